@@ -1,0 +1,160 @@
+// The perfcontract command line: prints contracts (`contract`) and runs witnesses concretely (`run`).
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyze, AnalysisOptions, FileSystem } from '../core/analysis';
+import { renderMarkdown } from '../core/contract/renderMarkdown';
+import { interpret } from '../core/interp/interpreter';
+import { outcomeKey } from '../core/contract/contract';
+import type { IrMetric } from '../core/cost/costModel';
+import type { Witness } from '../core/contract/witness';
+import { Reasons } from '../core/reasons';
+
+const USAGE = `usage:
+  perfcontract contract FILE... [--entry NAME] [--format json|md] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
+                                [--unroll N] [--max-paths N] [--time-limit MS]
+  perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]`;
+
+interface ParsedArguments {
+  command: string;
+  files: string[];
+  entry?: string;
+  format?: string;
+  input?: string;
+  options: Partial<AnalysisOptions>;
+}
+
+export const diskFileSystem: FileSystem = {
+  readFile(filePath: string): string | undefined {
+    try {
+      return fs.readFileSync(filePath, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export function parseArguments(argv: string[]): ParsedArguments {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h') throw new UsageError(USAGE);
+  const parsed: ParsedArguments = { command, files: [], options: { includeDirs: [], defines: {} } };
+  const execution: Record<string, number> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    const value = (): string => {
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (arg === '--entry') parsed.entry = value();
+    else if (arg === '--format') parsed.format = value();
+    else if (arg === '--input') parsed.input = value();
+    else if (arg === '--metrics') parsed.options.metrics = value().split(',').map((m) => m.trim()) as IrMetric[];
+    else if (arg === '-I') parsed.options.includeDirs!.push(path.resolve(value()));
+    else if (arg.startsWith('-I')) parsed.options.includeDirs!.push(path.resolve(arg.slice(2)));
+    else if (arg === '-D' || arg.startsWith('-D')) {
+      const definition = arg === '-D' ? value() : arg.slice(2);
+      const [name, ...valueParts] = definition.split('=');
+      parsed.options.defines![name!] = valueParts.length > 0 ? valueParts.join('=') : '1';
+    } else if (arg === '--unroll') execution.unrollLimit = positiveInteger(arg, value());
+    else if (arg === '--max-paths') execution.maxPaths = positiveInteger(arg, value());
+    else if (arg === '--time-limit') execution.timeLimitMs = positiveInteger(arg, value());
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'\n${USAGE}`);
+    else parsed.files.push(path.resolve(arg));
+  }
+  parsed.options.execution = execution as unknown as AnalysisOptions['execution'];
+  if (parsed.entry) parsed.options.entries = [parsed.entry];
+  return parsed;
+}
+
+function positiveInteger(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} needs a positive integer, got '${text}'`);
+  return n;
+}
+
+export class UsageError extends Error {}
+
+export async function runCli(argv: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  let args: ParsedArguments;
+  try {
+    args = parseArguments(argv);
+  } catch (error) {
+    err((error as Error).message);
+    return 2;
+  }
+  if (args.files.length === 0) {
+    err(`no input file\n${USAGE}`);
+    return 2;
+  }
+  for (const file of args.files) {
+    if (!fs.existsSync(file)) {
+      err(`perfcontract: cannot read '${file}'`);
+      return 2;
+    }
+  }
+  const files = args.files.map((p) => ({ path: p }));
+  try {
+    if (args.command === 'contract') {
+      const result = await analyze(files, args.options, diskFileSystem);
+      for (const d of result.diagnostics) {
+        err(`${path.relative(process.cwd(), d.file) || d.file}:${d.startLine + 1}:${d.startColumn + 1}: ${Reasons[d.reason].code} ${d.message}`);
+      }
+      if (args.format === 'json') out(JSON.stringify({ version: 1, functions: result.contracts }, null, 2));
+      else if (!args.format || args.format === 'md') out(renderMarkdown(result.contracts));
+      else throw new UsageError(`unknown format '${args.format}' (json or md)`);
+      return 0;
+    }
+    if (args.command === 'run') {
+      if (!args.entry || !args.input) throw new UsageError(`run needs --entry and --input\n${USAGE}`);
+      const witness = JSON.parse(fs.readFileSync(args.input, 'utf8')) as Witness;
+      const result = await analyze(files, args.options, diskFileSystem);
+      const contract = result.contracts.find((c) => c.name === args.entry);
+      const run = interpret(result.program, args.entry, { args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals });
+      const key = `${run.trace}/${outcomeKey({ outcome: run.error ? { kind: errorKind(run.error.reason), reason: run.error.reason } : { kind: 'return' } })}`;
+      const matched = contract?.classes.find((c) => c.traces.includes(key));
+      const returnValue = run.returnValue === undefined ? null : run.returnValue.kind === 'int' ? renderInt(run.returnValue.value, result.program.functions.get(args.entry)!) : run.returnValue.kind === 'null' ? 'NULL' : `&${run.returnValue.object}`;
+      const report = {
+        class: matched?.id ?? null,
+        return: returnValue,
+        cost: Object.fromEntries((args.options.metrics ?? ['instructions', 'memory_accesses']).map((m) => [m, run.cost[m as IrMetric]])),
+        pcv: run.pcv,
+        ...(run.error ? { error: { code: Reasons[run.error.reason].code, reason: run.error.reason, message: run.error.message, line: run.error.range.startLine + 1 } } : {}),
+      };
+      if (args.format === 'json') out(JSON.stringify(report, null, 2));
+      else {
+        out(`class: ${report.class ?? '(no class of the contract matches this path)'}`);
+        out(`return: ${report.return}`);
+        for (const [metric, value] of Object.entries(report.cost)) out(`${metric}: ${value}`);
+        if (run.error) out(`error: ${Reasons[run.error.reason].code} ${run.error.message} (line ${run.error.range.startLine + 1})`);
+      }
+      return 0;
+    }
+    throw new UsageError(`unknown command '${args.command}'\n${USAGE}`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(error.message);
+      return 2;
+    }
+    err(`perfcontract: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+function errorKind(reason: string): string {
+  return ['time-limit', 'recursion', 'needs-pcv', 'symbolic-size', 'cancelled'].includes(reason) ? 'incomplete' : 'error';
+}
+
+function renderInt(value: bigint, fn: { returnSigned: boolean; returnWidth: number }): number | string {
+  const v = fn.returnSigned ? BigInt.asIntN(fn.returnWidth, value) : value;
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), (t) => process.stdout.write(t + '\n'), (t) => process.stderr.write(t + '\n')).then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`perfcontract: internal error: ${(error as Error).stack}\n`);
+      process.exit(1);
+    },
+  );
+}

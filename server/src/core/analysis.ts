@@ -1,0 +1,112 @@
+// The engine's entry point: files and options in, contracts and diagnostics out (plain data, no editor types).
+import { FileSystem, Diagnostic, buildTranslationUnit } from './syntax/translationUnit';
+import { lowerProgram } from './ir/lowerProgram';
+import type { IrProgram } from './ir/ir';
+import { IrMetric, IR_METRICS } from './cost/costModel';
+import { DEFAULT_EXECUTION_OPTIONS, ExecutionOptions, explore } from './symex/executor';
+import { IndependenceCachingSolver, Z3Solver } from './solver/solver';
+import { FunctionContract, buildContract } from './contract/contract';
+import { Reasons } from './reasons';
+import { resetExpressionTable, clearSymbolCache } from './symex/expr';
+
+export interface AnalysisOptions {
+  includeDirs: string[];
+  defines: Record<string, string>;
+  /** Entry functions; empty means every function of the main files that no analysed function calls. */
+  entries: string[];
+  metrics: IrMetric[];
+  execution: ExecutionOptions;
+  solverTimeoutMs: number;
+}
+
+export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
+  includeDirs: [],
+  defines: {},
+  entries: [],
+  metrics: ['instructions', 'memory_accesses'],
+  execution: DEFAULT_EXECUTION_OPTIONS,
+  solverTimeoutMs: 10000,
+};
+
+export interface AnalysisResult {
+  contracts: FunctionContract[];
+  /** Problems in the sources: syntax errors, missing includes, unsupported constructs. */
+  diagnostics: Diagnostic[];
+  program: IrProgram;
+  entries: string[];
+}
+
+export { Diagnostic, FileSystem };
+
+/** Parses, lowers and symbolically executes the entry functions of the given main files. */
+export async function analyze(
+  files: { path: string; text?: string }[], options: Partial<AnalysisOptions>, fileSystem: FileSystem,
+): Promise<AnalysisResult> {
+  const settings: AnalysisOptions = { ...DEFAULT_ANALYSIS_OPTIONS, ...options, execution: { ...DEFAULT_EXECUTION_OPTIONS, ...options.execution } };
+  for (const metric of settings.metrics) {
+    if (!IR_METRICS.includes(metric)) throw new Error(`unknown metric '${metric}' (known: ${IR_METRICS.join(', ')})`);
+  }
+  resetExpressionTable();
+  clearSymbolCache();
+  const unit = await buildTranslationUnit(files, { includeDirs: settings.includeDirs, defines: settings.defines }, fileSystem);
+  const lowered = lowerProgram(unit);
+  const diagnostics = [...unit.diagnostics, ...lowered.diagnostics];
+  const mainFiles = new Set(files.map((f) => f.path));
+  const entries = settings.entries.length > 0 ? settings.entries : defaultEntries(unit.functions, lowered.program, mainFiles);
+  const solver = new IndependenceCachingSolver(new Z3Solver({ timeoutMs: settings.solverTimeoutMs }));
+  const contracts: FunctionContract[] = [];
+  for (const entry of entries) {
+    const fn = lowered.program.functions.get(entry);
+    if (!fn) {
+      if (!unit.functions.has(entry)) throw new Error(`no function named '${entry}' in ${files.map((f) => f.path).join(', ')}`);
+      continue; // failed to lower: reported in diagnostics
+    }
+    const before = { ...solver.statistics };
+    const started = performance.now();
+    const exploration = await explore(lowered.program, entry, solver, settings.execution);
+    const statistics = {
+      paths: exploration.paths.length,
+      solverQueries: solver.statistics.queries - before.queries,
+      z3Calls: solver.statistics.z3Calls - before.z3Calls,
+      z3Milliseconds: Math.round(solver.statistics.z3Milliseconds - before.z3Milliseconds),
+      milliseconds: Math.round(performance.now() - started),
+    };
+    const contract = buildContract(fn, lowered.program, exploration, settings.metrics, statistics);
+    // Callees that could not be lowered make the caller's contract incomplete.
+    for (const callee of reachableCallees(lowered.program, entry)) {
+      const failure = lowered.failedFunctions.get(callee);
+      if (failure) {
+        contract.complete = false;
+        contract.incompleteReasons.push({ code: Reasons[failure.reason].code, kind: failure.reason, message: `callee '${callee}': ${failure.message}`, line: failure.startLine + 1, file: failure.file });
+      }
+    }
+    contracts.push(contract);
+  }
+  return { contracts, diagnostics, program: lowered.program, entries };
+}
+
+function defaultEntries(functions: Map<string, { definition: unknown; file: string }>, program: IrProgram, mainFiles: Set<string>): string[] {
+  const called = new Set<string>();
+  for (const fn of program.functions.values()) for (const callee of fn.callees) if (callee !== fn.name) called.add(callee);
+  const entries: string[] = [];
+  for (const [name, declaration] of functions) {
+    if (!declaration.definition || !mainFiles.has(declaration.file) || called.has(name)) continue;
+    entries.push(name);
+  }
+  return entries;
+}
+
+function reachableCallees(program: IrProgram, entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    const fn = program.functions.get(name);
+    if (!fn) return;
+    for (const callee of fn.callees) {
+      if (seen.has(callee)) continue;
+      seen.add(callee);
+      visit(callee);
+    }
+  };
+  visit(entry);
+  return seen;
+}

@@ -1,0 +1,274 @@
+// The contract data model and how explored paths become path classes with conditions, costs and witnesses.
+import type { IrFunction, IrProgram, SourceRange } from '../ir/ir';
+import type { Cost, IrMetric } from '../cost/costModel';
+import { Reasons, ReasonKind } from '../reasons';
+import type { BranchDecision, CompletedPath, ExplorationResult, SymbolicValue } from '../symex/executor';
+import { ModelEvaluator } from '../solver/solver';
+import { arraySymbol, symbol, toSigned } from '../symex/expr';
+import { Witness, bytesToHex, numberForJson } from './witness';
+
+export interface ContractRange { startLine: number; startColumn: number; endLine: number; endColumn: number; startByte: number; endByte: number }
+
+export interface ClassCondition {
+  /** The condition as written in the source, with its polarity applied. */
+  text: string;
+  file: string;
+  line: number;
+  functionName: string;
+}
+
+export interface PathClass {
+  id: string;
+  /** C-like condition over source-level names; `true` when every input takes this class. */
+  condition: string;
+  /** Metric -> formula (a constant for loop-free code). */
+  cost: Partial<Record<IrMetric, string>>;
+  paths: number;
+  outcome: 'return' | 'error' | 'incomplete';
+  /** For error and incomplete classes: why the path ended. */
+  reason?: { code: string; kind: ReasonKind; message: string; line?: number };
+  /** Return values seen on the class's paths (concrete ones only). */
+  returns: string[];
+  /** True when the cost leaves out calls without a body or contract. */
+  lowerBound: boolean;
+  witness: Witness;
+  /** Branch decisions of the class's first path, for navigation (related information). */
+  decisions: ClassCondition[];
+  /** Path identities (trace digests), so a concrete run can be placed in its class. */
+  traces: string[];
+}
+
+export interface IncompleteReason { code: string; kind: ReasonKind; message: string; line?: number; file?: string }
+
+export interface UnmodelledCall { callee: string; file: string; line: number }
+
+export interface FunctionContract {
+  name: string;
+  file: string;
+  range: ContractRange;
+  metrics: IrMetric[];
+  pcvs: { name: string; description: string; origin: string }[];
+  classes: PathClass[];
+  worstCase: { class: string; cost: Partial<Record<IrMetric, string>> } | null;
+  bestCase: { class: string; cost: Partial<Record<IrMetric, string>> } | null;
+  /** Worst over best cost in the first metric. */
+  worstToBestRatio: number | null;
+  complete: boolean;
+  incompleteReasons: IncompleteReason[];
+  unmodelledCalls: UnmodelledCall[];
+  statistics: { paths: number; solverQueries: number; z3Calls: number; z3Milliseconds: number; milliseconds: number };
+}
+
+/** Groups explored paths into classes: paths with the same outcome and the same cost form one class. */
+export function buildContract(
+  fn: IrFunction, program: IrProgram, exploration: ExplorationResult, metrics: IrMetric[],
+  statistics: FunctionContract['statistics'],
+): FunctionContract {
+  const groups = new Map<string, CompletedPath[]>();
+  for (const path of exploration.paths) {
+    const key = `${path.outcome.kind}|${path.outcome.reason ?? ''}|${metrics.map((m) => path.cost[m]).join(',')}|${path.externalCalls.length > 0}`;
+    const group = groups.get(key);
+    if (group) group.push(path);
+    else groups.set(key, [path]);
+  }
+  const classes: PathClass[] = [];
+  let index = 1;
+  for (const paths of groups.values()) {
+    const first = paths[0]!;
+    classes.push({
+      id: `C${index++}`,
+      condition: classCondition(paths),
+      cost: costFormulas(first.cost, metrics),
+      paths: paths.length,
+      outcome: first.outcome.kind,
+      reason: first.outcome.reason ? {
+        code: Reasons[first.outcome.reason].code, kind: first.outcome.reason, message: first.outcome.message ?? Reasons[first.outcome.reason].summary,
+        line: first.outcome.range ? first.outcome.range.startLine + 1 : undefined,
+      } : undefined,
+      returns: uniqueReturns(paths, fn),
+      lowerBound: first.externalCalls.length > 0,
+      witness: witnessOf(first, fn, exploration),
+      decisions: first.decisions.map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName })),
+      traces: paths.map((p) => `${p.trace}/${outcomeKey(p)}`),
+    });
+  }
+  const incompleteReasons: IncompleteReason[] = [];
+  for (const stop of exploration.stopReasons) {
+    if (!incompleteReasons.some((r) => r.message === stop.message)) incompleteReasons.push({ code: Reasons[stop.reason].code, kind: stop.reason, message: stop.message });
+  }
+  for (const path of exploration.paths) {
+    if (path.outcome.kind === 'incomplete' && path.outcome.reason) {
+      const message = path.outcome.message ?? Reasons[path.outcome.reason].summary;
+      if (!incompleteReasons.some((r) => r.message === message)) {
+        incompleteReasons.push({ code: Reasons[path.outcome.reason].code, kind: path.outcome.reason, message, line: path.outcome.range ? path.outcome.range.startLine + 1 : undefined, file: path.outcome.range?.file });
+      }
+    }
+  }
+  const unmodelledCalls: UnmodelledCall[] = [];
+  for (const path of exploration.paths) {
+    for (const call of path.externalCalls) {
+      if (!unmodelledCalls.some((u) => u.callee === call.callee && u.line === call.range.startLine + 1)) {
+        unmodelledCalls.push({ callee: call.callee, file: call.range.file, line: call.range.startLine + 1 });
+      }
+    }
+  }
+  const primary = metrics[0]!;
+  const costOf = (c: PathClass) => Number(c.cost[primary] ?? 0);
+  let worst: PathClass | undefined;
+  let best: PathClass | undefined;
+  for (const c of classes) {
+    if (!worst || costOf(c) > costOf(worst)) worst = c;
+    if (c.outcome === 'return' && (!best || costOf(c) < costOf(best))) best = c;
+  }
+  void program;
+  return {
+    name: fn.name,
+    file: fn.file,
+    range: toContractRange(fn.range),
+    metrics,
+    pcvs: [],
+    classes,
+    worstCase: worst ? { class: worst.id, cost: worst.cost } : null,
+    bestCase: best ? { class: best.id, cost: best.cost } : null,
+    worstToBestRatio: worst && best && costOf(best) > 0 ? Math.round((costOf(worst) / costOf(best)) * 100) / 100 : null,
+    complete: incompleteReasons.length === 0,
+    incompleteReasons,
+    unmodelledCalls,
+    statistics,
+  };
+}
+
+export function outcomeKey(path: { outcome: { kind: string; reason?: string } }): string {
+  return path.outcome.kind === 'return' ? 'return' : `${path.outcome.kind}:${path.outcome.reason}`;
+}
+
+export function toContractRange(range: SourceRange): ContractRange {
+  return { startLine: range.startLine, startColumn: range.startColumn, endLine: range.endLine, endColumn: range.endColumn, startByte: range.startByte, endByte: range.endByte };
+}
+
+function costFormulas(cost: Cost, metrics: IrMetric[]): Partial<Record<IrMetric, string>> {
+  const result: Partial<Record<IrMetric, string>> = {};
+  for (const metric of metrics) result[metric] = String(cost[metric]);
+  return result;
+}
+
+/** Renders a decision as a C condition: the source text, negated when the branch was not taken. */
+export function decisionText(d: BranchDecision): string {
+  if (d.caseLabel !== undefined) {
+    if (d.caseLabel === 'default') {
+      const labels = d.otherLabels ?? [];
+      return labels.length === 0 ? 'true' : labels.map((l) => `${wrap(d.text)} != ${l}`).join(' && ');
+    }
+    return `${wrap(d.text)} == ${d.caseLabel}`;
+  }
+  return d.taken ? d.text : negate(d.text);
+}
+
+function wrap(text: string): string {
+  return /^[\w.\->\[\]]+$/.test(text) ? text : `(${text})`;
+}
+
+const FLIPPED: Record<string, string> = { '==': '!=', '!=': '==', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
+
+/** Negates a condition's text readably: `a < b` becomes `a >= b`, `!x` becomes `x`. */
+export function negate(text: string): string {
+  const trimmed = text.trim();
+  const comparison = topLevelComparison(trimmed);
+  if (comparison) return `${comparison.left} ${FLIPPED[comparison.operator]} ${comparison.right}`;
+  if (/^![\w.\->\[\]()]+$/.test(trimmed) && !trimmed.startsWith('!(')) return trimmed.slice(1);
+  if (/^[\w.\->\[\]]+$/.test(trimmed)) return `!${trimmed}`;
+  return `!(${trimmed})`;
+}
+
+function topLevelComparison(text: string): { left: string; operator: string; right: string } | undefined {
+  let depth = 0;
+  let found: { index: number; operator: string } | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (depth === 0) {
+      const two = text.slice(i, i + 2);
+      if (two === '&&' || two === '||' || c === '?') return undefined;
+      if (['==', '!=', '<=', '>='].includes(two)) {
+        if (found) return undefined;
+        found = { index: i, operator: two };
+        i++;
+      } else if ((c === '<' || c === '>') && text[i + 1] !== c && text[i - 1] !== c && text[i + 1] !== '=' && text[i - 1] !== '-') {
+        if (found) return undefined;
+        found = { index: i, operator: c };
+      }
+    }
+  }
+  if (!found) return undefined;
+  return { left: text.slice(0, found.index).trim(), operator: found.operator, right: text.slice(found.index + found.operator.length).trim() };
+}
+
+/** The disjunction of the paths' conditions, with the decisions they all share pulled out front. */
+function classCondition(paths: CompletedPath[]): string {
+  const perPath = paths.map((p) => dedupe(p.decisions.map(decisionText)));
+  if (perPath.length === 1) return perPath[0]!.length === 0 ? 'true' : perPath[0]!.join(' && ');
+  const shared = perPath[0]!.filter((d) => perPath.every((p) => p.includes(d)));
+  const rests = dedupe(perPath.map((p) => p.filter((d) => !shared.includes(d))).map((r) => (r.length === 0 ? 'true' : r.length === 1 ? r[0]! : `(${r.join(' && ')})`)));
+  const limit = 6;
+  let alternatives = rests.includes('true') ? '' : rests.slice(0, limit).join(' || ');
+  if (rests.length > limit && alternatives) alternatives += ` || ... (${rests.length - limit} more)`;
+  const parts = [...shared];
+  if (alternatives) parts.push(rests.length > 1 ? `(${alternatives})` : alternatives);
+  return parts.length === 0 ? 'true' : parts.join(' && ');
+}
+
+function dedupe(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+function uniqueReturns(paths: CompletedPath[], fn: IrFunction): string[] {
+  const values = new Set<string>();
+  for (const path of paths) {
+    const rendered = renderReturn(path.returnValue, fn);
+    if (rendered !== undefined) values.add(rendered);
+  }
+  return [...values].slice(0, 8);
+}
+
+function renderReturn(value: SymbolicValue | undefined, fn: IrFunction): string | undefined {
+  if (!value) return undefined;
+  if (value.kind === 'null') return 'NULL';
+  if (value.kind === 'pointer') return `&${value.object.replace(/#\d+$/, '')}`;
+  if (value.expr.op === 'const') return String(fn.returnSigned ? toSigned(value.expr.value, value.expr.width) : value.expr.value);
+  return 'symbolic';
+}
+
+/** Concrete inputs from the path's model: arguments, the bytes of every input object read, external results. */
+function witnessOf(path: CompletedPath, fn: IrFunction, exploration: ExplorationResult): Witness {
+  const evaluator = new ModelEvaluator(path.witnessModel);
+  const args: Witness['args'] = {};
+  for (const param of fn.params) {
+    if (param.type.kind !== 'int') continue;
+    const raw = evaluator.bitvec(symbol(`arg:${param.name}`, param.type.width));
+    args[param.name] = numberForJson(param.type.signed ? toSigned(raw, param.type.width) : raw);
+  }
+  const memory: Witness['memory'] = {};
+  for (const input of exploration.inputObjects) {
+    const extent = path.inputExtents.get(input.arrayName);
+    if (!extent) continue;
+    let end = 0;
+    extent.offsets.forEach((offset, i) => {
+      const at = evaluator.bitvec(offset);
+      end = Math.max(end, Math.min(input.size, Number(at) + extent.sizes[i]!));
+    });
+    const bytes = new Uint8Array(end);
+    const array = arraySymbol(input.arrayName);
+    for (let i = 0; i < end; i++) bytes[i] = Number(evaluator.arrayByte(array, BigInt(i)));
+    memory[input.name] = bytesToHex(bytes);
+  }
+  const witness: Witness = { args, memory, pcv: {} };
+  if (path.externalCalls.length > 0) {
+    witness.externals = {};
+    for (const call of path.externalCalls) {
+      if (call.width === 0) continue;
+      witness.externals[call.key] = numberForJson(evaluator.bitvec(symbol(`ext:${call.key}`, call.width)));
+    }
+  }
+  return witness;
+}

@@ -1,0 +1,44 @@
+// Renders contracts as Markdown for people: a table of classes, the worst case, witnesses and gaps.
+import * as path from 'path';
+import type { FunctionContract } from './contract';
+
+export function renderMarkdown(contracts: FunctionContract[], baseDir = process.cwd()): string {
+  return contracts.map((c) => renderFunction(c, baseDir)).join('\n\n');
+}
+
+function renderFunction(contract: FunctionContract, baseDir: string): string {
+  const lines: string[] = [];
+  const where = `${path.relative(baseDir, contract.file) || contract.file}:${contract.range.startLine + 1}`;
+  lines.push(`## \`${contract.name}\` (${where})`);
+  lines.push('');
+  const status = contract.complete ? 'complete' : `**incomplete**: ${contract.incompleteReasons.map((r) => `${r.code} ${r.message}`).join('; ')}`;
+  lines.push(`${contract.classes.length} path class${contract.classes.length === 1 ? '' : 'es'} over ${contract.statistics.paths} paths; ${status}.`);
+  if (contract.worstCase && contract.bestCase) {
+    const metric = contract.metrics[0]!;
+    lines.push(`Worst case: ${contract.worstCase.class} (${contract.worstCase.cost[metric]} ${metric}); best case: ${contract.bestCase.class} (${contract.bestCase.cost[metric]} ${metric})${contract.worstToBestRatio ? `; ratio ${contract.worstToBestRatio}x` : ''}.`);
+  }
+  lines.push('');
+  lines.push(`| class | condition | ${contract.metrics.join(' | ')} | paths | outcome |`);
+  lines.push(`|---|---|${contract.metrics.map(() => '---:|').join('')}---:|---|`);
+  for (const c of contract.classes) {
+    const outcome = c.outcome === 'return'
+      ? `returns ${c.returns.join(', ') || 'void'}${c.lowerBound ? ' (cost is a lower bound: unmodelled calls)' : ''}`
+      : `${c.outcome}: ${c.reason?.code} ${c.reason?.message ?? ''}`;
+    lines.push(`| ${c.id} | \`${escapeCell(c.condition)}\` | ${contract.metrics.map((m) => c.cost[m]).join(' | ')} | ${c.paths} | ${escapeCell(outcome)} |`);
+  }
+  if (contract.unmodelledCalls.length > 0) {
+    lines.push('');
+    lines.push(`Unmodelled calls (cost not counted): ${contract.unmodelledCalls.map((u) => `\`${u.callee}\` (line ${u.line})`).join(', ')}.`);
+  }
+  lines.push('');
+  lines.push('### Witnesses');
+  lines.push('');
+  for (const c of contract.classes) {
+    lines.push(`- ${c.id}: \`${JSON.stringify(c.witness)}\``);
+  }
+  return lines.join('\n');
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}

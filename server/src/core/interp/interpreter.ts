@@ -1,0 +1,675 @@
+// The reference concrete interpreter: runs the IR on one concrete input (a witness) with the same
+// cost model as the symbolic engine, so that `perfcontract run` can cross-check its contracts.
+//
+// It deliberately shares nothing with the symbolic engine except the IR types, the cost table,
+// PathTrace, the region sizes, the witness format and the closed list of reasons.
+//
+// Memory model: every memory object (global, pointer-parameter region, address-taken local slot,
+// string literal) is a byte array plus a side table of pointer values stored at exact byte offsets
+// by pointer stores. Pointer stores write only the side table (the bytes underneath are left as
+// they were); integer stores and memset write bytes and drop every side-table entry they overlap;
+// memcpy copies bytes and the side-table entries lying entirely inside the source range.
+
+import type {
+  AddressBase, BasicBlock, BinaryOp, ComparePredicate, Instruction, IrFunction, IrProgram, Operand, SourceRange, Terminator,
+} from '../ir/ir';
+import { addCost, Cost, instructionCost, intrinsicCost, terminatorCost, zeroCost } from '../cost/costModel';
+import type { ReasonKind } from '../reasons';
+import { PathTrace } from '../ir/pathTrace';
+import { DEFAULT_REGION_OPTIONS, parameterRegionSize, RegionOptions } from '../ir/regionSize';
+import { hexToBytes, Witness } from '../contract/witness';
+
+export interface InterpretOptions {
+  regions: RegionOptions;
+  /** Executed instructions + terminators allowed before the run ends with 'time-limit'. */
+  maxSteps: number;
+}
+
+export const DEFAULT_MAX_STEPS = 10_000_000;
+
+/** Largest call depth (the entry function is depth 1); deeper calls end with 'recursion'. */
+export const MAX_CALL_DEPTH = 1000;
+
+export type ConcreteValue =
+  | { kind: 'int'; value: bigint /* unsigned bits, masked to width */ }
+  | { kind: 'pointer'; object: string; offset: bigint }
+  | { kind: 'null' };
+
+type PointerValue = Extract<ConcreteValue, { kind: 'pointer' }>;
+type PointerOrNull = Exclude<ConcreteValue, { kind: 'int' }>;
+
+export interface InterpretResult {
+  returnValue: ConcreteValue | undefined;
+  cost: Cost;
+  /** PathTrace digest of the executed path. */
+  trace: string;
+  /** Performance-critical variables (none yet; loops become PCVs in a later issue). */
+  pcv: Record<string, number>;
+  error?: { reason: ReasonKind; message: string; range: SourceRange };
+  /** Final contents of every memory object, by object name. */
+  memory: Map<string, Uint8Array>;
+}
+
+interface MemoryObject {
+  bytes: Uint8Array;
+  /** Pointer values stored by pointer stores, keyed by byte offset. */
+  pointers: Map<number, PointerOrNull>;
+}
+
+interface Frame {
+  fn: IrFunction;
+  blocks: Map<number, BasicBlock>;
+  registers: (ConcreteValue | undefined)[];
+  /** Slot id -> memory object name for this activation. */
+  slots: Map<number, string>;
+  block: BasicBlock;
+  /** Index of the next instruction of `block` to run; `instructions.length` means the terminator. */
+  index: number;
+  /** The call instruction in the caller waiting for this frame's return value. */
+  pendingCall?: Extract<Instruction, { op: 'call' }>;
+}
+
+/** Ends the run: a program error or a limit. The range is that of the instruction being run. */
+class Stop {
+  constructor(readonly reason: ReasonKind, readonly message: string) {}
+}
+
+const INTRINSICS = new Set(['memcpy', 'memset', 'memcmp']);
+
+function int(value: bigint): ConcreteValue {
+  return { kind: 'int', value };
+}
+
+const ZERO: ConcreteValue = int(0n);
+
+/** Parses an integer from a witness: a JSON integer or a decimal string (negative allowed). */
+function witnessInteger(value: number | string, what: string): bigint {
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) throw new Error(`witness value for ${what} is not an integer: ${value}`);
+    return BigInt(value);
+  }
+  const text = value.trim();
+  if (!/^[+-]?[0-9]+$/.test(text)) throw new Error(`witness value for ${what} is not a decimal integer: '${value}'`);
+  return BigInt(text);
+}
+
+/** `record[key]` when it is the record's own property (so `constructor` etc. are not found). */
+function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
+
+function byteCount(width: number): number {
+  return Math.max(1, Math.ceil(width / 8));
+}
+
+class Machine {
+  readonly memory = new Map<string, MemoryObject>();
+  readonly cost: Cost = zeroCost();
+  readonly trace = new PathTrace();
+  private readonly stack: Frame[] = [];
+  private readonly functionBlocks = new Map<string, Map<number, BasicBlock>>();
+  private readonly externalCalls = new Map<string, number>();
+  private steps = 0;
+  private frameCounter = 0;
+  /** Range of the instruction or terminator being run, for errors. */
+  range: SourceRange;
+
+  constructor(
+    private readonly program: IrProgram,
+    private readonly witness: Witness,
+    private readonly options: InterpretOptions,
+    entry: IrFunction,
+  ) {
+    this.range = entry.range;
+  }
+
+  // ---------------------------------------------------------------- setup
+
+  setUpStrings(): void {
+    this.program.strings.forEach((bytes, index) => {
+      this.memory.set(`str#${index}`, { bytes: new Uint8Array(bytes), pointers: new Map() });
+    });
+  }
+
+  setUpGlobals(): void {
+    for (const global of this.program.globals.values()) {
+      const bytes = new Uint8Array(global.size);
+      const hex = own(this.witness.memory, global.name);
+      if (hex !== undefined) {
+        const given = hexToBytes(hex);
+        bytes.set(given.subarray(0, global.size));
+      } else {
+        bytes.set(global.initial.subarray(0, global.size));
+      }
+      this.memory.set(global.name, { bytes, pointers: new Map() });
+    }
+    for (const global of this.program.globals.values()) {
+      const object = this.memory.get(global.name)!;
+      for (const initial of global.initialPointers) {
+        const target = this.baseObjectName(initial.target, undefined);
+        object.pointers.set(initial.offset, { kind: 'pointer', object: target, offset: BigInt(initial.targetOffset) });
+      }
+    }
+  }
+
+  /** Creates the entry frame, with its parameters taken from the witness. */
+  enterEntry(fn: IrFunction): void {
+    const frame = this.newFrame(fn);
+    for (const param of fn.params) {
+      if (param.type.kind === 'int') {
+        const given = own(this.witness.args, param.name);
+        const value = given === undefined ? 0n : witnessInteger(given, `parameter '${param.name}'`);
+        frame.registers[param.register] = int(BigInt.asUintN(param.type.width, value));
+      } else {
+        const size = parameterRegionSize(param.type, this.options.regions);
+        const hex = own(this.witness.memory, param.name);
+        const given = hex !== undefined ? hexToBytes(hex) : new Uint8Array(0);
+        const bytes = new Uint8Array(Math.max(size, given.length));
+        bytes.set(given);
+        // A parameter shadowing a global still gets its own object.
+        const name = this.memory.has(param.name) ? `${param.name}@param` : param.name;
+        this.memory.set(name, { bytes, pointers: new Map() });
+        frame.registers[param.register] = { kind: 'pointer', object: name, offset: 0n };
+      }
+    }
+    this.stack.push(frame);
+  }
+
+  private newFrame(fn: IrFunction): Frame {
+    let blocks = this.functionBlocks.get(fn.name);
+    if (!blocks) {
+      blocks = new Map(fn.blocks.map((b) => [b.id, b]));
+      this.functionBlocks.set(fn.name, blocks);
+    }
+    const number = this.frameCounter++;
+    const slots = new Map<number, string>();
+    for (const slot of fn.slots) {
+      const name = `${fn.name}.${slot.name}#${number}`;
+      this.memory.set(name, { bytes: new Uint8Array(slot.size), pointers: new Map() });
+      slots.set(slot.id, name);
+    }
+    const block = blocks.get(fn.entry);
+    if (!block) throw new Error(`function '${fn.name}' has no entry block b${fn.entry}`);
+    return { fn, blocks, registers: new Array(fn.registerCount).fill(undefined), slots, block, index: 0 };
+  }
+
+  // ---------------------------------------------------------------- main loop
+
+  /** Runs until the entry function returns; returns its return value. */
+  run(): ConcreteValue | undefined {
+    for (;;) {
+      const frame = this.stack[this.stack.length - 1];
+      if (frame.index < frame.block.instructions.length) {
+        const instruction = frame.block.instructions[frame.index];
+        this.range = instruction.range;
+        this.step();
+        this.execute(frame, instruction);
+      } else {
+        const terminator = frame.block.terminator;
+        this.range = terminator.range;
+        this.step();
+        const done = this.terminate(frame, terminator);
+        if (done) return done.value;
+      }
+    }
+  }
+
+  private step(): void {
+    if (this.steps >= this.options.maxSteps) throw new Stop('time-limit', `the run exceeded ${this.options.maxSteps} steps`);
+    this.steps++;
+  }
+
+  // ---------------------------------------------------------------- values
+
+  private read(frame: Frame, operand: Operand): ConcreteValue {
+    switch (operand.kind) {
+      case 'reg': return frame.registers[operand.id] ?? ZERO;
+      case 'imm': return int(BigInt.asUintN(operand.width, operand.value));
+      case 'null': return { kind: 'null' };
+    }
+  }
+
+  /** The operand as an integer of `width` bits. */
+  private readInt(frame: Frame, operand: Operand, width: number): bigint {
+    const value = this.read(frame, operand);
+    if (value.kind !== 'int') throw new Stop('invalid-pointer', 'a pointer is used as an integer');
+    return BigInt.asUintN(width, value.value);
+  }
+
+  /** The operand as a pointer; the integer 0 is the null pointer. */
+  private readPointer(frame: Frame, operand: Operand): PointerOrNull {
+    return this.toPointer(this.read(frame, operand));
+  }
+
+  private toPointer(value: ConcreteValue): PointerOrNull {
+    if (value.kind !== 'int') return value;
+    if (value.value === 0n) return { kind: 'null' };
+    throw new Stop('invalid-pointer', 'an integer is used as a pointer');
+  }
+
+  private set(frame: Frame, dst: number, value: ConcreteValue): void {
+    frame.registers[dst] = value;
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  private baseObjectName(base: AddressBase, frame: Frame | undefined): string {
+    switch (base.kind) {
+      case 'global':
+        if (!this.program.globals.has(base.name)) throw new Error(`unknown global '${base.name}'`);
+        return base.name;
+      case 'string':
+        if (base.index < 0 || base.index >= this.program.strings.length) throw new Error(`unknown string literal #${base.index}`);
+        return `str#${base.index}`;
+      case 'slot': {
+        const name = frame?.slots.get(base.slot);
+        if (name === undefined) throw new Error(`unknown slot ${base.slot}${frame ? ` in '${frame.fn.name}'` : ''}`);
+        return name;
+      }
+    }
+  }
+
+  /** Checks that `bytes` bytes from `pointer` are inside its object; returns the object and offset. */
+  private access(pointer: PointerOrNull, bytes: bigint, what: string): { object: MemoryObject; offset: number } {
+    if (pointer.kind === 'null') throw new Stop('null-dereference', `${what} through a null pointer`);
+    const object = this.memory.get(pointer.object);
+    if (!object) throw new Error(`unknown memory object '${pointer.object}'`);
+    const size = BigInt(object.bytes.length);
+    if (pointer.offset < 0n || pointer.offset + bytes > size) {
+      throw new Stop('out-of-bounds', `${what} of ${bytes} byte(s) at offset ${pointer.offset} of '${pointer.object}' (size ${size})`);
+    }
+    return { object, offset: Number(pointer.offset) };
+  }
+
+  /** Drops the side-table pointers overlapping [offset, offset + length). */
+  private dropPointers(object: MemoryObject, offset: number, length: number): void {
+    for (const at of [...object.pointers.keys()]) {
+      if (at < offset + length && at + 8 > offset) object.pointers.delete(at);
+    }
+  }
+
+  private loadInt(object: MemoryObject, offset: number, width: number): bigint {
+    let value = 0n;
+    const n = byteCount(width);
+    for (let i = n - 1; i >= 0; i--) value = (value << 8n) | BigInt(object.bytes[offset + i]);
+    return BigInt.asUintN(width, value);
+  }
+
+  private storeInt(object: MemoryObject, offset: number, width: number, value: bigint): void {
+    const n = byteCount(width);
+    let v = BigInt.asUintN(n * 8, value);
+    for (let i = 0; i < n; i++) {
+      object.bytes[offset + i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+    this.dropPointers(object, offset, n);
+  }
+
+  // ---------------------------------------------------------------- instructions
+
+  private execute(frame: Frame, ins: Instruction): void {
+    switch (ins.op) {
+      case 'copy': {
+        const value = this.read(frame, ins.src);
+        this.set(frame, ins.dst, value.kind === 'int' ? int(BigInt.asUintN(ins.width, value.value)) : value);
+        break;
+      }
+      case 'binary':
+        this.set(frame, ins.dst, int(this.binary(ins.operator, this.readInt(frame, ins.left, ins.width), this.readInt(frame, ins.right, ins.width), ins.width)));
+        break;
+      case 'compare': {
+        const result = ins.pointers
+          ? this.comparePointers(ins.predicate, this.readPointer(frame, ins.left), this.readPointer(frame, ins.right))
+          : compareInts(ins.predicate, this.readInt(frame, ins.left, ins.width), this.readInt(frame, ins.right, ins.width), ins.width);
+        this.set(frame, ins.dst, int(result ? 1n : 0n));
+        break;
+      }
+      case 'cast': {
+        const value = this.readInt(frame, ins.src, ins.from);
+        let result: bigint;
+        switch (ins.cast) {
+          case 'zext': result = value; break;
+          case 'sext': result = BigInt.asIntN(ins.from, value); break;
+          case 'trunc': result = value; break;
+        }
+        this.set(frame, ins.dst, int(BigInt.asUintN(ins.to, result)));
+        break;
+      }
+      case 'address':
+        this.set(frame, ins.dst, { kind: 'pointer', object: this.baseObjectName(ins.base, frame), offset: 0n });
+        break;
+      case 'offset': {
+        const pointer = this.readPointer(frame, ins.pointer);
+        const delta = BigInt.asIntN(64, this.readInt(frame, ins.byteOffset, 64));
+        if (pointer.kind === 'null') {
+          if (delta !== 0n) throw new Stop('invalid-pointer', 'non-zero offset added to a null pointer');
+          this.set(frame, ins.dst, pointer);
+        } else {
+          this.set(frame, ins.dst, { kind: 'pointer', object: pointer.object, offset: BigInt.asIntN(64, pointer.offset + delta) });
+        }
+        break;
+      }
+      case 'pointerDiff': {
+        const left = this.readPointer(frame, ins.left);
+        const right = this.readPointer(frame, ins.right);
+        if (left.kind !== 'pointer' || right.kind !== 'pointer' || left.object !== right.object) {
+          throw new Stop('invalid-pointer', 'difference of pointers into different objects');
+        }
+        this.set(frame, ins.dst, int(BigInt.asUintN(64, left.offset - right.offset)));
+        break;
+      }
+      case 'load': {
+        const { object, offset } = this.access(this.readPointer(frame, ins.address), BigInt(byteCount(ins.width)), 'load');
+        if (ins.pointer) {
+          const stored = object.pointers.get(offset);
+          if (!stored) throw new Stop('invalid-pointer', 'load of a pointer that was not stored');
+          this.set(frame, ins.dst, stored);
+        } else {
+          this.set(frame, ins.dst, int(this.loadInt(object, offset, ins.width)));
+        }
+        break;
+      }
+      case 'store': {
+        const address = this.readPointer(frame, ins.address);
+        if (ins.pointer) {
+          const value = this.readPointer(frame, ins.value);
+          const n = byteCount(ins.width);
+          const { object, offset } = this.access(address, BigInt(n), 'store');
+          this.dropPointers(object, offset, n);
+          object.pointers.set(offset, value);
+        } else {
+          const value = this.readInt(frame, ins.value, ins.width);
+          const { object, offset } = this.access(address, BigInt(byteCount(ins.width)), 'store');
+          this.storeInt(object, offset, ins.width, value);
+        }
+        break;
+      }
+      case 'call':
+        this.call(frame, ins);
+        return; // `call` advances the frame itself
+    }
+    addCost(this.cost, instructionCost(ins));
+    frame.index++;
+  }
+
+  private binary(operator: BinaryOp, a: bigint, b: bigint, width: number): bigint {
+    switch (operator) {
+      case 'add': return BigInt.asUintN(width, a + b);
+      case 'sub': return BigInt.asUintN(width, a - b);
+      case 'mul': return BigInt.asUintN(width, a * b);
+      case 'and': return a & b;
+      case 'or': return a | b;
+      case 'xor': return a ^ b;
+      case 'udiv':
+      case 'urem':
+        if (b === 0n) throw new Stop('division-by-zero', `${operator} by zero`);
+        return operator === 'udiv' ? a / b : a % b;
+      case 'sdiv':
+      case 'srem': {
+        if (b === 0n) throw new Stop('division-by-zero', `${operator} by zero`);
+        const sa = BigInt.asIntN(width, a);
+        const sb = BigInt.asIntN(width, b);
+        if (sb === -1n && sa === -(1n << BigInt(width - 1))) {
+          throw new Stop('division-overflow', `${operator} of the minimum ${width}-bit value by -1`);
+        }
+        // BigInt division truncates toward zero and the remainder takes the dividend's sign, as in C.
+        return BigInt.asUintN(width, operator === 'sdiv' ? sa / sb : sa % sb);
+      }
+      case 'shl':
+      case 'lshr':
+      case 'ashr': {
+        if (b >= BigInt(width)) throw new Stop('oversized-shift', `${operator} of a ${width}-bit value by ${b}`);
+        if (operator === 'shl') return BigInt.asUintN(width, a << b);
+        if (operator === 'lshr') return a >> b;
+        return BigInt.asUintN(width, BigInt.asIntN(width, a) >> b);
+      }
+    }
+  }
+
+  private comparePointers(predicate: ComparePredicate, left: PointerOrNull, right: PointerOrNull): boolean {
+    if (predicate === 'eq' || predicate === 'ne') {
+      const equal = left.kind === 'null' || right.kind === 'null'
+        ? left.kind === right.kind
+        : left.object === right.object && left.offset === right.offset;
+      return predicate === 'eq' ? equal : !equal;
+    }
+    if (left.kind !== 'pointer' || right.kind !== 'pointer' || left.object !== right.object) {
+      throw new Stop('invalid-pointer', `ordered comparison (${predicate}) of pointers into different objects`);
+    }
+    const a = BigInt.asUintN(64, left.offset);
+    const b = BigInt.asUintN(64, right.offset);
+    switch (predicate) {
+      case 'ult': case 'slt': return a < b;
+      case 'ule': case 'sle': return a <= b;
+      case 'ugt': case 'sgt': return a > b;
+      case 'uge': case 'sge': return a >= b;
+    }
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private call(frame: Frame, ins: Extract<Instruction, { op: 'call' }>): void {
+    const callee = this.program.functions.get(ins.callee);
+    const args = ins.args.map((arg, i) => {
+      const value = this.read(frame, arg);
+      return value.kind === 'int' ? int(BigInt.asUintN(ins.argWidths[i] ?? 64, value.value)) : value;
+    });
+    if (callee) {
+      if (this.stack.length + 1 > MAX_CALL_DEPTH) {
+        throw new Stop('recursion', `call depth exceeds ${MAX_CALL_DEPTH} (calling '${ins.callee}')`);
+      }
+      addCost(this.cost, instructionCost(ins));
+      frame.index++;
+      const next = this.newFrame(callee);
+      callee.params.forEach((param, i) => {
+        const value = args[i] ?? ZERO;
+        next.registers[param.register] = param.type.kind === 'int' && value.kind === 'int'
+          ? int(BigInt.asUintN(param.type.width, value.value))
+          : value;
+      });
+      next.pendingCall = ins;
+      this.trace.enter(callee.name);
+      this.stack.push(next);
+      return;
+    }
+    let result: ConcreteValue | undefined;
+    if (INTRINSICS.has(ins.callee)) {
+      result = this.intrinsic(ins.callee as 'memcpy' | 'memset' | 'memcmp', args);
+    } else {
+      result = this.external(ins);
+      addCost(this.cost, instructionCost(ins));
+    }
+    if (ins.dst !== undefined) this.set(frame, ins.dst, this.callResult(ins, result));
+    frame.index++;
+  }
+
+  /** The value a call instruction's destination receives. */
+  private callResult(ins: Extract<Instruction, { op: 'call' }>, value: ConcreteValue | undefined): ConcreteValue {
+    if (ins.returnsPointer) return value === undefined ? { kind: 'null' } : this.toPointer(value);
+    if (value === undefined) return ZERO;
+    if (value.kind !== 'int') throw new Stop('invalid-pointer', `'${ins.callee}' returns a pointer where an integer is expected`);
+    return int(BigInt.asUintN(ins.returnWidth, value.value));
+  }
+
+  private external(ins: Extract<Instruction, { op: 'call' }>): ConcreteValue | undefined {
+    const k = (this.externalCalls.get(ins.callee) ?? 0) + 1;
+    this.externalCalls.set(ins.callee, k);
+    if (ins.returnsPointer) return { kind: 'null' };
+    if (ins.returnWidth === 0) return undefined;
+    const key = `${ins.callee}#${k}`;
+    const given = own(this.witness.externals, key);
+    const value = given === undefined ? 0n : witnessInteger(given, `external call '${key}'`);
+    return int(BigInt.asUintN(ins.returnWidth, value));
+  }
+
+  /** memcpy / memset / memcmp; counts the call and its extra cost only when it succeeds. */
+  private intrinsic(name: 'memcpy' | 'memset' | 'memcmp', args: ConcreteValue[]): ConcreteValue {
+    if (args.length < 3) throw new Stop('unsupported', `${name} called with ${args.length} argument(s)`);
+    const nValue = args[2];
+    if (nValue.kind !== 'int') throw new Stop('invalid-pointer', `${name} size is a pointer`);
+    const n = BigInt.asUintN(64, nValue.value);
+    const call = { instructions: 1, memory_accesses: 0 };
+    switch (name) {
+      case 'memcpy': {
+        const dst = this.toPointer(args[0]);
+        const src = this.toPointer(args[1]);
+        const to = this.access(dst, n, 'memcpy destination');
+        const from = this.access(src, n, 'memcpy source');
+        const count = Number(n);
+        addCost(this.cost, call);
+        addCost(this.cost, intrinsicCost('memcpy', count));
+        const bytes = from.object.bytes.slice(from.offset, from.offset + count);
+        const moved: [number, PointerOrNull][] = [];
+        for (const [at, value] of from.object.pointers) {
+          if (at >= from.offset && at + 8 <= from.offset + count) moved.push([at - from.offset + to.offset, value]);
+        }
+        to.object.bytes.set(bytes, to.offset);
+        this.dropPointers(to.object, to.offset, count);
+        for (const [at, value] of moved) to.object.pointers.set(at, value);
+        return dst;
+      }
+      case 'memset': {
+        const dst = this.toPointer(args[0]);
+        const c = args[1];
+        if (c.kind !== 'int') throw new Stop('invalid-pointer', 'memset value is a pointer');
+        const to = this.access(dst, n, 'memset destination');
+        const count = Number(n);
+        addCost(this.cost, call);
+        addCost(this.cost, intrinsicCost('memset', count));
+        to.object.bytes.fill(Number(c.value & 0xffn), to.offset, to.offset + count);
+        this.dropPointers(to.object, to.offset, count);
+        return dst;
+      }
+      case 'memcmp': {
+        const a = this.access(this.toPointer(args[0]), n, 'memcmp first operand');
+        const b = this.access(this.toPointer(args[1]), n, 'memcmp second operand');
+        const count = Number(n);
+        let compared = count;
+        let difference = 0;
+        for (let i = 0; i < count; i++) {
+          const x = a.object.bytes[a.offset + i];
+          const y = b.object.bytes[b.offset + i];
+          if (x !== y) {
+            compared = i + 1;
+            difference = x - y;
+            break;
+          }
+        }
+        addCost(this.cost, call);
+        addCost(this.cost, intrinsicCost('memcmp', compared));
+        return int(BigInt.asUintN(32, BigInt(difference)));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- terminators
+
+  /** Runs a terminator; returns the entry function's return value when the run is over. */
+  private terminate(frame: Frame, t: Terminator): { value: ConcreteValue | undefined } | undefined {
+    switch (t.op) {
+      case 'jump':
+        this.goTo(frame, t.target);
+        break;
+      case 'branch': {
+        const condition = this.read(frame, t.condition);
+        const taken = condition.kind === 'int' ? BigInt.asUintN(1, condition.value) !== 0n : condition.kind === 'pointer';
+        const target = taken ? t.whenTrue : t.whenFalse;
+        this.trace.decide(frame.fn.name, frame.block.id, target);
+        this.goTo(frame, target);
+        break;
+      }
+      case 'switch': {
+        const value = this.readInt(frame, t.value, t.width);
+        const match = t.cases.find((c) => BigInt.asUintN(t.width, c.value) === value);
+        const target = match ? match.target : t.defaultTarget;
+        this.trace.decide(frame.fn.name, frame.block.id, target);
+        this.goTo(frame, target);
+        break;
+      }
+      case 'return': {
+        const fn = frame.fn;
+        let value: ConcreteValue | undefined;
+        if (t.value !== undefined && (fn.returnWidth > 0 || fn.returnsPointer)) {
+          value = fn.returnsPointer ? this.readPointer(frame, t.value) : int(this.readInt(frame, t.value, fn.returnWidth));
+        }
+        if (this.stack.length === 1) {
+          addCost(this.cost, terminatorCost(t));
+          this.stack.pop();
+          return { value };
+        }
+        const call = frame.pendingCall!;
+        const result = call.dst !== undefined ? this.callResult(call, value) : undefined;
+        addCost(this.cost, terminatorCost(t));
+        this.stack.pop();
+        this.trace.exit();
+        const caller = this.stack[this.stack.length - 1];
+        if (call.dst !== undefined) this.set(caller, call.dst, result!);
+        return undefined;
+      }
+      case 'unreachable':
+        throw new Stop('missing-return', t.reason);
+    }
+    addCost(this.cost, terminatorCost(t));
+    return undefined;
+  }
+
+  private goTo(frame: Frame, target: number): void {
+    const block = frame.blocks.get(target);
+    if (!block) throw new Error(`function '${frame.fn.name}' has no block b${target}`);
+    frame.block = block;
+    frame.index = 0;
+  }
+
+  snapshot(): Map<string, Uint8Array> {
+    return new Map([...this.memory].map(([name, object]) => [name, object.bytes]));
+  }
+}
+
+function compareInts(predicate: ComparePredicate, a: bigint, b: bigint, width: number): boolean {
+  switch (predicate) {
+    case 'eq': return a === b;
+    case 'ne': return a !== b;
+    case 'ult': return a < b;
+    case 'ule': return a <= b;
+    case 'ugt': return a > b;
+    case 'uge': return a >= b;
+    case 'slt': return BigInt.asIntN(width, a) < BigInt.asIntN(width, b);
+    case 'sle': return BigInt.asIntN(width, a) <= BigInt.asIntN(width, b);
+    case 'sgt': return BigInt.asIntN(width, a) > BigInt.asIntN(width, b);
+    case 'sge': return BigInt.asIntN(width, a) >= BigInt.asIntN(width, b);
+  }
+}
+
+/**
+ * Runs `entry` on the witness. Program errors and limits end the run and are reported in `error`
+ * (the failing instruction's cost is not counted); malformed IR or witnesses throw.
+ */
+export function interpret(program: IrProgram, entry: string, witness: Witness, options?: Partial<InterpretOptions>): InterpretResult {
+  const fn = program.functions.get(entry);
+  if (!fn) throw new Error(`no function named '${entry}'`);
+  const full: InterpretOptions = {
+    regions: options?.regions ?? DEFAULT_REGION_OPTIONS,
+    maxSteps: options?.maxSteps ?? DEFAULT_MAX_STEPS,
+  };
+  const machine = new Machine(program, witness, full, fn);
+  machine.setUpStrings();
+  machine.setUpGlobals();
+  machine.enterEntry(fn);
+  let returnValue: ConcreteValue | undefined;
+  let error: InterpretResult['error'];
+  try {
+    returnValue = machine.run();
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+    error = { reason: e.reason, message: e.message, range: machine.range };
+  }
+  const result: InterpretResult = {
+    returnValue,
+    cost: machine.cost,
+    trace: machine.trace.digest(),
+    pcv: {},
+    memory: machine.snapshot(),
+  };
+  if (error) result.error = error;
+  return result;
+}

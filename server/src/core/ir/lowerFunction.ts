@@ -1,0 +1,1366 @@
+// Lowers one C function definition (a tree-sitter node) to an IR control-flow graph with C's conversion rules.
+import type { Node } from 'web-tree-sitter';
+import {
+  CType, IntType, RecordType, Types, findField, isInteger, pointerTo, promote, sizeOf, usualArithmetic, typeToString,
+} from '../syntax/cTypes';
+import {
+  Diagnostic, TranslationUnit, decodeStringLiteral, parseCharLiteral, parseIntegerLiteral, precedingAnnotations,
+} from '../syntax/translationUnit';
+import { INTRINSICS } from '../syntax/builtinHeaders';
+import { AnalysisError } from '../reasons';
+import type {
+  BasicBlock, BinaryOp, ComparePredicate, Instruction, IrFunction, IrParameter, LoopInfo, Operand, SourceRange, Terminator,
+} from './ir';
+
+/** Program-wide state the lowering of each function adds to. */
+export interface LoweringContext {
+  unit: TranslationUnit;
+  strings: Uint8Array[];
+  stringIndex: Map<string, number>;
+  /** Globals written or whose address escapes in some function (so their initial value is not known). */
+  writtenGlobals: Set<string>;
+}
+
+/** Lowers `name`'s definition; throws AnalysisError with a reason for unsupported code. */
+export function lowerFunction(context: LoweringContext, name: string): IrFunction {
+  const declaration = context.unit.functions.get(name);
+  if (!declaration?.definition) throw new AnalysisError('unsupported', `function '${name}' has no body`);
+  return new FunctionLowering(context, declaration.definition, declaration.file, name).lower();
+}
+
+type Binding =
+  | { kind: 'register'; register: number; type: CType }
+  | { kind: 'slot'; slot: number; type: CType };
+
+/** A place that can be read or assigned. */
+type LValue =
+  | { kind: 'register'; register: number; type: CType }
+  | { kind: 'memory'; address: Operand; type: CType; bitOffset?: number; bitWidth?: number };
+
+interface RValue { value: Operand; type: CType }
+
+interface LoopTargets { breakTarget: number; continueTarget: number | undefined }
+
+class FunctionLowering {
+  private readonly blocks: BasicBlock[] = [];
+  private current!: BasicBlock;
+  private registerCount = 0;
+  private readonly registerNames = new Map<number, string>();
+  private readonly scopes: Map<string, Binding>[] = [];
+  private readonly slots: { id: number; name: string; size: number }[] = [];
+  private readonly loops: LoopInfo[] = [];
+  private readonly callees = new Set<string>();
+  private readonly breakStack: LoopTargets[] = [];
+  private readonly addressTaken = new Set<string>();
+  private readonly temporaries = new Set<number>();
+  private returnType: CType = Types.void;
+  /** While lowering a macro expansion, instructions take the range of the macro use. */
+  private rangeOverride: SourceRange | undefined;
+  private readonly expandingMacros: string[] = [];
+  private readonly unit: TranslationUnit;
+
+  constructor(private readonly context: LoweringContext, private readonly node: Node, private readonly file: string, private readonly name: string) {
+    this.unit = context.unit;
+  }
+
+  lower(): IrFunction {
+    const declaration = this.unit.functions.get(this.name)!;
+    this.returnType = declaration.type.returns;
+    const body = this.node.childForFieldName('body');
+    if (!body) throw new AnalysisError('unsupported', `function '${this.name}' has no body`);
+    collectAddressTaken(body, this.addressTaken);
+    this.current = this.newBlock();
+    const entry = this.current.id;
+    this.scopes.push(new Map());
+    const params: IrParameter[] = [];
+    declaration.type.params.forEach((type, index) => {
+      const paramName = declaration.paramNames[index] ?? `arg${index}`;
+      const register = this.newRegister(paramName);
+      if (type.kind === 'record') throw this.unsupported(`struct parameter '${paramName}' passed by value`, this.node);
+      if (type.kind === 'pointer') {
+        const pointee = type.to;
+        params.push({
+          name: paramName, register,
+          type: { kind: 'pointer', pointeeSize: sizeOf(pointee), pointeeName: typeToString(pointee), pointeeIsRecord: pointee.kind === 'record' },
+        });
+      } else if (type.kind === 'int') {
+        params.push({ name: paramName, register, type: { kind: 'int', width: type.size * 8, signed: type.signed } });
+      } else {
+        throw this.unsupported(`parameter '${paramName}' of type ${typeToString(type)}`, this.node);
+      }
+      if (this.addressTaken.has(paramName)) {
+        // An address-taken parameter moves to memory on entry, as a compiler would spill it.
+        const slot = this.newSlot(paramName, sizeOf(type));
+        const address = this.emitAddressOfSlot(slot, this.node);
+        this.emit({ op: 'store', address, value: { kind: 'reg', id: register }, width: type.kind === 'pointer' ? 64 : sizeOf(type) * 8, pointer: type.kind === 'pointer', range: this.range(this.node) });
+        this.scope().set(paramName, { kind: 'slot', slot, type });
+      } else {
+        this.scope().set(paramName, { kind: 'register', register, type });
+      }
+    });
+    this.lowerStatement(body);
+    if (!this.isTerminated()) {
+      if (this.returnType.kind === 'void' || this.name === 'main') {
+        this.terminate({ op: 'return', value: this.returnType.kind === 'void' ? undefined : { kind: 'imm', value: 0n, width: 32 }, range: this.endRange(body) });
+      } else {
+        this.terminate({ op: 'unreachable', reason: `control reaches the end of non-void function '${this.name}'`, range: this.endRange(body) });
+      }
+    }
+    const declarator = this.node.childForFieldName('declarator');
+    const nameNode = findIdentifier(declarator) ?? this.node;
+    return {
+      name: this.name,
+      file: this.file,
+      range: this.rangeOf(this.node),
+      nameRange: this.rangeOf(nameNode),
+      params,
+      returnWidth: this.returnType.kind === 'void' ? 0 : this.returnType.kind === 'pointer' ? 64 : sizeOf(this.returnType) * 8,
+      returnsPointer: this.returnType.kind === 'pointer',
+      returnSigned: this.returnType.kind === 'int' && this.returnType.signed,
+      slots: this.slots,
+      blocks: this.blocks,
+      entry,
+      registerCount: this.registerCount,
+      registerNames: this.registerNames,
+      loops: this.loops,
+      callees: [...this.callees],
+      annotations: precedingAnnotations(this.node),
+      text: this.node.text,
+    };
+  }
+
+  // ----- blocks, registers, emission -----
+
+  private newBlock(): BasicBlock {
+    const block: BasicBlock = { id: this.blocks.length, instructions: [], terminator: { op: 'unreachable', reason: 'unterminated block', range: this.rangeOf(this.node) } };
+    (block as BasicBlock & { open?: boolean }).open = true;
+    this.blocks.push(block);
+    return block;
+  }
+
+  private isTerminated(): boolean {
+    return !(this.current as BasicBlock & { open?: boolean }).open;
+  }
+
+  private terminate(terminator: Terminator): void {
+    if (this.isTerminated()) return;
+    this.current.terminator = terminator;
+    delete (this.current as BasicBlock & { open?: boolean }).open;
+  }
+
+  private switchTo(block: BasicBlock): void {
+    this.current = block;
+  }
+
+  /** After return/break/continue, code continues in a fresh block nothing jumps to. */
+  private startDeadBlock(): void {
+    this.current = this.newBlock();
+  }
+
+  private jumpTo(target: BasicBlock, node: Node): void {
+    this.terminate({ op: 'jump', target: target.id, range: this.range(node) });
+  }
+
+  private newRegister(name?: string): number {
+    const id = this.registerCount++;
+    if (name) this.registerNames.set(id, name);
+    return id;
+  }
+
+  private newTemporary(): number {
+    const id = this.newRegister();
+    this.temporaries.add(id);
+    return id;
+  }
+
+  private newSlot(name: string, size: number): number {
+    const id = this.slots.length;
+    this.slots.push({ id, name, size: Math.max(size, 1) });
+    return id;
+  }
+
+  private emit(instruction: Instruction): void {
+    if (this.isTerminated()) this.startDeadBlock();
+    this.current.instructions.push(instruction);
+  }
+
+  private scope(): Map<string, Binding> {
+    return this.scopes[this.scopes.length - 1]!;
+  }
+
+  private lookup(name: string): Binding | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const binding = this.scopes[i]!.get(name);
+      if (binding) return binding;
+    }
+    return undefined;
+  }
+
+  private rangeOf(node: Node): SourceRange {
+    return {
+      file: this.file, startByte: node.startIndex, endByte: node.endIndex,
+      startLine: node.startPosition.row, startColumn: node.startPosition.column,
+      endLine: node.endPosition.row, endColumn: node.endPosition.column,
+    };
+  }
+
+  private range(node: Node): SourceRange {
+    return this.rangeOverride ?? this.rangeOf(node);
+  }
+
+  private endRange(body: Node): SourceRange {
+    const r = this.rangeOf(body);
+    return { ...r, startByte: r.endByte - 1, startLine: r.endLine, startColumn: Math.max(0, r.endColumn - 1) };
+  }
+
+  private unsupported(what: string, node: Node): AnalysisError {
+    return this.failure('unsupported', `${what} is not supported`, node);
+  }
+
+  private failure(reason: Diagnostic['reason'], message: string, node: Node): AnalysisError {
+    const error = new AnalysisError(reason, message);
+    (error as AnalysisError & { range?: SourceRange }).range = this.range(node);
+    return error;
+  }
+
+  // ----- statements -----
+
+  private lowerStatement(node: Node): void {
+    switch (node.type) {
+      case 'compound_statement': {
+        this.scopes.push(new Map());
+        for (const child of node.namedChildren) if (child) this.lowerStatement(child);
+        this.scopes.pop();
+        return;
+      }
+      case 'declaration': return this.lowerDeclaration(node);
+      case 'expression_statement': {
+        const expression = node.namedChildren[0];
+        if (expression) this.lowerExpressionForEffect(expression);
+        return;
+      }
+      case 'if_statement': return this.lowerIf(node);
+      case 'while_statement': return this.lowerWhile(node);
+      case 'do_statement': return this.lowerDoWhile(node);
+      case 'for_statement': return this.lowerFor(node);
+      case 'switch_statement': return this.lowerSwitch(node);
+      case 'return_statement': return this.lowerReturn(node);
+      case 'break_statement': {
+        const target = this.breakStack[this.breakStack.length - 1];
+        if (!target) throw this.failure('unsupported', "'break' outside a loop or switch", node);
+        this.terminate({ op: 'jump', target: target.breakTarget, range: this.range(node) });
+        this.startDeadBlock();
+        return;
+      }
+      case 'continue_statement': {
+        const target = [...this.breakStack].reverse().find((t) => t.continueTarget !== undefined);
+        if (!target) throw this.failure('unsupported', "'continue' outside a loop", node);
+        this.terminate({ op: 'jump', target: target.continueTarget!, range: this.range(node) });
+        this.startDeadBlock();
+        return;
+      }
+      case 'goto_statement': throw this.unsupported("'goto'", node);
+      case 'labeled_statement': throw this.unsupported('a labeled statement (goto target)', node);
+      case 'case_statement': throw this.unsupported("a 'case' label outside the top level of a switch body", node);
+      case 'preproc_if':
+      case 'preproc_ifdef':
+        for (const child of this.unit.activeBranch(node)) if (child) this.lowerStatement(child);
+        return;
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_call':
+      case 'comment':
+      case 'type_definition':
+        return;
+      case 'attributed_statement': {
+        const inner = node.namedChildren.find((c) => c && c.type !== 'attribute_declaration');
+        if (inner) this.lowerStatement(inner);
+        return;
+      }
+      case 'ERROR': throw this.failure('syntax-error', `syntax error near '${node.text.slice(0, 30)}'`, node);
+      case ';':
+        return;
+      default:
+        if (node.type.endsWith('_expression') || node.type === 'identifier') {
+          this.lowerExpressionForEffect(node);
+          return;
+        }
+        throw this.unsupported(`statement '${node.type}'`, node);
+    }
+  }
+
+  private lowerDeclaration(node: Node): void {
+    const typeNode = node.childForFieldName('type');
+    if (!typeNode) return;
+    const isStatic = node.children.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static');
+    const base = this.unit.resolveTypeSpecifier(typeNode, this.file);
+    for (const declarator of node.childrenForFieldName('declarator')) {
+      if (!declarator) continue;
+      const initializer = declarator.type === 'init_declarator' ? declarator.childForFieldName('value') ?? undefined : undefined;
+      const inner = declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator')! : declarator;
+      const resolved = this.unit.resolveDeclarator(inner, base, this.file);
+      if (!resolved.name) continue;
+      let type = resolved.type;
+      if (type.kind === 'function') continue; // a local prototype
+      if (isStatic) throw this.unsupported(`static local variable '${resolved.name}'`, node);
+      if (type.kind === 'array' && type.length === undefined) {
+        if (initializer?.type === 'initializer_list') type = { ...type, length: initializer.namedChildren.filter((c) => c && c.type !== 'comment').length };
+        else if (initializer?.type === 'string_literal') type = { ...type, length: decodeStringLiteral(initializer.text).length + 1 };
+        else throw this.unsupported(`array '${resolved.name}' without a size`, node);
+      }
+      if (type.kind === 'array' || type.kind === 'record' || this.addressTaken.has(resolved.name)) {
+        if (type.kind === 'record' && !type.complete) throw this.failure('unknown-type', `variable '${resolved.name}' has incomplete type ${typeToString(type)}`, node);
+        const slot = this.newSlot(resolved.name, sizeOf(type));
+        this.scope().set(resolved.name, { kind: 'slot', slot, type });
+        if (initializer) {
+          const address = this.emitAddressOfSlot(slot, declarator);
+          this.lowerInitializer({ kind: 'memory', address, type }, initializer, true);
+        }
+      } else {
+        const register = this.newRegister(resolved.name);
+        this.scope().set(resolved.name, { kind: 'register', register, type });
+        if (initializer) {
+          const value = this.lowerRValue(initializer);
+          this.assign({ kind: 'register', register, type }, value, initializer);
+        }
+      }
+    }
+  }
+
+  /** Writes an initializer into a place; aggregates are zero-filled where the list says nothing. */
+  private lowerInitializer(place: LValue, initializer: Node, zeroFill: boolean): void {
+    const type = place.type;
+    if (initializer.type === 'initializer_list' && (type.kind === 'array' || type.kind === 'record')) {
+      const written = new Set<number>();
+      const elements = type.kind === 'array'
+        ? Array.from({ length: type.length ?? 0 }, (_, i) => ({ offset: i * sizeOf(type.of), type: type.of as CType, name: String(i) }))
+        : (type as RecordType).fields.map((f) => ({ offset: f.offset, type: f.type, name: f.name, bitOffset: f.bitOffset, bitWidth: f.bitWidth }));
+      let position = 0;
+      for (const item of initializer.namedChildren) {
+        if (!item || item.type === 'comment') continue;
+        let valueNode = item;
+        if (item.type === 'initializer_pair') {
+          const designator = item.childForFieldName('designator');
+          valueNode = item.childForFieldName('value')!;
+          if (designator?.type === 'subscript_designator') position = Number(this.unit.constantValue(designator.namedChildren[0]!, this.file));
+          else if (designator) {
+            const fieldName = designator.type === 'field_designator' ? designator.namedChildren[0]?.text : designator.text;
+            position = elements.findIndex((e) => e.name === fieldName);
+            if (position < 0) throw this.failure('unknown-identifier', `no field '${fieldName}' in ${typeToString(type)}`, designator);
+          }
+        }
+        const element = elements[position];
+        if (!element) throw this.failure('unsupported', 'too many initializers', item);
+        written.add(position);
+        const address = this.offsetPointer(place.kind === 'memory' ? place.address : { kind: 'null' }, element.offset, item);
+        this.lowerInitializer({ kind: 'memory', address, type: element.type, bitOffset: (element as { bitOffset?: number }).bitOffset, bitWidth: (element as { bitWidth?: number }).bitWidth }, valueNode, zeroFill);
+        position++;
+        if (type.kind === 'record' && type.union) break;
+      }
+      if (zeroFill) {
+        elements.forEach((element, index) => {
+          if (written.has(index) || (type.kind === 'record' && type.union && written.size > 0)) return;
+          const address = this.offsetPointer(place.kind === 'memory' ? place.address : { kind: 'null' }, element.offset, initializer);
+          this.zeroFill({ kind: 'memory', address, type: element.type, bitOffset: (element as { bitOffset?: number }).bitOffset, bitWidth: (element as { bitWidth?: number }).bitWidth }, initializer);
+        });
+      }
+      return;
+    }
+    if (initializer.type === 'string_literal' && type.kind === 'array') {
+      const bytes = decodeStringLiteral(initializer.text);
+      for (let i = 0; i < (type.length ?? 0); i++) {
+        const address = this.offsetPointer(place.kind === 'memory' ? place.address : { kind: 'null' }, i, initializer);
+        this.emit({ op: 'store', address, value: { kind: 'imm', value: BigInt(bytes[i] ?? 0), width: 8 }, width: 8, pointer: false, range: this.range(initializer) });
+      }
+      return;
+    }
+    if (initializer.type === 'initializer_list') {
+      // `int x = { 5 };` is allowed for scalars.
+      const first = initializer.namedChildren.find((c) => c && c.type !== 'comment');
+      if (first) this.lowerInitializer(place, first, zeroFill);
+      else this.zeroFill(place, initializer);
+      return;
+    }
+    if (type.kind === 'record') {
+      const source = this.lowerLValue(initializer);
+      this.copyAggregate(place, source, initializer);
+      return;
+    }
+    this.assign(place, this.lowerRValue(initializer), initializer);
+  }
+
+  private zeroFill(place: LValue, node: Node): void {
+    const type = place.type;
+    if (type.kind === 'array' || type.kind === 'record') {
+      const elements = type.kind === 'array'
+        ? Array.from({ length: type.length ?? 0 }, (_, i) => ({ offset: i * sizeOf(type.of), type: type.of as CType }))
+        : (type.union ? type.fields.slice(0, 1) : type.fields).map((f) => ({ offset: f.offset, type: f.type, bitOffset: f.bitOffset, bitWidth: f.bitWidth }));
+      for (const element of elements) {
+        const address = this.offsetPointer(place.kind === 'memory' ? place.address : { kind: 'null' }, element.offset, node);
+        this.zeroFill({ kind: 'memory', address, type: element.type, bitOffset: (element as { bitOffset?: number }).bitOffset, bitWidth: (element as { bitWidth?: number }).bitWidth }, node);
+      }
+      return;
+    }
+    const zero: RValue = type.kind === 'pointer' ? { value: { kind: 'null' }, type } : { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.int };
+    this.assign(place, zero, node);
+  }
+
+  private lowerIf(node: Node): void {
+    const condition = node.childForFieldName('condition')!;
+    const consequence = node.childForFieldName('consequence')!;
+    const alternative = node.childForFieldName('alternative');
+    const thenBlock = this.newBlock();
+    const joinBlock = this.newBlock();
+    const elseBlock = alternative ? this.newBlock() : joinBlock;
+    this.lowerCondition(condition, thenBlock.id, elseBlock.id);
+    this.switchTo(thenBlock);
+    this.lowerStatement(consequence);
+    this.jumpTo(joinBlock, node);
+    if (alternative) {
+      this.switchTo(elseBlock);
+      const statement = alternative.namedChildren.find((c) => c && c.type !== 'comment');
+      if (statement) this.lowerStatement(statement);
+      this.jumpTo(joinBlock, node);
+    }
+    this.switchTo(joinBlock);
+  }
+
+  private registerLoop(node: Node, header: BasicBlock, kind: LoopInfo['kind']): void {
+    const id = this.loops.length;
+    this.loops.push({ id, header: header.id, kind, range: this.rangeOf(node), annotations: precedingAnnotations(node) });
+    header.loopHeader = id;
+  }
+
+  private lowerWhile(node: Node): void {
+    const header = this.newBlock();
+    const body = this.newBlock();
+    const exit = this.newBlock();
+    this.jumpTo(header, node);
+    this.switchTo(header);
+    this.registerLoop(node, header, 'while');
+    this.lowerCondition(node.childForFieldName('condition')!, body.id, exit.id);
+    this.switchTo(body);
+    this.breakStack.push({ breakTarget: exit.id, continueTarget: header.id });
+    this.lowerStatement(node.childForFieldName('body')!);
+    this.breakStack.pop();
+    this.jumpTo(header, node);
+    this.switchTo(exit);
+  }
+
+  private lowerDoWhile(node: Node): void {
+    const body = this.newBlock();
+    const header = this.newBlock();
+    const exit = this.newBlock();
+    this.jumpTo(body, node);
+    this.switchTo(body);
+    this.breakStack.push({ breakTarget: exit.id, continueTarget: header.id });
+    this.lowerStatement(node.childForFieldName('body')!);
+    this.breakStack.pop();
+    this.jumpTo(header, node);
+    this.switchTo(header);
+    this.registerLoop(node, header, 'do');
+    this.lowerCondition(node.childForFieldName('condition')!, body.id, exit.id);
+    this.switchTo(exit);
+  }
+
+  private lowerFor(node: Node): void {
+    this.scopes.push(new Map());
+    const initializer = node.childForFieldName('initializer');
+    if (initializer) {
+      if (initializer.type === 'declaration') this.lowerDeclaration(initializer);
+      else this.lowerExpressionForEffect(initializer);
+    }
+    const header = this.newBlock();
+    const body = this.newBlock();
+    const latch = this.newBlock();
+    const exit = this.newBlock();
+    this.jumpTo(header, node);
+    this.switchTo(header);
+    this.registerLoop(node, header, 'for');
+    const condition = node.childForFieldName('condition');
+    if (condition) this.lowerCondition(condition, body.id, exit.id);
+    else this.jumpTo(body, node);
+    this.switchTo(body);
+    this.breakStack.push({ breakTarget: exit.id, continueTarget: latch.id });
+    this.lowerStatement(node.childForFieldName('body')!);
+    this.breakStack.pop();
+    this.jumpTo(latch, node);
+    this.switchTo(latch);
+    const update = node.childForFieldName('update');
+    if (update) this.lowerExpressionForEffect(update);
+    this.jumpTo(header, node);
+    this.switchTo(exit);
+    this.scopes.pop();
+  }
+
+  private lowerSwitch(node: Node): void {
+    const conditionNode = node.childForFieldName('condition')!;
+    const inner = conditionNode.type === 'parenthesized_expression' ? conditionNode.namedChildren[0]! : conditionNode;
+    const scrutinee = this.lowerRValue(inner);
+    if (!isInteger(scrutinee.type)) throw this.unsupported('switch on a non-integer', node);
+    const promoted = promote(scrutinee.type);
+    const value = this.convert(scrutinee, promoted, inner);
+    const width = promoted.size * 8;
+    const dispatch = this.current;
+    const exit = this.newBlock();
+    const body = node.childForFieldName('body')!;
+    const cases: { value: bigint; target: number }[] = [];
+    let defaultTarget = exit.id;
+    this.breakStack.push({ breakTarget: exit.id, continueTarget: undefined });
+    this.scopes.push(new Map());
+    // The dispatch block is terminated after the case blocks are known.
+    (dispatch as BasicBlock & { open?: boolean }).open = false;
+    let previous: BasicBlock | undefined;
+    this.current = this.newBlock(); // statements before the first label are unreachable
+    for (const item of body.namedChildren) {
+      if (!item) continue;
+      if (item.type === 'case_statement') {
+        const block = this.newBlock();
+        this.jumpTo(block, item); // fall-through from the previous case
+        previous = block;
+        this.switchTo(block);
+        const valueNode = item.childForFieldName('value');
+        if (valueNode) {
+          const caseValue = this.constantExpression(valueNode);
+          const masked = BigInt.asUintN(width, caseValue);
+          if (cases.some((c) => c.value === masked)) throw this.failure('unsupported', `duplicate case value ${caseValue}`, valueNode);
+          cases.push({ value: masked, target: block.id });
+        } else {
+          defaultTarget = block.id;
+        }
+        for (const statement of item.namedChildren) {
+          if (!statement || statement.id === valueNode?.id) continue;
+          this.lowerStatement(statement);
+        }
+      } else {
+        this.lowerStatement(item);
+      }
+    }
+    void previous;
+    this.scopes.pop();
+    this.breakStack.pop();
+    this.jumpTo(exit, node);
+    dispatch.terminator = { op: 'switch', value: value.value, width, cases, defaultTarget, text: inner.text, range: this.range(conditionNode) };
+    this.switchTo(exit);
+  }
+
+  private lowerReturn(node: Node): void {
+    const expression = node.namedChildren.find((c) => c && c.type !== 'comment');
+    if (expression && this.returnType.kind !== 'void') {
+      const value = this.lowerRValue(expression);
+      const converted = this.convert(value, this.returnType, expression);
+      this.terminate({ op: 'return', value: converted.value, range: this.range(node) });
+    } else {
+      if (expression) this.lowerExpressionForEffect(expression);
+      this.terminate({ op: 'return', value: undefined, range: this.range(node) });
+    }
+    this.startDeadBlock();
+  }
+
+  // ----- conditions (short-circuit into control flow) -----
+
+  /** Lowers a condition straight into branches, so `&&`, `||` and `!` need no value. */
+  private lowerCondition(node: Node, whenTrue: number, whenFalse: number): void {
+    if (node.type === 'parenthesized_expression' && node.namedChildren[0]) {
+      return this.lowerCondition(node.namedChildren[0], whenTrue, whenFalse);
+    }
+    if (node.type === 'binary_expression') {
+      const operator = node.childForFieldName('operator')?.text;
+      if (operator === '&&' || operator === '||') {
+        const middle = this.newBlock();
+        const left = node.childForFieldName('left')!;
+        if (operator === '&&') this.lowerCondition(left, middle.id, whenFalse);
+        else this.lowerCondition(left, whenTrue, middle.id);
+        this.switchTo(middle);
+        this.lowerCondition(node.childForFieldName('right')!, whenTrue, whenFalse);
+        return;
+      }
+    }
+    if (node.type === 'unary_expression' && node.childForFieldName('operator')?.text === '!') {
+      return this.lowerCondition(node.childForFieldName('argument')!, whenFalse, whenTrue);
+    }
+    const macroExpansion = this.macroExpansionOf(node);
+    if (macroExpansion) {
+      return this.withMacro(macroExpansion, () => this.lowerCondition(macroExpansion.node, whenTrue, whenFalse));
+    }
+    const condition = this.lowerBoolean(node);
+    this.terminate({ op: 'branch', condition, whenTrue, whenFalse, text: this.conditionText(node), range: this.range(node) });
+  }
+
+  private conditionText(node: Node): string {
+    return node.text.replace(/\s+/g, ' ');
+  }
+
+  /** A 1-bit value that is true when the expression is non-zero. */
+  private lowerBoolean(node: Node): Operand {
+    const value = this.lowerRValue(node);
+    return this.toBoolean(value, node);
+  }
+
+  private toBoolean(value: RValue, node: Node): Operand {
+    const fromCompare = value as RValue & { fromCompare?: Operand; zextInstruction?: Instruction };
+    const instructions = this.current.instructions;
+    if (fromCompare.fromCompare && fromCompare.zextInstruction && instructions[instructions.length - 1] === fromCompare.zextInstruction) {
+      instructions.pop(); // branch on the comparison's bit; the int it was widened to is not needed
+      return fromCompare.fromCompare;
+    }
+    const dst = this.newTemporary();
+    if (value.type.kind === 'pointer' || value.type.kind === 'array') {
+      this.emit({ op: 'compare', dst, predicate: 'ne', left: value.value, right: { kind: 'null' }, width: 64, pointers: true, range: this.range(node) });
+    } else if (value.type.kind === 'int') {
+      this.emit({ op: 'compare', dst, predicate: 'ne', left: value.value, right: { kind: 'imm', value: 0n, width: value.type.size * 8 }, width: value.type.size * 8, pointers: false, range: this.range(node) });
+    } else {
+      throw this.unsupported(`condition of type ${typeToString(value.type)}`, node);
+    }
+    return { kind: 'reg', id: dst };
+  }
+
+  // ----- expressions -----
+
+  private lowerExpressionForEffect(node: Node): void {
+    if (node.type === 'comma_expression') {
+      this.lowerExpressionForEffect(node.childForFieldName('left')!);
+      this.lowerExpressionForEffect(node.childForFieldName('right')!);
+      return;
+    }
+    if (node.type === 'cast_expression' && this.typeOfDescriptor(node.childForFieldName('type')!).kind === 'void') {
+      this.lowerExpressionForEffect(node.childForFieldName('value')!);
+      return;
+    }
+    if (node.type === 'update_expression') {
+      this.lowerUpdate(node, false);
+      return;
+    }
+    if (node.type === 'call_expression') {
+      const macro = this.macroExpansionOf(node);
+      if (macro) {
+        this.withMacro(macro, () => {
+          if (macro.statement) this.lowerStatement(macro.node);
+          else this.lowerExpressionForEffect(macro.node);
+        });
+        return;
+      }
+      this.lowerCall(node, true);
+      return;
+    }
+    this.lowerRValue(node);
+  }
+
+  private lowerRValue(node: Node): RValue {
+    switch (node.type) {
+      case 'parenthesized_expression': return this.lowerRValue(node.namedChildren[0]!);
+      case 'number_literal': return this.lowerNumber(node);
+      case 'char_literal': return { value: { kind: 'imm', value: BigInt.asUintN(32, parseCharLiteral(node.text)), width: 32 }, type: Types.int };
+      case 'true': return { value: { kind: 'imm', value: 1n, width: 32 }, type: Types.int };
+      case 'false': return { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.int };
+      case 'null': return { value: { kind: 'null' }, type: pointerTo(Types.void) };
+      case 'string_literal':
+      case 'concatenated_string': return this.lowerString(node);
+      case 'identifier': return this.lowerIdentifierValue(node);
+      case 'binary_expression': return this.lowerBinary(node);
+      case 'unary_expression': return this.lowerUnary(node);
+      case 'update_expression': return this.lowerUpdate(node, true);
+      case 'assignment_expression': return this.lowerAssignment(node);
+      case 'conditional_expression': return this.lowerConditional(node);
+      case 'cast_expression': {
+        const type = this.typeOfDescriptor(node.childForFieldName('type')!);
+        const valueNode = node.childForFieldName('value')!;
+        if (type.kind === 'void') {
+          this.lowerExpressionForEffect(valueNode);
+          return { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
+        }
+        return this.convert(this.lowerRValue(valueNode), type, node, true);
+      }
+      case 'sizeof_expression': return { value: { kind: 'imm', value: BigInt(this.sizeofNode(node)), width: 64 }, type: Types.ulong };
+      case 'offsetof_expression': {
+        const type = this.typeOfDescriptor(node.childForFieldName('type')!);
+        const member = node.childForFieldName('member')!.text;
+        const field = type.kind === 'record' ? findField(type, member) : undefined;
+        if (!field) throw this.failure('unknown-identifier', `no field '${member}' in ${typeToString(type)}`, node);
+        return { value: { kind: 'imm', value: BigInt(field.offset), width: 64 }, type: Types.ulong };
+      }
+      case 'call_expression': {
+        const macro = this.macroExpansionOf(node);
+        if (macro) return this.withMacro(macro, () => this.lowerRValue(macro.node));
+        return this.lowerCall(node, false);
+      }
+      case 'comma_expression':
+        this.lowerExpressionForEffect(node.childForFieldName('left')!);
+        return this.lowerRValue(node.childForFieldName('right')!);
+      case 'subscript_expression':
+      case 'field_expression':
+      case 'pointer_expression':
+        if (node.type === 'pointer_expression' && node.childForFieldName('operator')?.text === '&') {
+          return this.addressOf(this.lowerLValue(node.childForFieldName('argument')!), node);
+        }
+        return this.load(this.lowerLValue(node), node);
+      case 'compound_literal_expression': throw this.unsupported('a compound literal', node);
+      case 'generic_expression': throw this.unsupported('_Generic', node);
+      case 'gnu_asm_expression': throw this.unsupported('inline assembly', node);
+      case 'ERROR': throw this.failure('syntax-error', `syntax error near '${node.text.slice(0, 30)}'`, node);
+      default: throw this.unsupported(`expression '${node.type}'`, node);
+    }
+  }
+
+  private lowerNumber(node: Node): RValue {
+    const text = node.text;
+    if (/[.eEpP]/.test(text) && !/^0[xX]/.test(text) || /[fF]$/.test(text) && !/^0[xX]/.test(text)) throw this.unsupported('floating point', node);
+    const literal = parseIntegerLiteral(text);
+    const fits = (bits: number, signed: boolean) => literal.value < (signed ? 1n << BigInt(bits - 1) : 1n << BigInt(bits));
+    let type: IntType;
+    const candidates: IntType[] = literal.unsigned
+      ? (literal.long ? [Types.ulong] : [Types.uint, Types.ulong])
+      : literal.decimal
+        ? (literal.long ? [Types.long] : [Types.int, Types.long, Types.ulong])
+        : (literal.long ? [Types.long, Types.ulong] : [Types.int, Types.uint, Types.long, Types.ulong]);
+    const magnitude = literal.value < 0n ? -literal.value : literal.value;
+    const fitsMagnitude = (bits: number, signed: boolean) => magnitude < (signed ? 1n << BigInt(bits - 1) : 1n << BigInt(bits));
+    type = candidates.find((c) => fitsMagnitude(c.size * 8, c.signed)) ?? Types.ulong;
+    void fits;
+    return { value: { kind: 'imm', value: BigInt.asUintN(type.size * 8, literal.value), width: type.size * 8 }, type };
+  }
+
+  private lowerString(node: Node): RValue {
+    const parts = node.type === 'concatenated_string' ? node.namedChildren.filter((c) => c?.type === 'string_literal') : [node];
+    const bytes = parts.flatMap((p) => decodeStringLiteral(p!.text));
+    bytes.push(0);
+    const key = Buffer.from(bytes).toString('hex');
+    let index = this.context.stringIndex.get(key);
+    if (index === undefined) {
+      index = this.context.strings.length;
+      this.context.strings.push(new Uint8Array(bytes));
+      this.context.stringIndex.set(key, index);
+    }
+    const dst = this.newTemporary();
+    this.emit({ op: 'address', dst, base: { kind: 'string', index }, range: this.range(node) });
+    return { value: { kind: 'reg', id: dst }, type: pointerTo(Types.char) };
+  }
+
+  private lowerIdentifierValue(node: Node): RValue {
+    const name = node.text;
+    const binding = this.lookup(name);
+    if (binding?.kind === 'register') return { value: { kind: 'reg', id: binding.register }, type: binding.type };
+    if (binding || this.unit.globals.has(name)) return this.load(this.lowerLValue(node), node);
+    const enumValue = this.unit.enumConstants.get(name);
+    if (enumValue !== undefined) return { value: { kind: 'imm', value: BigInt.asUintN(32, enumValue), width: 32 }, type: Types.int };
+    const macro = this.macroExpansionOf(node);
+    if (macro) return this.withMacro(macro, () => this.lowerRValue(macro.node));
+    if (this.unit.functions.has(name)) throw this.unsupported(`using function '${name}' as a value (function pointers)`, node);
+    throw this.failure('unknown-identifier', `'${name}' is not declared`, node);
+  }
+
+  private lowerBinary(node: Node): RValue {
+    const operator = node.childForFieldName('operator')!.text;
+    const leftNode = node.childForFieldName('left')!;
+    const rightNode = node.childForFieldName('right')!;
+    if (operator === '&&' || operator === '||') return this.lowerLogicalValue(node);
+    const left = this.lowerRValue(leftNode);
+    const right = this.lowerRValue(rightNode);
+    return this.binaryOperation(operator, left, right, node);
+  }
+
+  private binaryOperation(operator: string, left: RValue, right: RValue, node: Node): RValue {
+    const leftPointer = isPointerValue(left.type);
+    const rightPointer = isPointerValue(right.type);
+    if (['==', '!=', '<', '<=', '>', '>='].includes(operator)) {
+      if (leftPointer || rightPointer) return this.comparePointers(operator, left, right, node);
+      return this.compareIntegers(operator, left, right, node);
+    }
+    if (operator === '+' || operator === '-') {
+      if (leftPointer && rightPointer && operator === '-') {
+        const dst = this.newTemporary();
+        this.emit({ op: 'pointerDiff', dst, left: left.value, right: right.value, range: this.range(node) });
+        const elementSize = BigInt(sizeOf(pointeeOf(left.type)) || 1);
+        if (elementSize === 1n) return { value: { kind: 'reg', id: dst }, type: Types.long };
+        const q = this.newTemporary();
+        this.emit({ op: 'binary', dst: q, operator: 'sdiv', left: { kind: 'reg', id: dst }, right: { kind: 'imm', value: elementSize, width: 64 }, width: 64, range: this.range(node) });
+        return { value: { kind: 'reg', id: q }, type: Types.long };
+      }
+      if (leftPointer || rightPointer) {
+        const pointer = leftPointer ? left : right;
+        const index = leftPointer ? right : left;
+        return this.pointerArithmetic(pointer, index, operator === '-', node);
+      }
+    }
+    if (!isInteger(left.type) || !isInteger(right.type)) throw this.unsupported(`operator '${operator}' on ${typeToString(left.type)} and ${typeToString(right.type)}`, node);
+    if (operator === '<<' || operator === '>>') {
+      const type = promote(left.type);
+      const l = this.convert(left, type, node);
+      const r = this.convert(right, type, node); // the shift amount is converted to the result width for the IR
+      const op: BinaryOp = operator === '<<' ? 'shl' : type.signed ? 'ashr' : 'lshr';
+      return this.emitBinary(op, l.value, r.value, type, node);
+    }
+    const type = usualArithmetic(left.type, right.type);
+    const l = this.convert(left, type, node);
+    const r = this.convert(right, type, node);
+    const ops: Record<string, BinaryOp> = {
+      '+': 'add', '-': 'sub', '*': 'mul', '/': type.signed ? 'sdiv' : 'udiv', '%': type.signed ? 'srem' : 'urem',
+      '&': 'and', '|': 'or', '^': 'xor',
+    };
+    const op = ops[operator];
+    if (!op) throw this.unsupported(`operator '${operator}'`, node);
+    return this.emitBinary(op, l.value, r.value, type, node);
+  }
+
+  private emitBinary(operator: BinaryOp, left: Operand, right: Operand, type: IntType, node: Node): RValue {
+    const dst = this.newTemporary();
+    this.emit({ op: 'binary', dst, operator, left, right, width: type.size * 8, range: this.range(node) });
+    return { value: { kind: 'reg', id: dst }, type };
+  }
+
+  private compareIntegers(operator: string, left: RValue, right: RValue, node: Node): RValue {
+    if (!isInteger(left.type) || !isInteger(right.type)) throw this.unsupported(`comparison of ${typeToString(left.type)} and ${typeToString(right.type)}`, node);
+    const type = usualArithmetic(left.type, right.type);
+    const l = this.convert(left, type, node);
+    const r = this.convert(right, type, node);
+    const predicate = comparePredicate(operator, type.signed);
+    const dst = this.newTemporary();
+    this.emit({ op: 'compare', dst, predicate, left: l.value, right: r.value, width: type.size * 8, pointers: false, range: this.range(node) });
+    return this.booleanToInt({ kind: 'reg', id: dst }, node);
+  }
+
+  private comparePointers(operator: string, left: RValue, right: RValue, node: Node): RValue {
+    const asPointer = (v: RValue): Operand => {
+      if (isPointerValue(v.type)) return v.value;
+      if (v.value.kind === 'imm' && v.value.value === 0n) return { kind: 'null' };
+      throw this.unsupported('comparing a pointer with a non-zero integer', node);
+    };
+    const dst = this.newTemporary();
+    this.emit({ op: 'compare', dst, predicate: comparePredicate(operator, false), left: asPointer(left), right: asPointer(right), width: 64, pointers: true, range: this.range(node) });
+    return this.booleanToInt({ kind: 'reg', id: dst }, node);
+  }
+
+  /** C comparisons yield an int; keep the 1-bit value around so conditions can branch on it directly. */
+  private booleanToInt(bit: Operand, node: Node): RValue {
+    const dst = this.newTemporary();
+    this.emit({ op: 'cast', dst, cast: 'zext', src: bit, from: 1, to: 32, range: this.range(node) });
+    const result: RValue & { fromCompare?: Operand } = { value: { kind: 'reg', id: dst }, type: Types.int };
+    result.fromCompare = bit;
+    // Conditions use the 1-bit value; drop the zext again when they do (see toBoolean).
+    (result as RValue & { zextInstruction?: Instruction }).zextInstruction = this.current.instructions[this.current.instructions.length - 1];
+    return result;
+  }
+
+  private pointerArithmetic(pointer: RValue, index: RValue, subtract: boolean, node: Node): RValue {
+    if (!isInteger(index.type)) throw this.unsupported('pointer arithmetic with a non-integer', node);
+    const elementSize = sizeOf(pointeeOf(pointer.type)) || 1;
+    let offset = this.convert(index, Types.long, node).value;
+    if (elementSize !== 1) offset = this.emitBinary('mul', offset, { kind: 'imm', value: BigInt(elementSize), width: 64 }, Types.long, node).value;
+    if (subtract) offset = this.emitBinary('sub', { kind: 'imm', value: 0n, width: 64 }, offset, Types.long, node).value;
+    const dst = this.newTemporary();
+    this.emit({ op: 'offset', dst, pointer: pointer.value, byteOffset: offset, range: this.range(node) });
+    return { value: { kind: 'reg', id: dst }, type: decayed(pointer.type) };
+  }
+
+  private lowerLogicalValue(node: Node): RValue {
+    // a && b as a value: branch, then materialise 0 or 1 in a register.
+    const result = this.newTemporary();
+    const whenTrue = this.newBlock();
+    const whenFalse = this.newBlock();
+    const join = this.newBlock();
+    this.lowerCondition(node, whenTrue.id, whenFalse.id);
+    this.switchTo(whenTrue);
+    this.emit({ op: 'copy', dst: result, src: { kind: 'imm', value: 1n, width: 32 }, width: 32, range: this.range(node) });
+    this.jumpTo(join, node);
+    this.switchTo(whenFalse);
+    this.emit({ op: 'copy', dst: result, src: { kind: 'imm', value: 0n, width: 32 }, width: 32, range: this.range(node) });
+    this.jumpTo(join, node);
+    this.switchTo(join);
+    this.temporaries.delete(result); // assigned in two places: never retarget
+    return { value: { kind: 'reg', id: result }, type: Types.int };
+  }
+
+  private lowerUnary(node: Node): RValue {
+    const operator = node.childForFieldName('operator')!.text;
+    const argumentNode = node.childForFieldName('argument')!;
+    if (operator === '!') {
+      const value = this.lowerRValue(argumentNode);
+      const bit = this.toBoolean(value, argumentNode);
+      const dst = this.newTemporary();
+      this.emit({ op: 'compare', dst, predicate: 'eq', left: bit, right: { kind: 'imm', value: 0n, width: 1 }, width: 1, pointers: false, range: this.range(node) });
+      return this.booleanToInt({ kind: 'reg', id: dst }, node);
+    }
+    const value = this.lowerRValue(argumentNode);
+    if (!isInteger(value.type)) throw this.unsupported(`unary '${operator}' on ${typeToString(value.type)}`, node);
+    const type = promote(value.type);
+    const converted = this.convert(value, type, node);
+    const width = type.size * 8;
+    if (operator === '+') return converted;
+    if (operator === '-') return this.emitBinary('sub', { kind: 'imm', value: 0n, width }, converted.value, type, node);
+    if (operator === '~') return this.emitBinary('xor', converted.value, { kind: 'imm', value: (1n << BigInt(width)) - 1n, width }, type, node);
+    throw this.unsupported(`unary operator '${operator}'`, node);
+  }
+
+  private lowerUpdate(node: Node, wantValue: boolean): RValue {
+    const operator = node.childForFieldName('operator')!.text;
+    const argumentNode = node.childForFieldName('argument')!;
+    const prefix = node.text.trimStart().startsWith(operator);
+    const place = this.lowerLValue(argumentNode);
+    const old = this.load(place, node);
+    let saved = old;
+    if (wantValue && !prefix && place.kind === 'register') {
+      // The register is about to change; keep the old value for the postfix result.
+      const copy = this.newTemporary();
+      this.emit({ op: 'copy', dst: copy, src: old.value, width: widthOf(old.type), range: this.range(node) });
+      saved = { value: { kind: 'reg', id: copy }, type: old.type };
+    }
+    const one: RValue = { value: { kind: 'imm', value: 1n, width: 32 }, type: Types.int };
+    const updated = this.binaryOperation(operator === '++' ? '+' : '-', old, one, node);
+    const stored = this.assign(place, updated, node);
+    return prefix ? stored : saved;
+  }
+
+  private lowerAssignment(node: Node): RValue {
+    const operator = node.childForFieldName('operator')!.text;
+    const leftNode = node.childForFieldName('left')!;
+    const rightNode = node.childForFieldName('right')!;
+    const place = this.lowerLValue(leftNode);
+    if (operator === '=') {
+      if (place.type.kind === 'record') {
+        this.copyAggregate(place, this.lowerLValue(rightNode), node);
+        return { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
+      }
+      return this.assign(place, this.lowerRValue(rightNode), node);
+    }
+    const binaryOperator = operator.slice(0, -1);
+    const current = this.load(place, node);
+    const right = this.lowerRValue(rightNode);
+    return this.assign(place, this.binaryOperation(binaryOperator, current, right, node), node);
+  }
+
+  private lowerConditional(node: Node): RValue {
+    const condition = node.childForFieldName('condition')!;
+    const consequence = node.childForFieldName('consequence')!;
+    const alternative = node.childForFieldName('alternative')!;
+    const whenTrue = this.newBlock();
+    const whenFalse = this.newBlock();
+    const join = this.newBlock();
+    this.lowerCondition(condition, whenTrue.id, whenFalse.id);
+    const result = this.newTemporary();
+    this.temporaries.delete(result);
+    this.switchTo(whenTrue);
+    const t = this.lowerRValue(consequence);
+    const trueEnd = this.current;
+    this.switchTo(whenFalse);
+    const f = this.lowerRValue(alternative);
+    const falseEnd = this.current;
+    let type: CType;
+    if (isInteger(t.type) && isInteger(f.type)) type = usualArithmetic(t.type, f.type);
+    else if (isPointerValue(t.type)) type = decayed(t.type);
+    else if (isPointerValue(f.type)) type = decayed(f.type);
+    else if (t.type.kind === 'void' && f.type.kind === 'void') type = Types.void;
+    else throw this.unsupported(`'?:' with ${typeToString(t.type)} and ${typeToString(f.type)}`, node);
+    const width = widthOf(type);
+    this.switchTo(trueEnd);
+    if (type.kind !== 'void') this.emit({ op: 'copy', dst: result, src: this.convert(t, type, consequence).value, width, range: this.range(consequence) });
+    this.jumpTo(join, node);
+    this.switchTo(falseEnd);
+    if (type.kind !== 'void') this.emit({ op: 'copy', dst: result, src: this.convert(f, type, alternative).value, width, range: this.range(alternative) });
+    this.jumpTo(join, node);
+    this.switchTo(join);
+    return { value: { kind: 'reg', id: result }, type };
+  }
+
+  private lowerCall(node: Node, discard: boolean): RValue {
+    const functionNode = node.childForFieldName('function')!;
+    if (functionNode.type !== 'identifier') throw this.unsupported('calling through a function pointer', node);
+    const callee = functionNode.text;
+    if (this.lookup(callee)) throw this.unsupported(`calling '${callee}', a variable (function pointers)`, node);
+    const declaration = this.unit.functions.get(callee);
+    if (!declaration) {
+      if (callee === '__builtin_expect') {
+        const first = node.childForFieldName('arguments')!.namedChildren.filter((c) => c && c.type !== 'comment')[0];
+        if (first) return this.lowerRValue(first);
+      }
+      throw this.failure('unknown-identifier', `function '${callee}' is not declared; is a header missing?`, node);
+    }
+    const argNodes = node.childForFieldName('arguments')!.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const params = declaration.type.params;
+    if (argNodes.length < params.length || (argNodes.length > params.length && !declaration.type.variadic)) {
+      throw this.failure('unsupported', `'${callee}' expects ${params.length} arguments, got ${argNodes.length}`, node);
+    }
+    const args: Operand[] = [];
+    const argWidths: number[] = [];
+    argNodes.forEach((argNode, index) => {
+      const value = this.lowerRValue(argNode);
+      const target = params[index] ?? (isInteger(value.type) ? promote(value.type) : value.type);
+      if (target.kind === 'record') throw this.unsupported('passing a struct by value', argNode);
+      const converted = this.convert(value, target, argNode);
+      args.push(converted.value);
+      argWidths.push(widthOf(target));
+    });
+    this.callees.add(callee);
+    const returns = declaration.type.returns;
+    if (returns.kind === 'record') throw this.unsupported('a function returning a struct', node);
+    const dst = returns.kind === 'void' ? undefined : this.newTemporary();
+    this.emit({
+      op: 'call', dst, callee, args, argWidths, returnWidth: widthOf(returns), returnsPointer: returns.kind === 'pointer', range: this.range(node),
+    });
+    void discard;
+    void INTRINSICS;
+    if (dst === undefined) return { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
+    return { value: { kind: 'reg', id: dst }, type: returns };
+  }
+
+  // ----- places -----
+
+  private lowerLValue(node: Node): LValue {
+    switch (node.type) {
+      case 'parenthesized_expression': return this.lowerLValue(node.namedChildren[0]!);
+      case 'identifier': {
+        const name = node.text;
+        const binding = this.lookup(name);
+        if (binding?.kind === 'register') return { kind: 'register', register: binding.register, type: binding.type };
+        if (binding?.kind === 'slot') return { kind: 'memory', address: this.emitAddressOfSlot(binding.slot, node), type: binding.type };
+        const global = this.unit.globals.get(name);
+        if (global) {
+          if (global.type.kind === 'record' && !global.type.complete) throw this.failure('unknown-type', `global '${name}' has incomplete type`, node);
+          const dst = this.newTemporary();
+          this.emit({ op: 'address', dst, base: { kind: 'global', name }, range: this.range(node) });
+          if (this.isWriteContext(node)) this.context.writtenGlobals.add(name);
+          return { kind: 'memory', address: { kind: 'reg', id: dst }, type: global.type };
+        }
+        const macro = this.macroExpansionOf(node);
+        if (macro) return this.withMacro(macro, () => this.lowerLValue(macro.node));
+        throw this.failure('unknown-identifier', `'${name}' is not declared`, node);
+      }
+      case 'subscript_expression': {
+        const base = this.lowerRValue(node.childForFieldName('argument')!);
+        const index = this.lowerRValue(node.childForFieldName('index')!);
+        const [pointer, offset] = isPointerValue(base.type) ? [base, index] : [index, base];
+        if (!isPointerValue(pointer.type)) throw this.unsupported('subscript of a non-pointer', node);
+        const element = this.pointerArithmetic(pointer, offset, false, node);
+        return { kind: 'memory', address: element.value, type: pointeeOf(pointer.type) };
+      }
+      case 'field_expression': {
+        const operator = node.childForFieldName('operator')!.text;
+        const argumentNode = node.childForFieldName('argument')!;
+        const fieldName = node.childForFieldName('field')!.text;
+        let address: Operand;
+        let record: CType;
+        if (operator === '->') {
+          const pointer = this.lowerRValue(argumentNode);
+          if (!isPointerValue(pointer.type)) throw this.unsupported("'->' on a non-pointer", node);
+          address = pointer.value;
+          record = pointeeOf(pointer.type);
+        } else {
+          const place = this.lowerLValue(argumentNode);
+          if (place.kind !== 'memory') throw this.unsupported("'.' on a value that is not in memory", node);
+          address = place.address;
+          record = place.type;
+        }
+        if (record.kind !== 'record') throw this.failure('unknown-type', `'${argumentNode.text}' is not a struct or union`, node);
+        if (!record.complete) throw this.failure('unknown-type', `${typeToString(record)} is incomplete; is a header missing?`, node);
+        const field = findField(record, fieldName);
+        if (!field) throw this.failure('unknown-identifier', `no field '${fieldName}' in ${typeToString(record)}`, node);
+        return { kind: 'memory', address: this.offsetPointer(address, field.offset, node), type: field.type, bitOffset: field.bitOffset, bitWidth: field.bitWidth };
+      }
+      case 'pointer_expression': {
+        if (node.childForFieldName('operator')!.text !== '*') throw this.unsupported("'&' result as an assignable place", node);
+        const pointer = this.lowerRValue(node.childForFieldName('argument')!);
+        if (!isPointerValue(pointer.type)) throw this.unsupported("'*' on a non-pointer", node);
+        return { kind: 'memory', address: pointer.value, type: pointeeOf(pointer.type) };
+      }
+      case 'call_expression': {
+        const macro = this.macroExpansionOf(node);
+        if (macro) return this.withMacro(macro, () => this.lowerLValue(macro.node));
+        throw this.unsupported('assigning to a call result', node);
+      }
+      default:
+        throw this.unsupported(`'${node.text.slice(0, 30)}' as an assignable place`, node);
+    }
+  }
+
+  /** Whether a global's identifier is written or its address escapes here (so its initial value is not known). */
+  private isWriteContext(node: Node): boolean {
+    let child = node;
+    let parent = node.parent;
+    while (parent && (parent.type === 'parenthesized_expression' || parent.type === 'subscript_expression' && parent.childForFieldName('argument')?.id === child.id || parent.type === 'field_expression' && parent.childForFieldName('operator')?.text === '.')) {
+      child = parent;
+      parent = parent.parent;
+    }
+    if (!parent) return false;
+    if (parent.type === 'assignment_expression' && parent.childForFieldName('left')?.id === child.id) return true;
+    if (parent.type === 'update_expression') return true;
+    if (parent.type === 'pointer_expression' && parent.childForFieldName('operator')?.text === '&') return true;
+    // An array or struct used as a whole (passed, assigned to a pointer) escapes.
+    const global = this.unit.globals.get(node.text);
+    if (global && (global.type.kind === 'array' || global.type.kind === 'record') && child.id === node.id && parent.type !== 'sizeof_expression') return true;
+    if (child.id !== node.id && parent.type === 'field_expression' && parent.childForFieldName('operator')?.text === '->') return false;
+    if (child.id !== node.id && (parent.type === 'argument_list' || parent.type === 'init_declarator' || parent.type === 'assignment_expression' || parent.type === 'return_statement')) {
+      const type = global?.type;
+      return type !== undefined && (type.kind === 'array' || type.kind === 'record');
+    }
+    return false;
+  }
+
+  private load(place: LValue, node: Node): RValue {
+    if (place.kind === 'register') return { value: { kind: 'reg', id: place.register }, type: place.type };
+    const type = place.type;
+    if (type.kind === 'array') return { value: place.address, type: pointerTo(type.of) }; // arrays decay
+    if (type.kind === 'function') return { value: place.address, type: pointerTo(type) };
+    if (type.kind === 'record') return { value: place.address, type }; // used only by member access and copies
+    if (type.kind === 'void') throw this.unsupported('reading a void value', node);
+    const dst = this.newTemporary();
+    if (place.bitWidth !== undefined && type.kind === 'int') {
+      const storageWidth = type.size * 8;
+      this.emit({ op: 'load', dst, address: place.address, width: storageWidth, pointer: false, range: this.range(node) });
+      return this.extractBits({ kind: 'reg', id: dst }, type, place.bitOffset ?? 0, place.bitWidth, node);
+    }
+    this.emit({ op: 'load', dst, address: place.address, width: widthOf(type), pointer: type.kind === 'pointer', range: this.range(node) });
+    return { value: { kind: 'reg', id: dst }, type };
+  }
+
+  private extractBits(storage: Operand, type: IntType, bitOffset: number, bitWidth: number, node: Node): RValue {
+    const width = type.size * 8;
+    const shiftedLeft = this.emitBinary('shl', storage, { kind: 'imm', value: BigInt(width - bitOffset - bitWidth), width }, type, node);
+    return this.emitBinary(type.signed ? 'ashr' : 'lshr', shiftedLeft.value, { kind: 'imm', value: BigInt(width - bitWidth), width }, type, node);
+  }
+
+  /** Stores a value into a place after converting it to the place's type; returns the stored value. */
+  private assign(place: LValue, value: RValue, node: Node): RValue {
+    const converted = this.convert(value, place.type, node);
+    if (place.kind === 'register') {
+      const last = this.current.instructions[this.current.instructions.length - 1];
+      const source = converted.value;
+      if (!this.isTerminated() && source.kind === 'reg' && this.temporaries.has(source.id) && last && 'dst' in last && last.dst === source.id) {
+        // Retarget the computation into the variable's register instead of copying it.
+        (last as { dst: number }).dst = place.register;
+        this.temporaries.delete(source.id);
+      } else {
+        this.emit({ op: 'copy', dst: place.register, src: source, width: widthOf(place.type), range: this.range(node) });
+      }
+      return { value: { kind: 'reg', id: place.register }, type: place.type };
+    }
+    if (place.type.kind === 'array' || place.type.kind === 'record') throw this.unsupported('assigning an array', node);
+    if (place.bitWidth !== undefined && place.type.kind === 'int') {
+      this.storeBits(place, converted, node);
+      return converted;
+    }
+    this.emit({ op: 'store', address: place.address, value: converted.value, width: widthOf(place.type), pointer: place.type.kind === 'pointer', range: this.range(node) });
+    return converted;
+  }
+
+  private storeBits(place: Extract<LValue, { kind: 'memory' }>, value: RValue, node: Node): void {
+    const type = place.type as IntType;
+    const width = type.size * 8;
+    const mask = ((1n << BigInt(place.bitWidth!)) - 1n) << BigInt(place.bitOffset ?? 0);
+    const old = this.newTemporary();
+    this.emit({ op: 'load', dst: old, address: place.address, width, pointer: false, range: this.range(node) });
+    const cleared = this.emitBinary('and', { kind: 'reg', id: old }, { kind: 'imm', value: BigInt.asUintN(width, ~mask), width }, type, node);
+    const shifted = this.emitBinary('shl', value.value, { kind: 'imm', value: BigInt(place.bitOffset ?? 0), width }, type, node);
+    const masked = this.emitBinary('and', shifted.value, { kind: 'imm', value: mask, width }, type, node);
+    const combined = this.emitBinary('or', cleared.value, masked.value, type, node);
+    this.emit({ op: 'store', address: place.address, value: combined.value, width, pointer: false, range: this.range(node) });
+  }
+
+  /** Struct assignment copies field by field (each scalar a load and a store), like unoptimised code. */
+  private copyAggregate(destination: LValue, source: LValue, node: Node): void {
+    if (destination.kind !== 'memory' || source.kind !== 'memory') throw this.unsupported('struct copy', node);
+    const type = destination.type;
+    if (type.kind !== 'record' && type.kind !== 'array') {
+      this.assign(destination, this.load(source, node), node);
+      return;
+    }
+    const parts = type.kind === 'array'
+      ? Array.from({ length: type.length ?? 0 }, (_, i) => ({ offset: i * sizeOf(type.of), type: type.of as CType }))
+      : type.union ? [{ offset: 0, type: { kind: 'array', of: Types.uchar, length: type.size } as CType }] : type.fields.filter((f) => f.bitWidth === undefined).map((f) => ({ offset: f.offset, type: f.type }));
+    if (type.kind === 'record' && type.fields.some((f) => f.bitWidth !== undefined)) throw this.unsupported('copying a struct with bit-fields', node);
+    for (const part of parts) {
+      this.copyAggregate(
+        { kind: 'memory', address: this.offsetPointer(destination.address, part.offset, node), type: part.type },
+        { kind: 'memory', address: this.offsetPointer(source.address, part.offset, node), type: part.type },
+        node,
+      );
+    }
+  }
+
+  private addressOf(place: LValue, node: Node): RValue {
+    if (place.kind === 'register') throw this.failure('unsupported', 'taking the address of a register variable', node);
+    return { value: place.address, type: pointerTo(place.type) };
+  }
+
+  private emitAddressOfSlot(slot: number, node: Node): Operand {
+    const dst = this.newTemporary();
+    this.emit({ op: 'address', dst, base: { kind: 'slot', slot }, range: this.range(node) });
+    return { kind: 'reg', id: dst };
+  }
+
+  private offsetPointer(pointer: Operand, offset: number, node: Node): Operand {
+    if (offset === 0) return pointer;
+    const dst = this.newTemporary();
+    this.emit({ op: 'offset', dst, pointer, byteOffset: { kind: 'imm', value: BigInt.asUintN(64, BigInt(offset)), width: 64 }, range: this.range(node) });
+    return { kind: 'reg', id: dst };
+  }
+
+  // ----- conversions -----
+
+  /** Converts a value to a type following C's rules (integer widening/narrowing, pointer casts). */
+  private convert(value: RValue, to: CType, node: Node, explicit = false): RValue {
+    const from = value.type;
+    if (to.kind === 'int' && to.isBool) {
+      if (from.kind === 'int' && from.isBool) return value;
+      const bit = this.toBoolean(value, node);
+      const dst = this.newTemporary();
+      this.emit({ op: 'cast', dst, cast: 'zext', src: bit, from: 1, to: 8, range: this.range(node) });
+      return { value: { kind: 'reg', id: dst }, type: to };
+    }
+    if (to.kind === 'int' && from.kind === 'int') {
+      const fromWidth = from.size * 8;
+      const toWidth = to.size * 8;
+      if (fromWidth === toWidth) return { value: value.value, type: to };
+      if (value.value.kind === 'imm') {
+        const raw = from.signed ? BigInt.asIntN(fromWidth, value.value.value) : value.value.value;
+        return { value: { kind: 'imm', value: BigInt.asUintN(toWidth, raw), width: toWidth }, type: to };
+      }
+      const dst = this.newTemporary();
+      const cast = toWidth < fromWidth ? 'trunc' : from.signed ? 'sext' : 'zext';
+      this.emit({ op: 'cast', dst, cast, src: value.value, from: fromWidth, to: toWidth, range: this.range(node) });
+      return { value: { kind: 'reg', id: dst }, type: to };
+    }
+    if (to.kind === 'pointer') {
+      if (isPointerValue(from)) return { value: value.value, type: to };
+      if (from.kind === 'int' && value.value.kind === 'imm' && value.value.value === 0n) return { value: { kind: 'null' }, type: to };
+      if (from.kind === 'int') throw this.failure('invalid-pointer', `converting the integer '${node.text.slice(0, 30)}' to a pointer`, node);
+    }
+    if (to.kind === 'int' && isPointerValue(from)) {
+      throw this.failure('invalid-pointer', `converting the pointer '${node.text.slice(0, 30)}' to an integer`, node);
+    }
+    if (to.kind === 'record' && from.kind === 'record' && to === from) return value;
+    if (to.kind === 'void') return value;
+    if (explicit || from !== to) {
+      if (from.kind === to.kind && from.kind !== 'int') return { value: value.value, type: to };
+      throw this.unsupported(`conversion from ${typeToString(from)} to ${typeToString(to)}`, node);
+    }
+    return value;
+  }
+
+  private typeOfDescriptor(node: Node): CType {
+    return this.unit.resolveTypeDescriptor(node, this.file);
+  }
+
+  private sizeofNode(node: Node): number {
+    const typeNode = node.childForFieldName('type');
+    if (typeNode) return sizeOf(this.typeOfDescriptor(typeNode));
+    const valueNode = node.childForFieldName('value')!;
+    return sizeOf(this.staticTypeOf(valueNode));
+  }
+
+  /** The type of an expression without emitting code (for sizeof). */
+  private staticTypeOf(node: Node): CType {
+    const savedBlocks = this.blocks.length;
+    const savedCurrent = this.current;
+    const savedCount = this.current.instructions.length;
+    const savedRegisters = this.registerCount;
+    this.current = this.newBlock();
+    try {
+      const inner = node.type === 'parenthesized_expression' ? node.namedChildren[0]! : node;
+      if (inner.type === 'identifier' || inner.type === 'subscript_expression' || inner.type === 'field_expression' || (inner.type === 'pointer_expression' && inner.childForFieldName('operator')?.text === '*')) {
+        return this.lowerLValue(inner).type;
+      }
+      return this.lowerRValue(inner).type;
+    } finally {
+      this.blocks.length = savedBlocks;
+      this.current = savedCurrent;
+      this.current.instructions.length = savedCount;
+      this.registerCount = savedRegisters;
+    }
+  }
+
+  private constantExpression(node: Node): bigint {
+    const value = this.unit.tryConstantValue(node, this.file);
+    if (value !== undefined) return value;
+    if (node.type === 'sizeof_expression') return BigInt(this.sizeofNode(node));
+    throw this.failure('unsupported', `'${node.text}' is not a constant expression`, node);
+  }
+
+  // ----- macros -----
+
+  private macroExpansionOf(node: Node): { node: Node; statement: boolean; name: string; range: SourceRange } | undefined {
+    let name: string;
+    let text: string | undefined;
+    if (node.type === 'identifier') {
+      name = node.text;
+      const macro = this.unit.macros.get(name);
+      if (!macro || macro.params || this.expandingMacros.includes(name) || this.lookup(name)) return undefined;
+      text = macro.body;
+    } else if (node.type === 'call_expression') {
+      const fn = node.childForFieldName('function');
+      if (fn?.type !== 'identifier') return undefined;
+      name = fn.text;
+      const macro = this.unit.macros.get(name);
+      if (!macro?.params || this.expandingMacros.includes(name)) return undefined;
+      text = this.unit.expandFunctionMacro(macro, node);
+      if (text === undefined) throw this.unsupported(`macro '${name}' (argument count, '#' or '##')`, node);
+    } else {
+      return undefined;
+    }
+    const expression = this.unit.parseExpressionSnippet(text);
+    if (expression) return { node: expression, statement: false, name, range: this.range(node) };
+    const statement = this.unit.parseStatementSnippet(text);
+    if (statement) return { node: statement, statement: true, name, range: this.range(node) };
+    throw this.unsupported(`macro '${name}' whose expansion '${text.slice(0, 40)}' is not an expression or statement`, node);
+  }
+
+  private withMacro<T>(expansion: { name: string; range: SourceRange }, body: () => T): T {
+    const savedOverride = this.rangeOverride;
+    this.rangeOverride = savedOverride ?? expansion.range;
+    this.expandingMacros.push(expansion.name);
+    try {
+      return body();
+    } finally {
+      this.expandingMacros.pop();
+      this.rangeOverride = savedOverride;
+    }
+  }
+}
+
+// ----- helpers -----
+
+function isPointerValue(t: CType): boolean {
+  return t.kind === 'pointer' || t.kind === 'array';
+}
+
+function pointeeOf(t: CType): CType {
+  if (t.kind === 'pointer') return t.to;
+  if (t.kind === 'array') return t.of;
+  return Types.void;
+}
+
+function decayed(t: CType): CType {
+  return t.kind === 'array' ? pointerTo(t.of) : t;
+}
+
+function widthOf(t: CType): number {
+  if (t.kind === 'pointer' || t.kind === 'array') return 64;
+  if (t.kind === 'int') return t.size * 8;
+  return 0;
+}
+
+function comparePredicate(operator: string, signed: boolean): ComparePredicate {
+  switch (operator) {
+    case '==': return 'eq';
+    case '!=': return 'ne';
+    case '<': return signed ? 'slt' : 'ult';
+    case '<=': return signed ? 'sle' : 'ule';
+    case '>': return signed ? 'sgt' : 'ugt';
+    default: return signed ? 'sge' : 'uge';
+  }
+}
+
+function findIdentifier(node: Node | null | undefined): Node | undefined {
+  if (!node) return undefined;
+  if (node.type === 'identifier') return node;
+  const inner = node.childForFieldName('declarator');
+  return findIdentifier(inner);
+}
+
+/** Names whose address is taken with `&` in a function body. */
+function collectAddressTaken(node: Node, into: Set<string>): void {
+  if (node.type === 'pointer_expression' && node.childForFieldName('operator')?.text === '&') {
+    let argument = node.childForFieldName('argument');
+    while (argument?.type === 'parenthesized_expression') argument = argument.namedChildren[0] ?? null;
+    if (argument?.type === 'identifier') into.add(argument.text);
+  }
+  for (const child of node.namedChildren) if (child) collectAddressTaken(child, into);
+}

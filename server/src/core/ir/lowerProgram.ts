@@ -1,0 +1,216 @@
+// Lowers a whole translation unit: every function body to IR, every global to its initial bytes.
+import type { Node } from 'web-tree-sitter';
+import { CType, sizeOf, findField } from '../syntax/cTypes';
+import { Diagnostic, TranslationUnit, decodeStringLiteral } from '../syntax/translationUnit';
+import { INTRINSICS } from '../syntax/builtinHeaders';
+import { AnalysisError } from '../reasons';
+import type { AddressBase, IrFunction, IrGlobal, IrProgram, SourceRange } from './ir';
+import { LoweringContext, lowerFunction } from './lowerFunction';
+
+export interface LoweredProgram {
+  program: IrProgram;
+  /** Problems found while lowering, each tied to a function when it is inside one. */
+  diagnostics: Diagnostic[];
+  /** Functions that could not be lowered, with the reason. */
+  failedFunctions: Map<string, Diagnostic>;
+}
+
+/** Lowers every defined function (optionally only `only`) and every global of the unit. */
+export function lowerProgram(unit: TranslationUnit, only?: Set<string>): LoweredProgram {
+  const context: LoweringContext = { unit, strings: [], stringIndex: new Map(), writtenGlobals: new Set() };
+  const functions = new Map<string, IrFunction>();
+  const diagnostics: Diagnostic[] = [];
+  const failedFunctions = new Map<string, Diagnostic>();
+  const externals = new Set<string>();
+  for (const [name, declaration] of unit.functions) {
+    if (!declaration.definition) {
+      if (!INTRINSICS.has(name)) externals.add(name);
+      continue;
+    }
+    if (only && !only.has(name)) continue;
+    if (declaration.hasSyntaxError) {
+      const errorNode = findErrorNode(declaration.definition) ?? declaration.definition;
+      const diagnostic = unit.nodeDiagnostic('syntax-error', `function '${name}' has a syntax error near '${errorNode.text.slice(0, 30).replace(/\s+/g, ' ')}'; it is skipped until the error is fixed`, declaration.file, errorNode, name);
+      failedFunctions.set(name, diagnostic);
+      diagnostics.push(diagnostic);
+      continue;
+    }
+    try {
+      functions.set(name, lowerFunction(context, name));
+    } catch (error) {
+      if (!(error instanceof AnalysisError)) throw error;
+      const range = (error as AnalysisError & { range?: SourceRange }).range;
+      const diagnostic: Diagnostic = range
+        ? { reason: error.reason, message: error.message, file: range.file, startByte: range.startByte, endByte: range.endByte, startLine: range.startLine, startColumn: range.startColumn, endLine: range.endLine, endColumn: range.endColumn, functionName: name }
+        : unit.nodeDiagnostic(error.reason, error.message, declaration.file, declaration.definition, name);
+      failedFunctions.set(name, diagnostic);
+      diagnostics.push(diagnostic);
+    }
+  }
+  const globals = new Map<string, IrGlobal>();
+  for (const [name, global] of unit.globals) {
+    const size = sizeOf(global.type);
+    const initial = new Uint8Array(size);
+    const initialPointers: IrGlobal['initialPointers'] = [];
+    let constant = true;
+    if (global.initializer) {
+      const writer = new InitializerWriter(unit, global.file, initial, initialPointers, context);
+      constant = writer.write(global.initializer, global.type, 0);
+      if (!constant) {
+        diagnostics.push(unit.nodeDiagnostic('unsupported', `the initializer of '${name}' is not constant; its contents are treated as unknown`, global.file, global.initializer));
+      }
+    }
+    const range = nodeRange(global.node, global.file);
+    globals.set(name, {
+      name, size, initial, initialPointers,
+      readOnly: constant && (global.isConst || !context.writtenGlobals.has(name)),
+      isConst: global.isConst,
+      range,
+    });
+  }
+  return { program: { functions, globals, strings: context.strings, externals }, diagnostics, failedFunctions };
+}
+
+function findErrorNode(node: Node): Node | undefined {
+  if (node.type === 'ERROR' || node.isMissing) return node;
+  for (const child of node.children) {
+    if (child && (child.hasError || child.isMissing)) {
+      const found = findErrorNode(child);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+export function nodeRange(node: Node, file: string): SourceRange {
+  return {
+    file, startByte: node.startIndex, endByte: node.endIndex,
+    startLine: node.startPosition.row, startColumn: node.startPosition.column,
+    endLine: node.endPosition.row, endColumn: node.endPosition.column,
+  };
+}
+
+/** Writes a constant initializer into a global's bytes; returns false when it is not constant. */
+class InitializerWriter {
+  constructor(
+    private readonly unit: TranslationUnit,
+    private readonly file: string,
+    private readonly bytes: Uint8Array,
+    private readonly pointers: IrGlobal['initialPointers'],
+    private readonly context: LoweringContext,
+  ) {}
+
+  write(node: Node, type: CType, offset: number): boolean {
+    if (node.type === 'initializer_list') {
+      if (type.kind === 'array') {
+        const elementSize = sizeOf(type.of);
+        let index = 0;
+        let ok = true;
+        for (const item of node.namedChildren) {
+          if (!item || item.type === 'comment') continue;
+          let value = item;
+          if (item.type === 'initializer_pair') {
+            const designator = item.childForFieldName('designator');
+            const indexNode = designator?.namedChildren[0];
+            if (designator?.type === 'subscript_designator' && indexNode) index = Number(this.unit.constantValue(indexNode, this.file));
+            value = item.childForFieldName('value')!;
+          }
+          if (type.length !== undefined && index >= type.length) return false;
+          ok = this.write(value, type.of, offset + index * elementSize) && ok;
+          index++;
+        }
+        return ok;
+      }
+      if (type.kind === 'record') {
+        let position = 0;
+        let ok = true;
+        for (const item of node.namedChildren) {
+          if (!item || item.type === 'comment') continue;
+          let value = item;
+          let field = type.fields[position];
+          if (item.type === 'initializer_pair') {
+            const designator = item.childForFieldName('designator');
+            const fieldName = designator?.type === 'field_designator' ? designator.namedChildren[0]?.text : designator?.text;
+            const found = fieldName ? findField(type, fieldName) : undefined;
+            if (!found) return false;
+            field = found;
+            position = type.fields.findIndex((f) => f.name === fieldName);
+            value = item.childForFieldName('value')!;
+          }
+          if (!field) return false;
+          if (field.bitWidth !== undefined) {
+            const v = this.unit.tryConstantValue(value, this.file);
+            if (v === undefined) return false;
+            const storage = readLittleEndian(this.bytes, offset + field.offset, sizeOf(field.type));
+            const mask = ((1n << BigInt(field.bitWidth)) - 1n) << BigInt(field.bitOffset ?? 0);
+            const combined = (storage & ~mask) | ((v << BigInt(field.bitOffset ?? 0)) & mask);
+            writeLittleEndian(this.bytes, offset + field.offset, sizeOf(field.type), combined);
+          } else {
+            ok = this.write(value, field.type, offset + field.offset) && ok;
+          }
+          position++;
+          if (type.union) break;
+        }
+        return ok;
+      }
+      const first = node.namedChildren.find((c) => c && c.type !== 'comment');
+      return first ? this.write(first, type, offset) : true;
+    }
+    if (node.type === 'string_literal' && type.kind === 'array') {
+      const data = decodeStringLiteral(node.text);
+      for (let i = 0; i < Math.min(data.length, type.length ?? data.length); i++) this.bytes[offset + i] = data[i]!;
+      return true;
+    }
+    if (type.kind === 'pointer') return this.writePointer(node, offset);
+    if (type.kind === 'int') {
+      const value = this.unit.tryConstantValue(node, this.file);
+      if (value === undefined) return false;
+      writeLittleEndian(this.bytes, offset, type.size, value);
+      return true;
+    }
+    return false;
+  }
+
+  private writePointer(node: Node, offset: number): boolean {
+    let inner = node;
+    while (inner.type === 'parenthesized_expression' || inner.type === 'cast_expression') {
+      inner = inner.type === 'cast_expression' ? inner.childForFieldName('value')! : inner.namedChildren[0]!;
+    }
+    const constant = this.unit.tryConstantValue(inner, this.file);
+    if (constant === 0n) return true; // null
+    let target: AddressBase | undefined;
+    if (inner.type === 'pointer_expression' && inner.childForFieldName('operator')?.text === '&') {
+      const argument = inner.childForFieldName('argument');
+      if (argument?.type === 'identifier' && this.unit.globals.has(argument.text)) target = { kind: 'global', name: argument.text };
+    } else if (inner.type === 'identifier' && this.unit.globals.get(inner.text)?.type.kind === 'array') {
+      target = { kind: 'global', name: inner.text };
+    } else if (inner.type === 'string_literal') {
+      const data = [...decodeStringLiteral(inner.text), 0];
+      const key = Buffer.from(data).toString('hex');
+      let index = this.context.stringIndex.get(key);
+      if (index === undefined) {
+        index = this.context.strings.length;
+        this.context.strings.push(new Uint8Array(data));
+        this.context.stringIndex.set(key, index);
+      }
+      target = { kind: 'string', index };
+    }
+    if (!target) return false;
+    this.pointers.push({ offset, target, targetOffset: 0 });
+    return true;
+  }
+}
+
+function writeLittleEndian(bytes: Uint8Array, offset: number, size: number, value: bigint): void {
+  let v = BigInt.asUintN(size * 8, value);
+  for (let i = 0; i < size; i++) {
+    bytes[offset + i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+function readLittleEndian(bytes: Uint8Array, offset: number, size: number): bigint {
+  let v = 0n;
+  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[offset + i] ?? 0);
+  return v;
+}

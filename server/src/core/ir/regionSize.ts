@@ -1,0 +1,14 @@
+// How big the memory object behind a pointer parameter is assumed to be.
+import type { ParameterKind } from './ir';
+
+export interface RegionOptions {
+  /** Size of the buffer behind a pointer to a scalar (e.g. `uint8_t *pkt`). */
+  bufferBytes: number;
+}
+
+export const DEFAULT_REGION_OPTIONS: RegionOptions = { bufferBytes: 2048 };
+
+/** A pointer to a struct or union points to one object; a pointer to a scalar points to a buffer. */
+export function parameterRegionSize(type: Extract<ParameterKind, { kind: 'pointer' }>, options: RegionOptions): number {
+  return type.pointeeIsRecord ? type.pointeeSize : options.bufferBytes;
+}

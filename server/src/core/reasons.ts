@@ -1,0 +1,37 @@
+// The closed set of reasons why a path ended early or an analysis is incomplete, with stable codes.
+
+export const Reasons = {
+  'division-by-zero': { code: 'PC101', summary: 'division or remainder by zero' },
+  'division-overflow': { code: 'PC102', summary: 'signed division overflow (minimum value divided by -1)' },
+  'out-of-bounds': { code: 'PC103', summary: 'memory access outside its object' },
+  'null-dereference': { code: 'PC104', summary: 'memory access through a null pointer' },
+  'oversized-shift': { code: 'PC105', summary: 'shift by a negative amount or by at least the operand width' },
+  'missing-return': { code: 'PC106', summary: 'control reaches the end of a non-void function' },
+  'invalid-pointer': { code: 'PC107', summary: 'pointer operation the memory model does not support' },
+  'recursion': { code: 'PC201', summary: 'recursive call (recursion is not analysed)' },
+  'needs-pcv': { code: 'PC202', summary: 'loop exceeds the unroll limit; it needs a performance-critical variable' },
+  'symbolic-size': { code: 'PC203', summary: 'memory intrinsic with a symbolic size' },
+  'unsupported': { code: 'PC204', summary: 'construct the analysis does not support' },
+  'path-limit': { code: 'PC301', summary: 'too many paths; the path limit was reached' },
+  'time-limit': { code: 'PC302', summary: 'the analysis time limit was reached' },
+  'cancelled': { code: 'PC303', summary: 'the analysis was cancelled' },
+  'solver-unknown': { code: 'PC304', summary: 'the solver could not decide a branch (timeout or unknown)' },
+  'syntax-error': { code: 'PC401', summary: 'the function has a syntax error' },
+  'missing-include': { code: 'PC402', summary: 'an included file was not found' },
+  'unknown-identifier': { code: 'PC403', summary: 'an identifier is not declared' },
+  'unknown-type': { code: 'PC404', summary: 'a type is not declared or not complete' },
+  'unmodelled-call': { code: 'PC405', summary: 'a called function has no body and no contract' },
+} as const;
+
+export type ReasonKind = keyof typeof Reasons;
+
+/** Reasons that end one path because the program itself would misbehave there. */
+export const ERROR_REASONS: ReadonlySet<ReasonKind> = new Set<ReasonKind>([
+  'division-by-zero', 'division-overflow', 'out-of-bounds', 'null-dereference', 'oversized-shift', 'missing-return', 'invalid-pointer',
+]);
+
+export class AnalysisError extends Error {
+  constructor(readonly reason: ReasonKind, message: string) {
+    super(message);
+  }
+}

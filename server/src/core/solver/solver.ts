@@ -1,0 +1,287 @@
+// The solver interface and its layers: z3 at the bottom, then a query cache and constraint independence on top.
+import { init } from 'z3-solver';
+import {
+  ArrayExpr, BitVecExpr, BoolExpr, Expr, evaluateBinary, evaluateCompare, mask, symbolsOf, toSigned,
+} from '../symex/expr';
+
+export type SatResult = 'sat' | 'unsat' | 'unknown';
+
+/** Concrete values for symbols; evaluates any expression. Layered: a child overrides some symbols. */
+export interface Model {
+  /** Value of a scalar symbol (0 when unconstrained). */
+  scalar(name: string, width: number): bigint;
+  /** Value of byte `index` of an array symbol (0 when unconstrained). */
+  byte(arrayName: string, index: bigint): bigint;
+}
+
+export interface SolverStatistics {
+  queries: number;
+  cacheHits: number;
+  z3Calls: number;
+  z3Milliseconds: number;
+  unknowns: number;
+}
+
+export interface Solver {
+  /** Checks whether all constraints can hold together; on sat, returns a model of them. */
+  check(constraints: BoolExpr[], signal?: AbortSignal): Promise<{ result: SatResult; model?: Model }>;
+  readonly statistics: SolverStatistics;
+}
+
+export const EMPTY_MODEL: Model = { scalar: () => 0n, byte: () => 0n };
+
+/** Evaluates an expression under a model with SMT-LIB semantics (identical to z3's). */
+export class ModelEvaluator {
+  private readonly bvCache = new Map<number, bigint>();
+  private readonly boolCache = new Map<number, boolean>();
+
+  constructor(readonly model: Model) {}
+
+  bitvec(e: BitVecExpr): bigint {
+    const cached = this.bvCache.get(e.id);
+    if (cached !== undefined) return cached;
+    let value: bigint;
+    switch (e.op) {
+      case 'const': value = e.value; break;
+      case 'symbol': value = this.model.scalar(e.name, e.width) & mask(e.width); break;
+      case 'extract': value = (this.bitvec(e.args[0]) >> BigInt(e.lo)) & mask(e.width); break;
+      case 'concat': {
+        value = 0n;
+        for (const part of e.args) value = (value << BigInt(part.width)) | this.bitvec(part);
+        break;
+      }
+      case 'zext': value = this.bitvec(e.args[0]); break;
+      case 'sext': value = BigInt.asUintN(e.width, toSigned(this.bitvec(e.args[0]), e.args[0].width)); break;
+      case 'ite': value = this.boolean(e.cond) ? this.bitvec(e.args[0]) : this.bitvec(e.args[1]); break;
+      case 'select': value = this.arrayByte(e.array, this.bitvec(e.args[0])); break;
+      default: value = evaluateBinary(e.op, this.bitvec(e.args[0]), this.bitvec(e.args[1]), e.width);
+    }
+    this.bvCache.set(e.id, value);
+    return value;
+  }
+
+  boolean(e: BoolExpr): boolean {
+    const cached = this.boolCache.get(e.id);
+    if (cached !== undefined) return cached;
+    let value: boolean;
+    switch (e.op) {
+      case 'true': value = true; break;
+      case 'false': value = false; break;
+      case 'not': value = !this.boolean(e.arg); break;
+      case 'and': value = e.list.every((x) => this.boolean(x)); break;
+      case 'or': value = e.list.some((x) => this.boolean(x)); break;
+      case 'cmp': value = evaluateCompare(e.predicate, this.bitvec(e.args[0]), this.bitvec(e.args[1]), e.args[0].width); break;
+    }
+    this.boolCache.set(e.id, value);
+    return value;
+  }
+
+  arrayByte(array: ArrayExpr, index: bigint): bigint {
+    let current = array;
+    while (current.op === 'store') {
+      if (this.bitvec(current.index) === index) return this.bitvec(current.value);
+      current = current.array;
+    }
+    if (current.op === 'arrayConst') return index < BigInt(current.data.length) ? BigInt(current.data[Number(index)]!) : 0n;
+    return this.model.byte(current.name, index) & 0xffn;
+  }
+}
+
+/** A model that takes the symbols in `names` from `child` and everything else from `parent`. */
+export function layeredModel(child: Model, names: ReadonlySet<string>, parent: Model): Model {
+  return {
+    scalar: (name, width) => (names.has(name) ? child.scalar(name, width) : parent.scalar(name, width)),
+    byte: (name, index) => (names.has(name) ? child.byte(name, index) : parent.byte(name, index)),
+  };
+}
+
+// ----- z3 -----
+
+type Z3Context = Awaited<ReturnType<typeof init>>['Context'] extends (...args: never[]) => infer C ? C : never;
+let z3Loading: Promise<{ context: Z3Context }> | undefined;
+
+function loadZ3(): Promise<{ context: Z3Context }> {
+  if (!z3Loading) {
+    z3Loading = (async () => {
+      const api = await init();
+      return { context: api.Context('perfcontract') as unknown as Z3Context };
+    })();
+  }
+  return z3Loading;
+}
+
+export interface Z3SolverOptions {
+  /** Milliseconds z3 may spend on one query before answering unknown. */
+  timeoutMs: number;
+}
+
+/** Sends queries to z3 (the WASM build); counts and times every call. */
+export class Z3Solver implements Solver {
+  readonly statistics: SolverStatistics = { queries: 0, cacheHits: 0, z3Calls: 0, z3Milliseconds: 0, unknowns: 0 };
+  private readonly converted = new Map<number, unknown>();
+
+  constructor(private readonly options: Z3SolverOptions) {}
+
+  async check(constraints: BoolExpr[], signal?: AbortSignal): Promise<{ result: SatResult; model?: Model }> {
+    const { context } = await loadZ3();
+    if (signal?.aborted) return { result: 'unknown' };
+    this.statistics.queries++;
+    this.statistics.z3Calls++;
+    const started = performance.now();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const Z = context as any;
+    const solver = new Z.Solver();
+    solver.set('timeout', this.options.timeoutMs);
+    for (const constraint of constraints) solver.add(this.toZ3(Z, constraint));
+    let answer: string;
+    try {
+      answer = await solver.check();
+    } catch {
+      answer = 'unknown';
+    }
+    this.statistics.z3Milliseconds += performance.now() - started;
+    if (answer === 'unsat') return { result: 'unsat' };
+    if (answer !== 'sat') {
+      this.statistics.unknowns++;
+      return { result: 'unknown' };
+    }
+    const z3Model = solver.model();
+    const scalarCache = new Map<string, bigint>();
+    const byteCache = new Map<string, bigint>();
+    const model: Model = {
+      scalar: (name, width) => {
+        const key = `${name}/${width}`;
+        let value = scalarCache.get(key);
+        if (value === undefined) {
+          value = BigInt(z3Model.eval(Z.BitVec.const(name, width), true).value());
+          scalarCache.set(key, value);
+        }
+        return value;
+      },
+      byte: (name, index) => {
+        const key = `${name}/${index}`;
+        let value = byteCache.get(key);
+        if (value === undefined) {
+          const array = Z.Array.const(name, Z.BitVec.sort(64), Z.BitVec.sort(8));
+          value = BigInt(z3Model.eval(array.select(Z.BitVec.val(index, 64)), true).value());
+          byteCache.set(key, value);
+        }
+        return value;
+      },
+    };
+    return { result: 'sat', model };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private toZ3(Z: any, e: Expr): any {
+    const cached = this.converted.get(e.id);
+    if (cached) return cached;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let result: any;
+    if (e.sort === 'bool') {
+      switch (e.op) {
+        case 'true': result = Z.Bool.val(true); break;
+        case 'false': result = Z.Bool.val(false); break;
+        case 'not': result = Z.Not(this.toZ3(Z, e.arg)); break;
+        case 'and': result = Z.And(...e.list.map((x) => this.toZ3(Z, x))); break;
+        case 'or': result = Z.Or(...e.list.map((x) => this.toZ3(Z, x))); break;
+        case 'cmp': {
+          const a = this.toZ3(Z, e.args[0]);
+          const b = this.toZ3(Z, e.args[1]);
+          result = e.predicate === 'eq' ? a.eq(b) : e.predicate === 'ult' ? a.ult(b) : e.predicate === 'ule' ? a.ule(b) : e.predicate === 'slt' ? a.slt(b) : a.sle(b);
+          break;
+        }
+      }
+    } else if (e.sort === 'array') {
+      switch (e.op) {
+        case 'arraySymbol': result = Z.Array.const(e.name, Z.BitVec.sort(64), Z.BitVec.sort(8)); break;
+        case 'arrayConst': {
+          result = Z.Array.K(Z.BitVec.sort(64), Z.BitVec.val(0, 8));
+          e.data.forEach((byte, index) => {
+            if (byte !== 0) result = result.store(Z.BitVec.val(index, 64), Z.BitVec.val(byte, 8));
+          });
+          break;
+        }
+        case 'store': result = this.toZ3(Z, e.array).store(this.toZ3(Z, e.index), this.toZ3(Z, e.value)); break;
+      }
+    } else {
+      switch (e.op) {
+        case 'const': result = Z.BitVec.val(e.value, e.width); break;
+        case 'symbol': result = Z.BitVec.const(e.name, e.width); break;
+        case 'extract': result = Z.Extract(e.hi, e.lo, this.toZ3(Z, e.args[0])); break;
+        case 'concat': result = Z.Concat(...e.args.map((x) => this.toZ3(Z, x))); break;
+        case 'zext': result = this.toZ3(Z, e.args[0]).zeroExt(e.width - e.args[0].width); break;
+        case 'sext': result = this.toZ3(Z, e.args[0]).signExt(e.width - e.args[0].width); break;
+        case 'ite': result = Z.If(this.toZ3(Z, e.cond), this.toZ3(Z, e.args[0]), this.toZ3(Z, e.args[1])); break;
+        case 'select': result = this.toZ3(Z, e.array).select(this.toZ3(Z, e.args[0])); break;
+        default: {
+          const a = this.toZ3(Z, e.args[0]);
+          const b = this.toZ3(Z, e.args[1]);
+          const methods: Record<string, string> = {
+            add: 'add', sub: 'sub', mul: 'mul', udiv: 'udiv', sdiv: 'sdiv', urem: 'urem', srem: 'srem',
+            and: 'and', or: 'or', xor: 'xor', shl: 'shl', lshr: 'lshr', ashr: 'shr',
+          };
+          result = a[methods[e.op]!](b);
+        }
+      }
+    }
+    this.converted.set(e.id, result);
+    return result;
+  }
+}
+
+/**
+ * Slices a query down to the constraints that share symbols with the last one (the new branch
+ * condition): the rest is already satisfied by the path's model. Caches answers per sliced query.
+ */
+export class IndependenceCachingSolver implements Solver {
+  private readonly cache = new Map<string, { result: SatResult; model?: Model; names: ReadonlySet<string> }>();
+
+  constructor(private readonly inner: Solver) {}
+
+  get statistics(): SolverStatistics {
+    return this.inner.statistics;
+  }
+
+  async check(constraints: BoolExpr[], signal?: AbortSignal): Promise<{ result: SatResult; model?: Model }> {
+    const { result, model } = await this.checkSliced(constraints, signal);
+    return { result, model };
+  }
+
+  /** Like check, but also says which symbols the returned model covers (the rest are unconstrained by the slice). */
+  async checkSliced(constraints: BoolExpr[], signal?: AbortSignal): Promise<{ result: SatResult; model?: Model; names: ReadonlySet<string> }> {
+    const query = constraints[constraints.length - 1];
+    if (!query) return { result: 'sat', model: EMPTY_MODEL, names: new Set() };
+    if (query.op === 'false') return { result: 'unsat', names: new Set() };
+    const names = new Set(symbolsOf(query));
+    const chosen = new Set<number>([constraints.length - 1]);
+    let grown = true;
+    while (grown) {
+      grown = false;
+      constraints.forEach((constraint, index) => {
+        if (chosen.has(index)) return;
+        const symbols = symbolsOf(constraint);
+        for (const s of symbols) {
+          if (names.has(s)) {
+            chosen.add(index);
+            for (const t of symbols) names.add(t);
+            grown = true;
+            return;
+          }
+        }
+      });
+    }
+    const sliced = [...chosen].sort((a, b) => a - b).map((i) => constraints[i]!);
+    const key = sliced.map((c) => c.id).sort((a, b) => a - b).join(',');
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.inner.statistics.cacheHits++;
+      this.inner.statistics.queries++;
+      return cached;
+    }
+    const answer = await this.inner.check(sliced, signal);
+    const entry = { ...answer, names };
+    if (answer.result !== 'unknown') this.cache.set(key, entry);
+    return entry;
+  }
+}

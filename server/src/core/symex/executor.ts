@@ -1,0 +1,815 @@
+// Symbolic execution of the IR: explores the feasible paths of an entry function, forking at symbolic branches.
+//
+// Every state carries a model (concrete values for every input) that satisfies its path condition.
+// At a branch, the side the model takes is feasible for free; z3 is asked only about the other side,
+// and a `sat` answer brings the model for the forked state. Error checks (division by zero,
+// out-of-bounds, null) work the same way and turn feasible errors into terminated paths.
+import type { BasicBlock, Instruction, IrFunction, IrProgram, Operand, SourceRange, Terminator } from '../ir/ir';
+import { PathTrace } from '../ir/pathTrace';
+import { DEFAULT_REGION_OPTIONS, RegionOptions, parameterRegionSize } from '../ir/regionSize';
+import { Cost, addCost, instructionCost, intrinsicCost, terminatorCost, zeroCost } from '../cost/costModel';
+import { INTRINSICS } from '../syntax/builtinHeaders';
+import type { ReasonKind } from '../reasons';
+import {
+  ArrayExpr, BitVecExpr, BoolExpr, FALSE, TRUE, and, arrayConst, arraySymbol, binary, bv, compare, concat, extract, not,
+  or, select, signExtend, store, symbol, zeroExtend,
+} from './expr';
+import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
+
+export interface ExecutionOptions {
+  /** Iterations a loop may run with a symbolic exit condition before the path ends as needs-pcv. */
+  unrollLimit: number;
+  /** Visits of one loop header in one call frame before the path ends as needs-pcv, even when concrete. */
+  concreteIterationLimit: number;
+  /** Completed paths after which exploration stops (incomplete: path-limit). */
+  maxPaths: number;
+  /** Wall-clock budget for one entry function. */
+  timeLimitMs: number;
+  regions: RegionOptions;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_EXECUTION_OPTIONS: ExecutionOptions = {
+  unrollLimit: 8,
+  concreteIterationLimit: 10000,
+  maxPaths: 2048,
+  timeLimitMs: 30000,
+  regions: DEFAULT_REGION_OPTIONS,
+};
+
+export type SymbolicValue =
+  | { kind: 'int'; expr: BitVecExpr }
+  | { kind: 'pointer'; object: string; offset: BitVecExpr }
+  | { kind: 'null' };
+
+/** One decision at a branch whose condition depended on inputs. */
+export interface BranchDecision {
+  text: string;
+  taken: boolean;
+  /** For switches: the case label text chosen ('default' or the value). */
+  caseLabel?: string;
+  /** For a switch's default: the case labels it excludes. */
+  otherLabels?: string[];
+  range: SourceRange;
+  functionName: string;
+}
+
+export interface PathOutcome {
+  kind: 'return' | 'error' | 'incomplete';
+  reason?: ReasonKind;
+  message?: string;
+  range?: SourceRange;
+}
+
+export interface CompletedPath {
+  trace: string;
+  outcome: PathOutcome;
+  cost: Cost;
+  constraints: BoolExpr[];
+  decisions: BranchDecision[];
+  returnValue: SymbolicValue | undefined;
+  witnessModel: Model;
+  /** Accesses to input objects (keyed by array symbol), so the witness covers every byte read. */
+  inputExtents: Map<string, { offsets: BitVecExpr[]; sizes: number[] }>;
+  externalCalls: { callee: string; key: string; width: number; range: SourceRange }[];
+}
+
+export interface ExplorationResult {
+  paths: CompletedPath[];
+  /** Why exploration stopped before covering every path, if it did. */
+  stopReasons: { reason: ReasonKind; message: string }[];
+  inputObjects: InputObject[];
+}
+
+export interface InputObject {
+  /** Witness key: parameter or global name. */
+  name: string;
+  arrayName: string;
+  size: number;
+  kind: 'parameter' | 'global';
+}
+
+interface MemoryObject {
+  name: string;
+  size: number;
+  bytes: ArrayExpr;
+  pointers: Map<number, SymbolicValue>;
+  input: boolean;
+  /** For inputs: the array symbol holding the initial contents (the witness key's data). */
+  inputArray?: string;
+}
+
+interface Frame {
+  fn: IrFunction;
+  block: number;
+  index: number;
+  registers: (SymbolicValue | undefined)[];
+  slotObjects: string[];
+  returnTo: number | undefined; // register in the caller
+  loopVisits: Map<number, number>;
+}
+
+interface State {
+  frames: Frame[];
+  memory: Map<string, MemoryObject>;
+  constraints: BoolExpr[];
+  model: Model;
+  evaluator: ModelEvaluator;
+  cost: Cost;
+  trace: PathTrace;
+  decisions: BranchDecision[];
+  externalCounts: Map<string, number>;
+  externalCalls: CompletedPath['externalCalls'];
+  inputExtents: CompletedPath['inputExtents'];
+  slotCounter: { value: number };
+}
+
+class PathEnd extends Error {
+  constructor(readonly outcome: PathOutcome) {
+    super(outcome.message ?? outcome.kind);
+  }
+}
+
+/** Explores every feasible path of `entry`; never throws for problems in the analysed code. */
+export async function explore(
+  program: IrProgram, entry: string, solver: IndependenceCachingSolver, options: ExecutionOptions,
+): Promise<ExplorationResult> {
+  return new Explorer(program, solver, options).run(entry);
+}
+
+class Explorer {
+  private readonly paths: CompletedPath[] = [];
+  private readonly stopReasons: ExplorationResult['stopReasons'] = [];
+  private readonly inputObjects: InputObject[] = [];
+  private readonly started = performance.now();
+
+  constructor(private readonly program: IrProgram, private readonly solver: IndependenceCachingSolver, private readonly options: ExecutionOptions) {}
+
+  async run(entry: string): Promise<ExplorationResult> {
+    const fn = this.program.functions.get(entry);
+    if (!fn) throw new Error(`no function '${entry}' to explore`);
+    const initial = this.initialState(fn);
+    const worklist: State[] = [initial];
+    while (worklist.length > 0) {
+      if (this.options.signal?.aborted) {
+        this.stop('cancelled', 'the analysis was cancelled');
+        break;
+      }
+      if (performance.now() - this.started > this.options.timeLimitMs) {
+        this.stop('time-limit', `stopped after ${this.options.timeLimitMs} ms with ${worklist.length} paths unexplored`);
+        break;
+      }
+      if (this.paths.length >= this.options.maxPaths) {
+        this.stop('path-limit', `stopped after ${this.options.maxPaths} paths with ${worklist.length} unexplored`);
+        break;
+      }
+      const state = worklist.pop()!; // depth-first: finishes paths early and keeps the worklist small
+      try {
+        const forks = await this.runUntilFork(state);
+        // Push in reverse so the first successor is explored first (deterministic order).
+        for (let i = forks.length - 1; i >= 0; i--) worklist.push(forks[i]!);
+      } catch (error) {
+        if (!(error instanceof PathEnd)) throw error;
+        this.finish(state, error.outcome);
+      }
+    }
+    return { paths: this.paths, stopReasons: this.stopReasons, inputObjects: this.inputObjects };
+  }
+
+  private stop(reason: ReasonKind, message: string): void {
+    this.stopReasons.push({ reason, message });
+  }
+
+  private initialState(fn: IrFunction): State {
+    const memory = new Map<string, MemoryObject>();
+    for (const global of this.program.globals.values()) {
+      const object: MemoryObject = {
+        name: global.name,
+        size: global.size,
+        bytes: global.readOnly ? arrayConst(`global:${global.name}`, global.initial) : arraySymbol(`mem:${global.name}`),
+        pointers: new Map(),
+        input: !global.readOnly,
+        inputArray: global.readOnly ? undefined : `mem:${global.name}`,
+      };
+      for (const p of global.initialPointers) {
+        object.pointers.set(p.offset, {
+          kind: 'pointer',
+          object: p.target.kind === 'global' ? p.target.name : p.target.kind === 'string' ? `str#${p.target.index}` : '?',
+          offset: bv(BigInt(p.targetOffset), 64),
+        });
+      }
+      memory.set(global.name, object);
+      if (!global.readOnly) this.inputObjects.push({ name: global.name, arrayName: `mem:${global.name}`, size: global.size, kind: 'global' });
+    }
+    this.program.strings.forEach((data, index) => {
+      memory.set(`str#${index}`, { name: `str#${index}`, size: data.length, bytes: arrayConst(`str#${index}`, data), pointers: new Map(), input: false });
+    });
+    const registers: (SymbolicValue | undefined)[] = new Array(fn.registerCount);
+    for (const param of fn.params) {
+      if (param.type.kind === 'int') {
+        registers[param.register] = { kind: 'int', expr: symbol(`arg:${param.name}`, param.type.width) };
+      } else {
+        const objectName = this.program.globals.has(param.name) ? `${param.name}@param` : param.name;
+        const size = parameterRegionSize(param.type, this.options.regions);
+        memory.set(objectName, { name: objectName, size, bytes: arraySymbol(`mem:${param.name}`), pointers: new Map(), input: true, inputArray: `mem:${param.name}` });
+        this.inputObjects.push({ name: param.name, arrayName: `mem:${param.name}`, size, kind: 'parameter' });
+        registers[param.register] = { kind: 'pointer', object: objectName, offset: bv(0n, 64) };
+      }
+    }
+    const state: State = {
+      frames: [],
+      memory,
+      constraints: [],
+      model: EMPTY_MODEL,
+      evaluator: new ModelEvaluator(EMPTY_MODEL),
+      cost: zeroCost(),
+      trace: new PathTrace(),
+      decisions: [],
+      externalCounts: new Map(),
+      externalCalls: [],
+      inputExtents: new Map(),
+      slotCounter: { value: 0 },
+    };
+    state.frames.push(this.newFrame(state, fn, registers, undefined));
+    return state;
+  }
+
+  private newFrame(state: State, fn: IrFunction, registers: (SymbolicValue | undefined)[], returnTo: number | undefined): Frame {
+    const depth = state.slotCounter.value++;
+    const slotObjects = fn.slots.map((slot) => {
+      const name = `${fn.name}.${slot.name}#${depth}`;
+      state.memory.set(name, { name, size: slot.size, bytes: arrayConst('zero', new Uint8Array(0)), pointers: new Map(), input: false });
+      return name;
+    });
+    return { fn, block: fn.entry, index: 0, registers, slotObjects, returnTo, loopVisits: new Map() };
+  }
+
+  private finish(state: State, outcome: PathOutcome, returnValue?: SymbolicValue): void {
+    this.paths.push({
+      trace: state.trace.digest(),
+      outcome,
+      cost: { ...state.cost },
+      constraints: state.constraints,
+      decisions: state.decisions,
+      returnValue,
+      witnessModel: state.model,
+      inputExtents: state.inputExtents,
+      externalCalls: state.externalCalls,
+    });
+  }
+
+  private fork(state: State): State {
+    const memory = new Map<string, MemoryObject>();
+    for (const [name, object] of state.memory) memory.set(name, { ...object, pointers: new Map(object.pointers) });
+    return {
+      frames: state.frames.map((f) => ({ ...f, registers: [...f.registers], loopVisits: new Map(f.loopVisits) })),
+      memory,
+      constraints: [...state.constraints],
+      model: state.model,
+      evaluator: state.evaluator,
+      cost: { ...state.cost },
+      trace: state.trace.clone(),
+      decisions: [...state.decisions],
+      externalCounts: new Map(state.externalCounts),
+      externalCalls: [...state.externalCalls],
+      inputExtents: new Map([...state.inputExtents].map(([k, v]) => [k, { offsets: [...v.offsets], sizes: [...v.sizes] }])),
+      slotCounter: state.slotCounter,
+    };
+  }
+
+  /**
+   * Asks whether `condition` can hold on this path. Returns the model when it can (the state's own
+   * model if it already satisfies the condition, so no solver call is needed).
+   */
+  private async feasible(state: State, condition: BoolExpr): Promise<{ result: 'sat' | 'unsat' | 'unknown'; model?: Model }> {
+    if (condition.op === 'true') return { result: 'sat', model: state.model };
+    if (condition.op === 'false') return { result: 'unsat' };
+    if (state.evaluator.boolean(condition)) return { result: 'sat', model: state.model };
+    if (this.options.signal?.aborted) throw new PathEnd({ kind: 'incomplete', reason: 'cancelled', message: 'the analysis was cancelled' });
+    const answer = await this.solver.checkSliced([...state.constraints, condition], this.options.signal);
+    if (answer.result !== 'sat' || !answer.model) return { result: answer.result };
+    return { result: 'sat', model: layeredModel(answer.model, answer.names, state.model) };
+  }
+
+  private addConstraint(state: State, condition: BoolExpr, model: Model): void {
+    if (condition.op !== 'true') state.constraints.push(condition);
+    if (model !== state.model) {
+      state.model = model;
+      state.evaluator = new ModelEvaluator(model);
+    }
+  }
+
+  /** Runs a state until it forks (returns the successors) or ends (throws PathEnd / returns []). */
+  private async runUntilFork(state: State): Promise<State[]> {
+    while (true) {
+      const frame = state.frames[state.frames.length - 1]!;
+      const block = frame.fn.blocks[frame.block]!;
+      if (frame.index === 0 && block.loopHeader !== undefined) this.visitLoopHeader(frame, block);
+      while (frame.index < block.instructions.length) {
+        const instruction = block.instructions[frame.index]!;
+        const result = await this.execute(state, frame, instruction);
+        if (result === 'called') break;
+        if (result === 'forked') return this.pendingForks.splice(0);
+        frame.index++;
+      }
+      if (state.frames[state.frames.length - 1] !== frame) continue; // entered a callee
+      if (frame.index < block.instructions.length) continue;
+      const successors = await this.terminate(state, frame, block.terminator);
+      if (successors === 'continue') continue;
+      return successors;
+    }
+  }
+
+  private pendingForks: State[] = [];
+
+  private visitLoopHeader(frame: Frame, block: BasicBlock): void {
+    const visits = (frame.loopVisits.get(block.id) ?? 0) + 1;
+    frame.loopVisits.set(block.id, visits);
+    if (visits > this.options.concreteIterationLimit) {
+      const loop = frame.fn.loops[block.loopHeader!]!;
+      throw new PathEnd({ kind: 'incomplete', reason: 'needs-pcv', message: `loop at ${loop.range.file}:${loop.range.startLine + 1} ran more than ${this.options.concreteIterationLimit} iterations`, range: loop.range });
+    }
+  }
+
+  private value(frame: Frame, operand: Operand): SymbolicValue {
+    if (operand.kind === 'imm') return { kind: 'int', expr: bv(operand.value, operand.width) };
+    if (operand.kind === 'null') return { kind: 'null' };
+    return frame.registers[operand.id] ?? { kind: 'int', expr: bv(0n, 32) };
+  }
+
+  private intValue(frame: Frame, operand: Operand, width: number, instruction: { range: SourceRange }): BitVecExpr {
+    const v = this.value(frame, operand);
+    if (v.kind === 'int') return v.expr.width === width ? v.expr : zeroExtend(v.expr, width);
+    if (v.kind === 'null') return bv(0n, width);
+    throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: 'a pointer is used as an integer', range: instruction.range });
+  }
+
+  /** Returns 'next', 'called' (a frame was pushed), or 'forked' (successors in pendingForks). */
+  private async execute(state: State, frame: Frame, instruction: Instruction): Promise<'next' | 'called' | 'forked'> {
+    const set = (dst: number, value: SymbolicValue) => { frame.registers[dst] = value; };
+    switch (instruction.op) {
+      case 'copy':
+        set(instruction.dst, this.value(frame, instruction.src));
+        break;
+      case 'binary': {
+        const w = instruction.width;
+        const left = this.intValue(frame, instruction.left, w, instruction);
+        const right = this.intValue(frame, instruction.right, w, instruction);
+        const op = instruction.operator;
+        if (op === 'udiv' || op === 'sdiv' || op === 'urem' || op === 'srem') {
+          const forked = await this.check(state, compare('eq', right, bv(0n, w)), { kind: 'error', reason: 'division-by-zero', message: `division by zero is possible here`, range: instruction.range });
+          if (forked) return 'forked';
+          if (op === 'sdiv' || op === 'srem') {
+            const overflow = and([compare('eq', left, bv(1n << BigInt(w - 1), w)), compare('eq', right, bv(-1n, w))]);
+            if (await this.check(state, overflow, { kind: 'error', reason: 'division-overflow', message: 'signed division of the minimum value by -1 is possible here', range: instruction.range })) return 'forked';
+          }
+        }
+        if (op === 'shl' || op === 'lshr' || op === 'ashr') {
+          const oversized = compare('ule', bv(BigInt(w), w), right);
+          if (await this.check(state, oversized, { kind: 'error', reason: 'oversized-shift', message: `a shift by ${w} or more bits is possible here`, range: instruction.range })) return 'forked';
+        }
+        set(instruction.dst, { kind: 'int', expr: binary(op, left, right) });
+        break;
+      }
+      case 'compare': {
+        let result: BoolExpr;
+        if (instruction.pointers) {
+          result = this.comparePointers(frame, instruction);
+        } else {
+          const left = this.intValue(frame, instruction.left, instruction.width, instruction);
+          const right = this.intValue(frame, instruction.right, instruction.width, instruction);
+          result = predicateExpr(instruction.predicate, left, right);
+        }
+        set(instruction.dst, { kind: 'int', expr: boolToBit(result) });
+        break;
+      }
+      case 'cast': {
+        const source = this.intValue(frame, instruction.src, instruction.from, instruction);
+        const expr = instruction.cast === 'trunc' ? extract(instruction.to - 1, 0, source)
+          : instruction.cast === 'zext' ? zeroExtend(source, instruction.to) : signExtend(source, instruction.to);
+        set(instruction.dst, { kind: 'int', expr });
+        break;
+      }
+      case 'address': {
+        const base = instruction.base;
+        const object = base.kind === 'global' ? base.name : base.kind === 'slot' ? frame.slotObjects[base.slot]! : `str#${base.index}`;
+        set(instruction.dst, { kind: 'pointer', object, offset: bv(0n, 64) });
+        break;
+      }
+      case 'offset': {
+        const pointer = this.value(frame, instruction.pointer);
+        const delta = this.intValue(frame, instruction.byteOffset, 64, instruction);
+        if (pointer.kind === 'null') {
+          if (delta.op === 'const' && delta.value === 0n) { set(instruction.dst, pointer); break; }
+          throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: 'arithmetic on a null pointer', range: instruction.range });
+        }
+        if (pointer.kind !== 'pointer') throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: 'an integer is used as a pointer', range: instruction.range });
+        set(instruction.dst, { kind: 'pointer', object: pointer.object, offset: binary('add', pointer.offset, delta) });
+        break;
+      }
+      case 'pointerDiff': {
+        const left = this.value(frame, instruction.left);
+        const right = this.value(frame, instruction.right);
+        if (left.kind !== 'pointer' || right.kind !== 'pointer' || left.object !== right.object) {
+          throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: 'subtracting pointers into different objects', range: instruction.range });
+        }
+        set(instruction.dst, { kind: 'int', expr: binary('sub', left.offset, right.offset) });
+        break;
+      }
+      case 'load': {
+        const access = await this.access(state, frame, instruction.address, instruction.width / 8, instruction.range);
+        if (access === 'forked') return 'forked';
+        const { object, offset } = access;
+        if (instruction.pointer) {
+          const stored = offset.op === 'const' ? object.pointers.get(Number(offset.value)) : undefined;
+          if (!stored) {
+            throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: `load of a pointer that was not stored by the analysed code (from '${object.name}'); pointers inside inputs are not modelled yet`, range: instruction.range });
+          }
+          set(instruction.dst, stored);
+        } else {
+          set(instruction.dst, { kind: 'int', expr: this.readBytes(state, object, offset, instruction.width / 8) });
+        }
+        break;
+      }
+      case 'store': {
+        const access = await this.access(state, frame, instruction.address, instruction.width / 8, instruction.range);
+        if (access === 'forked') return 'forked';
+        const { object, offset } = access;
+        const value = this.value(frame, instruction.value);
+        if (instruction.pointer || value.kind !== 'int') {
+          if (offset.op !== 'const') throw new PathEnd({ kind: 'error', reason: 'unsupported', message: 'storing a pointer at a symbolic offset is not supported', range: instruction.range });
+          object.pointers.set(Number(offset.value), value);
+        } else {
+          this.dropPointers(object, offset, instruction.width / 8);
+          this.writeBytes(object, offset, value.expr, instruction.width / 8);
+        }
+        break;
+      }
+      case 'call':
+        return this.call(state, frame, instruction);
+    }
+    addCost(state.cost, instructionCost(instruction));
+    return 'next';
+  }
+
+  /**
+   * If `errorCondition` can hold, records an error path for it; then continues only where it cannot.
+   * Returns true when the state was forked or ended (the caller must stop), false to go on.
+   */
+  private async check(state: State, errorCondition: BoolExpr, outcome: PathOutcome): Promise<boolean> {
+    if (errorCondition.op === 'false') return false;
+    const error = await this.feasible(state, errorCondition);
+    if (error.result === 'unknown') this.stop('solver-unknown', `the solver could not decide whether ${outcome.message ?? 'an error'} (${rangeText(outcome.range)})`);
+    if (error.result !== 'sat') return false;
+    const safe = not(errorCondition);
+    const ok = await this.feasible(state, safe);
+    if (ok.result === 'unknown') this.stop('solver-unknown', `the solver could not decide whether the code after ${rangeText(outcome.range)} is reachable`);
+    const errorState = this.fork(state);
+    this.addConstraint(errorState, errorCondition, error.model!);
+    if (ok.result !== 'sat') {
+      throw new PathEnd(outcome); // ends `state` itself, which takes the error's model below
+    }
+    this.finish(errorState, outcome);
+    this.addConstraint(state, safe, ok.model!);
+    return false;
+  }
+
+  private comparePointers(frame: Frame, instruction: Extract<Instruction, { op: 'compare' }>): BoolExpr {
+    const left = this.value(frame, instruction.left);
+    const right = this.value(frame, instruction.right);
+    const isNull = (v: SymbolicValue) => v.kind === 'null' || (v.kind === 'int' && v.expr.op === 'const' && v.expr.value === 0n);
+    if (instruction.predicate === 'eq' || instruction.predicate === 'ne') {
+      let equal: BoolExpr;
+      if (isNull(left) && isNull(right)) equal = TRUE;
+      else if (isNull(left) || isNull(right)) equal = FALSE;
+      else if (left.kind === 'pointer' && right.kind === 'pointer') equal = left.object === right.object ? compare('eq', left.offset, right.offset) : FALSE;
+      else throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: 'comparing a pointer with an integer', range: instruction.range });
+      return instruction.predicate === 'eq' ? equal : not(equal);
+    }
+    if (left.kind === 'pointer' && right.kind === 'pointer' && left.object === right.object) {
+      return predicateExpr(instruction.predicate.replace(/^s/, 'u') as typeof instruction.predicate, left.offset, right.offset);
+    }
+    throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: 'ordering pointers into different objects', range: instruction.range });
+  }
+
+  /** Resolves an address and checks null and bounds for `bytes` bytes (forking error paths). */
+  private async access(state: State, frame: Frame, address: Operand, bytes: number, range: SourceRange): Promise<{ object: MemoryObject; offset: BitVecExpr } | 'forked'> {
+    const pointer = this.value(frame, address);
+    if (pointer.kind === 'null' || (pointer.kind === 'int' && pointer.expr.op === 'const' && pointer.expr.value === 0n)) {
+      throw new PathEnd({ kind: 'error', reason: 'null-dereference', message: 'memory access through a null pointer', range });
+    }
+    if (pointer.kind !== 'pointer') throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: 'an integer is used as a pointer', range });
+    const object = state.memory.get(pointer.object);
+    if (!object) throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: `no object '${pointer.object}'`, range });
+    const offset = pointer.offset;
+    // In bounds: offset <= size - bytes, as unsigned 64-bit (negative offsets wrap to huge values).
+    const limit = BigInt(object.size - bytes);
+    const outOfBounds = limit < 0n ? TRUE : not(compare('ule', offset, bv(limit, 64)));
+    const message = `access of ${bytes} byte${bytes === 1 ? '' : 's'} may fall outside '${displayObject(object.name)}' (${object.size} bytes)`;
+    if (await this.check(state, outOfBounds, { kind: 'error', reason: 'out-of-bounds', message, range })) return 'forked';
+    if (object.inputArray) {
+      const extent = state.inputExtents.get(object.inputArray) ?? { offsets: [], sizes: [] };
+      extent.offsets.push(offset);
+      extent.sizes.push(bytes);
+      state.inputExtents.set(object.inputArray, extent);
+    }
+    return { object, offset };
+  }
+
+  private readBytes(state: State, object: MemoryObject, offset: BitVecExpr, count: number): BitVecExpr {
+    void state;
+    const parts: BitVecExpr[] = [];
+    for (let i = count - 1; i >= 0; i--) parts.push(select(object.bytes, binary('add', offset, bv(BigInt(i), 64))));
+    return concat(parts);
+  }
+
+  private writeBytes(object: MemoryObject, offset: BitVecExpr, value: BitVecExpr, count: number): void {
+    let bytes = object.bytes;
+    for (let i = 0; i < count; i++) bytes = store(bytes, binary('add', offset, bv(BigInt(i), 64)), extract(8 * i + 7, 8 * i, value));
+    object.bytes = bytes;
+  }
+
+  private dropPointers(object: MemoryObject, offset: BitVecExpr, count: number): void {
+    if (object.pointers.size === 0) return;
+    if (offset.op !== 'const') { object.pointers.clear(); return; }
+    const start = Number(offset.value);
+    for (const at of [...object.pointers.keys()]) if (at < start + count && at + 8 > start) object.pointers.delete(at);
+  }
+
+  private async call(state: State, frame: Frame, instruction: Extract<Instruction, { op: 'call' }>): Promise<'next' | 'called' | 'forked'> {
+    const callee = this.program.functions.get(instruction.callee);
+    const args = instruction.args.map((a) => this.value(frame, a));
+    if (callee) {
+      if (state.frames.some((f) => f.fn.name === callee.name)) {
+        throw new PathEnd({ kind: 'incomplete', reason: 'recursion', message: `recursive call to '${callee.name}' is not analysed`, range: instruction.range });
+      }
+      addCost(state.cost, instructionCost(instruction));
+      const registers: (SymbolicValue | undefined)[] = new Array(callee.registerCount);
+      callee.params.forEach((param, index) => {
+        const arg = args[index];
+        if (arg && arg.kind === 'int' && param.type.kind === 'int') registers[param.register] = { kind: 'int', expr: zeroExtend(arg.expr, param.type.width) };
+        else registers[param.register] = arg;
+      });
+      frame.index++; // resume after the call
+      state.trace.enter(callee.name);
+      state.frames.push(this.newFrame(state, callee, registers, instruction.dst));
+      return 'called';
+    }
+    if (INTRINSICS.has(instruction.callee)) {
+      const forked = await this.intrinsic(state, frame, instruction, args);
+      if (forked) return 'forked';
+      addCost(state.cost, instructionCost(instruction));
+      return 'next';
+    }
+    // A call without a body or contract: its result is unknown and its cost is not counted.
+    const count = (state.externalCounts.get(instruction.callee) ?? 0) + 1;
+    state.externalCounts.set(instruction.callee, count);
+    const key = `${instruction.callee}#${count}`;
+    state.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnWidth, range: instruction.range });
+    if (instruction.dst !== undefined) {
+      frame.registers[instruction.dst] = instruction.returnsPointer || instruction.returnWidth === 0
+        ? (instruction.returnsPointer ? { kind: 'null' } : { kind: 'int', expr: bv(0n, 32) })
+        : { kind: 'int', expr: symbol(`ext:${key}`, instruction.returnWidth) };
+    }
+    addCost(state.cost, instructionCost(instruction));
+    return 'next';
+  }
+
+  private async intrinsic(state: State, frame: Frame, instruction: Extract<Instruction, { op: 'call' }>, args: SymbolicValue[]): Promise<boolean> {
+    const name = instruction.callee as 'memcpy' | 'memset' | 'memcmp';
+    const sizeValue = args[2];
+    const size = sizeValue?.kind === 'int' ? sizeValue.expr : undefined;
+    if (!size || size.op !== 'const') {
+      throw new PathEnd({ kind: 'incomplete', reason: 'symbolic-size', message: `${name} with a size that depends on the input; its cost needs a PCV`, range: instruction.range });
+    }
+    const n = Number(size.value);
+    const first = await this.accessRange(state, frame, instruction.args[0]!, n, instruction.range);
+    if (first === 'forked') return true;
+    const second = name === 'memset' ? undefined : await this.accessRange(state, frame, instruction.args[1]!, n, instruction.range);
+    if (second === 'forked') return true;
+    if (name === 'memcpy') {
+      const bytes: BitVecExpr[] = [];
+      for (let i = 0; i < n; i++) bytes.push(select(second!.object.bytes, binary('add', second!.offset, bv(BigInt(i), 64))));
+      const movedPointers = [...second!.object.pointers].filter(([at]) => second!.offset.op === 'const' && at >= Number(second!.offset.value) && at + 8 <= Number(second!.offset.value) + n);
+      this.dropPointers(first.object, first.offset, n);
+      for (let i = 0; i < n; i++) first.object.bytes = store(first.object.bytes, binary('add', first.offset, bv(BigInt(i), 64)), bytes[i]!);
+      if (first.offset.op === 'const' && second!.offset.op === 'const') {
+        for (const [at, value] of movedPointers) first.object.pointers.set(Number(first.offset.value) + at - Number(second!.offset.value), value);
+      }
+      addCost(state.cost, intrinsicCost('memcpy', n));
+      if (instruction.dst !== undefined) frame.registers[instruction.dst] = this.value(frame, instruction.args[0]!);
+      return false;
+    }
+    if (name === 'memset') {
+      const byte = args[1]?.kind === 'int' ? extract(7, 0, args[1].expr) : bv(0n, 8);
+      this.dropPointers(first.object, first.offset, n);
+      for (let i = 0; i < n; i++) first.object.bytes = store(first.object.bytes, binary('add', first.offset, bv(BigInt(i), 64)), byte);
+      addCost(state.cost, intrinsicCost('memset', n));
+      if (instruction.dst !== undefined) frame.registers[instruction.dst] = this.value(frame, instruction.args[0]!);
+      return false;
+    }
+    // memcmp stops at the first difference, so its cost depends on the data: fork per byte.
+    for (let i = 0; i < n; i++) {
+      const a = select(first.object.bytes, binary('add', first.offset, bv(BigInt(i), 64)));
+      const b = select(second!.object.bytes, binary('add', second!.offset, bv(BigInt(i), 64)));
+      const differ = not(compare('eq', a, b));
+      const outcome = await this.decide(state, differ, `memcmp byte ${i}`, instruction.range, frame.fn.name);
+      if (outcome === 'forked') {
+        // Successors re-run this call from the start; the decision made so far is in their trace.
+        return true;
+      }
+      state.trace.decide('memcmp', i, outcome ? 1 : 0);
+      if (outcome) {
+        addCost(state.cost, intrinsicCost('memcmp', i + 1));
+        if (instruction.dst !== undefined) frame.registers[instruction.dst] = { kind: 'int', expr: binary('sub', zeroExtend(a, 32), zeroExtend(b, 32)) };
+        return false;
+      }
+    }
+    addCost(state.cost, intrinsicCost('memcmp', n));
+    if (instruction.dst !== undefined) frame.registers[instruction.dst] = { kind: 'int', expr: bv(0n, 32) };
+    return false;
+  }
+
+  /**
+   * Evaluates a condition for an intrinsic's internal decision. When both sides are feasible,
+   * forks: each successor gets the condition fixed as a constraint and is pushed to re-run the call.
+   */
+  private async decide(state: State, condition: BoolExpr, text: string, range: SourceRange, functionName: string): Promise<boolean | 'forked'> {
+    if (condition.op === 'true') return true;
+    if (condition.op === 'false') return false;
+    const modelSays = state.evaluator.boolean(condition);
+    const other = modelSays ? not(condition) : condition;
+    const otherSide = await this.feasible(state, other);
+    if (otherSide.result === 'unknown') this.stop('solver-unknown', `the solver could not decide '${text}' (${rangeText(range)})`);
+    if (otherSide.result !== 'sat') {
+      return modelSays;
+    }
+    const taken = this.fork(state);
+    this.addConstraint(taken, modelSays ? condition : not(condition), state.model);
+    taken.decisions.push({ text, taken: modelSays, range, functionName });
+    const alternative = this.fork(state);
+    this.addConstraint(alternative, other, otherSide.model!);
+    alternative.decisions.push({ text, taken: !modelSays, range, functionName });
+    this.pendingForks.push(taken, alternative);
+    return 'forked';
+  }
+
+  private async accessRange(state: State, frame: Frame, address: Operand, n: number, range: SourceRange): Promise<{ object: MemoryObject; offset: BitVecExpr } | 'forked'> {
+    if (n === 0) {
+      const pointer = this.value(frame, address);
+      if (pointer.kind !== 'pointer') throw new PathEnd({ kind: 'error', reason: 'null-dereference', message: 'memory intrinsic on a null pointer', range });
+      return { object: state.memory.get(pointer.object)!, offset: pointer.offset };
+    }
+    return this.access(state, frame, address, n, range);
+  }
+
+  // ----- terminators -----
+
+  private async terminate(state: State, frame: Frame, terminator: Terminator): Promise<State[] | 'continue'> {
+    switch (terminator.op) {
+      case 'jump':
+        addCost(state.cost, terminatorCost(terminator));
+        this.goTo(frame, terminator.target);
+        return 'continue';
+      case 'branch': {
+        const bit = this.value(frame, terminator.condition);
+        const condition = bit.kind === 'int' ? compare('eq', bit.expr.width === 1 ? bit.expr : extract(0, 0, bit.expr), bv(1n, 1)) : bit.kind === 'pointer' ? TRUE : FALSE;
+        addCost(state.cost, terminatorCost(terminator));
+        return this.branchTo(state, frame, [
+          { condition, target: terminator.whenTrue, decision: { text: terminator.text, taken: true } },
+          { condition: not(condition), target: terminator.whenFalse, decision: { text: terminator.text, taken: false } },
+        ], terminator);
+      }
+      case 'switch': {
+        const value = this.intValue(frame, terminator.value, terminator.width, terminator);
+        addCost(state.cost, terminatorCost(terminator));
+        const targets = terminator.cases.map((c) => ({
+          condition: compare('eq', value, bv(c.value, terminator.width)),
+          target: c.target,
+          decision: { text: terminator.text, taken: true, caseLabel: String(BigInt.asIntN(terminator.width, c.value)) },
+        }));
+        targets.push({
+          condition: and(terminator.cases.map((c) => not(compare('eq', value, bv(c.value, terminator.width))))),
+          target: terminator.defaultTarget,
+          decision: { text: terminator.text, taken: true, caseLabel: 'default' },
+        });
+        return this.branchTo(state, frame, targets, terminator);
+      }
+      case 'return': {
+        addCost(state.cost, terminatorCost(terminator));
+        const value = terminator.value ? this.value(frame, terminator.value) : undefined;
+        state.frames.pop();
+        const caller = state.frames[state.frames.length - 1];
+        if (!caller) {
+          this.finish(state, { kind: 'return' }, value);
+          return [];
+        }
+        state.trace.exit();
+        if (frame.returnTo !== undefined) caller.registers[frame.returnTo] = value ?? { kind: 'int', expr: bv(0n, 32) };
+        return 'continue';
+      }
+      case 'unreachable':
+        throw new PathEnd({ kind: 'error', reason: 'missing-return', message: terminator.reason, range: terminator.range });
+    }
+  }
+
+  private goTo(frame: Frame, target: number): void {
+    frame.block = target;
+    frame.index = 0;
+  }
+
+  /** Follows every feasible target; the one the model takes needs no solver call. */
+  private async branchTo(
+    state: State, frame: Frame,
+    targets: { condition: BoolExpr; target: number; decision: { text: string; taken: boolean; caseLabel?: string } }[],
+    terminator: Terminator,
+  ): Promise<State[] | 'continue'> {
+    const concrete = targets.find((t) => t.condition.op === 'true');
+    if (concrete) {
+      state.trace.decide(frame.fn.name, frame.block, concrete.target);
+      this.goTo(frame, concrete.target);
+      return 'continue';
+    }
+    const live = targets.filter((t) => t.condition.op !== 'false');
+    const modelIndex = live.findIndex((t) => state.evaluator.boolean(t.condition));
+    const feasible: { index: number; model: Model }[] = [];
+    for (let i = 0; i < live.length; i++) {
+      if (i === modelIndex) { feasible.push({ index: i, model: state.model }); continue; }
+      const answer = await this.feasible(state, live[i]!.condition);
+      if (answer.result === 'unknown') this.stop('solver-unknown', `the solver could not decide '${terminator.op === 'branch' || terminator.op === 'switch' ? terminator.text : ''}' (${rangeText(terminator.range)})`);
+      if (answer.result === 'sat') feasible.push({ index: i, model: answer.model! });
+    }
+    // Symbolic loop exits count against the unroll limit.
+    const block = frame.fn.blocks[frame.block]!;
+    if (feasible.length > 1 && block.loopHeader !== undefined) {
+      const visits = frame.loopVisits.get(block.id) ?? 0;
+      if (visits > this.options.unrollLimit) {
+        const loop = frame.fn.loops[block.loopHeader]!;
+        throw new PathEnd({ kind: 'incomplete', reason: 'needs-pcv', message: `loop at line ${loop.range.startLine + 1} of ${frame.fn.name} has an input-dependent trip count above the unroll limit (${this.options.unrollLimit})`, range: loop.range });
+      }
+    }
+    const successors: State[] = [];
+    const otherLabels = targets.filter((t) => t.decision.caseLabel && t.decision.caseLabel !== 'default').map((t) => t.decision.caseLabel!);
+    for (const { index, model } of feasible) {
+      const t = live[index]!;
+      const successor = feasible.length === 1 ? state : this.fork(state);
+      if (feasible.length > 1) {
+        this.addConstraint(successor, t.condition, model);
+        successor.decisions.push({ ...t.decision, otherLabels: t.decision.caseLabel === 'default' ? otherLabels : undefined, range: terminator.range, functionName: frame.fn.name });
+      }
+      successor.trace.decide(frame.fn.name, frame.block, t.target);
+      const successorFrame = successor.frames[successor.frames.length - 1]!;
+      this.goTo(successorFrame, t.target);
+      successors.push(successor);
+    }
+    if (successors.length === 1) return 'continue';
+    return successors;
+  }
+}
+
+function predicateExpr(predicate: Extract<Instruction, { op: 'compare' }>['predicate'], a: BitVecExpr, b: BitVecExpr): BoolExpr {
+  switch (predicate) {
+    case 'eq': return compare('eq', a, b);
+    case 'ne': return not(compare('eq', a, b));
+    case 'ult': return compare('ult', a, b);
+    case 'ule': return compare('ule', a, b);
+    case 'ugt': return compare('ult', b, a);
+    case 'uge': return compare('ule', b, a);
+    case 'slt': return compare('slt', a, b);
+    case 'sle': return compare('sle', a, b);
+    case 'sgt': return compare('slt', b, a);
+    case 'sge': return compare('sle', b, a);
+  }
+}
+
+/** A boolean as a 1-bit vector; comparisons of it with 1 fold back to the boolean. */
+function boolToBit(b: BoolExpr): BitVecExpr {
+  if (b.op === 'true') return bv(1n, 1);
+  if (b.op === 'false') return bv(0n, 1);
+  return bitOf(b);
+}
+
+const bitCache = new WeakMap<BoolExpr, BitVecExpr>();
+function bitOf(b: BoolExpr): BitVecExpr {
+  let cached = bitCache.get(b);
+  if (!cached) {
+    cached = iteBit(b);
+    bitCache.set(b, cached);
+  }
+  return cached;
+}
+
+import { ite } from './expr';
+function iteBit(b: BoolExpr): BitVecExpr {
+  return ite(b, bv(1n, 1), bv(0n, 1));
+}
+
+function displayObject(name: string): string {
+  return name.replace(/#\d+$/, '').replace(/@param$/, '');
+}
+
+function rangeText(range: SourceRange | undefined): string {
+  return range ? `${range.file.split('/').pop()}:${range.startLine + 1}` : 'unknown location';
+}
+
+export { or };
