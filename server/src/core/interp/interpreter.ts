@@ -549,6 +549,8 @@ class Machine {
         for (let i = 0; i < count; i++) {
           const x = a.object.bytes[a.offset + i];
           const y = b.object.bytes[b.offset + i];
+          // memcmp's cost depends on where the first difference is, so each byte is a path decision.
+          this.trace.decide('memcmp', i, x !== y ? 1 : 0);
           if (x !== y) {
             compared = i + 1;
             difference = x - y;

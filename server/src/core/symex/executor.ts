@@ -609,6 +609,10 @@ class Explorer {
       return false;
     }
     // memcmp stops at the first difference, so its cost depends on the data: fork per byte.
+    // Decisions enter the trace only once the call completes, because a fork re-runs the call.
+    const recordDecisions = (count: number, lastDiffers: boolean) => {
+      for (let j = 0; j < count; j++) state.trace.decide('memcmp', j, j === count - 1 && lastDiffers ? 1 : 0);
+    };
     for (let i = 0; i < n; i++) {
       const a = select(first.object.bytes, binary('add', first.offset, bv(BigInt(i), 64)));
       const b = select(second!.object.bytes, binary('add', second!.offset, bv(BigInt(i), 64)));
@@ -618,13 +622,14 @@ class Explorer {
         // Successors re-run this call from the start; the decision made so far is in their trace.
         return true;
       }
-      state.trace.decide('memcmp', i, outcome ? 1 : 0);
       if (outcome) {
+        recordDecisions(i + 1, true);
         addCost(state.cost, intrinsicCost('memcmp', i + 1));
         if (instruction.dst !== undefined) frame.registers[instruction.dst] = { kind: 'int', expr: binary('sub', zeroExtend(a, 32), zeroExtend(b, 32)) };
         return false;
       }
     }
+    recordDecisions(n, false);
     addCost(state.cost, intrinsicCost('memcmp', n));
     if (instruction.dst !== undefined) frame.registers[instruction.dst] = { kind: 'int', expr: bv(0n, 32) };
     return false;
