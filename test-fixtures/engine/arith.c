@@ -50,9 +50,8 @@ int arith_entry(uint8_t a, uint8_t b, int32_t s, uint32_t u, uint32_t d)
     if (d != 0) {
         uint32_t q = u / d;
         uint32_t r = u % d;
-        if (q * d + r == u) {
-            result |= 32;
-        }
+        /* Used without branching on them: deciding facts about u / d is hard for any solver. */
+        result += (int)((q ^ r) & 32);
     }
 
     /* Shifts: logical right shift on unsigned, left shift dropping high bits. */

@@ -25,7 +25,7 @@ export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
   entries: [],
   metrics: ['instructions', 'memory_accesses'],
   execution: DEFAULT_EXECUTION_OPTIONS,
-  solverTimeoutMs: 10000,
+  solverTimeoutMs: 3000,
 };
 
 export interface AnalysisResult {

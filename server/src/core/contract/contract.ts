@@ -206,7 +206,7 @@ function topLevelComparison(text: string): { left: string; operator: string; rig
 
 /** The disjunction of the paths' conditions, with the decisions they all share pulled out front. */
 function classCondition(paths: CompletedPath[]): string {
-  const perPath = paths.map((p) => dedupe(p.decisions.map(decisionText)));
+  const perPath = mergeComplements(paths.map((p) => dedupe(p.decisions.map(decisionText))));
   if (perPath.length === 1) return perPath[0]!.length === 0 ? 'true' : perPath[0]!.join(' && ');
   const shared = perPath[0]!.filter((d) => perPath.every((p) => p.includes(d)));
   const rests = dedupe(perPath.map((p) => p.filter((d) => !shared.includes(d))).map((r) => (r.length === 0 ? 'true' : r.length === 1 ? r[0]! : `(${r.join(' && ')})`)));
@@ -216,6 +216,32 @@ function classCondition(paths: CompletedPath[]): string {
   const parts = [...shared];
   if (alternatives) parts.push(rests.length > 1 ? `(${alternatives})` : alternatives);
   return parts.length === 0 ? 'true' : parts.join(' && ');
+}
+
+/** Merges alternatives that differ only in one decision taken both ways: (A && x) || (A && !x) is A. */
+function mergeComplements(alternatives: string[][]): string[][] {
+  let current = alternatives.map((a) => [...a]);
+  let changed = true;
+  while (changed && current.length > 1) {
+    changed = false;
+    outer: for (let i = 0; i < current.length; i++) {
+      for (let j = i + 1; j < current.length; j++) {
+        const a = current[i]!;
+        const b = current[j]!;
+        if (a.length !== b.length) continue;
+        const onlyA = a.filter((x) => !b.includes(x));
+        const onlyB = b.filter((x) => !a.includes(x));
+        if (onlyA.length === 1 && onlyB.length === 1 && (negate(onlyA[0]!) === onlyB[0] || negate(onlyB[0]!) === onlyA[0])) {
+          const merged = a.filter((x) => x !== onlyA[0]);
+          current = current.filter((_, k) => k !== i && k !== j);
+          current.push(merged);
+          changed = true;
+          break outer;
+        }
+      }
+    }
+  }
+  return current;
 }
 
 function dedupe(items: string[]): string[] {

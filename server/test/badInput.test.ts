@@ -1,0 +1,102 @@
+// Bad input gets a clear, coded report and loses nothing: the rest of the file is still analysed.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'path';
+import { analyze, AnalysisResult } from '../src/core/analysis';
+import { diskFileSystem } from '../src/cli/main';
+import { Reasons } from '../src/core/reasons';
+
+const engine = path.resolve(__dirname, '../../../test-fixtures/engine');
+
+async function analyzeFixture(name: string, options = {}): Promise<AnalysisResult> {
+  return analyze([{ path: path.join(engine, name) }], options, diskFileSystem);
+}
+
+function contract(result: AnalysisResult, name: string) {
+  const found = result.contracts.find((c) => c.name === name);
+  assert.ok(found, `no contract for ${name}; have ${result.contracts.map((c) => c.name).join(', ')}`);
+  return found;
+}
+
+test('a syntax error skips only the broken function', async () => {
+  const result = await analyzeFixture('syntax_error.c');
+  const diagnostic = result.diagnostics.find((d) => d.reason === 'syntax-error');
+  assert.equal(diagnostic?.functionName, 'broken_fn');
+  assert.equal(Reasons['syntax-error'].code, 'PC401');
+  assert.ok(contract(result, 'good_fn').complete);
+  assert.ok(!result.contracts.some((c) => c.name === 'broken_fn'));
+});
+
+test('a missing include is reported and the function is still analysed', async () => {
+  const result = await analyzeFixture('missing_include.c');
+  const diagnostic = result.diagnostics.find((d) => d.reason === 'missing-include');
+  assert.match(diagnostic?.message ?? '', /does_not_exist\.h/);
+  assert.equal(diagnostic?.startLine, 3);
+  assert.ok(contract(result, 'missing_include_entry').complete);
+});
+
+test('goto is refused with a reason at its line, other functions are analysed', async () => {
+  const result = await analyzeFixture('unsupported_goto.c');
+  const diagnostic = result.diagnostics.find((d) => d.functionName === 'uses_goto');
+  assert.equal(diagnostic?.reason, 'unsupported');
+  assert.match(diagnostic?.message ?? '', /goto/);
+  assert.ok(contract(result, 'no_goto').complete);
+});
+
+test('recursion ends the path as incomplete with PC201', async () => {
+  const c = contract(await analyzeFixture('recursion.c'), 'recursion_entry');
+  assert.equal(c.complete, false);
+  assert.ok(c.incompleteReasons.some((r) => r.code === 'PC201'));
+});
+
+test('a possible division by zero becomes an error class with a witness that divides by zero', async () => {
+  const c = contract(await analyzeFixture('div_by_zero.c'), 'div_by_zero_entry');
+  const errorClass = c.classes.find((k) => k.reason?.kind === 'division-by-zero');
+  assert.ok(errorClass, 'no division-by-zero class');
+  assert.equal(errorClass.outcome, 'error');
+  assert.equal(errorClass.witness.memory.pkt?.slice(0, 2), '00');
+});
+
+test('an out-of-bounds read becomes an error class whose witness index is out of range', async () => {
+  const c = contract(await analyzeFixture('out_of_bounds.c'), 'out_of_bounds_entry');
+  const errorClass = c.classes.find((k) => k.reason?.kind === 'out-of-bounds');
+  assert.ok(errorClass);
+  assert.ok(Number(errorClass.witness.args.idx) >= 16);
+  assert.ok(c.classes.some((k) => k.outcome === 'return'));
+});
+
+test('a call without a body is listed as unmodelled and its classes are lower bounds', async () => {
+  const c = contract(await analyzeFixture('unknown_call.c'), 'unknown_call_entry');
+  assert.deepEqual(c.unmodelledCalls.map((u) => u.callee), ['lookup_route']);
+  assert.ok(c.classes.some((k) => k.lowerBound));
+  const withCall = c.classes.find((k) => k.lowerBound)!;
+  assert.ok(withCall.witness.externals && 'lookup_route#1' in withCall.witness.externals);
+});
+
+test('a loop bounded only by the input ends as needs-pcv past the unroll limit', async () => {
+  const c = contract(await analyzeFixture('unbounded_loop.c', { execution: { unrollLimit: 3 } }), 'unbounded_loop_entry');
+  assert.equal(c.complete, false);
+  assert.ok(c.incompleteReasons.some((r) => r.kind === 'needs-pcv'));
+  assert.ok(c.classes.some((k) => k.outcome === 'incomplete'));
+});
+
+test('path explosion stops at the path limit and says so', async () => {
+  const c = contract(await analyzeFixture('path_explosion.c', { execution: { maxPaths: 64 } }), 'path_explosion_entry');
+  assert.equal(c.statistics.paths, 64);
+  assert.equal(c.complete, false);
+  assert.ok(c.incompleteReasons.some((r) => r.code === 'PC301'));
+});
+
+test('cancellation ends the analysis as incomplete instead of hanging', async () => {
+  const controller = new AbortController();
+  controller.abort();
+  const c = contract(await analyzeFixture('path_explosion.c', { execution: { signal: controller.signal } }), 'path_explosion_entry');
+  assert.equal(c.complete, false);
+  assert.ok(c.incompleteReasons.some((r) => r.kind === 'cancelled'));
+});
+
+test('malformed half-typed C never throws', async () => {
+  const text = 'int f(int a) { if (a > 3 { return a +; }\nint g(int b) { return b * 2; }\nstruct s { int x';
+  const result = await analyze([{ path: '/virtual/half.c', text }], {}, { readFile: () => undefined });
+  assert.ok(result.diagnostics.some((d) => d.reason === 'syntax-error'));
+});

@@ -1,0 +1,76 @@
+// The perfcontract command line, run as a user would: a real process, real files, real output.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'path';
+import * as fs from 'fs';
+import * as os from 'os';
+import { execFile } from 'child_process';
+import { promisify } from 'util';
+
+const run = promisify(execFile);
+const repo = path.resolve(__dirname, '../../..');
+const bin = path.join(repo, 'bin', 'perfcontract.js');
+const parser = path.join(repo, 'test-fixtures', 'packet_parser.c');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: repo });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test('contract --format json prints the documented fields', async () => {
+  const { code, stdout } = await cli(['contract', parser, '--format', 'json']);
+  assert.equal(code, 0);
+  const json = JSON.parse(stdout);
+  assert.equal(json.version, 1);
+  const fn = json.functions[0];
+  assert.equal(fn.name, 'handle_packet');
+  for (const key of ['name', 'file', 'range', 'pcvs', 'classes', 'worstCase', 'complete', 'incompleteReasons']) assert.ok(key in fn, key);
+  for (const c of fn.classes) {
+    for (const key of ['id', 'condition', 'cost', 'paths', 'witness']) assert.ok(key in c, key);
+    assert.match(c.cost.instructions, /^\d+$/);
+  }
+  assert.ok(fn.classes.some((c: { id: string }) => c.id === fn.worstCase.class));
+});
+
+test('run places every witness of the example NF in its own class with the same cost', async () => {
+  const { stdout } = await cli(['contract', parser, '--format', 'json']);
+  const fn = JSON.parse(stdout).functions[0];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-'));
+  for (const c of fn.classes.slice(0, 4)) {
+    const input = path.join(dir, `${c.id}.json`);
+    fs.writeFileSync(input, JSON.stringify(c.witness));
+    const result = await cli(['run', parser, '--entry', 'handle_packet', '--input', input, '--format', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.class, c.id);
+    assert.equal(String(report.cost.instructions), c.cost.instructions);
+    assert.equal(String(report.cost.memory_accesses), c.cost.memory_accesses);
+  }
+});
+
+test('markdown is the default format and -D selects #ifdef branches', async () => {
+  const macros = path.join(repo, 'test-fixtures', 'engine', 'macros.c');
+  const plain = await cli(['contract', macros]);
+  const featured = await cli(['contract', macros, '-D', 'FEATURE_X']);
+  assert.equal(plain.code, 0);
+  assert.match(plain.stdout, /^## `/);
+  assert.notEqual(plain.stdout, featured.stdout);
+});
+
+test('usage errors exit with 2 and say what is wrong', async () => {
+  assert.equal((await cli([])).code, 2);
+  const unknown = await cli(['contract', parser, '--bogus']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown option '--bogus'/);
+  const missing = await cli(['contract', '/nonexistent/file.c']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot read/);
+  const entry = await cli(['contract', parser, '--entry', 'no_such_function']);
+  assert.equal(entry.code, 1);
+  assert.match(entry.stderr, /no function named 'no_such_function'/);
+});

@@ -1,0 +1,51 @@
+// Data-driven tests: each fixture's contract (Markdown) and diagnostics must equal the expected file beside it.
+// Refresh the expected files with UPDATE_EXPECT=1 npm test, then review the diff.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'path';
+import * as fs from 'fs';
+import { analyze } from '../src/core/analysis';
+import { renderMarkdown } from '../src/core/contract/renderMarkdown';
+import { Reasons } from '../src/core/reasons';
+import { diskFileSystem } from '../src/cli/main';
+
+const root = path.resolve(__dirname, '../../../test-fixtures');
+const fixtures = [
+  path.join(root, 'packet_parser.c'),
+  ...fs.readdirSync(path.join(root, 'engine')).filter((f) => f.endsWith('.c')).sort().map((f) => path.join(root, 'engine', f)),
+];
+
+export async function renderFixture(fixture: string, defines: Record<string, string> = {}): Promise<string> {
+  const result = await analyze([{ path: fixture }], { defines }, diskFileSystem);
+  const dir = path.dirname(fixture);
+  const diagnostics = result.diagnostics.map((d) => `- ${path.relative(dir, d.file)}:${d.startLine + 1}:${d.startColumn + 1} ${Reasons[d.reason].code} ${d.reason}: ${d.message}`);
+  return [
+    `# ${path.basename(fixture)}`,
+    '',
+    `Diagnostics: ${diagnostics.length === 0 ? 'none' : ''}`,
+    ...diagnostics,
+    '',
+    renderMarkdown(result.contracts, dir),
+    '',
+  ].join('\n');
+}
+
+function checkSnapshot(actual: string, expectedFile: string): void {
+  if (process.env.UPDATE_EXPECT === '1') {
+    fs.writeFileSync(expectedFile, actual);
+    return;
+  }
+  assert.ok(fs.existsSync(expectedFile), `missing ${expectedFile}; run UPDATE_EXPECT=1 npm test and review it`);
+  assert.equal(actual, fs.readFileSync(expectedFile, 'utf8'));
+}
+
+for (const fixture of fixtures) {
+  test(`contract snapshot: ${path.relative(root, fixture)}`, async () => {
+    checkSnapshot(await renderFixture(fixture), fixture.replace(/\.c$/, '.expected.md'));
+  });
+}
+
+test('contract snapshot: engine/macros.c with -D FEATURE_X', async () => {
+  const fixture = path.join(root, 'engine', 'macros.c');
+  checkSnapshot(await renderFixture(fixture, { FEATURE_X: '1' }), path.join(root, 'engine', 'macros.FEATURE_X.expected.md'));
+});
