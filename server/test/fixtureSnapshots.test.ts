@@ -25,7 +25,7 @@ export async function renderFixture(fixture: string, defines: Record<string, str
     `Diagnostics: ${diagnostics.length === 0 ? 'none' : ''}`,
     ...diagnostics,
     '',
-    renderMarkdown(result.contracts, dir),
+    renderMarkdown(result.contracts, { baseDir: dir, witnesses: false }),
     '',
   ].join('\n');
 }

@@ -2,11 +2,19 @@
 import * as path from 'path';
 import type { FunctionContract } from './contract';
 
-export function renderMarkdown(contracts: FunctionContract[], baseDir = process.cwd()): string {
-  return contracts.map((c) => renderFunction(c, baseDir)).join('\n\n');
+export interface MarkdownOptions {
+  baseDir: string;
+  /** Witness values come from solver models, which may differ between runs; snapshots leave them out. */
+  witnesses: boolean;
 }
 
-function renderFunction(contract: FunctionContract, baseDir: string): string {
+export function renderMarkdown(contracts: FunctionContract[], options: Partial<MarkdownOptions> = {}): string {
+  const settings: MarkdownOptions = { baseDir: process.cwd(), witnesses: true, ...options };
+  return contracts.map((c) => renderFunction(c, settings)).join('\n\n');
+}
+
+function renderFunction(contract: FunctionContract, options: MarkdownOptions): string {
+  const baseDir = options.baseDir;
   const lines: string[] = [];
   const where = `${path.relative(baseDir, contract.file) || contract.file}:${contract.range.startLine + 1}`;
   lines.push(`## \`${contract.name}\` (${where})`);
@@ -30,6 +38,7 @@ function renderFunction(contract: FunctionContract, baseDir: string): string {
     lines.push('');
     lines.push(`Unmodelled calls (cost not counted): ${contract.unmodelledCalls.map((u) => `\`${u.callee}\` (line ${u.line})`).join(', ')}.`);
   }
+  if (!options.witnesses) return lines.join('\n');
   lines.push('');
   lines.push('### Witnesses');
   lines.push('');
