@@ -100,3 +100,16 @@ test('malformed half-typed C never throws', async () => {
   const result = await analyze([{ path: '/virtual/half.c', text }], {}, { readFile: () => undefined });
   assert.ok(result.diagnostics.some((d) => d.reason === 'syntax-error'));
 });
+
+test('every prefix of the example NF (half-typed code) is analysed without throwing', async () => {
+  const fs = await import('fs');
+  const file = path.resolve(engine, '..', 'packet_parser.c');
+  const text = fs.readFileSync(file, 'utf8');
+  const cuts = [0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.9, 0.97].map((f) => Math.floor(text.length * f));
+  for (const cut of cuts) {
+    const result = await analyze([{ path: file, text: text.slice(0, cut) }], { execution: { maxPaths: 16 } as never }, diskFileSystem);
+    assert.ok(Array.isArray(result.contracts), `prefix of ${cut} characters`);
+    assert.ok(!result.diagnostics.some((d) => d.reason === 'internal-error'), `internal error on a prefix of ${cut} characters: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+    assert.ok(!result.contracts.some((c) => c.incompleteReasons.some((r) => r.kind === 'internal-error')), `internal error exploring a prefix of ${cut} characters`);
+  }
+});

@@ -63,7 +63,13 @@ export async function analyze(
     }
     const before = { ...solver.statistics };
     const started = performance.now();
-    const exploration = await explore(lowered.program, entry, solver, settings.execution);
+    let exploration: Awaited<ReturnType<typeof explore>>;
+    try {
+      exploration = await explore(lowered.program, entry, solver, settings.execution);
+    } catch (error) {
+      // An engine bug on one entry must not take the others (or the server) down.
+      exploration = { paths: [], inputObjects: [], stopReasons: [{ reason: 'internal-error', message: `internal error while exploring '${entry}': ${(error as Error).message}` }] };
+    }
     const statistics = {
       paths: exploration.paths.length,
       solverQueries: solver.statistics.queries - before.queries,

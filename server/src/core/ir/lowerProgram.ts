@@ -37,8 +37,9 @@ export function lowerProgram(unit: TranslationUnit, only?: Set<string>): Lowered
     }
     try {
       functions.set(name, lowerFunction(context, name));
-    } catch (error) {
-      if (!(error instanceof AnalysisError)) throw error;
+    } catch (caught) {
+      // Any failure stays inside this function: the others are still lowered and analysed.
+      const error = caught instanceof AnalysisError ? caught : new AnalysisError('internal-error', `internal error while lowering '${name}': ${(caught as Error).message}`);
       const range = (error as AnalysisError & { range?: SourceRange }).range;
       const diagnostic: Diagnostic = range
         ? { reason: error.reason, message: error.message, file: range.file, startByte: range.startByte, endByte: range.endByte, startLine: range.startLine, startColumn: range.startColumn, endLine: range.endLine, endColumn: range.endColumn, functionName: name }

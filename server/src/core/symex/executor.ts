@@ -11,8 +11,8 @@ import { Cost, addCost, instructionCost, intrinsicCost, terminatorCost, zeroCost
 import { INTRINSICS } from '../syntax/builtinHeaders';
 import type { ReasonKind } from '../reasons';
 import {
-  ArrayExpr, BitVecExpr, BoolExpr, FALSE, TRUE, and, arrayConst, arraySymbol, binary, bv, compare, concat, extract, not,
-  or, select, signExtend, store, symbol, zeroExtend,
+  ArrayExpr, BitVecExpr, BoolExpr, FALSE, TRUE, and, arrayConst, arraySymbol, binary, bv, compare, concat, extract, ite, not,
+  select, signExtend, store, symbol, zeroExtend,
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
 
@@ -517,7 +517,7 @@ class Explorer {
   }
 
   private readBytes(state: State, object: MemoryObject, offset: BitVecExpr, count: number): BitVecExpr {
-    void state;
+    void state; // reads never change the state: the bytes are immutable expressions
     const parts: BitVecExpr[] = [];
     for (let i = count - 1; i >= 0; i--) parts.push(select(object.bytes, binary('add', offset, bv(BigInt(i), 64))));
     return concat(parts);
@@ -804,7 +804,6 @@ function bitOf(b: BoolExpr): BitVecExpr {
   return cached;
 }
 
-import { ite } from './expr';
 function iteBit(b: BoolExpr): BitVecExpr {
   return ite(b, bv(1n, 1), bv(0n, 1));
 }
@@ -817,4 +816,3 @@ function rangeText(range: SourceRange | undefined): string {
   return range ? `${range.file.split('/').pop()}:${range.startLine + 1}` : 'unknown location';
 }
 
-export { or };
