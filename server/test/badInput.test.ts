@@ -113,3 +113,13 @@ test('every prefix of the example NF (half-typed code) is analysed without throw
     assert.ok(!result.contracts.some((c) => c.incompleteReasons.some((r) => r.kind === 'internal-error')), `internal error exploring a prefix of ${cut} characters`);
   }
 });
+
+test('floating point and variable-length arrays are refused per function, with the construct named', async () => {
+  const text = 'int f(int n) { int a[n]; a[0] = 1; return a[0]; }\nint g(double x) { return 1; }\nint h(int y) { return y + 1; }\n';
+  const result = await analyze([{ path: '/virtual/refused.c', text }], {}, { readFile: () => undefined });
+  const byFunction = new Map(result.diagnostics.map((d) => [d.functionName, d]));
+  assert.match(byFunction.get('f')?.message ?? '', /variable-length array/);
+  assert.equal(byFunction.get('f')?.reason, 'unsupported');
+  assert.match(byFunction.get('g')?.message ?? '', /floating point \('double'\)/);
+  assert.deepEqual(result.contracts.map((c) => c.name), ['h']);
+});

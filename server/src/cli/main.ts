@@ -7,11 +7,12 @@ import { interpret } from '../core/interp/interpreter';
 import { outcomeKey } from '../core/contract/contract';
 import type { IrMetric } from '../core/cost/costModel';
 import type { Witness } from '../core/contract/witness';
-import { Reasons } from '../core/reasons';
+import { ERROR_REASONS, ReasonKind, Reasons } from '../core/reasons';
 
 const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME] [--format json|md] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
-                                [--unroll N] [--max-paths N] [--time-limit MS]
+                                [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
+                                [--solver-rlimit N] [--solver-timeout MS]
   perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]`;
 
 interface ParsedArguments {
@@ -58,6 +59,9 @@ export function parseArguments(argv: string[]): ParsedArguments {
     } else if (arg === '--unroll') execution.unrollLimit = positiveInteger(arg, value());
     else if (arg === '--max-paths') execution.maxPaths = positiveInteger(arg, value());
     else if (arg === '--time-limit') execution.timeLimitMs = positiveInteger(arg, value());
+    else if (arg === '--solver-rlimit') parsed.options.solverResourceLimit = positiveInteger(arg, value());
+    else if (arg === '--solver-timeout') parsed.options.solverTimeoutMs = positiveInteger(arg, value());
+    else if (arg === '--initial-globals') (execution as unknown as Record<string, string[]>).initialGlobals = value().split(',').map((g) => g.trim()).filter(Boolean);
     else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'\n${USAGE}`);
     else parsed.files.push(path.resolve(arg));
   }
@@ -140,8 +144,8 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
   }
 }
 
-function errorKind(reason: string): string {
-  return ['time-limit', 'recursion', 'needs-pcv', 'symbolic-size', 'cancelled'].includes(reason) ? 'incomplete' : 'error';
+function errorKind(reason: ReasonKind): string {
+  return ERROR_REASONS.has(reason) ? 'error' : 'incomplete';
 }
 
 function renderInt(value: bigint, fn: { returnSigned: boolean; returnWidth: number }): number | string {
@@ -149,12 +153,19 @@ function renderInt(value: bigint, fn: { returnSigned: boolean; returnWidth: numb
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
 }
 
-if (require.main === module) {
-  runCli(process.argv.slice(2), (t) => process.stdout.write(t + '\n'), (t) => process.stderr.write(t + '\n')).then(
-    (code) => process.exit(code),
+/** Runs the CLI as a process: exits only after stdout has drained (z3's worker threads would keep it alive). */
+export function main(argv: string[]): void {
+  runCli(argv, (t) => process.stdout.write(t + '\n'), (t) => process.stderr.write(t + '\n')).then(
+    (code) => exitAfterFlush(code),
     (error) => {
       process.stderr.write(`perfcontract: internal error: ${(error as Error).stack}\n`);
-      process.exit(1);
+      exitAfterFlush(1);
     },
   );
 }
+
+function exitAfterFlush(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+if (require.main === module) main(process.argv.slice(2));

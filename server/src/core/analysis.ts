@@ -17,6 +17,8 @@ export interface AnalysisOptions {
   metrics: IrMetric[];
   execution: ExecutionOptions;
   solverTimeoutMs: number;
+  /** z3 resource limit per query (deterministic; exceeding it answers unknown). */
+  solverResourceLimit: number;
 }
 
 export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
@@ -25,7 +27,8 @@ export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
   entries: [],
   metrics: ['instructions', 'memory_accesses'],
   execution: DEFAULT_EXECUTION_OPTIONS,
-  solverTimeoutMs: 3000,
+  solverTimeoutMs: 10000,
+  solverResourceLimit: 10_000_000,
 };
 
 export interface AnalysisResult {
@@ -53,7 +56,7 @@ export async function analyze(
   const diagnostics = [...unit.diagnostics, ...lowered.diagnostics];
   const mainFiles = new Set(files.map((f) => f.path));
   const entries = settings.entries.length > 0 ? settings.entries : defaultEntries(unit.functions, lowered.program, mainFiles);
-  const solver = new IndependenceCachingSolver(new Z3Solver({ timeoutMs: settings.solverTimeoutMs }));
+  const solver = new IndependenceCachingSolver(new Z3Solver({ timeoutMs: settings.solverTimeoutMs, resourceLimit: settings.solverResourceLimit }));
   const contracts: FunctionContract[] = [];
   for (const entry of entries) {
     const fn = lowered.program.functions.get(entry);

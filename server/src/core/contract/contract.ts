@@ -117,7 +117,8 @@ export function buildContract(
   let worst: PathClass | undefined;
   let best: PathClass | undefined;
   for (const c of classes) {
-    if (!worst || costOf(c) > costOf(worst)) worst = c;
+    // An incomplete class's cost stops where its path stopped, so it cannot be a worst case.
+    if (c.outcome !== 'incomplete' && (!worst || costOf(c) > costOf(worst))) worst = c;
     if (c.outcome === 'return' && (!best || costOf(c) < costOf(best))) best = c;
   }
   void program;

@@ -20,7 +20,7 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
   lines.push(`## \`${contract.name}\` (${where})`);
   lines.push('');
   const status = contract.complete ? 'complete' : `**incomplete**: ${contract.incompleteReasons.map((r) => `${r.code} ${r.message}`).join('; ')}`;
-  lines.push(`${contract.classes.length} path class${contract.classes.length === 1 ? '' : 'es'} over ${contract.statistics.paths} paths; ${status}.`);
+  lines.push(`${contract.classes.length} path class${contract.classes.length === 1 ? '' : 'es'} over ${contract.statistics.paths} path${contract.statistics.paths === 1 ? '' : 's'}; ${status}.`);
   if (contract.worstCase && contract.bestCase) {
     const metric = contract.metrics[0]!;
     lines.push(`Worst case: ${contract.worstCase.class} (${contract.worstCase.cost[metric]} ${metric}); best case: ${contract.bestCase.class} (${contract.bestCase.cost[metric]} ${metric})${contract.worstToBestRatio ? `; ratio ${contract.worstToBestRatio}x` : ''}.`);

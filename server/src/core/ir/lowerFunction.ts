@@ -69,6 +69,8 @@ class FunctionLowering {
     const body = this.node.childForFieldName('body');
     if (!body) throw new AnalysisError('unsupported', `function '${this.name}' has no body`);
     collectAddressTaken(body, this.addressTaken);
+    const floating = findFloatingType(this.node);
+    if (floating) throw this.unsupported(`floating point ('${floating.text}')`, floating);
     this.current = this.newBlock();
     const entry = this.current.id;
     this.scopes.push(new Map());
@@ -298,6 +300,8 @@ class FunctionLowering {
       if (!declarator) continue;
       const initializer = declarator.type === 'init_declarator' ? declarator.childForFieldName('value') ?? undefined : undefined;
       const inner = declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator')! : declarator;
+      const variableLength = findVariableLengthArray(inner, this.unit, this.file);
+      if (variableLength) throw this.unsupported(`variable-length array (size '${variableLength.text}')`, variableLength);
       const resolved = this.unit.resolveDeclarator(inner, base, this.file);
       if (!resolved.name) continue;
       let type = resolved.type;
@@ -1353,6 +1357,28 @@ function findIdentifier(node: Node | null | undefined): Node | undefined {
   if (node.type === 'identifier') return node;
   const inner = node.childForFieldName('declarator');
   return findIdentifier(inner);
+}
+
+function findFloatingType(node: Node): Node | undefined {
+  if (node.type === 'primitive_type' && /^(float|double)$/.test(node.text)) return node;
+  if (node.type === 'sized_type_specifier' && /\bdouble\b/.test(node.text)) return node;
+  for (const child of node.namedChildren) {
+    const found = child ? findFloatingType(child) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function findVariableLengthArray(declarator: Node, unit: TranslationUnit, file: string): Node | undefined {
+  let current: Node | null = declarator;
+  while (current) {
+    if (current.type === 'array_declarator') {
+      const size = current.childForFieldName('size');
+      if (size && size.type !== 'sizeof_expression' && unit.tryConstantValue(size, file) === undefined) return size;
+    }
+    current = current.childForFieldName('declarator');
+  }
+  return undefined;
 }
 
 /** Names whose address is taken with `&` in a function body. */

@@ -111,8 +111,13 @@ function loadZ3(): Promise<{ context: Z3Context }> {
 }
 
 export interface Z3SolverOptions {
-  /** Milliseconds z3 may spend on one query before answering unknown. */
+  /**
+   * Milliseconds after which a query is abandoned as unknown. Enforced on our side (z3 is
+   * interrupted), because z3's own timer thread has been seen to hang the WASM build.
+   */
   timeoutMs: number;
+  /** z3's deterministic resource limit per query (`rlimit`): the same query gives the same answer everywhere. */
+  resourceLimit: number;
 }
 
 /** Sends queries to z3 (the WASM build); counts and times every call. */
@@ -131,13 +136,22 @@ export class Z3Solver implements Solver {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const Z = context as any;
     const solver = new Z.Solver();
-    solver.set('timeout', this.options.timeoutMs);
+    solver.set('rlimit', this.options.resourceLimit);
     for (const constraint of constraints) solver.add(this.toZ3(Z, constraint));
     let answer: string;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      answer = await solver.check();
+      const watchdog = new Promise<string>((resolve) => {
+        timer = setTimeout(() => {
+          Z.interrupt();
+          resolve('unknown');
+        }, this.options.timeoutMs);
+      });
+      answer = await Promise.race([solver.check() as Promise<string>, watchdog]);
     } catch {
       answer = 'unknown';
+    } finally {
+      if (timer) clearTimeout(timer);
     }
     this.statistics.z3Milliseconds += performance.now() - started;
     if (answer === 'unsat') return { result: 'unsat' };

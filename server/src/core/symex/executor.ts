@@ -26,6 +26,8 @@ export interface ExecutionOptions {
   /** Wall-clock budget for one entry function. */
   timeLimitMs: number;
   regions: RegionOptions;
+  /** Written globals that still start at their initial value instead of unknown contents (e.g. counters reset per packet). */
+  initialGlobals: string[];
   signal?: AbortSignal;
 }
 
@@ -35,6 +37,7 @@ export const DEFAULT_EXECUTION_OPTIONS: ExecutionOptions = {
   maxPaths: 2048,
   timeLimitMs: 30000,
   regions: DEFAULT_REGION_OPTIONS,
+  initialGlobals: [],
 };
 
 export type SymbolicValue =
@@ -183,13 +186,14 @@ class Explorer {
   private initialState(fn: IrFunction): State {
     const memory = new Map<string, MemoryObject>();
     for (const global of this.program.globals.values()) {
+      const known = global.readOnly || this.options.initialGlobals.includes(global.name);
       const object: MemoryObject = {
         name: global.name,
         size: global.size,
-        bytes: global.readOnly ? arrayConst(`global:${global.name}`, global.initial) : arraySymbol(`mem:${global.name}`),
+        bytes: known ? arrayConst(`global:${global.name}`, global.initial) : arraySymbol(`mem:${global.name}`),
         pointers: new Map(),
-        input: !global.readOnly,
-        inputArray: global.readOnly ? undefined : `mem:${global.name}`,
+        input: !known,
+        inputArray: known ? undefined : `mem:${global.name}`,
       };
       for (const p of global.initialPointers) {
         object.pointers.set(p.offset, {
@@ -199,7 +203,7 @@ class Explorer {
         });
       }
       memory.set(global.name, object);
-      if (!global.readOnly) this.inputObjects.push({ name: global.name, arrayName: `mem:${global.name}`, size: global.size, kind: 'global' });
+      if (!known) this.inputObjects.push({ name: global.name, arrayName: `mem:${global.name}`, size: global.size, kind: 'global' });
     }
     this.program.strings.forEach((data, index) => {
       memory.set(`str#${index}`, { name: `str#${index}`, size: data.length, bytes: arrayConst(`str#${index}`, data), pointers: new Map(), input: false });
@@ -437,7 +441,7 @@ class Explorer {
         const { object, offset } = access;
         const value = this.value(frame, instruction.value);
         if (instruction.pointer || value.kind !== 'int') {
-          if (offset.op !== 'const') throw new PathEnd({ kind: 'error', reason: 'unsupported', message: 'storing a pointer at a symbolic offset is not supported', range: instruction.range });
+          if (offset.op !== 'const') throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'storing a pointer at a symbolic offset is not supported', range: instruction.range });
           object.pointers.set(Number(offset.value), value);
         } else {
           this.dropPointers(object, offset, instruction.width / 8);
@@ -467,7 +471,9 @@ class Explorer {
     const errorState = this.fork(state);
     this.addConstraint(errorState, errorCondition, error.model!);
     if (ok.result !== 'sat') {
-      throw new PathEnd(outcome); // ends `state` itself, which takes the error's model below
+      // No input avoids the error (or the solver cannot say): the path itself ends in it.
+      this.addConstraint(state, errorCondition, error.model!);
+      throw new PathEnd(outcome);
     }
     this.finish(errorState, outcome);
     this.addConstraint(state, safe, ok.model!);
