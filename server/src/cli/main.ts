@@ -1,4 +1,4 @@
-// The perfcontract command line: prints contracts (`contract`) and runs witnesses concretely (`run`).
+// The perfcontract command line: prints contracts (`contract`), runs witnesses concretely (`run`) and evaluates saved contracts (`predict`).
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, AnalysisOptions, FileSystem } from '../core/analysis';
@@ -8,12 +8,14 @@ import { outcomeKey } from '../core/contract/contract';
 import type { IrMetric } from '../core/cost/costModel';
 import type { Witness } from '../core/contract/witness';
 import { ERROR_REASONS, ReasonKind, Reasons } from '../core/reasons';
+import { PREDICT_USAGE, runPredict } from './predict';
 
 const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME] [--format json|md] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
                                 [--solver-rlimit N] [--solver-timeout MS]
-  perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]`;
+  perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]
+${PREDICT_USAGE}`;
 
 interface ParsedArguments {
   command: string;
@@ -79,6 +81,8 @@ function positiveInteger(name: string, text: string): number {
 export class UsageError extends Error {}
 
 export async function runCli(argv: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  // predict reads a saved contract, not C files, so it parses its own options.
+  if (argv[0] === 'predict') return runPredict(argv.slice(1), out, err);
   let args: ParsedArguments;
   try {
     args = parseArguments(argv);
@@ -113,7 +117,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
       const witness = JSON.parse(fs.readFileSync(args.input, 'utf8')) as Witness;
       const result = await analyze(files, args.options, diskFileSystem);
       const contract = result.contracts.find((c) => c.name === args.entry);
-      const run = interpret(result.program, args.entry, { args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals });
+      const run = interpret(result.program, args.entry, { args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals }, { summarizeAfter: contract?.unrollLimit });
       const key = `${run.trace}/${outcomeKey({ outcome: run.error ? { kind: errorKind(run.error.reason), reason: run.error.reason } : { kind: 'return' } })}`;
       const matched = contract?.classes.find((c) => c.traces.includes(key));
       const returnValue = run.returnValue === undefined ? null : run.returnValue.kind === 'int' ? renderInt(run.returnValue.value, result.program.functions.get(args.entry)!) : run.returnValue.kind === 'null' ? 'NULL' : `&${run.returnValue.object}`;
@@ -129,6 +133,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
         out(`class: ${report.class ?? '(no class of the contract matches this path)'}`);
         out(`return: ${report.return}`);
         for (const [metric, value] of Object.entries(report.cost)) out(`${metric}: ${value}`);
+        for (const [name, value] of Object.entries(report.pcv)) out(`pcv ${name}: ${value}`);
         if (run.error) out(`error: ${Reasons[run.error.reason].code} ${run.error.message} (line ${run.error.range.startLine + 1})`);
       }
       return 0;

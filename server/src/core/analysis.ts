@@ -5,9 +5,10 @@ import type { IrProgram } from './ir/ir';
 import { IrMetric, IR_METRICS } from './cost/costModel';
 import { DEFAULT_EXECUTION_OPTIONS, ExecutionOptions, explore } from './symex/executor';
 import { IndependenceCachingSolver, Z3Solver } from './solver/solver';
-import { FunctionContract, buildContract } from './contract/contract';
-import { Reasons } from './reasons';
+import { FunctionContract, buildContract, outcomeKey } from './contract/contract';
+import { ERROR_REASONS, Reasons } from './reasons';
 import { resetExpressionTable, clearSymbolCache } from './symex/expr';
+import { interpret } from './interp/interpreter';
 
 export interface AnalysisOptions {
   includeDirs: string[];
@@ -71,7 +72,7 @@ export async function analyze(
       exploration = await explore(lowered.program, entry, solver, settings.execution);
     } catch (error) {
       // An engine bug on one entry must not take the others (or the server) down.
-      exploration = { paths: [], inputObjects: [], stopReasons: [{ reason: 'internal-error', message: `internal error while exploring '${entry}': ${(error as Error).message}` }] };
+      exploration = { paths: [], inputObjects: [], pcvs: new Map(), stopReasons: [{ reason: 'internal-error', message: `internal error while exploring '${entry}': ${(error as Error).message}` }] };
     }
     const statistics = {
       paths: exploration.paths.length,
@@ -81,6 +82,10 @@ export async function analyze(
       milliseconds: Math.round(performance.now() - started),
     };
     const contract = buildContract(fn, lowered.program, exploration, settings.metrics, statistics);
+    if (settings.execution.summarizeLoops) {
+      contract.unrollLimit = settings.execution.unrollLimit;
+      measureWitnessPcvs(contract, lowered.program, settings);
+    }
     // Callees that could not be lowered make the caller's contract incomplete.
     for (const callee of reachableCallees(lowered.program, entry)) {
       const failure = lowered.failedFunctions.get(callee);
@@ -92,6 +97,26 @@ export async function analyze(
     contracts.push(contract);
   }
   return { contracts, diagnostics, program: lowered.program, entries };
+}
+
+/**
+ * The model of a path through a summarised loop does not say how many iterations its inputs cause;
+ * the reference interpreter runs the witness and counts them (as a distiller would on a trace).
+ */
+function measureWitnessPcvs(contract: FunctionContract, program: IrProgram, settings: AnalysisOptions): void {
+  if (contract.pcvs.length === 0) return;
+  for (const pathClass of contract.classes) {
+    try {
+      const run = interpret(program, contract.name, pathClass.witness, { regions: settings.execution.regions, summarizeAfter: settings.execution.unrollLimit, maxSteps: 1_000_000 });
+      for (const pcv of contract.pcvs) pathClass.witness.pcv[pcv.name] = run.pcv[pcv.name] ?? 0;
+      const outcome = run.error ? { kind: ERROR_REASONS.has(run.error.reason) ? 'error' : 'incomplete', reason: run.error.reason } : { kind: 'return' };
+      pathClass.witnessVerified = pathClass.traces.includes(`${run.trace}/${outcomeKey({ outcome })}`);
+    } catch {
+      pathClass.witnessVerified = false;
+      // A witness the interpreter cannot run keeps PCVs at 0; the exactness tests catch such cases.
+      for (const pcv of contract.pcvs) pathClass.witness.pcv[pcv.name] = 0;
+    }
+  }
 }
 
 function defaultEntries(functions: Map<string, { definition: unknown; file: string }>, program: IrProgram, mainFiles: Set<string>): string[] {

@@ -2,7 +2,8 @@
 import type { IrFunction, IrProgram, SourceRange } from '../ir/ir';
 import type { Cost, IrMetric } from '../cost/costModel';
 import { Reasons, ReasonKind } from '../reasons';
-import type { BranchDecision, CompletedPath, ExplorationResult, SymbolicValue } from '../symex/executor';
+import type { BranchDecision, CompletedPath, CostTerms, ExplorationResult, SymbolicValue } from '../symex/executor';
+import { formatPolynomial, evaluateFormula, formulaPcvNames } from '../cost/formula';
 import { ModelEvaluator } from '../solver/solver';
 import { arraySymbol, symbol, toSigned } from '../symex/expr';
 import { Witness, bytesToHex, numberForJson } from './witness';
@@ -32,6 +33,11 @@ export interface PathClass {
   /** True when the cost leaves out calls without a body or contract. */
   lowerBound: boolean;
   witness: Witness;
+  /**
+   * Set for contracts with summarised loops: whether running the witness concretely lands in this
+   * class. A summarised loop forgets what it writes, so its witnesses can miss (false).
+   */
+  witnessVerified?: boolean;
   /** Branch decisions of the class's first path, for navigation (related information). */
   decisions: ClassCondition[];
   /** Path identities (trace digests), so a concrete run can be placed in its class. */
@@ -48,8 +54,11 @@ export interface FunctionContract {
   range: ContractRange;
   metrics: IrMetric[];
   pcvs: { name: string; description: string; origin: string }[];
+  /** Loops summarised into PCVs after this many explicit iterations (so `run` can count the rest). */
+  unrollLimit?: number;
   classes: PathClass[];
-  worstCase: { class: string; cost: Partial<Record<IrMetric, string>> } | null;
+  /** `unbounded` when the worst class's cost grows with a PCV that has no bound. */
+  worstCase: { class: string; cost: Partial<Record<IrMetric, string>>; unbounded?: boolean } | null;
   bestCase: { class: string; cost: Partial<Record<IrMetric, string>> } | null;
   /** Worst over best cost in the first metric. */
   worstToBestRatio: number | null;
@@ -66,7 +75,7 @@ export function buildContract(
 ): FunctionContract {
   const groups = new Map<string, CompletedPath[]>();
   for (const path of exploration.paths) {
-    const key = `${path.outcome.kind}|${path.outcome.reason ?? ''}|${metrics.map((m) => path.cost[m]).join(',')}|${path.externalCalls.length > 0}`;
+    const key = `${path.outcome.kind}|${path.outcome.reason ?? ''}|${metrics.map((m) => formulaOf(path.cost, path.terms, m)).join(',')}|${path.externalCalls.length > 0}`;
     const group = groups.get(key);
     if (group) group.push(path);
     else groups.set(key, [path]);
@@ -78,7 +87,7 @@ export function buildContract(
     classes.push({
       id: `C${index++}`,
       condition: classCondition(paths),
-      cost: costFormulas(first.cost, metrics),
+      cost: costFormulas(first.cost, first.terms, metrics),
       paths: paths.length,
       outcome: first.outcome.kind,
       reason: first.outcome.reason ? {
@@ -113,7 +122,8 @@ export function buildContract(
     }
   }
   const primary = metrics[0]!;
-  const costOf = (c: PathClass) => Number(c.cost[primary] ?? 0);
+  // Classes compare by their cost with every PCV at 1000: a term in a PCV outweighs any constant.
+  const costOf = (c: PathClass) => evaluateFormula(c.cost[primary] ?? '0', Object.fromEntries(pcvNamesOf(c.cost[primary] ?? '0').map((n) => [n, 1000])));
   let worst: PathClass | undefined;
   let best: PathClass | undefined;
   for (const c of classes) {
@@ -127,11 +137,13 @@ export function buildContract(
     file: fn.file,
     range: toContractRange(fn.range),
     metrics,
-    pcvs: [],
+    pcvs: [...exploration.pcvs.values()]
+      .filter((p) => classes.some((c) => Object.values(c.cost).some((f) => f !== undefined && pcvNamesOf(f).includes(p.name))))
+      .map((p) => ({ name: p.name, description: p.description, origin: `${p.origin.file}:${p.origin.line}` })),
     classes,
-    worstCase: worst ? { class: worst.id, cost: worst.cost } : null,
+    worstCase: worst ? { class: worst.id, cost: worst.cost, ...(hasPcv(worst) ? { unbounded: true } : {}) } : null,
     bestCase: best ? { class: best.id, cost: best.cost } : null,
-    worstToBestRatio: worst && best && costOf(best) > 0 ? Math.round((costOf(worst) / costOf(best)) * 100) / 100 : null,
+    worstToBestRatio: worst && best && costOf(best) > 0 && !hasPcv(worst) ? Math.round((costOf(worst) / costOf(best)) * 100) / 100 : null,
     complete: incompleteReasons.length === 0,
     incompleteReasons,
     unmodelledCalls,
@@ -147,10 +159,22 @@ export function toContractRange(range: SourceRange): ContractRange {
   return { startLine: range.startLine, startColumn: range.startColumn, endLine: range.endLine, endColumn: range.endColumn, startByte: range.startByte, endByte: range.endByte };
 }
 
-function costFormulas(cost: Cost, metrics: IrMetric[]): Partial<Record<IrMetric, string>> {
+function costFormulas(cost: Cost, terms: CostTerms, metrics: IrMetric[]): Partial<Record<IrMetric, string>> {
   const result: Partial<Record<IrMetric, string>> = {};
-  for (const metric of metrics) result[metric] = String(cost[metric]);
+  for (const metric of metrics) result[metric] = formulaOf(cost, terms, metric);
   return result;
+}
+
+function formulaOf(cost: Cost, terms: CostTerms, metric: IrMetric): string {
+  return formatPolynomial(cost[metric], [...terms].map(([key, c]) => ({ monomial: key.split('*'), coefficient: c[metric] })));
+}
+
+function pcvNamesOf(formula: string): string[] {
+  return formulaPcvNames(formula);
+}
+
+function hasPcv(c: PathClass): boolean {
+  return Object.values(c.cost).some((f) => f !== undefined && pcvNamesOf(f).length > 0);
 }
 
 /** Renders a decision as a C condition: the source text, negated when the branch was not taken. */

@@ -18,11 +18,18 @@ import type { ReasonKind } from '../reasons';
 import { PathTrace } from '../ir/pathTrace';
 import { DEFAULT_REGION_OPTIONS, parameterRegionSize, RegionOptions } from '../ir/regionSize';
 import { hexToBytes, Witness } from '../contract/witness';
+import { loopBody, loopPcv, pcvInstanceName } from '../ir/loops';
 
 export interface InterpretOptions {
   regions: RegionOptions;
   /** Executed instructions + terminators allowed before the run ends with 'time-limit'. */
   maxSteps: number;
+  /**
+   * When the analysis summarised loops after this many explicit iterations: count the remaining
+   * iterations as PCVs and identify the path as the analysis does (only a loop's last iteration
+   * shapes the path identity). Undefined: every iteration counts in the path identity.
+   */
+  summarizeAfter?: number;
 }
 
 export const DEFAULT_MAX_STEPS = 10_000_000;
@@ -43,7 +50,7 @@ export interface InterpretResult {
   cost: Cost;
   /** PathTrace digest of the executed path. */
   trace: string;
-  /** Performance-critical variables (none yet; loops become PCVs in a later issue). */
+  /** Values of the PCVs of summarised loops on this run (empty without `summarizeAfter`). */
   pcv: Record<string, number>;
   error?: { reason: ReasonKind; message: string; range: SourceRange };
   /** Final contents of every memory object, by object name. */
@@ -67,6 +74,54 @@ interface Frame {
   index: number;
   /** The call instruction in the caller waiting for this frame's return value. */
   pendingCall?: Extract<Instruction, { op: 'call' }>;
+  /** Loops entered in this activation: header -> visits of the header in the current entry. */
+  loops: Map<number, { visits: number; pcv?: string }>;
+}
+
+/**
+ * A PathTrace that can hold back the decisions of a summarised loop's iterations: each iteration's
+ * decisions are dropped when the next begins, and the last one's are kept when the loop is left.
+ */
+class CollapsingTrace {
+  private readonly base = new PathTrace();
+  private readonly buffers: ((t: PathTrace) => void)[][] = [];
+
+  decide(functionName: string, from: number, to: number): void {
+    this.record((t) => t.decide(functionName, from, to));
+  }
+
+  enter(functionName: string): void {
+    this.record((t) => t.enter(functionName));
+  }
+
+  exit(): void {
+    this.record((t) => t.exit());
+  }
+
+  open(): void {
+    this.buffers.push([]);
+  }
+
+  restartIteration(): void {
+    const top = this.buffers[this.buffers.length - 1];
+    if (top) top.length = 0;
+  }
+
+  close(): void {
+    const operations = this.buffers.pop() ?? [];
+    for (const operation of operations) this.record(operation);
+  }
+
+  digest(): string {
+    while (this.buffers.length > 0) this.close();
+    return this.base.digest();
+  }
+
+  private record(operation: (t: PathTrace) => void): void {
+    const top = this.buffers[this.buffers.length - 1];
+    if (top) top.push(operation);
+    else operation(this.base);
+  }
 }
 
 /** Ends the run: a program error or a limit. The range is that of the instruction being run. */
@@ -105,7 +160,9 @@ function byteCount(width: number): number {
 class Machine {
   readonly memory = new Map<string, MemoryObject>();
   readonly cost: Cost = zeroCost();
-  readonly trace = new PathTrace();
+  readonly trace = new CollapsingTrace();
+  readonly pcv: Record<string, number> = {};
+  private readonly pcvInstances = new Map<string, number>();
   private readonly stack: Frame[] = [];
   private readonly functionBlocks = new Map<string, Map<number, BasicBlock>>();
   private readonly externalCalls = new Map<string, number>();
@@ -190,7 +247,7 @@ class Machine {
     }
     const block = blocks.get(fn.entry);
     if (!block) throw new Error(`function '${fn.name}' has no entry block b${fn.entry}`);
-    return { fn, blocks, registers: new Array(fn.registerCount).fill(undefined), slots, block, index: 0 };
+    return { fn, blocks, registers: new Array(fn.registerCount).fill(undefined), slots, block, index: 0, loops: new Map() };
   }
 
   // ---------------------------------------------------------------- main loop
@@ -594,6 +651,7 @@ class Machine {
         if (t.value !== undefined && (fn.returnWidth > 0 || fn.returnsPointer)) {
           value = fn.returnsPointer ? this.readPointer(frame, t.value) : int(this.readInt(frame, t.value, fn.returnWidth));
         }
+        this.leaveAllLoops(frame);
         if (this.stack.length === 1) {
           addCost(this.cost, terminatorCost(t));
           this.stack.pop();
@@ -618,8 +676,48 @@ class Machine {
   private goTo(frame: Frame, target: number): void {
     const block = frame.blocks.get(target);
     if (!block) throw new Error(`function '${frame.fn.name}' has no block b${target}`);
+    if (this.options.summarizeAfter !== undefined) this.trackLoops(frame, frame.block.id, block);
     frame.block = block;
     frame.index = 0;
+  }
+
+  /** Counts loop iterations the way the analysis summarises them (see InterpretOptions.summarizeAfter). */
+  private trackLoops(frame: Frame, from: number, to: BasicBlock): void {
+    const limit = this.options.summarizeAfter!;
+    // Leaving loops: innermost first, which is the reverse of entry order.
+    for (const [header, state] of [...frame.loops].reverse()) {
+      const body = loopBody(frame.fn, header);
+      if (body.has(from) && !body.has(to.id)) this.leaveLoop(frame, header, state);
+    }
+    if (to.loopHeader === undefined) return;
+    let state = frame.loops.get(to.id);
+    if (!state || !loopBody(frame.fn, to.id).has(from)) {
+      if (state) this.leaveLoop(frame, to.id, state);
+      state = { visits: 0 };
+      frame.loops.set(to.id, state);
+    }
+    state.visits++;
+    if (state.visits === limit + 1) {
+      const base = loopPcv(frame.fn, frame.fn.loops[to.loopHeader]!).name;
+      const instance = this.pcvInstances.get(base) ?? 0;
+      this.pcvInstances.set(base, instance + 1);
+      state.pcv = pcvInstanceName(base, instance);
+      this.pcv[state.pcv] = 0;
+      this.trace.open();
+    } else if (state.pcv !== undefined) {
+      this.pcv[state.pcv] = state.visits - (limit + 1);
+      this.trace.restartIteration();
+    }
+  }
+
+  private leaveLoop(frame: Frame, header: number, state: { visits: number; pcv?: string }): void {
+    if (state.pcv !== undefined) this.trace.close();
+    frame.loops.delete(header);
+  }
+
+  /** A return leaves every loop of the returning activation. */
+  private leaveAllLoops(frame: Frame): void {
+    for (const [header, state] of [...frame.loops].reverse()) this.leaveLoop(frame, header, state);
   }
 
   snapshot(): Map<string, Uint8Array> {
@@ -652,6 +750,7 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
   const full: InterpretOptions = {
     regions: options?.regions ?? DEFAULT_REGION_OPTIONS,
     maxSteps: options?.maxSteps ?? DEFAULT_MAX_STEPS,
+    summarizeAfter: options?.summarizeAfter,
   };
   const machine = new Machine(program, witness, full, fn);
   machine.setUpStrings();
@@ -669,7 +768,7 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
     returnValue,
     cost: machine.cost,
     trace: machine.trace.digest(),
-    pcv: {},
+    pcv: machine.pcv,
     memory: machine.snapshot(),
   };
   if (error) result.error = error;

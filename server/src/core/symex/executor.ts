@@ -15,10 +15,16 @@ import {
   select, signExtend, store, symbol, zeroExtend,
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
+import { loopBody, loopPcv, pcvInstanceName } from '../ir/loops';
 
 export interface ExecutionOptions {
-  /** Iterations a loop may run with a symbolic exit condition before the path ends as needs-pcv. */
+  /**
+   * Iterations a loop runs explicitly in one entry. With `summarizeLoops`, the rest are summarised
+   * into a PCV; without it, a symbolic exit past this limit ends the path as needs-pcv.
+   */
   unrollLimit: number;
+  /** Turn loops that run past the unroll limit into PCVs (per-iteration cost x trip count). */
+  summarizeLoops: boolean;
   /** Visits of one loop header in one call frame before the path ends as needs-pcv, even when concrete. */
   concreteIterationLimit: number;
   /** Completed paths after which exploration stops (incomplete: path-limit). */
@@ -33,6 +39,7 @@ export interface ExecutionOptions {
 
 export const DEFAULT_EXECUTION_OPTIONS: ExecutionOptions = {
   unrollLimit: 8,
+  summarizeLoops: true,
   concreteIterationLimit: 10000,
   maxPaths: 2048,
   timeLimitMs: 30000,
@@ -64,10 +71,22 @@ export interface PathOutcome {
   range?: SourceRange;
 }
 
+/** Cost terms beyond the constant: monomial key (PCV names sorted, joined by '*') -> coefficient. */
+export type CostTerms = Map<string, Cost>;
+
+export interface SummarizedLoopPcv {
+  name: string;
+  description: string;
+  origin: { file: string; line: number };
+  functionName: string;
+  header: number;
+}
+
 export interface CompletedPath {
   trace: string;
   outcome: PathOutcome;
   cost: Cost;
+  terms: CostTerms;
   constraints: BoolExpr[];
   decisions: BranchDecision[];
   returnValue: SymbolicValue | undefined;
@@ -79,6 +98,8 @@ export interface CompletedPath {
 
 export interface ExplorationResult {
   paths: CompletedPath[];
+  /** PCVs introduced by summarised loops, by name. */
+  pcvs: Map<string, SummarizedLoopPcv>;
   /** Why exploration stopped before covering every path, if it did. */
   stopReasons: { reason: ReasonKind; message: string }[];
   inputObjects: InputObject[];
@@ -98,6 +119,8 @@ interface MemoryObject {
   bytes: ArrayExpr;
   pointers: Map<number, SymbolicValue>;
   input: boolean;
+  /** Constant objects (read-only globals, string literals) that loops never need to forget. */
+  readOnly?: boolean;
   /** For inputs: the array symbol holding the initial contents (the witness key's data). */
   inputArray?: string;
 }
@@ -112,8 +135,24 @@ interface Frame {
   loopVisits: Map<number, number>;
 }
 
+/** The region of a loop being summarised: where an iteration ends and where the loop is left. */
+interface Boundary {
+  depth: number;
+  header: number;
+  body: ReadonlySet<number>;
+  startCost: Cost;
+  startTerms: CostTerms;
+  iterations: { cost: Cost; terms: CostTerms }[];
+  exits: State[];
+  finished: { state: State; outcome: PathOutcome; returnValue: SymbolicValue | undefined }[];
+}
+
 interface State {
   frames: Frame[];
+  terms: CostTerms;
+  boundaries: Boundary[];
+  pcvInstances: Map<string, number>;
+  skipHeaderVisit: boolean;
   memory: Map<string, MemoryObject>;
   constraints: BoolExpr[];
   model: Model;
@@ -145,6 +184,8 @@ class Explorer {
   private readonly stopReasons: ExplorationResult['stopReasons'] = [];
   private readonly inputObjects: InputObject[] = [];
   private readonly started = performance.now();
+  private readonly pcvs = new Map<string, SummarizedLoopPcv>();
+  private havocCounter = 0;
 
   constructor(private readonly program: IrProgram, private readonly solver: IndependenceCachingSolver, private readonly options: ExecutionOptions) {}
 
@@ -176,7 +217,7 @@ class Explorer {
         this.finish(state, error.outcome);
       }
     }
-    return { paths: this.paths, stopReasons: this.stopReasons, inputObjects: this.inputObjects };
+    return { paths: this.paths, stopReasons: this.stopReasons, inputObjects: this.inputObjects, pcvs: this.pcvs };
   }
 
   private stop(reason: ReasonKind, message: string): void {
@@ -193,6 +234,7 @@ class Explorer {
         bytes: known ? arrayConst(`global:${global.name}`, global.initial) : arraySymbol(`mem:${global.name}`),
         pointers: new Map(),
         input: !known,
+        readOnly: global.readOnly,
         inputArray: known ? undefined : `mem:${global.name}`,
       };
       for (const p of global.initialPointers) {
@@ -206,7 +248,7 @@ class Explorer {
       if (!known) this.inputObjects.push({ name: global.name, arrayName: `mem:${global.name}`, size: global.size, kind: 'global' });
     }
     this.program.strings.forEach((data, index) => {
-      memory.set(`str#${index}`, { name: `str#${index}`, size: data.length, bytes: arrayConst(`str#${index}`, data), pointers: new Map(), input: false });
+      memory.set(`str#${index}`, { name: `str#${index}`, size: data.length, bytes: arrayConst(`str#${index}`, data), pointers: new Map(), input: false, readOnly: true });
     });
     const registers: (SymbolicValue | undefined)[] = new Array(fn.registerCount);
     for (const param of fn.params) {
@@ -222,6 +264,10 @@ class Explorer {
     }
     const state: State = {
       frames: [],
+      terms: new Map(),
+      boundaries: [],
+      pcvInstances: new Map(),
+      skipHeaderVisit: false,
       memory,
       constraints: [],
       model: EMPTY_MODEL,
@@ -249,10 +295,17 @@ class Explorer {
   }
 
   private finish(state: State, outcome: PathOutcome, returnValue?: SymbolicValue): void {
+    const boundary = state.boundaries[state.boundaries.length - 1];
+    if (boundary) {
+      // Inside a loop being summarised: the cost is final only once the per-iteration cost is known.
+      boundary.finished.push({ state, outcome, returnValue });
+      return;
+    }
     this.paths.push({
       trace: state.trace.digest(),
       outcome,
       cost: { ...state.cost },
+      terms: state.terms,
       constraints: state.constraints,
       decisions: state.decisions,
       returnValue,
@@ -267,6 +320,10 @@ class Explorer {
     for (const [name, object] of state.memory) memory.set(name, { ...object, pointers: new Map(object.pointers) });
     return {
       frames: state.frames.map((f) => ({ ...f, registers: [...f.registers], loopVisits: new Map(f.loopVisits) })),
+      terms: new Map([...state.terms].map(([k, v]) => [k, { ...v }])),
+      boundaries: [...state.boundaries],
+      pcvInstances: new Map(state.pcvInstances),
+      skipHeaderVisit: state.skipHeaderVisit,
       memory,
       constraints: [...state.constraints],
       model: state.model,
@@ -308,7 +365,25 @@ class Explorer {
     while (true) {
       const frame = state.frames[state.frames.length - 1]!;
       const block = frame.fn.blocks[frame.block]!;
-      if (frame.index === 0 && block.loopHeader !== undefined) this.visitLoopHeader(frame, block);
+      const boundary = state.boundaries[state.boundaries.length - 1];
+      const atBoundaryFrame = boundary !== undefined && state.frames.length === boundary.depth;
+      if (atBoundaryFrame && frame.index === 0) {
+        if (frame.block === boundary.header && !state.skipHeaderVisit) {
+          boundary.iterations.push({ cost: subtractCost(state.cost, boundary.startCost), terms: subtractTerms(state.terms, boundary.startTerms) });
+          return []; // one more iteration done: only its cost matters
+        }
+        if (!boundary.body.has(frame.block)) {
+          boundary.exits.push(state);
+          return [];
+        }
+      }
+      if (frame.index === 0 && block.loopHeader !== undefined) {
+        if (state.skipHeaderVisit) {
+          state.skipHeaderVisit = false;
+        } else if (this.visitLoopHeader(frame, block) === 'summarize') {
+          return this.summarizeLoop(state, frame, block);
+        }
+      }
       while (frame.index < block.instructions.length) {
         const instruction = block.instructions[frame.index]!;
         const result = await this.execute(state, frame, instruction);
@@ -318,6 +393,10 @@ class Explorer {
       }
       if (state.frames[state.frames.length - 1] !== frame) continue; // entered a callee
       if (frame.index < block.instructions.length) continue;
+      if (atBoundaryFrame && block.terminator.op === 'return') {
+        boundary.exits.push(state); // returning from inside the loop leaves it too
+        return [];
+      }
       const successors = await this.terminate(state, frame, block.terminator);
       if (successors === 'continue') continue;
       return successors;
@@ -326,12 +405,88 @@ class Explorer {
 
   private pendingForks: State[] = [];
 
-  private visitLoopHeader(frame: Frame, block: BasicBlock): void {
+  private visitLoopHeader(frame: Frame, block: BasicBlock): 'summarize' | 'continue' {
     const visits = (frame.loopVisits.get(block.id) ?? 0) + 1;
     frame.loopVisits.set(block.id, visits);
+    if (this.options.summarizeLoops && visits > this.options.unrollLimit) return 'summarize';
     if (visits > this.options.concreteIterationLimit) {
       const loop = frame.fn.loops[block.loopHeader!]!;
       throw new PathEnd({ kind: 'incomplete', reason: 'needs-pcv', message: `loop at ${loop.range.file}:${loop.range.startLine + 1} ran more than ${this.options.concreteIterationLimit} iterations`, range: loop.range });
+    }
+    return 'continue';
+  }
+
+  /**
+   * Summarises the remaining iterations of a loop: forgets what the loop writes, explores one
+   * iteration from the header to get the worst per-iteration cost, and continues at every way out
+   * of the loop with cost + PCV x (per-iteration cost). Returns the states that left the loop.
+   */
+  private async summarizeLoop(state: State, frame: Frame, header: BasicBlock): Promise<State[]> {
+    const fn = frame.fn;
+    const loop = fn.loops[header.loopHeader!]!;
+    const body = loopBody(fn, header.id);
+    const base = loopPcv(fn, loop);
+    const instance = state.pcvInstances.get(base.name) ?? 0;
+    state.pcvInstances.set(base.name, instance + 1);
+    const pcv = pcvInstanceName(base.name, instance);
+    if (!this.pcvs.has(pcv)) {
+      this.pcvs.set(pcv, { name: pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name, header: header.id });
+    }
+    this.havoc(state, body);
+    const boundary: Boundary = {
+      depth: state.frames.length, header: header.id, body, startCost: { ...state.cost }, startTerms: cloneTerms(state.terms),
+      iterations: [], exits: [], finished: [],
+    };
+    state.boundaries = [...state.boundaries, boundary];
+    state.skipHeaderVisit = true;
+    const worklist: State[] = [state];
+    while (worklist.length > 0) {
+      if (this.options.signal?.aborted) { this.stop('cancelled', 'the analysis was cancelled'); break; }
+      if (performance.now() - this.started > this.options.timeLimitMs) { this.stop('time-limit', `stopped after ${this.options.timeLimitMs} ms while summarising the loop at line ${loop.range.startLine + 1} of ${fn.name}`); break; }
+      const current = worklist.pop()!;
+      try {
+        const forks = await this.runUntilFork(current);
+        for (let i = forks.length - 1; i >= 0; i--) worklist.push(forks[i]!);
+      } catch (error) {
+        if (!(error instanceof PathEnd)) throw error;
+        this.finish(current, error.outcome);
+      }
+    }
+    const perIteration = maxOfIterations(boundary.iterations);
+    const leave = (s: State) => {
+      s.boundaries = s.boundaries.filter((b) => b !== boundary);
+      addLoopTerms(s.terms, pcv, perIteration);
+    };
+    for (const finished of boundary.finished) {
+      leave(finished.state);
+      this.finish(finished.state, finished.outcome, finished.returnValue);
+    }
+    for (const exit of boundary.exits) leave(exit);
+    return boundary.exits;
+  }
+
+  /** Forgets everything the loop body may write: its registers and, if it stores or calls, writable memory. */
+  private havoc(state: State, body: ReadonlySet<number>): void {
+    const frame = state.frames[state.frames.length - 1]!;
+    const written = new Set<number>();
+    let writesMemory = false;
+    for (const id of body) {
+      for (const instruction of frame.fn.blocks[id]!.instructions) {
+        if ('dst' in instruction && instruction.dst !== undefined) written.add(instruction.dst);
+        if (instruction.op === 'store' || instruction.op === 'call') writesMemory = true;
+      }
+    }
+    const k = this.havocCounter++;
+    for (const register of written) {
+      const value = frame.registers[register];
+      if (!value) continue;
+      const name = `havoc${k}:${frame.fn.name}.%${register}`;
+      if (value.kind === 'int') frame.registers[register] = { kind: 'int', expr: symbol(name, value.expr.width) };
+      else if (value.kind === 'pointer') frame.registers[register] = { kind: 'pointer', object: value.object, offset: symbol(name, 64) };
+    }
+    if (!writesMemory) return;
+    for (const object of state.memory.values()) {
+      if (!object.readOnly) object.bytes = arraySymbol(`havoc${k}:${object.name}`);
     }
   }
 
@@ -725,6 +880,8 @@ class Explorer {
   }
 
   private goTo(frame: Frame, target: number): void {
+    // Entering a loop from outside starts a new count of its iterations.
+    if (frame.fn.blocks[target]!.loopHeader !== undefined && !loopBody(frame.fn, target).has(frame.block)) frame.loopVisits.delete(target);
     frame.block = target;
     frame.index = 0;
   }
@@ -752,7 +909,7 @@ class Explorer {
     }
     // Symbolic loop exits count against the unroll limit.
     const block = frame.fn.blocks[frame.block]!;
-    if (feasible.length > 1 && block.loopHeader !== undefined) {
+    if (feasible.length > 1 && block.loopHeader !== undefined && !this.options.summarizeLoops) {
       const visits = frame.loopVisits.get(block.id) ?? 0;
       if (visits > this.options.unrollLimit) {
         const loop = frame.fn.loops[block.loopHeader]!;
@@ -822,3 +979,47 @@ function rangeText(range: SourceRange | undefined): string {
   return range ? `${range.file.split('/').pop()}:${range.startLine + 1}` : 'unknown location';
 }
 
+
+function cloneTerms(terms: CostTerms): CostTerms {
+  return new Map([...terms].map(([k, v]) => [k, { ...v }]));
+}
+
+function subtractCost(a: Cost, b: Cost): Cost {
+  return { instructions: a.instructions - b.instructions, memory_accesses: a.memory_accesses - b.memory_accesses };
+}
+
+function subtractTerms(a: CostTerms, b: CostTerms): CostTerms {
+  const result = cloneTerms(a);
+  for (const [key, cost] of b) {
+    const current = result.get(key) ?? zeroCost();
+    result.set(key, subtractCost(current, cost));
+  }
+  for (const [key, cost] of [...result]) if (cost.instructions === 0 && cost.memory_accesses === 0) result.delete(key);
+  return result;
+}
+
+/** Component-wise maximum: an upper bound of every iteration's cost (PCVs are never negative). */
+function maxOfIterations(iterations: { cost: Cost; terms: CostTerms }[]): { cost: Cost; terms: CostTerms } {
+  const cost = zeroCost();
+  const terms: CostTerms = new Map();
+  for (const iteration of iterations) {
+    cost.instructions = Math.max(cost.instructions, iteration.cost.instructions);
+    cost.memory_accesses = Math.max(cost.memory_accesses, iteration.cost.memory_accesses);
+    for (const [key, c] of iteration.terms) {
+      const current = terms.get(key) ?? zeroCost();
+      terms.set(key, { instructions: Math.max(current.instructions, c.instructions), memory_accesses: Math.max(current.memory_accesses, c.memory_accesses) });
+    }
+  }
+  return { cost, terms };
+}
+
+/** Adds pcv x (per-iteration cost) to a cost polynomial. */
+function addLoopTerms(terms: CostTerms, pcv: string, perIteration: { cost: Cost; terms: CostTerms }): void {
+  const add = (key: string, c: Cost) => {
+    if (c.instructions === 0 && c.memory_accesses === 0) return;
+    const current = terms.get(key) ?? zeroCost();
+    terms.set(key, { instructions: current.instructions + c.instructions, memory_accesses: current.memory_accesses + c.memory_accesses });
+  };
+  add(pcv, perIteration.cost);
+  for (const [key, c] of perIteration.terms) add([...key.split('*'), pcv].sort().join('*'), c);
+}
