@@ -40,7 +40,7 @@ for (const fixture of fixtures) {
             // A summarised loop charges its worst iteration every time: the formula bounds the run.
             const predicted = evaluateFormula(formula, run.pcv);
             assert.ok(predicted >= run.cost[metric], `${where}: ${metric} ${formula} at ${JSON.stringify(run.pcv)} = ${predicted} < ${run.cost[metric]}`);
-            assert.deepEqual(run.pcv, pathClass.witness.pcv, `${where}: witness PCVs`);
+            for (const pcv of contract.pcvs) assert.equal(run.pcv[pcv.name] ?? 0, pathClass.witness.pcv[pcv.name], `${where}: witness PCV ${pcv.name}`);
           }
         }
       }

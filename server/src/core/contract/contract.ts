@@ -231,7 +231,7 @@ function topLevelComparison(text: string): { left: string; operator: string; rig
 
 /** The disjunction of the paths' conditions, with the decisions they all share pulled out front. */
 function classCondition(paths: CompletedPath[]): string {
-  const perPath = mergeComplements(paths.map((p) => dedupe(p.decisions.map(decisionText))));
+  const perPath = mergeComplements(paths.map((p) => countRepeats(p.decisions.map(decisionText))));
   if (perPath.length === 1) return perPath[0]!.length === 0 ? 'true' : perPath[0]!.join(' && ');
   const shared = perPath[0]!.filter((d) => perPath.every((p) => p.includes(d)));
   const rests = dedupe(perPath.map((p) => p.filter((d) => !shared.includes(d))).map((r) => (r.length === 0 ? 'true' : r.length === 1 ? r[0]! : `(${r.join(' && ')})`)));
@@ -267,6 +267,13 @@ function mergeComplements(alternatives: string[][]): string[][] {
     }
   }
   return current;
+}
+
+/** Decisions repeated by loop iterations appear once, with their count: `p[i] != 0 /* x4 *\/`. */
+function countRepeats(items: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return [...counts].map(([text, count]) => (count === 1 ? text : `${text} /* x${count} */`));
 }
 
 function dedupe(items: string[]): string[] {

@@ -106,6 +106,8 @@ export interface IrFunction {
   registerCount: number;
   /** Register id -> source-level name, for named locals and parameters. */
   registerNames: Map<number, string>;
+  /** Registers of named locals and parameters whose C type is signed. */
+  signedRegisters: Set<number>;
   loops: LoopInfo[];
   /** Names of functions called (defined, intrinsic or external). */
   callees: string[];

@@ -31,16 +31,62 @@ export function loopBody(fn: IrFunction, header: number): ReadonlySet<number> {
       }
     }
   }
+  // Back edges come from blocks the header dominates; an entry edge from an enclosing loop does not.
+  const dominators = dominatorSets(fn, predecessors);
   const body = new Set<number>([header]);
-  const work = (predecessors.get(header) ?? []).filter((p) => reachableFromHeader.has(p));
+  const work = (predecessors.get(header) ?? []).filter((p) => reachableFromHeader.has(p) && dominators.get(p)?.has(header));
   while (work.length > 0) {
     const id = work.pop()!;
     if (body.has(id)) continue;
     body.add(id);
-    for (const p of predecessors.get(id) ?? []) if (!body.has(p) && reachableFromHeader.has(p)) work.push(p);
+    for (const p of predecessors.get(id) ?? []) if (!body.has(p) && dominators.get(p)?.has(header)) work.push(p);
   }
   perFunction.set(header, body);
   return body;
+}
+
+const dominatorCache = new WeakMap<IrFunction, Map<number, Set<number>>>();
+
+/** Dominator sets by the classic iterative data-flow algorithm (functions are small). */
+function dominatorSets(fn: IrFunction, predecessors: Map<number, number[]>): Map<number, Set<number>> {
+  const cached = dominatorCache.get(fn);
+  if (cached) return cached;
+  // Only blocks reachable from the entry count: dead blocks (after a return) must not break dominance.
+  const reachable = new Set<number>([fn.entry]);
+  const stack = [fn.entry];
+  while (stack.length > 0) {
+    for (const next of successorsOf(fn, stack.pop()!)) {
+      if (!reachable.has(next)) {
+        reachable.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  const all = fn.blocks.map((b) => b.id).filter((id) => reachable.has(id));
+  const dominators = new Map<number, Set<number>>();
+  for (const id of all) dominators.set(id, id === fn.entry ? new Set([id]) : new Set(all));
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const id of all) {
+      if (id === fn.entry) continue;
+      const preds = (predecessors.get(id) ?? []).filter((p) => reachable.has(p));
+      let next: Set<number>;
+      if (preds.length === 0) next = new Set([id]); // unreachable block
+      else {
+        next = new Set(dominators.get(preds[0]!)!);
+        for (const p of preds.slice(1)) for (const d of [...next]) if (!dominators.get(p)!.has(d)) next.delete(d);
+        next.add(id);
+      }
+      const current = dominators.get(id)!;
+      if (next.size !== current.size || [...next].some((d) => !current.has(d))) {
+        dominators.set(id, next);
+        changed = true;
+      }
+    }
+  }
+  dominatorCache.set(fn, dominators);
+  return dominators;
 }
 
 export function successorsOf(fn: IrFunction, blockId: number): number[] {

@@ -46,6 +46,7 @@ class FunctionLowering {
   private current!: BasicBlock;
   private registerCount = 0;
   private readonly registerNames = new Map<number, string>();
+  private readonly signedRegisters = new Set<number>();
   private readonly scopes: Map<string, Binding>[] = [];
   private readonly slots: { id: number; name: string; size: number }[] = [];
   private readonly loops: LoopInfo[] = [];
@@ -98,6 +99,7 @@ class FunctionLowering {
         this.scope().set(paramName, { kind: 'slot', slot, type });
       } else {
         this.scope().set(paramName, { kind: 'register', register, type });
+        if (type.kind === 'int' && type.signed) this.signedRegisters.add(register);
       }
     });
     this.lowerStatement(body);
@@ -124,6 +126,7 @@ class FunctionLowering {
       entry,
       registerCount: this.registerCount,
       registerNames: this.registerNames,
+      signedRegisters: this.signedRegisters,
       loops: this.loops,
       callees: [...this.callees],
       annotations: precedingAnnotations(this.node),
@@ -323,6 +326,7 @@ class FunctionLowering {
       } else {
         const register = this.newRegister(resolved.name);
         this.scope().set(resolved.name, { kind: 'register', register, type });
+        if (type.kind === 'int' && type.signed) this.signedRegisters.add(register);
         if (initializer) {
           const value = this.lowerRValue(initializer);
           this.assign({ kind: 'register', register, type }, value, initializer);
@@ -807,6 +811,8 @@ class FunctionLowering {
   }
 
   private emitBinary(operator: BinaryOp, left: Operand, right: Operand, type: IntType, node: Node): RValue {
+    const folded = foldConstants(operator, left, right, type.size * 8);
+    if (folded !== undefined) return { value: { kind: 'imm', value: folded, width: type.size * 8 }, type };
     const dst = this.newTemporary();
     this.emit({ op: 'binary', dst, operator, left, right, width: type.size * 8, range: this.range(node) });
     return { value: { kind: 'reg', id: dst }, type };
@@ -1320,6 +1326,31 @@ class FunctionLowering {
 }
 
 // ----- helpers -----
+
+/** Folds an operation on two constants, as a compiler does; leaves division by zero and oversized shifts to run time. */
+function foldConstants(operator: BinaryOp, left: Operand, right: Operand, width: number): bigint | undefined {
+  if (left.kind !== 'imm' || right.kind !== 'imm') return undefined;
+  const a = BigInt.asUintN(width, left.value);
+  const b = BigInt.asUintN(width, right.value);
+  const sa = BigInt.asIntN(width, a);
+  const sb = BigInt.asIntN(width, b);
+  const wrap = (v: bigint) => BigInt.asUintN(width, v);
+  switch (operator) {
+    case 'add': return wrap(a + b);
+    case 'sub': return wrap(a - b);
+    case 'mul': return wrap(a * b);
+    case 'and': return a & b;
+    case 'or': return a | b;
+    case 'xor': return a ^ b;
+    case 'udiv': return b === 0n ? undefined : a / b;
+    case 'urem': return b === 0n ? undefined : a % b;
+    case 'sdiv': return sb === 0n || (sb === -1n && sa === -(1n << BigInt(width - 1))) ? undefined : wrap(sa / sb);
+    case 'srem': return sb === 0n || (sb === -1n && sa === -(1n << BigInt(width - 1))) ? undefined : wrap(sa % sb);
+    case 'shl': return b >= BigInt(width) ? undefined : wrap(a << b);
+    case 'lshr': return b >= BigInt(width) ? undefined : a >> b;
+    case 'ashr': return b >= BigInt(width) ? undefined : wrap(sa >> b);
+  }
+}
 
 function isPointerValue(t: CType): boolean {
   return t.kind === 'pointer' || t.kind === 'array';

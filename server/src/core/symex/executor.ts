@@ -38,7 +38,7 @@ export interface ExecutionOptions {
 }
 
 export const DEFAULT_EXECUTION_OPTIONS: ExecutionOptions = {
-  unrollLimit: 8,
+  unrollLimit: 2,
   summarizeLoops: true,
   concreteIterationLimit: 10000,
   maxPaths: 2048,
@@ -432,7 +432,7 @@ class Explorer {
     if (!this.pcvs.has(pcv)) {
       this.pcvs.set(pcv, { name: pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name, header: header.id });
     }
-    this.havoc(state, body);
+    await this.havoc(state, body);
     const boundary: Boundary = {
       depth: state.frames.length, header: header.id, body, startCost: { ...state.cost }, startTerms: cloneTerms(state.terms),
       iterations: [], exits: [], finished: [],
@@ -465,24 +465,50 @@ class Explorer {
     return boundary.exits;
   }
 
-  /** Forgets everything the loop body may write: its registers and, if it stores or calls, writable memory. */
-  private havoc(state: State, body: ReadonlySet<number>): void {
+  /**
+   * Forgets everything the loop body may write: its registers and, if it stores or calls, writable
+   * memory. An induction variable (only ever incremented, or only decremented, by constants) keeps
+   * its direction: it is at least (at most) its value on entry, assuming it does not wrap around.
+   */
+  private async havoc(state: State, body: ReadonlySet<number>): Promise<void> {
     const frame = state.frames[state.frames.length - 1]!;
     const written = new Set<number>();
+    const steps = new Map<number, Step>();
     let writesMemory = false;
     for (const id of body) {
       for (const instruction of frame.fn.blocks[id]!.instructions) {
-        if ('dst' in instruction && instruction.dst !== undefined) written.add(instruction.dst);
+        if ('dst' in instruction && instruction.dst !== undefined) {
+          written.add(instruction.dst);
+          steps.set(instruction.dst, mergeStep(steps.get(instruction.dst), inductionStep(instruction)));
+        }
         if (instruction.op === 'store' || instruction.op === 'call') writesMemory = true;
       }
     }
     const k = this.havocCounter++;
+    const monotone: BoolExpr[] = [];
     for (const register of written) {
       const value = frame.registers[register];
       if (!value) continue;
       const name = `havoc${k}:${frame.fn.name}.%${register}`;
-      if (value.kind === 'int') frame.registers[register] = { kind: 'int', expr: symbol(name, value.expr.width) };
-      else if (value.kind === 'pointer') frame.registers[register] = { kind: 'pointer', object: value.object, offset: symbol(name, 64) };
+      if (value.kind === 'int') {
+        const fresh = symbol(name, value.expr.width);
+        const step = steps.get(register);
+        if (step === 'up' || step === 'down') {
+          const signed = frame.fn.signedRegisters.has(register);
+          const [low, high] = step === 'up' ? [value.expr, fresh] : [fresh, value.expr];
+          monotone.push(compare(signed ? 'sle' : 'ule', low, high));
+        } else if (typeof step === 'object') {
+          monotone.push(compare('ule', fresh, bv(step.mask, value.expr.width))); // x & mask never exceeds mask
+        }
+        frame.registers[register] = { kind: 'int', expr: fresh };
+      } else if (value.kind === 'pointer') {
+        frame.registers[register] = { kind: 'pointer', object: value.object, offset: symbol(name, 64) };
+      }
+    }
+    if (monotone.length > 0) {
+      const condition = and(monotone);
+      const answer = await this.feasible(state, condition);
+      if (answer.result === 'sat') this.addConstraint(state, condition, answer.model!);
     }
     if (!writesMemory) return;
     for (const object of state.memory.values()) {
@@ -1022,4 +1048,23 @@ function addLoopTerms(terms: CostTerms, pcv: string, perIteration: { cost: Cost;
   };
   add(pcv, perIteration.cost);
   for (const [key, c] of perIteration.terms) add([...key.split('*'), pcv].sort().join('*'), c);
+}
+
+/** How a loop updates a register: counting up or down by constants, masking with a constant, or anything else. */
+type Step = 'up' | 'down' | { mask: bigint } | 'other';
+
+function inductionStep(instruction: Instruction): Step {
+  if (instruction.op === 'binary' && instruction.operator === 'and' && instruction.right.kind === 'imm') return { mask: instruction.right.value };
+  if (instruction.op !== 'binary' || instruction.left.kind !== 'reg' || instruction.left.id !== instruction.dst || instruction.right.kind !== 'imm') return 'other';
+  const c = BigInt.asIntN(instruction.width, instruction.right.value);
+  if (c === 0n) return 'other';
+  if (instruction.operator === 'add') return c > 0n ? 'up' : 'down';
+  if (instruction.operator === 'sub') return c > 0n ? 'down' : 'up';
+  return 'other';
+}
+
+function mergeStep(previous: Step | undefined, next: Step): Step {
+  if (previous === undefined) return next;
+  if (typeof previous === 'object' && typeof next === 'object') return { mask: previous.mask > next.mask ? previous.mask : next.mask };
+  return previous === next ? next : 'other';
 }

@@ -1,0 +1,75 @@
+// Loops past the unroll limit become performance-critical variables: named, located, valued in witnesses, bounded by the formula.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'path';
+import { analyze, AnalysisResult } from '../src/core/analysis';
+import { diskFileSystem } from '../src/cli/main';
+import { interpret } from '../src/core/interp/interpreter';
+import { evaluateFormula, formulaPcvNames } from '../src/core/cost/formula';
+import { outcomeKey } from '../src/core/contract/contract';
+
+const fixture = path.resolve(__dirname, '../../../test-fixtures/engine/pcv_loops.c');
+
+let cached: AnalysisResult | undefined;
+async function result(): Promise<AnalysisResult> {
+  cached ??= await analyze([{ path: fixture }], {}, diskFileSystem);
+  return cached;
+}
+
+test('an annotated loop takes its PCV name and description from the annotation', async () => {
+  const c = (await result()).contracts.find((k) => k.name === 'skip_options')!;
+  assert.deepEqual(c.pcvs.map((p) => p.name), ['option_words']);
+  assert.equal(c.pcvs[0]!.description, '32-bit words of IPv4 options');
+  assert.match(c.pcvs[0]!.origin, /pcv_loops\.c:38$/);
+  assert.ok(c.classes.some((k) => /\d+ \+ 14\*option_words/.test(k.cost.instructions!)));
+});
+
+test('a constant loop above the unroll limit gets a default PCV name with its function and line', async () => {
+  const c = (await result()).contracts.find((k) => k.name === 'counted_sum')!;
+  assert.deepEqual(c.pcvs.map((p) => p.name), ['iterations@counted_sum:20']);
+  const only = c.classes[0]!;
+  // 32 iterations, 2 of them explicit: the header is reached 33 times, so 30 visits are summarised; a one-path body makes the formula exact.
+  assert.equal(only.witness.pcv['iterations@counted_sum:20'], 30);
+  const run = interpret((await result()).program, 'counted_sum', only.witness, { summarizeAfter: c.unrollLimit });
+  assert.equal(evaluateFormula(only.cost.instructions!, run.pcv), run.cost.instructions);
+});
+
+test('the worst case of a probing loop grows without bound and says so', async () => {
+  const c = (await result()).contracts.find((k) => k.name === 'probe_lookup')!;
+  assert.equal(c.worstCase?.unbounded, true);
+  assert.equal(c.worstToBestRatio, null);
+  assert.ok(formulaPcvNames(c.classes.find((k) => k.id === c.worstCase!.class)!.cost.instructions!).includes('probes'));
+});
+
+test('nested summarised loops give product terms', async () => {
+  const c = (await result()).contracts.find((k) => k.name === 'nested_block')!;
+  assert.ok(c.classes.some((k) => /\*iterations@nested_block:70\*iterations@nested_block:71/.test(k.cost.instructions!) || /iterations@nested_block:70\*iterations@nested_block:71/.test(k.cost.instructions!)), JSON.stringify(c.classes.map((k) => k.cost.instructions)));
+});
+
+test('random inputs land in a class whose formula bounds their measured cost', async () => {
+  const r = await result();
+  let seed = 12345;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (const name of ['skip_options', 'counted_sum', 'nested_block']) {
+    const c = r.contracts.find((k) => k.name === name)!;
+    const fn = r.program.functions.get(name)!;
+    for (let trial = 0; trial < 150; trial++) {
+      const args: Record<string, number> = {};
+      for (const p of fn.params) if (p.type.kind === 'int') args[p.name] = Math.floor(random() * (p.name === 'len' ? 80 : 24));
+      const bytes = Buffer.alloc(64);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = random() < 0.7 ? Math.floor(random() * 256) : 0;
+      bytes[0] = 0x40 | Math.floor(random() * 16);
+      const memory: Record<string, string> = {};
+      for (const p of fn.params) if (p.type.kind === 'pointer') memory[p.name] = bytes.toString('hex');
+      const run = interpret(r.program, name, { args, memory, pcv: {} }, { summarizeAfter: c.unrollLimit });
+      const outcome = run.error ? { kind: 'error', reason: run.error.reason } : { kind: 'return' };
+      const key = `${run.trace}/${outcomeKey({ outcome })}`;
+      const landed = c.classes.find((k) => k.traces.includes(key));
+      assert.ok(landed, `${name} ${JSON.stringify(args)}: no class for this run`);
+      for (const metric of c.metrics) {
+        const predicted = evaluateFormula(landed.cost[metric]!, Object.fromEntries(c.pcvs.map((p) => [p.name, run.pcv[p.name] ?? 0])));
+        assert.ok(predicted >= run.cost[metric], `${name} ${landed.id} ${metric}: predicted ${predicted} < measured ${run.cost[metric]}`);
+      }
+    }
+  }
+});

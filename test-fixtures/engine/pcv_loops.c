@@ -1,0 +1,85 @@
+/* Tests loops that become performance-critical variables: a long counted loop, an input-bounded loop with a named PCV, a probing loop with an early exit over state, and nested loops. */
+#include <stdint.h>
+
+#define TABLE_SIZE 64
+#define MAX_PROBES 16
+
+struct entry {
+    uint32_t key;
+    uint32_t value;
+};
+
+static struct entry table[TABLE_SIZE];
+static const uint8_t weights[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                     17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
+
+/* 32 iterations: above the unroll limit although the trip count is a constant. */
+uint32_t counted_sum(const uint8_t *pkt)
+{
+    uint32_t sum = 0;
+    for (int i = 0; i < 32; i++) {
+        sum += pkt[i] * weights[i];
+    }
+    return sum;
+}
+
+/* Skips IPv4 option words: the trip count comes from the header length field. */
+int skip_options(const uint8_t *ip, uint16_t len)
+{
+    if (len < 20) {
+        return -1;
+    }
+    uint8_t ihl = ip[0] & 0x0f;
+    if (ihl < 5 || (unsigned)ihl * 4 > len) {
+        return -1;
+    }
+    int words = 0;
+    /*@ pcv option_words "32-bit words of IPv4 options" */
+    for (int w = 5; w < ihl; w++) {
+        if (ip[w * 4] == 0) {
+            break;
+        }
+        words++;
+    }
+    return words;
+}
+
+/* Open addressing lookup: probes until the key, an empty slot, or MAX_PROBES. */
+int probe_lookup(uint32_t key)
+{
+    uint32_t index = (key * 2654435761u) & (TABLE_SIZE - 1);
+    int probes = 0;
+    /*@ pcv probes "slots visited by the lookup" */
+    while (probes < MAX_PROBES) {
+        if (table[index].key == key) {
+            return (int)table[index].value;
+        }
+        if (table[index].key == 0) {
+            return -1;
+        }
+        index = (index + 1) & (TABLE_SIZE - 1);
+        probes++;
+    }
+    return -2;
+}
+
+/* Nested loops over a rows x cols block of the packet. */
+uint32_t nested_block(const uint8_t *pkt, uint8_t rows, uint8_t cols)
+{
+    uint32_t total = 0;
+    for (uint8_t r = 0; r < rows; r++) {
+        for (uint8_t c = 0; c < cols; c++) {
+            total += pkt[(r * 16 + c) & 1023];
+        }
+    }
+    return total;
+}
+
+/* Inserts into the table, so lookups see unknown contents (it is state, not a constant). */
+int probe_insert(uint32_t key, uint32_t value)
+{
+    uint32_t index = (key * 2654435761u) & (TABLE_SIZE - 1);
+    table[index].key = key;
+    table[index].value = value;
+    return 0;
+}
