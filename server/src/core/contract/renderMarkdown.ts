@@ -39,7 +39,7 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
     lines.push('Performance-critical variables:');
     for (const pcv of contract.pcvs) lines.push(`- \`${pcv.name}\`: ${pcv.description} (${path.relative(baseDir, pcv.origin) || pcv.origin})`);
     const unverified = contract.classes.filter((c) => c.witnessVerified === false).map((c) => c.id);
-    if (unverified.length > 0) lines.push(`- Witnesses of ${unverified.join(', ')} do not reach their class when run: summarised loops forget what they write, so those witnesses are approximate.`);
+    if (unverified.length > 0 && options.witnesses) lines.push(`- Witnesses of ${unverified.join(', ')} do not reach their class when run: summarised loops forget what they write, so those witnesses are approximate.`);
   }
   if (contract.unmodelledCalls.length > 0) {
     lines.push('');

@@ -75,7 +75,14 @@ interface Frame {
   /** The call instruction in the caller waiting for this frame's return value. */
   pendingCall?: Extract<Instruction, { op: 'call' }>;
   /** Loops entered in this activation: header -> visits of the header in the current entry. */
-  loops: Map<number, { visits: number; pcv?: string }>;
+  loops: Map<number, LoopState>;
+}
+
+interface LoopState {
+  visits: number;
+  pcv?: string;
+  /** PCV instance counters when summarising began: every summarised iteration reuses the same names. */
+  instancesAtStart?: Map<string, number>;
 }
 
 /**
@@ -162,7 +169,7 @@ class Machine {
   readonly cost: Cost = zeroCost();
   readonly trace = new CollapsingTrace();
   readonly pcv: Record<string, number> = {};
-  private readonly pcvInstances = new Map<string, number>();
+  private pcvInstances = new Map<string, number>();
   private readonly stack: Frame[] = [];
   private readonly functionBlocks = new Map<string, Map<number, BasicBlock>>();
   private readonly externalCalls = new Map<string, number>();
@@ -702,15 +709,19 @@ class Machine {
       const instance = this.pcvInstances.get(base) ?? 0;
       this.pcvInstances.set(base, instance + 1);
       state.pcv = pcvInstanceName(base, instance);
-      this.pcv[state.pcv] = 0;
+      state.instancesAtStart = new Map(this.pcvInstances);
+      // The analysis explores one representative iteration, so loops nested in it have one PCV each,
+      // standing for their largest count over all iterations.
+      this.pcv[state.pcv] = Math.max(this.pcv[state.pcv] ?? 0, 0);
       this.trace.open();
     } else if (state.pcv !== undefined) {
-      this.pcv[state.pcv] = state.visits - (limit + 1);
+      this.pcv[state.pcv] = Math.max(this.pcv[state.pcv] ?? 0, state.visits - (limit + 1));
+      this.pcvInstances = new Map(state.instancesAtStart);
       this.trace.restartIteration();
     }
   }
 
-  private leaveLoop(frame: Frame, header: number, state: { visits: number; pcv?: string }): void {
+  private leaveLoop(frame: Frame, header: number, state: LoopState): void {
     if (state.pcv !== undefined) this.trace.close();
     frame.loops.delete(header);
   }
