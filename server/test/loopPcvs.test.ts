@@ -20,37 +20,42 @@ test('an annotated loop takes its PCV name and description from the annotation',
   const c = (await result()).contracts.find((k) => k.name === 'skip_options')!;
   assert.deepEqual(c.pcvs.map((p) => p.name), ['option_words']);
   assert.equal(c.pcvs[0]!.description, '32-bit words of IPv4 options');
-  assert.match(c.pcvs[0]!.origin, /pcv_loops\.c:38$/);
+  assert.match(c.pcvs[0]!.origin, /pcv_loops\.c:40$/);
+  assert.equal(c.pcvs[0]!.bound, 10);
+  assert.equal(c.pcvs[0]!.boundSource, 'annotation');
   assert.ok(c.classes.some((k) => /\d+ \+ 14\*option_words/.test(k.cost.instructions!)));
 });
 
 test('a constant loop above the unroll limit gets a default PCV name with its function and line', async () => {
   const c = (await result()).contracts.find((k) => k.name === 'counted_sum')!;
-  assert.deepEqual(c.pcvs.map((p) => p.name), ['iterations@counted_sum:20']);
+  assert.deepEqual(c.pcvs.map((p) => p.name), ['iterations@counted_sum:21']);
   const only = c.classes[0]!;
   // 32 iterations, 2 of them explicit: the header is reached 33 times, so 30 visits are summarised; a one-path body makes the formula exact.
-  assert.equal(only.witness.pcv['iterations@counted_sum:20'], 30);
+  assert.equal(only.witness.pcv['iterations@counted_sum:21'], 30);
   const run = interpret((await result()).program, 'counted_sum', only.witness, { summarizeAfter: c.unrollLimit });
   assert.equal(evaluateFormula(only.cost.instructions!, run.pcv), run.cost.instructions);
 });
 
-test('the worst case of a probing loop grows without bound and says so', async () => {
+test('a probing loop gets its bound from the guard, and the worst case is taken at the bound', async () => {
   const c = (await result()).contracts.find((k) => k.name === 'probe_lookup')!;
-  assert.equal(c.worstCase?.unbounded, true);
-  assert.equal(c.worstToBestRatio, null);
+  assert.deepEqual(c.pcvs.map((p) => [p.name, p.bound, p.boundSource]), [['probes', 14, 'guard']]);
+  assert.equal(c.worstCase?.unbounded, undefined);
+  const worst = c.classes.find((k) => k.id === c.worstCase!.class)!;
+  assert.equal(c.worstCase?.atBounds, evaluateFormula(worst.cost.instructions!, { probes: 14 }));
+  assert.ok(c.worstToBestRatio !== null && c.worstToBestRatio > 10);
   assert.ok(formulaPcvNames(c.classes.find((k) => k.id === c.worstCase!.class)!.cost.instructions!).includes('probes'));
 });
 
 test('nested summarised loops give product terms', async () => {
   const c = (await result()).contracts.find((k) => k.name === 'nested_block')!;
-  assert.ok(c.classes.some((k) => /\*iterations@nested_block:70\*iterations@nested_block:71/.test(k.cost.instructions!) || /iterations@nested_block:70\*iterations@nested_block:71/.test(k.cost.instructions!)), JSON.stringify(c.classes.map((k) => k.cost.instructions)));
+  assert.ok(c.classes.some((k) => /\*iterations@nested_block:72\*iterations@nested_block:73/.test(k.cost.instructions!) || /iterations@nested_block:72\*iterations@nested_block:73/.test(k.cost.instructions!)), JSON.stringify(c.classes.map((k) => k.cost.instructions)));
 });
 
 test('random inputs land in a class whose formula bounds their measured cost', async () => {
   const r = await result();
   let seed = 12345;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  for (const name of ['skip_options', 'counted_sum', 'nested_block']) {
+  for (const name of ['skip_options', 'counted_sum', 'nested_block', 'probe_lookup']) {
     const c = r.contracts.find((k) => k.name === name)!;
     const fn = r.program.functions.get(name)!;
     for (let trial = 0; trial < 150; trial++) {
@@ -66,6 +71,9 @@ test('random inputs land in a class whose formula bounds their measured cost', a
       const key = `${run.trace}/${outcomeKey({ outcome })}`;
       const landed = c.classes.find((k) => k.traces.includes(key));
       assert.ok(landed, `${name} ${JSON.stringify(args)}: no class for this run`);
+      for (const pcv of c.pcvs) {
+        if (pcv.bound !== undefined) assert.ok((run.pcv[pcv.name] ?? 0) <= pcv.bound, `${name}: ${pcv.name} = ${run.pcv[pcv.name]} exceeds its bound ${pcv.bound}`);
+      }
       for (const metric of c.metrics) {
         const predicted = evaluateFormula(landed.cost[metric]!, Object.fromEntries(c.pcvs.map((p) => [p.name, run.pcv[p.name] ?? 0])));
         assert.ok(predicted >= run.cost[metric], `${name} ${landed.id} ${metric}: predicted ${predicted} < measured ${run.cost[metric]}`);

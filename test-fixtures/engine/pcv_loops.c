@@ -3,6 +3,7 @@
 
 #define TABLE_SIZE 64
 #define MAX_PROBES 16
+#define MAX_OPTION_WORDS 10
 
 struct entry {
     uint32_t key;
@@ -35,6 +36,7 @@ int skip_options(const uint8_t *ip, uint16_t len)
     }
     int words = 0;
     /*@ pcv option_words "32-bit words of IPv4 options" */
+    /*@ bound option_words <= MAX_OPTION_WORDS */
     for (int w = 5; w < ihl; w++) {
         if (ip[w * 4] == 0) {
             break;

@@ -53,12 +53,13 @@ export interface FunctionContract {
   file: string;
   range: ContractRange;
   metrics: IrMetric[];
-  pcvs: { name: string; description: string; origin: string }[];
+  /** `bound`: the most summarised iterations possible (declared with `@bound` or inferred from the loop guard). */
+  pcvs: { name: string; description: string; origin: string; bound?: number; boundSource?: 'annotation' | 'guard' }[];
   /** Loops summarised into PCVs after this many explicit iterations (so `run` can count the rest). */
   unrollLimit?: number;
   classes: PathClass[];
   /** `unbounded` when the worst class's cost grows with a PCV that has no bound. */
-  worstCase: { class: string; cost: Partial<Record<IrMetric, string>>; unbounded?: boolean } | null;
+  worstCase: { class: string; cost: Partial<Record<IrMetric, string>>; unbounded?: boolean; atBounds?: number } | null;
   bestCase: { class: string; cost: Partial<Record<IrMetric, string>> } | null;
   /** Worst over best cost in the first metric. */
   worstToBestRatio: number | null;
@@ -122,8 +123,10 @@ export function buildContract(
     }
   }
   const primary = metrics[0]!;
-  // Classes compare by their cost with every PCV at 1000: a term in a PCV outweighs any constant.
-  const costOf = (c: PathClass) => evaluateFormula(c.cost[primary] ?? '0', Object.fromEntries(pcvNamesOf(c.cost[primary] ?? '0').map((n) => [n, 1000])));
+  const bounds = new Map([...exploration.pcvs.values()].map((p) => [p.name, p.bound]));
+  // Classes compare by their cost with every PCV at its bound; an unbounded PCV outweighs any constant.
+  const costOf = (c: PathClass) => evaluateFormula(c.cost[primary] ?? '0', Object.fromEntries(pcvNamesOf(c.cost[primary] ?? '0').map((n) => [n, bounds.get(n) ?? 1_000_000])));
+  const unbounded = (c: PathClass) => Object.values(c.cost).some((f) => f !== undefined && pcvNamesOf(f).some((n) => bounds.get(n) === undefined));
   let worst: PathClass | undefined;
   let best: PathClass | undefined;
   for (const c of classes) {
@@ -139,11 +142,14 @@ export function buildContract(
     metrics,
     pcvs: [...exploration.pcvs.values()]
       .filter((p) => classes.some((c) => Object.values(c.cost).some((f) => f !== undefined && pcvNamesOf(f).includes(p.name))))
-      .map((p) => ({ name: p.name, description: p.description, origin: `${p.origin.file}:${p.origin.line}` })),
+      .map((p) => ({
+        name: p.name, description: p.description, origin: `${p.origin.file}:${p.origin.line}`,
+        ...(p.bound !== undefined ? { bound: p.bound, boundSource: p.boundSource } : {}),
+      })),
     classes,
-    worstCase: worst ? { class: worst.id, cost: worst.cost, ...(hasPcv(worst) ? { unbounded: true } : {}) } : null,
+    worstCase: worst ? { class: worst.id, cost: worst.cost, ...(unbounded(worst) ? { unbounded: true } : hasPcv(worst) ? { atBounds: costOf(worst) } : {}) } : null,
     bestCase: best ? { class: best.id, cost: best.cost } : null,
-    worstToBestRatio: worst && best && costOf(best) > 0 && !hasPcv(worst) ? Math.round((costOf(worst) / costOf(best)) * 100) / 100 : null,
+    worstToBestRatio: worst && best && costOf(best) > 0 && !unbounded(worst) ? Math.round((costOf(worst) / costOf(best)) * 100) / 100 : null,
     complete: incompleteReasons.length === 0,
     incompleteReasons,
     unmodelledCalls,

@@ -23,7 +23,7 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
   lines.push(`${contract.classes.length} path class${contract.classes.length === 1 ? '' : 'es'} over ${contract.statistics.paths} path${contract.statistics.paths === 1 ? '' : 's'}; ${status}.`);
   if (contract.worstCase && contract.bestCase) {
     const metric = contract.metrics[0]!;
-    lines.push(`Worst case: ${contract.worstCase.class} (${contract.worstCase.cost[metric]} ${metric}${contract.worstCase.unbounded ? ', grows without bound' : ''}); best case: ${contract.bestCase.class} (${contract.bestCase.cost[metric]} ${metric})${contract.worstToBestRatio ? `; ratio ${contract.worstToBestRatio}x` : ''}.`);
+    lines.push(`Worst case: ${contract.worstCase.class} (${contract.worstCase.cost[metric]} ${metric}${contract.worstCase.unbounded ? ', grows without bound' : contract.worstCase.atBounds !== undefined ? `, ${contract.worstCase.atBounds} at the PCV bounds` : ''}); best case: ${contract.bestCase.class} (${contract.bestCase.cost[metric]} ${metric})${contract.worstToBestRatio ? `; ratio ${contract.worstToBestRatio}x` : ''}.`);
   }
   lines.push('');
   lines.push(`| class | condition | ${contract.metrics.join(' | ')} | paths | outcome |`);
@@ -37,7 +37,10 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
   if (contract.pcvs.length > 0) {
     lines.push('');
     lines.push('Performance-critical variables:');
-    for (const pcv of contract.pcvs) lines.push(`- \`${pcv.name}\`: ${pcv.description} (${path.relative(baseDir, pcv.origin) || pcv.origin})`);
+    for (const pcv of contract.pcvs) {
+      const bound = pcv.bound !== undefined ? `, at most ${pcv.bound} (${pcv.boundSource === 'annotation' ? 'declared' : 'from the loop guard'})` : ', no bound';
+      lines.push(`- \`${pcv.name}\`: ${pcv.description}${bound} (${path.relative(baseDir, pcv.origin) || pcv.origin})`);
+    }
     const unverified = contract.classes.filter((c) => c.witnessVerified === false).map((c) => c.id);
     if (unverified.length > 0 && options.witnesses) lines.push(`- Witnesses of ${unverified.join(', ')} do not reach their class when run: summarised loops forget what they write, so those witnesses are approximate.`);
   }

@@ -72,6 +72,8 @@ export interface LoopInfo {
   range: SourceRange;
   /** Text of the `/*@ ... *\/` annotations written just before the loop. */
   annotations: string[];
+  /** Bounds declared with `/*@ bound NAME <= EXPR *\/` before the loop, EXPR evaluated as a constant. */
+  bounds: Record<string, number>;
 }
 
 export type ParameterKind =

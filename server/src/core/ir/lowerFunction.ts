@@ -435,8 +435,23 @@ class FunctionLowering {
 
   private registerLoop(node: Node, header: BasicBlock, kind: LoopInfo['kind']): void {
     const id = this.loops.length;
-    this.loops.push({ id, header: header.id, kind, range: this.rangeOf(node), annotations: precedingAnnotations(node) });
+    const annotations = precedingAnnotations(node);
+    this.loops.push({ id, header: header.id, kind, range: this.rangeOf(node), annotations, bounds: this.loopBounds(annotations, node) });
     header.loopHeader = id;
+  }
+
+  /** `/*@ bound NAME <= EXPR *\/`: EXPR is a constant expression (macros and enums allowed). */
+  private loopBounds(annotations: string[], node: Node): Record<string, number> {
+    const bounds: Record<string, number> = {};
+    for (const annotation of annotations) {
+      const match = /^bound\s+([A-Za-z_][\w@:.']*)\s*<=\s*([\s\S]+)$/.exec(annotation);
+      if (!match) continue;
+      const expression = this.unit.parseExpressionSnippet(match[2]!.trim());
+      const value = expression ? this.unit.tryConstantValue(expression, this.file) : undefined;
+      if (value === undefined || value < 0n) throw this.failure('unsupported', `the bound of '${match[1]}' ('${match[2]!.trim()}') is not a non-negative constant`, node);
+      bounds[match[1]!] = Number(value);
+    }
+    return bounds;
   }
 
   private lowerWhile(node: Node): void {

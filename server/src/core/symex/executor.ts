@@ -80,6 +80,9 @@ export interface SummarizedLoopPcv {
   origin: { file: string; line: number };
   functionName: string;
   header: number;
+  /** Largest number of summarised iterations: declared, or inferred from the loop guard; undefined when unknown. */
+  bound?: number;
+  boundSource?: 'annotation' | 'guard';
 }
 
 export interface CompletedPath {
@@ -429,8 +432,19 @@ class Explorer {
     const instance = state.pcvInstances.get(base.name) ?? 0;
     state.pcvInstances.set(base.name, instance + 1);
     const pcv = pcvInstanceName(base.name, instance);
-    if (!this.pcvs.has(pcv)) {
-      this.pcvs.set(pcv, { name: pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name, header: header.id });
+    const declared = loop.bounds[base.name];
+    const inferred = declared === undefined ? guardBound(frame, header, body) : undefined;
+    const bound = declared ?? inferred;
+    const known = this.pcvs.get(pcv);
+    if (!known) {
+      this.pcvs.set(pcv, {
+        name: pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name, header: header.id,
+        bound, boundSource: declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : undefined,
+      });
+    } else if (known.bound !== undefined) {
+      // The same PCV on another path: the bound must hold on every path.
+      known.bound = bound === undefined ? undefined : Math.max(known.bound, bound);
+      if (known.bound === undefined) known.boundSource = undefined;
     }
     await this.havoc(state, body);
     const boundary: Boundary = {
@@ -1067,4 +1081,53 @@ function mergeStep(previous: Step | undefined, next: Step): Step {
   if (previous === undefined) return next;
   if (typeof previous === 'object' && typeof next === 'object') return { mask: previous.mask > next.mask ? previous.mask : next.mask };
   return previous === next ? next : 'other';
+}
+
+/**
+ * A bound on the remaining iterations from the loop guard `r < C` (or <=) at the header, where r
+ * only counts up by a constant step and is concrete when summarising starts: ceil((C - r) / step).
+ */
+function guardBound(frame: Frame, header: BasicBlock, body: ReadonlySet<number>): number | undefined {
+  const terminator = header.terminator;
+  if (terminator.op !== 'branch' || terminator.condition.kind !== 'reg' || !body.has(terminator.whenTrue)) return undefined;
+  const definitions = new Map<number, Instruction>();
+  for (const instruction of header.instructions) if ('dst' in instruction && instruction.dst !== undefined) definitions.set(instruction.dst, instruction);
+  const comparison = definitions.get(terminator.condition.id);
+  if (!comparison || comparison.op !== 'compare' || comparison.pointers) return undefined;
+  if (!['slt', 'ult', 'sle', 'ule'].includes(comparison.predicate)) return undefined;
+  const limit = constantOperand(frame, comparison.right);
+  // The counter may be widened before the comparison (uint8_t i < n compares as int).
+  let counterOperand = comparison.left;
+  const widened = counterOperand.kind === 'reg' ? definitions.get(counterOperand.id) : undefined;
+  if (widened && widened.op === 'cast' && widened.cast !== 'trunc') counterOperand = widened.src;
+  if (counterOperand.kind !== 'reg' || limit === undefined) return undefined;
+  const counter = counterOperand.id;
+  let step: bigint | undefined;
+  for (const id of body) {
+    for (const instruction of frame.fn.blocks[id]!.instructions) {
+      if (!('dst' in instruction) || instruction.dst !== counter) continue;
+      const kind = inductionStep(instruction);
+      if (kind !== 'up' || instruction.op !== 'binary' || instruction.right.kind !== 'imm') return undefined;
+      const c = BigInt.asIntN(instruction.width, instruction.right.value);
+      const delta = instruction.operator === 'add' ? c : -c;
+      if (step !== undefined && step !== delta) return undefined;
+      step = delta;
+    }
+  }
+  const start = constantOperand(frame, { kind: 'reg', id: counter });
+  if (step === undefined || step <= 0n || start === undefined) return undefined;
+  const signed = comparison.predicate.startsWith('s');
+  const width = comparison.width;
+  const from = signed ? BigInt.asIntN(width, start) : start;
+  const to = signed ? BigInt.asIntN(width, limit) : limit;
+  const last = comparison.predicate.endsWith('le') ? to + 1n : to;
+  if (last <= from) return 0;
+  return Number((last - from + step - 1n) / step);
+}
+
+function constantOperand(frame: Frame, operand: Operand): bigint | undefined {
+  if (operand.kind === 'imm') return operand.value;
+  if (operand.kind !== 'reg') return undefined;
+  const value = frame.registers[operand.id];
+  return value?.kind === 'int' && value.expr.op === 'const' ? value.expr.value : undefined;
 }
