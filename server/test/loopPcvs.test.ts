@@ -81,3 +81,20 @@ test('random inputs land in a class whose formula bounds their measured cost', a
     }
   }
 });
+
+test('classes far above the common case that packet bytes select are adversarial, with the conditions that select them', async () => {
+  const r = await result();
+  const options = r.contracts.find((k) => k.name === 'skip_options')!;
+  const adversarial = options.classes.filter((k) => k.adversarial);
+  assert.ok(adversarial.length > 0);
+  for (const k of adversarial) {
+    assert.ok(k.adversarial!.factor === 'unbounded' || k.adversarial!.factor > 5);
+    assert.ok(k.adversarial!.drivenBy.some((d) => d.text === 'ip[w * 4] != 0' && d.line === 41), JSON.stringify(k.adversarial));
+  }
+  // The table is state and the key a scalar argument: no packet bytes select the long probes.
+  const lookup = r.contracts.find((k) => k.name === 'probe_lookup')!;
+  assert.ok(lookup.classes.every((k) => !k.adversarial));
+  // A larger factor leaves nothing adversarial.
+  const relaxed = await analyze([{ path: fixture }], { entries: ['skip_options'], adversarialFactor: 50 }, diskFileSystem);
+  assert.ok(relaxed.contracts[0]!.classes.every((k) => !k.adversarial));
+});

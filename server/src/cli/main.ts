@@ -13,7 +13,7 @@ import { PREDICT_USAGE, runPredict } from './predict';
 const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME] [--format json|md] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
-                                [--solver-rlimit N] [--solver-timeout MS]
+                                [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
   perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]
 ${PREDICT_USAGE}`;
 
@@ -61,7 +61,11 @@ export function parseArguments(argv: string[]): ParsedArguments {
     } else if (arg === '--unroll') execution.unrollLimit = positiveInteger(arg, value());
     else if (arg === '--max-paths') execution.maxPaths = positiveInteger(arg, value());
     else if (arg === '--time-limit') execution.timeLimitMs = positiveInteger(arg, value());
-    else if (arg === '--solver-rlimit') parsed.options.solverResourceLimit = positiveInteger(arg, value());
+    else if (arg === '--adversarial-factor') {
+      const factor = Number(value());
+      if (!(factor > 1)) throw new UsageError(`--adversarial-factor needs a number above 1`);
+      parsed.options.adversarialFactor = factor;
+    } else if (arg === '--solver-rlimit') parsed.options.solverResourceLimit = positiveInteger(arg, value());
     else if (arg === '--solver-timeout') parsed.options.solverTimeoutMs = positiveInteger(arg, value());
     else if (arg === '--initial-globals') (execution as unknown as Record<string, string[]>).initialGlobals = value().split(',').map((g) => g.trim()).filter(Boolean);
     else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'\n${USAGE}`);

@@ -20,6 +20,8 @@ export interface AnalysisOptions {
   solverTimeoutMs: number;
   /** z3 resource limit per query (deterministic; exceeding it answers unknown). */
   solverResourceLimit: number;
+  /** A class is adversarial above this multiple of the common case (and when packet bytes select it). */
+  adversarialFactor: number;
 }
 
 export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
@@ -30,6 +32,7 @@ export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
   execution: DEFAULT_EXECUTION_OPTIONS,
   solverTimeoutMs: 10000,
   solverResourceLimit: 10_000_000,
+  adversarialFactor: 5,
 };
 
 export interface AnalysisResult {
@@ -81,7 +84,7 @@ export async function analyze(
       z3Milliseconds: Math.round(solver.statistics.z3Milliseconds - before.z3Milliseconds),
       milliseconds: Math.round(performance.now() - started),
     };
-    const contract = buildContract(fn, lowered.program, exploration, settings.metrics, statistics);
+    const contract = buildContract(fn, lowered.program, exploration, settings.metrics, statistics, settings.adversarialFactor);
     if (settings.execution.summarizeLoops) {
       contract.unrollLimit = settings.execution.unrollLimit;
       measureWitnessPcvs(contract, lowered.program, settings);

@@ -42,6 +42,11 @@ export interface PathClass {
   decisions: ClassCondition[];
   /** Path identities (trace digests), so a concrete run can be placed in its class. */
   traces: string[];
+  /**
+   * Set when the class costs more than `adversarialFactor` times the common case (at the PCV
+   * bounds, or without bound) and packet contents decide whether an input takes it.
+   */
+  adversarial?: { factor: number | 'unbounded'; drivenBy: ClassCondition[] };
 }
 
 export interface IncompleteReason { code: string; kind: ReasonKind; message: string; line?: number; file?: string }
@@ -66,15 +71,19 @@ export interface FunctionContract {
   complete: boolean;
   incompleteReasons: IncompleteReason[];
   unmodelledCalls: UnmodelledCall[];
+  /** The median cost (first metric, PCVs at their bounds) over the classes that return: the common case adversarial classes are measured against. */
+  commonCase: number | null;
   statistics: { paths: number; solverQueries: number; z3Calls: number; z3Milliseconds: number; milliseconds: number };
 }
 
 /** Groups explored paths into classes: paths with the same outcome and the same cost form one class. */
 export function buildContract(
   fn: IrFunction, program: IrProgram, exploration: ExplorationResult, metrics: IrMetric[],
-  statistics: FunctionContract['statistics'],
+  statistics: FunctionContract['statistics'], adversarialFactor = 5,
 ): FunctionContract {
   const groups = new Map<string, CompletedPath[]>();
+  const groupKeys = new Map<string, string>(); // class id -> group key
+  const groupKeyOf = (c: PathClass) => groupKeys.get(c.id)!;
   for (const path of exploration.paths) {
     const key = `${path.outcome.kind}|${path.outcome.reason ?? ''}|${metrics.map((m) => formulaOf(path.cost, path.terms, m)).join(',')}|${path.externalCalls.length > 0}`;
     const group = groups.get(key);
@@ -83,8 +92,9 @@ export function buildContract(
   }
   const classes: PathClass[] = [];
   let index = 1;
-  for (const paths of groups.values()) {
+  for (const [key, paths] of groups) {
     const first = paths[0]!;
+    groupKeys.set(`C${index}`, key);
     classes.push({
       id: `C${index++}`,
       condition: classCondition(paths),
@@ -135,6 +145,25 @@ export function buildContract(
     if (c.outcome === 'return' && (!best || costOf(c) < costOf(best))) best = c;
   }
   void program;
+  // Adversarial classes: far above the common case, and selected by packet contents (the memory
+  // behind a pointer parameter), which a sender controls.
+  const packetArrays = new Set(fn.params.filter((p) => p.type.kind === 'pointer').map((p) => `mem:${p.name}`));
+  const returning = classes.filter((c) => c.outcome === 'return').map(costOf).sort((a, b) => a - b);
+  const commonCase = returning.length > 0 ? returning[Math.floor((returning.length - 1) / 2)]! : null;
+  if (commonCase !== null && commonCase > 0) {
+    for (const c of classes) {
+      if (c.outcome === 'incomplete') continue;
+      const growsWithoutBound = unbounded(c);
+      const factor = costOf(c) / commonCase;
+      if (!growsWithoutBound && factor <= adversarialFactor) continue;
+      const representative = groups.get(groupKeyOf(c))![0]!;
+      const drivenBy = representative.decisions
+        .filter((d) => d.inputs.some((s) => packetArrays.has(s)))
+        .map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName }));
+      if (drivenBy.length === 0) continue;
+      c.adversarial = { factor: growsWithoutBound ? 'unbounded' : Math.round(factor * 100) / 100, drivenBy: dedupeConditions(drivenBy) };
+    }
+  }
   return {
     name: fn.name,
     file: fn.file,
@@ -153,6 +182,7 @@ export function buildContract(
     complete: incompleteReasons.length === 0,
     incompleteReasons,
     unmodelledCalls,
+    commonCase,
     statistics,
   };
 }
@@ -280,6 +310,16 @@ function countRepeats(items: string[]): string[] {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
   return [...counts].map(([text, count]) => (count === 1 ? text : `${text} /* x${count} */`));
+}
+
+function dedupeConditions(items: ClassCondition[]): ClassCondition[] {
+  const seen = new Set<string>();
+  return items.filter((c) => {
+    const key = `${c.text}@${c.file}:${c.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function dedupe(items: string[]): string[] {

@@ -34,6 +34,15 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
       : `${c.outcome}: ${c.reason?.code} ${c.reason?.message ?? ''}`;
     lines.push(`| ${c.id} | \`${escapeCell(c.condition)}\` | ${contract.metrics.map((m) => c.cost[m]).join(' | ')} | ${c.paths} | ${escapeCell(outcome)} |`);
   }
+  const adversarial = contract.classes.filter((c) => c.adversarial);
+  if (adversarial.length > 0) {
+    lines.push('');
+    lines.push(`Adversarial classes (common case: ${contract.commonCase} ${contract.metrics[0]}):`);
+    for (const c of adversarial) {
+      const factor = c.adversarial!.factor === 'unbounded' ? 'grows without bound' : `${c.adversarial!.factor}x the common case`;
+      lines.push(`- ${c.id}: ${factor}; packet contents select it through ${c.adversarial!.drivenBy.map((d) => `\`${d.text}\` (line ${d.line})`).join(', ')}`);
+    }
+  }
   if (contract.pcvs.length > 0) {
     lines.push('');
     lines.push('Performance-critical variables:');

@@ -12,7 +12,7 @@ import { INTRINSICS } from '../syntax/builtinHeaders';
 import type { ReasonKind } from '../reasons';
 import {
   ArrayExpr, BitVecExpr, BoolExpr, FALSE, TRUE, and, arrayConst, arraySymbol, binary, bv, compare, concat, extract, ite, not,
-  select, signExtend, store, symbol, zeroExtend,
+  select, signExtend, store, symbol, symbolsOf, zeroExtend,
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
 import { loopBody, loopPcv, pcvInstanceName } from '../ir/loops';
@@ -61,6 +61,8 @@ export interface BranchDecision {
   /** For a switch's default: the case labels it excludes. */
   otherLabels?: string[];
   range: SourceRange;
+  /** Symbols the condition depends on (`arg:NAME`, `mem:NAME` for the initial contents of an input, ...). */
+  inputs: string[];
   functionName: string;
 }
 
@@ -852,10 +854,10 @@ class Explorer {
     }
     const taken = this.fork(state);
     this.addConstraint(taken, modelSays ? condition : not(condition), state.model);
-    taken.decisions.push({ text, taken: modelSays, range, functionName });
+    taken.decisions.push({ text, taken: modelSays, range, functionName, inputs: [...symbolsOf(condition)] });
     const alternative = this.fork(state);
     this.addConstraint(alternative, other, otherSide.model!);
-    alternative.decisions.push({ text, taken: !modelSays, range, functionName });
+    alternative.decisions.push({ text, taken: !modelSays, range, functionName, inputs: [...symbolsOf(condition)] });
     this.pendingForks.push(taken, alternative);
     return 'forked';
   }
@@ -963,7 +965,7 @@ class Explorer {
       const successor = feasible.length === 1 ? state : this.fork(state);
       if (feasible.length > 1) {
         this.addConstraint(successor, t.condition, model);
-        successor.decisions.push({ ...t.decision, otherLabels: t.decision.caseLabel === 'default' ? otherLabels : undefined, range: terminator.range, functionName: frame.fn.name });
+        successor.decisions.push({ ...t.decision, otherLabels: t.decision.caseLabel === 'default' ? otherLabels : undefined, range: terminator.range, functionName: frame.fn.name, inputs: [...symbolsOf(t.condition)] });
       }
       successor.trace.decide(frame.fn.name, frame.block, t.target);
       const successorFrame = successor.frames[successor.frames.length - 1]!;
