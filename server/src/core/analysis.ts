@@ -9,6 +9,7 @@ import { FunctionContract, buildContract, outcomeKey } from './contract/contract
 import { ERROR_REASONS, Reasons } from './reasons';
 import { resetExpressionTable, clearSymbolCache } from './symex/expr';
 import { interpret } from './interp/interpreter';
+import { ContractCache, functionKeys } from './cache/contractCache';
 
 export interface AnalysisOptions {
   includeDirs: string[];
@@ -22,6 +23,8 @@ export interface AnalysisOptions {
   solverResourceLimit: number;
   /** A class is adversarial above this multiple of the common case (and when packet bytes select it). */
   adversarialFactor: number;
+  /** Contracts from earlier analyses, reused when nothing they depend on changed. */
+  cache?: ContractCache;
 }
 
 export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
@@ -41,6 +44,8 @@ export interface AnalysisResult {
   diagnostics: Diagnostic[];
   program: IrProgram;
   entries: string[];
+  /** Entries whose contract was computed by this analysis (the others came from the cache). */
+  recomputed: string[];
 }
 
 export { Diagnostic, FileSystem };
@@ -62,12 +67,21 @@ export async function analyze(
   const entries = settings.entries.length > 0 ? settings.entries : defaultEntries(unit.functions, lowered.program, mainFiles);
   const solver = new IndependenceCachingSolver(new Z3Solver({ timeoutMs: settings.solverTimeoutMs, resourceLimit: settings.solverResourceLimit }));
   const contracts: FunctionContract[] = [];
+  const recomputed: string[] = [];
+  const keys = settings.cache ? functionKeys(lowered.program, optionsFingerprint(settings)) : undefined;
   for (const entry of entries) {
     const fn = lowered.program.functions.get(entry);
     if (!fn) {
       if (!unit.functions.has(entry)) throw new Error(`no function named '${entry}' in ${files.map((f) => f.path).join(', ')}`);
       continue; // failed to lower: reported in diagnostics
     }
+    const key = keys?.get(entry);
+    const cached = key !== undefined && !hasFailedCallee(lowered.program, entry, lowered.failedFunctions) ? settings.cache!.get(key) : undefined;
+    if (cached) {
+      contracts.push(cached);
+      continue;
+    }
+    recomputed.push(entry);
     const before = { ...solver.statistics };
     const started = performance.now();
     let exploration: Awaited<ReturnType<typeof explore>>;
@@ -98,8 +112,10 @@ export async function analyze(
       }
     }
     contracts.push(contract);
+    // An incomplete contract is not cached: a cancellation or time limit must not stick.
+    if (key !== undefined && contract.complete) settings.cache!.set(key, contract);
   }
-  return { contracts, diagnostics, program: lowered.program, entries };
+  return { contracts, diagnostics, program: lowered.program, entries, recomputed };
 }
 
 /**
@@ -120,6 +136,17 @@ function measureWitnessPcvs(contract: FunctionContract, program: IrProgram, sett
       for (const pcv of contract.pcvs) pathClass.witness.pcv[pcv.name] = 0;
     }
   }
+}
+
+/** Everything in the options that changes a contract (not the cache or the cancellation signal). */
+function optionsFingerprint(settings: AnalysisOptions): string {
+  const { signal: _signal, ...execution } = settings.execution;
+  void _signal;
+  return JSON.stringify({ metrics: settings.metrics, execution, rlimit: settings.solverResourceLimit, adversarial: settings.adversarialFactor, defines: settings.defines, include: settings.includeDirs });
+}
+
+function hasFailedCallee(program: IrProgram, entry: string, failed: Map<string, unknown>): boolean {
+  return [...reachableCallees(program, entry)].some((callee) => failed.has(callee));
 }
 
 function defaultEntries(functions: Map<string, { definition: unknown; file: string }>, program: IrProgram, mainFiles: Set<string>): string[] {

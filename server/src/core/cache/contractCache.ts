@@ -1,0 +1,59 @@
+// Caches entry contracts under a key that changes exactly when something they depend on changes.
+//
+// The key of a function hashes its source text and position, the keys of every function it calls
+// (so an edit reaches all callers, transitively), the program's globals and the analysis options.
+// A cached contract is plain JSON data, so the cache can be kept in memory or written to disk.
+import { createHash } from 'crypto';
+import type { IrProgram } from '../ir/ir';
+import type { FunctionContract } from '../contract/contract';
+
+export interface ContractCache {
+  get(key: string): FunctionContract | undefined;
+  set(key: string, contract: FunctionContract): void;
+}
+
+/** An in-memory cache that stores contracts in their serialised form (so no caller can mutate them). */
+export class MemoryContractCache implements ContractCache {
+  private readonly entries = new Map<string, string>();
+
+  get(key: string): FunctionContract | undefined {
+    const text = this.entries.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as FunctionContract);
+  }
+
+  set(key: string, contract: FunctionContract): void {
+    this.entries.set(key, JSON.stringify(contract));
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Keys for every defined function of the program, given a fingerprint of the analysis options. */
+export function functionKeys(program: IrProgram, optionsFingerprint: string): Map<string, string> {
+  const globals = createHash('sha256');
+  for (const global of [...program.globals.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    globals.update(`${global.name}|${global.size}|${global.readOnly}|${Buffer.from(global.initial).toString('hex')}|${JSON.stringify(global.initialPointers)};`);
+  }
+  for (const s of program.strings) globals.update(Buffer.from(s).toString('hex') + ';');
+  const shared = `${globals.digest('hex')}|${optionsFingerprint}`;
+  const keys = new Map<string, string>();
+  const visit = (name: string, path: Set<string>): string => {
+    const known = keys.get(name);
+    if (known) return known;
+    const fn = program.functions.get(name);
+    if (!fn) return `external:${name}`;
+    const hash = createHash('sha256');
+    // The position is part of the key because the contract carries source ranges.
+    hash.update(`${shared}|${fn.file}|${fn.range.startByte}|${fn.text}`);
+    for (const callee of [...fn.callees].sort()) {
+      hash.update(`|${callee}:${path.has(callee) ? 'recursive' : visit(callee, new Set([...path, callee]))}`);
+    }
+    const key = hash.digest('hex');
+    keys.set(name, key);
+    return key;
+  };
+  for (const name of program.functions.keys()) visit(name, new Set([name]));
+  return keys;
+}
