@@ -4,23 +4,10 @@ import * as assert from 'node:assert/strict';
 import * as path from 'path';
 import * as fs from 'fs';
 import * as os from 'os';
-import { execFile } from 'child_process';
-import { promisify } from 'util';
+import { cli, repo } from './support/runCli';
 
-const run = promisify(execFile);
-const repo = path.resolve(__dirname, '../../..');
-const bin = path.join(repo, 'bin', 'perfcontract.js');
 const parser = path.join(repo, 'test-fixtures', 'packet_parser.c');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: repo });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 test('contract --format json prints the documented fields', async () => {
   const { code, stdout } = await cli(['contract', parser, '--format', 'json']);

@@ -21,6 +21,18 @@ export interface LoweringContext {
   writtenGlobals: Set<string>;
 }
 
+/** The index of a string literal's bytes (with the terminating zero) in the program's string table. */
+export function internString(context: LoweringContext, bytes: number[]): number {
+  const key = Buffer.from(bytes).toString('hex');
+  let index = context.stringIndex.get(key);
+  if (index === undefined) {
+    index = context.strings.length;
+    context.strings.push(new Uint8Array(bytes));
+    context.stringIndex.set(key, index);
+  }
+  return index;
+}
+
 /** Lowers `name`'s definition; throws AnalysisError with a reason for unsupported code. */
 export function lowerFunction(context: LoweringContext, name: string): IrFunction {
   const declaration = context.unit.functions.get(name);
@@ -745,15 +757,7 @@ class FunctionLowering {
 
   private lowerString(node: Node): RValue {
     const parts = node.type === 'concatenated_string' ? node.namedChildren.filter((c) => c?.type === 'string_literal') : [node];
-    const bytes = parts.flatMap((p) => decodeStringLiteral(p!.text));
-    bytes.push(0);
-    const key = Buffer.from(bytes).toString('hex');
-    let index = this.context.stringIndex.get(key);
-    if (index === undefined) {
-      index = this.context.strings.length;
-      this.context.strings.push(new Uint8Array(bytes));
-      this.context.stringIndex.set(key, index);
-    }
+    const index = internString(this.context, [...parts.flatMap((p) => decodeStringLiteral(p!.text)), 0]);
     const dst = this.newTemporary();
     this.emit({ op: 'address', dst, base: { kind: 'string', index }, range: this.range(node) });
     return { value: { kind: 'reg', id: dst }, type: pointerTo(Types.char) };

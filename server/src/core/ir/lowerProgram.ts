@@ -5,7 +5,7 @@ import { Diagnostic, TranslationUnit, decodeStringLiteral } from '../syntax/tran
 import { INTRINSICS } from '../syntax/builtinHeaders';
 import { AnalysisError } from '../reasons';
 import type { AddressBase, IrFunction, IrGlobal, IrProgram, SourceRange } from './ir';
-import { LoweringContext, lowerFunction } from './lowerFunction';
+import { LoweringContext, internString, lowerFunction } from './lowerFunction';
 
 export interface LoweredProgram {
   program: IrProgram;
@@ -186,15 +186,7 @@ class InitializerWriter {
     } else if (inner.type === 'identifier' && this.unit.globals.get(inner.text)?.type.kind === 'array') {
       target = { kind: 'global', name: inner.text };
     } else if (inner.type === 'string_literal') {
-      const data = [...decodeStringLiteral(inner.text), 0];
-      const key = Buffer.from(data).toString('hex');
-      let index = this.context.stringIndex.get(key);
-      if (index === undefined) {
-        index = this.context.strings.length;
-        this.context.strings.push(new Uint8Array(data));
-        this.context.stringIndex.set(key, index);
-      }
-      target = { kind: 'string', index };
+      target = { kind: 'string', index: internString(this.context, [...decodeStringLiteral(inner.text), 0]) };
     }
     if (!target) return false;
     this.pointers.push({ offset, target, targetOffset: 0 });

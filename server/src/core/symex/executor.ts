@@ -212,17 +212,22 @@ class Explorer {
         this.stop('path-limit', `stopped after ${this.options.maxPaths} paths with ${worklist.length} unexplored`);
         break;
       }
-      const state = worklist.pop()!; // depth-first: finishes paths early and keeps the worklist small
-      try {
-        const forks = await this.runUntilFork(state);
-        // Push in reverse so the first successor is explored first (deterministic order).
-        for (let i = forks.length - 1; i >= 0; i--) worklist.push(forks[i]!);
-      } catch (error) {
-        if (!(error instanceof PathEnd)) throw error;
-        this.finish(state, error.outcome);
-      }
+      await this.step(worklist);
     }
     return { paths: this.paths, stopReasons: this.stopReasons, inputObjects: this.inputObjects, pcvs: this.pcvs };
+  }
+
+  /** Runs the newest state until it forks or ends (depth-first: paths finish early, the worklist stays small). */
+  private async step(worklist: State[]): Promise<void> {
+    const state = worklist.pop()!;
+    try {
+      const forks = await this.runUntilFork(state);
+      // Push in reverse so the first successor is explored first (deterministic order).
+      for (let i = forks.length - 1; i >= 0; i--) worklist.push(forks[i]!);
+    } catch (error) {
+      if (!(error instanceof PathEnd)) throw error;
+      this.finish(state, error.outcome);
+    }
   }
 
   private stop(reason: ReasonKind, message: string): void {
@@ -459,14 +464,7 @@ class Explorer {
     while (worklist.length > 0) {
       if (this.options.signal?.aborted) { this.stop('cancelled', 'the analysis was cancelled'); break; }
       if (performance.now() - this.started > this.options.timeLimitMs) { this.stop('time-limit', `stopped after ${this.options.timeLimitMs} ms while summarising the loop at line ${loop.range.startLine + 1} of ${fn.name}`); break; }
-      const current = worklist.pop()!;
-      try {
-        const forks = await this.runUntilFork(current);
-        for (let i = forks.length - 1; i >= 0; i--) worklist.push(forks[i]!);
-      } catch (error) {
-        if (!(error instanceof PathEnd)) throw error;
-        this.finish(current, error.outcome);
-      }
+      await this.step(worklist);
     }
     const perIteration = maxOfIterations(boundary.iterations);
     const leave = (s: State) => {
