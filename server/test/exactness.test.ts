@@ -22,7 +22,7 @@ for (const fixture of fixtures) {
     for (const contract of result.contracts) {
       for (const pathClass of contract.classes) {
         if (pathClass.outcome === 'incomplete') continue; // the interpreter has no notion of an unroll limit
-        const run = interpret(result.program, contract.name, pathClass.witness, { summarizeAfter: contract.unrollLimit });
+        const run = interpret(result.program, contract.name, pathClass.witness, { summarizeAfter: contract.unrollLimit, declaredContracts: result.declaredContracts });
         const outcome = run.error ? { kind: ERROR_REASONS.has(run.error.reason) ? 'error' : 'incomplete', reason: run.error.reason } : { kind: 'return' };
         const key = `${run.trace}/${outcomeKey({ outcome })}`;
         const where = `${contract.name} ${pathClass.id} (${pathClass.condition})`;

@@ -14,6 +14,7 @@ const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME] [--format json|md] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
+                                [--contracts FILE.pcontract.json]
   perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]
 ${PREDICT_USAGE}`;
 
@@ -61,6 +62,7 @@ export function parseArguments(argv: string[]): ParsedArguments {
     } else if (arg === '--unroll') execution.unrollLimit = positiveInteger(arg, value());
     else if (arg === '--max-paths') execution.maxPaths = positiveInteger(arg, value());
     else if (arg === '--time-limit') execution.timeLimitMs = positiveInteger(arg, value());
+    else if (arg === '--contracts') (parsed.options.contractFiles ??= []).push(path.resolve(value()));
     else if (arg === '--adversarial-factor') {
       const factor = Number(value());
       if (!(factor > 1)) throw new UsageError(`--adversarial-factor needs a number above 1`);
@@ -121,7 +123,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
       const witness = JSON.parse(fs.readFileSync(args.input, 'utf8')) as Witness;
       const result = await analyze(files, args.options, diskFileSystem);
       const contract = result.contracts.find((c) => c.name === args.entry);
-      const run = interpret(result.program, args.entry, { args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals }, { summarizeAfter: contract?.unrollLimit });
+      const run = interpret(result.program, args.entry, { args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals }, { summarizeAfter: contract?.unrollLimit, declaredContracts: result.declaredContracts });
       const key = `${run.trace}/${outcomeKey({ outcome: run.error ? { kind: errorKind(run.error.reason), reason: run.error.reason } : { kind: 'return' } })}`;
       const matched = contract?.classes.find((c) => c.traces.includes(key));
       const returnValue = run.returnValue === undefined ? null : run.returnValue.kind === 'int' ? renderInt(run.returnValue.value, result.program.functions.get(args.entry)!) : run.returnValue.kind === 'null' ? 'NULL' : `&${run.returnValue.object}`;

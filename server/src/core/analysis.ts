@@ -10,6 +10,8 @@ import { ERROR_REASONS, Reasons } from './reasons';
 import { resetExpressionTable, clearSymbolCache } from './symex/expr';
 import { interpret } from './interp/interpreter';
 import { ContractCache, functionKeys } from './cache/contractCache';
+import { DeclaredContracts, loadDeclaredContracts } from './contract/declaredContracts';
+import * as path from 'path';
 
 export interface AnalysisOptions {
   includeDirs: string[];
@@ -25,6 +27,8 @@ export interface AnalysisOptions {
   adversarialFactor: number;
   /** Contracts from earlier analyses, reused when nothing they depend on changed. */
   cache?: ContractCache;
+  /** Declared contract files to read, besides the `*.pcontract.json` files beside the main files. */
+  contractFiles: string[];
 }
 
 export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
@@ -36,6 +40,7 @@ export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
   solverTimeoutMs: 10000,
   solverResourceLimit: 10_000_000,
   adversarialFactor: 5,
+  contractFiles: [],
 };
 
 export interface AnalysisResult {
@@ -46,6 +51,8 @@ export interface AnalysisResult {
   entries: string[];
   /** Entries whose contract was computed by this analysis (the others came from the cache). */
   recomputed: string[];
+  /** The declared contracts in force, for running witnesses with the same costs. */
+  declaredContracts: DeclaredContracts;
 }
 
 export { Diagnostic, FileSystem };
@@ -63,6 +70,11 @@ export async function analyze(
   const unit = await buildTranslationUnit(files, { includeDirs: settings.includeDirs, defines: settings.defines }, fileSystem);
   const lowered = lowerProgram(unit);
   const diagnostics = [...unit.diagnostics, ...lowered.diagnostics];
+  const declared = loadDeclaredContracts(files.map((f) => path.dirname(f.path)), settings.contractFiles, (p) => fileSystem.readFile(p));
+  for (const error of declared.errors) {
+    diagnostics.push({ reason: 'invalid-contract', message: error, file: error.split(':')[0]!, startByte: 0, endByte: 0, startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 });
+  }
+  settings.execution = { ...settings.execution, declaredContracts: declared.contracts };
   const mainFiles = new Set(files.map((f) => f.path));
   const entries = settings.entries.length > 0 ? settings.entries : defaultEntries(unit.functions, lowered.program, mainFiles);
   const solver = new IndependenceCachingSolver(new Z3Solver({ timeoutMs: settings.solverTimeoutMs, resourceLimit: settings.solverResourceLimit }));
@@ -115,7 +127,7 @@ export async function analyze(
     // An incomplete contract is not cached: a cancellation or time limit must not stick.
     if (key !== undefined && contract.complete) settings.cache!.set(key, contract);
   }
-  return { contracts, diagnostics, program: lowered.program, entries, recomputed };
+  return { contracts, diagnostics, program: lowered.program, entries, recomputed, declaredContracts: declared.contracts };
 }
 
 /**
@@ -126,7 +138,7 @@ function measureWitnessPcvs(contract: FunctionContract, program: IrProgram, sett
   if (contract.pcvs.length === 0) return;
   for (const pathClass of contract.classes) {
     try {
-      const run = interpret(program, contract.name, pathClass.witness, { regions: settings.execution.regions, summarizeAfter: settings.execution.unrollLimit, maxSteps: 1_000_000 });
+      const run = interpret(program, contract.name, pathClass.witness, { regions: settings.execution.regions, summarizeAfter: settings.execution.unrollLimit, maxSteps: 1_000_000, declaredContracts: settings.execution.declaredContracts });
       for (const pcv of contract.pcvs) pathClass.witness.pcv[pcv.name] = run.pcv[pcv.name] ?? 0;
       const outcome = run.error ? { kind: ERROR_REASONS.has(run.error.reason) ? 'error' : 'incomplete', reason: run.error.reason } : { kind: 'return' };
       pathClass.witnessVerified = pathClass.traces.includes(`${run.trace}/${outcomeKey({ outcome })}`);
@@ -140,9 +152,10 @@ function measureWitnessPcvs(contract: FunctionContract, program: IrProgram, sett
 
 /** Everything in the options that changes a contract (not the cache or the cancellation signal). */
 function optionsFingerprint(settings: AnalysisOptions): string {
-  const { signal: _signal, ...execution } = settings.execution;
+  const { signal: _signal, declaredContracts, ...execution } = settings.execution;
   void _signal;
-  return JSON.stringify({ metrics: settings.metrics, execution, rlimit: settings.solverResourceLimit, adversarial: settings.adversarialFactor, defines: settings.defines, include: settings.includeDirs });
+  const contracts = declaredContracts ? JSON.stringify([...declaredContracts.values()].map((c) => [c.name, c.cases.map((k) => ({ ...k, cost: Object.fromEntries(Object.entries(k.cost).map(([m, p]) => [m, [...p]])) }))])) : '';
+  return JSON.stringify({ contracts, metrics: settings.metrics, execution, rlimit: settings.solverResourceLimit, adversarial: settings.adversarialFactor, defines: settings.defines, include: settings.includeDirs });
 }
 
 function hasFailedCallee(program: IrProgram, entry: string, failed: Map<string, unknown>): boolean {

@@ -21,6 +21,7 @@ export const Reasons = {
   'unknown-identifier': { code: 'PC403', summary: 'an identifier is not declared' },
   'unknown-type': { code: 'PC404', summary: 'a type is not declared or not complete' },
   'unmodelled-call': { code: 'PC405', summary: 'a called function has no body and no contract' },
+  'invalid-contract': { code: 'PC406', summary: 'a declared contract file is invalid' },
   'internal-error': { code: 'PC900', summary: 'the analysis hit an internal error on this code (please report it)' },
 } as const;
 

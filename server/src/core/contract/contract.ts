@@ -85,7 +85,7 @@ export function buildContract(
   const groupKeys = new Map<string, string>(); // class id -> group key
   const groupKeyOf = (c: PathClass) => groupKeys.get(c.id)!;
   for (const path of exploration.paths) {
-    const key = `${path.outcome.kind}|${path.outcome.reason ?? ''}|${metrics.map((m) => formulaOf(path.cost, path.terms, m)).join(',')}|${path.externalCalls.length > 0}`;
+    const key = `${path.outcome.kind}|${path.outcome.reason ?? ''}|${metrics.map((m) => formulaOf(path.cost, path.terms, m)).join(',')}|${path.externalCalls.some((c) => !c.declared)}`;
     const group = groups.get(key);
     if (group) group.push(path);
     else groups.set(key, [path]);
@@ -106,7 +106,7 @@ export function buildContract(
         line: first.outcome.range ? first.outcome.range.startLine + 1 : undefined,
       } : undefined,
       returns: uniqueReturns(paths, fn),
-      lowerBound: first.externalCalls.length > 0,
+      lowerBound: first.externalCalls.some((c) => !c.declared),
       witness: witnessOf(first, fn, exploration),
       decisions: first.decisions.map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName })),
       traces: paths.map((p) => `${p.trace}/${outcomeKey(p)}`),
@@ -127,6 +127,7 @@ export function buildContract(
   const unmodelledCalls: UnmodelledCall[] = [];
   for (const path of exploration.paths) {
     for (const call of path.externalCalls) {
+      if (call.declared) continue;
       if (!unmodelledCalls.some((u) => u.callee === call.callee && u.line === call.range.startLine + 1)) {
         unmodelledCalls.push({ callee: call.callee, file: call.range.file, line: call.range.startLine + 1 });
       }

@@ -19,6 +19,7 @@ import { PathTrace } from '../ir/pathTrace';
 import { DEFAULT_REGION_OPTIONS, parameterRegionSize, RegionOptions } from '../ir/regionSize';
 import { hexToBytes, Witness } from '../contract/witness';
 import { loopBody, loopPcv, pcvInstanceName } from '../ir/loops';
+import { DeclaredContracts, caseCost } from '../contract/declaredContracts';
 
 export interface InterpretOptions {
   regions: RegionOptions;
@@ -30,6 +31,8 @@ export interface InterpretOptions {
    * shapes the path identity). Undefined: every iteration counts in the path identity.
    */
   summarizeAfter?: number;
+  /** Contracts of functions without a body: their cost is the matching case's, at the witness's PCV values. */
+  declaredContracts?: DeclaredContracts;
 }
 
 export const DEFAULT_MAX_STEPS = 10_000_000;
@@ -563,7 +566,32 @@ class Machine {
     const key = `${ins.callee}#${k}`;
     const given = own(this.witness.externals, key);
     const value = given === undefined ? 0n : witnessInteger(given, `external call '${key}'`);
+    const contract = this.options.declaredContracts?.get(ins.callee);
+    if (contract) this.chargeDeclared(contract, k, BigInt.asIntN(ins.returnWidth || 32, value));
     return int(BigInt.asUintN(ins.returnWidth, value));
+  }
+
+  /** Adds the cost of the first case of a declared contract that matches the returned value. */
+  private chargeDeclared(contract: NonNullable<ReturnType<DeclaredContracts['get']>>, k: number, returned: bigint): void {
+    const index = contract.cases.findIndex((c) => c.returns === undefined
+      || (typeof c.returns === 'number' ? returned === BigInt(c.returns) : returned >= BigInt(c.returns.min) && returned <= BigInt(c.returns.max)));
+    if (index < 0) throw new Stop('unsupported', `no case of the declared contract of '${contract.name}' returns ${returned}`);
+    const c = contract.cases[index]!;
+    const renamed = new Map<string, string>();
+    for (const pcv of Object.keys(c.pcvs)) {
+      const instance = this.pcvInstances.get(pcv) ?? 0;
+      this.pcvInstances.set(pcv, instance + 1);
+      const name = pcvInstanceName(pcv, instance);
+      renamed.set(pcv, name);
+      this.pcv[name] = own(this.witness.pcv, name) ?? 0;
+    }
+    const cost = caseCost(c, (pcv) => renamed.get(pcv) ?? pcv);
+    addCost(this.cost, cost.constant);
+    for (const [term, coefficient] of cost.terms) {
+      const factor = term.split('*').reduce((product, name) => product * (this.pcv[name] ?? 0), 1);
+      addCost(this.cost, { instructions: coefficient.instructions * factor, memory_accesses: coefficient.memory_accesses * factor });
+    }
+    this.trace.decide(`contract:${contract.name}`, k, index);
   }
 
   /** memcpy / memset / memcmp; counts the call and its extra cost only when it succeeds. */
@@ -762,6 +790,7 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
     regions: options?.regions ?? DEFAULT_REGION_OPTIONS,
     maxSteps: options?.maxSteps ?? DEFAULT_MAX_STEPS,
     summarizeAfter: options?.summarizeAfter,
+    declaredContracts: options?.declaredContracts,
   };
   const machine = new Machine(program, witness, full, fn);
   machine.setUpStrings();

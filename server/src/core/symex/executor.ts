@@ -16,6 +16,7 @@ import {
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
 import { loopBody, loopPcv, pcvInstanceName } from '../ir/loops';
+import { DeclaredCase, DeclaredContract, DeclaredContracts, caseCost } from '../contract/declaredContracts';
 
 export interface ExecutionOptions {
   /**
@@ -34,6 +35,8 @@ export interface ExecutionOptions {
   regions: RegionOptions;
   /** Written globals that still start at their initial value instead of unknown contents (e.g. counters reset per packet). */
   initialGlobals: string[];
+  /** Contracts of functions without a body, by name. */
+  declaredContracts?: DeclaredContracts;
   signal?: AbortSignal;
 }
 
@@ -98,7 +101,8 @@ export interface CompletedPath {
   witnessModel: Model;
   /** Accesses to input objects (keyed by array symbol), so the witness covers every byte read. */
   inputExtents: Map<string, { offsets: BitVecExpr[]; sizes: number[] }>;
-  externalCalls: { callee: string; key: string; width: number; range: SourceRange }[];
+  /** Calls without a body, in order; `declared` ones have a contract, the others are unmodelled. */
+  externalCalls: { callee: string; key: string; width: number; range: SourceRange; declared: boolean }[];
 }
 
 export interface ExplorationResult {
@@ -762,11 +766,13 @@ class Explorer {
       addCost(state.cost, instructionCost(instruction));
       return 'next';
     }
-    // A call without a body or contract: its result is unknown and its cost is not counted.
     const count = (state.externalCounts.get(instruction.callee) ?? 0) + 1;
     state.externalCounts.set(instruction.callee, count);
     const key = `${instruction.callee}#${count}`;
-    state.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnWidth, range: instruction.range });
+    const declared = this.options.declaredContracts?.get(instruction.callee);
+    if (declared && !instruction.returnsPointer) return this.declaredCall(state, frame, instruction, declared, key, count);
+    // A call without a body or contract: its result is unknown and its cost is not counted.
+    state.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnWidth, range: instruction.range, declared: false });
     if (instruction.dst !== undefined) {
       frame.registers[instruction.dst] = instruction.returnsPointer || instruction.returnWidth === 0
         ? (instruction.returnsPointer ? { kind: 'null' } : { kind: 'int', expr: bv(0n, 32) })
@@ -774,6 +780,60 @@ class Explorer {
     }
     addCost(state.cost, instructionCost(instruction));
     return 'next';
+  }
+
+  /**
+   * A call with a declared contract: one successor per feasible case (the first case whose return
+   * condition holds, as in the interpreter), each with the case's cost and PCVs named for this call.
+   */
+  private async declaredCall(
+    state: State, frame: Frame, instruction: Extract<Instruction, { op: 'call' }>, contract: DeclaredContract, key: string, count: number,
+  ): Promise<'next' | 'forked'> {
+    const width = instruction.returnWidth || 32;
+    const result = symbol(`ext:${key}`, width);
+    const matches = contract.cases.map((c) => returnCondition(c, result, width));
+    const successors: State[] = [];
+    for (let i = 0; i < contract.cases.length; i++) {
+      const condition = and([matches[i]!, ...matches.slice(0, i).map((m) => not(m))]);
+      const answer = await this.feasible(state, condition);
+      if (answer.result === 'unknown') this.stop('solver-unknown', `the solver could not decide case '${contract.cases[i]!.name}' of '${contract.name}' (${rangeText(instruction.range)})`);
+      if (answer.result !== 'sat') continue;
+      const successor = this.fork(state);
+      this.addConstraint(successor, condition, answer.model!);
+      const c = contract.cases[i]!;
+      const renamed = new Map<string, string>();
+      for (const pcv of Object.keys(c.pcvs)) {
+        const instance = successor.pcvInstances.get(pcv) ?? 0;
+        successor.pcvInstances.set(pcv, instance + 1);
+        const name = pcvInstanceName(pcv, instance);
+        renamed.set(pcv, name);
+        if (!this.pcvs.has(name)) {
+          this.pcvs.set(name, {
+            name, description: `${c.pcvs[pcv]} (in ${contract.name}, declared in ${contract.source.split('/').pop()})`,
+            origin: { file: instruction.range.file, line: instruction.range.startLine + 1 }, functionName: contract.name, header: -1,
+            bound: c.bounds[pcv], boundSource: c.bounds[pcv] !== undefined ? 'annotation' : undefined,
+          });
+        }
+      }
+      const cost = caseCost(c, (pcv) => renamed.get(pcv) ?? pcv);
+      addCost(successor.cost, cost.constant);
+      addCost(successor.cost, instructionCost(instruction));
+      for (const [term, coefficient] of cost.terms) {
+        const current = successor.terms.get(term) ?? zeroCost();
+        addCost(current, coefficient);
+        successor.terms.set(term, current);
+      }
+      successor.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnWidth, range: instruction.range, declared: true });
+      successor.trace.decide(`contract:${contract.name}`, count, i);
+      if (contract.cases.length > 1) successor.decisions.push({ text: `${contract.name}(): ${c.name}`, taken: true, range: instruction.range, functionName: frame.fn.name, inputs: [] });
+      const successorFrame = successor.frames[successor.frames.length - 1]!;
+      if (instruction.dst !== undefined) successorFrame.registers[instruction.dst] = instruction.returnWidth === 0 ? { kind: 'int', expr: bv(0n, 32) } : { kind: 'int', expr: result };
+      successorFrame.index++;
+      successors.push(successor);
+    }
+    if (successors.length === 0) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `no case of the declared contract of '${contract.name}' can hold here`, range: instruction.range });
+    this.pendingForks.push(...successors);
+    return 'forked';
   }
 
   private async intrinsic(state: State, frame: Frame, instruction: Extract<Instruction, { op: 'call' }>, args: SymbolicValue[]): Promise<boolean> {
@@ -1130,4 +1190,11 @@ function constantOperand(frame: Frame, operand: Operand): bigint | undefined {
   if (operand.kind !== 'reg') return undefined;
   const value = frame.registers[operand.id];
   return value?.kind === 'int' && value.expr.op === 'const' ? value.expr.value : undefined;
+}
+
+/** The condition a declared case puts on the return value (signed comparisons, as contracts are written for C ints). */
+function returnCondition(c: DeclaredCase, result: BitVecExpr, width: number): BoolExpr {
+  if (c.returns === undefined) return TRUE;
+  if (typeof c.returns === 'number') return compare('eq', result, bv(BigInt(c.returns), width));
+  return and([compare('sle', bv(BigInt(c.returns.min), width), result), compare('sle', result, bv(BigInt(c.returns.max), width))]);
 }

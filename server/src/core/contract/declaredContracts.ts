@@ -1,0 +1,167 @@
+// Reads declared contracts (*.pcontract.json) for functions without a body and validates them against the shipped JSON Schema.
+import * as path from 'path';
+import * as fs from 'fs';
+import Ajv from 'ajv';
+import { FormulaError, FormulaNode, parseFormula } from '../cost/formula';
+import type { Cost, IrMetric } from '../cost/costModel';
+
+/** A cost polynomial: monomial key (PCV names sorted, joined by '*'; '' for the constant) -> coefficient. */
+export type Polynomial = Map<string, number>;
+
+export interface DeclaredCase {
+  name: string;
+  returns?: number | { min: number; max: number };
+  pcvs: Record<string, string>;
+  bounds: Record<string, number>;
+  cost: Record<IrMetric, Polynomial>;
+}
+
+export interface DeclaredContract {
+  name: string;
+  description?: string;
+  cases: DeclaredCase[];
+  /** Where it was declared, for messages. */
+  source: string;
+}
+
+export type DeclaredContracts = Map<string, DeclaredContract>;
+
+interface RawCase {
+  name?: string;
+  returns?: number | { min: number; max: number };
+  pcvs?: Record<string, string>;
+  bounds?: Record<string, number>;
+  cost: Partial<Record<IrMetric, string>>;
+}
+
+let validator: ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null } | undefined;
+
+function validate(data: unknown): string[] {
+  if (!validator) {
+    const schema = JSON.parse(fs.readFileSync(schemaPath(), 'utf8')) as object;
+    validator = new Ajv({ allErrors: true }).compile(schema);
+  }
+  if (validator(data)) return [];
+  return (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+}
+
+function schemaPath(): string {
+  // Installed and bundled layouts both keep docs/ at the package root.
+  for (const candidate of [path.join(__dirname, 'pcontract.schema.json'), path.resolve(__dirname, '../../../../../docs/pcontract.schema.json')]) {
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error('the contract schema docs/pcontract.schema.json is missing from the installation');
+}
+
+/** Parses and validates one contract file; problems are returned, never thrown. */
+export function parseDeclaredContracts(text: string, source: string): { contracts: DeclaredContracts; errors: string[] } {
+  const contracts: DeclaredContracts = new Map();
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { contracts, errors: [`${source}: not valid JSON: ${(error as Error).message}`] };
+  }
+  const schemaErrors = validate(data);
+  if (schemaErrors.length > 0) return { contracts, errors: schemaErrors.map((e) => `${source}: ${e}`) };
+  const errors: string[] = [];
+  const functions = (data as { functions: Record<string, { description?: string; cases: RawCase[] }> }).functions;
+  for (const [name, raw] of Object.entries(functions)) {
+    try {
+      const cases = raw.cases.map((c, index) => toCase(c, index));
+      contracts.set(name, { name, description: raw.description, cases, source });
+    } catch (error) {
+      errors.push(`${source}: contract of '${name}': ${(error as Error).message}`);
+    }
+  }
+  return { contracts, errors };
+}
+
+/** Reads every `*.pcontract.json` in the given folders and the given files; later declarations win. */
+export function loadDeclaredContracts(folders: string[], files: string[], readFile: (p: string) => string | undefined): { contracts: DeclaredContracts; errors: string[] } {
+  const all: DeclaredContracts = new Map();
+  const errors: string[] = [];
+  const paths: string[] = [];
+  for (const folder of [...new Set(folders)]) {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(folder).filter((n) => n.endsWith('.pcontract.json')).sort();
+    } catch {
+      continue; // a virtual or missing folder has no contract files
+    }
+    paths.push(...names.map((n) => path.join(folder, n)));
+  }
+  paths.push(...files);
+  for (const file of paths) {
+    const text = readFile(file);
+    if (text === undefined) {
+      errors.push(`${file}: cannot read the contract file`);
+      continue;
+    }
+    const parsed = parseDeclaredContracts(text, file);
+    errors.push(...parsed.errors);
+    for (const [name, contract] of parsed.contracts) all.set(name, contract);
+  }
+  return { contracts: all, errors };
+}
+
+function toCase(raw: RawCase, index: number): DeclaredCase {
+  const pcvs = raw.pcvs ?? {};
+  const cost = {} as Record<IrMetric, Polynomial>;
+  for (const metric of ['instructions', 'memory_accesses'] as IrMetric[]) {
+    const formula = raw.cost[metric] ?? '0';
+    const polynomial = toPolynomial(parseFormula(formula));
+    for (const key of polynomial.keys()) {
+      for (const name of key === '' ? [] : key.split('*')) {
+        if (!(name in pcvs)) throw new FormulaError(`case ${index + 1}: '${name}' in the ${metric} formula is not one of the case's pcvs`);
+      }
+    }
+    cost[metric] = polynomial;
+  }
+  if (typeof raw.returns === 'object' && raw.returns.min > raw.returns.max) throw new Error(`case ${index + 1}: returns.min is above returns.max`);
+  return { name: raw.name ?? `case ${index + 1}`, returns: raw.returns, pcvs, bounds: raw.bounds ?? {}, cost };
+}
+
+/** Expands a formula of +, - and * over constants and PCVs into a polynomial (min and max are not linear). */
+export function toPolynomial(node: FormulaNode): Polynomial {
+  switch (node.kind) {
+    case 'number': return new Map([['', node.value]]);
+    case 'pcv': return new Map([[node.name, 1]]);
+    case 'call': throw new FormulaError(`${node.callee}(...) is not allowed in a declared contract; write one case per alternative`);
+    case 'binary': {
+      const left = toPolynomial(node.left);
+      const right = toPolynomial(node.right);
+      if (node.operator === '*') {
+        const product: Polynomial = new Map();
+        for (const [a, x] of left) for (const [b, y] of right) addTerm(product, [...(a ? a.split('*') : []), ...(b ? b.split('*') : [])].sort().join('*'), x * y);
+        return product;
+      }
+      const sum = new Map(left);
+      for (const [key, value] of right) addTerm(sum, key, node.operator === '+' ? value : -value);
+      return sum;
+    }
+  }
+}
+
+function addTerm(polynomial: Polynomial, key: string, value: number): void {
+  polynomial.set(key, (polynomial.get(key) ?? 0) + value);
+}
+
+/** The constant part and the PCV terms of a case's cost, with PCVs renamed by `rename`. */
+export function caseCost(c: DeclaredCase, rename: (pcv: string) => string): { constant: Cost; terms: Map<string, Cost> } {
+  const constant: Cost = { instructions: 0, memory_accesses: 0 };
+  const terms = new Map<string, Cost>();
+  for (const metric of ['instructions', 'memory_accesses'] as IrMetric[]) {
+    for (const [key, value] of c.cost[metric]) {
+      if (key === '') {
+        constant[metric] += value;
+        continue;
+      }
+      const renamed = key.split('*').map(rename).sort().join('*');
+      const term = terms.get(renamed) ?? { instructions: 0, memory_accesses: 0 };
+      term[metric] += value;
+      terms.set(renamed, term);
+    }
+  }
+  return { constant, terms };
+}

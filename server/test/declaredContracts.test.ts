@@ -1,0 +1,43 @@
+// Functions without a body take their cost from declared contracts (*.pcontract.json), validated against the shipped schema.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'path';
+import { analyze } from '../src/core/analysis';
+import { diskFileSystem } from '../src/cli/main';
+import { parseDeclaredContracts } from '../src/core/contract/declaredContracts';
+
+const fixture = path.resolve(__dirname, '../../../test-fixtures/engine/declared.c');
+
+test('a declared contract beside the source gives each case its class, formula and bounded PCV', async () => {
+  const result = await analyze([{ path: fixture }], {}, diskFileSystem);
+  const c = result.contracts[0]!;
+  const hit = c.classes.find((k) => k.condition.endsWith('flow_table_lookup(): hit'))!;
+  const miss = c.classes.find((k) => k.condition.endsWith('flow_table_lookup(): miss'))!;
+  assert.equal(hit.cost.instructions, '46 + 9*t');
+  assert.equal(miss.cost.memory_accesses, '9 + 2*t');
+  assert.equal(hit.lowerBound, false);
+  assert.equal(miss.lowerBound, true); // log_packet has neither body nor contract
+  assert.deepEqual(c.unmodelledCalls.map((u) => u.callee), ['log_packet']);
+  assert.deepEqual(c.pcvs.map((p) => [p.name, p.bound]), [['t', 8]]);
+  assert.equal(c.worstCase?.atBounds, 51 + 9 * 8);
+  assert.ok(c.classes.every((k) => k.witnessVerified !== false));
+});
+
+test('an invalid contract file is reported with its problems and the analysis goes on', async () => {
+  const bad = JSON.stringify({ version: 1, functions: { f: { cases: [{ returns: 'zero', cost: { instructions: '3 + q' } }] } } });
+  const files: Record<string, string> = { '/virtual/main.c': 'int f(int);\nint g(int a) { return f(a) + 1; }\n', '/virtual/bad.pcontract.json': bad };
+  const result = await analyze([{ path: '/virtual/main.c' }], { contractFiles: ['/virtual/bad.pcontract.json'] }, { readFile: (p) => files[p] });
+  const problems = result.diagnostics.filter((d) => d.reason === 'invalid-contract');
+  assert.ok(problems.length > 0);
+  assert.match(problems[0]!.message, /^\/virtual\/bad\.pcontract\.json: \/functions\/f\/cases\/0\/returns/);
+  assert.deepEqual(result.contracts[0]!.unmodelledCalls.map((u) => u.callee), ['f']);
+});
+
+test('formulas may only use the PCVs their case declares, and no min or max', () => {
+  const undeclared = parseDeclaredContracts(JSON.stringify({ version: 1, functions: { f: { cases: [{ cost: { instructions: '3 + 2*q' } }] } } }), 'x.pcontract.json');
+  assert.match(undeclared.errors[0] ?? '', /'q' in the instructions formula is not one of the case's pcvs/);
+  const nonlinear = parseDeclaredContracts(JSON.stringify({ version: 1, functions: { f: { cases: [{ pcvs: { n: 'n' }, cost: { instructions: 'max(n, 3)' } }] } } }), 'x.pcontract.json');
+  assert.match(nonlinear.errors[0] ?? '', /max\(\.\.\.\) is not allowed/);
+  const good = parseDeclaredContracts(JSON.stringify({ version: 1, functions: { f: { cases: [{ pcvs: { n: 'n', m: 'm' }, cost: { instructions: '(n + 1) * (m + 2)' } }] } } }), 'x.pcontract.json');
+  assert.deepEqual(Object.fromEntries(good.contracts.get('f')!.cases[0]!.cost.instructions), { '': 2, m: 1, 'm*n': 1, n: 2 });
+});
