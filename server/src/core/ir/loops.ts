@@ -111,7 +111,8 @@ export interface LoopPcv {
 export function loopPcv(fn: IrFunction, loop: LoopInfo): LoopPcv {
   for (const annotation of loop.annotations) {
     const match = /^pcv\s+([A-Za-z_][\w@:.']*)(?:\s+"([^"]*)")?/.exec(annotation);
-    if (match) return { name: match[1]!, description: match[2] ?? `iterations of the loop at line ${loop.range.startLine + 1} of ${fn.name}` };
+    // min and max are the formula functions, so they cannot name a PCV; the default name is used.
+    if (match && match[1] !== 'min' && match[1] !== 'max') return { name: match[1]!, description: match[2] ?? `iterations of the loop at line ${loop.range.startLine + 1} of ${fn.name}` };
   }
   const line = loop.range.startLine + 1;
   return { name: `iterations@${fn.name}:${line}`, description: `iterations of the ${loop.kind} loop at line ${line} of ${fn.name} beyond the unrolled ones` };
