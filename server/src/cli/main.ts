@@ -89,6 +89,10 @@ export class UsageError extends Error {}
 export async function runCli(argv: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
   // predict reads a saved contract, not C files, so it parses its own options.
   if (argv[0] === 'predict') return runPredict(argv.slice(1), out, err);
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    out(USAGE);
+    return 0;
+  }
   let args: ParsedArguments;
   try {
     args = parseArguments(argv);
