@@ -147,6 +147,17 @@ function addTerm(polynomial: Polynomial, key: string, value: number): void {
   polynomial.set(key, (polynomial.get(key) ?? 0) + value);
 }
 
+/** Names this call's PCVs t, t', t'' ... in order of occurrence on the path (advancing `instances`). */
+export function nameCasePcvs(c: DeclaredCase, instances: Map<string, number>): Map<string, string> {
+  const renamed = new Map<string, string>();
+  for (const pcv of Object.keys(c.pcvs)) {
+    const instance = instances.get(pcv) ?? 0;
+    instances.set(pcv, instance + 1);
+    renamed.set(pcv, pcv + "'".repeat(instance));
+  }
+  return renamed;
+}
+
 /** The constant part and the PCV terms of a case's cost, with PCVs renamed by `rename`. */
 export function caseCost(c: DeclaredCase, rename: (pcv: string) => string): { constant: Cost; terms: Map<string, Cost> } {
   const constant: Cost = { instructions: 0, memory_accesses: 0 };

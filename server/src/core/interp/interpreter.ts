@@ -19,7 +19,7 @@ import { PathTrace } from '../ir/pathTrace';
 import { DEFAULT_REGION_OPTIONS, parameterRegionSize, RegionOptions } from '../ir/regionSize';
 import { hexToBytes, Witness } from '../contract/witness';
 import { loopBody, loopPcv, pcvInstanceName } from '../ir/loops';
-import { DeclaredContracts, caseCost } from '../contract/declaredContracts';
+import { DeclaredContracts, caseCost, nameCasePcvs } from '../contract/declaredContracts';
 
 export interface InterpretOptions {
   regions: RegionOptions;
@@ -577,14 +577,8 @@ class Machine {
       || (typeof c.returns === 'number' ? returned === BigInt(c.returns) : returned >= BigInt(c.returns.min) && returned <= BigInt(c.returns.max)));
     if (index < 0) throw new Stop('unsupported', `no case of the declared contract of '${contract.name}' returns ${returned}`);
     const c = contract.cases[index]!;
-    const renamed = new Map<string, string>();
-    for (const pcv of Object.keys(c.pcvs)) {
-      const instance = this.pcvInstances.get(pcv) ?? 0;
-      this.pcvInstances.set(pcv, instance + 1);
-      const name = pcvInstanceName(pcv, instance);
-      renamed.set(pcv, name);
-      this.pcv[name] = own(this.witness.pcv, name) ?? 0;
-    }
+    const renamed = nameCasePcvs(c, this.pcvInstances);
+    for (const name of renamed.values()) this.pcv[name] = own(this.witness.pcv, name) ?? 0;
     const cost = caseCost(c, (pcv) => renamed.get(pcv) ?? pcv);
     addCost(this.cost, cost.constant);
     for (const [term, coefficient] of cost.terms) {

@@ -16,7 +16,7 @@ import {
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
 import { loopBody, loopPcv, pcvInstanceName } from '../ir/loops';
-import { DeclaredCase, DeclaredContract, DeclaredContracts, caseCost } from '../contract/declaredContracts';
+import { DeclaredCase, DeclaredContract, DeclaredContracts, caseCost, nameCasePcvs } from '../contract/declaredContracts';
 
 export interface ExecutionOptions {
   /**
@@ -801,12 +801,8 @@ class Explorer {
       const successor = this.fork(state);
       this.addConstraint(successor, condition, answer.model!);
       const c = contract.cases[i]!;
-      const renamed = new Map<string, string>();
-      for (const pcv of Object.keys(c.pcvs)) {
-        const instance = successor.pcvInstances.get(pcv) ?? 0;
-        successor.pcvInstances.set(pcv, instance + 1);
-        const name = pcvInstanceName(pcv, instance);
-        renamed.set(pcv, name);
+      const renamed = nameCasePcvs(c, successor.pcvInstances);
+      for (const [pcv, name] of renamed) {
         if (!this.pcvs.has(name)) {
           this.pcvs.set(name, {
             name, description: `${c.pcvs[pcv]} (in ${contract.name}, declared in ${contract.source.split('/').pop()})`,
