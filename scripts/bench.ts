@@ -4,6 +4,7 @@ import * as path from 'path';
 import { analyze, AnalysisResult } from '../server/src/core/analysis';
 import { diskFileSystem } from '../server/src/cli/main';
 import type { FunctionContract } from '../server/src/core/contract/contract';
+import { SoundnessRow, renderSoundness, soundness } from './soundness';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, 'test-fixtures');
@@ -113,6 +114,8 @@ function renderTable(rows: Row[]): string {
   return lines.join('\n');
 }
 
+const SOUNDNESS_INPUTS = 1000;
+
 async function main(): Promise<void> {
   const { repeat, json } = parseArgs(process.argv.slice(2));
   const sampler = setInterval(sampleRss, 20);
@@ -136,6 +139,14 @@ async function main(): Promise<void> {
       process.stdout.write(`cold start (first analysis of ${path.relative(FIXTURES, files[0]!)}, loads z3 and tree-sitter): ${warmup.ms.toFixed(1)} ms\n`);
       process.stdout.write(`repeat: ${repeat} run(s) per fixture; times are medians, min..max shows the spread; peak MB is the process peak RSS so far\n\n`);
       process.stdout.write(renderTable([...rows, totals]) + '\n');
+    }
+    // Soundness over random inputs: the contract's prediction for each input against the interpreter's count.
+    const soundnessRows: SoundnessRow[] = [];
+    for (const file of files) soundnessRows.push(...(await soundness(file, SOUNDNESS_INPUTS)));
+    if (json) process.stdout.write(JSON.stringify({ soundness: soundnessRows }, null, 2) + '\n');
+    else {
+      process.stdout.write(`\nsoundness: ${SOUNDNESS_INPUTS} random inputs per entry, first metric; 'below' must be 0; 'unplaced' inputs matched no class\n\n`);
+      process.stdout.write(renderSoundness(soundnessRows) + '\n');
     }
   } finally {
     clearInterval(sampler);
