@@ -5,6 +5,7 @@ import * as path from 'path';
 import { analyze } from '../src/core/analysis';
 import { diskFileSystem } from '../src/cli/main';
 import { parseDeclaredContracts } from '../src/core/contract/declaredContracts';
+import { interpret } from '../src/core/interp/interpreter';
 
 const fixture = path.resolve(__dirname, '../../../test-fixtures/engine/declared.c');
 
@@ -40,4 +41,16 @@ test('formulas may only use the PCVs their case declares, and no min or max', ()
   assert.match(nonlinear.errors[0] ?? '', /max\(\.\.\.\) is not allowed/);
   const good = parseDeclaredContracts(JSON.stringify({ version: 1, functions: { f: { cases: [{ pcvs: { n: 'n', m: 'm' }, cost: { instructions: '(n + 1) * (m + 2)' } }] } } }), 'x.pcontract.json');
   assert.deepEqual(Object.fromEntries(good.contracts.get('f')!.cases[0]!.cost.instructions), { '': 2, m: 1, 'm*n': 1, n: 2 });
+});
+
+test('a void function with a declared contract is charged the same by the analysis and by run', async () => {
+  const files: Record<string, string> = {
+    '/virtual/v.c': 'void audit(int);\nint f(int a) { audit(a); return a; }\n',
+    '/virtual/v.pcontract.json': JSON.stringify({ version: 1, functions: { audit: { cases: [{ cost: { instructions: '100', memory_accesses: '7' } }] } } }),
+  };
+  const result = await analyze([{ path: '/virtual/v.c' }], { contractFiles: ['/virtual/v.pcontract.json'] }, { readFile: (p) => files[p] });
+  const only = result.contracts[0]!.classes[0]!;
+  const run = interpret(result.program, 'f', only.witness, { declaredContracts: result.declaredContracts });
+  assert.equal(String(run.cost.instructions), only.cost.instructions);
+  assert.equal(only.lowerBound, false);
 });

@@ -116,6 +116,10 @@ function toCase(raw: RawCase, index: number): DeclaredCase {
         if (!(name in pcvs)) throw new FormulaError(`case ${index + 1}: '${name}' in the ${metric} formula is not one of the case's pcvs`);
       }
     }
+    for (const [key, value] of polynomial) {
+      // With PCVs never negative, non-negative coefficients keep the worst case at the bounds.
+      if (value < 0) throw new FormulaError(`case ${index + 1}: the ${metric} formula has a negative coefficient for ${key || 'its constant'}`);
+    }
     cost[metric] = polynomial;
   }
   if (typeof raw.returns === 'object' && raw.returns.min > raw.returns.max) throw new Error(`case ${index + 1}: returns.min is above returns.max`);

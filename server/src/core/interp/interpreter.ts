@@ -561,13 +561,13 @@ class Machine {
   private external(ins: Extract<Instruction, { op: 'call' }>): ConcreteValue | undefined {
     const k = (this.externalCalls.get(ins.callee) ?? 0) + 1;
     this.externalCalls.set(ins.callee, k);
-    if (ins.returnsPointer) return { kind: 'null' };
-    if (ins.returnWidth === 0) return undefined;
+    if (ins.returnsPointer) return { kind: 'null' }; // declared contracts do not cover pointer results (as in the analysis)
     const key = `${ins.callee}#${k}`;
     const given = own(this.witness.externals, key);
     const value = given === undefined ? 0n : witnessInteger(given, `external call '${key}'`);
     const contract = this.options.declaredContracts?.get(ins.callee);
     if (contract) this.chargeDeclared(contract, k, BigInt.asIntN(ins.returnWidth || 32, value));
+    if (ins.returnWidth === 0) return undefined;
     return int(BigInt.asUintN(ins.returnWidth, value));
   }
 
