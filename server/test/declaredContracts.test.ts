@@ -54,3 +54,30 @@ test('a void function with a declared contract is charged the same by the analys
   assert.equal(String(run.cost.instructions), only.cost.instructions);
   assert.equal(only.lowerBound, false);
 });
+
+test('a contract annotation at the declaration is used, reported when invalid, and a contract file overrides it', async () => {
+  const annotated = [
+    '#include <stdint.h>',
+    '/*@ contract { "cases": [',
+    '  { "name": "found", "returns": 1, "pcvs": { "c": "collisions" }, "bounds": { "c": 4 }, "cost": { "instructions": "30 + 12*c", "memory_accesses": "6 + 3*c" } },',
+    '  { "name": "absent", "returns": 0, "cost": { "instructions": "18", "memory_accesses": "4" } } ] } */',
+    'int map_has(uint32_t key);',
+    '/*@ contract { "cases": [ { "cost": { "instructions": "oops(" } } ] } */',
+    'int broken(uint32_t key);',
+    'int g(uint32_t k) { return map_has(k) + broken(k); }',
+    '',
+  ].join('\n');
+  const files: Record<string, string> = { '/virtual/a.c': annotated };
+  const result = await analyze([{ path: '/virtual/a.c' }], {}, { readFile: (p) => files[p] });
+  const c = result.contracts[0]!;
+  assert.deepEqual(c.classes.map((k) => k.condition).sort(), ['map_has(): absent', 'map_has(): found']);
+  assert.ok(c.classes.some((k) => /\+ 12\*c$/.test(k.cost.instructions!)));
+  assert.deepEqual(c.unmodelledCalls.map((u) => u.callee), ['broken']);
+  const problem = result.diagnostics.find((d) => d.reason === 'invalid-contract');
+  assert.equal(problem?.functionName, 'broken');
+  assert.equal(problem?.startLine, 6);
+
+  files['/virtual/override.pcontract.json'] = JSON.stringify({ version: 1, functions: { map_has: { cases: [{ cost: { instructions: '7', memory_accesses: '1' } }] } } });
+  const overridden = await analyze([{ path: '/virtual/a.c' }], { contractFiles: ['/virtual/override.pcontract.json'] }, { readFile: (p) => files[p] });
+  assert.equal(overridden.contracts[0]!.classes.length, 1);
+});

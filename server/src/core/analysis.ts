@@ -10,7 +10,7 @@ import { ERROR_REASONS, Reasons } from './reasons';
 import { resetExpressionTable, clearSymbolCache } from './symex/expr';
 import { interpret } from './interp/interpreter';
 import { ContractCache, functionKeys } from './cache/contractCache';
-import { DeclaredContracts, loadDeclaredContracts } from './contract/declaredContracts';
+import { DeclaredContracts, loadDeclaredContracts, parseDeclaredContracts } from './contract/declaredContracts';
 import * as path from 'path';
 
 export interface AnalysisOptions {
@@ -71,6 +71,22 @@ export async function analyze(
   const lowered = lowerProgram(unit);
   const diagnostics = [...unit.diagnostics, ...lowered.diagnostics];
   const declared = loadDeclaredContracts(files.map((f) => path.dirname(f.path)), settings.contractFiles, (p) => fileSystem.readFile(p));
+  // `/*@ contract { "cases": [...] } *\/` before a declaration; a contract file for the same function wins.
+  for (const [name, declaration] of unit.functions) {
+    const annotation = declaration.definition ? undefined : declaration.annotations.find((a) => /^contract\b/.test(a));
+    if (!annotation || declared.contracts.has(name)) continue;
+    const at = { file: declaration.file, startByte: 0, endByte: 0, startLine: declaration.line, startColumn: 0, endLine: declaration.line, endColumn: 0 };
+    let body: unknown;
+    try {
+      body = JSON.parse(annotation.replace(/^contract\s*/, ''));
+    } catch (error) {
+      diagnostics.push({ reason: 'invalid-contract', message: `the contract annotation of '${name}' is not valid JSON: ${(error as Error).message}`, ...at, functionName: name });
+      continue;
+    }
+    const parsed = parseDeclaredContracts(JSON.stringify({ version: 1, functions: { [name]: body } }), `${declaration.file}:${declaration.line + 1}`);
+    for (const message of parsed.errors) diagnostics.push({ reason: 'invalid-contract', message, ...at, functionName: name });
+    for (const [key, contract] of parsed.contracts) declared.contracts.set(key, contract);
+  }
   for (const error of declared.errors) {
     diagnostics.push({ reason: 'invalid-contract', message: error, file: error.split(':')[0]!, startByte: 0, endByte: 0, startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 });
   }

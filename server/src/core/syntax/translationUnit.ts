@@ -63,6 +63,8 @@ export interface FunctionDeclaration {
   definition: Node | undefined; // function_definition node when the body is known
   hasSyntaxError: boolean;
   annotations: string[];
+  /** 0-based line of the declaration or definition that was recorded. */
+  line: number;
 }
 
 export interface ParsedFile {
@@ -308,7 +310,7 @@ export class TranslationUnit {
     if (!name || type.kind !== 'function') return;
     this.functions.set(name, {
       name, type, paramNames, file, definition: node, hasSyntaxError: node.hasError,
-      annotations: precedingAnnotations(node),
+      annotations: precedingAnnotations(node), line: node.startPosition.row,
     });
   }
 
@@ -332,7 +334,7 @@ export class TranslationUnit {
         if (!existing) {
           this.functions.set(resolved.name, {
             name: resolved.name, type, paramNames: resolved.paramNames, file, definition: undefined, hasSyntaxError: false,
-            annotations: precedingAnnotations(node),
+            annotations: precedingAnnotations(node), line: node.startPosition.row,
           });
         }
         continue;
