@@ -126,7 +126,7 @@ export async function analyze(
       z3Milliseconds: Math.round(solver.statistics.z3Milliseconds - before.z3Milliseconds),
       milliseconds: Math.round(performance.now() - started),
     };
-    const contract = buildContract(fn, lowered.program, exploration, settings.metrics, statistics, settings.adversarialFactor);
+    const contract = buildContract(fn, exploration, settings.metrics, statistics, settings.adversarialFactor);
     if (settings.execution.summarizeLoops) {
       contract.unrollLimit = settings.execution.unrollLimit;
       measureWitnessPcvs(contract, lowered.program, settings);

@@ -1,5 +1,5 @@
 // The contract data model and how explored paths become path classes with conditions, costs and witnesses.
-import type { IrFunction, IrProgram, SourceRange } from '../ir/ir';
+import type { IrFunction, SourceRange } from '../ir/ir';
 import type { Cost, IrMetric } from '../cost/costModel';
 import { Reasons, ReasonKind } from '../reasons';
 import type { BranchDecision, CompletedPath, CostTerms, ExplorationResult, SymbolicValue } from '../symex/executor';
@@ -78,7 +78,7 @@ export interface FunctionContract {
 
 /** Groups explored paths into classes: paths with the same outcome and the same cost form one class. */
 export function buildContract(
-  fn: IrFunction, program: IrProgram, exploration: ExplorationResult, metrics: IrMetric[],
+  fn: IrFunction, exploration: ExplorationResult, metrics: IrMetric[],
   statistics: FunctionContract['statistics'], adversarialFactor = 5,
 ): FunctionContract {
   const groups = new Map<string, CompletedPath[]>();
@@ -145,7 +145,6 @@ export function buildContract(
     if (c.outcome !== 'incomplete' && (!worst || costOf(c) > costOf(worst))) worst = c;
     if (c.outcome === 'return' && (!best || costOf(c) < costOf(best))) best = c;
   }
-  void program;
   // Adversarial classes: far above the common case, and selected by packet contents (the memory
   // behind a pointer parameter), which a sender controls.
   const packetArrays = new Set(fn.params.filter((p) => p.type.kind === 'pointer').map((p) => `mem:${p.name}`));

@@ -45,7 +45,6 @@ export type ConcreteValue =
   | { kind: 'pointer'; object: string; offset: bigint }
   | { kind: 'null' };
 
-type PointerValue = Extract<ConcreteValue, { kind: 'pointer' }>;
 type PointerOrNull = Exclude<ConcreteValue, { kind: 'int' }>;
 
 export interface InterpretResult {

@@ -6,7 +6,6 @@ import {
 import {
   Diagnostic, TranslationUnit, decodeStringLiteral, parseCharLiteral, parseIntegerLiteral, precedingAnnotations,
 } from '../syntax/translationUnit';
-import { INTRINSICS } from '../syntax/builtinHeaders';
 import { AnalysisError } from '../reasons';
 import type {
   BasicBlock, BinaryOp, ComparePredicate, Instruction, IrFunction, IrParameter, LoopInfo, Operand, SourceRange, Terminator,
@@ -545,14 +544,12 @@ class FunctionLowering {
     this.scopes.push(new Map());
     // The dispatch block is terminated after the case blocks are known.
     (dispatch as BasicBlock & { open?: boolean }).open = false;
-    let previous: BasicBlock | undefined;
     this.current = this.newBlock(); // statements before the first label are unreachable
     for (const item of body.namedChildren) {
       if (!item) continue;
       if (item.type === 'case_statement') {
         const block = this.newBlock();
         this.jumpTo(block, item); // fall-through from the previous case
-        previous = block;
         this.switchTo(block);
         const valueNode = item.childForFieldName('value');
         if (valueNode) {
@@ -571,7 +568,6 @@ class FunctionLowering {
         this.lowerStatement(item);
       }
     }
-    void previous;
     this.scopes.pop();
     this.breakStack.pop();
     this.jumpTo(exit, node);
@@ -675,7 +671,7 @@ class FunctionLowering {
         });
         return;
       }
-      this.lowerCall(node, true);
+      this.lowerCall(node);
       return;
     }
     this.lowerRValue(node);
@@ -717,7 +713,7 @@ class FunctionLowering {
       case 'call_expression': {
         const macro = this.macroExpansionOf(node);
         if (macro) return this.withMacro(macro, () => this.lowerRValue(macro.node));
-        return this.lowerCall(node, false);
+        return this.lowerCall(node);
       }
       case 'comma_expression':
         this.lowerExpressionForEffect(node.childForFieldName('left')!);
@@ -741,7 +737,6 @@ class FunctionLowering {
     const text = node.text;
     if (/[.eEpP]/.test(text) && !/^0[xX]/.test(text) || /[fF]$/.test(text) && !/^0[xX]/.test(text)) throw this.unsupported('floating point', node);
     const literal = parseIntegerLiteral(text);
-    const fits = (bits: number, signed: boolean) => literal.value < (signed ? 1n << BigInt(bits - 1) : 1n << BigInt(bits));
     let type: IntType;
     const candidates: IntType[] = literal.unsigned
       ? (literal.long ? [Types.ulong] : [Types.uint, Types.ulong])
@@ -751,7 +746,6 @@ class FunctionLowering {
     const magnitude = literal.value < 0n ? -literal.value : literal.value;
     const fitsMagnitude = (bits: number, signed: boolean) => magnitude < (signed ? 1n << BigInt(bits - 1) : 1n << BigInt(bits));
     type = candidates.find((c) => fitsMagnitude(c.size * 8, c.signed)) ?? Types.ulong;
-    void fits;
     return { value: { kind: 'imm', value: BigInt.asUintN(type.size * 8, literal.value), width: type.size * 8 }, type };
   }
 
@@ -990,7 +984,7 @@ class FunctionLowering {
     return { value: { kind: 'reg', id: result }, type };
   }
 
-  private lowerCall(node: Node, discard: boolean): RValue {
+  private lowerCall(node: Node): RValue {
     const functionNode = node.childForFieldName('function')!;
     if (functionNode.type !== 'identifier') throw this.unsupported('calling through a function pointer', node);
     const callee = functionNode.text;
@@ -1025,8 +1019,6 @@ class FunctionLowering {
     this.emit({
       op: 'call', dst, callee, args, argWidths, returnWidth: widthOf(returns), returnsPointer: returns.kind === 'pointer', range: this.range(node),
     });
-    void discard;
-    void INTRINSICS;
     if (dst === undefined) return { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
     return { value: { kind: 'reg', id: dst }, type: returns };
   }

@@ -340,7 +340,7 @@ export class TranslationUnit {
         continue;
       }
       if (type.kind === 'array' && type.length === undefined && initializer) {
-        type = { ...type, length: initializerLength(initializer, type) };
+        type = { ...type, length: initializerLength(initializer) };
       }
       const existing = this.globals.get(resolved.name);
       if (existing && existing.initializer && !initializer) continue; // a later tentative declaration
@@ -456,7 +456,9 @@ export class TranslationUnit {
         next += 1n;
       }
     }
-    return Types.uint.signed ? Types.int : Types.int; // gcc gives enums with non-negative values 'unsigned int'; int has the same layout
+    // Enumeration constants are ints. gcc gives an enum type without negative values 'unsigned int';
+    // the layout is the same, but comparisons of such variables are treated as signed here.
+    return Types.int;
   }
 
   /** Applies a declarator to a base type: pointers, arrays, functions, parentheses. */
@@ -714,7 +716,7 @@ function isConstType(typeNode: Node, declaration: Node): boolean {
   return false;
 }
 
-function initializerLength(initializer: Node, type: Extract<CType, { kind: 'array' }>): number {
+function initializerLength(initializer: Node): number {
   if (initializer.type === 'string_literal') return decodeStringLiteral(initializer.text).length + 1;
   if (initializer.type !== 'initializer_list') return 1;
   let index = 0;
@@ -731,7 +733,6 @@ function initializerLength(initializer: Node, type: Extract<CType, { kind: 'arra
     index++;
     max = Math.max(max, index);
   }
-  void type;
   return max;
 }
 
