@@ -202,3 +202,19 @@ test('usage problems exit 2 and print the usage', async () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /perfcontract predict CONTRACT\.json/);
 });
+
+test('--at-bounds takes each unspecified PCV at its bound from the contract', async () => {
+  const contract = path.join(dir, 'loops.json');
+  const generated = await cli(['contract', path.join(repo, 'test-fixtures', 'engine', 'pcv_loops.c'), '--format', 'json']);
+  fs.writeFileSync(contract, generated.stdout);
+  const saved = JSON.parse(generated.stdout).functions.find((f: { name: string }) => f.name === 'probe_lookup');
+  const worst = saved.classes.find((c: { id: string }) => c.id === saved.worstCase.class);
+  const result = await cli(['predict', contract, '--entry', 'probe_lookup', '--class', 'worst', '--at-bounds', '--format', 'json']);
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout);
+  assert.equal(report.pcv.probes, saved.pcvs[0].bound);
+  assert.equal(report.cost.instructions, saved.worstCase.atBounds);
+  assert.match(worst.cost.instructions, /probes/);
+  const explicit = await cli(['predict', contract, '--entry', 'probe_lookup', '--class', 'worst', '--at-bounds', '--pcv', 'probes=1', '--format', 'json']);
+  assert.equal(JSON.parse(explicit.stdout).pcv.probes, 1);
+});

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import { evaluateFormula, formulaPcvNames, FormulaError, parseFormula } from '../core/cost/formula';
 
-export const PREDICT_USAGE = `  perfcontract predict CONTRACT.json --entry NAME --class ID|worst|best [--pcv NAME=VALUE,...] [--metrics LIST]
+export const PREDICT_USAGE = `  perfcontract predict CONTRACT.json --entry NAME --class ID|worst|best [--pcv NAME=VALUE,...] [--at-bounds] [--metrics LIST]
                        [--format json|text] [--clock-ghz F --cycles-per-instruction F]`;
 
 const USAGE = `usage:\n${PREDICT_USAGE}`;
@@ -13,7 +13,7 @@ interface SavedClass { id: string; cost: Record<string, string>; outcome?: strin
 interface SavedFunction {
   name: string;
   metrics?: string[];
-  pcvs: { name: string; description?: string }[];
+  pcvs: { name: string; description?: string; bound?: number }[];
   classes: SavedClass[];
   worstCase: { class: string } | null;
   bestCase: { class: string } | null;
@@ -28,6 +28,8 @@ interface PredictArguments {
   format: 'json' | 'text';
   clockGhz?: Decimal;
   cyclesPerInstruction?: Decimal;
+  /** PCVs without a --pcv value take their bound from the contract. */
+  atBounds: boolean;
 }
 
 /** A non-negative decimal kept exact as numerator / 10^scale, so the packet rate is not off by one from rounding. */
@@ -46,6 +48,9 @@ export function runPredict(argv: string[], out: (text: string) => void, err: (te
     const args = parsePredictArguments(argv);
     const fn = findFunction(readContract(args.contract), args.entry, args.contract);
     const cls = findClass(fn, args.classId);
+    if (args.atBounds) {
+      for (const p of fn.pcvs) if (!hasOwn(args.pcv, p.name) && p.bound !== undefined) args.pcv[p.name] = p.bound;
+    }
     const metrics = args.metrics ?? fn.metrics?.filter((m) => hasOwn(cls.cost, m)) ?? Object.keys(cls.cost);
     for (const metric of metrics) {
       if (!hasOwn(cls.cost, metric)) {
@@ -101,6 +106,7 @@ function parsePredictArguments(argv: string[]): PredictArguments {
   let clockGhz: Decimal | undefined;
   let cyclesPerInstruction: Decimal | undefined;
   const pcv: Record<string, number> = Object.create(null);
+  let atBounds = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -115,6 +121,7 @@ function parsePredictArguments(argv: string[]): PredictArguments {
       metrics = value().split(',').map((m) => m.trim());
       if (metrics.some((m) => m === '')) throw new PredictUsageError(`--metrics needs a comma-separated list of metric names`);
     } else if (arg === '--pcv') Object.assign(pcv, parsePcvs(value(), pcv));
+    else if (arg === '--at-bounds') atBounds = true;
     else if (arg === '--clock-ghz') clockGhz = positiveDecimal(arg, value());
     else if (arg === '--cycles-per-instruction') cyclesPerInstruction = positiveDecimal(arg, value());
     else if (arg === '--input') throw new PredictUsageError(`--input is not supported by predict (use 'perfcontract run' to place a witness in its class)`);
@@ -129,7 +136,7 @@ function parsePredictArguments(argv: string[]): PredictArguments {
   if ((clockGhz === undefined) !== (cyclesPerInstruction === undefined)) {
     throw new PredictUsageError('--clock-ghz and --cycles-per-instruction go together: packets per second needs both');
   }
-  return { contract: files[0]!, entry, classId, pcv, metrics, format: format ?? 'text', clockGhz, cyclesPerInstruction };
+  return { contract: files[0]!, entry, classId, pcv, metrics, format: format ?? 'text', clockGhz, cyclesPerInstruction, atBounds };
 }
 
 /** `n=5,t=3`: each value a non-negative decimal safe integer; a name given twice must keep its value. */
@@ -263,7 +270,7 @@ function evaluate(fn: SavedFunction, cls: SavedClass, metric: string, pcv: Recor
       const declared = fn.pcvs.length === 0 ? '' : `; the PCVs of '${fn.name}' are: ${fn.pcvs.map((p) => (p.description ? `${p.name} (${p.description})` : p.name)).join(', ')}`;
       throw new PredictError(
         `class ${cls.id} of '${fn.name}' needs a value for ${error.missing.map((m) => `'${m}'`).join(', ')} (its ${metric} cost is ${formula}, which uses ${listOf(needed)}); ` +
-        `pass --pcv ${error.missing.map((m) => `${m}=VALUE`).join(',')}${declared}`,
+        `pass --pcv ${error.missing.map((m) => `${m}=VALUE`).join(',')}${fn.pcvs.some((p) => p.bound !== undefined) ? ' (or --at-bounds for the bounded ones)' : ''}${declared}`,
       );
     }
     throw new PredictError(`cannot evaluate the ${metric} cost of class ${cls.id} of '${fn.name}' (${formula}): ${(error as Error).message}`);
