@@ -59,7 +59,11 @@ export interface FunctionContract {
   range: ContractRange;
   metrics: IrMetric[];
   /** `bound`: the most summarised iterations possible (declared with `@bound` or inferred from the loop guard). */
-  pcvs: { name: string; description: string; origin: string; bound?: number; boundSource?: 'annotation' | 'guard' }[];
+  pcvs: {
+    name: string; description: string; origin: string; bound?: number; boundSource?: 'annotation' | 'guard';
+    /** For loop PCVs: the cost of one summarised iteration per metric (its worst path). */
+    perIteration?: Partial<Record<IrMetric, string>>;
+  }[];
   /** Loops summarised into PCVs after this many explicit iterations (so `run` can count the rest). */
   unrollLimit?: number;
   classes: PathClass[];
@@ -174,6 +178,7 @@ export function buildContract(
       .map((p) => ({
         name: p.name, description: p.description, origin: `${p.origin.file}:${p.origin.line}`,
         ...(p.bound !== undefined ? { bound: p.bound, boundSource: p.boundSource } : {}),
+        ...(p.perIteration ? { perIteration: costFormulas(p.perIteration.cost, p.perIteration.terms, metrics) } : {}),
       })),
     classes,
     worstCase: worst ? { class: worst.id, cost: worst.cost, ...(unbounded(worst) ? { unbounded: true } : hasPcv(worst) ? { atBounds: costOf(worst) } : {}) } : null,

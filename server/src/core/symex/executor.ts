@@ -87,6 +87,8 @@ export interface SummarizedLoopPcv {
   header: number;
   /** Largest number of summarised iterations: declared, or inferred from the loop guard; undefined when unknown. */
   bound?: number;
+  /** Worst cost of one summarised iteration (loops only): constant part and terms of nested PCVs. */
+  perIteration?: { cost: Cost; terms: CostTerms };
   boundSource?: 'annotation' | 'guard';
 }
 
@@ -471,6 +473,9 @@ class Explorer {
       await this.step(worklist);
     }
     const perIteration = maxOfIterations(boundary.iterations);
+    // Several summaries of one PCV (on different paths) keep the largest per-iteration cost.
+    const record = this.pcvs.get(pcv)!;
+    record.perIteration = record.perIteration ? maxOfIterations([record.perIteration, perIteration]) : perIteration;
     const leave = (s: State) => {
       s.boundaries = s.boundaries.filter((b) => b !== boundary);
       addLoopTerms(s.terms, pcv, perIteration);
