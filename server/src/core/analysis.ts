@@ -1,11 +1,11 @@
 // The engine's entry point: files and options in, contracts and diagnostics out (plain data, no editor types).
 import { FileSystem, Diagnostic, buildTranslationUnit } from './syntax/translationUnit';
 import { lowerProgram } from './ir/lowerProgram';
-import type { IrProgram } from './ir/ir';
+import type { IrFunction, IrProgram } from './ir/ir';
 import { IrMetric, IR_METRICS } from './cost/costModel';
-import { DEFAULT_EXECUTION_OPTIONS, ExecutionOptions, explore } from './symex/executor';
+import { DEFAULT_EXECUTION_OPTIONS, ExecutionOptions, ExplorationResult, explore } from './symex/executor';
 import { IndependenceCachingSolver, Z3Solver } from './solver/solver';
-import { FunctionContract, buildContract, outcomeKey } from './contract/contract';
+import { FunctionContract, PathClass, buildContract, outcomeKey, witnessOf } from './contract/contract';
 import { ERROR_REASONS, Reasons } from './reasons';
 import { resetExpressionTable, clearSymbolCache } from './symex/expr';
 import { interpret } from './interp/interpreter';
@@ -127,10 +127,8 @@ export async function analyze(
       milliseconds: Math.round(performance.now() - started),
     };
     const contract = buildContract(fn, exploration, settings.metrics, statistics, settings.adversarialFactor);
-    if (settings.execution.summarizeLoops) {
-      contract.unrollLimit = settings.execution.unrollLimit;
-      measureWitnessPcvs(contract, lowered.program, settings);
-    }
+    if (settings.execution.summarizeLoops) contract.unrollLimit = settings.execution.unrollLimit;
+    await verifyWitnesses(contract, fn, exploration, lowered.program, settings, solver);
     // Callees that could not be lowered make the caller's contract incomplete.
     for (const callee of reachableCallees(lowered.program, entry)) {
       const failure = lowered.failedFunctions.get(callee);
@@ -147,22 +145,49 @@ export async function analyze(
 }
 
 /**
- * The model of a path through a summarised loop does not say how many iterations its inputs cause;
- * the reference interpreter runs the witness and counts them (as a distiller would on a trace).
+ * Runs every witness through the reference interpreter: it must land in its class. The interpreter
+ * also measures the PCVs of summarised loops, which a path's model does not give (as a distiller
+ * would on a trace). A witness that misses is derived once more from the whole path condition
+ * (no slicing, no cache); if it still misses, the class says so (`witnessVerified: false`), which
+ * happens when a summarised loop forgot state the witness would need.
  */
-function measureWitnessPcvs(contract: FunctionContract, program: IrProgram, settings: AnalysisOptions): void {
-  if (contract.pcvs.length === 0) return;
-  for (const pathClass of contract.classes) {
+async function verifyWitnesses(
+  contract: FunctionContract, fn: IrFunction, exploration: ExplorationResult, program: IrProgram, settings: AnalysisOptions, solver: IndependenceCachingSolver,
+): Promise<void> {
+  const options = {
+    regions: settings.execution.regions, maxSteps: 1_000_000, declaredContracts: settings.execution.declaredContracts,
+    summarizeAfter: settings.execution.summarizeLoops ? settings.execution.unrollLimit : undefined,
+  };
+  const lands = (pathClass: PathClass): boolean => {
     try {
-      const run = interpret(program, contract.name, pathClass.witness, { regions: settings.execution.regions, summarizeAfter: settings.execution.unrollLimit, maxSteps: 1_000_000, declaredContracts: settings.execution.declaredContracts });
+      const run = interpret(program, contract.name, pathClass.witness, options);
       for (const pcv of contract.pcvs) pathClass.witness.pcv[pcv.name] = run.pcv[pcv.name] ?? 0;
       const outcome = run.error ? { kind: ERROR_REASONS.has(run.error.reason) ? 'error' : 'incomplete', reason: run.error.reason } : { kind: 'return' };
-      pathClass.witnessVerified = pathClass.traces.includes(`${run.trace}/${outcomeKey({ outcome })}`);
+      return pathClass.traces.includes(`${run.trace}/${outcomeKey({ outcome })}`);
     } catch {
-      pathClass.witnessVerified = false;
-      // A witness the interpreter cannot run keeps PCVs at 0; the exactness tests catch such cases.
       for (const pcv of contract.pcvs) pathClass.witness.pcv[pcv.name] = 0;
+      return false;
     }
+  };
+  for (const pathClass of contract.classes) {
+    if (pathClass.outcome === 'incomplete') continue; // the interpreter has no unroll or time limit to end there
+    if (lands(pathClass)) {
+      pathClass.witnessVerified = true;
+      continue;
+    }
+    const path = exploration.paths.find((p) => `${p.trace}/${outcomeKey(p)}` === pathClass.traces[0]);
+    const answer = path ? await solver.checkWhole(path.constraints, settings.execution.signal) : undefined;
+    if (path && answer?.result === 'sat' && answer.model) {
+      const previous = pathClass.witness;
+      pathClass.witness = witnessOf(path, fn, exploration, answer.model);
+      if (lands(pathClass)) {
+        pathClass.witnessVerified = true;
+        continue;
+      }
+      pathClass.witness = previous;
+      lands(pathClass); // restore the measured PCVs of the original witness
+    }
+    pathClass.witnessVerified = false;
   }
 }
 

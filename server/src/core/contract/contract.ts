@@ -4,7 +4,7 @@ import type { Cost, IrMetric } from '../cost/costModel';
 import { Reasons, ReasonKind } from '../reasons';
 import type { BranchDecision, CompletedPath, CostTerms, ExplorationResult, SymbolicValue } from '../symex/executor';
 import { formatPolynomial, evaluateFormula, formulaPcvNames } from '../cost/formula';
-import { ModelEvaluator } from '../solver/solver';
+import { Model, ModelEvaluator } from '../solver/solver';
 import { arraySymbol, symbol, toSigned } from '../symex/expr';
 import { Witness, bytesToHex, numberForJson } from './witness';
 
@@ -75,7 +75,7 @@ export interface FunctionContract {
   complete: boolean;
   incompleteReasons: IncompleteReason[];
   unmodelledCalls: UnmodelledCall[];
-  /** The median cost (first metric, PCVs at their bounds) over the classes that return: the common case adversarial classes are measured against. */
+  /** The median cost (first metric, every PCV at 0) over the classes that return: the common case adversarial classes are measured against. */
   commonCase: number | null;
   statistics: { paths: number; solverQueries: number; z3Calls: number; z3Milliseconds: number; milliseconds: number };
 }
@@ -152,7 +152,9 @@ export function buildContract(
   // Adversarial classes: far above the common case, and selected by packet contents (the memory
   // behind a pointer parameter), which a sender controls.
   const packetArrays = new Set(fn.params.filter((p) => p.type.kind === 'pointer').map((p) => `mem:${p.name}`));
-  const returning = classes.filter((c) => c.outcome === 'return').map(costOf).sort((a, b) => a - b);
+  // The common case is a typical packet: every PCV at 0 (no collisions, no extra iterations).
+  const costAtZero = (c: PathClass) => evaluateFormula(c.cost[primary] ?? '0', Object.fromEntries(pcvNamesOf(c.cost[primary] ?? '0').map((n) => [n, 0])));
+  const returning = classes.filter((c) => c.outcome === 'return').map(costAtZero).sort((a, b) => a - b);
   const commonCase = returning.length > 0 ? returning[Math.floor((returning.length - 1) / 2)]! : null;
   if (commonCase !== null && commonCase > 0) {
     for (const c of classes) {
@@ -348,9 +350,9 @@ function renderReturn(value: SymbolicValue | undefined, fn: IrFunction): string 
   return 'symbolic';
 }
 
-/** Concrete inputs from the path's model: arguments, the bytes of every input object read, external results. */
-function witnessOf(path: CompletedPath, fn: IrFunction, exploration: ExplorationResult): Witness {
-  const evaluator = new ModelEvaluator(path.witnessModel);
+/** Concrete inputs from the path's model (or `model`): arguments, the bytes of every input object read, external results. */
+export function witnessOf(path: CompletedPath, fn: IrFunction, exploration: ExplorationResult, model: Model = path.witnessModel): Witness {
+  const evaluator = new ModelEvaluator(model);
   const args: Witness['args'] = {};
   for (const param of fn.params) {
     if (param.type.kind !== 'int') continue;

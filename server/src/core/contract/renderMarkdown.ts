@@ -50,8 +50,11 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
       const bound = pcv.bound !== undefined ? `, at most ${pcv.bound} (${pcv.boundSource === 'annotation' ? 'declared' : 'from the loop guard'})` : ', no bound';
       lines.push(`- \`${pcv.name}\`: ${pcv.description}${bound} (${path.relative(baseDir, pcv.origin) || pcv.origin})`);
     }
-    const unverified = contract.classes.filter((c) => c.witnessVerified === false).map((c) => c.id);
-    if (unverified.length > 0 && options.witnesses) lines.push(`- Witnesses of ${unverified.join(', ')} do not reach their class when run: summarised loops forget what they write, so those witnesses are approximate.`);
+  }
+  const unverified = contract.classes.filter((c) => c.witnessVerified === false).map((c) => c.id);
+  if (unverified.length > 0 && options.witnesses) {
+    lines.push('');
+    lines.push(`Witnesses of ${unverified.join(', ')} do not reach their class when run (a summarised loop forgot state they would need): treat them as approximate.`);
   }
   if (contract.unmodelledCalls.length > 0) {
     lines.push('');

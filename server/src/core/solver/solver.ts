@@ -124,6 +124,9 @@ export interface Z3SolverOptions {
   resourceLimit: number;
 }
 
+/** Deepest term sent to z3; deeper ones are answered unknown (z3's recursion overflows the WASM stack). */
+export const MAX_Z3_DEPTH = 2000;
+
 /** Sends queries to z3 (the WASM build); counts and times every call. */
 export class Z3Solver implements Solver {
   readonly statistics: SolverStatistics = { queries: 0, cacheHits: 0, z3Calls: 0, z3Milliseconds: 0, unknowns: 0 };
@@ -146,7 +149,9 @@ export class Z3Solver implements Solver {
       if (!finished) this.unresponsive = true;
       else this.running = undefined;
     }
-    if (this.unresponsive) {
+    if (this.unresponsive || constraints.some((c) => c.depth > MAX_Z3_DEPTH)) {
+      // Very deep terms (long store chains) overflow z3's recursion in the WASM build and kill the
+      // process; such queries are answered unknown instead.
       this.statistics.unknowns++;
       return { result: 'unknown' };
     }
@@ -305,6 +310,11 @@ export class IndependenceCachingSolver implements Solver {
   async check(constraints: BoolExpr[], signal?: AbortSignal): Promise<{ result: SatResult; model?: Model }> {
     const { result, model } = await this.checkSliced(constraints, signal);
     return { result, model };
+  }
+
+  /** Checks all constraints together, without slicing or the cache (for re-deriving a whole path's model). */
+  checkWhole(constraints: BoolExpr[], signal?: AbortSignal): Promise<{ result: SatResult; model?: Model }> {
+    return this.inner.check(constraints, signal);
   }
 
   /** Like check, but also says which symbols the returned model covers (the rest are unconstrained by the slice). */

@@ -879,7 +879,7 @@ class Explorer {
       const a = select(first.object.bytes, binary('add', first.offset, bv(BigInt(i), 64)));
       const b = select(second!.object.bytes, binary('add', second!.offset, bv(BigInt(i), 64)));
       const differ = not(compare('eq', a, b));
-      const outcome = await this.decide(state, differ, `memcmp byte ${i}`, instruction.range, frame.fn.name);
+      const outcome = await this.decide(state, differ, `memcmp(): byte ${i} differs`, instruction.range, frame.fn.name);
       if (outcome === 'forked') {
         // Successors re-run this call from the start; the decision made so far is in their trace.
         return true;

@@ -5,7 +5,12 @@
 
 export type Expr = BitVecExpr | BoolExpr | ArrayExpr;
 
-interface Base { id: number; key: string }
+interface Base {
+  id: number;
+  key: string;
+  /** Longest chain of sub-expressions below this one (1 for a leaf); deep terms are kept from z3. */
+  depth: number;
+}
 
 export type BitVecExpr = Base & { sort: 'bv'; width: number } & (
   | { op: 'const'; value: bigint }
@@ -38,12 +43,24 @@ export type CmpPredicate = 'eq' | 'ult' | 'ule' | 'slt' | 'sle';
 const table = new Map<string, Expr>();
 let nextId = 0;
 
-function intern<T extends Expr>(key: string, make: (id: number) => T): T {
+function intern<T extends Expr>(key: string, make: (id: number) => Omit<T, 'depth'> & { depth?: number }): T {
   const existing = table.get(key);
   if (existing) return existing as T;
-  const created = make(nextId++);
+  const created = make(nextId++) as T;
+  created.depth = 1 + childDepth(created);
   table.set(key, created);
   return created;
+}
+
+function childDepth(e: Expr): number {
+  const node = e as unknown as { args?: Expr[]; list?: Expr[]; arg?: Expr; cond?: Expr; array?: Expr; index?: Expr; value?: Expr };
+  let depth = 0;
+  for (const child of node.args ?? []) depth = Math.max(depth, child.depth);
+  for (const child of node.list ?? []) depth = Math.max(depth, child.depth);
+  for (const child of [node.arg, node.cond, node.array, node.index, node.value]) {
+    if (child && typeof child === 'object') depth = Math.max(depth, child.depth);
+  }
+  return depth;
 }
 
 /** Drops the intern table (between analyses) so memory does not grow without bound. */
