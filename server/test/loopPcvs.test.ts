@@ -46,6 +46,12 @@ test('a probing loop gets its bound from the guard, and the worst case is taken 
   assert.ok(formulaPcvNames(c.classes.find((k) => k.id === c.worstCase!.class)!.cost.instructions!).includes('probes'));
 });
 
+test('a constant cap in a two-condition loop guard bounds the PCV', async () => {
+  const c = (await result()).contracts.find((k) => k.name === 'capped_sum')!;
+  assert.deepEqual(c.pcvs.map((p) => [p.bound, p.boundSource]), [[8, 'guard']]);
+  assert.equal(c.worstCase?.unbounded, undefined);
+});
+
 test('nested summarised loops give product terms', async () => {
   const c = (await result()).contracts.find((k) => k.name === 'nested_block')!;
   assert.ok(c.classes.some((k) => /\*iterations@nested_block:72\*iterations@nested_block:73/.test(k.cost.instructions!) || /iterations@nested_block:72\*iterations@nested_block:73/.test(k.cost.instructions!)), JSON.stringify(c.classes.map((k) => k.cost.instructions)));
@@ -55,7 +61,7 @@ test('random inputs land in a class whose formula bounds their measured cost', a
   const r = await result();
   let seed = 12345;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  for (const name of ['skip_options', 'counted_sum', 'nested_block', 'probe_lookup']) {
+  for (const name of ['skip_options', 'counted_sum', 'nested_block', 'probe_lookup', 'capped_sum']) {
     const c = r.contracts.find((k) => k.name === name)!;
     const fn = r.program.functions.get(name)!;
     for (let trial = 0; trial < 150; trial++) {

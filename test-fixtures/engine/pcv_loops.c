@@ -85,3 +85,13 @@ int probe_insert(uint32_t key, uint32_t value)
     table[index].value = value;
     return 0;
 }
+
+/* A loop guard with two conditions: the input length and a constant cap, which bounds the PCV. */
+uint32_t capped_sum(const uint8_t *pkt, uint8_t n)
+{
+    uint32_t sum = 0;
+    for (int i = 0; i < n && i < 10; i++) {
+        sum += pkt[i];
+    }
+    return sum;
+}

@@ -1149,6 +1149,26 @@ function mergeStep(previous: Step | undefined, next: Step): Step {
  * only counts up by a constant step and is concrete when summarising starts: ceil((C - r) / step).
  */
 function guardBound(frame: Frame, header: BasicBlock, body: ReadonlySet<number>): number | undefined {
+  // `i < n && i < MAX` lowers to a chain of condition blocks, each leaving the loop when false:
+  // any of them that counts against a constant bounds the loop.
+  let best: number | undefined;
+  let block: BasicBlock | undefined = header;
+  const seen = new Set<number>();
+  while (block && !seen.has(block.id)) {
+    seen.add(block.id);
+    const terminator: Terminator = block.terminator;
+    if (terminator.op !== 'branch' || body.has(terminator.whenFalse)) break;
+    const bound = conditionBound(frame, block, body);
+    if (bound !== undefined) best = best === undefined ? bound : Math.min(best, bound);
+    const next: BasicBlock | undefined = frame.fn.blocks[terminator.whenTrue];
+    // Only follow blocks that just compute the next condition (no memory effects).
+    if (!next || !body.has(next.id) || next.id === header.id || next.instructions.some((i) => i.op === 'store' || i.op === 'call' || i.op === 'load')) break;
+    block = next;
+  }
+  return best;
+}
+
+function conditionBound(frame: Frame, header: BasicBlock, body: ReadonlySet<number>): number | undefined {
   const terminator = header.terminator;
   if (terminator.op !== 'branch' || terminator.condition.kind !== 'reg' || !body.has(terminator.whenTrue)) return undefined;
   const definitions = new Map<number, Instruction>();
