@@ -4,8 +4,7 @@ import { analyze } from '../server/src/core/analysis';
 import { diskFileSystem } from '../server/src/cli/main';
 import { interpret } from '../server/src/core/interp/interpreter';
 import { evaluateFormula } from '../server/src/core/cost/formula';
-import { outcomeKey } from '../server/src/core/contract/contract';
-import { ERROR_REASONS } from '../server/src/core/reasons';
+import { runPathKey } from '../server/src/core/contract/contract';
 
 export interface SoundnessRow {
   entry: string;
@@ -57,8 +56,7 @@ export async function soundness(file: string, inputsPerEntry: number): Promise<S
         memory[global.name] = bytes.toString('hex');
       }
       const run = interpret(result.program, contract.name, { args, memory, pcv: {} }, { summarizeAfter: contract.unrollLimit, declaredContracts: result.declaredContracts });
-      const outcome = run.error ? { kind: ERROR_REASONS.has(run.error.reason) ? 'error' : 'incomplete', reason: run.error.reason } : { kind: 'return' };
-      const key = `${run.trace}/${outcomeKey({ outcome })}`;
+      const key = runPathKey(run);
       const landed = contract.classes.find((c) => c.traces.includes(key));
       if (!landed) {
         unplaced++;

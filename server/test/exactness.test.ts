@@ -5,9 +5,8 @@ import * as path from 'path';
 import * as fs from 'fs';
 import { analyze } from '../src/core/analysis';
 import { interpret } from '../src/core/interp/interpreter';
-import { outcomeKey } from '../src/core/contract/contract';
+import { runPathKey } from '../src/core/contract/contract';
 import { diskFileSystem } from '../src/cli/main';
-import { ERROR_REASONS } from '../src/core/reasons';
 import { evaluateFormula, formulaPcvNames } from '../src/core/cost/formula';
 
 const root = path.resolve(__dirname, '../../../test-fixtures');
@@ -23,8 +22,7 @@ for (const fixture of fixtures) {
       for (const pathClass of contract.classes) {
         if (pathClass.outcome === 'incomplete') continue; // the interpreter has no notion of an unroll limit
         const run = interpret(result.program, contract.name, pathClass.witness, { summarizeAfter: contract.unrollLimit, declaredContracts: result.declaredContracts });
-        const outcome = run.error ? { kind: ERROR_REASONS.has(run.error.reason) ? 'error' : 'incomplete', reason: run.error.reason } : { kind: 'return' };
-        const key = `${run.trace}/${outcomeKey({ outcome })}`;
+        const key = runPathKey(run);
         const where = `${contract.name} ${pathClass.id} (${pathClass.condition})`;
         if (pathClass.witnessVerified === false) {
           // Declared unverified (a summarised loop over-approximated it): it must really miss its class.

@@ -6,7 +6,7 @@ import { analyze, AnalysisResult } from '../src/core/analysis';
 import { diskFileSystem } from '../src/cli/main';
 import { interpret } from '../src/core/interp/interpreter';
 import { evaluateFormula, formulaPcvNames } from '../src/core/cost/formula';
-import { outcomeKey } from '../src/core/contract/contract';
+import { runPathKey } from '../src/core/contract/contract';
 
 const fixture = path.resolve(__dirname, '../../../test-fixtures/engine/pcv_loops.c');
 
@@ -73,8 +73,7 @@ test('random inputs land in a class whose formula bounds their measured cost', a
       const memory: Record<string, string> = {};
       for (const p of fn.params) if (p.type.kind === 'pointer') memory[p.name] = bytes.toString('hex');
       const run = interpret(r.program, name, { args, memory, pcv: {} }, { summarizeAfter: c.unrollLimit });
-      const outcome = run.error ? { kind: 'error', reason: run.error.reason } : { kind: 'return' };
-      const key = `${run.trace}/${outcomeKey({ outcome })}`;
+      const key = runPathKey(run);
       const landed = c.classes.find((k) => k.traces.includes(key));
       assert.ok(landed, `${name} ${JSON.stringify(args)}: no class for this run`);
       for (const pcv of c.pcvs) {

@@ -4,10 +4,10 @@ import * as path from 'path';
 import { analyze, AnalysisOptions, FileSystem } from '../core/analysis';
 import { renderMarkdown } from '../core/contract/renderMarkdown';
 import { interpret } from '../core/interp/interpreter';
-import { outcomeKey } from '../core/contract/contract';
+import { runPathKey } from '../core/contract/contract';
 import type { IrMetric } from '../core/cost/costModel';
 import type { Witness } from '../core/contract/witness';
-import { ERROR_REASONS, ReasonKind, Reasons } from '../core/reasons';
+import { Reasons } from '../core/reasons';
 import { PREDICT_USAGE, runPredict } from './predict';
 
 const USAGE = `usage:
@@ -128,7 +128,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
       const result = await analyze(files, args.options, diskFileSystem);
       const contract = result.contracts.find((c) => c.name === args.entry);
       const run = interpret(result.program, args.entry, { args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals }, { summarizeAfter: contract?.unrollLimit, declaredContracts: result.declaredContracts });
-      const key = `${run.trace}/${outcomeKey({ outcome: run.error ? { kind: errorKind(run.error.reason), reason: run.error.reason } : { kind: 'return' } })}`;
+      const key = runPathKey(run);
       const matched = contract?.classes.find((c) => c.traces.includes(key));
       const returnValue = run.returnValue === undefined ? null : run.returnValue.kind === 'int' ? renderInt(run.returnValue.value, result.program.functions.get(args.entry)!) : run.returnValue.kind === 'null' ? 'NULL' : `&${run.returnValue.object}`;
       const report = {
@@ -159,9 +159,6 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
   }
 }
 
-function errorKind(reason: ReasonKind): string {
-  return ERROR_REASONS.has(reason) ? 'error' : 'incomplete';
-}
 
 function renderInt(value: bigint, fn: { returnSigned: boolean; returnWidth: number }): number | string {
   const v = fn.returnSigned ? BigInt.asIntN(fn.returnWidth, value) : value;

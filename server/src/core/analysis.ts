@@ -5,8 +5,8 @@ import type { IrFunction, IrProgram } from './ir/ir';
 import { IrMetric, IR_METRICS } from './cost/costModel';
 import { DEFAULT_EXECUTION_OPTIONS, ExecutionOptions, ExplorationResult, explore } from './symex/executor';
 import { IndependenceCachingSolver, Z3Solver } from './solver/solver';
-import { FunctionContract, PathClass, buildContract, outcomeKey, witnessOf } from './contract/contract';
-import { ERROR_REASONS, Reasons } from './reasons';
+import { FunctionContract, PathClass, buildContract, pathKey, runPathKey, witnessOf } from './contract/contract';
+import { Reasons } from './reasons';
 import { resetExpressionTable, clearSymbolCache } from './symex/expr';
 import { interpret } from './interp/interpreter';
 import { ContractCache, functionKeys } from './cache/contractCache';
@@ -162,8 +162,7 @@ async function verifyWitnesses(
     try {
       const run = interpret(program, contract.name, pathClass.witness, options);
       for (const pcv of contract.pcvs) pathClass.witness.pcv[pcv.name] = run.pcv[pcv.name] ?? 0;
-      const outcome = run.error ? { kind: ERROR_REASONS.has(run.error.reason) ? 'error' : 'incomplete', reason: run.error.reason } : { kind: 'return' };
-      return pathClass.traces.includes(`${run.trace}/${outcomeKey({ outcome })}`);
+      return pathClass.traces.includes(runPathKey(run));
     } catch {
       for (const pcv of contract.pcvs) pathClass.witness.pcv[pcv.name] = 0;
       return false;
@@ -175,7 +174,7 @@ async function verifyWitnesses(
       pathClass.witnessVerified = true;
       continue;
     }
-    const path = exploration.paths.find((p) => `${p.trace}/${outcomeKey(p)}` === pathClass.traces[0]);
+    const path = exploration.paths.find((p) => pathKey(p) === pathClass.traces[0]);
     const answer = path ? await solver.checkWhole(path.constraints, settings.execution.signal) : undefined;
     if (path && answer?.result === 'sat' && answer.model) {
       const previous = pathClass.witness;

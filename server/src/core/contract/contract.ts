@@ -1,7 +1,7 @@
 // The contract data model and how explored paths become path classes with conditions, costs and witnesses.
 import type { IrFunction, SourceRange } from '../ir/ir';
 import type { Cost, IrMetric } from '../cost/costModel';
-import { Reasons, ReasonKind } from '../reasons';
+import { ERROR_REASONS, Reasons, ReasonKind } from '../reasons';
 import type { BranchDecision, CompletedPath, CostTerms, ExplorationResult, SymbolicValue } from '../symex/executor';
 import { formatPolynomial, evaluateFormula, formulaPcvNames } from '../cost/formula';
 import { Model, ModelEvaluator } from '../solver/solver';
@@ -113,7 +113,7 @@ export function buildContract(
       lowerBound: first.externalCalls.some((c) => !c.declared),
       witness: witnessOf(first, fn, exploration),
       decisions: first.decisions.map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName })),
-      traces: paths.map((p) => `${p.trace}/${outcomeKey(p)}`),
+      traces: paths.map(pathKey),
     });
   }
   const incompleteReasons: IncompleteReason[] = [];
@@ -140,8 +140,12 @@ export function buildContract(
   const primary = metrics[0]!;
   const bounds = new Map([...exploration.pcvs.values()].map((p) => [p.name, p.bound]));
   // Classes compare by their cost with every PCV at its bound; an unbounded PCV outweighs any constant.
-  const costOf = (c: PathClass) => evaluateFormula(c.cost[primary] ?? '0', Object.fromEntries(pcvNamesOf(c.cost[primary] ?? '0').map((n) => [n, bounds.get(n) ?? 1_000_000])));
-  const unbounded = (c: PathClass) => Object.values(c.cost).some((f) => f !== undefined && pcvNamesOf(f).some((n) => bounds.get(n) === undefined));
+  const primaryCost = (c: PathClass, valueOf: (pcv: string) => number) => {
+    const formula = c.cost[primary] ?? '0';
+    return evaluateFormula(formula, Object.fromEntries(formulaPcvNames(formula).map((n) => [n, valueOf(n)])));
+  };
+  const costOf = (c: PathClass) => primaryCost(c, (n) => bounds.get(n) ?? 1_000_000);
+  const unbounded = (c: PathClass) => Object.values(c.cost).some((f) => f !== undefined && formulaPcvNames(f).some((n) => bounds.get(n) === undefined));
   let worst: PathClass | undefined;
   let best: PathClass | undefined;
   for (const c of classes) {
@@ -153,7 +157,7 @@ export function buildContract(
   // behind a pointer parameter), which a sender controls.
   const packetArrays = new Set(fn.params.filter((p) => p.type.kind === 'pointer').map((p) => `mem:${p.name}`));
   // The common case is a typical packet: every PCV at 0 (no collisions, no extra iterations).
-  const costAtZero = (c: PathClass) => evaluateFormula(c.cost[primary] ?? '0', Object.fromEntries(pcvNamesOf(c.cost[primary] ?? '0').map((n) => [n, 0])));
+  const costAtZero = (c: PathClass) => primaryCost(c, () => 0);
   const returning = classes.filter((c) => c.outcome === 'return').map(costAtZero).sort((a, b) => a - b);
   const commonCase = returning.length > 0 ? returning[Math.floor((returning.length - 1) / 2)]! : null;
   if (commonCase !== null && commonCase > 0) {
@@ -176,7 +180,7 @@ export function buildContract(
     range: toContractRange(fn.range),
     metrics,
     pcvs: [...exploration.pcvs.values()]
-      .filter((p) => classes.some((c) => Object.values(c.cost).some((f) => f !== undefined && pcvNamesOf(f).includes(p.name))))
+      .filter((p) => classes.some((c) => Object.values(c.cost).some((f) => f !== undefined && formulaPcvNames(f).includes(p.name))))
       .map((p) => ({
         name: p.name, description: p.description, origin: `${p.origin.file}:${p.origin.line}`,
         ...(p.bound !== undefined ? { bound: p.bound, boundSource: p.boundSource } : {}),
@@ -198,6 +202,17 @@ export function outcomeKey(path: { outcome: { kind: string; reason?: string } })
   return path.outcome.kind === 'return' ? 'return' : `${path.outcome.kind}:${path.outcome.reason}`;
 }
 
+/** The identity of an explored path, as listed in a class's `traces`. */
+export function pathKey(path: { trace: string; outcome: { kind: string; reason?: string } }): string {
+  return `${path.trace}/${outcomeKey(path)}`;
+}
+
+/** The identity of a concrete run (see interp/interpreter.ts), comparable with a class's `traces`. */
+export function runPathKey(run: { trace: string; error?: { reason: ReasonKind } }): string {
+  const outcome = run.error ? { kind: ERROR_REASONS.has(run.error.reason) ? 'error' : 'incomplete', reason: run.error.reason } : { kind: 'return' };
+  return pathKey({ trace: run.trace, outcome });
+}
+
 export function toContractRange(range: SourceRange): ContractRange {
   return { startLine: range.startLine, startColumn: range.startColumn, endLine: range.endLine, endColumn: range.endColumn, startByte: range.startByte, endByte: range.endByte };
 }
@@ -212,12 +227,9 @@ function formulaOf(cost: Cost, terms: CostTerms, metric: IrMetric): string {
   return formatPolynomial(cost[metric], [...terms].map(([key, c]) => ({ monomial: key.split('*'), coefficient: c[metric] })));
 }
 
-function pcvNamesOf(formula: string): string[] {
-  return formulaPcvNames(formula);
-}
 
 function hasPcv(c: PathClass): boolean {
-  return Object.values(c.cost).some((f) => f !== undefined && pcvNamesOf(f).length > 0);
+  return Object.values(c.cost).some((f) => f !== undefined && formulaPcvNames(f).length > 0);
 }
 
 /** Renders a decision as a C condition: the source text, negated when the branch was not taken. */

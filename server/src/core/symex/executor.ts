@@ -635,7 +635,7 @@ class Explorer {
           }
           set(instruction.dst, stored);
         } else {
-          set(instruction.dst, { kind: 'int', expr: this.readBytes(state, object, offset, instruction.width / 8) });
+          set(instruction.dst, { kind: 'int', expr: this.readBytes(object, offset, instruction.width / 8) });
         }
         break;
       }
@@ -726,8 +726,7 @@ class Explorer {
     return { object, offset };
   }
 
-  private readBytes(state: State, object: MemoryObject, offset: BitVecExpr, count: number): BitVecExpr {
-    void state; // reads never change the state: the bytes are immutable expressions
+  private readBytes(object: MemoryObject, offset: BitVecExpr, count: number): BitVecExpr {
     const parts: BitVecExpr[] = [];
     for (let i = count - 1; i >= 0; i--) parts.push(select(object.bytes, binary('add', offset, bv(BigInt(i), 64))));
     return concat(parts);
@@ -1051,24 +1050,8 @@ function predicateExpr(predicate: Extract<Instruction, { op: 'compare' }>['predi
   }
 }
 
-/** A boolean as a 1-bit vector; comparisons of it with 1 fold back to the boolean. */
+/** A boolean as a 1-bit vector (interned, and folded back when compared with 1). */
 function boolToBit(b: BoolExpr): BitVecExpr {
-  if (b.op === 'true') return bv(1n, 1);
-  if (b.op === 'false') return bv(0n, 1);
-  return bitOf(b);
-}
-
-const bitCache = new WeakMap<BoolExpr, BitVecExpr>();
-function bitOf(b: BoolExpr): BitVecExpr {
-  let cached = bitCache.get(b);
-  if (!cached) {
-    cached = iteBit(b);
-    bitCache.set(b, cached);
-  }
-  return cached;
-}
-
-function iteBit(b: BoolExpr): BitVecExpr {
   return ite(b, bv(1n, 1), bv(0n, 1));
 }
 
