@@ -19,6 +19,7 @@
 
 #include "packet.h"
 #include "dchain.h"
+#include "pc_trace.h"
 
 #define BRIDGE_N_PORTS     8
 #define BRIDGE_CAPACITY    DCHAIN_CAPACITY       /* stations, one dchain index each */
@@ -75,13 +76,19 @@ static int mac_table_find(const struct ether_addr *mac)
         uint32_t slot = (start + probes) & MAC_TABLE_MASK;
 
         if (mac_table[slot].state == MAC_SLOT_EMPTY) {
+            PC_TRACE_PCV("t", probes + 1);
+            PC_TRACE_OUTCOME("mac_table_find", -1);
             return -1;
         }
         if (mac_table[slot].state == MAC_SLOT_USED &&
             memcmp(&mac_table[slot].mac, mac, ETHER_ADDR_LEN) == 0) {
+            PC_TRACE_PCV("t", probes + 1);
+            PC_TRACE_OUTCOME("mac_table_find", slot);
             return (int)slot;
         }
     }
+    PC_TRACE_PCV("t", probes);
+    PC_TRACE_OUTCOME("mac_table_find", -1);
     return -1;
 }
 
@@ -99,9 +106,13 @@ static bool mac_table_insert(const struct ether_addr *mac, int32_t station)
             memcpy(&mac_table[slot].mac, mac, ETHER_ADDR_LEN);
             mac_table[slot].state = MAC_SLOT_USED;
             mac_table[slot].station = station;
+            PC_TRACE_PCV("t", probes + 1);
+            PC_TRACE_OUTCOME("mac_table_insert", 1);
             return true;
         }
     }
+    PC_TRACE_PCV("t", probes);
+    PC_TRACE_OUTCOME("mac_table_insert", 0);
     return false;
 }
 
@@ -139,6 +150,7 @@ static void bridge_expire(uint64_t now)
         }
         mac_table_erase(&stations[index].mac);
     }
+    PC_TRACE_PCV("e", n < BRIDGE_CAPACITY ? n + 1 : n);
 }
 
 /* Learns (or refreshes) src behind in_port. A full table just stops learning. */

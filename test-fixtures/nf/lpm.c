@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lpm.h"
+#include "pc_trace.h"
 
 void lpm_init(struct lpm *t)
 {
@@ -44,6 +45,7 @@ bool lpm_add(struct lpm *t, uint32_t prefix, uint8_t depth, int16_t next_hop)
         }
         node = child;
     }
+    PC_TRACE_PCV("l", level < 32 ? level + 1 : level);
     t->nodes[node].next_hop = next_hop;
     return true;
 }
@@ -67,5 +69,7 @@ int lpm_lookup(const struct lpm *t, uint32_t addr)
             best = t->nodes[node].next_hop;
         }
     }
+    PC_TRACE_PCV("l", level < 32 ? level + 1 : level);
+    PC_TRACE_OUTCOME("lpm_lookup", best);
     return best;
 }

@@ -18,6 +18,7 @@
 #include "packet.h"
 #include "map.h"
 #include "dchain.h"
+#include "pc_trace.h"
 
 #define NAT_INTERNAL_PORT 0
 #define NAT_EXTERNAL_PORT 1
@@ -63,6 +64,7 @@ static void nat_expire_flows(uint64_t now)
         map_erase(&flow_map, &flows[index].internal);
         map_erase(&flow_map, &flows[index].external);
     }
+    PC_TRACE_PCV("e", n < NAT_MAX_FLOWS ? n + 1 : n);
 }
 
 static void flow_key_from_packet(struct flow_key *key, const struct ipv4_hdr *ip,

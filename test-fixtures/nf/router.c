@@ -14,6 +14,7 @@
 
 #include "packet.h"
 #include "lpm.h"
+#include "pc_trace.h"
 
 #define ROUTER_N_PORTS      4
 #define IPV4_MAX_HDR_WORDS  30                   /* 60-byte header, in 16-bit words */
@@ -53,6 +54,7 @@ static uint16_t ipv4_header_csum(const uint8_t *hdr, uint16_t hdr_len)
     for (i = 0; i < words && i < IPV4_MAX_HDR_WORDS; i++) {
         sum += ((uint32_t)hdr[2 * i] << 8) | hdr[2 * i + 1];
     }
+    PC_TRACE_PCV("w", i);
     sum = (sum & 0xFFFF) + (sum >> 16);
     sum = (sum & 0xFFFF) + (sum >> 16);
     return (uint16_t)~sum;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dchain.h"
+#include "pc_trace.h"
 
 static void cell_unlink(struct dchain *c, int32_t i)
 {
@@ -59,6 +60,7 @@ bool dchain_allocate_new_index(struct dchain *c, int32_t *index, uint64_t time)
     int32_t i = c->cells[DCHAIN_FREE_HEAD].next;
 
     if (i == DCHAIN_FREE_HEAD) {
+        PC_TRACE_OUTCOME("dchain_allocate_new_index", 0);
         return false;                       /* no free index left */
     }
     cell_unlink(c, i);
@@ -67,6 +69,7 @@ bool dchain_allocate_new_index(struct dchain *c, int32_t *index, uint64_t time)
     c->allocated[i] = 1;
     c->n_allocated++;
     *index = i;
+    PC_TRACE_OUTCOME("dchain_allocate_new_index", 1);
     return true;
 }
 
@@ -81,23 +84,27 @@ bool dchain_is_index_allocated(const struct dchain *c, int32_t index)
 bool dchain_rejuvenate_index(struct dchain *c, int32_t index, uint64_t time)
 {
     if (!dchain_is_index_allocated(c, index)) {
+        PC_TRACE_OUTCOME("dchain_rejuvenate_index", 0);
         return false;
     }
     cell_unlink(c, index);
     cell_link_tail(c, DCHAIN_ALLOC_HEAD, index);
     c->timestamps[index] = time;
+    PC_TRACE_OUTCOME("dchain_rejuvenate_index", 1);
     return true;
 }
 
 bool dchain_free_index(struct dchain *c, int32_t index)
 {
     if (!dchain_is_index_allocated(c, index)) {
+        PC_TRACE_OUTCOME("dchain_free_index", 0);
         return false;
     }
     cell_unlink(c, index);
     cell_link_head(c, DCHAIN_FREE_HEAD, index);
     c->allocated[index] = 0;
     c->n_allocated--;
+    PC_TRACE_OUTCOME("dchain_free_index", 1);
     return true;
 }
 
@@ -106,9 +113,11 @@ bool dchain_expire_one(struct dchain *c, uint64_t min_time, int32_t *index)
     int32_t oldest = c->cells[DCHAIN_ALLOC_HEAD].next;
 
     if (oldest == DCHAIN_ALLOC_HEAD) {
+        PC_TRACE_OUTCOME("dchain_expire_one", 0);
         return false;                       /* nothing allocated */
     }
     if (c->timestamps[oldest] >= min_time) {
+        PC_TRACE_OUTCOME("dchain_expire_one", 0);
         return false;                       /* oldest entry is still fresh */
     }
     cell_unlink(c, oldest);
@@ -116,6 +125,7 @@ bool dchain_expire_one(struct dchain *c, uint64_t min_time, int32_t *index)
     c->allocated[oldest] = 0;
     c->n_allocated--;
     *index = oldest;
+    PC_TRACE_OUTCOME("dchain_expire_one", 1);
     return true;
 }
 
@@ -130,5 +140,6 @@ uint32_t dchain_expire(struct dchain *c, uint64_t min_time)
             break;
         }
     }
+    PC_TRACE_PCV("e", count < DCHAIN_CAPACITY ? count + 1 : count);
     return count;
 }

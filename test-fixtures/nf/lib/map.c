@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "map.h"
+#include "pc_trace.h"
 
 void map_init(struct map *m)
 {
@@ -53,13 +54,16 @@ static int map_find_slot(struct map *m, const struct flow_key *key, uint32_t has
         uint8_t st = m->state[slot];
 
         if (st == MAP_SLOT_EMPTY) {
+            PC_TRACE_PCV("t", probes + 1);
             return -1;                      /* end of the probe chain */
         }
         if (st == MAP_SLOT_USED && m->hashes[slot] == hash &&
             flow_key_eq(&m->keys[slot], key)) {
+            PC_TRACE_PCV("t", probes + 1);
             return (int)slot;
         }
     }
+    PC_TRACE_PCV("t", probes);
     return -1;
 }
 
@@ -69,9 +73,11 @@ int map_get(struct map *m, const struct flow_key *key, int32_t *value)
     int slot = map_find_slot(m, key, hash);
 
     if (slot < 0) {
+        PC_TRACE_OUTCOME("map_get", 0);
         return 0;
     }
     *value = m->values[slot];
+    PC_TRACE_OUTCOME("map_get", 1);
     return 1;
 }
 
@@ -101,11 +107,15 @@ int map_put(struct map *m, const struct flow_key *key, int32_t value)
         }
         if (m->hashes[slot] == hash && flow_key_eq(&m->keys[slot], key)) {
             m->values[slot] = value;        /* overwrite */
+            PC_TRACE_PCV("t", probes + 1);
+            PC_TRACE_OUTCOME("map_put", 1);
             return 1;
         }
     }
+    PC_TRACE_PCV("t", probes < MAP_CAPACITY ? probes + 1 : probes);
 
     if (free_slot < 0) {
+        PC_TRACE_OUTCOME("map_put", 0);
         return 0;                           /* full */
     }
     m->keys[free_slot] = *key;
@@ -113,6 +123,7 @@ int map_put(struct map *m, const struct flow_key *key, int32_t value)
     m->values[free_slot] = value;
     m->state[free_slot] = MAP_SLOT_USED;
     m->size++;
+    PC_TRACE_OUTCOME("map_put", 1);
     return 1;
 }
 
@@ -122,9 +133,11 @@ int map_erase(struct map *m, const struct flow_key *key)
     int slot = map_find_slot(m, key, hash);
 
     if (slot < 0) {
+        PC_TRACE_OUTCOME("map_erase", 0);
         return 0;
     }
     m->state[slot] = MAP_SLOT_DELETED;
     m->size--;
+    PC_TRACE_OUTCOME("map_erase", 1);
     return 1;
 }
