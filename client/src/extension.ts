@@ -1,0 +1,208 @@
+// The VS Code extension's entry point: starts the bundled language server over IPC, shows its
+// status, registers the palette commands and opens contracts beside the code.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { ContractDocumentStore, CONTRACT_SCHEME, ContractLinkProvider } from './contractDocuments';
+import { ContractPanel } from './contractPanel';
+import { readContractDocument, type ContractDocument } from './contractTypes';
+import { rewriteLensCommand } from './lensCommands';
+import { parsePcvAssignments } from './pcvInput';
+import { StatusIndicator, type StatusParams } from './statusIndicator';
+
+export const SERVER_COMMANDS = {
+  generateContract: 'perfcontract.server.generateContract',
+  showWorstCase: 'perfcontract.server.showWorstCase',
+  evaluateClass: 'perfcontract.server.evaluateClass',
+  functionAt: 'perfcontract.server.functionAt',
+} as const;
+
+/** What `activate` returns; the editor tests read it through `extension.exports`. */
+export interface PerfcontractApi {
+  /** Milliseconds from the start of `activate` to the server's `initialize` answer. */
+  readonly activationMs: () => number | undefined;
+  /** Resolves once the language server has answered `initialize`. */
+  readonly ready: Promise<void>;
+  /** The last contract opened by a Generate contract command. */
+  readonly lastContract: () => { uri: string; functionName?: string; markdown: string; contract: ContractDocument } | undefined;
+  /** The HTML of the contract view, when it is open. */
+  readonly contractViewHtml: () => string | undefined;
+}
+
+interface TargetArgument {
+  uri?: string;
+  functionName?: string;
+  classId?: string;
+  pcvs?: Record<string, number>;
+}
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<PerfcontractApi> {
+  const started = Date.now();
+  let activationMs: number | undefined;
+  const output = vscode.window.createOutputChannel('Performance Contracts', { log: true });
+  const status = new StatusIndicator('perfcontract.showOutput');
+  const documents = new ContractDocumentStore();
+  const panel = new ContractPanel(context.extensionUri);
+  let lastContract: ReturnType<PerfcontractApi['lastContract']>;
+  context.subscriptions.push(output, status, documents, panel);
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(CONTRACT_SCHEME, documents));
+  context.subscriptions.push(vscode.languages.registerDocumentLinkProvider({ scheme: CONTRACT_SCHEME }, new ContractLinkProvider(documents)));
+
+  const serverModule = process.env.PERFCONTRACT_SERVER_MODULE ?? context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    // The client adds hovers, lenses and diagnostics to C files; it never claims the C language.
+    documentSelector: [
+      { scheme: 'file', language: 'c' },
+      { scheme: 'untitled', language: 'c' },
+    ],
+    outputChannel: output,
+    synchronize: {
+      configurationSection: 'perfcontract',
+      fileEvents: [vscode.workspace.createFileSystemWatcher('**/*.{c,h}'), vscode.workspace.createFileSystemWatcher('**/*.pcontract.json')],
+    },
+    middleware: {
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        return lenses?.map(rewriteLensCommand);
+      },
+      resolveCodeLens: async (lens, token, next) => {
+        const resolved = await next(lens, token);
+        return resolved ? rewriteLensCommand(resolved) : resolved;
+      },
+    },
+  };
+  client = new LanguageClient('perfcontract', 'Performance Contracts', serverOptions, clientOptions);
+  context.subscriptions.push(client.onNotification('perfcontract/status', (params: StatusParams) => status.update(params)));
+
+  const executeServerCommand = async <T>(command: string, argument: object): Promise<T> => {
+    if (!client) throw new Error('PCX002 the language server is not running');
+    await ready;
+    return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [argument] })) as T;
+  };
+
+  const target = async (arg: TargetArgument | undefined, wantFunction: boolean): Promise<{ uri: string; functionName?: string } | undefined> => {
+    if (arg?.uri) return { uri: arg.uri, functionName: arg.functionName };
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.languageId !== 'c') {
+      void vscode.window.showWarningMessage('Performance Contracts: open a C file first.');
+      return undefined;
+    }
+    const uri = editor.document.uri.toString();
+    if (!wantFunction) return { uri };
+    const at = await executeServerCommand<{ functionName: string } | null>(SERVER_COMMANDS.functionAt, {
+      uri,
+      position: { line: editor.selection.active.line, character: editor.selection.active.character },
+    });
+    return { uri, functionName: at?.functionName };
+  };
+
+  const generate = async (arg: TargetArgument | undefined, wantFunction: boolean) => {
+    const where = await target(arg, wantFunction);
+    if (!where) return;
+    const label = where.functionName ?? path.basename(vscode.Uri.parse(where.uri).fsPath);
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Generating the contract of ${label}` }, async () => {
+      const result = await executeServerCommand<{ markdown: string; json: unknown } | null>(SERVER_COMMANDS.generateContract, where);
+      if (!result) throw new Error(`PCX003 the server found no function to analyse in ${label}`);
+      const contract = readContractDocument(result.json);
+      lastContract = { uri: where.uri, functionName: where.functionName, markdown: result.markdown, contract };
+      const sourceColumn = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
+      await documents.show(`${label} contract`, result.markdown, where.uri);
+      panel.show(`Contract: ${label}`, contract, sourceColumn);
+    });
+  };
+
+  const reportErrors =
+    <A extends unknown[]>(action: (...args: A) => Promise<unknown>) =>
+    async (...args: A) => {
+      try {
+        await action(...args);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        output.appendLine(`[error] ${message}`);
+        void vscode.window.showErrorMessage(`Performance Contracts: ${message}`);
+      }
+    };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('perfcontract.generateContract', reportErrors((arg?: TargetArgument) => generate(arg, true))),
+    vscode.commands.registerCommand('perfcontract.generateFileContract', reportErrors((arg?: TargetArgument) => generate(arg ? { uri: arg.uri } : undefined, false))),
+    vscode.commands.registerCommand(
+      'perfcontract.showWorstCase',
+      reportErrors(async (arg?: TargetArgument) => {
+        const where = await target(arg, true);
+        if (!where) return;
+        if (!where.functionName) throw new Error('PCX004 put the cursor inside a function to show its worst case');
+        const result = await executeServerCommand<{ markdown: string; classId: string } | null>(SERVER_COMMANDS.showWorstCase, where);
+        if (!result) throw new Error(`PCX005 ${where.functionName} has no worst case (no class returns or fails)`);
+        await documents.show(`${where.functionName} worst case ${result.classId}`, result.markdown, where.uri);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'perfcontract.evaluateClass',
+      reportErrors(async (arg?: TargetArgument) => {
+        const where = await target(arg, true);
+        if (!where) return;
+        if (!where.functionName) throw new Error('PCX004 put the cursor inside a function to evaluate one of its classes');
+        const known = lastContract?.contract.functions.find((f) => f.name === where.functionName);
+        const classId =
+          arg?.classId ??
+          (known
+            ? (await vscode.window.showQuickPick(known.classes.map((c) => ({ label: c.id, description: c.cost[known.metrics[0] ?? ''] ?? '', detail: c.condition }))))?.label
+            : await vscode.window.showInputBox({ prompt: `Class of ${where.functionName} to evaluate`, placeHolder: 'C1, worst or best', value: 'worst' }));
+        if (!classId) return;
+        let pcvs = arg?.pcvs;
+        if (!pcvs) {
+          const names = known?.pcvs.map((p) => `${p.name}=${p.bound ?? 0}`).join(', ') ?? '';
+          const text = await vscode.window.showInputBox({ prompt: 'PCV values (NAME=VALUE, comma separated)', value: names });
+          if (text === undefined) return;
+          pcvs = parsePcvAssignments(text);
+        }
+        const result = await executeServerCommand<{ values: Record<string, number>; text: string }>(SERVER_COMMANDS.evaluateClass, { ...where, classId, pcvs });
+        output.appendLine(`${where.functionName} ${classId}: ${result.text}`);
+        void vscode.window.showInformationMessage(`${where.functionName} ${classId}: ${result.text}`);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'perfcontract.restartServer',
+      reportErrors(async () => {
+        if (!client) return;
+        status.update({ state: 'analysing', message: 'Restarting the server' });
+        await client.restart();
+      }),
+    ),
+    vscode.commands.registerCommand('perfcontract.showOutput', () => output.show(true)),
+  );
+
+  const ready = client.start().then(
+    () => {
+      activationMs = Date.now() - started;
+      output.appendLine(`perfcontract: server started, extension activated in ${activationMs} ms`);
+    },
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      status.update({ state: 'error', message: `The server did not start: ${message}` });
+      output.appendLine(`[error] PCX006 the server did not start: ${message}`);
+      throw error;
+    },
+  );
+  ready.catch(() => undefined);
+
+  return {
+    activationMs: () => activationMs,
+    ready,
+    lastContract: () => lastContract,
+    contractViewHtml: () => panel.html(),
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  const running = client;
+  client = undefined;
+  if (running) await running.stop();
+}

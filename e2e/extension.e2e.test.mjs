@@ -1,0 +1,256 @@
+// End-to-end test of the packaged extension in a real VS Code workbench (code-server) driven by
+// headless Chromium: code lens, hover and Generate Contract on an NF fixture. Run via e2e/run.mjs.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`E2E010 ${name} is not set: run this suite with "npm run test:e2e" (e2e/run.mjs)`);
+  return value;
+};
+const node24 = env('PERFCONTRACT_E2E_NODE');
+const codeServerEntry = env('PERFCONTRACT_E2E_CODE_SERVER');
+const chromiumPath = env('PERFCONTRACT_E2E_CHROMIUM');
+const vsix = env('PERFCONTRACT_E2E_VSIX');
+
+const FIXTURE = process.env.PERFCONTRACT_E2E_FIXTURE ?? 'nat.c';
+const ENTRY = 'nf_process';
+// Generous upper bounds on waits for events; the suite never sleeps for a fixed time.
+const WORKBENCH_TIMEOUT_MS = 60_000;
+const LENS_TIMEOUT_MS = Number(process.env.PERFCONTRACT_E2E_LENS_TIMEOUT_MS ?? 240_000);
+const CONTRACT_TIMEOUT_MS = 240_000;
+
+const resultsDir = path.join(repoRoot, 'test-results', 'e2e');
+const figures = { fixture: FIXTURE };
+let scratch;
+let codeServer;
+let codeServerLog = '';
+let browser;
+let page;
+
+describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`, { timeout: 15 * 60_000 }, () => {
+  before(async () => {
+    fs.rmSync(resultsDir, { recursive: true, force: true });
+    fs.mkdirSync(resultsDir, { recursive: true });
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-e2e-'));
+    const workspace = path.join(scratch, 'workspace');
+    const userData = path.join(scratch, 'user-data');
+    const extensions = path.join(scratch, 'extensions');
+    fs.cpSync(path.join(repoRoot, 'test-fixtures', 'nf'), workspace, { recursive: true });
+    // The folder opens in Restricted Mode, where include paths come from user settings only.
+    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+    fs.writeFileSync(
+      path.join(userData, 'User', 'settings.json'),
+      JSON.stringify(
+        {
+          'perfcontract.includePaths': [path.join(workspace, 'lib')],
+          'workbench.startupEditor': 'none',
+          'workbench.tips.enabled': false,
+          'workbench.enableExperiments': false,
+          'extensions.autoCheckUpdates': false,
+          'extensions.autoUpdate': false,
+          'extensions.ignoreRecommendations': true,
+          'telemetry.telemetryLevel': 'off',
+          'update.mode': 'none',
+          'chat.disableAIFeatures': true,
+          'editor.codeLens': true,
+          'editor.hover.delay': 100,
+        },
+        null,
+        2,
+      ),
+    );
+    const codeServerArgs = ['--user-data-dir', userData, '--extensions-dir', extensions, '--config', path.join(scratch, 'config.yaml')];
+    const install = spawnSync(node24, [codeServerEntry, ...codeServerArgs, '--install-extension', vsix], { encoding: 'utf8' });
+    assert.equal(install.status, 0, `installing ${vsix} failed:\n${install.stdout}\n${install.stderr}`);
+
+    const port = await freePort();
+    codeServer = spawn(
+      node24,
+      [codeServerEntry, ...codeServerArgs, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', workspace],
+      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    codeServer.stdout.on('data', (chunk) => (codeServerLog += chunk));
+    codeServer.stderr.on('data', (chunk) => (codeServerLog += chunk));
+    await waitFor(() => codeServerLog.includes('HTTP server listening'), 30_000, () => `code-server did not start:\n${codeServerLog}`, codeServer);
+
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    });
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const pageStarted = Date.now();
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+    figures.workbenchMs = Date.now() - pageStarted;
+    await screenshot('01-workbench');
+  });
+
+  after(async () => {
+    if (page) await screenshot('99-final').catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    if (codeServer?.pid) {
+      try {
+        process.kill(-codeServer.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
+    const activation = scratch ? findInLogs(path.join(scratch, 'user-data', 'logs'), /extension activated in (\d+) ms/) : undefined;
+    if (activation) figures.activationMs = Number(activation[1]);
+    fs.writeFileSync(path.join(resultsDir, 'figures.json'), JSON.stringify(figures, null, 2) + '\n');
+    fs.writeFileSync(path.join(resultsDir, 'code-server.log'), codeServerLog);
+    console.log(`e2e figures: ${JSON.stringify(figures)}`);
+    if (scratch && process.env.PERFCONTRACT_E2E_KEEP !== '1') fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('opening the NF shows a code lens with its cost', { timeout: LENS_TIMEOUT_MS + 60_000 }, async () => {
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^${escapeRegExp(FIXTURE)}$`) });
+    const opened = Date.now();
+    await row.click();
+    await page.locator(`.tab[data-resource-name="${FIXTURE}"], .tab:has-text("${FIXTURE}")`).first().waitFor({ timeout: 30_000 });
+    await screenshot('02-opened');
+    const lens = page.locator('.codelens-decoration a', { hasText: /instructions/ }).first();
+    await lens.waitFor({ timeout: LENS_TIMEOUT_MS });
+    figures.openToFirstLensMs = Date.now() - opened;
+    const text = await lens.innerText();
+    figures.firstLens = text;
+    await screenshot('03-code-lens');
+    assert.match(text, /\d+.*instructions/, `the lens should state a cost in instructions, got: ${text}`);
+  });
+
+  test(`hovering ${ENTRY} shows its contract summary`, { timeout: 120_000 }, async () => {
+    const line = lineOf(path.join(repoRoot, 'test-fixtures', 'nf', FIXTURE), new RegExp(`^\\w.*\\b${ENTRY}\\(`));
+    await goToLine(line);
+    const token = page.locator('.view-lines .view-line span span', { hasText: new RegExp(`^${ENTRY}$`) }).first();
+    await token.waitFor({ timeout: 30_000 });
+    await token.hover();
+    const hover = page.locator('.monaco-hover-content', { hasText: /instructions/ }).first();
+    await hover.waitFor({ timeout: 60_000 });
+    const text = await hover.innerText();
+    figures.hover = text.slice(0, 400);
+    await screenshot('04-hover');
+    assert.match(text, new RegExp(ENTRY), `the hover should name ${ENTRY}: ${text}`);
+    assert.match(text, /worst/i, `the hover should give the worst case: ${text}`);
+    await page.keyboard.press('Escape');
+  });
+
+  test('Generate Contract from the command palette opens the contract beside the code', { timeout: CONTRACT_TIMEOUT_MS + 60_000 }, async () => {
+    await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+    const line = lineOf(path.join(repoRoot, 'test-fixtures', 'nf', FIXTURE), new RegExp(`^\\w.*\\b${ENTRY}\\(`));
+    await goToLine(line + 2);
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 30_000 });
+    await input.fill('>Performance Contracts: Generate Contract');
+    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: /Performance Contracts: Generate Contract$/ }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await screenshot('05-command-palette');
+    const started = Date.now();
+    await item.click();
+    const markdownTab = page.locator('.tab', { hasText: `${ENTRY} contract` }).first();
+    await markdownTab.waitFor({ timeout: CONTRACT_TIMEOUT_MS });
+    const heading = page.locator('.editor-group-container.active .view-lines', { hasText: `\`${ENTRY}\`` }).first();
+    await heading.waitFor({ timeout: 30_000 });
+    figures.generateContractMs = Date.now() - started;
+    const markdown = await heading.innerText();
+    assert.match(markdown, new RegExp(`## \`${ENTRY}\``), 'the Markdown contract starts with the function heading');
+    assert.match(markdown, /path class/, 'the Markdown contract gives the number of path classes');
+    const viewTab = page.locator('.tab', { hasText: `Contract: ${ENTRY}` }).first();
+    await viewTab.waitFor({ timeout: 30_000 });
+    const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await view.locator('table.classes').waitFor({ timeout: 30_000 });
+    const classRows = await view.locator('table.classes tbody tr').count();
+    figures.contractViewClasses = classRows;
+    assert.ok(classRows >= 2, `the contract view lists the classes (found ${classRows})`);
+    const plots = await view.locator('figure.plot svg').count();
+    figures.contractViewPlots = plots;
+    await screenshot('06-contract');
+    assert.ok(plots >= 1, 'the contract view plots cost against at least one PCV');
+  });
+});
+
+async function goToLine(line) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 30_000 });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 30_000 });
+}
+
+async function screenshot(name) {
+  await page.screenshot({ path: path.join(resultsDir, `${name}.png`) });
+}
+
+function lineOf(file, pattern) {
+  const index = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => pattern.test(l));
+  assert.ok(index >= 0, `${pattern} not found in ${file}`);
+  return index + 1;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves when `condition` holds, checking on every output chunk of `child`; rejects on timeout or exit. */
+function waitFor(condition, timeoutMs, describeFailure, child) {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!condition()) return false;
+      finish();
+      resolve();
+      return true;
+    };
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(describeFailure()));
+    }, timeoutMs);
+    const onExit = (code) => {
+      finish();
+      reject(new Error(`exited with ${code}: ${describeFailure()}`));
+    };
+    const finish = () => {
+      clearTimeout(timer);
+      child.stdout.off('data', check);
+      child.stderr.off('data', check);
+      child.off('exit', onExit);
+    };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+    child.on('exit', onExit);
+    check();
+  });
+}
+
+function findInLogs(folder, pattern) {
+  if (!fs.existsSync(folder)) return undefined;
+  for (const entry of fs.readdirSync(folder, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    const match = pattern.exec(fs.readFileSync(file, 'utf8'));
+    if (match) return match;
+  }
+  return undefined;
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
