@@ -1,8 +1,12 @@
-// Configuration of the @vscode/test-electron suite (run by @vscode/test-cli) for the VS Code client.
-// The client and its editor tests are not built yet; this file names where they will live so that
-// `vscode-test` finds them once they exist. It downloads VS Code, so it needs the internet.
-export default {
-  files: 'out/client/test/**/*.test.js',
-  workspaceFolder: './test-fixtures',
-  mocha: { timeout: 60000 },
-};
+// Configuration of the @vscode/test-electron suite (run through client/electronTest/runElectronTests.mjs,
+// which skips it when VS Code cannot be downloaded).
+import { defineConfig } from '@vscode/test-cli';
+
+export default defineConfig({
+  label: 'perfcontract',
+  files: 'out/client/electronTest/**/*.test.js',
+  extensionDevelopmentPath: '.',
+  workspaceFolder: './test-fixtures/nf',
+  launchArgs: ['--disable-extensions', '--disable-workspace-trust'],
+  mocha: { ui: 'bdd', timeout: 300_000 },
+});

@@ -35,6 +35,9 @@ export async function bundle({ log = console.log } = {}) {
     sourcemap: false,
     logLevel: 'warning',
     legalComments: 'none',
+    // The parsers fall back to require.resolve() only when the WASM file is not next to the
+    // bundle, which the copies below rule out.
+    logOverride: { 'require-resolve-not-external': 'silent' },
   };
   await esbuild.build({ ...common, entryPoints: { extension: path.join(root, 'client/src/extension.ts') }, outdir: dist, external: ['vscode'] });
   await esbuild.build({ ...common, entryPoints: { server: serverEntry, analysisWorker: workerEntry }, outdir: dist, external: ['z3-solver'] });
