@@ -1,0 +1,52 @@
+// The NF registry: for each NF of test-fixtures/nf, its sources, entry points, analysis settings and trace generators.
+import { MeasureError } from './measureError';
+import { TraceGenerator } from './traffic';
+import { NAT_TRACES } from './natTraffic';
+import { BRIDGE_TRACES } from './bridgeTraffic';
+import { ROUTER_TRACES } from './routerTraffic';
+
+export interface NfDefinition {
+  name: string;
+  description: string;
+  /** C sources relative to the repository root; the first one is the NF itself. */
+  sources: string[];
+  /** Include directories relative to the repository root. */
+  includeDirs: string[];
+  /** Packet handler and initialiser (the NF interface of test-fixtures/nf/README.md). */
+  entry: string;
+  init: string;
+  /** Time limit for the contract of `entry` (ms); past it the contract is incomplete. */
+  contractTimeLimitMs: number;
+  /** The first trace is the typical one. */
+  traces: TraceGenerator[];
+}
+
+const LIB = 'test-fixtures/nf/lib';
+const NF = 'test-fixtures/nf';
+
+export const NF_REGISTRY: NfDefinition[] = [
+  {
+    name: 'nat', description: 'NAPT on the hash map and the dchain', sources: [`${NF}/nat.c`, `${LIB}/map.c`, `${LIB}/dchain.c`],
+    includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 60_000, traces: NAT_TRACES,
+  },
+  {
+    name: 'bridge', description: 'MAC learning bridge on its own MAC table and the dchain', sources: [`${NF}/bridge.c`, `${LIB}/dchain.c`],
+    includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 60_000, traces: BRIDGE_TRACES,
+  },
+  {
+    name: 'router', description: 'IPv4 router on the LPM trie', sources: [`${NF}/router.c`, `${NF}/lpm.c`],
+    includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 60_000, traces: ROUTER_TRACES,
+  },
+];
+
+export function findNf(name: string): NfDefinition {
+  const nf = NF_REGISTRY.find((n) => n.name === name);
+  if (!nf) throw new MeasureError('unknown-nf', `'${name}' (known: ${NF_REGISTRY.map((n) => n.name).join(', ')})`);
+  return nf;
+}
+
+export function findTrace(nf: NfDefinition, name: string): TraceGenerator {
+  const trace = nf.traces.find((t) => t.name === name);
+  if (!trace) throw new MeasureError('bad-arguments', `NF '${nf.name}' has no trace '${name}' (known: ${nf.traces.map((t) => t.name).join(', ')})`);
+  return trace;
+}
