@@ -31,8 +31,12 @@ export interface TraceGenerator {
   generate(options: TraceOptions): TracePacket[];
 }
 
-/** The first timestamp of every trace: 2023-11-14 22:13:20 UTC, in ns. */
-export const TRACE_START_NS = 1_700_000_000n * 1_000_000_000n;
+/**
+ * The first timestamp of every trace, in ns: 1 s. `now` is the NF's monotonic clock (time since it
+ * started, as DPDK NFs read it from the TSC), and the pcap timestamp carries it unchanged, so a
+ * trace covers the start-up phase, where nothing can have expired yet, as well as steady state.
+ */
+export const TRACE_START_NS = 1_000_000_000n;
 
 /** A small deterministic generator (mulberry32), so that a seed always gives the same trace. */
 export class Random {

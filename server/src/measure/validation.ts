@@ -1,0 +1,268 @@
+// The validation report: per NF, class and IR metric, the interpreter's cost against the contract's prediction; the x86 measurements per class; Markdown and SVG.
+import type { IrMetric } from '../core/cost/costModel';
+import type { MeasurementRun, OptLevel } from './harness';
+import type { SessionPacket } from './session';
+import type { TraceKind } from './traffic';
+
+export interface TraceResult {
+  name: string;
+  kind: TraceKind;
+  description: string;
+  session: SessionPacket[];
+  /** The real execution of the same packets, per optimisation level (absent when not measured). */
+  x86: Partial<Record<OptLevel, MeasurementRun>>;
+}
+
+export interface NfValidation {
+  nf: string;
+  linesOfC: number;
+  contractMilliseconds: number;
+  classes: number;
+  complete: boolean;
+  incompleteReasons: string[];
+  metrics: IrMetric[];
+  traces: TraceResult[];
+}
+
+export interface IrRow {
+  nf: string;
+  /** A class id, or `unmatched` for packets whose path is not in the contract (predicted with the worst case at the PCV bounds). */
+  classId: string;
+  metric: IrMetric;
+  packets: number;
+  maxGap: number;
+  medianGap: number;
+  /** Packets whose prediction is below the interpreter's count. */
+  below: number;
+}
+
+export interface TraceRow {
+  nf: string;
+  trace: string;
+  kind: TraceKind;
+  packets: number;
+  matched: number;
+  unmatched: number;
+  /** Packets where the interpreter's return value differs from the compiled NF's (per measured level). */
+  resultMismatches: Partial<Record<OptLevel, number>>;
+}
+
+export interface X86Row {
+  nf: string;
+  classId: string;
+  packets: number;
+  ir: Partial<Record<OptLevel, Summary>>;
+  memory: Partial<Record<OptLevel, Summary>>;
+  /** Interpreter IR instructions, for comparison. */
+  irInstructions: Summary;
+  /** Per traced PCV name: the range of its values over the class's packets. */
+  pcvs: Record<string, { min: number; max: number }>;
+}
+
+export interface Summary { min: number; median: number; max: number }
+
+export const UNMATCHED = 'unmatched';
+
+/** (predicted − measured) / measured; a measured 0 counts as 1 so that the gap stays finite. */
+export function relativeGap(predicted: number, measured: number): number {
+  return (predicted - measured) / Math.max(measured, 1);
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function summary(values: readonly number[]): Summary {
+  return { min: Math.min(...values), median: median(values), max: Math.max(...values) };
+}
+
+function classOrder(a: string, b: string): number {
+  const rank = (id: string) => (id === UNMATCHED ? Number.MAX_SAFE_INTEGER : Number(id.replace(/^C/, '')) || 0);
+  return rank(a) - rank(b);
+}
+
+function groupByClass<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return new Map([...groups].sort(([a], [b]) => classOrder(a, b)));
+}
+
+/** Per class (and `unmatched`) and metric: packets, max and median relative gap, packets predicted below the interpreter. */
+export function irRows(validation: NfValidation): IrRow[] {
+  const packets = validation.traces.flatMap((t) => t.session);
+  const rows: IrRow[] = [];
+  for (const [classId, members] of groupByClass(packets, (p) => p.classId ?? UNMATCHED)) {
+    for (const metric of validation.metrics) {
+      const gaps = members.map((p) => relativeGap(p.predicted[metric], p.measured[metric]));
+      rows.push({
+        nf: validation.nf, classId, metric, packets: members.length, maxGap: Math.max(...gaps), medianGap: median(gaps),
+        below: members.filter((p) => p.predicted[metric] < p.measured[metric]).length,
+      });
+    }
+  }
+  return rows;
+}
+
+export function traceRows(validation: NfValidation): TraceRow[] {
+  return validation.traces.map((trace) => {
+    const matched = trace.session.filter((p) => p.classId !== undefined).length;
+    const resultMismatches: Partial<Record<OptLevel, number>> = {};
+    for (const [opt, run] of Object.entries(trace.x86) as [OptLevel, MeasurementRun][]) {
+      resultMismatches[opt] = trace.session.filter((p, i) => p.returnValue !== run.packets[i]?.result).length;
+    }
+    return { nf: validation.nf, trace: trace.name, kind: trace.kind, packets: trace.session.length, matched, unmatched: trace.session.length - matched, resultMismatches };
+  });
+}
+
+/** The valgrind measurements grouped by the class the interpreter placed each packet in, with the traced PCVs. */
+export function x86Rows(validation: NfValidation): X86Row[] {
+  const joined: { session: SessionPacket; x86: Partial<Record<OptLevel, MeasurementRun['packets'][number]>> }[] = [];
+  for (const trace of validation.traces) {
+    trace.session.forEach((session, i) => {
+      const x86: Partial<Record<OptLevel, MeasurementRun['packets'][number]>> = {};
+      for (const [opt, run] of Object.entries(trace.x86) as [OptLevel, MeasurementRun][]) x86[opt] = run.packets[i];
+      joined.push({ session, x86 });
+    });
+  }
+  const rows: X86Row[] = [];
+  for (const [classId, members] of groupByClass(joined, (j) => j.session.classId ?? UNMATCHED)) {
+    const ir: X86Row['ir'] = {};
+    const memory: X86Row['memory'] = {};
+    for (const opt of ['O0', 'O2'] as OptLevel[]) {
+      const measured = members.map((m) => m.x86[opt]).filter((x): x is NonNullable<typeof x> => x !== undefined);
+      if (measured.length === 0) continue;
+      ir[opt] = summary(measured.map((m) => m.Ir));
+      memory[opt] = summary(measured.map((m) => m.Dr + m.Dw));
+    }
+    const pcvs: X86Row['pcvs'] = {};
+    for (const member of members) {
+      const traced = member.x86.O2 ?? member.x86.O0;
+      for (const [name, value] of traced?.pcvs ?? []) {
+        const range = pcvs[name];
+        if (range) {
+          range.min = Math.min(range.min, value);
+          range.max = Math.max(range.max, value);
+        } else {
+          pcvs[name] = { min: value, max: value };
+        }
+      }
+    }
+    rows.push({ nf: validation.nf, classId, packets: members.length, ir, memory, irInstructions: summary(members.map((m) => m.session.measured.instructions)), pcvs });
+  }
+  return rows;
+}
+
+function percent(gap: number): string {
+  if (!Number.isFinite(gap)) return String(gap);
+  return `${(gap * 100).toFixed(1)}%`;
+}
+
+function formatSummary(s: Summary | undefined): string {
+  return s ? `${s.min} / ${s.median} / ${s.max}` : 'n/a';
+}
+
+/** The IR validation table as aligned text, for the console. */
+export function renderIrTableText(rows: IrRow[]): string {
+  const header = ['NF', 'class', 'metric', 'packets', 'max gap', 'median gap', 'below'];
+  const body = rows.map((r) => [r.nf, r.classId, r.metric, String(r.packets), percent(r.maxGap), percent(r.medianGap), String(r.below)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  return [line(header), ...body.map(line)].join('\n');
+}
+
+export interface ReportContext {
+  /** The command that produced the report. */
+  command: string;
+  packetsPerTrace: number;
+  seed: number;
+  date: string;
+}
+
+/** The Markdown report of docs/validation/README.md. */
+export function renderReport(validations: NfValidation[], context: ReportContext): string {
+  const out: string[] = [];
+  out.push('# NF validation report', '');
+  out.push(`Produced by \`${context.command}\` on ${context.date} (${context.packetsPerTrace} packets per trace unless a trace needs more to set up its attack, seed ${context.seed}).`);
+  out.push('How it works and what it does not cover: [measurement.md](../measurement.md).', '');
+  out.push('**What is compared.** The IR table compares, per packet, the contract\'s prediction (the formula of the class the packet\'s path belongs to, at the PCV values of that run) with the cost the project\'s concrete interpreter counts when it runs the packet (`perfcontract run` semantics, NF state carried from packet to packet). Both are in IR metrics (`instructions`, `memory_accesses`). A packet whose path is not in the contract (the contract is incomplete) is *unmatched*: it is predicted with the contract\'s worst case at the PCV bounds, and its rows are separate. The x86 table shows valgrind\'s measurements of the compiled NF (gcc, callgrind: Ir, Dr + Dw) grouped by the same classes, with the PCVs the tracing build recorded; **there is no x86 prediction yet** (a later issue grounds the cost model on x86), so nothing x86 is compared with a contract here.', '');
+  out.push('Gap = (predicted − measured) / measured. "below" counts packets predicted below the measurement (a sound contract has 0).', '');
+  out.push('## Corpus and contracts', '');
+  out.push('| NF | lines of C | contract time | classes | complete |', '|---|---:|---:|---:|---|');
+  for (const v of validations) out.push(`| ${v.nf} | ${v.linesOfC} | ${(v.contractMilliseconds / 1000).toFixed(1)} s | ${v.classes} | ${v.complete ? 'yes' : `no: ${v.incompleteReasons.join('; ')}`} |`);
+  out.push('', '## Traces', '');
+  out.push('| NF | trace | kind | packets | in a class | unmatched | interpreter result ≠ gcc -O0 / -O2 |', '|---|---|---|---:|---:|---:|---|');
+  for (const v of validations) {
+    for (const r of traceRows(v)) out.push(`| ${r.nf} | ${r.trace} | ${r.kind} | ${r.packets} | ${r.matched} | ${r.unmatched} | ${r.resultMismatches.O0 ?? 'n/a'} / ${r.resultMismatches.O2 ?? 'n/a'} |`);
+  }
+  out.push('', '## IR metrics: contract versus interpreter', '');
+  out.push('| NF | class | metric | packets | max gap | median gap | below |', '|---|---|---|---:|---:|---:|---:|');
+  for (const v of validations) {
+    for (const r of irRows(v)) out.push(`| ${r.nf} | ${r.classId} | ${r.metric} | ${r.packets} | ${percent(r.maxGap)} | ${percent(r.medianGap)} | ${r.below} |`);
+  }
+  out.push('', 'Plots (predicted versus interpreter-measured per packet, log scales):', '');
+  for (const v of validations) for (const metric of v.metrics) out.push(`- [${v.nf} ${metric}](${v.nf}-${metric}.svg)`);
+  out.push('', '## x86 measurements per class (valgrind; no prediction yet)', '');
+  out.push('min / median / max per packet. PCVs: the range of each traced loop\'s iteration count (`PC_TRACE_PCV`), over all its occurrences.', '');
+  out.push('| NF | class | packets | IR instructions (interpreter) | Ir -O0 | Ir -O2 | Dr+Dw -O0 | Dr+Dw -O2 | traced PCVs |', '|---|---|---:|---|---|---|---|---|---|');
+  for (const v of validations) {
+    for (const r of x86Rows(v)) {
+      const pcvs = Object.entries(r.pcvs).map(([name, range]) => `${name}: ${range.min === range.max ? range.min : `${range.min}–${range.max}`}`).join(', ');
+      out.push(`| ${r.nf} | ${r.classId} | ${r.packets} | ${formatSummary(r.irInstructions)} | ${formatSummary(r.ir.O0)} | ${formatSummary(r.ir.O2)} | ${formatSummary(r.memory.O0)} | ${formatSummary(r.memory.O2)} | ${pcvs || '–'} |`);
+    }
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+export interface PlotPoint { measured: number; predicted: number; kind: TraceKind; matched: boolean }
+
+export function plotPoints(validation: NfValidation, metric: IrMetric): PlotPoint[] {
+  return validation.traces.flatMap((t) => t.session.map((p) => ({ measured: p.measured[metric], predicted: p.predicted[metric], kind: t.kind, matched: p.classId !== undefined })));
+}
+
+/** A log-log scatter plot of predicted against measured cost, with the diagonal where they are equal. */
+export function renderScatterSvg(points: readonly PlotPoint[], title: string, axis: string): string {
+  const width = 640;
+  const height = 520;
+  const margin = { left: 70, right: 20, top: 40, bottom: 60 };
+  const values = points.flatMap((p) => [p.measured, p.predicted]).map((v) => Math.max(v, 1));
+  const lo = Math.floor(Math.log10(Math.min(...values, 10)));
+  const hi = Math.ceil(Math.log10(Math.max(...values, 100)));
+  const span = Math.max(hi - lo, 1);
+  const x = (v: number) => margin.left + ((Math.log10(Math.max(v, 1)) - lo) / span) * (width - margin.left - margin.right);
+  const y = (v: number) => height - margin.bottom - ((Math.log10(Math.max(v, 1)) - lo) / span) * (height - margin.top - margin.bottom);
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
+  out.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escape(title)}</text>`);
+  for (let e = lo; e <= hi; e++) {
+    const v = 10 ** e;
+    out.push(`<line x1="${x(v).toFixed(1)}" y1="${margin.top}" x2="${x(v).toFixed(1)}" y2="${height - margin.bottom}" stroke="#ddd"/>`);
+    out.push(`<line x1="${margin.left}" y1="${y(v).toFixed(1)}" x2="${width - margin.right}" y2="${y(v).toFixed(1)}" stroke="#ddd"/>`);
+    out.push(`<text x="${x(v).toFixed(1)}" y="${height - margin.bottom + 16}" text-anchor="middle">1e${e}</text>`);
+    out.push(`<text x="${margin.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">1e${e}</text>`);
+  }
+  out.push(`<line x1="${x(10 ** lo)}" y1="${y(10 ** lo)}" x2="${x(10 ** hi)}" y2="${y(10 ** hi)}" stroke="#888" stroke-dasharray="4 3"/>`);
+  out.push(`<text x="${width / 2}" y="${height - 18}" text-anchor="middle">measured ${escape(axis)} (interpreter)</text>`);
+  out.push(`<text transform="translate(18 ${height / 2}) rotate(-90)" text-anchor="middle">predicted ${escape(axis)} (contract)</text>`);
+  const style = (p: PlotPoint) => (!p.matched ? 'fill="none" stroke="#999"' : p.kind === 'typical' ? 'fill="#1f77b4" fill-opacity="0.6"' : 'fill="#d62728" fill-opacity="0.6"');
+  for (const p of points) out.push(`<circle cx="${x(p.measured).toFixed(1)}" cy="${y(p.predicted).toFixed(1)}" r="3" ${style(p)}/>`);
+  const legend = [['#1f77b4', 'typical, in a class'], ['#d62728', 'adversarial, in a class'], ['none', 'unmatched: worst case at the bounds']] as const;
+  legend.forEach(([color, label], i) => {
+    const ly = margin.top + 8 + i * 16;
+    out.push(`<circle cx="${margin.left + 12}" cy="${ly}" r="4" ${color === 'none' ? 'fill="none" stroke="#999"' : `fill="${color}"`}/>`);
+    out.push(`<text x="${margin.left + 22}" y="${ly + 4}">${label}</text>`);
+  });
+  out.push(`<text x="${width - margin.right}" y="${margin.top + 12}" text-anchor="end" fill="#888">dashed: predicted = measured</text>`);
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
