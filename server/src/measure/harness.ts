@@ -35,6 +35,8 @@ export interface MeasurementRun {
   packets: MeasuredPacket[];
   /** The cost of an empty measurement (zero stats then dump), subtracted from every packet. */
   emptyOverhead: X86Cost;
+  /** Every empty measurement after the subtraction (0 when the overhead is stable). */
+  emptyMeasurements: X86Cost[];
 }
 
 export interface HarnessOptions {
@@ -109,7 +111,7 @@ export function runTraceBuild(binary: string, pcapPath: string, portsPath?: stri
 }
 
 /** Runs the measured build under callgrind: per packet Ir, Dr, Dw of nf_process minus the empty measurement. */
-export function runMeasuredBuild(binary: string, pcapPath: string, portsPath: string | undefined, outFile: string): { costs: (X86Cost & { result: number })[]; emptyOverhead: X86Cost } {
+export function runMeasuredBuild(binary: string, pcapPath: string, portsPath: string | undefined, outFile: string): { costs: (X86Cost & { result: number })[]; emptyOverhead: X86Cost; emptyMeasurements: X86Cost[] } {
   fs.rmSync(outFile, { force: true });
   const args = ['--tool=callgrind', '-q', `--callgrind-out-file=${outFile}`, '--combine-dumps=yes', '--collect-atstart=no',
     '--toggle-collect=nf_process', '--cache-sim=yes', '--dump-instr=no', binary, pcapPath, ...(portsPath ? [portsPath] : [])];
@@ -132,7 +134,8 @@ export function runMeasuredBuild(binary: string, pcapPath: string, portsPath: st
     return { Ir: measured.Ir - emptyOverhead.Ir, Dr: measured.Dr - emptyOverhead.Dr, Dw: measured.Dw - emptyOverhead.Dw, result: line.result };
   });
   if (byLabel.size !== lines.length) throw new MeasureError('bad-callgrind-output', `${byLabel.size} packet dumps for ${lines.length} packets`);
-  return { costs, emptyOverhead };
+  const emptyMeasurements = empties.map((e) => ({ Ir: e.Ir - emptyOverhead.Ir, Dr: e.Dr - emptyOverhead.Dr, Dw: e.Dw - emptyOverhead.Dw }));
+  return { costs, emptyOverhead, emptyMeasurements };
 }
 
 /** Measures one pcap trace on one NF: both builds, merged per packet. */
@@ -151,5 +154,5 @@ export function measureTrace(nf: NfDefinition, opt: OptLevel, pcapPath: string, 
     if (m.result !== t.result) throw new MeasureError('run-failed', `packet ${i}: the measured build returned ${m.result}, the tracing build ${t.result}`);
     return { index: t.index, port: t.port ?? 0, len: t.len ?? 0, now: t.now ?? '0', result: t.result, Ir: m.Ir, Dr: m.Dr, Dw: m.Dw, pcvs: t.pcvs ?? [], outcomes: t.outcomes ?? [] };
   });
-  return { nf: nf.name, opt, packets, emptyOverhead: measured.emptyOverhead };
+  return { nf: nf.name, opt, packets, emptyOverhead: measured.emptyOverhead, emptyMeasurements: measured.emptyMeasurements };
 }

@@ -1,7 +1,7 @@
 // The interpreter-based session: nf_init, then every packet of a trace through `perfcontract run` semantics, carrying the globals from packet to packet.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, AnalysisResult } from '../core/analysis';
 import type { FunctionContract, PathClass } from '../core/contract/contract';
 import { runPathKey } from '../core/contract/contract';
 import { interpret } from '../core/interp/interpreter';
@@ -9,6 +9,10 @@ import { bytesToHex, numberForJson, Witness } from '../core/contract/witness';
 import { evaluateFormula, formulaPcvNames } from '../core/cost/formula';
 import { DEFAULT_EXECUTION_OPTIONS } from '../core/symex/executor';
 import type { IrMetric } from '../core/cost/costModel';
+import type { IrProgram } from '../core/ir/ir';
+import { buildTranslationUnit } from '../core/syntax/translationUnit';
+import { lowerProgram } from '../core/ir/lowerProgram';
+import { DeclaredContracts, loadDeclaredContracts } from '../core/contract/declaredContracts';
 import { MeasureError } from './measureError';
 import { NfDefinition } from './nfRegistry';
 import { TracePacket } from './traffic';
@@ -19,8 +23,10 @@ export const UNBOUNDED_PCV_VALUE = 1_000_000;
 export interface NfContract {
   nf: string;
   contract: FunctionContract;
-  analysis: AnalysisResult;
-  /** Wall-clock time of analyze() for the entry. */
+  /** The lowered program the interpreter runs: the same lowering the analysis used, so path identities agree. */
+  program: IrProgram;
+  declaredContracts: DeclaredContracts;
+  /** Wall-clock time of `perfcontract contract` for the entry (process start included). */
   milliseconds: number;
   /** Non-blank lines of the NF's C sources and the headers they include from the corpus. */
   linesOfC: number;
@@ -72,24 +78,45 @@ export function linesOfC(nf: NfDefinition, repoRoot: string): number {
   return lines;
 }
 
-/** The contract of the NF's packet handler, computed with analyze() under the given time limit. */
+/**
+ * The contract of the NF's packet handler, computed by `perfcontract contract --format json` in a
+ * child process under the given time limit. A child process keeps the analyses of several NFs
+ * apart: z3's WASM build has crashed the whole process (an out-of-bounds access in a z3 worker)
+ * when one process analysed NFs one after the other, and a crash must not take the harness down.
+ * A crashed analysis is retried once. The program is lowered here once more (no solver involved)
+ * for the interpreter.
+ */
 export async function nfContract(nf: NfDefinition, options: { repoRoot: string; timeLimitMs?: number }): Promise<NfContract> {
-  const files = nf.sources.map((s) => ({ path: path.join(options.repoRoot, s) }));
-  const started = performance.now();
-  let analysis: AnalysisResult;
-  try {
-    analysis = await analyze(files, {
-      includeDirs: nf.includeDirs.map((d) => path.join(options.repoRoot, d)),
-      entries: [nf.entry],
-      execution: { ...DEFAULT_EXECUTION_OPTIONS, timeLimitMs: options.timeLimitMs ?? nf.contractTimeLimitMs },
-    }, diskFileSystem);
-  } catch (error) {
-    throw new MeasureError('analysis-failed', `${nf.name}: ${(error as Error).message}`);
+  const timeLimitMs = options.timeLimitMs ?? nf.contractTimeLimitMs;
+  const sources = nf.sources.map((s) => path.join(options.repoRoot, s));
+  const includeDirs = nf.includeDirs.map((d) => path.join(options.repoRoot, d));
+  const cli = path.join(options.repoRoot, 'bin', 'perfcontract.js');
+  const args = [cli, 'contract', ...sources, '--entry', nf.entry, ...includeDirs.flatMap((d) => ['-I', d]), '--format', 'json', '--time-limit', String(timeLimitMs)];
+  let contract: FunctionContract | undefined;
+  let milliseconds = 0;
+  let failure = '';
+  for (let attempt = 0; attempt < 2 && !contract; attempt++) {
+    const started = performance.now();
+    // Generous watchdog: the time limit bounds exploration, witness checks come on top.
+    const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30, timeout: 4 * timeLimitMs + 120_000 });
+    milliseconds = Math.round(performance.now() - started);
+    if (child.status === 0) {
+      try {
+        const parsed = JSON.parse(child.stdout) as { functions: FunctionContract[] };
+        contract = parsed.functions.find((c) => c.name === nf.entry);
+        if (!contract) failure = `no contract for '${nf.entry}' in the output`;
+      } catch (error) {
+        failure = `unreadable contract JSON: ${(error as Error).message}`;
+      }
+    } else {
+      failure = `perfcontract contract exited with ${child.status ?? child.signal ?? child.error?.message}: ${String(child.stderr).trim().split('\n').slice(-3).join(' | ')}`;
+    }
   }
-  const milliseconds = Math.round(performance.now() - started);
-  const contract = analysis.contracts.find((c) => c.name === nf.entry);
-  if (!contract) throw new MeasureError('analysis-failed', `${nf.name}: no contract for '${nf.entry}' (diagnostics: ${analysis.diagnostics.map((d) => d.message).join('; ')})`);
-  return { nf: nf.name, contract, analysis, milliseconds, linesOfC: linesOfC(nf, options.repoRoot) };
+  if (!contract) throw new MeasureError('analysis-failed', `${nf.name}: ${failure}`);
+  const unit = await buildTranslationUnit(sources.map((p) => ({ path: p })), { includeDirs, defines: {} }, diskFileSystem);
+  const lowered = lowerProgram(unit);
+  const declared = loadDeclaredContracts([...new Set(sources.map((s) => path.dirname(s)))], [], (p) => diskFileSystem.readFile(p));
+  return { nf: nf.name, contract, program: lowered.program, declaredContracts: declared.contracts, milliseconds, linesOfC: linesOfC(nf, options.repoRoot) };
 }
 
 /** Every metric's worst cost over the contract's classes with each PCV at its bound (unbounded ones at 1,000,000). */
@@ -126,15 +153,14 @@ export function classCostAt(pathClass: PathClass, metric: IrMetric, pcv: Record<
  * (`summarizeAfter` = the contract's unroll limit) and is placed in a class by its path identity.
  */
 export function runSession(nfc: NfContract, nf: NfDefinition, packets: readonly TracePacket[]): SessionPacket[] {
-  const { contract, analysis } = nfc;
-  const program = analysis.program;
+  const { contract, program } = nfc;
   const entry = program.functions.get(nf.entry);
   if (!entry) throw new MeasureError('analysis-failed', `${nf.name}: '${nf.entry}' was not lowered`);
   if (entry.params.length !== 4 || entry.params[0]!.type.kind === 'int') {
     throw new MeasureError('analysis-failed', `${nf.name}: '${nf.entry}' does not have the NF signature (pkt, len, port, now)`);
   }
   const [pktParam, lenParam, portParam, nowParam] = entry.params.map((p) => p.name) as [string, string, string, string];
-  const common = { regions: DEFAULT_EXECUTION_OPTIONS.regions, declaredContracts: analysis.declaredContracts, maxSteps: 100_000_000 };
+  const common = { regions: DEFAULT_EXECUTION_OPTIONS.regions, declaredContracts: nfc.declaredContracts, maxSteps: 100_000_000 };
   const init = interpret(program, nf.init, { args: {}, memory: {}, pcv: {} }, common);
   if (init.error) throw new MeasureError('analysis-failed', `${nf.name}: ${nf.init} failed in the interpreter: ${init.error.message}`);
   const globals = new Map<string, Uint8Array>();

@@ -1,0 +1,215 @@
+// The NF measurement harness: pcap files, the C driver under callgrind, trace generators and the IR validation of every NF.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readPcap, readPortsFile, writePcap, writePortsFile, portsFileFor } from '../src/measure/pcap';
+import { MeasureError } from '../src/measure/measureError';
+import { parseCallgrindParts } from '../src/measure/callgrind';
+import { buildDriver, measureTrace, runTraceBuild } from '../src/measure/harness';
+import { NF_REGISTRY, findNf, findTrace } from '../src/measure/nfRegistry';
+import { generateTrace, writeTrace } from '../src/measure/measureCli';
+import { flowBucket } from '../src/measure/natTraffic';
+import { macSlot } from '../src/measure/bridgeTraffic';
+import { validateNf } from '../src/measure/validationRun';
+import { irRows, renderReport, renderScatterSvg, plotPoints, traceRows, UNMATCHED } from '../src/measure/validation';
+import { TRACE_START_NS } from '../src/measure/traffic';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-measure-'));
+const harness = { repoRoot: ROOT, workDir: WORK };
+
+function expectCode(code: string, fn: () => unknown): void {
+  assert.throws(fn, (error: unknown) => error instanceof MeasureError && error.code === code && error.message.startsWith(code));
+}
+
+function samplePackets() {
+  return [
+    { data: new Uint8Array([1, 2, 3, 4, 5]), timestampNs: 1_000_000_001n },
+    { data: new Uint8Array(0), timestampNs: 1_700_000_000_999_999_999n },
+    { data: new Uint8Array(1500).map((_, i) => i & 0xff), timestampNs: 0n },
+  ];
+}
+
+test('pcap: packets written as nanosecond pcap read back identically, and tcpdump reads the file when installed', (t) => {
+  const bytes = writePcap(samplePackets());
+  assert.equal(bytes.readUInt32LE(0), 0xa1b23c4d);
+  assert.equal(bytes.readUInt32LE(20), 1, 'link type Ethernet');
+  assert.deepEqual(readPcap(bytes), samplePackets());
+  const tcpdump = spawnSync('tcpdump', ['--version'], { encoding: 'utf8' });
+  if (tcpdump.error || tcpdump.status !== 0) {
+    t.diagnostic('tcpdump is not installed: its readability check did not run');
+    return;
+  }
+  const file = path.join(WORK, 'roundtrip.pcap');
+  fs.writeFileSync(file, bytes);
+  const listed = spawnSync('tcpdump', ['-nr', file], { encoding: 'utf8' });
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.equal(listed.stdout.trim().split('\n').length, 3);
+});
+
+test('pcap: a big-endian microsecond file is read with its timestamps in ns', () => {
+  const header = Buffer.alloc(24);
+  header.writeUInt32BE(0xa1b2c3d4, 0);
+  header.writeUInt16BE(2, 4);
+  header.writeUInt16BE(4, 6);
+  header.writeUInt32BE(65535, 16);
+  header.writeUInt32BE(1, 20);
+  const record = Buffer.alloc(16 + 3);
+  record.writeUInt32BE(7, 0);
+  record.writeUInt32BE(250, 4);
+  record.writeUInt32BE(3, 8);
+  record.writeUInt32BE(3, 12);
+  record.set([9, 8, 7], 16);
+  assert.deepEqual(readPcap(Buffer.concat([header, record])), [{ data: new Uint8Array([9, 8, 7]), timestampNs: 7_000_250_000n }]);
+});
+
+test('pcap: malformed files and ports files give PM003 bad-pcap', () => {
+  const good = writePcap(samplePackets());
+  expectCode('PM003', () => readPcap(good.subarray(0, 10)));
+  expectCode('PM003', () => readPcap(Buffer.concat([Buffer.from([0x0a, 0x0d, 0x0d, 0x0a]), good.subarray(4)])));
+  expectCode('PM003', () => readPcap(good.subarray(0, 24 + 10)));
+  expectCode('PM003', () => readPcap(good.subarray(0, good.length - 1)));
+  const huge = Buffer.from(good);
+  huge.writeUInt32LE(70000, 24 + 8);
+  expectCode('PM003', () => readPcap(huge));
+  expectCode('PM003', () => writePcap([{ data: new Uint8Array(70000), timestampNs: 0n }]));
+  assert.deepEqual(readPortsFile(writePortsFile([0, 1, 65535])), [0, 1, 65535]);
+  expectCode('PM003', () => readPortsFile('0\nx\n'));
+  expectCode('PM003', () => readPortsFile('70000\n'));
+  assert.equal(portsFileFor('/a/b/trace.pcap'), '/a/b/trace.ports');
+});
+
+test('callgrind: combined dumps split into labelled parts with their totals', () => {
+  const text = [
+    'version: 1', 'creator: callgrind-3.19.0', 'pid: 1', 'cmd: x', 'part: 1', '', 'desc: Trigger: Client Request: empty 0', '',
+    'events: Ir Dr Dw', 'summary: 0', '', 'totals: 0', '', 'part: 2', 'desc: Trigger: Client Request: packet 0', 'events: Ir Dr Dw',
+    'summary: 407 70 8', 'fl=(1) a.c', 'fn=(1) nf_process', '16 407 70 8', 'totals: 407 70 8', '', 'part: 3',
+    'desc: Trigger: Program termination', 'events: Ir Dr Dw', 'summary: 5', 'totals: 5',
+  ].join('\n');
+  assert.deepEqual(parseCallgrindParts(text), [
+    { label: 'empty 0', totals: { Ir: 0, Dr: 0, Dw: 0 } },
+    { label: 'packet 0', totals: { Ir: 407, Dr: 70, Dw: 8 } },
+    { label: 'Program termination', totals: { Ir: 5, Dr: 0, Dw: 0 } },
+  ]);
+  expectCode('PM007', () => parseCallgrindParts('version: 1\n'));
+  expectCode('PM007', () => parseCallgrindParts('part: 1\nevents: Ir\ntotals: 1\n'));
+});
+
+test('driver: the C reader sees the ports, lengths and timestamps the pcap holds; bad files exit with PM003', () => {
+  const router = findNf('router');
+  const trace = generateTrace(router, router.traces[0]!, 40, 7);
+  const files = writeTrace(trace, WORK);
+  const lines = runTraceBuild(buildDriver(router, 'O0', 'trace', harness), files.pcap, files.ports);
+  assert.equal(lines.length, 40);
+  lines.forEach((line, i) => {
+    assert.equal(line.port, trace.packets[i]!.port);
+    assert.equal(line.len, trace.packets[i]!.data.length);
+    assert.equal(line.now, String(trace.packets[i]!.timeNs));
+  });
+  assert.ok(BigInt(lines[0]!.now!) >= TRACE_START_NS);
+  const binary = buildDriver(router, 'O0', 'trace', harness);
+  const bad = path.join(WORK, 'bad.pcap');
+  fs.writeFileSync(bad, 'not a pcap at all, just text');
+  expectCode('PM003', () => runTraceBuild(binary, bad));
+  const shortPorts = path.join(WORK, 'short.ports');
+  fs.writeFileSync(shortPorts, '1\n');
+  expectCode('PM003', () => runTraceBuild(binary, files.pcap, shortPorts));
+});
+
+test('callgrind: an empty measurement costs 0 after subtraction, and the same packet costs the same every time', () => {
+  const router = findNf('router');
+  const one = generateTrace(router, findTrace(router, 'longest-prefix'), 1, 3).packets[0]!;
+  const trace = { nf: 'router', name: 'same-packet', kind: 'adversarial' as const, description: '', packets: [0, 1, 2, 3].map((i) => ({ ...one, timeNs: one.timeNs + BigInt(i) })) };
+  const files = writeTrace(trace, WORK);
+  for (const opt of ['O0', 'O2'] as const) {
+    const run = measureTrace(router, opt, files.pcap, files.ports, harness);
+    assert.ok(run.emptyMeasurements.length > 0);
+    for (const empty of run.emptyMeasurements) assert.deepEqual(empty, { Ir: 0, Dr: 0, Dw: 0 });
+    assert.equal(run.packets.length, 4);
+    assert.ok(run.packets[0]!.Ir > 100, `Ir ${run.packets[0]!.Ir}`);
+    for (const p of run.packets) assert.deepEqual([p.Ir, p.Dr, p.Dw, p.result], [run.packets[0]!.Ir, run.packets[0]!.Dr, run.packets[0]!.Dw, run.packets[0]!.result]);
+    assert.deepEqual(run.packets[0]!.pcvs, [['w', 10], ['l', 17]]);
+  }
+});
+
+test('traffic: every generator is deterministic per seed and stays within the NF interface', () => {
+  for (const nf of NF_REGISTRY) {
+    for (const generator of nf.traces) {
+      const a = generator.generate({ packets: 30, seed: 5 });
+      const b = generator.generate({ packets: 30, seed: 5 });
+      assert.deepEqual(a, b, `${nf.name} ${generator.name}`);
+      assert.ok(a.length >= 30);
+      for (let i = 1; i < a.length; i++) assert.ok(a[i]!.timeNs >= a[i - 1]!.timeNs, `${nf.name} ${generator.name}: time goes back at ${i}`);
+      for (const p of a) assert.ok(p.data.length <= 65535 && p.port >= 0 && p.port <= 0xffff);
+    }
+  }
+});
+
+test('traffic: the generators\' colliding keys really collide in the C hash tables (traced probe counts)', () => {
+  const nat = findNf('nat');
+  const natTrace = generateTrace(nat, findTrace(nat, 'collisions'), 60, 11);
+  const natFiles = writeTrace(natTrace, WORK);
+  const natLines = runTraceBuild(buildDriver(nat, 'O0', 'trace', harness), natFiles.pcap, natFiles.ports);
+  // 30 flows share one bucket: the last insertion probes past the 29 before it.
+  const natProbes = natLines.flatMap((l) => (l.pcvs ?? []).filter(([name]) => name === 't').map(([, v]) => v));
+  assert.ok(Math.max(...natProbes) >= 30, `NAT probes ${Math.max(...natProbes)}`);
+  const bridge = findNf('bridge');
+  const bridgeTrace = generateTrace(bridge, findTrace(bridge, 'collisions'), 60, 11);
+  const bridgeFiles = writeTrace(bridgeTrace, WORK);
+  const bridgeLines = runTraceBuild(buildDriver(bridge, 'O0', 'trace', harness), bridgeFiles.pcap, bridgeFiles.ports);
+  const bridgeProbes = bridgeLines.flatMap((l) => (l.pcvs ?? []).filter(([name]) => name === 't').map(([, v]) => v));
+  assert.ok(Math.max(...bridgeProbes) >= 30, `bridge probes ${Math.max(...bridgeProbes)}`);
+  // And a random key almost never lands in the attacked bucket.
+  assert.notEqual(flowBucket({ src: 1, dst: 2, srcPort: 3, dstPort: 4, proto: 17 }), flowBucket({ src: 1, dst: 2, srcPort: 3, dstPort: 5, proto: 17 }));
+  assert.notEqual(macSlot([2, 0, 0, 0, 0, 1]), macSlot([2, 0, 0, 0, 0, 2]));
+});
+
+// The IR validation: a short version of `npm run validate` (a few hundred packets per NF).
+const VALIDATION = [
+  { nf: 'router', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },
+  { nf: 'nat', timeLimitMs: 10_000, packets: 100, everyPacketInAClass: false },
+  { nf: 'bridge', timeLimitMs: 10_000, packets: 100, everyPacketInAClass: false },
+];
+
+for (const spec of VALIDATION) {
+  test(`validation (${spec.nf}): no packet in a class is predicted below the interpreter, and the interpreter returns what gcc's build returns`, async () => {
+    const nf = findNf(spec.nf);
+    const validation = await validateNf(nf, { repoRoot: ROOT, workDir: WORK, packets: spec.packets, seed: 1, timeLimitMs: spec.timeLimitMs, opts: ['O2'] });
+    assert.equal(validation.traces.length, nf.traces.length);
+    const rows = irRows(validation);
+    const matchedRows = rows.filter((r) => r.classId !== UNMATCHED);
+    for (const row of matchedRows) assert.equal(row.below, 0, `${spec.nf} ${row.classId} ${row.metric}: ${row.below} packets predicted below the interpreter`);
+    for (const row of matchedRows) assert.ok(row.maxGap >= 0 && row.medianGap >= 0);
+    for (const r of traceRows(validation)) assert.equal(r.resultMismatches.O2, 0, `${spec.nf} ${r.trace}: interpreter and gcc disagree on ${r.resultMismatches.O2} results`);
+    const packets = validation.traces.reduce((n, t) => n + t.session.length, 0);
+    const matched = validation.traces.reduce((n, t) => n + t.session.filter((p) => p.classId !== undefined).length, 0);
+    if (spec.everyPacketInAClass) assert.equal(matched, packets, `${spec.nf}: ${packets - matched} packets outside the contract`);
+    assert.ok(matched > 0, `${spec.nf}: no packet landed in a class`);
+    // The report and the plots render every NF's figures.
+    const report = renderReport([validation], { command: 'test', packetsPerTrace: spec.packets, seed: 1, date: '2000-01-01' });
+    assert.match(report, new RegExp(`\\| ${spec.nf} \\| \\d+ \\| [0-9.]+ s \\| ${validation.classes} \\|`));
+    const svg = renderScatterSvg(plotPoints(validation, 'instructions'), spec.nf, 'instructions');
+    assert.equal((svg.match(/<circle /g) ?? []).length, packets + 3);
+  });
+}
+
+test('measure script: unknown NF and bad options exit with stable codes', () => {
+  const script = path.join(ROOT, 'out', 'scripts', 'measure.js');
+  const unknown = spawnSync(process.execPath, [script, 'no-such-nf'], { encoding: 'utf8' });
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /^measure: PM002 unknown-nf: 'no-such-nf'/);
+  const badOpt = spawnSync(process.execPath, [script, 'router', '--opt', 'O3'], { encoding: 'utf8' });
+  assert.equal(badOpt.status, 2);
+  assert.match(badOpt.stderr, /PM001 bad-arguments: --opt must be O0 or O2/);
+  const missing = spawnSync(process.execPath, [script, 'router', '--trace', path.join(WORK, 'missing.pcap')], { encoding: 'utf8' });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /PM003 bad-pcap: no such file/);
+  const ok = spawnSync(process.execPath, [script, 'router', '--packets', '5'], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  const lines = ok.stdout.trim().split('\n').map((l) => JSON.parse(l) as { index: number; Ir: number; Dr: number; Dw: number; pcvs: unknown[]; outcomes: unknown[] });
+  assert.deepEqual(lines.map((l) => l.index), [0, 1, 2, 3, 4]);
+  for (const l of lines) assert.ok(l.Ir > 0 && Array.isArray(l.pcvs) && Array.isArray(l.outcomes));
+});
