@@ -45,6 +45,16 @@ function typical({ packets, seed }: { packets: number; seed: number }): TracePac
     if (random.chance(0.01)) random.pick(stations).port = random.int(BRIDGE.ports); // a station moves
     const zipf = new ZipfSampler(stations.length, 1.0);
     const src = stations[zipf.sample(random)]!;
+    if (random.chance(0.01)) {
+      // A runt: shorter than an Ethernet header.
+      out.push({ data: new Uint8Array(10).map(() => random.int(256)), port: src.port, timeNs: now });
+      continue;
+    }
+    if (random.chance(0.01)) {
+      // A group source address (from a misbehaving host): never learnt.
+      out.push({ data: frame(random.chance(0.5) ? BROADCAST_MAC : stations[zipf.sample(random)]!.mac, [0x01, 0x00, 0x5e, 0, 0, random.int(256)], random), port: src.port, timeNs: now });
+      continue;
+    }
     if (random.chance(0.06)) {
       out.push({ data: ethernetFrame(BROADCAST_MAC, src.mac, ETHER_TYPE_ARP, new Uint8Array(46)), port: src.port, timeNs: now });
       continue;
@@ -119,7 +129,7 @@ function massExpiry({ packets, seed }: { packets: number; seed: number }): Trace
 }
 
 export const BRIDGE_TRACES: TraceGenerator[] = [
-  { name: 'typical', kind: 'typical', description: 'Zipf-popular station pairs (s = 1), 5% chance of a new station per frame, 1% moves, 6% broadcasts, 3% unknown unicast; 2 s mean gap so idle stations age out', generate: typical },
+  { name: 'typical', kind: 'typical', description: 'Zipf-popular station pairs (s = 1), 5% chance of a new station per frame, 1% moves, 6% broadcasts, 3% unknown unicast, 1% runts, 1% group source addresses; 2 s mean gap so idle stations age out', generate: typical },
   { name: 'collisions', kind: 'adversarial', description: 'source MACs that all hash to one table slot (mac_hash), then frames between the stations at the end of the probe chain', generate: collisions },
   { name: 'full-table', kind: 'adversarial', description: '1024 new stations fill the table, then unlearnable sources to learnt and unknown destinations; at least 1034 frames', generate: fullTable },
   { name: 'mass-expiry', kind: 'adversarial', description: 'up to 600 stations, 301 s of silence, then frames: the first one ages out every station', generate: massExpiry },

@@ -63,7 +63,9 @@ export function buildDriver(nf: NfDefinition, opt: OptLevel, variant: 'measure' 
   for (const source of sources) {
     if (!fs.existsSync(source)) throw new MeasureError('build-failed', `missing source ${source}`);
   }
-  const args = ['-std=c99', '-Wall', '-Wextra', `-${opt}`, '-g', variant === 'measure' ? '-DPC_MEASURE' : '-DPC_TRACE',
+  // -z now binds every dynamic symbol at load time: a lazily bound libc call (memcpy at -O0) would
+  // otherwise charge the dynamic linker's resolution, thousands of instructions, to its first packet.
+  const args = ['-std=c99', '-Wall', '-Wextra', `-${opt}`, '-g', '-Wl,-z,now', variant === 'measure' ? '-DPC_MEASURE' : '-DPC_TRACE',
     ...nf.includeDirs.map((d) => `-I${path.join(options.repoRoot, d)}`), '-o', binary, ...sources];
   const result = spawnSync('gcc', args, { encoding: 'utf8' });
   if (result.error) throw new MeasureError('tool-missing', `gcc: ${result.error.message}`);

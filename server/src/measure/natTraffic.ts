@@ -156,6 +156,11 @@ function typical({ packets, seed }: { packets: number; seed: number }): TracePac
     now += random.gapNs(70e6); // 70 ms on average: a few hundred packets span more than the 10 s timeout
     model.expire(now);
     const roll = random.next();
+    if (roll < 0.01) {
+      // A runt: shorter than Ethernet + IPv4 headers.
+      out.push({ data: new Uint8Array(20).map(() => random.int(256)), port: random.int(2), timeNs: now });
+      continue;
+    }
     if (roll < 0.02) {
       out.push({ data: ethernetFrame(NAT_MAC, HOST_MAC, ETHER_TYPE_ARP, new Uint8Array(28)), port: NAT.internalPort, timeNs: now });
       continue;
@@ -248,7 +253,7 @@ function massExpiry({ packets, seed }: { packets: number; seed: number }): Trace
 }
 
 export const NAT_TRACES: TraceGenerator[] = [
-  { name: 'typical', kind: 'typical', description: 'Zipf-popular flows (s = 1.1), about 15% new flows, 45% of known-flow packets are replies on the external port, 4% ARP/ICMP; 70 ms mean gap so idle flows expire', generate: typical },
+  { name: 'typical', kind: 'typical', description: 'Zipf-popular flows (s = 1.1), about 15% new flows, 45% of known-flow packets are replies on the external port, 1% runts, 3% ARP/ICMP; 70 ms mean gap so idle flows expire', generate: typical },
   { name: 'collisions', kind: 'adversarial', description: 'outbound flows whose keys share one hash bucket (lib/map.c flow_key_hash), then lookups at the end of the probe chain', generate: collisions },
   { name: 'full-table', kind: 'adversarial', description: '512 new flows fill the map (two entries per flow), then new flows that probe the whole map and are dropped; at least 522 packets', generate: fullTable },
   { name: 'mass-expiry', kind: 'adversarial', description: 'up to 500 flows, 11 s of silence, then packets: the first one expires every flow', generate: massExpiry },
