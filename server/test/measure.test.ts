@@ -172,6 +172,7 @@ const VALIDATION = [
   { nf: 'router', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },
   { nf: 'nat', timeLimitMs: 10_000, packets: 100, everyPacketInAClass: false },
   { nf: 'bridge', timeLimitMs: 10_000, packets: 100, everyPacketInAClass: false },
+  { nf: 'firewall', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },
 ];
 
 for (const spec of VALIDATION) {

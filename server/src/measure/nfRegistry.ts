@@ -4,6 +4,7 @@ import { TraceGenerator } from './traffic';
 import { NAT_TRACES } from './natTraffic';
 import { BRIDGE_TRACES } from './bridgeTraffic';
 import { ROUTER_TRACES } from './routerTraffic';
+import { FIREWALL_TRACES } from './firewallTraffic';
 
 export interface NfDefinition {
   name: string;
@@ -36,6 +37,10 @@ export const NF_REGISTRY: NfDefinition[] = [
   {
     name: 'router', description: 'IPv4 router on the LPM trie', sources: [`${NF}/router.c`, `${NF}/lpm.c`],
     includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 60_000, traces: ROUTER_TRACES,
+  },
+  {
+    name: 'firewall', description: 'stateless filter with an ordered rule list', sources: [`${NF}/firewall.c`],
+    includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 60_000, traces: FIREWALL_TRACES,
   },
 ];
 
