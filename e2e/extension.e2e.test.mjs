@@ -34,6 +34,7 @@ let codeServer;
 let codeServerLog = '';
 let browser;
 let page;
+let failedStep;
 
 describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`, { timeout: 15 * 60_000 }, () => {
   before(async () => {
@@ -114,14 +115,14 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     if (scratch && process.env.PERFCONTRACT_E2E_KEEP !== '1') fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  test('opening the NF shows a code lens with its cost', { timeout: LENS_TIMEOUT_MS + 60_000 }, async () => {
+  step('opening the NF shows a code lens with its cost', { timeout: LENS_TIMEOUT_MS + 60_000 }, async () => {
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^${escapeRegExp(FIXTURE)}$`) });
     const opened = Date.now();
     await row.click();
     await page.locator(`.tab[data-resource-name="${FIXTURE}"], .tab:has-text("${FIXTURE}")`).first().waitFor({ timeout: 30_000 });
     await screenshot('02-opened');
     const lens = page.locator('.codelens-decoration a', { hasText: /\d+ instr\b/ }).first();
-    await lens.waitFor({ timeout: LENS_TIMEOUT_MS });
+    await waitForOrError(lens, LENS_TIMEOUT_MS, 'the first code lens');
     figures.openToFirstLensMs = Date.now() - opened;
     const text = await lens.innerText();
     figures.firstLens = text;
@@ -129,14 +130,14 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     assert.match(text, /^\d+(-\d+)? instr\b.*\d+ class/, `the lens should state a cost in instructions and the number of classes, got: ${text}`);
   });
 
-  test(`hovering ${ENTRY} shows its contract summary`, { timeout: 120_000 }, async () => {
+  step(`hovering ${ENTRY} shows its contract summary`, { timeout: 120_000 }, async () => {
     const line = lineOf(path.join(repoRoot, 'test-fixtures', 'nf', FIXTURE), new RegExp(`^\\w.*\\b${ENTRY}\\(`));
     await goToLine(line);
     const token = page.locator('.view-lines .view-line span span', { hasText: new RegExp(`^${ENTRY}$`) }).first();
     await token.waitFor({ timeout: 30_000 });
     await token.hover();
     const hover = page.locator('.monaco-hover-content', { hasText: /instructions/ }).first();
-    await hover.waitFor({ timeout: 60_000 });
+    await waitForOrError(hover, 60_000, 'the hover');
     const text = await hover.innerText();
     figures.hover = text.slice(0, 400);
     await screenshot('04-hover');
@@ -145,7 +146,7 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     await page.keyboard.press('Escape');
   });
 
-  test('Generate Contract from the command palette opens the contract beside the code', { timeout: CONTRACT_TIMEOUT_MS + 60_000 }, async () => {
+  step('Generate Contract from the command palette opens the contract beside the code', { timeout: CONTRACT_TIMEOUT_MS + 60_000 }, async () => {
     await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } }).catch(() => undefined);
     const line = lineOf(path.join(repoRoot, 'test-fixtures', 'nf', FIXTURE), new RegExp(`^\\w.*\\b${ENTRY}\\(`));
     await goToLine(line + 2);
@@ -159,7 +160,7 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     const started = Date.now();
     await item.click();
     const markdownTab = page.locator('.tab', { hasText: `${ENTRY} contract` }).first();
-    await markdownTab.waitFor({ timeout: CONTRACT_TIMEOUT_MS });
+    await waitForOrError(markdownTab, CONTRACT_TIMEOUT_MS, 'the contract');
     const heading = page.locator('.editor-group-container.active .view-lines', { hasText: `\`${ENTRY}\`` }).first();
     await heading.waitFor({ timeout: 30_000 });
     figures.generateContractMs = Date.now() - started;
@@ -179,6 +180,34 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     assert.ok(plots >= 1, 'the contract view plots cost against at least one PCV');
   });
 });
+
+/** Waits for `locator`, but fails at once when the extension shows an error (status bar or notification). */
+async function waitForOrError(locator, timeout, what) {
+  const errorStatus = page.locator('.statusbar-item', { hasText: 'Contracts: error' }).first();
+  const errorToast = page.locator('.notification-toast', { hasText: 'Performance Contracts:' }).first();
+  const winner = await Promise.race([
+    locator.waitFor({ timeout }).then(() => 'ok'),
+    errorStatus.waitFor({ timeout }).then(() => 'status', () => new Promise(() => undefined)),
+    errorToast.waitFor({ timeout }).then(() => 'toast', () => new Promise(() => undefined)),
+  ]);
+  if (winner === 'ok') return;
+  await screenshot(`error-${what.replace(/\W+/g, '-')}`);
+  const detail = winner === 'status' ? await errorStatus.getAttribute('aria-label') : await errorToast.innerText();
+  throw new Error(`the extension reported an error while waiting for ${what}: ${detail}`);
+}
+
+/** Steps depend on each other: after a failure, the later ones fail at once instead of waiting. */
+function step(name, options, body) {
+  test(name, options, async () => {
+    if (failedStep) throw new Error(`not run: the earlier step "${failedStep}" failed`);
+    try {
+      await body();
+    } catch (error) {
+      failedStep = name;
+      throw error;
+    }
+  });
+}
 
 async function goToLine(line) {
   await page.keyboard.press('Control+G');

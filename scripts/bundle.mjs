@@ -40,7 +40,7 @@ export async function bundle({ log = console.log } = {}) {
     logOverride: { 'require-resolve-not-external': 'silent' },
   };
   await esbuild.build({ ...common, entryPoints: { extension: path.join(root, 'client/src/extension.ts') }, outdir: dist, external: ['vscode'] });
-  await esbuild.build({ ...common, entryPoints: { server: serverEntry, analysisWorker: workerEntry }, outdir: dist, external: ['z3-solver'] });
+  await esbuild.build({ ...common, entryPoints: { server: serverEntry, analysisWorker: workerEntry }, outdir: dist, external: ['z3-solver'], plugins: [commonJsWebTreeSitter] });
 
   // The parsers look for their WASM next to the running script first (see cParser.ts).
   copy(require.resolve('web-tree-sitter/tree-sitter.wasm'), path.join(dist, 'tree-sitter.wasm'));
@@ -52,6 +52,15 @@ export async function bundle({ log = console.log } = {}) {
   log(`bundled into dist/ (${(size / 1024 / 1024).toFixed(1)} MiB)`);
   return dist;
 }
+
+// TypeScript's `import` would select web-tree-sitter's ES module build, which finds its WASM file
+// through import.meta.url, empty in a CommonJS bundle; its CommonJS build uses __dirname instead.
+const commonJsWebTreeSitter = {
+  name: 'commonjs-web-tree-sitter',
+  setup(build) {
+    build.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: require.resolve('web-tree-sitter') }));
+  },
+};
 
 /** Builds the .vsix from a staging folder that holds only what the extension needs. */
 export async function packageVsix({ log = console.log } = {}) {

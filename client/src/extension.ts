@@ -2,7 +2,7 @@
 // status, registers the palette commands and opens contracts beside the code.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
 import { ContractDocumentStore, CONTRACT_SCHEME, ContractLinkProvider } from './contractDocuments';
 import { ContractPanel } from './contractPanel';
 import { readContractDocument, type ContractDocument } from './contractTypes';
@@ -79,6 +79,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
   };
   client = new LanguageClient('perfcontract', 'Performance Contracts', serverOptions, clientOptions);
   context.subscriptions.push(client.onNotification('perfcontract/status', (params: StatusParams) => status.update(params)));
+  context.subscriptions.push(
+    client.onDidChangeState((change) => {
+      if (change.newState === State.Stopped) {
+        status.update({ state: 'error', message: 'PCX008 the language server stopped. Run "Performance Contracts: Restart Server", or see the output for why.' });
+      }
+    }),
+  );
 
   const executeServerCommand = async <T>(command: string, argument: object): Promise<T> => {
     if (!client) throw new Error('PCX002 the language server is not running');

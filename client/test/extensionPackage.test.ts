@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { readArchive, type ArchiveEntry } from './vsixArchive';
 
@@ -103,7 +104,7 @@ describe('the packaged extension', () => {
     for (const validation of manifest.contributes.jsonValidation) assert.ok(fs.existsSync(path.join(unpacked, 'extension', validation.url)), `${validation.url} is in the .vsix`);
   });
 
-  test('the bundled server starts from the unpacked .vsix and answers initialize over stdio', { timeout: 60_000 }, async () => {
+  test('the bundled server starts from the unpacked .vsix, answers initialize over stdio and analyses a file', { timeout: 120_000 }, async () => {
     const server = startServer(path.join(unpacked, 'extension', 'dist', 'server.js'));
     try {
       const result = (await server.beforeExit(
@@ -122,6 +123,28 @@ describe('the packaged extension', () => {
         ['perfcontract.server.evaluateClass', 'perfcontract.server.functionAt', 'perfcontract.server.generateContract', 'perfcontract.server.showWorstCase'],
       );
       server.connection.sendNotification('initialized', {});
+
+      // One analysis through the bundle exercises the bundled tree-sitter WASM files and z3.
+      const fixture = path.join(root, 'test-fixtures', 'packet_parser.c');
+      const uri = pathToFileURL(fixture).toString();
+      const settled = new Promise<{ state: string; message: string }>((resolve) => {
+        server.connection.onNotification('perfcontract/status', (status: { state: string; message: string; uri?: string }) => {
+          if (status.state !== 'analysing') resolve(status);
+        });
+      });
+      server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: fs.readFileSync(fixture, 'utf8') } });
+      const status = await server.beforeExit(settled);
+      assert.equal(status.state, 'upToDate', `the analysis of packet_parser.c ends up to date: ${status.message}`);
+      const lenses = (await server.beforeExit(server.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } }))) as {
+        command?: { title: string; command: string; arguments?: unknown[] };
+      }[];
+      const costLens = lenses.find((l) => /^\d+(-\d+)? instr\b/.test(l.command?.title ?? ''));
+      assert.ok(costLens, `a lens states a cost; got ${JSON.stringify(lenses.map((l) => l.command?.title))}`);
+      assert.ok(
+        lenses.some((l) => l.command?.command === 'perfcontract.server.generateContract'),
+        'a lens runs the server command that the client rewrites to Generate Contract',
+      );
+
       await server.beforeExit(server.connection.sendRequest('shutdown'));
       server.connection.sendNotification('exit');
       const code = await server.exited;
@@ -149,8 +172,7 @@ function startServer(module: string): RunningServer {
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({})));
   connection.onRequest(() => null);
-  connection.onNotification(() => undefined);
-  connection.listen();
+    connection.listen();
   return {
     connection,
     exited,
