@@ -16,7 +16,8 @@ const USAGE = `usage:
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
                                 [--contracts FILE.pcontract.json]
   perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]
-${PREDICT_USAGE}`;
+${PREDICT_USAGE}
+  perfcontract lsp --stdio|--node-ipc`;
 
 interface ParsedArguments {
   command: string;
@@ -167,6 +168,16 @@ function renderInt(value: bigint, fn: { returnSigned: boolean; returnWidth: numb
 
 /** Runs the CLI as a process: exits only after stdout has drained (z3's worker threads would keep it alive). */
 export function main(argv: string[]): void {
+  if (argv[0] === 'lsp') {
+    // The language server runs until its client says exit; the transport is read from the arguments.
+    if (argv.length !== 2 || (argv[1] !== '--stdio' && argv[1] !== '--node-ipc')) {
+      process.stderr.write(`perfcontract lsp needs exactly one transport: --stdio or --node-ipc\n${USAGE}\n`);
+      exitAfterFlush(2);
+      return;
+    }
+    (require('../lsp/main') as typeof import('../lsp/main')).startServer();
+    return;
+  }
   runCli(argv, (t) => process.stdout.write(t + '\n'), (t) => process.stderr.write(t + '\n')).then(
     (code) => exitAfterFlush(code),
     (error) => {

@@ -1,0 +1,130 @@
+// Owns the analysis worker thread: starts it, sends jobs, cancels stale ones, and restarts it when it dies or stops answering.
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import type { AnalyzeRequest, MainToWorker, WorkerToMain } from './workerProtocol';
+
+export interface JobEvents {
+  onMessage(message: WorkerToMain): void;
+  /** The job ended without a `done` (the worker died or was restarted). */
+  onLost(reason: string): void;
+}
+
+export interface HostOptions {
+  /** How long a cancelled job may take to stop before the worker is terminated and restarted. */
+  cancelGraceMs: number;
+  log(message: string): void;
+}
+
+export class AnalysisHost {
+  private worker: Worker | undefined;
+  private readonly jobs = new Map<number, JobEvents>();
+  private readonly cancelTimers = new Map<number, NodeJS.Timeout>();
+  private nextId = 1;
+  private cacheDirectory: string | undefined;
+  private disposed = false;
+  restarts = 0;
+
+  constructor(private readonly options: HostOptions) {}
+
+  /** Starts a job; returns its id. Messages for it go to `events` until `done`, `failed` or loss. */
+  start(request: Omit<AnalyzeRequest, 'type' | 'id'>, events: JobEvents): number {
+    const id = this.nextId++;
+    this.jobs.set(id, events);
+    this.send({ type: 'analyze', id, ...request });
+    return id;
+  }
+
+  /** Asks the worker to stop a job; if it does not finish within the grace period, the worker is restarted. */
+  cancel(id: number): void {
+    if (!this.jobs.has(id) || this.cancelTimers.has(id)) return;
+    this.send({ type: 'cancel', id });
+    const timer = setTimeout(() => {
+      this.cancelTimers.delete(id);
+      if (this.jobs.has(id)) {
+        this.options.log(`analysis job ${id} did not stop within ${this.options.cancelGraceMs} ms; restarting the analysis worker`);
+        this.restart(`job ${id} did not stop after cancellation`);
+      }
+    }, this.options.cancelGraceMs);
+    timer.unref();
+    this.cancelTimers.set(id, timer);
+  }
+
+  /** Where the worker keeps its on-disk cache (undefined: memory only). */
+  setCacheDirectory(directory: string | undefined): void {
+    this.cacheDirectory = directory;
+    if (this.worker) this.send({ type: 'openCache', directory });
+  }
+
+  flushCache(): void {
+    if (this.worker) this.send({ type: 'flushCache' });
+  }
+
+  get busy(): boolean {
+    return this.jobs.size > 0;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    for (const timer of this.cancelTimers.values()) clearTimeout(timer);
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) {
+      worker.postMessage({ type: 'flushCache' } satisfies MainToWorker);
+      await worker.terminate();
+    }
+  }
+
+  private send(message: MainToWorker): void {
+    this.ensureWorker().postMessage(message);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    // Beside this file, so a bundle can ship dist/server.js and dist/analysisWorker.js together.
+    const worker = new Worker(path.join(__dirname, 'analysisWorker.js'));
+    this.worker = worker;
+    worker.on('message', (message: WorkerToMain) => this.receive(message));
+    worker.on('error', (error) => {
+      this.options.log(`analysis worker failed: ${error.stack ?? error.message}`);
+      if (this.worker === worker) this.restart(`the analysis worker failed: ${error.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (this.worker === worker && !this.disposed) {
+        this.options.log(`analysis worker exited with code ${code}`);
+        this.restart(`the analysis worker exited with code ${code}`);
+      }
+    });
+    worker.postMessage({ type: 'openCache', directory: this.cacheDirectory } satisfies MainToWorker);
+    return worker;
+  }
+
+  private receive(message: WorkerToMain): void {
+    if (message.type === 'ready') return;
+    if (message.type === 'cacheOpened') {
+      if (message.problem) this.options.log(`contract cache in ${message.directory}: ${message.problem}; it was rebuilt`);
+      else if (message.directory) this.options.log(`contract cache in ${message.directory}: ${message.loaded} entries`);
+      return;
+    }
+    const events = this.jobs.get(message.id);
+    if (!events) return;
+    if (message.type === 'done' || message.type === 'failed') {
+      this.jobs.delete(message.id);
+      const timer = this.cancelTimers.get(message.id);
+      if (timer) clearTimeout(timer);
+      this.cancelTimers.delete(message.id);
+    }
+    events.onMessage(message);
+  }
+
+  private restart(reason: string): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.restarts++;
+    if (worker) void worker.terminate();
+    for (const timer of this.cancelTimers.values()) clearTimeout(timer);
+    this.cancelTimers.clear();
+    const lost = [...this.jobs.values()];
+    this.jobs.clear();
+    for (const events of lost) events.onLost(reason);
+  }
+}

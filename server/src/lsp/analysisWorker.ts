@@ -1,0 +1,166 @@
+// The analysis worker thread: runs `analyze()` off the language server's main thread, one job at a time, cancellable.
+//
+// A job first analyses every entry against the cache with a signal that aborts at the first miss,
+// which yields the diagnostics and all reusable contracts after one parse. It then analyses the
+// missed entries one at a time, posting each contract as it is done, so the editor fills in
+// progressively and a cancellation lands between (or inside) functions.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parentPort } from 'worker_threads';
+import { analyze, FileSystem } from '../core/analysis';
+import type { FunctionContract } from '../core/contract/contract';
+import { CACHE_FILE_NAME, PersistentContractCache } from './persistentContractCache';
+import type { AnalyzeRequest, FunctionSummary, MainToWorker, WorkerToMain } from './workerProtocol';
+
+/**
+ * Reasons that make an incomplete contract a settled answer for its key: the path and time limits.
+ * A solver timeout (PC304) is not settled: it depends on the machine's load at that moment.
+ */
+const SETTLED_CODES = new Set(['PC301', 'PC302']);
+
+let cache = new PersistentContractCache(undefined);
+let running: { id: number; controller: AbortController } | undefined;
+const queue: AnalyzeRequest[] = [];
+
+function post(message: WorkerToMain): void {
+  parentPort!.postMessage(message);
+}
+
+function handle(message: MainToWorker): void {
+  if (message.type === 'cancel') {
+    if (running?.id === message.id) running.controller.abort();
+    const index = queue.findIndex((q) => q.id === message.id);
+    if (index >= 0) {
+      queue.splice(index, 1);
+      post({ type: 'done', id: message.id, cancelled: true, recomputed: [], milliseconds: 0 });
+    }
+  } else if (message.type === 'openCache') {
+    cache.flush();
+    cache = new PersistentContractCache(message.directory ? path.join(message.directory, CACHE_FILE_NAME) : undefined);
+    const report = cache.load();
+    post({ type: 'cacheOpened', directory: message.directory, loaded: report.loaded, problem: report.problem });
+  } else if (message.type === 'flushCache') {
+    flushQuietly();
+  } else {
+    queue.push(message);
+    if (!running) void runQueue();
+  }
+}
+
+async function runQueue(): Promise<void> {
+  while (queue.length > 0) {
+    const job = queue.shift()!;
+    running = { id: job.id, controller: new AbortController() };
+    try {
+      await runJob(job, running.controller.signal);
+    } finally {
+      running = undefined;
+    }
+    flushQuietly();
+  }
+}
+
+async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
+  const started = performance.now();
+  const filesRead = new Set<string>();
+  const fileSystem: FileSystem = {
+    readFile(filePath: string): string | undefined {
+      filesRead.add(filePath);
+      if (Object.prototype.hasOwnProperty.call(job.overlay, filePath)) return job.overlay[filePath];
+      try {
+        return fs.readFileSync(filePath, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  const files = job.files.map((p) => ({ path: p }));
+  const recomputed: string[] = [];
+  try {
+    // Phase 1: one parse; cached entries are final, the first miss aborts the rest (they run in phase 2).
+    const probe = new AbortController();
+    const onCancel = () => probe.abort();
+    signal.addEventListener('abort', onCancel);
+    const probeCache = new MissAbortingCache(cache, probe);
+    cache.takeRequests();
+    let first;
+    const entries = [...job.entries];
+    try {
+      for (;;) {
+        try {
+          first = await analyze(files, { ...job.options, entries, cache: probeCache, execution: { ...job.options.execution, signal: probe.signal } }, fileSystem);
+          break;
+        } catch (error) {
+          // The outline can see a function the engine does not (say, under #if 0): drop it and try again.
+          const unknown = /^no function named '([^']+)'/.exec((error as Error).message)?.[1];
+          if (!unknown || !entries.includes(unknown)) throw error;
+          entries.splice(entries.indexOf(unknown), 1);
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', onCancel);
+    }
+    cache.takeRequests();
+    const final: FunctionContract[] = [];
+    const pending: string[] = [];
+    for (const contract of first.contracts) {
+      const cancelled = contract.incompleteReasons.some((r) => r.code === 'PC303');
+      if (cancelled) pending.push(contract.name);
+      else {
+        final.push(contract);
+        if (first.recomputed.includes(contract.name)) recomputed.push(contract.name);
+      }
+    }
+    const functions: FunctionSummary[] = [...first.program.functions.values()].map((fn) => ({
+      name: fn.name, file: fn.file, startLine: fn.range.startLine, annotations: fn.annotations, callees: [...fn.callees],
+    }));
+    post({ type: 'unit', id: job.id, diagnostics: first.diagnostics, contracts: final, pending, functions, filesRead: [...filesRead], recomputed: [...recomputed] });
+    // Phase 2: the entries that need work, one analysis each.
+    for (const entry of pending) {
+      if (signal.aborted) break;
+      cache.takeRequests();
+      const result = await analyze(files, { ...job.options, entries: [entry], cache, execution: { ...job.options.execution, signal } }, fileSystem);
+      const { requests } = cache.takeRequests();
+      const contract = result.contracts.find((c) => c.name === entry);
+      if (!contract) continue;
+      if (contract.incompleteReasons.some((r) => r.code === 'PC303') || signal.aborted) break;
+      if (result.recomputed.includes(entry)) recomputed.push(entry);
+      // One lookup that missed belongs to this entry: an incomplete answer that only hit limits is settled for that key.
+      const settled = !contract.complete && requests.length === 1 && requests[0]!.hit === undefined
+        && contract.incompleteReasons.every((r) => SETTLED_CODES.has(r.code));
+      if (settled) cache.setSettled(requests[0]!.key, contract);
+      post({ type: 'contract', id: job.id, contract, settled });
+    }
+    post({ type: 'done', id: job.id, cancelled: signal.aborted, recomputed, milliseconds: performance.now() - started });
+  } catch (error) {
+    post({ type: 'failed', id: job.id, message: (error as Error).message ?? String(error), filesRead: [...filesRead] });
+  }
+}
+
+/** Passes lookups to the real cache; a miss aborts the probe so the missed entry (and later ones) end at once. */
+class MissAbortingCache {
+  constructor(private readonly inner: PersistentContractCache, private readonly probe: AbortController) {}
+
+  get(key: string): FunctionContract | undefined {
+    const found = this.inner.get(key);
+    if (!found) this.probe.abort();
+    return found;
+  }
+
+  set(key: string, contract: FunctionContract): void {
+    this.inner.set(key, contract);
+  }
+}
+
+function flushQuietly(): void {
+  try {
+    cache.flush();
+  } catch {
+    // A read-only or full disk only costs the next session some work.
+  }
+}
+
+if (parentPort) {
+  parentPort.on('message', (message: MainToWorker) => handle(message));
+  post({ type: 'ready' });
+}

@@ -1,0 +1,606 @@
+// The perfcontract language server: keeps open C buffers analysed in a worker thread and serves diagnostics, hovers, code lenses and commands.
+import * as path from 'path';
+import { fileURLToPath } from 'url';
+import {
+  CancellationToken, CodeLens, CodeLensParams, Connection, createStdioOrIpcConnection, DidChangeConfigurationParams, DidChangeParams,
+  DidChangeWatchedFilesParams, DidCloseParams, DidOpenParams, ErrorCodes, ExecuteCommandParams, Hover, InitializeParams, ProgressReporter,
+  ResponseError, TextDocumentPositionParams, TextDocumentSyncKind, WorkspaceFoldersChangeEvent,
+} from './languageServerRuntime';
+import type { Diagnostic as EngineDiagnostic } from '../core/analysis';
+import type { FunctionContract } from '../core/contract/contract';
+import { renderMarkdown } from '../core/contract/renderMarkdown';
+import { AnalysisHost } from './analysisHost';
+import {
+  diagnosticsFor, evaluateClass, functionHover, lensTitle, loopHover, ServerCodes, splitOrigin, worstCaseReport,
+} from './contractPresentation';
+import { compileFlagsFor, parseSettings, readFileOrUndefined, ServerSettings, DEFAULT_SETTINGS } from './serverSettings';
+import { functionAt, IncrementalOutline, loadOutlineParser, Outline } from './sourceOutline';
+import { EditorDocument, PositionEncoding, Position } from './textDocument';
+import { WorkspaceIndex } from './workspaceIndex';
+import type { FunctionSummary, WorkerAnalysisOptions, WorkerToMain } from './workerProtocol';
+
+export const Commands = {
+  generateContract: 'perfcontract.server.generateContract',
+  showWorstCase: 'perfcontract.server.showWorstCase',
+  evaluateClass: 'perfcontract.server.evaluateClass',
+  functionAt: 'perfcontract.server.functionAt',
+} as const;
+
+export const STATUS_NOTIFICATION = 'perfcontract/status';
+export const LAST_ANALYSIS_REQUEST = 'perfcontract/lastAnalysis';
+
+type StatusState = 'analysing' | 'upToDate' | 'incomplete' | 'error';
+
+/** The results of one finished (or, while `building`, running) analysis of a document. */
+interface Results {
+  version: number;
+  contracts: Map<string, FunctionContract>;
+  engineDiagnostics: EngineDiagnostic[];
+  functions: FunctionSummary[];
+  filesRead: string[];
+  failure?: string;
+  recomputed: string[];
+  reused: string[];
+  milliseconds: number;
+  problems: { message: string; code: string }[];
+}
+
+interface DocumentState {
+  document: EditorDocument;
+  outline: IncrementalOutline;
+  /** Opened by a command, not by the client: no diagnostics are published for it. */
+  internal: boolean;
+  latest?: Results;
+  building?: Results;
+  job?: { id: number; version: number; started: number };
+  dirty: boolean;
+  /** When the user last opened or edited it: the most recent goes first. */
+  touched: number;
+  /** Resolved when the document's analysis finishes (or is superseded). */
+  waiters: (() => void)[];
+}
+
+/** Starts the server on `connection`, or on the transport named on the command line (`--stdio`, `--node-ipc`). */
+export function startServer(connection: Connection = createStdioOrIpcConnection()): Connection {
+  const server = new PerfcontractServer(connection);
+  server.register();
+  connection.listen();
+  return connection;
+}
+
+class PerfcontractServer {
+  private readonly documents = new Map<string, DocumentState>();
+  private settings: ServerSettings = DEFAULT_SETTINGS;
+  private settingProblems: string[] = [];
+  private encoding: PositionEncoding = 'utf-16';
+  private roots: string[] = [];
+  private index: WorkspaceIndex | undefined;
+  private parser: Awaited<ReturnType<typeof loadOutlineParser>> | undefined;
+  private readonly host: AnalysisHost;
+  private debounce: NodeJS.Timeout | undefined;
+  private running: DocumentState | undefined;
+  private clientCapabilities = { configuration: false, progress: false, codeLensRefresh: false, watchedFilesRegistration: false };
+  private progress: ProgressReporter | undefined;
+  private readonly statistics = { jobsStarted: 0, jobsCancelled: 0, jobsFailed: 0 };
+  private jobWatchdog: NodeJS.Timeout | undefined;
+
+  constructor(private readonly connection: Connection) {
+    this.host = new AnalysisHost({ cancelGraceMs: 3000, log: (m) => this.connection.console.log(m) });
+  }
+
+  register(): void {
+    const c = this.connection;
+    c.onInitialize(async (params: InitializeParams) => {
+      const offered = params.capabilities.general?.positionEncodings ?? [];
+      this.encoding = offered.includes('utf-8') ? 'utf-8' : 'utf-16';
+      this.clientCapabilities = {
+        configuration: params.capabilities.workspace?.configuration === true,
+        progress: params.capabilities.window?.workDoneProgress === true,
+        codeLensRefresh: params.capabilities.workspace?.codeLens?.refreshSupport === true,
+        watchedFilesRegistration: params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+      };
+      const folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
+      this.roots = folders;
+      const fromOptions = (params.initializationOptions as { settings?: unknown } | undefined)?.settings;
+      if (fromOptions !== undefined) this.applySettings(fromOptions);
+      this.parser = await loadOutlineParser();
+      this.index = new WorkspaceIndex(this.parser, this.roots);
+      this.host.setCacheDirectory(this.cacheDirectory());
+      const result = {
+        capabilities: {
+          positionEncoding: this.encoding,
+          textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+          hoverProvider: true,
+          codeLensProvider: { resolveProvider: false },
+          executeCommandProvider: { commands: Object.values(Commands) },
+          workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+        },
+        serverInfo: { name: 'perfcontract', version: '0.1.0' },
+      };
+      return result;
+    });
+    c.onInitialized(async () => {
+      if (this.clientCapabilities.watchedFilesRegistration) {
+        void c.client.register('workspace/didChangeWatchedFiles', { watchers: [{ globPattern: '**/*.{c,h,json}' }] }).catch(() => undefined);
+      }
+      await this.pullSettings();
+    });
+    c.onDidChangeConfiguration(async (params: DidChangeConfigurationParams) => {
+      // Every result is stale from now on, even while the new settings are being fetched.
+      for (const state of this.documents.values()) this.invalidate(state);
+      const pushed = (params.settings as { perfcontract?: unknown } | undefined)?.perfcontract;
+      if (this.clientCapabilities.configuration) await this.pullSettings();
+      else if (pushed !== undefined) this.applySettings(pushed);
+      this.host.setCacheDirectory(this.cacheDirectory());
+      for (const state of this.documents.values()) this.invalidate(state);
+      this.schedule();
+    });
+    c.onNotification('workspace/didChangeWorkspaceFolders', (params: { event: WorkspaceFoldersChangeEvent }) => {
+      const event = params.event;
+      this.roots = [...this.roots.filter((r) => !event.removed.some((f) => fileURLToPath(f.uri) === r)), ...event.added.map((f) => fileURLToPath(f.uri))];
+      this.index?.setRoots(this.roots);
+    });
+    c.onDidOpenTextDocument((params: DidOpenParams) => this.guard(() => {
+      const filePath = pathOfUri(params.textDocument.uri);
+      const existing = this.documents.get(params.textDocument.uri);
+      existing?.outline.dispose();
+      const document = new EditorDocument(params.textDocument.uri, filePath, params.textDocument.version, params.textDocument.text, this.encoding);
+      const outline = new IncrementalOutline(this.parser!);
+      outline.update(document.text, undefined);
+      const state: DocumentState = { document, outline, internal: false, dirty: true, touched: Date.now(), waiters: existing?.waiters ?? [] };
+      this.documents.set(params.textDocument.uri, state);
+      this.index?.invalidate();
+      this.touch(filePath);
+      this.yieldTo(state);
+      this.schedule(0);
+    }));
+    c.onDidChangeTextDocument((params: DidChangeParams) => this.guard(() => {
+      const state = this.documents.get(params.textDocument.uri);
+      if (!state) return;
+      const edits = state.document.applyChanges(params.contentChanges, params.textDocument.version);
+      state.outline.update(state.document.text, edits);
+      state.touched = Date.now();
+      this.touch(state.document.path);
+      this.yieldTo(state);
+      this.schedule();
+    }));
+    c.onDidCloseTextDocument((params: DidCloseParams) => this.guard(() => {
+      const state = this.documents.get(params.textDocument.uri);
+      if (!state) return;
+      if (state.job) this.host.cancel(state.job.id);
+      state.outline.dispose();
+      this.documents.delete(params.textDocument.uri);
+      for (const waiter of state.waiters.splice(0)) waiter();
+      c.sendDiagnostics({ uri: params.textDocument.uri, diagnostics: [] });
+      // Other units may have read the buffer; they now read the file on disk.
+      this.touch(state.document.path);
+      this.schedule();
+    }));
+    c.onDidSaveTextDocument(() => this.index?.invalidate());
+    c.onDidChangeWatchedFiles((params: DidChangeWatchedFilesParams) => this.guard(() => {
+      for (const change of params.changes) {
+        const filePath = pathOfUri(change.uri);
+        this.index?.invalidate(filePath);
+        if ([...this.documents.values()].some((s) => s.document.path === filePath && !s.internal)) continue; // the buffer wins
+        this.touch(filePath);
+      }
+      this.schedule();
+    }));
+    c.onHover((params: TextDocumentPositionParams) => this.guard(() => this.hover(params.textDocument.uri, params.position), null));
+    c.onCodeLens((params: CodeLensParams) => this.guard(() => this.codeLenses(params.textDocument.uri), []));
+    c.onExecuteCommand(async (params: ExecuteCommandParams, token: CancellationToken) => this.executeCommand(params.command, params.arguments ?? [], token));
+    c.onRequest(LAST_ANALYSIS_REQUEST, (params: { uri: string }) => {
+      const state = this.documents.get(params.uri);
+      const latest = state?.latest;
+      return {
+        version: latest?.version ?? null, recomputed: latest?.recomputed ?? [], reused: latest?.reused ?? [], milliseconds: latest?.milliseconds ?? null,
+        upToDate: state ? !state.dirty && !state.job && latest?.version === state.document.version : false,
+        workerRestarts: this.host.restarts, ...this.statistics,
+      };
+    });
+    c.onShutdown(async () => {
+      if (this.debounce) clearTimeout(this.debounce);
+      await this.host.dispose();
+    });
+    c.onExit(() => void this.host.dispose());
+  }
+
+  // ---- settings ----
+
+  private async pullSettings(): Promise<void> {
+    if (!this.clientCapabilities.configuration) return;
+    try {
+      const [section] = await this.connection.workspace.getConfiguration([{ section: 'perfcontract' }]);
+      this.applySettings(section);
+    } catch (error) {
+      this.connection.console.log(`could not read the perfcontract settings: ${(error as Error).message}`);
+    }
+  }
+
+  private applySettings(raw: unknown): void {
+    const { settings, problems } = parseSettings(raw);
+    this.settings = settings;
+    this.settingProblems = problems;
+    for (const problem of problems) this.connection.console.log(problem);
+  }
+
+  private cacheDirectory(): string | undefined {
+    const configured = this.settings.cacheDirectory;
+    if (configured) return path.isAbsolute(configured) || this.roots.length === 0 ? configured : path.resolve(this.roots[0]!, configured);
+    return this.roots.length > 0 ? path.join(this.roots[0]!, '.perfcontract-cache') : undefined;
+  }
+
+  private optionsFor(state: DocumentState): { options: WorkerAnalysisOptions; problems: { message: string; code: string }[] } {
+    const flags = compileFlagsFor(state.document.path, this.roots, readFileOrUndefined);
+    const root = this.roots[0] ?? path.dirname(state.document.path);
+    const problems = [...this.settingProblems, ...(flags.problem ? [flags.problem] : [])].map((message) => ({ message, code: ServerCodes.configuration }));
+    return {
+      problems,
+      options: {
+        includeDirs: [...flags.includeDirs, ...this.settings.includePaths.map((p) => path.resolve(root, p))],
+        defines: { ...flags.defines, ...this.settings.defines },
+        metrics: this.settings.metrics,
+        adversarialFactor: this.settings.adversarialFactor,
+        solverTimeoutMs: this.settings.solverTimeoutMs,
+        solverResourceLimit: 10_000_000,
+        contractFiles: [],
+        execution: { unrollLimit: this.settings.unrollLimit, maxPaths: this.settings.maxPaths, timeLimitMs: this.settings.timeLimitMs } as WorkerAnalysisOptions['execution'],
+      },
+    };
+  }
+
+  // ---- scheduling ----
+
+  /** A file's text changed: every document whose unit read it needs a new analysis; stale jobs stop. */
+  private touch(filePath: string): void {
+    for (const state of this.documents.values()) {
+      const reads = state.document.path === filePath || (state.latest?.filesRead.includes(filePath) ?? false) || (state.building?.filesRead.includes(filePath) ?? false);
+      if (reads) this.invalidate(state);
+    }
+  }
+
+  /** The user works on `active`: a long analysis of another document stops, to resume after the active one's. */
+  private yieldTo(active: DocumentState): void {
+    const running = this.running;
+    if (running && running !== active && running.job) this.invalidate(running);
+  }
+
+  private invalidate(state: DocumentState): void {
+    state.dirty = true;
+    if (state.job) {
+      this.statistics.jobsCancelled++;
+      this.host.cancel(state.job.id);
+    }
+  }
+
+  private schedule(delay = this.settings.debounceMs): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      this.guard(() => this.startNext());
+    }, delay);
+  }
+
+  private startNext(): void {
+    if (this.running) return;
+    const next = [...this.documents.values()].filter((s) => s.dirty).sort((a, b) => b.touched - a.touched)[0];
+    if (!next) return;
+    next.dirty = false;
+    const { document } = next;
+    const outline = next.outline.outline;
+    const openOutlines = new Map<string, Outline>([...this.documents.values()].map((s) => [s.document.path, s.outline.outline]));
+    const files = this.index ? this.index.unitFor(document.path, outline, openOutlines) : [document.path];
+    const own = outline.functions.map((f) => f.name);
+    // Direct callees defined in the unit's other files also get contracts, for hovers on calls.
+    const callees = [...new Set(outline.functions.flatMap((f) => f.calls))].filter((n) => !own.includes(n) && files.length > 1);
+    const libraryDefined = new Set(files.slice(1).flatMap((f) => this.index?.outlineFor(f, openOutlines)?.functions.map((g) => g.name) ?? []));
+    const entries = [...new Set([...own, ...callees.filter((n) => libraryDefined.has(n))])];
+    const overlay: Record<string, string> = {};
+    for (const s of this.documents.values()) overlay[s.document.path] = s.document.text;
+    const { options, problems } = this.optionsFor(next);
+    const version = document.version;
+    const building: Results = {
+      version, contracts: new Map(), engineDiagnostics: [], functions: [], filesRead: [], recomputed: [], reused: [], milliseconds: 0, problems,
+    };
+    next.building = building;
+    this.running = next;
+    this.statistics.jobsStarted++;
+    const started = Date.now();
+    this.status('analysing', `analysing ${path.basename(document.path)}`, document.uri);
+    const id = this.host.start({ files, overlay, entries, options }, {
+      onMessage: (message) => this.guard(() => this.onJobMessage(next, id, message)),
+      onLost: (reason) => this.guard(() => this.finishJob(next, id, { kind: 'lost', reason })),
+    });
+    next.job = { id, version, started };
+    // A job far past its limits is stopped (and the worker restarted if it does not stop).
+    const limit = (options.execution.timeLimitMs + 2 * options.solverTimeoutMs) * Math.max(1, entries.length) + 30_000;
+    this.jobWatchdog = setTimeout(() => {
+      if (next.job?.id === id) {
+        this.connection.console.log(`analysis of ${document.path} exceeded ${limit} ms; stopping it`);
+        this.host.cancel(id);
+      }
+    }, limit);
+    this.jobWatchdog.unref();
+  }
+
+  private onJobMessage(state: DocumentState, id: number, message: WorkerToMain): void {
+    if (state.job?.id !== id || !state.building) return;
+    const building = state.building;
+    if (message.type === 'unit') {
+      building.engineDiagnostics = message.diagnostics;
+      building.functions = message.functions;
+      building.filesRead = message.filesRead;
+      for (const contract of message.contracts) building.contracts.set(contract.name, contract);
+      building.recomputed.push(...message.recomputed);
+      building.reused.push(...message.contracts.map((c) => c.name).filter((n) => !message.recomputed.includes(n)));
+      if (message.pending.length > 0 && this.clientCapabilities.progress) void this.beginProgress(message.pending.length);
+      this.publish(state, building);
+    } else if (message.type === 'contract') {
+      building.contracts.set(message.contract.name, message.contract);
+      this.progress?.report(`${message.contract.name} done`);
+      this.publish(state, building);
+    } else if (message.type === 'done') {
+      building.milliseconds = message.milliseconds;
+      building.recomputed = [...new Set([...building.recomputed, ...message.recomputed])];
+      this.finishJob(state, id, message.cancelled ? { kind: 'cancelled' } : { kind: 'done' });
+    } else if (message.type === 'failed') {
+      building.failure = message.message;
+      building.filesRead = message.filesRead;
+      this.finishJob(state, id, { kind: 'failed' });
+    }
+  }
+
+  private finishJob(state: DocumentState, id: number, outcome: { kind: 'done' | 'cancelled' | 'failed' } | { kind: 'lost'; reason: string }): void {
+    if (state.job?.id !== id) return;
+    if (this.jobWatchdog) clearTimeout(this.jobWatchdog);
+    const building = state.building!;
+    state.job = undefined;
+    state.building = undefined;
+    this.running = undefined;
+    this.progress?.done();
+    this.progress = undefined;
+    if (outcome.kind === 'cancelled' || (outcome.kind === 'lost' && state.dirty)) {
+      // A newer version is waiting: it will publish.
+      if (!state.dirty) state.dirty = true;
+    } else {
+      if (outcome.kind === 'lost') {
+        building.failure = outcome.reason;
+        this.statistics.jobsFailed++;
+      }
+      if (outcome.kind === 'failed') this.statistics.jobsFailed++;
+      state.latest = building;
+      this.publish(state, building);
+      const incomplete = [...building.contracts.values()].filter((c) => !c.complete).map((c) => c.name);
+      if (building.failure) this.status('error', `analysis of ${path.basename(state.document.path)} failed: ${building.failure}`, state.document.uri);
+      else if (incomplete.length > 0) this.status('incomplete', `${path.basename(state.document.path)}: incomplete contracts for ${incomplete.join(', ')}`, state.document.uri);
+      else this.status('upToDate', `${path.basename(state.document.path)}: ${building.contracts.size} contracts up to date`, state.document.uri);
+      if (this.clientCapabilities.codeLensRefresh) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+      if (!state.dirty) for (const waiter of state.waiters.splice(0)) waiter();
+    }
+    this.startNext();
+  }
+
+  private async beginProgress(total: number): Promise<void> {
+    try {
+      const reporter = await this.connection.window.createWorkDoneProgress();
+      if (!this.running) {
+        reporter.done();
+        return;
+      }
+      this.progress?.done();
+      this.progress = reporter;
+      reporter.begin('perfcontract', undefined, `analysing ${total} function${total === 1 ? '' : 's'}`);
+    } catch {
+      // The client declined a progress token; the status notification still tells the story.
+    }
+  }
+
+  private publish(state: DocumentState, results: Results): void {
+    if (state.internal || results.version !== state.document.version) return;
+    const diagnostics = diagnosticsFor({
+      document: state.document, outline: state.outline.outline, engineDiagnostics: results.engineDiagnostics, contracts: [...results.contracts.values()],
+      functions: results.functions, budgets: this.settings.budgets, failure: results.failure, extraProblems: results.problems,
+    });
+    void this.connection.sendDiagnostics({ uri: state.document.uri, version: results.version, diagnostics });
+  }
+
+  private status(state: StatusState, message: string, uri?: string): void {
+    void this.connection.sendNotification(STATUS_NOTIFICATION, { state, message, ...(uri ? { uri } : {}) });
+  }
+
+  // ---- features ----
+
+  /** A contract from the newest results that have it: the running analysis, the last finished one, then other documents'. */
+  private contractNamed(state: DocumentState | undefined, name: string): FunctionContract | undefined {
+    const fromState = (s: DocumentState) => s.building?.contracts.get(name) ?? s.latest?.contracts.get(name);
+    if (state) {
+      const own = fromState(state);
+      if (own) return own;
+    }
+    for (const other of this.documents.values()) {
+      const found = fromState(other);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private hover(uri: string, position: Position): Hover | null {
+    const state = this.documents.get(uri);
+    if (!state) return null;
+    const { document } = state;
+    const offset = document.offsetAt(position);
+    const word = wordAt(document.text, offset);
+    const baseDir = this.roots[0] ?? path.dirname(document.path);
+    if (word) {
+      const contract = this.contractNamed(state, word.text);
+      if (contract) {
+        return { contents: { kind: 'markdown', value: functionHover(contract, baseDir) }, range: { start: document.positionAt(word.start), end: document.positionAt(word.end) } };
+      }
+    }
+    const line = document.pointAt(offset).row;
+    const loop = state.outline.outline.loops.find((l) => l.line === line);
+    if (loop) {
+      const contracts = [...(state.building?.contracts.values() ?? []), ...(state.latest?.contracts.values() ?? [])];
+      const pcvs = new Map<string, FunctionContract['pcvs'][number]>();
+      for (const contract of contracts) {
+        for (const pcv of contract.pcvs) {
+          const origin = splitOrigin(pcv.origin);
+          if (origin.file === document.path && origin.line === line + 1 && !pcvs.has(pcv.name)) pcvs.set(pcv.name, pcv);
+        }
+      }
+      if (pcvs.size > 0) return { contents: { kind: 'markdown', value: loopHover([...pcvs.values()], loop.functionName) } };
+      const analysed = contracts.some((c) => c.name === loop.functionName);
+      if (analysed) {
+        return { contents: { kind: 'markdown', value: `This ${loop.keyword} loop runs at most ${this.settings.unrollLimit} times explicitly on every path the analysis found, so it has no PCV.` } };
+      }
+    }
+    return null;
+  }
+
+  private codeLenses(uri: string): CodeLens[] {
+    const state = this.documents.get(uri);
+    if (!state) return [];
+    const lenses: CodeLens[] = [];
+    for (const fn of state.outline.outline.functions) {
+      const contract = state.building?.contracts.get(fn.name) ?? state.latest?.contracts.get(fn.name);
+      if (!contract || contract.file !== state.document.path) continue;
+      const at = state.document.positionAt(fn.start);
+      const range = { start: at, end: at };
+      lenses.push({ range, command: { title: lensTitle(contract), command: '' } });
+      lenses.push({ range, command: { title: 'Generate contract', command: Commands.generateContract, arguments: [{ uri, functionName: fn.name }] } });
+      if (contract.worstCase) lenses.push({ range, command: { title: 'Show worst case', command: Commands.showWorstCase, arguments: [{ uri, functionName: fn.name }] } });
+    }
+    return lenses;
+  }
+
+  private async executeCommand(command: string, args: unknown[], token: CancellationToken): Promise<unknown> {
+    const argument = args[0];
+    if (typeof argument !== 'object' || argument === null) throw new ResponseError(ErrorCodes.InvalidParams, `${command} takes one object argument`);
+    const input = argument as { uri?: unknown; functionName?: unknown; classId?: unknown; pcvs?: unknown; position?: unknown };
+    if (typeof input.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${command} needs 'uri' (a file URI)`);
+    const uri = input.uri;
+    if (command === Commands.functionAt) {
+      const position = input.position as Position | undefined;
+      if (!position || typeof position.line !== 'number' || typeof position.character !== 'number') throw new ResponseError(ErrorCodes.InvalidParams, `${command} needs 'position' ({line, character})`);
+      const state = this.documents.get(uri) ?? this.openInternally(uri);
+      const fn = functionAt(state.outline.outline, state.document.offsetAt(position));
+      return fn ? { functionName: fn.name } : null;
+    }
+    const functionName = input.functionName;
+    if (functionName !== undefined && typeof functionName !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `'functionName' must be a string`);
+    const state = this.documents.get(uri) ?? this.openInternally(uri);
+    const contracts = await this.contractsFor(state, functionName, token);
+    if (command === Commands.generateContract) {
+      const baseDir = this.roots[0] ?? path.dirname(state.document.path);
+      return { markdown: renderMarkdown(contracts, { baseDir }), json: { version: 1, functions: contracts } };
+    }
+    if (typeof functionName !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${command} needs 'functionName'`);
+    const contract = contracts[0]!;
+    if (command === Commands.showWorstCase) {
+      const report = worstCaseReport(contract);
+      if (!report) throw new ResponseError(ErrorCodes.InvalidRequest, `'${functionName}' has no worst case: none of its ${contract.classes.length} classes ends normally`);
+      return report;
+    }
+    if (command === Commands.evaluateClass) {
+      if (typeof input.classId !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${command} needs 'classId' (such as C3, worst or best)`);
+      const pcvs = input.pcvs ?? {};
+      if (typeof pcvs !== 'object' || pcvs === null || Object.values(pcvs).some((v) => typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) {
+        throw new ResponseError(ErrorCodes.InvalidParams, `'pcvs' must map PCV names to non-negative integers`);
+      }
+      try {
+        return evaluateClass(contract, input.classId, pcvs as Record<string, number>);
+      } catch (error) {
+        throw new ResponseError(ErrorCodes.InvalidParams, (error as Error).message);
+      }
+    }
+    throw new ResponseError(ErrorCodes.MethodNotFound, `unknown command '${command}' (known: ${Object.values(Commands).join(', ')})`);
+  }
+
+  /** Contracts of a document (or one function), waiting for a first analysis only when there are none yet. */
+  private async contractsFor(state: DocumentState, functionName: string | undefined, token: CancellationToken): Promise<FunctionContract[]> {
+    const lookup = (): FunctionContract[] | undefined => {
+      const results = state.latest;
+      if (!results) return undefined;
+      if (functionName !== undefined) {
+        const found = results.contracts.get(functionName);
+        return found ? [found] : undefined;
+      }
+      const own = state.outline.outline.functions.map((f) => results.contracts.get(f.name)).filter((c): c is FunctionContract => c !== undefined && c.file === state.document.path);
+      return own;
+    };
+    let found = lookup();
+    while (!found) {
+      const busy = state.dirty || state.job !== undefined;
+      if (!busy) break;
+      await new Promise<void>((resolve, reject) => {
+        const subscription = token.onCancellationRequested(() => {
+          subscription.dispose();
+          reject(new ResponseError(ErrorCodes.RequestCancelled, 'the request was cancelled'));
+        });
+        state.waiters.push(() => {
+          subscription.dispose();
+          resolve();
+        });
+      });
+      found = lookup();
+    }
+    if (!found) {
+      const known = state.outline.outline.functions.map((f) => f.name);
+      if (functionName !== undefined && !known.includes(functionName)) {
+        throw new ResponseError(ErrorCodes.InvalidParams, `no function named '${functionName}' in ${state.document.path}${known.length > 0 ? ` (its functions: ${known.join(', ')})` : ''}`);
+      }
+      const failure = state.latest?.failure;
+      throw new ResponseError(ErrorCodes.InternalError, `'${functionName ?? state.document.path}' has no contract${failure ? `: the analysis failed (${failure})` : ' (it could not be analysed; see its diagnostics)'}`);
+    }
+    return found;
+  }
+
+  /** A file named by a command but not open in the editor: read from disk and analysed like an open one, without diagnostics. */
+  private openInternally(uri: string): DocumentState {
+    let filePath: string;
+    try {
+      filePath = pathOfUri(uri);
+    } catch {
+      throw new ResponseError(ErrorCodes.InvalidParams, `'${uri}' is not a file URI`);
+    }
+    const text = readFileOrUndefined(filePath);
+    if (text === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `cannot read '${filePath}'`);
+    const document = new EditorDocument(uri, filePath, 0, text, this.encoding);
+    const outline = new IncrementalOutline(this.parser!);
+    outline.update(text, undefined);
+    const state: DocumentState = { document, outline, internal: true, dirty: true, touched: 0, waiters: [] };
+    this.documents.set(uri, state);
+    this.schedule(0);
+    return state;
+  }
+
+  /** Runs a handler; an exception is logged and answered with `fallback` instead of taking the server down. */
+  private guard<T>(run: () => T, fallback?: T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof ResponseError) throw error;
+      this.connection.console.error(`perfcontract server error: ${(error as Error).stack ?? String(error)}`);
+      return fallback as T;
+    }
+  }
+}
+
+function pathOfUri(uri: string): string {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+}
+
+function wordAt(text: string, offset: number): { text: string; start: number; end: number } | undefined {
+  const isWord = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_]/.test(c);
+  let start = offset;
+  let end = offset;
+  while (start > 0 && isWord(text[start - 1])) start--;
+  while (end < text.length && isWord(text[end])) end++;
+  if (start === end || /^[0-9]/.test(text[start]!)) return undefined;
+  return { text: text.slice(start, end), start, end };
+}
+
+if (require.main === module) {
+  process.on('uncaughtException', (error) => process.stderr.write(`perfcontract server: uncaught ${error.stack ?? error.message}\n`));
+  startServer();
+}

@@ -1,0 +1,147 @@
+// A contract cache kept on disk between sessions: versioned, checksummed per entry and as a whole, rebuilt when corrupt.
+//
+// Besides the complete contracts the engine stores itself, the server stores *settled* incomplete
+// contracts (a path, time or solver limit was hit, never a cancellation), so an unchanged function
+// that hit a limit is not analysed again on every edit. Both live under the engine's keys, which
+// change whenever the function, a callee, the globals or the options change.
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ContractCache } from '../core/cache/contractCache';
+import type { FunctionContract } from '../core/contract/contract';
+
+export const CACHE_FORMAT = 'perfcontract-contract-cache';
+export const CACHE_VERSION = 1;
+export const CACHE_FILE_NAME = `contracts-v${CACHE_VERSION}.json`;
+
+interface StoredEntry { sha256: string; text: string; used: number }
+
+interface CacheFile {
+  format: string;
+  version: number;
+  /** SHA-256 over the entries' keys and checksums, in order. */
+  checksum: string;
+  entries: [string, { sha256: string; text: string }][];
+}
+
+export interface CacheLoadReport { loaded: number; problem?: string }
+
+export class PersistentContractCache implements ContractCache {
+  private readonly entries = new Map<string, StoredEntry>();
+  private dirty = false;
+  private clock = 0;
+  /** Keys asked for since the last `takeRequests()`, with whether they were found. */
+  private requests: { key: string; hit: string | undefined }[] = [];
+  private stores: { key: string; name: string }[] = [];
+
+  constructor(private readonly file: string | undefined, private readonly maxEntries = 4000) {}
+
+  /** Reads the file; a missing file is an empty cache, a corrupt or foreign one is discarded (and reported). */
+  load(): CacheLoadReport {
+    if (!this.file) return { loaded: 0 };
+    let raw: string;
+    try {
+      raw = fs.readFileSync(this.file, 'utf8');
+    } catch {
+      return { loaded: 0 };
+    }
+    const problem = this.readInto(raw);
+    if (problem) {
+      this.entries.clear();
+      this.dirty = true; // rewrite a clean file at the next flush
+      return { loaded: 0, problem };
+    }
+    return { loaded: this.entries.size };
+  }
+
+  get(key: string): FunctionContract | undefined {
+    const entry = this.entries.get(key);
+    this.requests.push({ key, hit: undefined });
+    if (!entry) return undefined;
+    try {
+      const contract = JSON.parse(entry.text) as FunctionContract;
+      entry.used = ++this.clock;
+      this.requests[this.requests.length - 1]!.hit = contract.name;
+      return contract;
+    } catch {
+      this.entries.delete(key);
+      return undefined;
+    }
+  }
+
+  set(key: string, contract: FunctionContract): void {
+    this.put(key, contract);
+    this.stores.push({ key, name: contract.name });
+  }
+
+  /** Stores an incomplete contract that is the settled answer for its key (a limit, not a cancellation). */
+  setSettled(key: string, contract: FunctionContract): void {
+    this.put(key, contract);
+  }
+
+  /** What the engine asked for and stored since the last call. */
+  takeRequests(): { requests: { key: string; hit: string | undefined }[]; stores: { key: string; name: string }[] } {
+    const taken = { requests: this.requests, stores: this.stores };
+    this.requests = [];
+    this.stores = [];
+    return taken;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Writes the cache atomically (temporary file then rename) when it changed. */
+  flush(): void {
+    if (!this.file || !this.dirty) return;
+    this.evict();
+    const entries: CacheFile['entries'] = [...this.entries].map(([key, e]) => [key, { sha256: e.sha256, text: e.text }]);
+    const document: CacheFile = { format: CACHE_FORMAT, version: CACHE_VERSION, checksum: overallChecksum(entries), entries };
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+    fs.writeFileSync(temporary, JSON.stringify(document));
+    fs.renameSync(temporary, this.file);
+    this.dirty = false;
+  }
+
+  private put(key: string, contract: FunctionContract): void {
+    const text = JSON.stringify(contract);
+    this.entries.set(key, { sha256: sha256(text), text, used: ++this.clock });
+    this.dirty = true;
+  }
+
+  private evict(): void {
+    if (this.entries.size <= this.maxEntries) return;
+    const byAge = [...this.entries].sort((a, b) => a[1].used - b[1].used);
+    for (const [key] of byAge.slice(0, this.entries.size - this.maxEntries)) this.entries.delete(key);
+  }
+
+  private readInto(raw: string): string | undefined {
+    let document: CacheFile;
+    try {
+      document = JSON.parse(raw) as CacheFile;
+    } catch {
+      return 'the cache file is not valid JSON';
+    }
+    if (typeof document !== 'object' || document === null || document.format !== CACHE_FORMAT) return 'the cache file has an unknown format';
+    if (document.version !== CACHE_VERSION) return `the cache file has version ${String(document.version)}, this server writes version ${CACHE_VERSION}`;
+    if (!Array.isArray(document.entries) || typeof document.checksum !== 'string') return 'the cache file has no entries or checksum';
+    if (overallChecksum(document.entries) !== document.checksum) return 'the cache file checksum does not match its entries';
+    for (const item of document.entries) {
+      if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1]?.text !== 'string') return 'the cache file has a malformed entry';
+      if (sha256(item[1].text) !== item[1].sha256) return `the cache entry ${item[0].slice(0, 12)} does not match its checksum`;
+      this.entries.set(item[0], { sha256: item[1].sha256, text: item[1].text, used: ++this.clock });
+    }
+    return undefined;
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function overallChecksum(entries: CacheFile['entries']): string {
+  const hash = createHash('sha256');
+  for (const item of entries) hash.update(`${String(item?.[0])}:${String(item?.[1]?.sha256)};`);
+  return hash.digest('hex');
+}

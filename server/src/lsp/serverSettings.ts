@@ -1,0 +1,185 @@
+// The `perfcontract` settings section: defaults, validation (bad values fall back with a message) and compile_commands.json flags.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { IrMetric } from '../core/cost/costModel';
+
+export interface ServerSettings {
+  metrics: IrMetric[];
+  adversarialFactor: number;
+  /** Function name -> maximum instructions (worst case at the PCV bounds). */
+  budgets: Record<string, number>;
+  unrollLimit: number;
+  maxPaths: number;
+  /** Per function. */
+  timeLimitMs: number;
+  solverTimeoutMs: number;
+  includePaths: string[];
+  defines: Record<string, string>;
+  cacheDirectory: string | undefined;
+  debounceMs: number;
+}
+
+export const KNOWN_METRICS: IrMetric[] = ['instructions', 'memory_accesses'];
+
+export const DEFAULT_SETTINGS: ServerSettings = {
+  metrics: ['instructions', 'memory_accesses'],
+  adversarialFactor: 5,
+  budgets: {},
+  unrollLimit: 2,
+  maxPaths: 2048,
+  timeLimitMs: 10000,
+  solverTimeoutMs: 5000,
+  includePaths: [],
+  defines: {},
+  cacheDirectory: undefined,
+  debounceMs: 100,
+};
+
+/** Reads a raw settings object; every invalid value is replaced by its default and explained in `problems`. */
+export function parseSettings(raw: unknown): { settings: ServerSettings; problems: string[] } {
+  const problems: string[] = [];
+  const settings: ServerSettings = { ...DEFAULT_SETTINGS, budgets: {}, defines: {}, includePaths: [] };
+  if (raw === undefined || raw === null) return { settings, problems };
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push('the perfcontract settings are not an object; using the defaults');
+    return { settings, problems };
+  }
+  const value = raw as Record<string, unknown>;
+  const number = (key: keyof ServerSettings, check: (n: number) => boolean, expected: string): void => {
+    const v = value[key];
+    if (v === undefined || v === null) return;
+    if (typeof v === 'number' && Number.isFinite(v) && check(v)) (settings as unknown as Record<string, number>)[key] = v;
+    else problems.push(`perfcontract.${key} must be ${expected}, got ${JSON.stringify(v)}; using ${String(settings[key])}`);
+  };
+  if (value.metrics !== undefined) {
+    const metrics = value.metrics;
+    if (Array.isArray(metrics) && metrics.length > 0 && metrics.every((m) => typeof m === 'string' && (KNOWN_METRICS as string[]).includes(m))) {
+      settings.metrics = [...new Set(metrics as IrMetric[])];
+    } else {
+      problems.push(`perfcontract.metrics must be a non-empty list of ${KNOWN_METRICS.join(', ')}, got ${JSON.stringify(metrics)}; using ${settings.metrics.join(', ')}`);
+    }
+  }
+  number('adversarialFactor', (n) => n > 1, 'a number above 1');
+  number('unrollLimit', (n) => Number.isInteger(n) && n >= 0 && n <= 64, 'an integer from 0 to 64');
+  number('maxPaths', (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  number('timeLimitMs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer (milliseconds)');
+  number('solverTimeoutMs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer (milliseconds)');
+  number('debounceMs', (n) => Number.isInteger(n) && n >= 0 && n <= 60000, 'an integer from 0 to 60000 (milliseconds)');
+  if (value.budgets !== undefined && value.budgets !== null) {
+    if (typeof value.budgets === 'object' && !Array.isArray(value.budgets)) {
+      for (const [name, limit] of Object.entries(value.budgets as Record<string, unknown>)) {
+        if (typeof limit === 'number' && Number.isFinite(limit) && limit >= 0) settings.budgets[name] = limit;
+        else problems.push(`perfcontract.budgets.${name} must be a non-negative number of instructions, got ${JSON.stringify(limit)}; ignored`);
+      }
+    } else problems.push(`perfcontract.budgets must be an object (function name -> instructions), got ${JSON.stringify(value.budgets)}; ignored`);
+  }
+  if (value.includePaths !== undefined && value.includePaths !== null) {
+    if (Array.isArray(value.includePaths) && value.includePaths.every((p) => typeof p === 'string')) settings.includePaths = value.includePaths as string[];
+    else problems.push(`perfcontract.includePaths must be a list of folders, got ${JSON.stringify(value.includePaths)}; ignored`);
+  }
+  if (value.defines !== undefined && value.defines !== null) {
+    if (typeof value.defines === 'object' && !Array.isArray(value.defines)) {
+      for (const [name, definition] of Object.entries(value.defines as Record<string, unknown>)) {
+        if (!/^[A-Za-z_]\w*$/.test(name)) problems.push(`perfcontract.defines: '${name}' is not a macro name; ignored`);
+        else if (typeof definition === 'string' || typeof definition === 'number' || typeof definition === 'boolean') settings.defines[name] = definition === true ? '1' : definition === false ? '0' : String(definition);
+        else problems.push(`perfcontract.defines.${name} must be a string or number; ignored`);
+      }
+    } else problems.push(`perfcontract.defines must be an object (name -> value); ignored`);
+  }
+  if (value.cacheDirectory !== undefined && value.cacheDirectory !== null && value.cacheDirectory !== '') {
+    if (typeof value.cacheDirectory === 'string') settings.cacheDirectory = value.cacheDirectory;
+    else problems.push(`perfcontract.cacheDirectory must be a folder path; using the default`);
+  }
+  return { settings, problems };
+}
+
+export interface CompileFlags { includeDirs: string[]; defines: Record<string, string>; source?: string; problem?: string }
+
+/**
+ * Finds the `compile_commands.json` nearest to a file (its folder, then each parent up to `stopAt`)
+ * and returns the -I and -D flags of that file's entry, as clangd does. No entry: no flags.
+ */
+export function compileFlagsFor(filePath: string, stopAt: string[], readFile: (p: string) => string | undefined): CompileFlags {
+  let directory = path.dirname(filePath);
+  for (;;) {
+    const candidate = path.join(directory, 'compile_commands.json');
+    const text = readFile(candidate);
+    if (text !== undefined) return flagsFromDatabase(candidate, text, filePath);
+    const parent = path.dirname(directory);
+    if (parent === directory || stopAt.includes(directory)) break;
+    directory = parent;
+  }
+  return { includeDirs: [], defines: {} };
+}
+
+function flagsFromDatabase(databasePath: string, text: string, filePath: string): CompileFlags {
+  let entries: unknown;
+  try {
+    entries = JSON.parse(text);
+  } catch (error) {
+    return { includeDirs: [], defines: {}, source: databasePath, problem: `${databasePath} is not valid JSON (${(error as Error).message})` };
+  }
+  if (!Array.isArray(entries)) return { includeDirs: [], defines: {}, source: databasePath, problem: `${databasePath} is not a list of compile commands` };
+  for (const entry of entries) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const e = entry as { directory?: unknown; file?: unknown; command?: unknown; arguments?: unknown };
+    if (typeof e.file !== 'string') continue;
+    const directory = typeof e.directory === 'string' ? e.directory : path.dirname(databasePath);
+    if (path.resolve(directory, e.file) !== path.resolve(filePath)) continue;
+    const args = Array.isArray(e.arguments) ? e.arguments.filter((a): a is string => typeof a === 'string') : typeof e.command === 'string' ? splitCommand(e.command) : [];
+    const flags: CompileFlags = { includeDirs: [], defines: {}, source: databasePath };
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
+      const next = () => args[++i] ?? '';
+      if (arg === '-I' || arg === '-isystem' || arg === '-iquote') flags.includeDirs.push(path.resolve(directory, next()));
+      else if (arg.startsWith('-I')) flags.includeDirs.push(path.resolve(directory, arg.slice(2)));
+      else if (arg === '-D' || arg.startsWith('-D')) {
+        const definition = arg === '-D' ? next() : arg.slice(2);
+        const [name, ...rest] = definition.split('=');
+        if (name) flags.defines[name] = rest.length > 0 ? rest.join('=') : '1';
+      }
+    }
+    return flags;
+  }
+  return { includeDirs: [], defines: {}, source: databasePath };
+}
+
+/** Splits a shell command line on blanks, honouring single and double quotes and backslashes. */
+function splitCommand(command: string): string[] {
+  const args: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  let started = false;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < command.length) current += command[++i];
+      else current += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      started = true;
+    } else if (c === '\\' && i + 1 < command.length) {
+      current += command[++i];
+      started = true;
+    } else if (/\s/.test(c)) {
+      if (started) args.push(current);
+      current = '';
+      started = false;
+    } else {
+      current += c;
+      started = true;
+    }
+  }
+  if (started) args.push(current);
+  return args;
+}
+
+/** Reads a file, or undefined when it does not exist or cannot be read. */
+export function readFileOrUndefined(filePath: string): string | undefined {
+  try {
+    return fs.readFileSync(filePath, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,45 @@
+// Messages between the language server's main thread and its analysis worker thread (plain data only).
+import type { FunctionContract } from '../core/contract/contract';
+import type { AnalysisOptions, Diagnostic } from '../core/analysis';
+
+/** Options the worker passes to `analyze()` (everything but the cache and the cancellation signal). */
+export type WorkerAnalysisOptions = Omit<AnalysisOptions, 'cache' | 'entries'>;
+
+export interface AnalyzeRequest {
+  type: 'analyze';
+  id: number;
+  /** Main files of the analysis unit: the document first, then the library files it calls into. */
+  files: string[];
+  /** Unsaved editor buffers by path; every other file is read from disk. */
+  overlay: Record<string, string>;
+  /** Functions to give a contract (analysed one at a time, in this order). */
+  entries: string[];
+  options: WorkerAnalysisOptions;
+}
+
+export type MainToWorker =
+  | AnalyzeRequest
+  | { type: 'cancel'; id: number }
+  | { type: 'openCache'; directory: string | undefined }
+  | { type: 'flushCache' };
+
+/** What the main thread learns about a function from the lowered program. */
+export interface FunctionSummary {
+  name: string;
+  file: string;
+  startLine: number;
+  annotations: string[];
+  callees: string[];
+}
+
+export type WorkerToMain =
+  | { type: 'ready' }
+  | { type: 'cacheOpened'; directory: string | undefined; loaded: number; problem?: string }
+  | {
+    /** The unit was parsed and lowered; cached contracts are final, `pending` entries follow one by one. */
+    type: 'unit'; id: number; diagnostics: Diagnostic[]; contracts: FunctionContract[]; pending: string[];
+    functions: FunctionSummary[]; filesRead: string[]; recomputed: string[];
+  }
+  | { type: 'contract'; id: number; contract: FunctionContract; settled: boolean }
+  | { type: 'done'; id: number; cancelled: boolean; recomputed: string[]; milliseconds: number }
+  | { type: 'failed'; id: number; message: string; filesRead: string[] };
