@@ -115,6 +115,9 @@ static int nat_outbound(struct ipv4_hdr *ip, uint8_t *l4, uint64_t now)
     flow_key_from_packet(&key, ip, ports);
 
     if (map_get(&flow_map, &key, &index)) {
+        if (index < 0 || index >= NAT_MAX_FLOWS) {
+            return NF_ACTION_DROP;               /* the map holds no such flow index */
+        }
         dchain_rejuvenate_index(&flow_chain, index, now);
     } else {
         struct nat_flow *f;
@@ -165,6 +168,9 @@ static int nat_inbound(struct ipv4_hdr *ip, uint8_t *l4, uint64_t now)
     flow_key_from_packet(&key, ip, ports);
     if (!map_get(&flow_map, &key, &index)) {
         return NF_ACTION_DROP;                   /* unsolicited */
+    }
+    if (index < 0 || index >= NAT_MAX_FLOWS) {
+        return NF_ACTION_DROP;                   /* the map holds no such flow index */
     }
     dchain_rejuvenate_index(&flow_chain, index, now);
 

@@ -10,7 +10,7 @@ import { Reasons } from './reasons';
 import { resetExpressionTable, clearSymbolCache } from './symex/expr';
 import { interpret } from './interp/interpreter';
 import { ContractCache, functionKeys } from './cache/contractCache';
-import { DeclaredContracts, loadDeclaredContracts, parseDeclaredContracts } from './contract/declaredContracts';
+import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, parseDeclaredContracts } from './contract/declaredContracts';
 import * as path from 'path';
 
 export interface AnalysisOptions {
@@ -70,7 +70,9 @@ export async function analyze(
   const unit = await buildTranslationUnit(files, { includeDirs: settings.includeDirs, defines: settings.defines }, fileSystem);
   const lowered = lowerProgram(unit);
   const diagnostics = [...unit.diagnostics, ...lowered.diagnostics];
-  const declared = loadDeclaredContracts(files.map((f) => path.dirname(f.path)), settings.contractFiles, (p) => fileSystem.readFile(p));
+  // Contract files sit beside the main files or beside the headers that declare their functions.
+  const contractFolders = [...files.map((f) => path.dirname(f.path)), ...[...unit.files.keys()].filter((p) => path.isAbsolute(p)).map((p) => path.dirname(p))];
+  const declared = loadDeclaredContracts(contractFolders, settings.contractFiles, (p) => fileSystem.readFile(p));
   // `/*@ contract { "cases": [...] } *\/` before a declaration; a contract file for the same function wins.
   for (const [name, declaration] of unit.functions) {
     const annotation = declaration.definition ? undefined : declaration.annotations.find((a) => /^contract\b/.test(a));
@@ -87,6 +89,15 @@ export async function analyze(
     for (const message of parsed.errors) diagnostics.push({ reason: 'invalid-contract', message, ...at, functionName: name });
     for (const [key, contract] of parsed.contracts) declared.contracts.set(key, contract);
   }
+  declared.errors.push(...bindDeclaredWrites(declared.contracts, (name, param) => {
+    const declaration = unit.functions.get(name);
+    if (!declaration || declaration.paramNames.every((n) => !n)) return 'no-declaration';
+    const index = declaration.paramNames.indexOf(param);
+    if (index < 0) return undefined;
+    const type = declaration.type.params[index];
+    const pointee = type?.kind === 'pointer' ? type.to : undefined;
+    return pointee?.kind === 'int' ? { index, width: pointee.size * 8, signed: pointee.signed } : { index };
+  }));
   for (const error of declared.errors) {
     diagnostics.push({ reason: 'invalid-contract', message: error, file: error.split(':')[0]!, startByte: 0, endByte: 0, startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 });
   }

@@ -389,8 +389,8 @@ export function witnessOf(path: CompletedPath, fn: IrFunction, exploration: Expl
   if (path.externalCalls.length > 0) {
     witness.externals = {};
     for (const call of path.externalCalls) {
-      if (call.width === 0) continue;
-      witness.externals[call.key] = numberForJson(evaluator.bitvec(symbol(`ext:${call.key}`, call.width)));
+      if (call.width !== 0) witness.externals[call.key] = numberForJson(evaluator.bitvec(symbol(`ext:${call.key}`, call.width)));
+      for (const write of call.writes ?? []) witness.externals[`${call.key}.${write.param}`] = numberForJson(evaluator.bitvec(symbol(`ext:${call.key}.${write.param}`, write.width)));
     }
   }
   return witness;

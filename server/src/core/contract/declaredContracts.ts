@@ -8,9 +8,22 @@ import type { Cost, IrMetric } from '../cost/costModel';
 /** A cost polynomial: monomial key (PCV names sorted, joined by '*'; '' for the constant) -> coefficient. */
 export type Polynomial = Map<string, number>;
 
+export type IntegerOrRange = number | { min: number; max: number };
+
+/** A value the call stores through one of its pointer parameters. */
+export interface DeclaredWrite {
+  param: string;
+  value: IntegerOrRange;
+  /** Resolved from the function's declaration (`bindDeclaredWrites`): argument position and pointee. */
+  argIndex: number;
+  width: number;
+  signed: boolean;
+}
+
 export interface DeclaredCase {
   name: string;
-  returns?: number | { min: number; max: number };
+  returns?: IntegerOrRange;
+  writes: DeclaredWrite[];
   pcvs: Record<string, string>;
   bounds: Record<string, number>;
   cost: Record<IrMetric, Polynomial>;
@@ -28,7 +41,8 @@ export type DeclaredContracts = Map<string, DeclaredContract>;
 
 interface RawCase {
   name?: string;
-  returns?: number | { min: number; max: number };
+  returns?: IntegerOrRange;
+  writes?: Record<string, IntegerOrRange>;
   pcvs?: Record<string, string>;
   bounds?: Record<string, number>;
   cost: Partial<Record<IrMetric, string>>;
@@ -123,7 +137,12 @@ function toCase(raw: RawCase, index: number): DeclaredCase {
     cost[metric] = polynomial;
   }
   if (typeof raw.returns === 'object' && raw.returns.min > raw.returns.max) throw new Error(`case ${index + 1}: returns.min is above returns.max`);
-  return { name: raw.name ?? `case ${index + 1}`, returns: raw.returns, pcvs, bounds: raw.bounds ?? {}, cost };
+  const writes: DeclaredWrite[] = [];
+  for (const [param, value] of Object.entries(raw.writes ?? {})) {
+    if (typeof value === 'object' && value.min > value.max) throw new Error(`case ${index + 1}: writes.${param}.min is above its max`);
+    writes.push({ param, value, argIndex: -1, width: 0, signed: false });
+  }
+  return { name: raw.name ?? `case ${index + 1}`, returns: raw.returns, writes, pcvs, bounds: raw.bounds ?? {}, cost };
 }
 
 /** Expands a formula of +, - and * over constants and PCVs into a polynomial (min and max are not linear). */
@@ -179,4 +198,86 @@ export function caseCost(c: DeclaredCase, rename: (pcv: string) => string): { co
     }
   }
   return { constant, terms };
+}
+
+/** The pointee of a pointer parameter, as the engine needs it to store a declared write. */
+export interface OutParameter {
+  index: number;
+  /** Bits of the integer pointee; undefined when the parameter is not a pointer to an integer. */
+  width?: number;
+  signed?: boolean;
+}
+
+/**
+ * Binds every `writes` entry of the contracts to an argument position and pointee type, using the
+ * function's declaration; returns one message per entry that cannot be bound (the entry is dropped).
+ */
+export function bindDeclaredWrites(contracts: DeclaredContracts, parameter: (fn: string, param: string) => OutParameter | 'no-declaration' | undefined): string[] {
+  const errors: string[] = [];
+  for (const contract of contracts.values()) {
+    for (const c of contract.cases) {
+      c.writes = c.writes.filter((write) => {
+        const found = parameter(contract.name, write.param);
+        const problem = found === 'no-declaration' ? `'${contract.name}' has no declaration with parameter names in the analysed sources`
+          : found === undefined ? `'${contract.name}' has no parameter named '${write.param}'`
+            : found.width === undefined ? `parameter '${write.param}' of '${contract.name}' is not a pointer to an integer`
+              : undefined;
+        if (problem !== undefined || found === 'no-declaration' || found === undefined || found.width === undefined) {
+          errors.push(`${contract.source}: contract of '${contract.name}', case '${c.name}': writes.${write.param}: ${problem}`);
+          return false;
+        }
+        const limits = integerLimits(found.width, found.signed ?? false);
+        const [min, max] = typeof write.value === 'number' ? [write.value, write.value] : [write.value.min, write.value.max];
+        if (BigInt(min) < limits.min || BigInt(max) > limits.max) {
+          errors.push(`${contract.source}: contract of '${contract.name}', case '${c.name}': writes.${write.param} does not fit the parameter's ${found.width}-bit pointee`);
+          return false;
+        }
+        write.argIndex = found.index;
+        write.width = found.width;
+        write.signed = found.signed ?? false;
+        return true;
+      });
+    }
+  }
+  return errors;
+}
+
+function integerLimits(width: number, signed: boolean): { min: bigint; max: bigint } {
+  return signed ? { min: -(1n << BigInt(width - 1)), max: (1n << BigInt(width - 1)) - 1n } : { min: 0n, max: (1n << BigInt(width)) - 1n };
+}
+
+/** The value of a declared write or return range as [min, max]. */
+export function rangeOf(value: IntegerOrRange): [number, number] {
+  return typeof value === 'number' ? [value, value] : [value.min, value.max];
+}
+
+const discardedForms = new WeakMap<DeclaredContract, DeclaredContract>();
+
+/**
+ * The contract a call whose result is discarded follows: when no case writes an out-parameter, the
+ * cases cannot be told apart afterwards, so they merge into one case that costs, term by term, the
+ * most of any case (an upper bound of each, as PCVs are never negative). Both engines use it, so a
+ * path does not fork on outcomes nothing observes.
+ */
+export function contractForDiscardedResult(contract: DeclaredContract): DeclaredContract {
+  if (contract.cases.length < 2 || contract.cases.some((c) => c.writes.length > 0)) return contract;
+  let merged = discardedForms.get(contract);
+  if (!merged) {
+    const pcvs: Record<string, string> = {};
+    const bounds: Record<string, number> = {};
+    const cost = { instructions: new Map(), memory_accesses: new Map() } as Record<IrMetric, Polynomial>;
+    for (const c of contract.cases) {
+      for (const [name, description] of Object.entries(c.pcvs)) pcvs[name] ??= description;
+      for (const [name, bound] of Object.entries(c.bounds)) bounds[name] = Math.max(bounds[name] ?? 0, bound);
+      for (const metric of ['instructions', 'memory_accesses'] as IrMetric[]) {
+        for (const [key, value] of c.cost[metric]) cost[metric].set(key, Math.max(cost[metric].get(key) ?? 0, value));
+      }
+    }
+    // A PCV without a bound in some case has none in the merged one.
+    for (const name of Object.keys(bounds)) if (contract.cases.some((c) => name in c.pcvs && c.bounds[name] === undefined)) delete bounds[name];
+    const name = contract.cases.map((c) => c.name).join(' or ');
+    merged = { ...contract, cases: [{ name, writes: [], pcvs, bounds, cost }] };
+    discardedForms.set(contract, merged);
+  }
+  return merged;
 }

@@ -19,7 +19,7 @@ import { PathTrace } from '../ir/pathTrace';
 import { DEFAULT_REGION_OPTIONS, parameterRegionSize, RegionOptions } from '../ir/regionSize';
 import { hexToBytes, Witness } from '../contract/witness';
 import { loopBody, loopPcv, pcvInstanceName } from '../ir/loops';
-import { DeclaredContracts, caseCost, nameCasePcvs } from '../contract/declaredContracts';
+import { DeclaredCase, DeclaredContracts, DeclaredWrite, caseCost, contractForDiscardedResult, nameCasePcvs, rangeOf } from '../contract/declaredContracts';
 
 export interface InterpretOptions {
   regions: RegionOptions;
@@ -542,7 +542,7 @@ class Machine {
     if (INTRINSICS.has(ins.callee)) {
       result = this.intrinsic(ins.callee as 'memcpy' | 'memset' | 'memcmp', args);
     } else {
-      result = this.external(ins);
+      result = this.external(frame, ins);
       addCost(this.cost, instructionCost(ins));
     }
     if (ins.dst !== undefined) this.set(frame, ins.dst, this.callResult(ins, result));
@@ -557,21 +557,38 @@ class Machine {
     return int(BigInt.asUintN(ins.returnWidth, value.value));
   }
 
-  private external(ins: Extract<Instruction, { op: 'call' }>): ConcreteValue | undefined {
+  private external(frame: Frame, ins: Extract<Instruction, { op: 'call' }>): ConcreteValue | undefined {
     const k = (this.externalCalls.get(ins.callee) ?? 0) + 1;
     this.externalCalls.set(ins.callee, k);
     if (ins.returnsPointer) return { kind: 'null' }; // declared contracts do not cover pointer results (as in the analysis)
     const key = `${ins.callee}#${k}`;
     const given = own(this.witness.externals, key);
     const value = given === undefined ? 0n : witnessInteger(given, `external call '${key}'`);
-    const contract = this.options.declaredContracts?.get(ins.callee);
-    if (contract) this.chargeDeclared(contract, k, BigInt.asIntN(ins.returnWidth || 32, value));
+    const found = this.options.declaredContracts?.get(ins.callee);
+    const contract = found && ins.dst === undefined ? contractForDiscardedResult(found) : found;
+    if (contract) {
+      const chosen = this.chargeDeclared(contract, k, BigInt.asIntN(ins.returnWidth || 32, value));
+      for (const write of chosen.writes) this.declaredWrite(frame, ins, key, write);
+    }
     if (ins.returnWidth === 0) return undefined;
     return int(BigInt.asUintN(ins.returnWidth, value));
   }
 
-  /** Adds the cost of the first case of a declared contract that matches the returned value. */
-  private chargeDeclared(contract: NonNullable<ReturnType<DeclaredContracts['get']>>, k: number, returned: bigint): void {
+  /** Stores a declared case's out-parameter value: the witness's `callee#k.param`, else the range's minimum. */
+  private declaredWrite(frame: Frame, ins: Extract<Instruction, { op: 'call' }>, key: string, write: DeclaredWrite): void {
+    const [min, max] = rangeOf(write.value);
+    const given = own(this.witness.externals, `${key}.${write.param}`);
+    const raw = given === undefined ? BigInt(min) : witnessInteger(given, `out-parameter '${key}.${write.param}'`);
+    const value = write.signed ? BigInt.asIntN(write.width, raw) : BigInt.asUintN(write.width, raw);
+    if (value < BigInt(min) || value > BigInt(max)) throw new Stop('unsupported', `out-parameter '${write.param}' of '${ins.callee}' gets ${value}, outside its declared range`);
+    const operand = ins.args[write.argIndex];
+    if (!operand) throw new Stop('unsupported', `'${ins.callee}' is called without its out-parameter '${write.param}'`);
+    const { object, offset } = this.access(this.readPointer(frame, operand), BigInt(write.width / 8), 'declared out-parameter');
+    this.storeInt(object, offset, write.width, BigInt.asUintN(write.width, value));
+  }
+
+  /** Adds the cost of the first case of a declared contract that matches the returned value, and returns that case. */
+  private chargeDeclared(contract: NonNullable<ReturnType<DeclaredContracts['get']>>, k: number, returned: bigint): DeclaredCase {
     const index = contract.cases.findIndex((c) => c.returns === undefined
       || (typeof c.returns === 'number' ? returned === BigInt(c.returns) : returned >= BigInt(c.returns.min) && returned <= BigInt(c.returns.max)));
     if (index < 0) throw new Stop('unsupported', `no case of the declared contract of '${contract.name}' returns ${returned}`);
@@ -585,6 +602,7 @@ class Machine {
       addCost(this.cost, { instructions: coefficient.instructions * factor, memory_accesses: coefficient.memory_accesses * factor });
     }
     this.trace.decide(`contract:${contract.name}`, k, index);
+    return c;
   }
 
   /** memcpy / memset / memcmp; counts the call and its extra cost only when it succeeds. */

@@ -671,7 +671,7 @@ class FunctionLowering {
         });
         return;
       }
-      this.lowerCall(node);
+      this.lowerCall(node, true);
       return;
     }
     this.lowerRValue(node);
@@ -984,7 +984,8 @@ class FunctionLowering {
     return { value: { kind: 'reg', id: result }, type };
   }
 
-  private lowerCall(node: Node): RValue {
+  /** `discarded`: the call is a statement of its own, so its result goes nowhere (no destination register). */
+  private lowerCall(node: Node, discarded = false): RValue {
     const functionNode = node.childForFieldName('function')!;
     if (functionNode.type !== 'identifier') throw this.unsupported('calling through a function pointer', node);
     const callee = functionNode.text;
@@ -1015,7 +1016,7 @@ class FunctionLowering {
     this.callees.add(callee);
     const returns = declaration.type.returns;
     if (returns.kind === 'record') throw this.unsupported('a function returning a struct', node);
-    const dst = returns.kind === 'void' ? undefined : this.newTemporary();
+    const dst = returns.kind === 'void' || discarded ? undefined : this.newTemporary();
     this.emit({
       op: 'call', dst, callee, args, argWidths, returnWidth: widthOf(returns), returnsPointer: returns.kind === 'pointer', range: this.range(node),
     });

@@ -100,10 +100,14 @@ export function layeredModel(child: Model, names: ReadonlySet<string>, parent: M
 type Z3Context = Awaited<ReturnType<typeof init>>['Context'] extends (...args: never[]) => infer C ? C : never;
 let z3Loading: Promise<{ context: Z3Context }> | undefined;
 
+/** z3's own memory ceiling (MB); beyond it a query fails as unknown instead of growing the WASM heap. */
+const Z3_MEMORY_MAX_MB = 1200;
 function loadZ3(): Promise<{ context: Z3Context }> {
   if (!z3Loading) {
     z3Loading = (async () => {
       const api = await init();
+      // Exhausting the WASM heap (2 GiB) aborts the whole process; z3's own limit fails the query instead.
+      api.Z3.global_param_set('memory_max_size', String(Z3_MEMORY_MAX_MB));
       const context = api.Context('perfcontract') as unknown as { ptr: unknown };
       // The JS bindings release z3 objects from garbage-collection finalizers, which can run while
       // a check is running on a z3 thread; without this, such releases corrupt z3's heap.

@@ -16,7 +16,7 @@ import {
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
 import { loopBody, loopPcv, pcvInstanceName } from '../ir/loops';
-import { DeclaredCase, DeclaredContract, DeclaredContracts, caseCost, nameCasePcvs } from '../contract/declaredContracts';
+import { DeclaredCase, DeclaredContract, DeclaredContracts, IntegerOrRange, caseCost, contractForDiscardedResult, nameCasePcvs } from '../contract/declaredContracts';
 
 export interface ExecutionOptions {
   /**
@@ -104,7 +104,8 @@ export interface CompletedPath {
   /** Accesses to input objects (keyed by array symbol), so the witness covers every byte read. */
   inputExtents: Map<string, { offsets: BitVecExpr[]; sizes: number[] }>;
   /** Calls without a body, in order; `declared` ones have a contract, the others are unmodelled. */
-  externalCalls: { callee: string; key: string; width: number; range: SourceRange; declared: boolean }[];
+  /** `writes`: out-parameters a declared contract stored, as symbols `ext:KEY.PARAM`. */
+  externalCalls: { callee: string; key: string; width: number; range: SourceRange; declared: boolean; writes?: { param: string; width: number }[] }[];
 }
 
 export interface ExplorationResult {
@@ -770,11 +771,24 @@ class Explorer {
       addCost(state.cost, instructionCost(instruction));
       return 'next';
     }
+    const found = this.options.declaredContracts?.get(instruction.callee);
+    const declared = found && instruction.dst === undefined ? contractForDiscardedResult(found) : found;
+    // Out-parameters a declared contract writes must be valid before the call counts (an access may fork).
+    const outputs = new Map<number, { object: string; offset: BitVecExpr }>();
+    if (declared && !instruction.returnsPointer) {
+      for (const write of declared.cases.flatMap((c) => c.writes)) {
+        if (outputs.has(write.argIndex)) continue;
+        const operand = instruction.args[write.argIndex];
+        if (!operand) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `'${instruction.callee}' is called without its out-parameter '${write.param}'`, range: instruction.range });
+        const access = await this.access(state, frame, operand, write.width / 8, instruction.range);
+        if (access === 'forked') return 'forked';
+        outputs.set(write.argIndex, { object: access.object.name, offset: access.offset });
+      }
+    }
     const count = (state.externalCounts.get(instruction.callee) ?? 0) + 1;
     state.externalCounts.set(instruction.callee, count);
     const key = `${instruction.callee}#${count}`;
-    const declared = this.options.declaredContracts?.get(instruction.callee);
-    if (declared && !instruction.returnsPointer) return this.declaredCall(state, frame, instruction, declared, key, count);
+    if (declared && !instruction.returnsPointer) return this.declaredCall(state, frame, instruction, declared, key, count, outputs);
     // A call without a body or contract: its result is unknown and its cost is not counted.
     state.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnWidth, range: instruction.range, declared: false });
     if (instruction.dst !== undefined) {
@@ -792,10 +806,13 @@ class Explorer {
    */
   private async declaredCall(
     state: State, frame: Frame, instruction: Extract<Instruction, { op: 'call' }>, contract: DeclaredContract, key: string, count: number,
+    outputs: Map<number, { object: string; offset: BitVecExpr }>,
   ): Promise<'next' | 'forked'> {
     const width = instruction.returnWidth || 32;
     const result = symbol(`ext:${key}`, width);
+    // A case holds when its return condition does; its writes are fresh values in their ranges.
     const matches = contract.cases.map((c) => returnCondition(c, result, width));
+    const writeRanges = contract.cases.map((c) => and(c.writes.map((w) => rangeCondition(w.value, symbol(`ext:${key}.${w.param}`, w.width), w.width, w.signed))));
     const successors: State[] = [];
     for (let i = 0; i < contract.cases.length; i++) {
       const condition = and([matches[i]!, ...matches.slice(0, i).map((m) => not(m))]);
@@ -805,6 +822,19 @@ class Explorer {
       const successor = this.fork(state);
       this.addConstraint(successor, condition, answer.model!);
       const c = contract.cases[i]!;
+      if (c.writes.length > 0) {
+        // The written values are fresh symbols, independent of everything before, so the model extends.
+        const ranges = writeRanges[i]!;
+        const extended = await this.feasible(successor, ranges);
+        if (extended.result !== 'sat') this.stop('solver-unknown', `the solver could not decide the out-parameters of case '${c.name}' of '${contract.name}' (${rangeText(instruction.range)})`);
+        else this.addConstraint(successor, ranges, extended.model!);
+        for (const write of c.writes) {
+          const target = outputs.get(write.argIndex)!;
+          const object = successor.memory.get(target.object)!;
+          this.dropPointers(object, target.offset, write.width / 8);
+          this.writeBytes(object, target.offset, symbol(`ext:${key}.${write.param}`, write.width), write.width / 8);
+        }
+      }
       const renamed = nameCasePcvs(c, successor.pcvInstances);
       for (const [pcv, name] of renamed) {
         if (!this.pcvs.has(name)) {
@@ -823,7 +853,7 @@ class Explorer {
         addCost(current, coefficient);
         successor.terms.set(term, current);
       }
-      successor.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnWidth, range: instruction.range, declared: true });
+      successor.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnWidth, range: instruction.range, declared: true, writes: c.writes.map((w) => ({ param: w.param, width: w.width })) });
       successor.trace.decide(`contract:${contract.name}`, count, i);
       if (contract.cases.length > 1) successor.decisions.push({ text: `${contract.name}(): ${c.name}`, taken: true, range: instruction.range, functionName: frame.fn.name, inputs: [] });
       const successorFrame = successor.frames[successor.frames.length - 1]!;
@@ -1199,6 +1229,13 @@ function constantOperand(frame: Frame, operand: Operand): bigint | undefined {
 /** The condition a declared case puts on the return value (signed comparisons, as contracts are written for C ints). */
 function returnCondition(c: DeclaredCase, result: BitVecExpr, width: number): BoolExpr {
   if (c.returns === undefined) return TRUE;
-  if (typeof c.returns === 'number') return compare('eq', result, bv(BigInt(c.returns), width));
-  return and([compare('sle', bv(BigInt(c.returns.min), width), result), compare('sle', result, bv(BigInt(c.returns.max), width))]);
+  return rangeCondition(c.returns, result, width, true);
+}
+
+/** `value` lies in the declared constant or range (numbers as two's complement when `signed`). */
+function rangeCondition(range: IntegerOrRange, value: BitVecExpr, width: number, signed: boolean): BoolExpr {
+  const constant = (n: number): BitVecExpr => bv(BigInt.asUintN(width, BigInt(n)), width);
+  if (typeof range === 'number') return compare('eq', value, constant(range));
+  const le = signed ? 'sle' : 'ule';
+  return and([compare(le, constant(range.min), value), compare(le, value, constant(range.max))]);
 }
