@@ -6,6 +6,7 @@ import { parseOptions, positiveInteger, repoRootFrom, runScript } from '../serve
 import { MeasureError } from '../server/src/measure/measureError';
 import { OptLevel } from '../server/src/measure/harness';
 import { validateNf } from '../server/src/measure/validationRun';
+import { linesOfC } from '../server/src/measure/session';
 import { NfValidation, irRows, plotPoints, renderIrTableText, renderReport, renderScatterSvg, traceRows } from '../server/src/measure/validation';
 
 const USAGE = `usage: npm run validate -- [NF...] [--packets N] [--seed S] [--time-limit MS] [--opt O0|O2|both|none] [--traces NAME,...] [--out DIR]
@@ -31,9 +32,20 @@ runScript('validate', async () => {
   const validations: NfValidation[] = [];
   for (const nf of nfs) {
     process.stderr.write(`validate: ${nf.name}: contract and ${traces?.length ?? nf.traces.length} traces...\n`);
-    const validation = await validateNf(nf, { repoRoot: root, workDir: path.join(root, 'out', 'measure'), packets, seed, timeLimitMs, opts, traces });
-    validations.push(validation);
-    process.stderr.write(`validate: ${nf.name}: ${validation.classes} classes in ${(validation.contractMilliseconds / 1000).toFixed(1)} s (${validation.complete ? 'complete' : 'incomplete'})\n`);
+    const started = performance.now();
+    try {
+      const validation = await validateNf(nf, { repoRoot: root, workDir: path.join(root, 'out', 'measure'), packets, seed, timeLimitMs, opts, traces });
+      validations.push(validation);
+      process.stderr.write(`validate: ${nf.name}: ${validation.classes} classes in ${(validation.contractMilliseconds / 1000).toFixed(1)} s (${validation.complete ? 'complete' : 'incomplete'})\n`);
+    } catch (error) {
+      // One NF whose contract cannot be computed must not hide the others' results.
+      if (!(error instanceof MeasureError) || error.kind !== 'analysis-failed') throw error;
+      process.stderr.write(`validate: ${error.message}\n`);
+      validations.push({
+        nf: nf.name, linesOfC: linesOfC(nf, root), contractMilliseconds: Math.round(performance.now() - started), classes: 0, complete: false,
+        incompleteReasons: [], metrics: [], traces: [], failure: error.message,
+      });
+    }
   }
   process.stdout.write('NF corpus: contract prediction versus interpreter, IR metrics (unmatched: packets outside the contract, predicted with the worst case at the PCV bounds)\n\n');
   process.stdout.write(`${renderIrTableText(validations.flatMap(irRows))}\n\n`);
@@ -46,9 +58,10 @@ runScript('validate', async () => {
   const command = `npm run validate${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
   fs.writeFileSync(path.join(out, 'README.md'), renderReport(validations, { command, packetsPerTrace: packets, seed, date: new Date().toISOString().slice(0, 10) }));
   for (const v of validations) {
+    if (v.failure) process.stdout.write(`${v.nf}: not validated: ${v.failure}\n`);
     for (const metric of v.metrics) {
       fs.writeFileSync(path.join(out, `${v.nf}-${metric}.svg`), renderScatterSvg(plotPoints(v, metric), `${v.nf}: ${metric} per packet`, metric));
     }
   }
-  process.stdout.write(`\nwrote ${path.relative(process.cwd(), out)}/README.md and ${validations.length * 2} plots\n`);
+  process.stdout.write(`\nwrote ${path.relative(process.cwd(), out)}/README.md and ${validations.reduce((n, v) => n + v.metrics.length, 0)} plots\n`);
 });

@@ -95,11 +95,16 @@ export async function nfContract(nf: NfDefinition, options: { repoRoot: string; 
   let contract: FunctionContract | undefined;
   let milliseconds = 0;
   let failure = '';
+  // A generous watchdog: the time limit bounds the exploration, the witness checks come on top.
+  const watchdogMs = 5 * timeLimitMs + 120_000;
   for (let attempt = 0; attempt < 2 && !contract; attempt++) {
     const started = performance.now();
-    // Generous watchdog: the time limit bounds exploration, witness checks come on top.
-    const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30, timeout: 4 * timeLimitMs + 120_000 });
+    const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30, timeout: watchdogMs });
     milliseconds = Math.round(performance.now() - started);
+    if (child.error && (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+      failure = `perfcontract contract --time-limit ${timeLimitMs} did not finish within ${Math.round(watchdogMs / 1000)} s and was stopped`;
+      break; // a hang is not retried
+    }
     if (child.status === 0) {
       try {
         const parsed = JSON.parse(child.stdout) as { functions: FunctionContract[] };

@@ -22,6 +22,8 @@ export interface NfValidation {
   incompleteReasons: string[];
   metrics: IrMetric[];
   traces: TraceResult[];
+  /** Set when the NF could not be validated (e.g. its contract could not be computed). */
+  failure?: string;
 }
 
 export interface IrRow {
@@ -196,7 +198,10 @@ export function renderReport(validations: NfValidation[], context: ReportContext
   out.push('Gap = (predicted − measured) / measured. "below" counts packets predicted below the measurement (a sound contract has 0).', '');
   out.push('## Corpus and contracts', '');
   out.push('| NF | lines of C | contract time | classes | complete |', '|---|---:|---:|---:|---|');
-  for (const v of validations) out.push(`| ${v.nf} | ${v.linesOfC} | ${(v.contractMilliseconds / 1000).toFixed(1)} s | ${v.classes} | ${v.complete ? 'yes' : `no: ${v.incompleteReasons.join('; ')}`} |`);
+  for (const v of validations) {
+    if (v.failure) out.push(`| ${v.nf} | ${v.linesOfC} | ${(v.contractMilliseconds / 1000).toFixed(1)} s | – | **not validated**: ${v.failure.replace(/\|/g, '/')} |`);
+    else out.push(`| ${v.nf} | ${v.linesOfC} | ${(v.contractMilliseconds / 1000).toFixed(1)} s | ${v.classes} | ${v.complete ? 'yes' : `no: ${v.incompleteReasons.join('; ')}`} |`);
+  }
   out.push('', '## Traces', '');
   out.push('| NF | trace | kind | packets | in a class | unmatched | interpreter result ≠ gcc -O0 / -O2 |', '|---|---|---|---:|---:|---:|---|');
   for (const v of validations) {
@@ -208,7 +213,7 @@ export function renderReport(validations: NfValidation[], context: ReportContext
     for (const r of irRows(v)) out.push(`| ${r.nf} | ${r.classId} | ${r.metric} | ${r.packets} | ${percent(r.maxGap)} | ${percent(r.medianGap)} | ${r.below} |`);
   }
   out.push('', 'Plots (predicted versus interpreter-measured per packet, log scales):', '');
-  for (const v of validations) for (const metric of v.metrics) out.push(`- [${v.nf} ${metric}](${v.nf}-${metric}.svg)`);
+  for (const v of validations) if (!v.failure) for (const metric of v.metrics) out.push(`- [${v.nf} ${metric}](${v.nf}-${metric}.svg)`);
   out.push('', '## x86 measurements per class (valgrind; no prediction yet)', '');
   out.push('min / median / max per packet. PCVs: the range of each traced loop\'s iteration count (`PC_TRACE_PCV`), over all its occurrences.', '');
   out.push('| NF | class | packets | IR instructions (interpreter) | Ir -O0 | Ir -O2 | Dr+Dw -O0 | Dr+Dw -O2 | traced PCVs |', '|---|---|---:|---|---|---|---|---|---|');
