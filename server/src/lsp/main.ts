@@ -56,6 +56,8 @@ interface DocumentState {
   dirty: boolean;
   /** When the user last opened or edited it: the most recent goes first. */
   touched: number;
+  /** Analyses of this version lost to a worker failure (retried once on a fresh worker). */
+  lostRuns: number;
   /** Resolved when the document's analysis finishes (or is superseded). */
   waiters: (() => void)[];
 }
@@ -83,6 +85,7 @@ class PerfcontractServer {
   private progress: ProgressReporter | undefined;
   private readonly statistics = { jobsStarted: 0, jobsCancelled: 0, jobsFailed: 0 };
   private jobWatchdog: NodeJS.Timeout | undefined;
+  private settingsReady = false;
 
   constructor(private readonly connection: Connection) {
     this.host = new AnalysisHost({ cancelGraceMs: 3000, log: (m) => this.connection.console.log(m) });
@@ -124,6 +127,10 @@ class PerfcontractServer {
         void c.client.register('workspace/didChangeWatchedFiles', { watchers: [{ globPattern: '**/*.{c,h,json}' }] }).catch(() => undefined);
       }
       await this.pullSettings();
+      this.host.setCacheDirectory(this.cacheDirectory());
+      // Analyses wait for the first settings, so a document opened meanwhile is analysed once, with them.
+      this.settingsReady = true;
+      this.schedule(0);
     });
     c.onDidChangeConfiguration(async (params: DidChangeConfigurationParams) => {
       // Every result is stale from now on, even while the new settings are being fetched.
@@ -147,7 +154,7 @@ class PerfcontractServer {
       const document = new EditorDocument(params.textDocument.uri, filePath, params.textDocument.version, params.textDocument.text, this.encoding);
       const outline = new IncrementalOutline(this.parser!);
       outline.update(document.text, undefined);
-      const state: DocumentState = { document, outline, internal: false, dirty: true, touched: Date.now(), waiters: existing?.waiters ?? [] };
+      const state: DocumentState = { document, outline, internal: false, dirty: true, touched: Date.now(), lostRuns: 0, waiters: existing?.waiters ?? [] };
       this.documents.set(params.textDocument.uri, state);
       this.index?.invalidate();
       this.touch(filePath);
@@ -160,6 +167,7 @@ class PerfcontractServer {
       const edits = state.document.applyChanges(params.contentChanges, params.textDocument.version);
       state.outline.update(state.document.text, edits);
       state.touched = Date.now();
+      state.lostRuns = 0;
       this.touch(state.document.path);
       this.yieldTo(state);
       this.schedule();
@@ -282,7 +290,7 @@ class PerfcontractServer {
   }
 
   private startNext(): void {
-    if (this.running) return;
+    if (this.running || !this.settingsReady) return;
     const next = [...this.documents.values()].filter((s) => s.dirty).sort((a, b) => b.touched - a.touched)[0];
     if (!next) return;
     next.dirty = false;
@@ -359,10 +367,16 @@ class PerfcontractServer {
     this.running = undefined;
     this.progress?.done();
     this.progress = undefined;
-    if (outcome.kind === 'cancelled' || (outcome.kind === 'lost' && state.dirty)) {
-      // A newer version is waiting: it will publish.
-      if (!state.dirty) state.dirty = true;
+    const retry = outcome.kind === 'lost' && !state.dirty && state.lostRuns < 1;
+    if (outcome.kind === 'lost') {
+      this.connection.console.log(`analysis of ${state.document.path} was lost (${outcome.reason})${retry ? '; retrying once on a fresh worker' : ''}`);
+      state.lostRuns++;
+    }
+    if (outcome.kind === 'cancelled' || (outcome.kind === 'lost' && state.dirty) || retry) {
+      // A newer version is waiting (or the lost run is retried): that analysis will publish.
+      state.dirty = true;
     } else {
+      if (outcome.kind !== 'lost') state.lostRuns = 0;
       if (outcome.kind === 'lost') {
         building.failure = outcome.reason;
         this.statistics.jobsFailed++;
@@ -568,7 +582,7 @@ class PerfcontractServer {
     const document = new EditorDocument(uri, filePath, 0, text, this.encoding);
     const outline = new IncrementalOutline(this.parser!);
     outline.update(text, undefined);
-    const state: DocumentState = { document, outline, internal: true, dirty: true, touched: 0, waiters: [] };
+    const state: DocumentState = { document, outline, internal: true, dirty: true, touched: 0, lostRuns: 0, waiters: [] };
     this.documents.set(uri, state);
     this.schedule(0);
     return state;

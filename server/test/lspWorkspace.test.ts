@@ -1,0 +1,212 @@
+// The language server across files and sessions: library code in other files, compile_commands.json, the on-disk cache, random edits.
+import { describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LspTestClient, positionOf, repo, Range } from './support/lspClient';
+
+const APP_C = `#include <stdint.h>
+#include "util.h"
+
+int process(uint32_t x)
+{
+    return lib_scale(x) + SCALE;
+}
+
+int other(uint32_t y)
+{
+    if (y > 2) {
+        return 1;
+    }
+    return 0;
+}
+`;
+const UTIL_H = `#include <stdint.h>\nint lib_scale(uint32_t v);\n`;
+const UTIL_C = `#include "util.h"
+
+int lib_scale(uint32_t v)
+{
+    if (v > 100) {
+        return (int)(v * 2);
+    }
+    return (int)v;
+}
+`;
+
+function multiFileWorkspace(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-lsp-ws-'));
+  fs.mkdirSync(path.join(root, 'lib'));
+  fs.writeFileSync(path.join(root, 'app.c'), APP_C);
+  fs.writeFileSync(path.join(root, 'lib', 'util.h'), UTIL_H);
+  fs.writeFileSync(path.join(root, 'lib', 'util.c'), UTIL_C);
+  // app.c finds util.h and SCALE only through its compile command, as clangd would.
+  fs.writeFileSync(path.join(root, 'compile_commands.json'), JSON.stringify([
+    { directory: root, file: 'app.c', command: 'cc -c -I lib "-DSCALE=3" app.c' },
+    { directory: root, file: 'lib/util.c', arguments: ['cc', '-c', 'lib/util.c'] },
+  ]));
+  return root;
+}
+
+const sorted = (names: string[]) => [...names].sort();
+
+describe('language server across files', () => {
+  test('library code in another file is followed, and editing it updates only the callers', async () => {
+    const root = multiFileWorkspace();
+    const client = new LspTestClient({ rootPath: root, settings: { cacheDirectory: path.join(root, '.cache'), solverTimeoutMs: 60000 } });
+    try {
+      await client.initialize();
+      const app = await client.open(path.join(root, 'app.c'), APP_C);
+      assert.deepEqual(await client.settledDiagnostics(app), []);
+      const call = await client.hover(app, positionOf(APP_C, 'lib_scale'));
+      assert.match(call!.contents.value, /\*\*`lib_scale`\*\* · 2 path classes · complete/);
+      const before = await client.executeCommand('perfcontract.server.generateContract', { uri: app, functionName: 'process' });
+      assert.match(before.markdown, /\| C1 \| `v > 100` \| 7 \|/);
+      const util = await client.open(path.join(root, 'lib', 'util.c'), UTIL_C);
+      await client.settledDiagnostics(util);
+      await client.settledDiagnostics(app);
+      // An unsaved edit of the callee: `v > 100` becomes `v > 200` (same length, so no function moves).
+      const at = positionOf(UTIL_C, '100');
+      const version = await client.change(util, [{ range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '2' }]);
+      await client.settledDiagnostics(util, version);
+      await client.settledDiagnostics(app);
+      const analysis = await client.lastAnalysis(app);
+      assert.deepEqual(sorted(analysis.recomputed), ['lib_scale', 'process']);
+      assert.deepEqual(analysis.reused, ['other']);
+      const after = await client.executeCommand('perfcontract.server.generateContract', { uri: app, functionName: 'process' });
+      assert.match(after.markdown, /\| C1 \| `v > 200` \| 7 \|/);
+      assert.equal(fs.readFileSync(path.join(root, 'lib', 'util.c'), 'utf8'), UTIL_C);
+    } finally {
+      await client.shutdown();
+    }
+  });
+
+  test('the contract cache survives a restart and is rebuilt when corrupt', async () => {
+    const root = multiFileWorkspace();
+    const cache = path.join(root, '.cache');
+    const session = async (expectRecomputed: string[]) => {
+      const client = new LspTestClient({ rootPath: root, settings: { cacheDirectory: cache, solverTimeoutMs: 60000 } });
+      try {
+        await client.initialize();
+        const app = await client.open(path.join(root, 'app.c'), APP_C);
+        await client.settledDiagnostics(app);
+        const analysis = await client.lastAnalysis(app);
+        assert.deepEqual(sorted(analysis.recomputed), expectRecomputed);
+        assert.ok(client.alive);
+      } finally {
+        assert.equal(await client.shutdown(), 0);
+      }
+    };
+    await session(['lib_scale', 'other', 'process']);
+    const file = path.join(cache, 'contracts-v1.json');
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { format: string; version: number; entries: unknown[] };
+    assert.equal(stored.format, 'perfcontract-contract-cache');
+    assert.equal(stored.version, 1);
+    assert.equal(stored.entries.length, 3);
+    await session([]);
+    // One flipped character inside an entry: the checksum catches it, the cache is rebuilt.
+    const text = fs.readFileSync(file, 'utf8');
+    const index = text.indexOf('"classes"');
+    fs.writeFileSync(file, text.slice(0, index) + '"klasses"' + text.slice(index + 9));
+    await session(['lib_scale', 'other', 'process']);
+    assert.equal((JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: unknown[] }).entries.length, 3);
+    fs.writeFileSync(file, 'not json at all');
+    await session(['lib_scale', 'other', 'process']);
+  });
+});
+
+/** A small deterministic generator (mulberry32), so a failure can be replayed from its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function positionAt(text: string, offset: number): { line: number; character: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+}
+
+describe('language server robustness', () => {
+  test('thousands of random edits end with the same results as a fresh analysis', async () => {
+    const seed = Number(process.env.PERFCONTRACT_FUZZ_SEED ?? 20251125);
+    const next = random(seed);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-lsp-fuzz-'));
+    const snippets = [
+      fs.readFileSync(path.join(repo, 'test-fixtures/engine/branches.c'), 'utf8'),
+      fs.readFileSync(path.join(repo, 'test-fixtures/engine/switch.c'), 'utf8'),
+      'int half(int a) { if (a >', 'int typed(uint32_t v)\n{\n    if (v == 0) {\n        return 0;\n    }\n',
+      '}\n', '/* é 😀 */', 'return 1;', '\nstatic int z', 'for (int i = 0; i < 4; i++) {', '#include "nowhere.h"\n',
+    ];
+    let text = fs.readFileSync(path.join(repo, 'test-fixtures/engine/shortcircuit.c'), 'utf8').slice(0, 600) + '\n' + snippets[0]!.slice(0, 800);
+    const settings = { cacheDirectory: path.join(root, '.cache'), solverTimeoutMs: 60000, maxPaths: 256, timeLimitMs: 5000 };
+    const client = new LspTestClient({ rootPath: root, settings });
+    const file = path.join(root, 'fuzz.c');
+    await client.initialize();
+    const uri = await client.open(file, text);
+    const edits = 2500;
+    let answered = 0;
+    for (let i = 0; i < edits; i++) {
+      const kind = next();
+      let range: Range;
+      let insert = '';
+      if (kind < 0.4 || text.length > 5000) {
+        const start = Math.floor(next() * text.length);
+        const end = Math.min(text.length, start + Math.floor(next() * 40));
+        range = { start: positionAt(text, start), end: positionAt(text, end) };
+        text = text.slice(0, start) + text.slice(end);
+      } else {
+        const at = Math.floor(next() * (text.length + 1));
+        if (kind < 0.55) {
+          // Cut and paste: a piece of the fixture code.
+          const source = snippets[Math.floor(next() * 2)]!;
+          const from = Math.floor(next() * source.length);
+          insert = source.slice(from, from + Math.floor(next() * 200));
+        } else if (kind < 0.8) insert = snippets[2 + Math.floor(next() * (snippets.length - 2))]!;
+        else insert = String.fromCharCode(32 + Math.floor(next() * 95));
+        range = { start: positionAt(text, at), end: positionAt(text, at) };
+        text = text.slice(0, at) + insert + text.slice(at);
+      }
+      await client.change(uri, [{ range, text: insert }]);
+      if (i % 100 === 99) {
+        // Every request answers while analyses start and are cancelled underneath.
+        const offset = Math.floor(next() * text.length);
+        await client.hover(uri, positionAt(text, offset));
+        await client.codeLenses(uri);
+        await client.executeCommand('perfcontract.server.functionAt', { uri, position: positionAt(text, offset) });
+        answered += 3;
+      }
+      if (i % 500 === 499) {
+        await client.waitFor('perfcontract/status', (s: { state: string; uri?: string }) => s.uri === uri && s.state === 'analysing', 60000);
+      }
+    }
+    assert.equal(answered, 3 * Math.floor(edits / 100));
+    const diagnostics = await client.settledDiagnostics(uri, client.version(uri), 120000);
+    const contracts = await client.executeCommand('perfcontract.server.generateContract', { uri }).catch((error: Error) => ({ error: error.message }));
+    assert.ok(client.alive);
+    await client.shutdown();
+    fs.writeFileSync(path.join(root, 'final.c'), text);
+    const fresh = new LspTestClient({ rootPath: root, settings: { ...settings, cacheDirectory: path.join(root, '.fresh-cache') } });
+    try {
+      await fresh.initialize();
+      const freshUri = await fresh.open(file, text);
+      const freshDiagnostics = await fresh.settledDiagnostics(freshUri);
+      const freshContracts = await fresh.executeCommand('perfcontract.server.generateContract', { uri: freshUri }).catch((error: Error) => ({ error: error.message }));
+      assert.deepEqual(diagnostics, freshDiagnostics, `seed ${seed}`);
+      assert.equal(comparable(contracts), comparable(freshContracts), `seed ${seed}`);
+    } finally {
+      await fresh.shutdown();
+    }
+  });
+});
+
+/** Contracts without what differs between runs: timings and solver-chosen witnesses. */
+function comparable(result: unknown): string {
+  return JSON.stringify(result, (key, value) => (key === 'statistics' || key === 'witness' || key === 'witnessVerified' ? undefined : value));
+}
