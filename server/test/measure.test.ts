@@ -167,6 +167,24 @@ test('traffic: the generators\' colliding keys really collide in the C hash tabl
   assert.notEqual(macSlot([2, 0, 0, 0, 0, 1]), macSlot([2, 0, 0, 0, 0, 2]));
 });
 
+test('validation tables: gaps, medians and below-counts per class, unmatched rows apart', () => {
+  const packet = (index: number, classId: string | undefined, measured: number, predicted: number) => ({
+    index, classId, returnValue: 0, measured: { instructions: measured, memory_accesses: 0 }, predicted: { instructions: predicted, memory_accesses: 0 }, pcv: {},
+  });
+  const validation = {
+    nf: 'demo', linesOfC: 1, contractMilliseconds: 1, classes: 2, complete: false, incompleteReasons: [], metrics: ['instructions' as const],
+    traces: [{ name: 't', kind: 'typical' as const, description: '', x86: {}, session: [
+      packet(0, 'C2', 100, 110), packet(1, 'C10', 50, 50), packet(2, 'C2', 200, 210), packet(3, undefined, 1000, 900), packet(4, 'C2', 100, 100),
+    ] }],
+  };
+  assert.deepEqual(irRows(validation), [
+    { nf: 'demo', classId: 'C2', metric: 'instructions', packets: 3, maxGap: 0.1, medianGap: 0.05, below: 0 },
+    { nf: 'demo', classId: 'C10', metric: 'instructions', packets: 1, maxGap: 0, medianGap: 0, below: 0 },
+    { nf: 'demo', classId: UNMATCHED, metric: 'instructions', packets: 1, maxGap: -0.1, medianGap: -0.1, below: 1 },
+  ]);
+  assert.deepEqual(traceRows(validation), [{ nf: 'demo', trace: 't', kind: 'typical', packets: 5, matched: 4, unmatched: 1, resultMismatches: {} }]);
+});
+
 // The IR validation: a short version of `npm run validate` (a few hundred packets per NF).
 const VALIDATION = [
   { nf: 'router', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },

@@ -120,7 +120,9 @@ export async function nfContract(nf: NfDefinition, options: { repoRoot: string; 
   if (!contract) throw new MeasureError('analysis-failed', `${nf.name}: ${failure}`);
   const unit = await buildTranslationUnit(sources.map((p) => ({ path: p })), { includeDirs, defines: {} }, diskFileSystem);
   const lowered = lowerProgram(unit);
-  const declared = loadDeclaredContracts([...new Set(sources.map((s) => path.dirname(s)))], [], (p) => diskFileSystem.readFile(p));
+  // As analyze() does: contract files beside the main files or beside the headers they include.
+  const folders = [...sources, ...[...unit.files.keys()].filter((p) => path.isAbsolute(p))].map((p) => path.dirname(p));
+  const declared = loadDeclaredContracts([...new Set(folders)], [], (p) => diskFileSystem.readFile(p));
   return { nf: nf.name, contract, program: lowered.program, declaredContracts: declared.contracts, milliseconds, linesOfC: linesOfC(nf, options.repoRoot) };
 }
 
