@@ -1,0 +1,140 @@
+// Benchmarks the language server as an editor sees it: cold open, one-line edits, warm hovers and peak memory, on the NF corpus.
+//
+// Usage: node out/scripts/benchLsp.js [--edits N] [--hovers N] [--time-limit-ms MS] [--scenario nat|all]
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LspTestClient, positionOf, repo } from '../server/test/support/lspClient';
+
+interface Options { edits: number; hovers: number; timeLimitMs: number; scenarios: string[] }
+
+interface Row { scenario: string; measure: string; samples: number[] }
+
+function parse(argv: string[]): Options {
+  const options: Options = { edits: 10, hovers: 50, timeLimitMs: 5000, scenarios: ['nat', 'all'] };
+  for (let i = 0; i < argv.length; i++) {
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${argv[i - 1]} needs a value`);
+      return v;
+    };
+    const arg = argv[i]!;
+    if (arg === '--edits') options.edits = Number(value());
+    else if (arg === '--hovers') options.hovers = Number(value());
+    else if (arg === '--time-limit-ms') options.timeLimitMs = Number(value());
+    else if (arg === '--scenario') options.scenarios = [value()];
+    else throw new Error(`unknown option '${arg}' (known: --edits N, --hovers N, --time-limit-ms MS, --scenario nat|all)`);
+  }
+  return options;
+}
+
+const NF = path.join(repo, 'test-fixtures', 'nf');
+
+async function scenario(name: string, files: string[], editFile: string, editAnchor: string, options: Options, rows: Row[]): Promise<number> {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-bench-lsp-'));
+  const client = new LspTestClient({
+    rootPath: NF,
+    settings: { includePaths: ['lib'], cacheDirectory: cache, timeLimitMs: options.timeLimitMs, solverTimeoutMs: options.timeLimitMs },
+  });
+  const settleLimit = 30 * 60 * 1000;
+  try {
+    await client.initialize();
+    const texts = new Map<string, string>();
+    const uris = new Map<string, string>();
+    const started = performance.now();
+    for (const file of files) {
+      const text = fs.readFileSync(path.join(NF, file), 'utf8');
+      texts.set(file, text);
+      uris.set(file, await client.open(path.join(NF, file), text));
+    }
+    const firstDiagnostics = client.waitFor('textDocument/publishDiagnostics', (p: { uri: string }) => p.uri === uris.get(files[0]!), settleLimit);
+    await firstDiagnostics;
+    const firstMs = performance.now() - started;
+    for (const file of files) await client.settledDiagnostics(uris.get(file)!, 1, settleLimit);
+    rows.push({ scenario: name, measure: 'cold open -> first diagnostics (ms)', samples: [firstMs] });
+    rows.push({ scenario: name, measure: 'cold open -> all complete results (ms)', samples: [performance.now() - started] });
+    // Warm hovers on every function name of every open file, round robin.
+    const targets: { uri: string; position: { line: number; character: number } }[] = [];
+    for (const file of files) {
+      const text = texts.get(file)!;
+      for (const match of text.matchAll(/^[a-z_][\w ]*?\b([a-z_]\w*)\(/gm)) {
+        targets.push({ uri: uris.get(file)!, position: positionOf(text, match[0], match[0].length - 2 - (match[1]!.length - 1)) });
+      }
+    }
+    const hovers: number[] = [];
+    let empty = 0;
+    for (let i = 0; i < options.hovers; i++) {
+      const target = targets[i % targets.length]!;
+      const t = performance.now();
+      const hover = await client.hover(target.uri, target.position);
+      hovers.push(performance.now() - t);
+      if (!hover) empty++;
+    }
+    rows.push({ scenario: name, measure: `warm hover (ms; ${empty} of ${options.hovers} empty)`, samples: hovers });
+    // One-line edits inside a handler: a new comment line each time, so the function's text really changes.
+    const uri = uris.get(editFile)!;
+    let text = texts.get(editFile)!;
+    const firstPublish: number[] = [];
+    const settled: number[] = [];
+    for (let i = 0; i < options.edits; i++) {
+      const at = positionOf(text, editAnchor);
+      const line = `    /* edit ${i} */\n`;
+      const offset = text.indexOf(editAnchor);
+      text = text.slice(0, offset) + line + text.slice(offset);
+      const t = performance.now();
+      const published = client.waitFor('textDocument/publishDiagnostics', (p: { uri: string; version?: number }) => p.uri === uri && p.version === client.version(uri), settleLimit);
+      const version = await client.change(uri, [{ range: { start: { line: at.line, character: 0 }, end: { line: at.line, character: 0 } }, text: line }]);
+      await published;
+      firstPublish.push(performance.now() - t);
+      await client.settledDiagnostics(uri, version, settleLimit);
+      settled.push(performance.now() - t);
+    }
+    rows.push({ scenario: name, measure: 'one-line edit -> first updated diagnostics (ms)', samples: firstPublish });
+    rows.push({ scenario: name, measure: 'one-line edit -> complete updated diagnostics (ms)', samples: settled });
+    const analysis = await client.lastAnalysis(uri);
+    process.stdout.write(`${name}: last edit recomputed ${analysis.recomputed.join(', ') || '(nothing)'}; reused ${analysis.reused.length}; incomplete statuses: ${client.statuses.filter((s) => s.state === 'incomplete').length}\n`);
+    return peakRssMb(client.process.pid!);
+  } finally {
+    await client.shutdown();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+}
+
+/** The process's peak resident set (VmHWM), which covers the worker threads too. */
+function peakRssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function main(): Promise<void> {
+  const options = parse(process.argv.slice(2));
+  const rows: Row[] = [];
+  const memory: { scenario: string; mb: number }[] = [];
+  process.stdout.write(`perfcontract language server benchmark: ${options.edits} edits, ${options.hovers} hovers, timeLimitMs ${options.timeLimitMs} per function, ${os.cpus().length} CPUs\n`);
+  if (options.scenarios.includes('nat')) {
+    memory.push({ scenario: 'nat', mb: await scenario('nat', ['nat.c', 'lib/map.c', 'lib/dchain.c'], 'nat.c', '    if (len < ETHER_HDR_LEN + IPV4_MIN_HDR_LEN)', options, rows) });
+  }
+  if (options.scenarios.includes('all')) {
+    const all = ['router.c', 'lpm.c', 'bridge.c', 'nat.c', 'lib/map.c', 'lib/dchain.c'];
+    memory.push({ scenario: 'all', mb: await scenario('all', all, 'router.c', '    if (port >= ROUTER_N_PORTS', options, rows) });
+  }
+  const header = ['scenario', 'measure', 'n', 'p50', 'p95', 'min', 'max'];
+  const lines = rows.map((r) => {
+    const sorted = [...r.samples].sort((a, b) => a - b);
+    return [r.scenario, r.measure, String(sorted.length), ...[percentile(sorted, 50), percentile(sorted, 95), sorted[0]!, sorted[sorted.length - 1]!].map((v) => v.toFixed(1))];
+  });
+  for (const m of memory) lines.push([m.scenario, 'peak server RSS (MB)', '1', m.mb.toFixed(1), '', '', '']);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const format = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  process.stdout.write(`${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.map(format).join('\n')}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:lsp failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});
