@@ -237,10 +237,8 @@ static int32_t lb_backend_for_flow(const struct flow_key *key, uint64_t now)
         return -1;
     }
     if (!dchain_allocate_new_index(&flow_chain, &index, now)) {
-        PC_TRACE_OUTCOME("dchain_allocate_new_index", 0);
         return b;                                /* table full: no affinity entry */
     }
-    PC_TRACE_OUTCOME("dchain_allocate_new_index", 1);
     f = (struct lb_flow *)vector_borrow(&flows, index);
     if (f == NULL || !map_put(&flow_map, key, index)) {
         dchain_free_index(&flow_chain, index);

@@ -107,10 +107,8 @@ static int policer_check(uint32_t dst, uint16_t len, uint64_t now)
     }
 
     if (!dchain_allocate_new_index(&dst_chain, &index, now)) {
-        PC_TRACE_OUTCOME("dchain_allocate_new_index", 0);
         return TB_EXCEED;                        /* table full */
     }
-    PC_TRACE_OUTCOME("dchain_allocate_new_index", 1);
     f = (struct policer_flow *)vector_borrow(&dst_flows, index);
     if (f == NULL) {
         dchain_free_index(&dst_chain, index);

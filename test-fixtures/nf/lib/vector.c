@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "vector.h"
+#include "pc_trace.h"
 
 bool vector_init(struct vector *v, uint32_t capacity, uint32_t elem_size)
 {
@@ -36,16 +37,20 @@ static bool vector_index_ok(const struct vector *v, int32_t index)
 void *vector_borrow(struct vector *v, int32_t index)
 {
     if (!vector_index_ok(v, index)) {
+        PC_TRACE_OUTCOME("vector_borrow", 0);
         return NULL;
     }
+    PC_TRACE_OUTCOME("vector_borrow", 1);
     return &v->cells[index * VECTOR_CELL_WORDS];
 }
 
 const void *vector_peek(const struct vector *v, int32_t index)
 {
     if (!vector_index_ok(v, index)) {
+        PC_TRACE_OUTCOME("vector_peek", 0);
         return NULL;
     }
+    PC_TRACE_OUTCOME("vector_peek", 1);
     return &v->cells[index * VECTOR_CELL_WORDS];
 }
 
