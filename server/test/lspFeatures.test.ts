@@ -290,3 +290,52 @@ describe('language server on broken and expensive code', () => {
     assert.match(lenses[0]!.command!.title, /^\d+-\d+ instr · 2 classes/);
   });
 });
+
+describe('language server reuse of functions that only moved', () => {
+  test('an edit that shifts later functions moves their contracts instead of recomputing them', async () => {
+    const text = `int first(int a)
+{
+    return a + 1;
+}
+
+int counted(const unsigned char *p)
+{
+    int s = 0;
+    for (int i = 0; i < 8; i++) {
+        s += p[i];
+    }
+    if (s > 100) {
+        return 1;
+    }
+    return s;
+}
+`;
+    const root = workspace({});
+    const file = path.join(root, 'moved.c');
+    const client = new LspTestClient({ rootPath: root, settings: { cacheDirectory: path.join(root, 'cache'), solverTimeoutMs: 60000 } });
+    try {
+      await client.initialize();
+      const uri = await client.open(file, text);
+      await client.settledDiagnostics(uri);
+      const at = positionOf(text, '    return a + 1;');
+      const version = await client.change(uri, [{ range: { start: at, end: at }, text: '    /* two lines\n       more */\n' }]);
+      await client.settledDiagnostics(uri, version);
+      const analysis = await client.lastAnalysis(uri);
+      assert.deepEqual(analysis.recomputed, ['first']);
+      assert.deepEqual(analysis.reused, ['counted']);
+      const edited = text.replace('    return a + 1;', '    /* two lines\n       more */\n    return a + 1;');
+      fs.writeFileSync(file, edited);
+      const fromServer = await client.executeCommand('perfcontract.server.generateContract', { uri, functionName: 'counted' });
+      const printed = await cli(['contract', file, '--entry', 'counted', '--format', 'json']);
+      const comparable = (value: unknown) => JSON.stringify(value, (key, v) => (key === 'statistics' || key === 'witness' ? undefined : v));
+      assert.equal(comparable(fromServer.json.functions[0]), comparable((JSON.parse(printed.stdout) as { functions: unknown[] }).functions[0]));
+      assert.match(comparable(fromServer.json.functions[0]), /iterations@counted:11/);
+      const lenses = await client.codeLenses(uri);
+      assert.deepEqual(lenses.filter((l) => l.command!.title === 'Generate contract').map((l) => l.range.start.line), [0, 7]);
+      const loop = await client.hover(uri, positionOf(edited, 'for (int i'));
+      assert.match(loop!.contents.value, /\*\*PCV `iterations@counted:11`\*\*/);
+    } finally {
+      await client.shutdown();
+    }
+  });
+});

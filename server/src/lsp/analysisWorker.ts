@@ -10,15 +10,20 @@ import { parentPort } from 'worker_threads';
 import { analyze, FileSystem } from '../core/analysis';
 import type { FunctionContract } from '../core/contract/contract';
 import { CACHE_FILE_NAME, PersistentContractCache } from './persistentContractCache';
+import { layoutOf, relocate, RelocationStore, shapeKeys } from './contractRelocation';
 import type { AnalyzeRequest, FunctionSummary, MainToWorker, WorkerToMain } from './workerProtocol';
 
-/**
- * Reasons that make an incomplete contract a settled answer for its key: the path and time limits.
- * A solver timeout (PC304) is not settled: it depends on the machine's load at that moment.
- */
+/** Reasons that make an incomplete contract a settled answer for its key: the path and time limits. */
 const SETTLED_CODES = new Set(['PC301', 'PC302']);
+/**
+ * A solver timeout (PC304) depends on the machine's load at that moment: such a contract is settled
+ * for this session only, so unchanged functions are not analysed again on every edit, but it is
+ * never written to disk.
+ */
+const SESSION_SETTLED_CODES = new Set(['PC301', 'PC302', 'PC304']);
 
 let cache = new PersistentContractCache(undefined);
+const relocations = new RelocationStore();
 let running: { id: number; controller: AbortController } | undefined;
 const queue: AnalyzeRequest[] = [];
 
@@ -111,6 +116,22 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
         if (first.recomputed.includes(contract.name)) recomputed.push(contract.name);
       }
     }
+    // Functions that only moved: their earlier contract, with its positions shifted.
+    const program = first.program;
+    const shapes = shapeKeys(program, stableJson({ options: job.options, declared: first.declaredContracts }));
+    const remember = (contract: FunctionContract) => {
+      const shape = shapes.get(contract.name);
+      const reusable = contract.complete || contract.incompleteReasons.every((r) => SESSION_SETTLED_CODES.has(r.code));
+      if (shape && reusable) relocations.set(shape, contract, layoutOf(program, contract.name));
+    };
+    for (const name of [...pending]) {
+      const stored = relocations.get(shapes.get(name) ?? '');
+      const moved = stored ? relocate(stored.contract, stored.layout, layoutOf(program, name)) : undefined;
+      if (!moved) continue;
+      pending.splice(pending.indexOf(name), 1);
+      final.push(moved);
+    }
+    for (const contract of final) remember(contract);
     const functions: FunctionSummary[] = [...first.program.functions.values()].map((fn) => ({
       name: fn.name, file: fn.file, startLine: fn.range.startLine, annotations: fn.annotations, callees: [...fn.callees],
     }));
@@ -127,14 +148,20 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
       if (result.recomputed.includes(entry)) recomputed.push(entry);
       // One lookup that missed belongs to this entry: an incomplete answer that only hit limits is settled for that key.
       const settled = !contract.complete && requests.length === 1 && requests[0]!.hit === undefined
-        && contract.incompleteReasons.every((r) => SETTLED_CODES.has(r.code));
-      if (settled) cache.setSettled(requests[0]!.key, contract);
+        && contract.incompleteReasons.every((r) => SESSION_SETTLED_CODES.has(r.code));
+      if (settled) cache.setSettled(requests[0]!.key, contract, contract.incompleteReasons.every((r) => SETTLED_CODES.has(r.code)));
+      remember(contract);
       post({ type: 'contract', id: job.id, contract, settled });
     }
     post({ type: 'done', id: job.id, cancelled: signal.aborted, recomputed, milliseconds: performance.now() - started });
   } catch (error) {
     post({ type: 'failed', id: job.id, message: (error as Error).message ?? String(error), filesRead: [...filesRead] });
   }
+}
+
+/** JSON with Maps as entry lists and bigints as strings (for fingerprints). */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? [...v.entries()] : v instanceof Set ? [...v] : typeof v === 'bigint' ? v.toString() : v));
 }
 
 /** Passes lookups to the real cache; a miss aborts the probe so the missed entry (and later ones) end at once. */

@@ -14,7 +14,7 @@ export const CACHE_FORMAT = 'perfcontract-contract-cache';
 export const CACHE_VERSION = 1;
 export const CACHE_FILE_NAME = `contracts-v${CACHE_VERSION}.json`;
 
-interface StoredEntry { sha256: string; text: string; used: number }
+interface StoredEntry { sha256: string; text: string; used: number; persist: boolean }
 
 interface CacheFile {
   format: string;
@@ -74,9 +74,12 @@ export class PersistentContractCache implements ContractCache {
     this.stores.push({ key, name: contract.name });
   }
 
-  /** Stores an incomplete contract that is the settled answer for its key (a limit, not a cancellation). */
-  setSettled(key: string, contract: FunctionContract): void {
-    this.put(key, contract);
+  /**
+   * Stores an incomplete contract that is the settled answer for its key (a limit, not a cancellation).
+   * With `persist: false` it lives for this session only (a solver timeout depends on the load).
+   */
+  setSettled(key: string, contract: FunctionContract, persist = true): void {
+    this.put(key, contract, persist);
   }
 
   /** What the engine asked for and stored since the last call. */
@@ -95,7 +98,7 @@ export class PersistentContractCache implements ContractCache {
   flush(): void {
     if (!this.file || !this.dirty) return;
     this.evict();
-    const entries: CacheFile['entries'] = [...this.entries].map(([key, e]) => [key, { sha256: e.sha256, text: e.text }]);
+    const entries: CacheFile['entries'] = [...this.entries].filter(([, e]) => e.persist).map(([key, e]) => [key, { sha256: e.sha256, text: e.text }]);
     const document: CacheFile = { format: CACHE_FORMAT, version: CACHE_VERSION, checksum: overallChecksum(entries), entries };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.${Date.now()}.tmp`;
@@ -104,9 +107,9 @@ export class PersistentContractCache implements ContractCache {
     this.dirty = false;
   }
 
-  private put(key: string, contract: FunctionContract): void {
+  private put(key: string, contract: FunctionContract, persist = true): void {
     const text = JSON.stringify(contract);
-    this.entries.set(key, { sha256: sha256(text), text, used: ++this.clock });
+    this.entries.set(key, { sha256: sha256(text), text, used: ++this.clock, persist });
     this.dirty = true;
   }
 
@@ -130,7 +133,7 @@ export class PersistentContractCache implements ContractCache {
     for (const item of document.entries) {
       if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1]?.text !== 'string') return 'the cache file has a malformed entry';
       if (sha256(item[1].text) !== item[1].sha256) return `the cache entry ${item[0].slice(0, 12)} does not match its checksum`;
-      this.entries.set(item[0], { sha256: item[1].sha256, text: item[1].text, used: ++this.clock });
+      this.entries.set(item[0], { sha256: item[1].sha256, text: item[1].text, used: ++this.clock, persist: true });
     }
     return undefined;
   }
