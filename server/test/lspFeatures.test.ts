@@ -83,6 +83,12 @@ describe('language server features (UTF-16 client)', () => {
     const budget = diagnostics.find((d) => d.code === 'PC502')!;
     assert.equal(budget.severity, 1);
     assert.match(budget.message, /exceeds its budget of 5 instructions \(from its budget annotation\): its worst case, class C2, reaches 521/);
+    // The first analysis had functions to compute: it reported work-done progress from begin to end.
+    const kinds = (client.progress as { value: { kind: string } }[]).map((p) => p.value.kind);
+    assert.equal(kinds[0], 'begin');
+    assert.equal(kinds[kinds.length - 1], 'end');
+    assert.ok(client.statuses.some((s) => s.uri === uri && s.state === 'analysing'));
+    assert.ok(client.statuses.some((s) => s.uri === uri && s.state === 'upToDate'));
   });
 
   test('hover on a definition, on a call and on a loop header', async () => {

@@ -397,10 +397,7 @@ class PerfcontractServer {
   private async beginProgress(total: number): Promise<void> {
     try {
       const reporter = await this.connection.window.createWorkDoneProgress();
-      if (!this.running) {
-        reporter.done();
-        return;
-      }
+      if (!this.running) return; // finished meanwhile: nothing to begin or end
       this.progress?.done();
       this.progress = reporter;
       reporter.begin('perfcontract', undefined, `analysing ${total} function${total === 1 ? '' : 's'}`);
