@@ -14,6 +14,7 @@ import { generateTrace, writeTrace } from '../src/measure/measureCli';
 import { flowBucket } from '../src/measure/natTraffic';
 import { macSlot } from '../src/measure/bridgeTraffic';
 import { validateNf } from '../src/measure/validationRun';
+import { NfContract, interpretTrace, lowerNf, nfContract } from '../src/measure/session';
 import { irRows, renderReport, renderScatterSvg, plotPoints, traceRows, UNMATCHED } from '../src/measure/validation';
 import { TRACE_START_NS } from '../src/measure/traffic';
 
@@ -149,20 +150,17 @@ test('traffic: every generator is deterministic per seed and stays within the NF
 });
 
 test('traffic: the generators\' colliding keys really collide in the C hash tables (traced probe counts)', () => {
-  const nat = findNf('nat');
-  const natTrace = generateTrace(nat, findTrace(nat, 'collisions'), 60, 11);
-  const natFiles = writeTrace(natTrace, WORK);
-  const natLines = runTraceBuild(buildDriver(nat, 'O0', 'trace', harness), natFiles.pcap, natFiles.ports);
-  // 30 flows share one bucket: the last insertion probes past the 29 before it.
-  const natProbes = natLines.flatMap((l) => (l.pcvs ?? []).filter(([name]) => name === 't').map(([, v]) => v));
-  assert.ok(Math.max(...natProbes) >= 30, `NAT probes ${Math.max(...natProbes)}`);
-  const bridge = findNf('bridge');
-  const bridgeTrace = generateTrace(bridge, findTrace(bridge, 'collisions'), 60, 11);
-  const bridgeFiles = writeTrace(bridgeTrace, WORK);
-  const bridgeLines = runTraceBuild(buildDriver(bridge, 'O0', 'trace', harness), bridgeFiles.pcap, bridgeFiles.ports);
-  const bridgeProbes = bridgeLines.flatMap((l) => (l.pcvs ?? []).filter(([name]) => name === 't').map(([, v]) => v));
-  assert.ok(Math.max(...bridgeProbes) >= 30, `bridge probes ${Math.max(...bridgeProbes)}`);
-  // And a random key almost never lands in the attacked bucket.
+  const withCollisions = NF_REGISTRY.filter((nf) => nf.traces.some((t) => t.name === 'collisions'));
+  assert.deepEqual(withCollisions.map((nf) => nf.name), ['nat', 'bridge', 'lb', 'policer']);
+  for (const nf of withCollisions) {
+    const trace = generateTrace(nf, findTrace(nf, 'collisions'), 60, 11);
+    const files = writeTrace(trace, WORK);
+    const lines = runTraceBuild(buildDriver(nf, 'O0', 'trace', harness), files.pcap, files.ports);
+    // 30 keys share one bucket: the last insertion probes past the 29 before it.
+    const probes = lines.flatMap((l) => (l.pcvs ?? []).filter(([name]) => name === 't').map(([, v]) => v));
+    assert.ok(Math.max(...probes) >= 30, `${nf.name}: at most ${Math.max(...probes)} probes`);
+  }
+  // A different key almost never lands in the same bucket.
   assert.notEqual(flowBucket({ src: 1, dst: 2, srcPort: 3, dstPort: 4, proto: 17 }), flowBucket({ src: 1, dst: 2, srcPort: 3, dstPort: 5, proto: 17 }));
   assert.notEqual(macSlot([2, 0, 0, 0, 0, 1]), macSlot([2, 0, 0, 0, 0, 2]));
 });
@@ -185,18 +183,53 @@ test('validation tables: gaps, medians and below-counts per class, unmatched row
   assert.deepEqual(traceRows(validation), [{ nf: 'demo', trace: 't', kind: 'typical', packets: 5, matched: 4, unmatched: 1, resultMismatches: {} }]);
 });
 
-// The IR validation: a short version of `npm run validate` (a few hundred packets per NF).
+test('interpreter sessions and the compiled NFs return the same result for every packet of every trace', async () => {
+  // Independent of the contracts: the interpreter, carrying the NF state from packet to packet,
+  // must take the same decisions as gcc's build of the same C (-O2, tracing build).
+  for (const nf of NF_REGISTRY) {
+    const lowered = await lowerNf(nf, ROOT);
+    const binary = buildDriver(nf, 'O2', 'trace', harness);
+    for (const generator of nf.traces) {
+      const trace = generateTrace(nf, generator, 60, 2);
+      const files = writeTrace(trace, WORK);
+      const compiled = runTraceBuild(binary, files.pcap, files.ports);
+      const interpreted = interpretTrace(lowered, nf, trace.packets);
+      assert.equal(interpreted.length, compiled.length);
+      interpreted.forEach((run, i) => {
+        assert.equal(run.error, undefined, `${nf.name} ${generator.name} packet ${i}: ${run.error}`);
+        assert.equal(run.returnValue, compiled[i]!.result, `${nf.name} ${generator.name} packet ${i}`);
+      });
+    }
+  }
+});
+
+// The IR validation: a short version of `npm run validate` (100 packets per trace). The NAT and the
+// bridge get short contract time limits (their contracts are incomplete at any limit that fits a test
+// run); the load balancer and the policer are left to `npm run validate` (FIXME(engine): their
+// contracts take minutes or fail with "canceled", see docs/measurement.md).
 const VALIDATION = [
   { nf: 'router', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },
+  { nf: 'firewall', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },
   { nf: 'nat', timeLimitMs: 10_000, packets: 100, everyPacketInAClass: false },
   { nf: 'bridge', timeLimitMs: 10_000, packets: 100, everyPacketInAClass: false },
-  { nf: 'firewall', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },
 ];
+
+// Two analyses at a time (the machine has two cores), started when the file loads.
+const contracts = new Map<string, Promise<NfContract>>();
+{
+  const lanes: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
+  VALIDATION.forEach((spec, i) => {
+    const contract = lanes[i % 2]!.then(() => nfContract(findNf(spec.nf), { repoRoot: ROOT, timeLimitMs: spec.timeLimitMs }));
+    lanes[i % 2] = contract.catch(() => undefined);
+    contract.catch(() => undefined); // the test that awaits it reports the failure
+    contracts.set(spec.nf, contract);
+  });
+}
 
 for (const spec of VALIDATION) {
   test(`validation (${spec.nf}): no packet in a class is predicted below the interpreter, and the interpreter returns what gcc's build returns`, async () => {
     const nf = findNf(spec.nf);
-    const validation = await validateNf(nf, { repoRoot: ROOT, workDir: WORK, packets: spec.packets, seed: 1, timeLimitMs: spec.timeLimitMs, opts: ['O2'] });
+    const validation = await validateNf(nf, { repoRoot: ROOT, workDir: WORK, packets: spec.packets, seed: 1, opts: ['O2'], contract: contracts.get(spec.nf)! });
     assert.equal(validation.traces.length, nf.traces.length);
     const rows = irRows(validation);
     const matchedRows = rows.filter((r) => r.classId !== UNMATCHED);

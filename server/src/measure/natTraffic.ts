@@ -190,17 +190,22 @@ function typical({ packets, seed }: { packets: number; seed: number }): TracePac
   return out;
 }
 
-/** `count` distinct outbound tuples whose internal keys all fall into the same hash bucket. */
-export function collidingTuples(random: Random, count: number, bucket: number): FiveTuple[] {
+/** `count` distinct tuples drawn by `make` whose lib/map.c keys all fall into hash bucket `bucket`. */
+export function findCollidingTuples(random: Random, count: number, bucket: number, make: (random: Random) => FiveTuple): FiveTuple[] {
   const found: FiveTuple[] = [];
   const seen = new Set<string>();
   while (found.length < count) {
-    const tuple: FiveTuple = { src: ipv4(10, 0, random.int(256), random.int(256)), dst: ipv4(198, 51, 100, 7), srcPort: 1024 + random.int(60000), dstPort: 80, proto: PROTO_UDP };
+    const tuple = make(random);
     if (flowBucket(tuple) !== bucket || seen.has(tupleKey(tuple))) continue;
     seen.add(tupleKey(tuple));
     found.push(tuple);
   }
   return found;
+}
+
+/** `count` distinct outbound tuples whose internal keys all fall into the same hash bucket. */
+export function collidingTuples(random: Random, count: number, bucket: number): FiveTuple[] {
+  return findCollidingTuples(random, count, bucket, (r) => ({ src: ipv4(10, 0, r.int(256), r.int(256)), dst: ipv4(198, 51, 100, 7), srcPort: 1024 + r.int(60000), dstPort: 80, proto: PROTO_UDP }));
 }
 
 function collisions({ packets, seed }: { packets: number; seed: number }): TracePacket[] {

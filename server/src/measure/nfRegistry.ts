@@ -5,6 +5,8 @@ import { NAT_TRACES } from './natTraffic';
 import { BRIDGE_TRACES } from './bridgeTraffic';
 import { ROUTER_TRACES } from './routerTraffic';
 import { FIREWALL_TRACES } from './firewallTraffic';
+import { POLICER_TRACES } from './policerTraffic';
+import { LB_TRACES } from './lbTraffic';
 
 export interface NfDefinition {
   name: string;
@@ -44,6 +46,16 @@ export const NF_REGISTRY: NfDefinition[] = [
   {
     name: 'firewall', description: 'stateless filter with an ordered rule list', sources: [`${NF}/firewall.c`],
     includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 60_000, traces: FIREWALL_TRACES,
+  },
+  {
+    name: 'lb', description: 'Maglev-like load balancer with flow affinity and heartbeat liveness',
+    sources: [`${NF}/lb.c`, `${LIB}/map.c`, `${LIB}/dchain.c`, `${LIB}/vector.c`, `${LIB}/maglev.c`],
+    includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 30_000, traces: LB_TRACES,
+  },
+  {
+    name: 'policer', description: 'per-destination token-bucket policer',
+    sources: [`${NF}/policer.c`, `${LIB}/map.c`, `${LIB}/dchain.c`, `${LIB}/vector.c`, `${LIB}/token_bucket.c`],
+    includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 30_000, traces: POLICER_TRACES,
   },
 ];
 

@@ -1,5 +1,5 @@
 // The interpreter-based session: nf_init, then every packet of a trace through `perfcontract run` semantics, carrying the globals from packet to packet.
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FunctionContract, PathClass } from '../core/contract/contract';
@@ -20,12 +20,9 @@ import { TracePacket } from './traffic';
 /** What the engine's convention uses for a PCV without a bound (see buildContract). */
 export const UNBOUNDED_PCV_VALUE = 1_000_000;
 
-export interface NfContract {
+export interface NfContract extends LoweredNf {
   nf: string;
   contract: FunctionContract;
-  /** The lowered program the interpreter runs: the same lowering the analysis used, so path identities agree. */
-  program: IrProgram;
-  declaredContracts: DeclaredContracts;
   /** Wall-clock time of `perfcontract contract` for the entry (process start included). */
   milliseconds: number;
   /** Non-blank lines of the NF's C sources and the headers they include from the corpus. */
@@ -99,9 +96,9 @@ export async function nfContract(nf: NfDefinition, options: { repoRoot: string; 
   const watchdogMs = 5 * timeLimitMs + 120_000;
   for (let attempt = 0; attempt < 2 && !contract; attempt++) {
     const started = performance.now();
-    const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30, timeout: watchdogMs });
+    const child = await runChild(process.execPath, args, watchdogMs);
     milliseconds = Math.round(performance.now() - started);
-    if (child.error && (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+    if (child.timedOut) {
       failure = `perfcontract contract --time-limit ${timeLimitMs} did not finish within ${Math.round(watchdogMs / 1000)} s and was stopped`;
       break; // a hang is not retried
     }
@@ -114,16 +111,38 @@ export async function nfContract(nf: NfDefinition, options: { repoRoot: string; 
         failure = `unreadable contract JSON: ${(error as Error).message}`;
       }
     } else {
-      failure = `perfcontract contract exited with ${child.status ?? child.signal ?? child.error?.message}: ${String(child.stderr).trim().split('\n').slice(-3).join(' | ')}`;
+      failure = `perfcontract contract exited with ${child.status ?? child.signal ?? child.error}: ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`;
     }
   }
   if (!contract) throw new MeasureError('analysis-failed', `${nf.name}: ${failure}`);
-  const unit = await buildTranslationUnit(sources.map((p) => ({ path: p })), { includeDirs, defines: {} }, diskFileSystem);
-  const lowered = lowerProgram(unit);
-  // As analyze() does: contract files beside the main files or beside the headers they include.
-  const folders = [...sources, ...[...unit.files.keys()].filter((p) => path.isAbsolute(p))].map((p) => path.dirname(p));
-  const declared = loadDeclaredContracts([...new Set(folders)], [], (p) => diskFileSystem.readFile(p));
-  return { nf: nf.name, contract, program: lowered.program, declaredContracts: declared.contracts, milliseconds, linesOfC: linesOfC(nf, options.repoRoot) };
+  const lowered = await lowerNf(nf, options.repoRoot);
+  return { nf: nf.name, contract, ...lowered, milliseconds, linesOfC: linesOfC(nf, options.repoRoot) };
+}
+
+interface ChildResult { status: number | null; signal: string | null; stdout: string; stderr: string; timedOut: boolean; error?: string }
+
+/** Runs a process without blocking the event loop (so that several NFs' analyses can run side by side). */
+function runChild(command: string, args: string[], timeoutMs: number): Promise<ChildResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ status: null, signal: null, stdout: '', stderr: '', timedOut, error: error.message });
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), timedOut });
+    });
+  });
 }
 
 /** Every metric's worst cost over the contract's classes with each PCV at its bound (unbounded ones at 1,000,000). */
@@ -154,20 +173,48 @@ export function classCostAt(pathClass: PathClass, metric: IrMetric, pcv: Record<
   return evaluateFormula(formula, values);
 }
 
+/** The NF's program lowered for the interpreter, with the declared contracts analyze() would use. */
+export interface LoweredNf {
+  program: IrProgram;
+  declaredContracts: DeclaredContracts;
+}
+
+/** Lowers the NF's sources (no solver involved): the same lowering the analysis uses, so path identities agree. */
+export async function lowerNf(nf: NfDefinition, repoRoot: string): Promise<LoweredNf> {
+  const sources = nf.sources.map((s) => path.join(repoRoot, s));
+  const includeDirs = nf.includeDirs.map((d) => path.join(repoRoot, d));
+  const unit = await buildTranslationUnit(sources.map((p) => ({ path: p })), { includeDirs, defines: {} }, diskFileSystem);
+  const lowered = lowerProgram(unit);
+  // As analyze() does: contract files beside the main files or beside the headers they include.
+  const folders = [...sources, ...[...unit.files.keys()].filter((p) => path.isAbsolute(p))].map((p) => path.dirname(p));
+  const declared = loadDeclaredContracts([...new Set(folders)], [], (p) => diskFileSystem.readFile(p));
+  return { program: lowered.program, declaredContracts: declared.contracts };
+}
+
+/** One packet's run in the interpreter session. */
+export interface InterpretedPacket {
+  /** `runPathKey` of the run: compare with a class's `traces`. */
+  pathKey: string;
+  cost: Record<IrMetric, number>;
+  pcv: Record<string, number>;
+  returnValue?: number;
+  error?: string;
+}
+
 /**
  * Runs `nf.init` once, then every packet through the entry with the interpreter, each run starting
- * from the globals the previous one left. Each run counts PCVs as the analysis summarised them
- * (`summarizeAfter` = the contract's unroll limit) and is placed in a class by its path identity.
+ * from the globals the previous one left. With `summarizeAfter` (a contract's unroll limit) each run
+ * counts PCVs as the analysis summarised them and reports the path identity the analysis uses.
  */
-export function runSession(nfc: NfContract, nf: NfDefinition, packets: readonly TracePacket[]): SessionPacket[] {
-  const { contract, program } = nfc;
+export function interpretTrace(lowered: LoweredNf, nf: NfDefinition, packets: readonly TracePacket[], summarizeAfter?: number): InterpretedPacket[] {
+  const { program } = lowered;
   const entry = program.functions.get(nf.entry);
   if (!entry) throw new MeasureError('analysis-failed', `${nf.name}: '${nf.entry}' was not lowered`);
   if (entry.params.length !== 4 || entry.params[0]!.type.kind === 'int') {
     throw new MeasureError('analysis-failed', `${nf.name}: '${nf.entry}' does not have the NF signature (pkt, len, port, now)`);
   }
   const [pktParam, lenParam, portParam, nowParam] = entry.params.map((p) => p.name) as [string, string, string, string];
-  const common = { regions: DEFAULT_EXECUTION_OPTIONS.regions, declaredContracts: nfc.declaredContracts, maxSteps: 100_000_000 };
+  const common = { regions: DEFAULT_EXECUTION_OPTIONS.regions, declaredContracts: lowered.declaredContracts, maxSteps: 100_000_000 };
   const init = interpret(program, nf.init, { args: {}, memory: {}, pcv: {} }, common);
   if (init.error) throw new MeasureError('analysis-failed', `${nf.name}: ${nf.init} failed in the interpreter: ${init.error.message}`);
   const globals = new Map<string, Uint8Array>();
@@ -175,29 +222,40 @@ export function runSession(nfc: NfContract, nf: NfDefinition, packets: readonly 
     const bytes = init.memory.get(name);
     if (bytes) globals.set(name, bytes);
   }
-  const worst = worstCaseAtBounds(contract);
-  const classByTrace = new Map<string, PathClass>();
-  for (const pathClass of contract.classes) for (const trace of pathClass.traces) classByTrace.set(trace, pathClass);
-  return packets.map((packet, index): SessionPacket => {
+  return packets.map((packet): InterpretedPacket => {
     const memory: Record<string, string> = { [pktParam]: bytesToHex(packet.data) };
     for (const [name, bytes] of globals) memory[name] = bytesToHex(bytes);
     const witness: Witness = { args: { [lenParam]: packet.data.length, [portParam]: packet.port, [nowParam]: numberForJson(packet.timeNs) }, memory, pcv: {} };
-    const run = interpret(program, nf.entry, witness, { ...common, summarizeAfter: contract.unrollLimit });
+    const run = interpret(program, nf.entry, witness, { ...common, summarizeAfter });
     for (const name of globals.keys()) {
       const bytes = run.memory.get(name);
       if (bytes) globals.set(name, bytes);
     }
-    const pathClass = classByTrace.get(runPathKey(run));
+    const result: InterpretedPacket = { pathKey: runPathKey(run), cost: { ...run.cost }, pcv: { ...run.pcv } };
+    if (run.error) result.error = `${run.error.reason}: ${run.error.message}`;
+    else if (run.returnValue?.kind === 'int') result.returnValue = Number(BigInt.asIntN(32, run.returnValue.value));
+    return result;
+  });
+}
+
+/** The interpreter session of a trace, each packet placed in its class and predicted (see SessionPacket). */
+export function runSession(nfc: NfContract, nf: NfDefinition, packets: readonly TracePacket[]): SessionPacket[] {
+  const { contract } = nfc;
+  const worst = worstCaseAtBounds(contract);
+  const classByTrace = new Map<string, PathClass>();
+  for (const pathClass of contract.classes) for (const trace of pathClass.traces) classByTrace.set(trace, pathClass);
+  return interpretTrace(nfc, nf, packets, contract.unrollLimit).map((run, index): SessionPacket => {
+    const pathClass = classByTrace.get(run.pathKey);
     const measured = {} as Record<IrMetric, number>;
     const predicted = {} as Record<IrMetric, number>;
     for (const metric of contract.metrics) {
       measured[metric] = run.cost[metric];
       predicted[metric] = pathClass ? classCostAt(pathClass, metric, run.pcv) : worst[metric];
     }
-    const result: SessionPacket = { index, measured, predicted, pcv: { ...run.pcv } };
+    const result: SessionPacket = { index, measured, predicted, pcv: run.pcv };
     if (pathClass) result.classId = pathClass.id;
-    if (run.error) result.error = `${run.error.reason}: ${run.error.message}`;
-    else if (run.returnValue?.kind === 'int') result.returnValue = Number(BigInt.asIntN(32, run.returnValue.value));
+    if (run.error) result.error = run.error;
+    else if (run.returnValue !== undefined) result.returnValue = run.returnValue;
     return result;
   });
 }

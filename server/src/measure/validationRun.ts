@@ -1,7 +1,7 @@
 // Runs the validation of one NF: its contract, then every trace through the interpreter session and (optionally) valgrind.
 import * as path from 'path';
 import { NfDefinition } from './nfRegistry';
-import { nfContract, runSession } from './session';
+import { NfContract, nfContract, runSession } from './session';
 import { measureTrace, OptLevel } from './harness';
 import { generateTrace, writeTrace } from './measureCli';
 import { NfValidation, TraceResult } from './validation';
@@ -18,10 +18,12 @@ export interface ValidationOptions {
   opts: OptLevel[];
   /** Only these traces (by name); all when undefined. */
   traces?: string[];
+  /** A contract computed beforehand (e.g. in parallel with other NFs'); computed here otherwise. */
+  contract?: Promise<NfContract>;
 }
 
 export async function validateNf(nf: NfDefinition, options: ValidationOptions): Promise<NfValidation> {
-  const contract = await nfContract(nf, { repoRoot: options.repoRoot, timeLimitMs: options.timeLimitMs });
+  const contract = await (options.contract ?? nfContract(nf, { repoRoot: options.repoRoot, timeLimitMs: options.timeLimitMs }));
   const traces: TraceResult[] = [];
   for (const generator of nf.traces) {
     if (options.traces && !options.traces.includes(generator.name)) continue;
