@@ -121,10 +121,24 @@ export async function nfContract(nf: NfDefinition, options: { repoRoot: string; 
 
 interface ChildResult { status: number | null; signal: string | null; stdout: string; stderr: string; timedOut: boolean; error?: string }
 
+/** Analyses still running: stopped when this process is interrupted, so that none is left behind. */
+const runningChildren = new Set<ReturnType<typeof spawn>>();
+let stopChildrenOnSignal = false;
+
 /** Runs a process without blocking the event loop (so that several NFs' analyses can run side by side). */
 function runChild(command: string, args: string[], timeoutMs: number): Promise<ChildResult> {
+  if (!stopChildrenOnSignal) {
+    stopChildrenOnSignal = true;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        for (const child of runningChildren) child.kill('SIGTERM');
+        process.exit(130);
+      });
+    }
+  }
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    runningChildren.add(child);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let timedOut = false;
@@ -136,10 +150,12 @@ function runChild(command: string, args: string[], timeoutMs: number): Promise<C
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error) => {
       clearTimeout(timer);
+      runningChildren.delete(child);
       resolve({ status: null, signal: null, stdout: '', stderr: '', timedOut, error: error.message });
     });
     child.on('close', (status, signal) => {
       clearTimeout(timer);
+      runningChildren.delete(child);
       resolve({ status, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), timedOut });
     });
   });
