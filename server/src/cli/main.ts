@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, AnalysisOptions, FileSystem } from '../core/analysis';
 import { renderMarkdown } from '../core/contract/renderMarkdown';
+import { DeclaredContractJson, declaredFromContract } from '../core/contract/deriveDeclared';
 import { interpret } from '../core/interp/interpreter';
 import { runPathKey } from '../core/contract/contract';
 import type { IrMetric } from '../core/cost/costModel';
@@ -11,7 +12,7 @@ import { Reasons } from '../core/reasons';
 import { PREDICT_USAGE, runPredict } from './predict';
 
 const USAGE = `usage:
-  perfcontract contract FILE... [--entry NAME] [--format json|md] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
+  perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
                                 [--contracts FILE.pcontract.json]
@@ -23,6 +24,8 @@ interface ParsedArguments {
   command: string;
   files: string[];
   entry?: string;
+  /** Every --entry (repeated or comma-separated); \`run\` uses the first. */
+  entries: string[];
   format?: string;
   input?: string;
   options: Partial<AnalysisOptions>;
@@ -41,7 +44,7 @@ export const diskFileSystem: FileSystem = {
 export function parseArguments(argv: string[]): ParsedArguments {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') throw new UsageError(USAGE);
-  const parsed: ParsedArguments = { command, files: [], options: { includeDirs: [], defines: {} } };
+  const parsed: ParsedArguments = { command, files: [], entries: [], options: { includeDirs: [], defines: {} } };
   const execution: Record<string, number> = {};
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
@@ -50,7 +53,7 @@ export function parseArguments(argv: string[]): ParsedArguments {
       if (v === undefined) throw new UsageError(`${arg} needs a value\n${USAGE}`);
       return v;
     };
-    if (arg === '--entry') parsed.entry = value();
+    if (arg === '--entry') parsed.entries.push(...value().split(',').map((e) => e.trim()).filter((e) => e));
     else if (arg === '--format') parsed.format = value();
     else if (arg === '--input') parsed.input = value();
     else if (arg === '--metrics') parsed.options.metrics = value().split(',').map((m) => m.trim()) as IrMetric[];
@@ -75,7 +78,10 @@ export function parseArguments(argv: string[]): ParsedArguments {
     else parsed.files.push(path.resolve(arg));
   }
   parsed.options.execution = execution as unknown as AnalysisOptions['execution'];
-  if (parsed.entry) parsed.options.entries = [parsed.entry];
+  if (parsed.entries.length > 0) {
+    parsed.options.entries = parsed.entries;
+    parsed.entry = parsed.entries[0];
+  }
   return parsed;
 }
 
@@ -120,7 +126,20 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
       }
       if (args.format === 'json') out(JSON.stringify({ version: 1, functions: result.contracts }, null, 2));
       else if (!args.format || args.format === 'md') out(renderMarkdown(result.contracts));
-      else throw new UsageError(`unknown format '${args.format}' (json or md)`);
+      else if (args.format === 'pcontract') {
+        // A contract file for callers analysed without these bodies (see docs/contract-format.md).
+        const functions: Record<string, DeclaredContractJson> = {};
+        for (const contract of result.contracts) {
+          try {
+            functions[contract.name] = declaredFromContract(contract);
+          } catch (error) {
+            err(`perfcontract: ${(error as Error).message}`);
+            return 1;
+          }
+          if (!contract.complete) err(`perfcontract: warning: the contract of '${contract.name}' is incomplete; its declared costs bound the explored classes only`);
+        }
+        out(JSON.stringify({ version: 1, functions }, null, 2));
+      } else throw new UsageError(`unknown format '${args.format}' (json, md or pcontract)`);
       return 0;
     }
     if (args.command === 'run') {

@@ -91,7 +91,8 @@ export async function analyze(
   }
   declared.errors.push(...bindDeclaredWrites(declared.contracts, (name, param) => {
     const declaration = unit.functions.get(name);
-    if (!declaration || declaration.paramNames.every((n) => !n)) return 'no-declaration';
+    if (!declaration) return 'not-declared';
+    if (declaration.paramNames.every((n) => !n)) return 'no-declaration';
     const index = declaration.paramNames.indexOf(param);
     if (index < 0) return undefined;
     const type = declaration.type.params[index];

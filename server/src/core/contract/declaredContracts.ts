@@ -212,12 +212,13 @@ export interface OutParameter {
  * Binds every `writes` entry of the contracts to an argument position and pointee type, using the
  * function's declaration; returns one message per entry that cannot be bound (the entry is dropped).
  */
-export function bindDeclaredWrites(contracts: DeclaredContracts, parameter: (fn: string, param: string) => OutParameter | 'no-declaration' | undefined): string[] {
+export function bindDeclaredWrites(contracts: DeclaredContracts, parameter: (fn: string, param: string) => OutParameter | 'no-declaration' | 'not-declared' | undefined): string[] {
   const errors: string[] = [];
   for (const contract of contracts.values()) {
     for (const c of contract.cases) {
       c.writes = c.writes.filter((write) => {
         const found = parameter(contract.name, write.param);
+        if (found === 'not-declared') return false; // the analysed code cannot call it
         const problem = found === 'no-declaration' ? `'${contract.name}' has no declaration with parameter names in the analysed sources`
           : found === undefined ? `'${contract.name}' has no parameter named '${write.param}'`
             : found.width === undefined ? `parameter '${write.param}' of '${contract.name}' is not a pointer to an integer`

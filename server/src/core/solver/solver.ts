@@ -102,9 +102,31 @@ let z3Loading: Promise<{ context: Z3Context }> | undefined;
 
 /** z3's own memory ceiling (MB); beyond it a query fails as unknown instead of growing the WASM heap. */
 const Z3_MEMORY_MAX_MB = 1200;
+/** Set when a z3 thread died (seen: a stack overflow inside z3's internaliser); z3 is not used again in this process. */
+let z3Failure: Error | undefined;
+const z3FailureListeners = new Set<() => void>();
+
+/**
+ * An error thrown on one of z3's threads reaches Node as an uncaught exception and would end the
+ * process. Such an error ends the use of z3 instead: pending and later queries answer unknown, so
+ * the analysis finishes as incomplete. Every other uncaught exception keeps Node's behaviour.
+ */
+function containZ3ThreadFailures(): void {
+  process.on('uncaughtException', (error: Error) => {
+    if (/z3-built|Pthread/.test(`${error?.stack ?? ''} ${error?.message ?? ''}`)) {
+      z3Failure ??= error;
+      for (const listener of z3FailureListeners) listener();
+      return;
+    }
+    process.stderr.write(`${error?.stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}
+
 function loadZ3(): Promise<{ context: Z3Context }> {
   if (!z3Loading) {
     z3Loading = (async () => {
+      containZ3ThreadFailures();
       const api = await init();
       // Exhausting the WASM heap (2 GiB) aborts the whole process; z3's own limit fails the query instead.
       api.Z3.global_param_set('memory_max_size', String(Z3_MEMORY_MAX_MB));
@@ -146,7 +168,8 @@ export class Z3Solver implements Solver {
 
   async check(constraints: BoolExpr[], signal?: AbortSignal): Promise<{ result: SatResult; model?: Model }> {
     const { context } = await loadZ3();
-    if (this.running) {
+    if (z3Failure) this.unresponsive = true;
+    if (this.running && !this.unresponsive) {
       // A check abandoned by the watchdog must end before z3 is used again. z3 runs on threads the
       // event loop does not wait for, so the wait holds a timer: it ends, or z3 is given up on.
       const finished = await waitAtMost(this.running, this.options.timeoutMs);
@@ -185,15 +208,20 @@ export class Z3Solver implements Solver {
         return { answer, z3Model };
       });
     this.running = checking;
+    let onFailure: (() => void) | undefined;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const watchdog = new Promise<{ answer: string; z3Model?: any }>((resolve) => {
       timer = setTimeout(() => {
         Z.interrupt();
         resolve({ answer: 'unknown' });
       }, this.options.timeoutMs);
+      onFailure = () => resolve({ answer: 'unknown' });
+      z3FailureListeners.add(onFailure);
     });
     const { answer, z3Model } = await Promise.race([checking, watchdog]);
     if (timer) clearTimeout(timer);
+    z3FailureListeners.delete(onFailure!);
+    if (z3Failure) this.unresponsive = true;
     this.statistics.z3Milliseconds += performance.now() - started;
     if (answer === 'unsat') return { result: 'unsat' };
     if (answer !== 'sat' || !z3Model) {

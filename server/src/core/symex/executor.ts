@@ -535,9 +535,64 @@ class Explorer {
       if (answer.result === 'sat') this.addConstraint(state, condition, answer.model!);
     }
     if (!writesMemory) return;
+    const objects = this.writtenObjects(frame, body);
     for (const object of state.memory.values()) {
-      if (!object.readOnly) object.bytes = arraySymbol(`havoc${k}:${object.name}`);
+      if (!object.readOnly && (objects === 'all' || objects.has(object.name))) object.bytes = arraySymbol(`havoc${k}:${object.name}`);
     }
+  }
+
+  /**
+   * The memory objects a loop body can write, found from where its store addresses come from:
+   * 'all' when an address is loaded from memory or returned by a call, or when the body calls a
+   * function with a body (which may write anything it reaches). Calls without a body write only
+   * what their declared contract says, as in `declaredCall`.
+   */
+  private writtenObjects(frame: Frame, body: ReadonlySet<number>): Set<string> | 'all' {
+    const instructions = [...body].flatMap((id) => frame.fn.blocks[id]!.instructions);
+    const definitions = new Map<number, Instruction[]>();
+    for (const instruction of instructions) {
+      if ('dst' in instruction && instruction.dst !== undefined) definitions.set(instruction.dst, [...(definitions.get(instruction.dst) ?? []), instruction]);
+    }
+    const pointees = (operand: Operand, seen: Set<number>): Set<string> | 'all' => {
+      if (operand.kind !== 'reg') return new Set(); // a store through null or a constant ends its path
+      const found = new Set<string>();
+      const entry = frame.registers[operand.id];
+      if (entry?.kind === 'pointer') found.add(entry.object); // the value the loop starts with
+      const defined = definitions.get(operand.id);
+      if (!defined) return found;
+      if (seen.has(operand.id)) return found;
+      seen.add(operand.id);
+      for (const d of defined) {
+        let more: Set<string> | 'all' = new Set();
+        if (d.op === 'address') more = new Set([d.base.kind === 'global' ? d.base.name : d.base.kind === 'slot' ? frame.slotObjects[d.base.slot]! : `str#${d.base.index}`]);
+        else if (d.op === 'offset') more = pointees(d.pointer, seen);
+        else if (d.op === 'copy') more = pointees(d.src, seen);
+        else if ((d.op === 'load' && d.pointer) || (d.op === 'call' && d.returnsPointer)) return 'all';
+        if (more === 'all') return 'all';
+        for (const name of more) found.add(name);
+      }
+      return found;
+    };
+    const written = new Set<string>();
+    const add = (operand: Operand | undefined): boolean => {
+      if (!operand) return true;
+      const objects = pointees(operand, new Set());
+      if (objects === 'all') return false;
+      for (const name of objects) written.add(name);
+      return true;
+    };
+    for (const instruction of instructions) {
+      if (instruction.op === 'store' && !add(instruction.address)) return 'all';
+      if (instruction.op !== 'call') continue;
+      if (this.program.functions.has(instruction.callee)) return 'all';
+      if (instruction.callee === 'memcpy' || instruction.callee === 'memset') {
+        if (!add(instruction.args[0])) return 'all';
+        continue;
+      }
+      const declared = this.options.declaredContracts?.get(instruction.callee);
+      for (const write of declared?.cases.flatMap((c) => c.writes) ?? []) if (!add(instruction.args[write.argIndex])) return 'all';
+    }
+    return written;
   }
 
   private value(frame: Frame, operand: Operand): SymbolicValue {

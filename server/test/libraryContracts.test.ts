@@ -1,0 +1,141 @@
+// Declared contracts with out-parameters, contracts derived from code (--format pcontract), and the
+// NF library's shipped contract files checked against what the engine derives from the library's code.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyze } from '../src/core/analysis';
+import { DEFAULT_EXECUTION_OPTIONS } from '../src/core/symex/executor';
+import { diskFileSystem } from '../src/cli/main';
+import { parseDeclaredContracts, Polynomial } from '../src/core/contract/declaredContracts';
+import { declaredFromContract } from '../src/core/contract/deriveDeclared';
+import { interpret } from '../src/core/interp/interpreter';
+import { cli } from './support/runCli';
+
+const nf = path.resolve(__dirname, '../../../test-fixtures/nf');
+const lib = path.join(nf, 'lib');
+
+const OUT_PARAMETER_SOURCE = `
+#include <stdint.h>
+int lookup(uint32_t key, int32_t *slot);
+static int32_t table[16];
+int handler(uint32_t key) {
+  int32_t slot;
+  if (!lookup(key, &slot)) return -1;
+  return table[slot];
+}
+`;
+
+function outParameterContract(writes: unknown): string {
+  return JSON.stringify({
+    version: 1,
+    functions: {
+      lookup: {
+        cases: [
+          { name: 'found', returns: 1, writes: { slot: writes }, cost: { instructions: '10' } },
+          { name: 'missing', returns: 0, cost: { instructions: '4' } },
+        ],
+      },
+    },
+  });
+}
+
+async function analyzeOutParameter(writes: unknown) {
+  const files: Record<string, string> = { '/virtual/h.c': OUT_PARAMETER_SOURCE, '/virtual/lookup.pcontract.json': outParameterContract(writes) };
+  return analyze([{ path: '/virtual/h.c' }], { contractFiles: ['/virtual/lookup.pcontract.json'] }, { readFile: (p) => files[p] });
+}
+
+test('a declared out-parameter range keeps the caller in bounds, and its witness value is replayed', async () => {
+  const result = await analyzeOutParameter({ min: 0, max: 15 });
+  assert.deepEqual(result.diagnostics, []);
+  const c = result.contracts[0]!;
+  assert.ok(c.complete);
+  assert.deepEqual(c.classes.map((k) => k.outcome), ['return', 'return']);
+  const found = c.classes.find((k) => k.condition.includes('found'))!;
+  const slot = found.witness.externals?.['lookup#1.slot'];
+  assert.equal(typeof slot, 'number');
+  assert.ok((slot as number) >= 0 && (slot as number) <= 15);
+  const run = interpret(result.program, 'handler', found.witness, { declaredContracts: result.declaredContracts });
+  assert.equal(run.error, undefined);
+  assert.ok(found.witnessVerified !== false);
+});
+
+test('without a range that fits the table, the caller gets its out-of-bounds class', async () => {
+  const result = await analyzeOutParameter({ min: 0, max: 16 });
+  const errors = result.contracts[0]!.classes.filter((k) => k.outcome === 'error');
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0]!.reason?.code, 'PC103');
+});
+
+test('a write to a parameter that is not a pointer to an integer is reported', async () => {
+  const files: Record<string, string> = {
+    '/virtual/h.c': 'int lookup(int key, int slot);\nint h(int k) { return lookup(k, 0); }\n',
+    '/virtual/c.pcontract.json': JSON.stringify({ version: 1, functions: { lookup: { cases: [{ returns: 1, writes: { slot: 3 }, cost: { instructions: '1' } }] } } }),
+  };
+  const result = await analyze([{ path: '/virtual/h.c' }], { contractFiles: ['/virtual/c.pcontract.json'] }, { readFile: (p) => files[p] });
+  assert.ok(result.diagnostics.some((d) => d.reason === 'invalid-contract' && /writes\.slot: parameter 'slot' of 'lookup' is not a pointer to an integer/.test(d.message)));
+});
+
+test('--format pcontract derives a valid contract file whose cases bound the derived classes', async () => {
+  const loops = path.resolve(__dirname, '../../../test-fixtures/engine/pcv_loops.c');
+  const { stdout, code } = await cli(['contract', loops, '--format', 'pcontract']);
+  assert.equal(code, 0);
+  const parsed = parseDeclaredContracts(stdout, 'derived.pcontract.json');
+  assert.deepEqual(parsed.errors, []);
+  assert.ok(parsed.contracts.size > 0);
+  const json = JSON.parse(stdout) as { functions: Record<string, { cases: { pcvs?: Record<string, string> }[] }> };
+  assert.ok(Object.values(json.functions).some((f) => f.cases.some((c) => Object.keys(c.pcvs ?? {}).length > 0)), 'a loop PCV reaches the derived contract');
+});
+
+/** Term-by-term comparison of two cost polynomials (PCVs are never negative). */
+function bounds(upper: Polynomial, lower: Polynomial): boolean {
+  return [...lower].every(([term, coefficient]) => (upper.get(term) ?? 0) >= coefficient);
+}
+
+test('the NF library contract files bound every returning class derived from the library code', async () => {
+  const shipped = new Map<string, ReturnType<typeof parseDeclaredContracts>['contracts'] extends Map<string, infer C> ? C : never>();
+  for (const file of ['map.pcontract.json', 'dchain.pcontract.json']) {
+    const parsed = parseDeclaredContracts(fs.readFileSync(path.join(lib, file), 'utf8'), file);
+    assert.deepEqual(parsed.errors, []);
+    for (const [name, contract] of parsed.contracts) shipped.set(name, contract);
+  }
+  const checks: [string, string[]][] = [
+    ['dchain.c', ['dchain_allocate_new_index', 'dchain_rejuvenate_index', 'dchain_free_index', 'dchain_is_index_allocated', 'dchain_expire_one']],
+    ['map.c', ['map_get', 'map_put', 'map_erase']],
+  ];
+  for (const [file, entries] of checks) {
+    // The map's derivations do not finish quickly; their explored classes are checked.
+    const result = await analyze([{ path: path.join(lib, file) }], { includeDirs: [lib], entries, execution: { ...DEFAULT_EXECUTION_OPTIONS, timeLimitMs: 6000 } }, diskFileSystem);
+    for (const contract of result.contracts) {
+      const derived = parseDeclaredContracts(JSON.stringify({ version: 1, functions: { [contract.name]: declaredFromContract(contract) } }), 'derived');
+      assert.deepEqual(derived.errors, []);
+      const declared = shipped.get(contract.name)!;
+      for (const c of derived.contracts.get(contract.name)!.cases) {
+        const matching = declared.cases.filter((d) => c.returns === undefined || d.returns === undefined || d.returns === c.returns);
+        assert.ok(matching.length > 0, `${contract.name}: no shipped case for ${c.name}`);
+        for (const d of matching) {
+          for (const metric of ['instructions', 'memory_accesses'] as const) {
+            assert.ok(bounds(d.cost[metric], c.cost[metric]), `${contract.name} ${d.name} ${metric}: ${[...d.cost[metric]]} does not bound the derived ${[...c.cost[metric]]}`);
+          }
+        }
+      }
+    }
+  }
+});
+
+test('the NAT analysed against the library contracts is complete and free of error classes', async () => {
+  const result = await analyze([{ path: path.join(nf, 'nat.c') }], { includeDirs: [lib], entries: ['nf_process'] }, diskFileSystem);
+  const c = result.contracts[0]!;
+  assert.ok(c.complete, JSON.stringify(c.incompleteReasons));
+  assert.deepEqual(c.classes.filter((k) => k.outcome !== 'return').map((k) => k.reason?.message), []);
+  assert.deepEqual(c.unmodelledCalls, []);
+  // Hash-map probes and expired flows reach the formulas, bounded by the contracts and the loop guard.
+  const names = c.pcvs.map((p) => p.name);
+  assert.ok(names.includes('t') && names.includes('e'), names.join(', '));
+  assert.ok(c.pcvs.every((p) => p.bound !== undefined));
+  // A witness replays every call it names; the classes where the expiry loop runs to its bound
+  // would need values for 1024 calls inside summarised iterations, so only they may miss.
+  const missed = c.classes.filter((k) => k.witnessVerified === false);
+  assert.ok(missed.every((k) => k.condition.includes('n >= NAT_MAX_FLOWS')), missed.map((k) => k.condition).join('\n'));
+  assert.ok(missed.length < c.classes.length / 4);
+});
