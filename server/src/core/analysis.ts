@@ -4,7 +4,7 @@ import { lowerProgram } from './ir/lowerProgram';
 import type { IrFunction, IrProgram } from './ir/ir';
 import { IrMetric, IR_METRICS } from './cost/costModel';
 import { DEFAULT_EXECUTION_OPTIONS, ExecutionOptions, ExplorationResult, explore } from './symex/executor';
-import { IndependenceCachingSolver, Z3Solver } from './solver/solver';
+import { IndependenceCachingSolver, Z3Solver, z3FailureMessage } from './solver/solver';
 import { FunctionContract, PathClass, buildContract, pathKey, runPathKey, witnessOf } from './contract/contract';
 import { Reasons } from './reasons';
 import { resetExpressionTable, clearSymbolCache } from './symex/expr';
@@ -53,6 +53,8 @@ export interface AnalysisResult {
   recomputed: string[];
   /** The declared contracts in force, for running witnesses with the same costs. */
   declaredContracts: DeclaredContracts;
+  /** Set when z3 failed in this process: every later analysis here is incomplete, so a host should restart it. */
+  solverFailure?: string;
 }
 
 export { Diagnostic, FileSystem };
@@ -153,7 +155,8 @@ export async function analyze(
     // An incomplete contract is not cached: a cancellation or time limit must not stick.
     if (key !== undefined && contract.complete) settings.cache!.set(key, contract);
   }
-  return { contracts, diagnostics, program: lowered.program, entries, recomputed, declaredContracts: declared.contracts };
+  const solverFailure = z3FailureMessage();
+  return { contracts, diagnostics, program: lowered.program, entries, recomputed, declaredContracts: declared.contracts, ...(solverFailure ? { solverFailure } : {}) };
 }
 
 /**

@@ -123,6 +123,11 @@ function containZ3ThreadFailures(): void {
   });
 }
 
+/** Why z3 is no longer used in this process (a thread of it failed), or undefined. A long-lived host restarts the process or worker. */
+export function z3FailureMessage(): string | undefined {
+  return z3Failure ? `z3 failed and is no longer used in this process: ${z3Failure.message}` : undefined;
+}
+
 function loadZ3(): Promise<{ context: Z3Context }> {
   if (!z3Loading) {
     z3Loading = (async () => {
