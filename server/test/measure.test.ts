@@ -205,8 +205,9 @@ test('interpreter sessions and the compiled NFs return the same result for every
 
 // The IR validation: a short version of `npm run validate` (100 packets per trace). The NAT and the
 // bridge get short contract time limits (their contracts are incomplete at any limit that fits a test
-// run); the load balancer and the policer are left to `npm run validate` (FIXME(engine): their
-// contracts take minutes or fail with "canceled", see docs/measurement.md).
+// run); the load balancer and the policer are left to `npm run validate` (FIXME(engine): within a
+// test's time their contracts match no packet, and the policer's analysis has failed with
+// "canceled" once; see docs/measurement.md).
 const VALIDATION = [
   { nf: 'router', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },
   { nf: 'firewall', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },
