@@ -5,7 +5,7 @@ import { ERROR_REASONS, Reasons, ReasonKind } from '../reasons';
 import type { BranchDecision, CompletedPath, CostTerms, ExplorationResult, SymbolicValue } from '../symex/executor';
 import { formatPolynomial, evaluateFormula, formulaPcvNames } from '../cost/formula';
 import { Model, ModelEvaluator } from '../solver/solver';
-import { arraySymbol, symbol, toSigned } from '../symex/expr';
+import { arraySymbol, forEachSelect, symbol, toSigned } from '../symex/expr';
 import { Witness, bytesToHex, numberForJson } from './witness';
 
 export interface ContractRange { startLine: number; startColumn: number; endLine: number; endColumn: number; startByte: number; endByte: number }
@@ -372,6 +372,15 @@ export function witnessOf(path: CompletedPath, fn: IrFunction, exploration: Expl
     args[param.name] = numberForJson(param.type.signed ? toSigned(raw, param.type.width) : raw);
   }
   const memory: Witness['memory'] = {};
+  // Only the bytes the path condition reads are constrained; every other byte may be 0. Asking the
+  // model for those alone keeps large tables (flow tables, tries) from costing one z3 call per byte.
+  const read = new Map<string, Set<bigint>>();
+  forEachSelect(path.constraints, (base, index) => {
+    if (base === undefined) return;
+    const indices = read.get(base) ?? new Set<bigint>();
+    indices.add(evaluator.bitvec(index));
+    read.set(base, indices);
+  });
   for (const input of exploration.inputObjects) {
     const extent = path.inputExtents.get(input.arrayName);
     if (!extent) continue;
@@ -382,7 +391,7 @@ export function witnessOf(path: CompletedPath, fn: IrFunction, exploration: Expl
     });
     const bytes = new Uint8Array(end);
     const array = arraySymbol(input.arrayName);
-    for (let i = 0; i < end; i++) bytes[i] = Number(evaluator.arrayByte(array, BigInt(i)));
+    for (const index of read.get(input.arrayName) ?? []) if (index < BigInt(end)) bytes[Number(index)] = Number(evaluator.arrayByte(array, index));
     memory[input.name] = bytesToHex(bytes);
   }
   const witness: Witness = { args, memory, pcv: {} };

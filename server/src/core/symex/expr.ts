@@ -377,6 +377,39 @@ export function symbolsOf(e: Expr): ReadonlySet<string> {
   return result;
 }
 
+/**
+ * Calls `visit` once for every `select` in the expressions, with the array symbol at the bottom of
+ * its store chain (undefined for constant arrays) and the index read.
+ */
+export function forEachSelect(roots: readonly Expr[], visit: (base: string | undefined, index: BitVecExpr) => void): void {
+  const seen = new Set<number>();
+  const stack: Expr[] = [...roots];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (seen.has(e.id)) continue;
+    seen.add(e.id);
+    switch (e.sort) {
+      case 'bv':
+        if (e.op === 'select') {
+          let base: ArrayExpr = e.array;
+          while (base.op === 'store') base = base.array;
+          visit(base.op === 'arraySymbol' ? base.name : undefined, e.args[0]);
+          stack.push(e.array, ...e.args);
+        } else if (e.op === 'ite') stack.push(e.cond, ...e.args);
+        else if (e.op !== 'const' && e.op !== 'symbol') stack.push(...e.args);
+        break;
+      case 'bool':
+        if (e.op === 'cmp') stack.push(...e.args);
+        else if (e.op === 'not') stack.push(e.arg);
+        else if (e.op === 'and' || e.op === 'or') stack.push(...e.list);
+        break;
+      case 'array':
+        if (e.op === 'store') stack.push(e.array, e.index, e.value);
+        break;
+    }
+  }
+}
+
 export function clearSymbolCache(): void {
   symbolCache.clear();
 }
