@@ -86,6 +86,9 @@ export interface DiagnosticInputs {
   /** An engine exception for the whole unit. */
   failure?: string;
   extraProblems: { message: string; code: string }[];
+  /** Functions the server gave up on (far past their time limit). */
+  overran?: string[];
+  timeLimitMs?: number;
 }
 
 export function diagnosticsFor(inputs: DiagnosticInputs): LspDiagnostic[] {
@@ -122,6 +125,16 @@ export function diagnosticsFor(inputs: DiagnosticInputs): LspDiagnostic[] {
     result.push({
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: Severity.Information, code: ServerCodes.incomplete, source: 'perfcontract',
       message: `the analysis of this file is incomplete: it failed with '${inputs.failure}'. Fix the reported problems, or report this message if the code is valid C.`,
+    });
+  }
+  for (const name of inputs.overran ?? []) {
+    const fn = inputs.outline.functions.find((f) => f.name === name);
+    if (!fn) continue;
+    result.push({
+      range: { start: document.positionAt(fn.nameStart), end: document.positionAt(fn.nameEnd) }, severity: Severity.Information, code: ServerCodes.incomplete, source: 'perfcontract',
+      message: `the analysis of '${name}' ran far past its time limit (${inputs.timeLimitMs ?? '?'} ms per function) and was stopped, so it has no contract until it changes. ` +
+        `Lower perfcontract.maxPaths or perfcontract.unrollLimit, or split the function.`,
+      data: { reasons: ['PC302'], overran: true },
     });
   }
   const seenLoops = new Set<string>();

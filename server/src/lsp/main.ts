@@ -43,6 +43,8 @@ interface Results {
   reused: string[];
   milliseconds: number;
   problems: { message: string; code: string }[];
+  /** Functions the server stopped because they ran far past their time limit. */
+  overran: string[];
 }
 
 interface DocumentState {
@@ -52,12 +54,14 @@ interface DocumentState {
   internal: boolean;
   latest?: Results;
   building?: Results;
-  job?: { id: number; version: number; started: number };
+  job?: { id: number; version: number; started: number; pending: string[]; lastProgress: number; functionLimitMs: number };
   dirty: boolean;
   /** When the user last opened or edited it: the most recent goes first. */
   touched: number;
   /** Analyses of this version lost to a worker failure (retried once on a fresh worker). */
   lostRuns: number;
+  /** Functions given up on (name -> their text then): left out until their text changes. */
+  overran: Map<string, string>;
   /** Resolved when the document's analysis finishes (or is superseded). */
   waiters: (() => void)[];
 }
@@ -154,7 +158,7 @@ class PerfcontractServer {
       const document = new EditorDocument(params.textDocument.uri, filePath, params.textDocument.version, params.textDocument.text, this.encoding);
       const outline = new IncrementalOutline(this.parser!);
       outline.update(document.text, undefined);
-      const state: DocumentState = { document, outline, internal: false, dirty: true, touched: Date.now(), lostRuns: 0, waiters: existing?.waiters ?? [] };
+      const state: DocumentState = { document, outline, internal: false, dirty: true, touched: Date.now(), lostRuns: 0, overran: existing?.overran ?? new Map(), waiters: existing?.waiters ?? [] };
       this.documents.set(params.textDocument.uri, state);
       this.index?.invalidate();
       this.touch(filePath);
@@ -302,13 +306,19 @@ class PerfcontractServer {
     // Direct callees defined in the unit's other files also get contracts, for hovers on calls.
     const callees = [...new Set(outline.functions.flatMap((f) => f.calls))].filter((n) => !own.includes(n) && files.length > 1);
     const libraryDefined = new Set(files.slice(1).flatMap((f) => this.index?.outlineFor(f, openOutlines)?.functions.map((g) => g.name) ?? []));
-    const entries = [...new Set([...own, ...callees.filter((n) => libraryDefined.has(n))])];
+    const textOf = (name: string) => {
+      const fn = outline.functions.find((f) => f.name === name);
+      return fn ? document.text.slice(fn.start, fn.end) : name;
+    };
+    for (const [name, text] of next.overran) if (textOf(name) !== text) next.overran.delete(name);
+    const overran = [...next.overran.keys()];
+    const entries = [...new Set([...own, ...callees.filter((n) => libraryDefined.has(n))])].filter((n) => !next.overran.has(n));
     const overlay: Record<string, string> = {};
     for (const s of this.documents.values()) overlay[s.document.path] = s.document.text;
     const { options, problems } = this.optionsFor(next);
     const version = document.version;
     const building: Results = {
-      version, contracts: new Map(), engineDiagnostics: [], functions: [], filesRead: [], recomputed: [], reused: [], milliseconds: 0, problems,
+      version, contracts: new Map(), engineDiagnostics: [], functions: [], filesRead: [], recomputed: [], reused: [], milliseconds: 0, problems, overran,
     };
     next.building = building;
     this.running = next;
@@ -319,7 +329,23 @@ class PerfcontractServer {
       onMessage: (message) => this.guard(() => this.onJobMessage(next, id, message)),
       onLost: (reason) => this.guard(() => this.finishJob(next, id, { kind: 'lost', reason })),
     });
-    next.job = { id, version, started };
+    // One function far past its limits is given up on: the job is cancelled and restarted without it.
+    const functionLimitMs = options.execution.timeLimitMs + 2 * options.solverTimeoutMs + 10_000;
+    next.job = { id, version, started, pending: [], lastProgress: Date.now(), functionLimitMs };
+    const check = setInterval(() => {
+      const job = next.job;
+      if (job?.id !== id) {
+        clearInterval(check);
+        return;
+      }
+      const current = job.pending[0];
+      if (current === undefined || Date.now() - job.lastProgress <= job.functionLimitMs) return;
+      clearInterval(check);
+      this.connection.console.log(`the analysis of '${current}' ran ${Date.now() - job.lastProgress} ms (limit ${options.execution.timeLimitMs} ms); giving up on it`);
+      next.overran.set(current, textOf(current));
+      this.invalidate(next);
+    }, 500);
+    check.unref();
     // A job far past its limits is stopped (and the worker restarted if it does not stop).
     const limit = (options.execution.timeLimitMs + 2 * options.solverTimeoutMs) * Math.max(1, entries.length) + 30_000;
     this.jobWatchdog = setTimeout(() => {
@@ -341,10 +367,18 @@ class PerfcontractServer {
       for (const contract of message.contracts) building.contracts.set(contract.name, contract);
       building.recomputed.push(...message.recomputed);
       building.reused.push(...message.contracts.map((c) => c.name).filter((n) => !message.recomputed.includes(n)));
+      if (state.job) {
+        state.job.pending = [...message.pending];
+        state.job.lastProgress = Date.now();
+      }
       if (message.pending.length > 0 && this.clientCapabilities.progress) void this.beginProgress(message.pending.length);
       this.publish(state, building);
     } else if (message.type === 'contract') {
       building.contracts.set(message.contract.name, message.contract);
+      if (state.job) {
+        state.job.pending = state.job.pending.filter((n) => n !== message.contract.name);
+        state.job.lastProgress = Date.now();
+      }
       this.progress?.report(`${message.contract.name} done`);
       this.publish(state, building);
     } else if (message.type === 'done') {
@@ -411,6 +445,7 @@ class PerfcontractServer {
     const diagnostics = diagnosticsFor({
       document: state.document, outline: state.outline.outline, engineDiagnostics: results.engineDiagnostics, contracts: [...results.contracts.values()],
       functions: results.functions, budgets: this.settings.budgets, failure: results.failure, extraProblems: results.problems,
+      overran: results.overran, timeLimitMs: this.settings.timeLimitMs,
     });
     void this.connection.sendDiagnostics({ uri: state.document.uri, version: results.version, diagnostics });
   }
@@ -579,7 +614,7 @@ class PerfcontractServer {
     const document = new EditorDocument(uri, filePath, 0, text, this.encoding);
     const outline = new IncrementalOutline(this.parser!);
     outline.update(text, undefined);
-    const state: DocumentState = { document, outline, internal: true, dirty: true, touched: 0, lostRuns: 0, waiters: [] };
+    const state: DocumentState = { document, outline, internal: true, dirty: true, touched: 0, lostRuns: 0, overran: new Map(), waiters: [] };
     this.documents.set(uri, state);
     this.schedule(0);
     return state;
