@@ -226,7 +226,7 @@ describe('language server on broken and expensive code', () => {
   let client: LspTestClient;
   before(async () => {
     root = workspace({});
-    for (const name of ['syntax_error.c', 'missing_include.c', 'path_explosion.c']) fs.copyFileSync(path.join(repo, 'test-fixtures/engine', name), path.join(root, name));
+    for (const name of ['syntax_error.c', 'missing_include.c', 'path_explosion.c', 'unbounded_loop.c', 'unknown_call.c']) fs.copyFileSync(path.join(repo, 'test-fixtures/engine', name), path.join(root, name));
     client = new LspTestClient({ rootPath: root, settings: { cacheDirectory: path.join(root, 'cache'), maxPaths: 64, solverTimeoutMs: 60000 } });
     await client.initialize();
   });
@@ -251,6 +251,24 @@ describe('language server on broken and expensive code', () => {
     assert.ok(missing, JSON.stringify(diagnostics));
     assert.equal(missing.range.start.line, 3);
     assert.ok(await client.hover(uri, positionOf(text, 'missing_include_entry')));
+  });
+
+  test('a loop without a bound and a call without a body are reported where they are', async () => {
+    const loopText = fs.readFileSync(path.join(root, 'unbounded_loop.c'), 'utf8');
+    const loopUri = await client.open(path.join(root, 'unbounded_loop.c'), loopText);
+    const loopDiagnostics = await client.settledDiagnostics(loopUri);
+    const unbounded = loopDiagnostics.find((d) => d.code === 'PC503')!;
+    assert.ok(unbounded, JSON.stringify(loopDiagnostics));
+    assert.equal(unbounded.severity, 2);
+    assert.deepEqual(unbounded.range, { start: positionOf(loopText, 'while (p[i]'), end: positionOf(loopText, 'while (p[i] != 0) {', 'while (p[i] != 0) {'.length) });
+    assert.match(unbounded.message, /'iterations@unbounded_loop_entry:12' .* has no known maximum.*Add '\/\*@ bound iterations@unbounded_loop_entry:12 <= N \*\/'/);
+    const callText = fs.readFileSync(path.join(root, 'unknown_call.c'), 'utf8');
+    const callUri = await client.open(path.join(root, 'unknown_call.c'), callText);
+    const callDiagnostics = await client.settledDiagnostics(callUri);
+    assert.deepEqual(callDiagnostics.map((d) => [d.code, d.severity, d.range.start.line]), [['PC405', 3, 12]]);
+    assert.match(callDiagnostics[0]!.message, /'lookup_route' has no body and no contract/);
+    await client.close(loopUri);
+    await client.close(callUri);
   });
 
   test('a function that explodes in paths ends incomplete at the path limit', async () => {
@@ -343,5 +361,33 @@ int counted(const unsigned char *p)
     } finally {
       await client.shutdown();
     }
+  });
+});
+
+describe('language server transports', () => {
+  test('--node-ipc speaks LSP over the IPC channel; a missing transport is a usage error', async () => {
+    const { fork } = await import('child_process');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const rpc = require('vscode-jsonrpc/node') as {
+      createMessageConnection(reader: unknown, writer: unknown): { listen(): void; sendRequest(m: string, p?: unknown): Promise<any>; sendNotification(m: string, p?: unknown): Promise<void>; dispose(): void };
+      IPCMessageReader: new (process: unknown) => unknown;
+      IPCMessageWriter: new (process: unknown) => unknown;
+    };
+    const child = fork(path.join(repo, 'bin', 'perfcontract.js'), ['lsp', '--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const connection = rpc.createMessageConnection(new rpc.IPCMessageReader(child), new rpc.IPCMessageWriter(child));
+    connection.listen();
+    const result = await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+    assert.equal(result.capabilities.positionEncoding, 'utf-16');
+    assert.deepEqual(result.capabilities.executeCommandProvider.commands, [
+      'perfcontract.server.generateContract', 'perfcontract.server.showWorstCase', 'perfcontract.server.evaluateClass', 'perfcontract.server.functionAt',
+    ]);
+    await connection.sendRequest('shutdown');
+    await connection.sendNotification('exit');
+    assert.equal(await exited, 0);
+    connection.dispose();
+    const usage = await cli(['lsp']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /perfcontract lsp needs exactly one transport: --stdio or --node-ipc/);
   });
 });
