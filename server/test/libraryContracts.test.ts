@@ -94,7 +94,7 @@ function bounds(upper: Polynomial, lower: Polynomial): boolean {
 
 test('the NF library contract files bound every returning class derived from the library code', async () => {
   const shipped = new Map<string, ReturnType<typeof parseDeclaredContracts>['contracts'] extends Map<string, infer C> ? C : never>();
-  for (const file of ['map.pcontract.json', 'dchain.pcontract.json']) {
+  for (const file of ['map.pcontract.json', 'dchain.pcontract.json', 'maglev.pcontract.json']) {
     const parsed = parseDeclaredContracts(fs.readFileSync(path.join(lib, file), 'utf8'), file);
     assert.deepEqual(parsed.errors, []);
     for (const [name, contract] of parsed.contracts) shipped.set(name, contract);
@@ -102,6 +102,7 @@ test('the NF library contract files bound every returning class derived from the
   const checks: [string, string[]][] = [
     ['dchain.c', ['dchain_allocate_new_index', 'dchain_rejuvenate_index', 'dchain_free_index', 'dchain_is_index_allocated', 'dchain_expire_one']],
     ['map.c', ['map_get', 'map_put', 'map_erase']],
+    ['maglev.c', ['maglev_lookup', 'maglev_is_up', 'maglev_set_up', 'maglev_needs_population']],
   ];
   for (const [file, entries] of checks) {
     // The map's derivations do not finish quickly; their explored classes are checked.
