@@ -35,6 +35,7 @@ let codeServerLog = '';
 let browser;
 let page;
 let failedStep;
+const browserConsole = [];
 
 describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`, { timeout: 15 * 60_000 }, () => {
   before(async () => {
@@ -44,7 +45,18 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     const workspace = path.join(scratch, 'workspace');
     const userData = path.join(scratch, 'user-data');
     const extensions = path.join(scratch, 'extensions');
-    fs.cpSync(path.join(repoRoot, 'test-fixtures', 'nf'), workspace, { recursive: true });
+    // The workspace holds the NF and the headers, not the library sources (lib/*.c): with them in
+    // the workspace, the server also analyses the libraries' bodies, which takes minutes on a
+    // loaded 2-core machine (see docs/extension.md). Calls into the library are then unmodelled.
+    const fixtures = path.join(repoRoot, 'test-fixtures', 'nf');
+    fs.cpSync(fixtures, workspace, {
+      recursive: true,
+      filter: (source) => {
+        const relative = path.relative(fixtures, source);
+        if (relative === 'driver' || relative.startsWith(`driver${path.sep}`)) return false;
+        return !source.endsWith('.c') || relative === FIXTURE;
+      },
+    });
     // The folder opens in Restricted Mode, where include paths come from user settings only.
     fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
     fs.writeFileSync(
@@ -89,6 +101,10 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
     });
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') browserConsole.push(`[${message.type()}] ${message.location().url.slice(-60)} ${message.text().slice(0, 500)}`);
+    });
+    page.on('pageerror', (error) => browserConsole.push(`[pageerror] ${error.message}`));
     const pageStarted = Date.now();
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
@@ -111,6 +127,7 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     if (activation) figures.activationMs = Number(activation[1]);
     fs.writeFileSync(path.join(resultsDir, 'figures.json'), JSON.stringify(figures, null, 2) + '\n');
     fs.writeFileSync(path.join(resultsDir, 'code-server.log'), codeServerLog);
+    fs.writeFileSync(path.join(resultsDir, 'browser-console.log'), browserConsole.join('\n') + '\n');
     console.log(`e2e figures: ${JSON.stringify(figures)}`);
     if (scratch && process.env.PERFCONTRACT_E2E_KEEP !== '1') fs.rmSync(scratch, { recursive: true, force: true });
   });
@@ -121,7 +138,8 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     await row.click();
     await page.locator(`.tab[data-resource-name="${FIXTURE}"], .tab:has-text("${FIXTURE}")`).first().waitFor({ timeout: 30_000 });
     await screenshot('02-opened');
-    const lens = page.locator('.codelens-decoration a', { hasText: /\d+ instr\b/ }).first();
+    // A lens without a command (the cost) renders as a span, the clickable ones as links.
+    const lens = page.locator('.codelens-decoration', { hasText: /\d+ instr\b/ }).first();
     await waitForOrError(lens, LENS_TIMEOUT_MS, 'the first code lens');
     figures.openToFirstLensMs = Date.now() - opened;
     const text = await lens.innerText();
@@ -135,11 +153,32 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     await goToLine(line);
     const token = page.locator('.view-lines .view-line span span', { hasText: new RegExp(`^${ENTRY}$`) }).first();
     await token.waitFor({ timeout: 30_000 });
-    await token.hover();
+    // Monaco shows a hover after the mouse rests on a token. In headless Chromium a single move is
+    // sometimes not taken as resting (a lens refresh above the line can dismiss it), so the mouse
+    // moves off and back up to three times; then the keyboard's Show Hover (Ctrl+K Ctrl+I) on the
+    // same token is the last resort. Which one worked is recorded in figures.json.
     const hover = page.locator('.monaco-hover-content', { hasText: /instructions/ }).first();
+    const box = await token.boundingBox();
+    assert.ok(box, `the ${ENTRY} token is on screen`);
+    for (let attempt = 1; attempt <= 3 && !figures.hoverTrigger; attempt++) {
+      await page.mouse.move(box.x + box.width / 2, box.y - 40);
+      await page.mouse.move(box.x + 2, box.y + box.height / 2, { steps: 3 });
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+      const shown = await hover.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+      if (shown) figures.hoverTrigger = `mouse (attempt ${attempt})`;
+    }
+    if (!figures.hoverTrigger) {
+      await token.click();
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I');
+      figures.hoverTrigger = 'keyboard (Show Hover)';
+    }
     await waitForOrError(hover, 60_000, 'the hover');
     const text = await hover.innerText();
-    figures.hover = text.slice(0, 400);
+    // The hover also holds the diagnostics on the name; the contract summary starts with the name.
+    const summary = text.search(new RegExp(`${ENTRY} · \\d+ path class`));
+    figures.hover = text.slice(Math.max(0, summary), Math.max(0, summary) + 300);
+    assert.ok(summary >= 0, `the hover holds the contract summary of ${ENTRY}: ${text}`);
     await screenshot('04-hover');
     assert.match(text, new RegExp(ENTRY), `the hover should name ${ENTRY}: ${text}`);
     assert.match(text, /Worst C\d+: .* instructions/, `the hover should give the worst case: ${text}`);
@@ -164,13 +203,22 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     const heading = page.locator('.editor-group-container.active .view-lines', { hasText: `\`${ENTRY}\`` }).first();
     await heading.waitFor({ timeout: 30_000 });
     figures.generateContractMs = Date.now() - started;
-    const markdown = await heading.innerText();
-    assert.match(markdown, new RegExp(`## \`${ENTRY}\``), 'the Markdown contract starts with the function heading');
-    assert.match(markdown, /path class/, 'the Markdown contract gives the number of path classes');
+    // The Markdown editor wraps long lines; compare with the wrapping undone.
+    const markdown = (await heading.innerText()).replace(/\s+/g, ' ');
+    figures.contractStart = markdown.slice(0, 200);
+    assert.match(markdown, new RegExp(`^## \`${ENTRY}\``), 'the Markdown contract starts with the function heading');
+    assert.match(markdown, /\d+ path class(es)? over \d+ paths?; (complete|incomplete)/, 'the Markdown contract gives the number of path classes');
     const viewTab = page.locator('.tab', { hasText: `Contract: ${ENTRY}` }).first();
     await viewTab.waitFor({ timeout: 30_000 });
     const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-    await view.locator('table.classes').waitFor({ timeout: 30_000 });
+    await view
+      .locator('table.classes')
+      .waitFor({ timeout: 30_000 })
+      .catch(async (error) => {
+        const frames = await Promise.all(page.frames().map(async (f) => `${f.url().slice(0, 160)} body=${await f.evaluate(() => `${document.body?.innerHTML.length} iframes=${[...document.querySelectorAll('iframe')].map((i) => `${i.id}:${i.className}:${(i.getAttribute('src') ?? '').slice(0, 60)}`).join(',')} text=${document.body?.innerText.slice(0, 200)}`).catch((e) => e.message.slice(0, 80))}`));
+        const iframes = await page.evaluate(() => [...document.querySelectorAll('iframe')].map((f) => `${f.className} ${f.getAttribute('src')?.slice(0, 120)}`));
+        throw new Error(`${error.message}\nframes: ${JSON.stringify(frames)}\niframes: ${JSON.stringify(iframes)}`);
+      });
     const classRows = await view.locator('table.classes tbody tr').count();
     figures.contractViewClasses = classRows;
     assert.ok(classRows >= 2, `the contract view lists the classes (found ${classRows})`);
@@ -186,7 +234,14 @@ async function waitForOrError(locator, timeout, what) {
   const errorStatus = page.locator('.statusbar-item', { hasText: 'Contracts: error' }).first();
   const errorToast = page.locator('.notification-toast', { hasText: 'Performance Contracts:' }).first();
   const winner = await Promise.race([
-    locator.waitFor({ timeout }).then(() => 'ok'),
+    locator.waitFor({ timeout }).then(
+      () => 'ok',
+      async (error) => {
+        await screenshot(`timeout-${what.replace(/\W+/g, '-')}`);
+        const hovers = await page.evaluate(() => [...document.querySelectorAll('.monaco-hover')].map((e) => `${e.className} [${e.textContent?.slice(0, 300)}]`));
+        throw new Error(`${error.message}\nhover widgets at the time: ${JSON.stringify(hovers)}`);
+      },
+    ),
     errorStatus.waitFor({ timeout }).then(() => 'status', () => new Promise(() => undefined)),
     errorToast.waitFor({ timeout }).then(() => 'toast', () => new Promise(() => undefined)),
   ]);

@@ -57,8 +57,9 @@ export interface FunctionContract {
   metrics: string[];
   pcvs: PcvInfo[];
   classes: PathClass[];
-  worstCase: { class: string; cost: string; unbounded?: boolean; atBounds?: number } | null;
-  bestCase: { class: string; cost: string } | null;
+  /** `cost` maps each metric to its formula. */
+  worstCase: { class: string; cost: Record<string, string>; unbounded?: boolean; atBounds?: number } | null;
+  bestCase: { class: string; cost: Record<string, string> } | null;
   worstToBestRatio: number | null;
   commonCase: number | null;
   complete: boolean;

@@ -121,9 +121,9 @@ document.addEventListener('click', (event) => {
 function renderFunction(fn: FunctionContract): string {
   const metric = fn.metrics[0] ?? 'instructions';
   const worst = fn.worstCase
-    ? `Worst case: ${escapeHtml(fn.worstCase.class)} (<code>${escapeHtml(fn.worstCase.cost)}</code> ${escapeHtml(metric)}${fn.worstCase.atBounds !== undefined ? `, ${fn.worstCase.atBounds} at the PCV bounds` : ''}${fn.worstCase.unbounded ? ', unbounded' : ''})`
+    ? `Worst case: ${escapeHtml(fn.worstCase.class)} (<code>${escapeHtml(String(fn.worstCase.cost?.[metric] ?? ''))}</code> ${escapeHtml(metric)}${fn.worstCase.atBounds !== undefined ? `, ${fn.worstCase.atBounds} at the PCV bounds` : ''}${fn.worstCase.unbounded ? ', grows without bound' : ''})`
     : 'No worst case (no class returns or fails).';
-  const best = fn.bestCase ? `; best case: ${escapeHtml(fn.bestCase.class)} (<code>${escapeHtml(fn.bestCase.cost)}</code>)` : '';
+  const best = fn.bestCase ? `; best case: ${escapeHtml(fn.bestCase.class)} (<code>${escapeHtml(String(fn.bestCase.cost?.[metric] ?? ''))}</code>)` : '';
   const ratio = fn.worstToBestRatio !== null && fn.worstToBestRatio !== undefined ? `; ratio ${fn.worstToBestRatio}x` : '';
   const completeness = fn.complete
     ? 'complete'
@@ -284,7 +284,8 @@ function last<T>(items: T[]): T {
   return items[items.length - 1]!;
 }
 
-export function escapeHtml(text: string): string {
+export function escapeHtml(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value ?? '');
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 

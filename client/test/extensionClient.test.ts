@@ -1,6 +1,8 @@
 // Unit tests of the client's pure parts: contract view HTML, plots, hex dumps, source links, lens
 // command rewriting and PCV input parsing.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { readContractDocument, type ContractDocument, type FunctionContract } from '../src/contractTypes';
 import { hexDump, pcvPlots, renderContractHtml, renderPlot, splitOrigin, UNBOUNDED_PLOT_RANGE } from '../src/contractView';
@@ -54,8 +56,8 @@ function skipOptions(): FunctionContract {
         witness: {},
       },
     ],
-    worstCase: { class: 'C6', cost: '59 + 14*option_words', atBounds: 199 },
-    bestCase: { class: 'C1', cost: '4' },
+    worstCase: { class: 'C6', cost: { instructions: '59 + 14*option_words', memory_accesses: '4 + option_words' }, atBounds: 199 },
+    bestCase: { class: 'C1', cost: { instructions: '4', memory_accesses: '0' } },
     worstToBestRatio: 49.75,
     commonCase: 31,
     complete: true,
@@ -164,4 +166,23 @@ test('parsePcvAssignments reads NAME=VALUE lists and rejects anything else with 
   assert.deepEqual(parsePcvAssignments('  '), {});
   assert.throws(() => parsePcvAssignments('t=-1'), /PCX007 't=-1'/);
   assert.throws(() => parsePcvAssignments('t'), /PCX007/);
+});
+
+test('the contract view renders what the engine really prints for test-fixtures/engine/pcv_loops.c', () => {
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const json = execFileSync(process.execPath, [path.join(root, 'bin', 'perfcontract.js'), 'contract', path.join(root, 'test-fixtures', 'engine', 'pcv_loops.c'), '--entry', 'skip_options', '--format', 'json'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const doc = readContractDocument(json);
+  const fn = doc.functions[0]!;
+  assert.equal(fn.name, 'skip_options');
+  const html = renderContractHtml(doc, { cspSource: 'x', nonce: 'n', title: 'Contract: skip_options' });
+  assert.equal((html.match(/<tr data-class=/g) ?? []).length, fn.classes.length);
+  assert.match(html, new RegExp(`Worst case: ${fn.worstCase!.class} \\(<code>59 \\+ 14\\*option_words</code> instructions, 199 at the PCV bounds\\)`));
+  const plot = pcvPlots(fn).find((p) => p.pcv === 'option_words');
+  assert.ok(plot, 'option_words is plotted');
+  assert.equal(plot.maxX, 10);
+  const worst = plot.series.find((s) => s.classId === fn.worstCase!.class);
+  assert.deepEqual(worst?.points.at(-1), { x: 10, y: 199 });
 });
