@@ -177,21 +177,25 @@ uint32_t maglev_populate(struct maglev *mt)
 
 int32_t maglev_lookup(const struct maglev *mt, uint32_t hash)
 {
-    uint32_t slot = hash % MAGLEV_TABLE_SIZE;
+    uint32_t start = hash % MAGLEV_TABLE_SIZE;
     uint32_t probes;
 
+    /* The slot is derived from the loop counter (start + probes, wrapped once)
+     * rather than kept in a variable of its own, so that its range follows
+     * from the loop guard alone. */
     /*@ pcv p "Maglev slots probed until a backend that is up" */
     for (probes = 0; probes < MAGLEV_TABLE_SIZE; probes++) {
-        int32_t b = mt->owner[slot];
+        uint32_t slot = start + probes;
+        int32_t b;
 
+        if (slot >= MAGLEV_TABLE_SIZE) {
+            slot -= MAGLEV_TABLE_SIZE;
+        }
+        b = mt->owner[slot];
         if (maglev_backend_ok(b) && mt->configured[b] && mt->up[b]) {
             PC_TRACE_PCV("p", probes + 1);
             PC_TRACE_OUTCOME("maglev_lookup", b);
             return b;
-        }
-        slot++;
-        if (slot == MAGLEV_TABLE_SIZE) {
-            slot = 0;
         }
     }
     PC_TRACE_PCV("p", probes);
