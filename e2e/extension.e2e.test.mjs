@@ -157,7 +157,8 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     // sometimes not taken as resting (a lens refresh above the line can dismiss it), so the mouse
     // moves off and back up to three times; then the keyboard's Show Hover (Ctrl+K Ctrl+I) on the
     // same token is the last resort. Which one worked is recorded in figures.json.
-    const hover = page.locator('.monaco-hover-content', { hasText: /instructions/ }).first();
+    // The hover widget also shows the diagnostics on the name, in other parts; ours starts with the name.
+    const hover = page.locator('.monaco-hover-content', { hasText: new RegExp(`${ENTRY} · \\d+ path class`) }).first();
     const box = await token.boundingBox();
     assert.ok(box, `the ${ENTRY} token is on screen`);
     for (let attempt = 1; attempt <= 3 && !figures.hoverTrigger; attempt++) {
@@ -175,10 +176,10 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     }
     await waitForOrError(hover, 60_000, 'the hover');
     const text = await hover.innerText();
-    // The hover also holds the diagnostics on the name; the contract summary starts with the name.
     const summary = text.search(new RegExp(`${ENTRY} · \\d+ path class`));
     figures.hover = text.slice(Math.max(0, summary), Math.max(0, summary) + 300);
     assert.ok(summary >= 0, `the hover holds the contract summary of ${ENTRY}: ${text}`);
+    await hover.scrollIntoViewIfNeeded();
     await screenshot('04-hover');
     assert.match(text, new RegExp(ENTRY), `the hover should name ${ENTRY}: ${text}`);
     assert.match(text, /Worst C\d+: .* instructions/, `the hover should give the worst case: ${text}`);
