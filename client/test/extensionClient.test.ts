@@ -2,6 +2,7 @@
 // command rewriting and PCV input parsing.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { readContractDocument, type ContractDocument, type FunctionContract } from '../src/contractTypes';
@@ -185,4 +186,23 @@ test('the contract view renders what the engine really prints for test-fixtures/
   assert.equal(plot.maxX, 10);
   const worst = plot.series.find((s) => s.classId === fn.worstCase!.class);
   assert.deepEqual(worst?.points.at(-1), { x: 10, y: 199 });
+});
+
+test('the annotation grammar injects into C comments and matches each annotation', () => {
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const grammar = JSON.parse(fs.readFileSync(path.join(root, 'syntaxes', 'perfcontract-annotations.tmLanguage.json'), 'utf8'));
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const contribution = manifest.contributes.grammars.find((g: { path: string }) => g.path.endsWith('perfcontract-annotations.tmLanguage.json'));
+  assert.equal(contribution.scopeName, grammar.scopeName);
+  assert.deepEqual(contribution.injectTo, ['source.c', 'source.cpp']);
+  assert.equal(grammar.injectionSelector, 'L:comment.block, L:comment.line');
+  const rule = (name: string) => new RegExp(grammar.repository[name].match ?? grammar.repository[name].begin);
+  const groups = (name: string, text: string) => [...(rule(name).exec(text) ?? ['no match'])].slice(1);
+  assert.deepEqual(groups('pcv', '/*@ pcv t "hash map probes" */'), ['@ pcv', 't', '"hash map probes"']);
+  assert.deepEqual(groups('pcv', '// @pcv e'), ['@pcv', 'e', undefined]);
+  assert.deepEqual(groups('bound', '/*@ bound option_words <= MAX_OPTION_WORDS */'), ['@ bound', 'option_words', '<=', 'MAX_OPTION_WORDS ']);
+  assert.deepEqual(groups('budget', '/*@ budget instructions <= 500 */'), ['@ budget', 'instructions', '<=', '500']);
+  assert.deepEqual(groups('contract', '/*@ contract {"version":1} */'), ['@ contract']);
+  assert.deepEqual(groups('entry', '/*@ entry */'), ['@ entry']);
+  assert.equal(rule('pcv').exec('user@pcv.example'), null, 'an e-mail address is not an annotation');
 });
