@@ -29,7 +29,7 @@ function expectCode(code: string, fn: () => unknown): void {
 function samplePackets() {
   return [
     { data: new Uint8Array([1, 2, 3, 4, 5]), timestampNs: 1_000_000_001n },
-    { data: new Uint8Array(0), timestampNs: 1_700_000_000_999_999_999n },
+    { data: new Uint8Array([0xff]), timestampNs: 1_700_000_000_999_999_999n },
     { data: new Uint8Array(1500).map((_, i) => i & 0xff), timestampNs: 0n },
   ];
 }
@@ -48,7 +48,16 @@ test('pcap: packets written as nanosecond pcap read back identically, and tcpdum
   fs.writeFileSync(file, bytes);
   const listed = spawnSync('tcpdump', ['-nr', file], { encoding: 'utf8' });
   assert.equal(listed.status, 0, listed.stderr);
-  assert.equal(listed.stdout.trim().split('\n').length, 3);
+  assert.equal(listed.stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d+ /.test(l)).length, 3);
+  // Generated traffic decodes with valid IPv4, TCP and UDP checksums.
+  const nat = findNf('nat');
+  const trace = generateTrace(nat, nat.traces[0]!, 40, 3);
+  const files = writeTrace(trace, WORK);
+  const verbose = spawnSync('tcpdump', ['-nvr', files.pcap], { encoding: 'utf8' });
+  assert.equal(verbose.status, 0, verbose.stderr);
+  assert.equal(verbose.stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d+ /.test(l)).length, 40);
+  assert.doesNotMatch(verbose.stdout, /incorrect|bad cksum/);
+  assert.match(verbose.stdout, /cksum 0x[0-9a-f]+ \(correct\)/);
 });
 
 test('pcap: a big-endian microsecond file is read with its timestamps in ns', () => {
@@ -77,6 +86,7 @@ test('pcap: malformed files and ports files give PM003 bad-pcap', () => {
   huge.writeUInt32LE(70000, 24 + 8);
   expectCode('PM003', () => readPcap(huge));
   expectCode('PM003', () => writePcap([{ data: new Uint8Array(70000), timestampNs: 0n }]));
+  expectCode('PM003', () => writePcap([{ data: new Uint8Array(0), timestampNs: 0n }]));
   assert.deepEqual(readPortsFile(writePortsFile([0, 1, 65535])), [0, 1, 65535]);
   expectCode('PM003', () => readPortsFile('0\nx\n'));
   expectCode('PM003', () => readPortsFile('70000\n'));

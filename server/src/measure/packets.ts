@@ -75,7 +75,6 @@ export function udpDatagram(fields: L4Fields): Uint8Array {
   view.setUint16(0, fields.srcPort);
   view.setUint16(2, fields.dstPort);
   view.setUint16(4, datagram.length);
-  view.setUint16(6, 0x1234); // a non-zero checksum, so the NAT patches it (its value is not checked)
   return datagram;
 }
 
@@ -88,13 +87,25 @@ export function tcpSegment(fields: L4Fields): Uint8Array {
   segment[12] = 5 << 4;
   segment[13] = 0x18;
   view.setUint16(14, 65535);
-  view.setUint16(16, 0x4321);
   return segment;
 }
 
-/** A full Ethernet + IPv4 + UDP/TCP frame. */
+/** A full Ethernet + IPv4 + UDP/TCP frame, with valid IPv4 and TCP/UDP checksums. */
 export function ipv4Frame(dstMac: MacAddress, srcMac: MacAddress, ip: Ipv4Fields, l4: L4Fields): Uint8Array {
   const transport = ip.proto === PROTO_TCP ? tcpSegment(l4) : udpDatagram(l4);
+  if (ip.proto === PROTO_TCP || ip.proto === PROTO_UDP) {
+    // The pseudo-header (addresses, protocol, length) followed by the segment.
+    const pseudo = new Uint8Array(12 + transport.length);
+    const view = new DataView(pseudo.buffer);
+    view.setUint32(0, ip.src >>> 0);
+    view.setUint32(4, ip.dst >>> 0);
+    pseudo[9] = ip.proto;
+    view.setUint16(10, transport.length);
+    pseudo.set(transport, 12);
+    const checksum = internetChecksum(pseudo);
+    // In UDP a computed 0 is sent as 0xFFFF (0 means "no checksum").
+    new DataView(transport.buffer).setUint16(ip.proto === PROTO_TCP ? 16 : 6, ip.proto === PROTO_UDP && checksum === 0 ? 0xffff : checksum);
+  }
   return ethernetFrame(dstMac, srcMac, ETHER_TYPE_IPV4, ipv4Packet(ip, transport));
 }
 

@@ -28,6 +28,7 @@ export function writePcap(packets: readonly PcapPacket[]): Buffer {
   let offset = GLOBAL_HEADER_BYTES;
   packets.forEach((packet, index) => {
     if (packet.data.length > SNAPLEN) throw new MeasureError('bad-pcap', `packet ${index} is ${packet.data.length} bytes, above the snap length ${SNAPLEN}`);
+    if (packet.data.length === 0) throw new MeasureError('bad-pcap', `packet ${index} is empty (tcpdump rejects a record with no bytes)`);
     if (packet.timestampNs < 0n || packet.timestampNs >= 2n ** 32n * 1_000_000_000n) {
       throw new MeasureError('bad-pcap', `packet ${index} has a timestamp outside the pcap range: ${packet.timestampNs} ns`);
     }
