@@ -72,7 +72,7 @@ function fn(name: string, spec: FunctionSpec): IrFunction {
     name, file: 't.c', range, nameRange: range, params,
     returnWidth: spec.returnWidth ?? 32, returnsPointer: spec.returnsPointer ?? false, returnSigned: true,
     slots, blocks, entry: 0, registerCount: 64, registerNames: new Map(params.map((p) => [p.register, p.name])), signedRegisters: new Set(),
-    loops: [], callees: [], annotations: [], text: '',
+    loops: [], countMarks: [], callees: [], annotations: [], text: '',
   };
 }
 

@@ -103,3 +103,38 @@ test('classes far above the common case that packet bytes select are adversarial
   const relaxed = await analyze([{ path: fixture }], { entries: ['skip_options'], adversarialFactor: 50 }, diskFileSystem);
   assert.ok(relaxed.contracts[0]!.classes.every((k) => !k.adversarial));
 });
+
+test('a count mark splits a loop: collisions and other probes get their own PCVs and per-iteration costs', async () => {
+  const split = path.resolve(__dirname, '../../../test-fixtures/engine/pcv_split.c');
+  const r = await analyze([{ path: split }], {}, diskFileSystem);
+  const c = r.contracts[0]!;
+  assert.ok(c.complete);
+  const t = c.pcvs.find((p) => p.name === 't')!;
+  const collisions = c.pcvs.find((p) => p.name === 'c')!;
+  assert.equal(collisions.description, 'collisions: same hash, another key');
+  assert.match(collisions.origin, /pcv_split\.c:30$/);
+  assert.equal(collisions.bound, t.bound);
+  // A collision compares the key, a probe past another hash does not: the split shows it.
+  assert.ok(Number(collisions.perIteration!.instructions) > Number(t.perIteration!.instructions), `${collisions.perIteration!.instructions} vs ${t.perIteration!.instructions}`);
+  assert.ok(c.classes.some((k) => /\d+ \+ \d+\*c \+ \d+\*t/.test(k.cost.instructions!)));
+  // Slots 5..10: collisions at 5, 6 (explicit iterations), 7 and 9, another hash at 8, the key at 10.
+  const slots = new Uint8Array(32 * 24);
+  const put = (index: number, hash: number, k0: number, value: number) => {
+    const view = new DataView(slots.buffer, index * 24, 24);
+    view.setUint32(0, hash, true);
+    view.setUint32(4, k0, true);
+    view.setInt32(16, value, true);
+    view.setUint8(20, 1);
+  };
+  for (const index of [5, 6, 7, 9]) put(index, 5, 9, 0);
+  put(8, 99, 5, 0);
+  put(10, 5, 5, 42);
+  const witness = { args: { k0: 5, k1: 0, k2: 0 }, memory: { slots: Buffer.from(slots).toString('hex') }, pcv: {} };
+  const run = interpret(r.program, 'lookup', witness, { summarizeAfter: c.unrollLimit });
+  assert.equal(run.returnValue?.kind === 'int' ? Number(run.returnValue.value) : undefined, 42);
+  assert.equal(run.pcv.c, 2);
+  assert.equal(run.pcv.t, 1);
+  const landed = c.classes.find((k) => k.traces.includes(runPathKey(run)));
+  assert.ok(landed, 'the run lands in a class');
+  assert.ok(evaluateFormula(landed.cost.instructions!, run.pcv) >= run.cost.instructions);
+});

@@ -18,7 +18,7 @@ import type { ReasonKind } from '../reasons';
 import { PathTrace } from '../ir/pathTrace';
 import { DEFAULT_REGION_OPTIONS, parameterRegionSize, RegionOptions } from '../ir/regionSize';
 import { hexToBytes, Witness } from '../contract/witness';
-import { loopBody, loopPcv, pcvInstanceName } from '../ir/loops';
+import { countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
 import { DeclaredCase, DeclaredContracts, DeclaredWrite, caseCost, contractForDiscardedResult, nameCasePcvs, rangeOf } from '../contract/declaredContracts';
 
 export interface InterpretOptions {
@@ -83,6 +83,11 @@ interface Frame {
 interface LoopState {
   visits: number;
   pcv?: string;
+  /** Count marks of this loop: mark name -> its PCV instance, and iterations that reached it. */
+  marks?: Map<string, { pcv: string; count: number }>;
+  /** The mark the current summarised iteration reached. */
+  marked?: string;
+  plainCount?: number;
   /** PCV instance counters when summarising began: every summarised iteration reuses the same names. */
   instancesAtStart?: Map<string, number>;
 }
@@ -265,6 +270,7 @@ class Machine {
   run(): ConcreteValue | undefined {
     for (;;) {
       const frame = this.stack[this.stack.length - 1];
+      if (this.options.summarizeAfter !== undefined && frame.fn.countMarks.length > 0) this.noteMark(frame);
       if (frame.index < frame.block.instructions.length) {
         const instruction = frame.block.instructions[frame.index];
         this.range = instruction.range;
@@ -727,6 +733,14 @@ class Machine {
     frame.index = 0;
   }
 
+  /** A summarised iteration that reaches a count mark is counted by the mark's PCV (as in the analysis). */
+  private noteMark(frame: Frame): void {
+    const mark = countMarks(frame.fn).get(frame.block.id)?.get(frame.index);
+    if (!mark) return;
+    const state = frame.loops.get(mark.header);
+    if (state?.pcv !== undefined) state.marked = mark.name;
+  }
+
   /** Counts loop iterations the way the analysis summarises them (see InterpretOptions.summarizeAfter). */
   private trackLoops(frame: Frame, from: number, to: BasicBlock): void {
     const limit = this.options.summarizeAfter!;
@@ -748,13 +762,30 @@ class Machine {
       const instance = this.pcvInstances.get(base) ?? 0;
       this.pcvInstances.set(base, instance + 1);
       state.pcv = pcvInstanceName(base, instance);
+      state.marks = new Map();
+      state.plainCount = 0;
+      for (const name of loopMarkNames(frame.fn, to.id)) {
+        const markInstance = this.pcvInstances.get(name) ?? 0;
+        this.pcvInstances.set(name, markInstance + 1);
+        state.marks.set(name, { pcv: pcvInstanceName(name, markInstance), count: 0 });
+        this.pcv[pcvInstanceName(name, markInstance)] = Math.max(this.pcv[pcvInstanceName(name, markInstance)] ?? 0, 0);
+      }
       state.instancesAtStart = new Map(this.pcvInstances);
       // The analysis explores one representative iteration, so loops nested in it have one PCV each,
       // standing for their largest count over all iterations.
       this.pcv[state.pcv] = Math.max(this.pcv[state.pcv] ?? 0, 0);
       this.trace.open();
     } else if (state.pcv !== undefined) {
-      this.pcv[state.pcv] = Math.max(this.pcv[state.pcv] ?? 0, state.visits - (limit + 1));
+      // One more summarised iteration done: counted by the mark it reached, else by the loop's PCV.
+      const mark = state.marked === undefined ? undefined : state.marks!.get(state.marked);
+      if (mark) {
+        mark.count++;
+        this.pcv[mark.pcv] = Math.max(this.pcv[mark.pcv] ?? 0, mark.count);
+      } else {
+        state.plainCount = (state.plainCount ?? 0) + 1;
+      }
+      state.marked = undefined;
+      this.pcv[state.pcv] = Math.max(this.pcv[state.pcv] ?? 0, state.plainCount ?? 0);
       this.pcvInstances = new Map(state.instancesAtStart);
       this.trace.restartIteration();
     }

@@ -111,6 +111,12 @@ export interface IrFunction {
   /** Registers of named locals and parameters whose C type is signed. */
   signedRegisters: Set<number>;
   loops: LoopInfo[];
+  /**
+   * `/*@ count NAME "description" *\/` before a statement in a loop body: the iterations of the
+   * innermost loop around it that reach the statement (instruction `index` of `block`) are counted
+   * by their own PCV NAME instead of the loop's.
+   */
+  countMarks: { name: string; description: string; block: number; index: number; line: number }[];
   /** Names of functions called (defined, intrinsic or external). */
   callees: string[];
   /** Annotations written in the comment just before the function. */

@@ -122,3 +122,42 @@ export function loopPcv(fn: IrFunction, loop: LoopInfo): LoopPcv {
 export function pcvInstanceName(name: string, instance: number): string {
   return name + "'".repeat(instance);
 }
+
+/** A `/*@ count *\/` mark resolved to the loop it splits. */
+export interface CountMark {
+  name: string;
+  description: string;
+  /** Header block of the innermost loop around the mark. */
+  header: number;
+  line: number;
+}
+
+const countMarkCache = new WeakMap<IrFunction, Map<number, Map<number, CountMark>>>();
+
+/**
+ * The function's count marks by block and instruction index, each attached to the innermost loop
+ * whose body holds it (the loop with the smallest body). Marks outside every loop are dropped.
+ */
+export function countMarks(fn: IrFunction): Map<number, Map<number, CountMark>> {
+  let marks = countMarkCache.get(fn);
+  if (!marks) {
+    marks = new Map();
+    const bodies = fn.loops.map((loop) => ({ header: loop.header, body: loopBody(fn, loop.header) }));
+    for (const mark of fn.countMarks) {
+      const around = bodies.filter((b) => b.body.has(mark.block)).sort((a, b) => a.body.size - b.body.size)[0];
+      if (!around) continue;
+      const inBlock = marks.get(mark.block) ?? new Map<number, CountMark>();
+      inBlock.set(mark.index, { name: mark.name, description: mark.description, header: around.header, line: mark.line });
+      marks.set(mark.block, inBlock);
+    }
+    countMarkCache.set(fn, marks);
+  }
+  return marks;
+}
+
+/** The distinct names of the count marks that split the loop with this header, sorted. */
+export function loopMarkNames(fn: IrFunction, header: number): string[] {
+  const names = new Set<string>();
+  for (const inBlock of countMarks(fn).values()) for (const mark of inBlock.values()) if (mark.header === header) names.add(mark.name);
+  return [...names].sort();
+}

@@ -61,6 +61,7 @@ class FunctionLowering {
   private readonly scopes: Map<string, Binding>[] = [];
   private readonly slots: { id: number; name: string; size: number }[] = [];
   private readonly loops: LoopInfo[] = [];
+  private readonly countMarks: IrFunction['countMarks'] = [];
   private readonly callees = new Set<string>();
   private readonly breakStack: LoopTargets[] = [];
   private readonly addressTaken = new Set<string>();
@@ -139,6 +140,7 @@ class FunctionLowering {
       registerNames: this.registerNames,
       signedRegisters: this.signedRegisters,
       loops: this.loops,
+      countMarks: this.countMarks,
       callees: [...this.callees],
       annotations: precedingAnnotations(this.node),
       text: this.node.text,
@@ -245,7 +247,11 @@ class FunctionLowering {
     switch (node.type) {
       case 'compound_statement': {
         this.scopes.push(new Map());
-        for (const child of node.namedChildren) if (child) this.lowerStatement(child);
+        for (const child of node.namedChildren) {
+          if (!child) continue;
+          if (child.type === 'comment') this.noteCountMark(child);
+          this.lowerStatement(child);
+        }
         this.scopes.pop();
         return;
       }
@@ -442,6 +448,17 @@ class FunctionLowering {
       this.jumpTo(joinBlock, node);
     }
     this.switchTo(joinBlock);
+  }
+
+  /** `/*@ count NAME "description" *\/`: marks where the next statement's code starts. */
+  private noteCountMark(comment: Node): void {
+    const match = /^\/\*@\s*count\s+([A-Za-z_]\w*)(?:\s+"([^"]*)")?\s*\*\/$/.exec(comment.text);
+    if (!match) return;
+    if (match[1] === 'min' || match[1] === 'max') throw this.failure('unsupported', `'${match[1]}' cannot name a PCV`, comment);
+    this.countMarks.push({
+      name: match[1]!, description: match[2] ?? `iterations that reach line ${comment.endPosition.row + 2} of ${this.name}`,
+      block: this.current.id, index: this.current.instructions.length, line: comment.startPosition.row,
+    });
   }
 
   private registerLoop(node: Node, header: BasicBlock, kind: LoopInfo['kind']): void {

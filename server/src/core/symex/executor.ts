@@ -15,7 +15,7 @@ import {
   select, signExtend, store, symbol, symbolsOf, zeroExtend,
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
-import { loopBody, loopPcv, pcvInstanceName } from '../ir/loops';
+import { CountMark, countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
 import { DeclaredCase, DeclaredContract, DeclaredContracts, IntegerOrRange, caseCost, contractForDiscardedResult, nameCasePcvs } from '../contract/declaredContracts';
 
 export interface ExecutionOptions {
@@ -154,7 +154,8 @@ interface Boundary {
   body: ReadonlySet<number>;
   startCost: Cost;
   startTerms: CostTerms;
-  iterations: { cost: Cost; terms: CostTerms }[];
+  /** `mark`: the count mark the iteration reached (its own PCV), undefined for plain iterations. */
+  iterations: { cost: Cost; terms: CostTerms; mark?: string }[];
   exits: State[];
   finished: { state: State; outcome: PathOutcome; returnValue: SymbolicValue | undefined }[];
 }
@@ -163,6 +164,8 @@ interface State {
   frames: Frame[];
   terms: CostTerms;
   boundaries: Boundary[];
+  /** For each loop being summarised, the `/*@ count *\/` mark this iteration reached, if any. */
+  marks: Map<Boundary, string>;
   pcvInstances: Map<string, number>;
   skipHeaderVisit: boolean;
   memory: Map<string, MemoryObject>;
@@ -283,6 +286,7 @@ class Explorer {
       frames: [],
       terms: new Map(),
       boundaries: [],
+      marks: new Map(),
       pcvInstances: new Map(),
       skipHeaderVisit: false,
       memory,
@@ -352,6 +356,7 @@ class Explorer {
       externalCalls: [...state.externalCalls],
       inputExtents: new Map([...state.inputExtents].map(([k, v]) => [k, { offsets: [...v.offsets], sizes: [...v.sizes] }])),
       slotCounter: state.slotCounter,
+      marks: new Map(state.marks),
     };
   }
 
@@ -386,7 +391,7 @@ class Explorer {
       const atBoundaryFrame = boundary !== undefined && state.frames.length === boundary.depth;
       if (atBoundaryFrame && frame.index === 0) {
         if (frame.block === boundary.header && !state.skipHeaderVisit) {
-          boundary.iterations.push({ cost: subtractCost(state.cost, boundary.startCost), terms: subtractTerms(state.terms, boundary.startTerms) });
+          boundary.iterations.push({ cost: subtractCost(state.cost, boundary.startCost), terms: subtractTerms(state.terms, boundary.startTerms), mark: state.marks.get(boundary) });
           return []; // one more iteration done: only its cost matters
         }
         if (!boundary.body.has(frame.block)) {
@@ -401,7 +406,9 @@ class Explorer {
           return this.summarizeLoop(state, frame, block);
         }
       }
+      const marks = state.boundaries.length > 0 ? countMarks(frame.fn).get(block.id) : undefined;
       while (frame.index < block.instructions.length) {
+        if (marks) this.noteMark(state, marks, frame.index);
         const instruction = block.instructions[frame.index]!;
         const result = await this.execute(state, frame, instruction);
         if (result === 'called') break;
@@ -410,6 +417,7 @@ class Explorer {
       }
       if (state.frames[state.frames.length - 1] !== frame) continue; // entered a callee
       if (frame.index < block.instructions.length) continue;
+      if (marks) this.noteMark(state, marks, frame.index);
       if (atBoundaryFrame && block.terminator.op === 'return') {
         boundary.exits.push(state); // returning from inside the loop leaves it too
         return [];
@@ -438,6 +446,15 @@ class Explorer {
    * iteration from the header to get the worst per-iteration cost, and continues at every way out
    * of the loop with cost + PCV x (per-iteration cost). Returns the states that left the loop.
    */
+  /** Records that this iteration of the summarised loop a count mark belongs to reached it. */
+  private noteMark(state: State, marks: Map<number, CountMark>, index: number): void {
+    const mark = marks.get(index);
+    if (!mark) return;
+    const depth = state.frames.length;
+    const boundary = [...state.boundaries].reverse().find((b) => b.depth === depth && b.header === mark.header);
+    if (boundary) state.marks.set(boundary, mark.name);
+  }
+
   private async summarizeLoop(state: State, frame: Frame, header: BasicBlock): Promise<State[]> {
     const fn = frame.fn;
     const loop = fn.loops[header.loopHeader!]!;
@@ -446,6 +463,13 @@ class Explorer {
     const instance = state.pcvInstances.get(base.name) ?? 0;
     state.pcvInstances.set(base.name, instance + 1);
     const pcv = pcvInstanceName(base.name, instance);
+    // Each count mark of the loop gets its PCV instance now, as the interpreter names them.
+    const markPcvs = new Map<string, string>();
+    for (const name of loopMarkNames(fn, header.id)) {
+      const markInstance = state.pcvInstances.get(name) ?? 0;
+      state.pcvInstances.set(name, markInstance + 1);
+      markPcvs.set(name, pcvInstanceName(name, markInstance));
+    }
     const declared = loop.bounds[base.name];
     const inferred = declared === undefined ? guardBound(frame, header, body) : undefined;
     const bound = declared ?? inferred;
@@ -473,13 +497,33 @@ class Explorer {
       if (performance.now() - this.started > this.options.timeLimitMs) { this.stop('time-limit', `stopped after ${this.options.timeLimitMs} ms while summarising the loop at line ${loop.range.startLine + 1} of ${fn.name}`); break; }
       await this.step(worklist);
     }
-    const perIteration = maxOfIterations(boundary.iterations);
+    const perIteration = maxOfIterations(boundary.iterations.filter((i) => i.mark === undefined));
     // Several summaries of one PCV (on different paths) keep the largest per-iteration cost.
     const record = this.pcvs.get(pcv)!;
     record.perIteration = record.perIteration ? maxOfIterations([record.perIteration, perIteration]) : perIteration;
+    // Iterations that reached a count mark are counted by the mark's own PCV, at their own worst cost.
+    const marked: { pcv: string; perIteration: { cost: Cost; terms: CostTerms } }[] = [];
+    for (const name of [...new Set(boundary.iterations.map((i) => i.mark).filter((m): m is string => m !== undefined))].sort()) {
+      const markPcv = markPcvs.get(name)!;
+      const cost = maxOfIterations(boundary.iterations.filter((i) => i.mark === name));
+      const mark = [...countMarks(fn).values()].flatMap((m) => [...m.values()]).find((m) => m.name === name && m.header === header.id)!;
+      const existing = this.pcvs.get(markPcv);
+      if (!existing) {
+        this.pcvs.set(markPcv, {
+          name: markPcv, description: mark.description, origin: { file: loop.range.file, line: mark.line + 1 }, functionName: fn.name, header: header.id,
+          bound, boundSource: declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : undefined, perIteration: cost,
+        });
+      } else {
+        existing.perIteration = existing.perIteration ? maxOfIterations([existing.perIteration, cost]) : cost;
+        if (existing.bound !== undefined) existing.bound = bound === undefined ? undefined : Math.max(existing.bound, bound);
+      }
+      marked.push({ pcv: markPcv, perIteration: cost });
+    }
     const leave = (s: State) => {
       s.boundaries = s.boundaries.filter((b) => b !== boundary);
+      s.marks.delete(boundary);
       addLoopTerms(s.terms, pcv, perIteration);
+      for (const m of marked) addLoopTerms(s.terms, m.pcv, m.perIteration);
     };
     for (const finished of boundary.finished) {
       leave(finished.state);
