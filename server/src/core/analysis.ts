@@ -142,7 +142,7 @@ export async function analyze(
     };
     const contract = buildContract(fn, exploration, settings.metrics, statistics, settings.adversarialFactor);
     if (settings.execution.summarizeLoops) contract.unrollLimit = settings.execution.unrollLimit;
-    await verifyWitnesses(contract, fn, exploration, lowered.program, settings, solver);
+    await verifyWitnesses(contract, fn, exploration, lowered.program, settings, solver, started + settings.execution.timeLimitMs);
     // Callees that could not be lowered make the caller's contract incomplete.
     for (const callee of reachableCallees(lowered.program, entry)) {
       const failure = lowered.failedFunctions.get(callee);
@@ -168,6 +168,7 @@ export async function analyze(
  */
 async function verifyWitnesses(
   contract: FunctionContract, fn: IrFunction, exploration: ExplorationResult, program: IrProgram, settings: AnalysisOptions, solver: IndependenceCachingSolver,
+  deadline: number,
 ): Promise<void> {
   const options = {
     regions: settings.execution.regions, maxSteps: 1_000_000, declaredContracts: settings.execution.declaredContracts,
@@ -189,7 +190,8 @@ async function verifyWitnesses(
       pathClass.witnessVerified = true;
       continue;
     }
-    const path = exploration.paths.find((p) => pathKey(p) === pathClass.traces[0]);
+    // Re-deriving asks z3 about the whole path: only within the entry's time limit.
+    const path = performance.now() < deadline ? exploration.paths.find((p) => pathKey(p) === pathClass.traces[0]) : undefined;
     const answer = path ? await solver.checkWhole(path.constraints, settings.execution.signal) : undefined;
     if (path && answer?.result === 'sat' && answer.model) {
       const previous = pathClass.witness;

@@ -113,7 +113,7 @@ const z3FailureListeners = new Set<() => void>();
  */
 function containZ3ThreadFailures(): void {
   process.on('uncaughtException', (error: Error) => {
-    if (/z3-built|Pthread/.test(`${error?.stack ?? ''} ${error?.message ?? ''}`)) {
+    if (/z3-built|z3-solver|Pthread|dec_ref/.test(`${error?.stack ?? ''} ${error?.message ?? ''}`)) {
       z3Failure ??= error;
       for (const listener of z3FailureListeners) listener();
       return;
