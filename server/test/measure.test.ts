@@ -221,8 +221,8 @@ test('interpreter sessions and the compiled NFs return the same result for every
 const VALIDATION = [
   { nf: 'router', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },
   { nf: 'firewall', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },
-  { nf: 'nat', timeLimitMs: 10_000, packets: 100, everyPacketInAClass: false },
-  { nf: 'bridge', timeLimitMs: 10_000, packets: 100, everyPacketInAClass: false },
+  { nf: 'nat', timeLimitMs: 15_000, packets: 100, everyPacketInAClass: false },
+  { nf: 'bridge', timeLimitMs: 15_000, packets: 100, everyPacketInAClass: false },
 ];
 
 // Two analyses at a time (the machine has two cores), started when the file loads.
