@@ -105,6 +105,11 @@ export class AnalysisHost {
       else if (message.directory) this.options.log(`contract cache in ${message.directory}: ${message.loaded} entries`);
       return;
     }
+    if (message.type === 'solverFailure') {
+      this.options.log(`z3 failed in the analysis worker (${message.message}); restarting it`);
+      this.restart(`z3 failed in the analysis worker: ${message.message}`);
+      return;
+    }
     const events = this.jobs.get(message.id);
     if (!events) return;
     if (message.type === 'done' || message.type === 'failed') {

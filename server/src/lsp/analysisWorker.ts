@@ -106,6 +106,7 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', onCancel);
     }
     cache.takeRequests();
+    if (solverFailed(first, job.id)) return;
     const final: FunctionContract[] = [];
     const pending: string[] = [];
     for (const contract of first.contracts) {
@@ -142,6 +143,7 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
       cache.takeRequests();
       const result = await analyze(files, { ...job.options, entries: [entry], cache, execution: { ...job.options.execution, signal } }, fileSystem);
       const { requests } = cache.takeRequests();
+      if (solverFailed(result, job.id)) return;
       const contract = result.contracts.find((c) => c.name === entry);
       if (!contract) continue;
       if (contract.incompleteReasons.some((r) => r.code === 'PC303') || signal.aborted) break;
@@ -157,6 +159,13 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
   } catch (error) {
     post({ type: 'failed', id: job.id, message: (error as Error).message ?? String(error), filesRead: [...filesRead] });
   }
+}
+
+/** After z3 failed in this process nothing more is trustworthy here: the host replaces the worker and retries. */
+function solverFailed(result: { solverFailure?: string }, id: number): boolean {
+  if (!result.solverFailure) return false;
+  post({ type: 'solverFailure', id, message: result.solverFailure });
+  return true;
 }
 
 /** JSON with Maps as entry lists and bigints as strings (for fingerprints). */

@@ -42,4 +42,6 @@ export type WorkerToMain =
   }
   | { type: 'contract'; id: number; contract: FunctionContract; settled: boolean }
   | { type: 'done'; id: number; cancelled: boolean; recomputed: string[]; milliseconds: number }
-  | { type: 'failed'; id: number; message: string; filesRead: string[] };
+  | { type: 'failed'; id: number; message: string; filesRead: string[] }
+  /** z3 failed in the worker's process: every later analysis there would be incomplete, so the worker must be replaced. */
+  | { type: 'solverFailure'; id: number; message: string };
