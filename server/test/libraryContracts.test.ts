@@ -124,8 +124,11 @@ test('the NF library contract files bound every returning class derived from the
   }
 });
 
+let natWithContracts: Awaited<ReturnType<typeof analyze>> | undefined;
+
 test('the NAT analysed against the library contracts is complete and free of error classes', async () => {
   const result = await analyze([{ path: path.join(nf, 'nat.c') }], { includeDirs: [lib], entries: ['nf_process'] }, diskFileSystem);
+  natWithContracts = result;
   const c = result.contracts[0]!;
   assert.ok(c.complete, JSON.stringify(c.incompleteReasons));
   assert.deepEqual(c.classes.filter((k) => k.outcome !== 'return').map((k) => k.reason?.message), []);
@@ -139,4 +142,14 @@ test('the NAT analysed against the library contracts is complete and free of err
   const missed = c.classes.filter((k) => k.witnessVerified === false);
   assert.ok(missed.every((k) => k.condition.includes('n >= NAT_MAX_FLOWS')), missed.map((k) => k.condition).join('\n'));
   assert.ok(missed.length < c.classes.length / 4);
+});
+
+test('with the library bodies among the files, preferring contracts gives the same NAT contract', async () => {
+  assert.ok(natWithContracts, 'runs after the previous test');
+  const files = ['nat.c', 'lib/map.c', 'lib/dchain.c'].map((f) => ({ path: path.join(nf, f) }));
+  const result = await analyze(files, { includeDirs: [lib], entries: ['nf_process'], execution: { ...DEFAULT_EXECUTION_OPTIONS, preferDeclaredContracts: true } }, diskFileSystem);
+  assert.equal(result.preferDeclaredContracts, true);
+  const summary = (r: typeof result) => r.contracts[0]!.classes.map((k) => `${k.outcome} ${k.cost.instructions} ${k.cost.memory_accesses} ${k.condition}`).sort();
+  assert.deepEqual(summary(result), summary(natWithContracts));
+  assert.ok(result.contracts[0]!.complete);
 });

@@ -15,7 +15,7 @@ const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
-                                [--contracts FILE.pcontract.json]
+                                [--contracts FILE.pcontract.json] [--prefer-contracts]
   perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]
 ${PREDICT_USAGE}
   perfcontract lsp --stdio|--node-ipc`;
@@ -73,6 +73,7 @@ export function parseArguments(argv: string[]): ParsedArguments {
       parsed.options.adversarialFactor = factor;
     } else if (arg === '--solver-rlimit') parsed.options.solverResourceLimit = positiveInteger(arg, value());
     else if (arg === '--solver-timeout') parsed.options.solverTimeoutMs = positiveInteger(arg, value());
+    else if (arg === '--prefer-contracts') (execution as unknown as Record<string, boolean>).preferDeclaredContracts = true;
     else if (arg === '--initial-globals') (execution as unknown as Record<string, string[]>).initialGlobals = value().split(',').map((g) => g.trim()).filter(Boolean);
     else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'\n${USAGE}`);
     else parsed.files.push(path.resolve(arg));
@@ -147,7 +148,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
       const witness = JSON.parse(fs.readFileSync(args.input, 'utf8')) as Witness;
       const result = await analyze(files, args.options, diskFileSystem);
       const contract = result.contracts.find((c) => c.name === args.entry);
-      const run = interpret(result.program, args.entry, { args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals }, { summarizeAfter: contract?.unrollLimit, declaredContracts: result.declaredContracts });
+      const run = interpret(result.program, args.entry, { args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals }, { summarizeAfter: contract?.unrollLimit, declaredContracts: result.declaredContracts, preferDeclaredContracts: result.preferDeclaredContracts });
       const key = runPathKey(run);
       const matched = contract?.classes.find((c) => c.traces.includes(key));
       const returnValue = run.returnValue === undefined ? null : run.returnValue.kind === 'int' ? renderInt(run.returnValue.value, result.program.functions.get(args.entry)!) : run.returnValue.kind === 'null' ? 'NULL' : `&${run.returnValue.object}`;

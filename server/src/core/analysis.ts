@@ -53,6 +53,8 @@ export interface AnalysisResult {
   recomputed: string[];
   /** The declared contracts in force, for running witnesses with the same costs. */
   declaredContracts: DeclaredContracts;
+  /** Whether calls used declared contracts over bodies (run witnesses the same way). */
+  preferDeclaredContracts: boolean;
   /** Set when z3 failed in this process: every later analysis here is incomplete, so a host should restart it. */
   solverFailure?: string;
 }
@@ -156,7 +158,7 @@ export async function analyze(
     if (key !== undefined && contract.complete) settings.cache!.set(key, contract);
   }
   const solverFailure = z3FailureMessage();
-  return { contracts, diagnostics, program: lowered.program, entries, recomputed, declaredContracts: declared.contracts, ...(solverFailure ? { solverFailure } : {}) };
+  return { contracts, diagnostics, program: lowered.program, entries, recomputed, declaredContracts: declared.contracts, preferDeclaredContracts: settings.execution.preferDeclaredContracts ?? false, ...(solverFailure ? { solverFailure } : {}) };
 }
 
 /**
@@ -172,6 +174,7 @@ async function verifyWitnesses(
 ): Promise<void> {
   const options = {
     regions: settings.execution.regions, maxSteps: 1_000_000, declaredContracts: settings.execution.declaredContracts,
+    preferDeclaredContracts: settings.execution.preferDeclaredContracts,
     summarizeAfter: settings.execution.summarizeLoops ? settings.execution.unrollLimit : undefined,
   };
   const lands = (pathClass: PathClass): boolean => {

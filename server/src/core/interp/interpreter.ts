@@ -33,6 +33,8 @@ export interface InterpretOptions {
   summarizeAfter?: number;
   /** Contracts of functions without a body: their cost is the matching case's, at the witness's PCV values. */
   declaredContracts?: DeclaredContracts;
+  /** As in the analysis: calls to a function with a body and a declared contract use the contract. */
+  preferDeclaredContracts?: boolean;
 }
 
 export const DEFAULT_MAX_STEPS = 10_000_000;
@@ -521,7 +523,8 @@ class Machine {
   // ---------------------------------------------------------------- calls
 
   private call(frame: Frame, ins: Extract<Instruction, { op: 'call' }>): void {
-    const callee = this.program.functions.get(ins.callee);
+    const callee = this.options.preferDeclaredContracts && !ins.returnsPointer && this.options.declaredContracts?.has(ins.callee)
+      ? undefined : this.program.functions.get(ins.callee);
     const args = ins.args.map((arg, i) => {
       const value = this.read(frame, arg);
       return value.kind === 'int' ? int(BigInt.asUintN(ins.argWidths[i] ?? 64, value.value)) : value;
@@ -833,6 +836,7 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
     maxSteps: options?.maxSteps ?? DEFAULT_MAX_STEPS,
     summarizeAfter: options?.summarizeAfter,
     declaredContracts: options?.declaredContracts,
+    preferDeclaredContracts: options?.preferDeclaredContracts,
   };
   const machine = new Machine(program, witness, full, fn);
   machine.setUpStrings();

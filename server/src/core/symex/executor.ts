@@ -37,6 +37,11 @@ export interface ExecutionOptions {
   initialGlobals: string[];
   /** Contracts of functions without a body, by name. */
   declaredContracts?: DeclaredContracts;
+  /**
+   * Calls to a function that has both a body and a declared contract use the contract (the
+   * library is summarised by its contract, as for a function without a body). Default: the body.
+   */
+  preferDeclaredContracts?: boolean;
   signal?: AbortSignal;
 }
 
@@ -628,7 +633,8 @@ class Explorer {
     for (const instruction of instructions) {
       if (instruction.op === 'store' && !add(instruction.address)) return 'all';
       if (instruction.op !== 'call') continue;
-      if (this.program.functions.has(instruction.callee)) return 'all';
+      const summarised = this.options.preferDeclaredContracts && !instruction.returnsPointer && this.options.declaredContracts?.has(instruction.callee);
+      if (this.program.functions.has(instruction.callee) && !summarised) return 'all';
       if (instruction.callee === 'memcpy' || instruction.callee === 'memset') {
         if (!add(instruction.args[0])) return 'all';
         continue;
@@ -846,7 +852,8 @@ class Explorer {
   }
 
   private async call(state: State, frame: Frame, instruction: Extract<Instruction, { op: 'call' }>): Promise<'next' | 'called' | 'forked'> {
-    const callee = this.program.functions.get(instruction.callee);
+    const callee = this.options.preferDeclaredContracts && !instruction.returnsPointer && this.options.declaredContracts?.has(instruction.callee)
+      ? undefined : this.program.functions.get(instruction.callee);
     const args = instruction.args.map((a) => this.value(frame, a));
     if (callee) {
       if (state.frames.some((f) => f.fn.name === callee.name)) {
