@@ -17,6 +17,9 @@ import { validateNf } from '../src/measure/validationRun';
 import { NfContract, interpretTrace, lowerNf, nfContract } from '../src/measure/session';
 import { irRows, renderReport, renderScatterSvg, plotPoints, traceRows, UNMATCHED } from '../src/measure/validation';
 import { TRACE_START_NS } from '../src/measure/traffic';
+import { buildTranslationUnit } from '../src/core/syntax/translationUnit';
+import { lowerProgram } from '../src/core/ir/lowerProgram';
+import { functionToString } from '../src/core/ir/ir';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-measure-'));
@@ -173,6 +176,32 @@ test('traffic: the generators\' colliding keys really collide in the C hash tabl
   // A different key almost never lands in the same bucket.
   assert.notEqual(flowBucket({ src: 1, dst: 2, srcPort: 3, dstPort: 4, proto: 17 }), flowBucket({ src: 1, dst: 2, srcPort: 3, dstPort: 5, proto: 17 }));
   assert.notEqual(macSlot([2, 0, 0, 0, 0, 1]), macSlot([2, 0, 0, 0, 0, 2]));
+});
+
+test('tracing points leave the analysed IR of every NF unchanged', async () => {
+  // Without PC_TRACE the macros expand to ((void)0): the IR must equal that of the sources with
+  // every tracing line removed (the IR carries no line numbers).
+  const strip = (text: string) => text.split('\n').filter((line) => !/^\s*PC_TRACE_(PCV|OUTCOME)\(.*\);\s*$/.test(line) && !/#include "pc_trace\.h"/.test(line)).join('\n');
+  for (const nf of NF_REGISTRY) {
+    const sources = nf.sources.map((s) => ({ path: path.join(ROOT, s) }));
+    const options = { includeDirs: nf.includeDirs.map((d) => path.join(ROOT, d)), defines: {} };
+    const irOf = async (transform: (text: string) => string) => {
+      const unit = await buildTranslationUnit(sources, options, { readFile: (p) => (fs.existsSync(p) ? transform(fs.readFileSync(p, 'utf8')) : undefined) });
+      const lowered = lowerProgram(unit);
+      assert.deepEqual(lowered.diagnostics.map((d) => d.message), [], nf.name);
+      return [...lowered.program.functions.values()].filter((f) => !f.file.startsWith('<builtin>')).map(functionToString).join('\n');
+    };
+    const traced = await irOf((t) => t);
+    let removed = 0;
+    const untraced = await irOf((t) => {
+      const stripped = strip(t);
+      removed += t.split('\n').length - stripped.split('\n').length;
+      return stripped;
+    });
+    assert.ok(removed > 0, `${nf.name}: no tracing line found`);
+    assert.match(traced, new RegExp(`function ${nf.entry}\\(`));
+    assert.equal(traced, untraced, `${nf.name}: the tracing lines change the IR`);
+  }
 });
 
 test('validation tables: gaps, medians and below-counts per class, unmatched rows apart', () => {
