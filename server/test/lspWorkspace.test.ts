@@ -135,7 +135,8 @@ function positionAt(text: string, offset: number): { line: number; character: nu
 
 describe('language server robustness', () => {
   test('thousands of random edits end with the same results as a fresh analysis', async () => {
-    const seed = Number(process.env.PERFCONTRACT_FUZZ_SEED ?? 20251125);
+    // Seed 1 splits surrogate pairs (the emoji snippet), which once made the buffer diverge from the client's.
+    const seed = Number(process.env.PERFCONTRACT_FUZZ_SEED ?? 1);
     const next = random(seed);
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-lsp-fuzz-'));
     const snippets = [
@@ -145,7 +146,7 @@ describe('language server robustness', () => {
       '}\n', '/* é 😀 */', 'return 1;', '\nstatic int z', 'for (int i = 0; i < 4; i++) {', '#include "nowhere.h"\n',
     ];
     let text = fs.readFileSync(path.join(repo, 'test-fixtures/engine/shortcircuit.c'), 'utf8').slice(0, 600) + '\n' + snippets[0]!.slice(0, 800);
-    const settings = { cacheDirectory: path.join(root, '.cache'), solverTimeoutMs: 60000, maxPaths: 256, timeLimitMs: 5000 };
+    const settings = { cacheDirectory: path.join(root, '.cache'), solverTimeoutMs: 60000, maxPaths: 256, timeLimitMs: 60000 };
     const client = new LspTestClient({ rootPath: root, settings });
     const file = path.join(root, 'fuzz.c');
     await client.initialize();

@@ -49,6 +49,12 @@ export class EditorDocument {
     if (position.line >= starts.length) return this.content.length;
     const lineStart = starts[position.line]!;
     const lineEnd = position.line + 1 < starts.length ? starts[position.line + 1]! : this.content.length;
+    if (this.encoding === 'utf-16') {
+      // Code units, taken literally (even inside a surrogate pair), so the buffer matches the client's.
+      let contentEnd = lineEnd;
+      while (contentEnd > lineStart && (this.content.charCodeAt(contentEnd - 1) === 0x0a || this.content.charCodeAt(contentEnd - 1) === 0x0d)) contentEnd--;
+      return lineStart + Math.max(0, Math.min(position.character, contentEnd - lineStart));
+    }
     let offset = lineStart;
     let units = 0;
     while (offset < lineEnd && units < position.character) {
