@@ -76,6 +76,20 @@ describe('language server across files', () => {
       const after = await client.executeCommand('perfcontract.server.generateContract', { uri: app, functionName: 'process' });
       assert.match(after.markdown, /\| C1 \| `v > 200` \| 7 \|/);
       assert.equal(fs.readFileSync(path.join(root, 'lib', 'util.c'), 'utf8'), UTIL_C);
+      // Closing the buffer discards the unsaved edit: the caller is analysed from the disk again.
+      const appVersion = client.version(app);
+      const reanalysed = client.waitFor('perfcontract/status', (s: { state: string; uri?: string }) => s.uri === app && s.state === 'analysing');
+      await client.close(util);
+      await reanalysed;
+      await client.settledDiagnostics(app, appVersion);
+      assert.match((await client.executeCommand('perfcontract.server.generateContract', { uri: app, functionName: 'process' })).markdown, /\| C1 \| `v > 100` \| 7 \|/);
+      // A change on disk to a file that is not open, announced as a watched-file event, reaches the caller too.
+      fs.writeFileSync(path.join(root, 'lib', 'util.c'), UTIL_C.replace('v > 100', 'v > 300'));
+      const again = client.waitFor('perfcontract/status', (s: { state: string; uri?: string }) => s.uri === app && s.state === 'analysing');
+      await client.filesChanged([{ path: path.join(root, 'lib', 'util.c'), type: 2 }]);
+      await again;
+      await client.settledDiagnostics(app, appVersion);
+      assert.match((await client.executeCommand('perfcontract.server.generateContract', { uri: app, functionName: 'process' })).markdown, /\| C1 \| `v > 300` \| 7 \|/);
     } finally {
       await client.shutdown();
     }

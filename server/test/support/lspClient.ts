@@ -127,6 +127,11 @@ export class LspTestClient {
     await this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }
 
+  /** Tells the server that files changed on disk (type 1 created, 2 changed, 3 deleted). */
+  async filesChanged(changes: { path: string; type: 1 | 2 | 3 }[]): Promise<void> {
+    await this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: changes.map((c) => ({ uri: uriOf(c.path), type: c.type })) });
+  }
+
   async changeSettings(settings: Record<string, unknown>): Promise<void> {
     this.settings = settings;
     await this.connection.sendNotification('workspace/didChangeConfiguration', { settings: { perfcontract: settings } });
