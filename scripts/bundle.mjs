@@ -74,6 +74,8 @@ export async function packageVsix({ log = console.log } = {}) {
   const staged = { ...manifest };
   for (const key of ['files', 'bin', 'scripts', 'dependencies', 'devDependencies', 'private']) delete staged[key];
   fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(staged, null, 2) + '\n');
+  // The stage holds only what ships; the ignore file only says so to vsce.
+  fs.writeFileSync(path.join(stage, '.vscodeignore'), '# Everything in this staging folder ships.\n');
   fs.writeFileSync(path.join(stage, 'README.md'), withoutRelativeLinks(fs.readFileSync(path.join(root, 'docs/extension.md'), 'utf8')));
   fs.cpSync(dist, path.join(stage, 'dist'), { recursive: true });
   for (const file of ['docs/pcontract.schema.json', 'docs/contract.schema.json']) copy(path.join(root, file), path.join(stage, file));
