@@ -201,16 +201,28 @@ export class Z3Solver implements Solver {
     }
     const solver = this.solver;
     solver.push();
-    for (const constraint of constraints) solver.add(this.toZ3(Z, constraint));
+    try {
+      for (const constraint of constraints) solver.add(this.toZ3(Z, constraint));
+    } catch {
+      // A stale interrupt makes z3 refuse calls ("canceled"): this query is unknown, the next starts clean.
+      this.abandonSolver();
+      this.statistics.unknowns++;
+      return { result: 'unknown' };
+    }
     let timer: NodeJS.Timeout | undefined;
     // The model is taken and the scope popped when z3 really finishes, even after the watchdog.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const checking: Promise<{ answer: string; z3Model?: any }> = (solver.check() as Promise<string>)
       .catch(() => 'unknown')
       .then((answer: string) => {
-        const z3Model = answer === 'sat' ? solver.model() : undefined;
-        solver.pop();
-        return { answer, z3Model };
+        try {
+          const z3Model = answer === 'sat' ? solver.model() : undefined;
+          solver.pop();
+          return { answer, z3Model };
+        } catch {
+          this.abandonSolver();
+          return { answer: 'unknown' };
+        }
       });
     this.running = checking;
     let onFailure: (() => void) | undefined;
@@ -236,11 +248,13 @@ export class Z3Solver implements Solver {
     const scalarCache = new Map<string, bigint>();
     const byteCache = new Map<string, bigint>();
     const model: Model = {
+      // A value z3 refuses to give (a stale interrupt) reads as 0: the witness may then miss its
+      // class, which the witness check reports; nothing else depends on it.
       scalar: (name, width) => {
         const key = `${name}/${width}`;
         let value = scalarCache.get(key);
         if (value === undefined) {
-          value = BigInt(z3Model.eval(Z.BitVec.const(name, width), true).value());
+          value = evaluateOrZero(() => z3Model.eval(Z.BitVec.const(name, width), true).value());
           scalarCache.set(key, value);
         }
         return value;
@@ -250,13 +264,20 @@ export class Z3Solver implements Solver {
         let value = byteCache.get(key);
         if (value === undefined) {
           const array = Z.Array.const(name, Z.BitVec.sort(64), Z.BitVec.sort(8));
-          value = BigInt(z3Model.eval(array.select(Z.BitVec.val(index, 64)), true).value());
+          value = evaluateOrZero(() => z3Model.eval(array.select(Z.BitVec.val(index, 64)), true).value());
           byteCache.set(key, value);
         }
         return value;
       },
     };
     return { result: 'sat', model };
+  }
+
+  /** Drops the solver and the converted terms, so the next query starts on a fresh solver. */
+  private abandonSolver(): void {
+    this.solver = undefined;
+    this.converted.clear();
+    this.running = undefined;
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -314,6 +335,14 @@ export class Z3Solver implements Solver {
     }
     this.converted.set(e.id, result);
     return result;
+  }
+}
+
+function evaluateOrZero(evaluate: () => unknown): bigint {
+  try {
+    return BigInt(evaluate() as bigint | number | string);
+  } catch {
+    return 0n;
   }
 }
 
