@@ -243,15 +243,16 @@ test('interpreter sessions and the compiled NFs return the same result for every
 });
 
 // The IR validation: a short version of `npm run validate` (100 packets per trace). The NAT and the
-// bridge get short contract time limits (their contracts are incomplete at any limit that fits a test
-// run); the load balancer and the policer are left to `npm run validate` (FIXME(engine): within a
-// test's time their contracts match no packet, and the policer's analysis has failed with
-// "canceled" once; see docs/measurement.md).
+// policer are modular (analysed against their library's contracts, packets placed by a replay): nearly
+// every packet lands in a class. The bridge gets a short contract time limit (its contract is
+// incomplete at any limit that fits a test run); the load balancer is left to `npm run validate`
+// (within a test's time its contract matches no packet; see docs/measurement.md).
 const VALIDATION = [
-  { nf: 'router', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },
-  { nf: 'firewall', timeLimitMs: 60_000, packets: 100, everyPacketInAClass: true },
-  { nf: 'nat', timeLimitMs: 15_000, packets: 100, everyPacketInAClass: false },
-  { nf: 'bridge', timeLimitMs: 15_000, packets: 100, everyPacketInAClass: false },
+  { nf: 'router', timeLimitMs: 60_000, packets: 100, matchedShare: 1 },
+  { nf: 'firewall', timeLimitMs: 60_000, packets: 100, matchedShare: 1 },
+  { nf: 'nat', timeLimitMs: 30_000, packets: 100, matchedShare: 0.95 },
+  { nf: 'policer', timeLimitMs: 30_000, packets: 100, matchedShare: 0.95 },
+  { nf: 'bridge', timeLimitMs: 15_000, packets: 100, matchedShare: 0 },
 ];
 
 // Two analyses at a time (the machine has two cores), started when the file loads.
@@ -278,7 +279,7 @@ for (const spec of VALIDATION) {
     for (const r of traceRows(validation)) assert.equal(r.resultMismatches.O2, 0, `${spec.nf} ${r.trace}: interpreter and gcc disagree on ${r.resultMismatches.O2} results`);
     const packets = validation.traces.reduce((n, t) => n + t.session.length, 0);
     const matched = validation.traces.reduce((n, t) => n + t.session.filter((p) => p.classId !== undefined).length, 0);
-    if (spec.everyPacketInAClass) assert.equal(matched, packets, `${spec.nf}: ${packets - matched} packets outside the contract`);
+    assert.ok(matched >= spec.matchedShare * packets, `${spec.nf}: ${packets - matched} of ${packets} packets outside the contract`);
     assert.ok(matched > 0, `${spec.nf}: no packet landed in a class`);
     // The report and the plots render every NF's figures.
     const report = renderReport([validation], { command: 'test', packetsPerTrace: spec.packets, seed: 1, date: '2000-01-01' });

@@ -10,7 +10,7 @@ import { Reasons } from './reasons';
 import { resetExpressionTable, clearSymbolCache } from './symex/expr';
 import { interpret } from './interp/interpreter';
 import { ContractCache, functionKeys } from './cache/contractCache';
-import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, parseDeclaredContracts } from './contract/declaredContracts';
+import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, outParameterOf, parseDeclaredContracts } from './contract/declaredContracts';
 import * as path from 'path';
 
 export interface AnalysisOptions {
@@ -93,16 +93,7 @@ export async function analyze(
     for (const message of parsed.errors) diagnostics.push({ reason: 'invalid-contract', message, ...at, functionName: name });
     for (const [key, contract] of parsed.contracts) declared.contracts.set(key, contract);
   }
-  declared.errors.push(...bindDeclaredWrites(declared.contracts, (name, param) => {
-    const declaration = unit.functions.get(name);
-    if (!declaration) return 'not-declared';
-    if (declaration.paramNames.every((n) => !n)) return 'no-declaration';
-    const index = declaration.paramNames.indexOf(param);
-    if (index < 0) return undefined;
-    const type = declaration.type.params[index];
-    const pointee = type?.kind === 'pointer' ? type.to : undefined;
-    return pointee?.kind === 'int' ? { index, width: pointee.size * 8, signed: pointee.signed } : { index };
-  }));
+  declared.errors.push(...bindDeclaredWrites(declared.contracts, outParameterOf(unit)));
   for (const error of declared.errors) {
     diagnostics.push({ reason: 'invalid-contract', message: error, file: error.split(':')[0]!, startByte: 0, endByte: 0, startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 });
   }

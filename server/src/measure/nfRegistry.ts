@@ -25,6 +25,12 @@ export interface NfDefinition {
   contractTimeLimitMs: number;
   /** The first trace is the typical one. */
   traces: TraceGenerator[];
+  /**
+   * Analyse with `--prefer-contracts`: calls to library functions that have a contract file use it
+   * (the library's code stays among the sources). The interpreter session then runs the library's
+   * code and places each packet by a replay against the contracts (see session.ts).
+   */
+  modular?: boolean;
 }
 
 const LIB = 'test-fixtures/nf/lib';
@@ -33,7 +39,7 @@ const NF = 'test-fixtures/nf';
 export const NF_REGISTRY: NfDefinition[] = [
   {
     name: 'nat', description: 'NAPT on the hash map and the dchain', sources: [`${NF}/nat.c`, `${LIB}/map.c`, `${LIB}/dchain.c`],
-    includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 30_000, traces: NAT_TRACES,
+    includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 30_000, traces: NAT_TRACES, modular: true,
   },
   {
     name: 'bridge', description: 'MAC learning bridge on its own MAC table and the dchain', sources: [`${NF}/bridge.c`, `${LIB}/dchain.c`],
@@ -55,7 +61,7 @@ export const NF_REGISTRY: NfDefinition[] = [
   {
     name: 'policer', description: 'per-destination token-bucket policer',
     sources: [`${NF}/policer.c`, `${LIB}/map.c`, `${LIB}/dchain.c`, `${LIB}/vector.c`, `${LIB}/token_bucket.c`],
-    includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 30_000, traces: POLICER_TRACES,
+    includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 30_000, traces: POLICER_TRACES, modular: true,
   },
 ];
 

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FunctionContract, PathClass } from '../core/contract/contract';
 import { runPathKey } from '../core/contract/contract';
-import { interpret } from '../core/interp/interpreter';
+import { interpret, ObservedCall } from '../core/interp/interpreter';
 import { bytesToHex, numberForJson, Witness } from '../core/contract/witness';
 import { evaluateFormula, formulaPcvNames } from '../core/cost/formula';
 import { DEFAULT_EXECUTION_OPTIONS } from '../core/symex/executor';
@@ -12,7 +12,7 @@ import type { IrMetric } from '../core/cost/costModel';
 import type { IrProgram } from '../core/ir/ir';
 import { buildTranslationUnit } from '../core/syntax/translationUnit';
 import { lowerProgram } from '../core/ir/lowerProgram';
-import { DeclaredContracts, loadDeclaredContracts } from '../core/contract/declaredContracts';
+import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, outParameterOf } from '../core/contract/declaredContracts';
 import { MeasureError } from './measureError';
 import { NfDefinition } from './nfRegistry';
 import { TracePacket } from './traffic';
@@ -88,7 +88,7 @@ export async function nfContract(nf: NfDefinition, options: { repoRoot: string; 
   const sources = nf.sources.map((s) => path.join(options.repoRoot, s));
   const includeDirs = nf.includeDirs.map((d) => path.join(options.repoRoot, d));
   const cli = path.join(options.repoRoot, 'bin', 'perfcontract.js');
-  const args = [cli, 'contract', ...sources, '--entry', nf.entry, ...includeDirs.flatMap((d) => ['-I', d]), '--format', 'json', '--time-limit', String(timeLimitMs)];
+  const args = [cli, 'contract', ...sources, '--entry', nf.entry, ...includeDirs.flatMap((d) => ['-I', d]), '--format', 'json', '--time-limit', String(timeLimitMs), ...(nf.modular ? ['--prefer-contracts'] : [])];
   let contract: FunctionContract | undefined;
   let milliseconds = 0;
   let failure = '';
@@ -204,6 +204,7 @@ export async function lowerNf(nf: NfDefinition, repoRoot: string): Promise<Lower
   // As analyze() does: contract files beside the main files or beside the headers they include.
   const folders = [...sources, ...[...unit.files.keys()].filter((p) => path.isAbsolute(p))].map((p) => path.dirname(p));
   const declared = loadDeclaredContracts([...new Set(folders)], [], (p) => diskFileSystem.readFile(p));
+  bindDeclaredWrites(declared.contracts, outParameterOf(unit));
   return { program: lowered.program, declaredContracts: declared.contracts };
 }
 
@@ -223,6 +224,8 @@ export interface InterpretedPacket {
  * counts PCVs as the analysis summarised them and reports the path identity the analysis uses.
  */
 export function interpretTrace(lowered: LoweredNf, nf: NfDefinition, packets: readonly TracePacket[], summarizeAfter?: number): InterpretedPacket[] {
+  // Library functions with both a body and a declared contract: a modular contract summarises them.
+  const summarised = nf.modular ? new Set([...lowered.declaredContracts.keys()].filter((name) => lowered.program.functions.has(name))) : new Set<string>();
   const { program } = lowered;
   const entry = program.functions.get(nf.entry);
   if (!entry) throw new MeasureError('analysis-failed', `${nf.name}: '${nf.entry}' was not lowered`);
@@ -242,12 +245,32 @@ export function interpretTrace(lowered: LoweredNf, nf: NfDefinition, packets: re
     const memory: Record<string, string> = { [pktParam]: bytesToHex(packet.data) };
     for (const [name, bytes] of globals) memory[name] = bytesToHex(bytes);
     const witness: Witness = { args: { [lenParam]: packet.data.length, [portParam]: packet.port, [nowParam]: numberForJson(packet.timeNs) }, memory, pcv: {} };
-    const run = interpret(program, nf.entry, witness, { ...common, summarizeAfter });
+    const calls: ObservedCall[] = [];
+    const observeCalls = summarised.size > 0 ? { callees: summarised, record: (call: ObservedCall) => calls.push(call) } : undefined;
+    const run = interpret(program, nf.entry, witness, { ...common, summarizeAfter, observeCalls });
+    let identity = { pathKey: runPathKey(run), pcv: { ...run.pcv } };
+    if (observeCalls && !run.error) {
+      // The run executed the library's code (the cost measured). Replayed against the library's
+      // contracts, with each call's result, out-parameters and loop counts, it takes the path the
+      // modular contract knows, and counts its PCVs as the contract names them.
+      const externals: Record<string, number | string> = {};
+      for (const call of calls) {
+        if (call.returned !== undefined) externals[`${call.callee}#${call.k}`] = numberForJson(call.returned);
+        for (const [param, value] of Object.entries(call.writes)) externals[`${call.callee}#${call.k}.${param}`] = numberForJson(value);
+      }
+      const replay = interpret(program, nf.entry, { ...witness, externals }, {
+        ...common, summarizeAfter, preferDeclaredContracts: true,
+        declaredPcvValue: (callee, k, pcv) => calls.find((c) => c.callee === callee && c.k === k)?.pcv[pcv] ?? 0,
+      });
+      const same = !replay.error && replay.returnValue?.kind === run.returnValue?.kind
+        && (replay.returnValue?.kind !== 'int' || run.returnValue?.kind !== 'int' || replay.returnValue.value === run.returnValue.value);
+      identity = same ? { pathKey: runPathKey(replay), pcv: { ...replay.pcv } } : { pathKey: 'replay-diverged', pcv: {} };
+    }
     for (const name of globals.keys()) {
       const bytes = run.memory.get(name);
       if (bytes) globals.set(name, bytes);
     }
-    const result: InterpretedPacket = { pathKey: runPathKey(run), cost: { ...run.cost }, pcv: { ...run.pcv } };
+    const result: InterpretedPacket = { pathKey: identity.pathKey, cost: { ...run.cost }, pcv: identity.pcv };
     if (run.error) result.error = `${run.error.reason}: ${run.error.message}`;
     else if (run.returnValue?.kind === 'int') result.returnValue = Number(BigInt.asIntN(32, run.returnValue.value));
     return result;

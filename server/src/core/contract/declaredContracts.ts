@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import Ajv from 'ajv';
 import { FormulaError, FormulaNode, parseFormula } from '../cost/formula';
 import type { Cost, IrMetric } from '../cost/costModel';
+import type { TranslationUnit } from '../syntax/translationUnit';
 
 /** A cost polynomial: monomial key (PCV names sorted, joined by '*'; '' for the constant) -> coefficient. */
 export type Polynomial = Map<string, number>;
@@ -281,4 +282,18 @@ export function contractForDiscardedResult(contract: DeclaredContract): Declared
     discardedForms.set(contract, merged);
   }
   return merged;
+}
+
+/** Finds a declared function's pointer parameter by name in the translation unit (for `bindDeclaredWrites`). */
+export function outParameterOf(unit: TranslationUnit): (fn: string, param: string) => OutParameter | 'no-declaration' | 'not-declared' | undefined {
+  return (name, param) => {
+    const declaration = unit.functions.get(name);
+    if (!declaration) return 'not-declared';
+    if (declaration.paramNames.every((n) => !n)) return 'no-declaration';
+    const index = declaration.paramNames.indexOf(param);
+    if (index < 0) return undefined;
+    const type = declaration.type.params[index];
+    const pointee = type?.kind === 'pointer' ? type.to : undefined;
+    return pointee?.kind === 'int' ? { index, width: pointee.size * 8, signed: pointee.signed } : { index };
+  };
 }

@@ -35,9 +35,30 @@ export interface InterpretOptions {
   declaredContracts?: DeclaredContracts;
   /** As in the analysis: calls to a function with a body and a declared contract use the contract. */
   preferDeclaredContracts?: boolean;
+  /**
+   * Reports every call to these functions (executed from their bodies): the k-th call's result,
+   * what it stored through the out-parameters its declared contract `writes`, and the loop PCVs it
+   * counted (by PCV name without primes). Lets a run of a library's code be replayed against the
+   * library's contracts.
+   */
+  observeCalls?: { callees: ReadonlySet<string>; record: (call: ObservedCall) => void };
+  /** For a declared call: the value of one of its case's PCVs (default: the witness's `pcv`). */
+  declaredPcvValue?: (callee: string, k: number, pcv: string) => number | undefined;
 }
 
 export const DEFAULT_MAX_STEPS = 10_000_000;
+
+export interface ObservedCall {
+  callee: string;
+  /** 1-based, per callee, in call order (as `externals` keys count). */
+  k: number;
+  /** Signed return value; undefined for void functions. */
+  returned?: bigint;
+  /** Out-parameter name -> the integer it holds after the call. */
+  writes: Record<string, bigint>;
+  /** PCV name without primes -> the largest value a loop of that PCV counted during the call. */
+  pcv: Record<string, number>;
+}
 
 /** Largest call depth (the entry function is depth 1); deeper calls end with 'recursion'. */
 export const MAX_CALL_DEPTH = 1000;
@@ -80,6 +101,8 @@ interface Frame {
   pendingCall?: Extract<Instruction, { op: 'call' }>;
   /** Loops entered in this activation: header -> visits of the header in the current entry. */
   loops: Map<number, LoopState>;
+  /** Set for an observed call (see InterpretOptions.observeCalls). */
+  observation?: { callee: string; k: number; args: ConcreteValue[]; pcvBefore: Record<string, number> };
 }
 
 interface LoopState {
@@ -179,6 +202,7 @@ class Machine {
   readonly trace = new CollapsingTrace();
   readonly pcv: Record<string, number> = {};
   private pcvInstances = new Map<string, number>();
+  private readonly observedCounts = new Map<string, number>();
   private readonly stack: Frame[] = [];
   private readonly functionBlocks = new Map<string, Map<number, BasicBlock>>();
   private readonly externalCalls = new Map<string, number>();
@@ -543,6 +567,11 @@ class Machine {
           : value;
       });
       next.pendingCall = ins;
+      if (this.options.observeCalls?.callees.has(callee.name)) {
+        const k = (this.observedCounts.get(callee.name) ?? 0) + 1;
+        this.observedCounts.set(callee.name, k);
+        next.observation = { callee: callee.name, k, args, pcvBefore: { ...this.pcv } };
+      }
       this.trace.enter(callee.name);
       this.stack.push(next);
       return;
@@ -596,6 +625,27 @@ class Machine {
     this.storeInt(object, offset, write.width, BigInt.asUintN(write.width, value));
   }
 
+  private reportObservation(frame: Frame, value: ConcreteValue | undefined): void {
+    const { callee, k, args, pcvBefore } = frame.observation!;
+    const call: ObservedCall = { callee, k, writes: {}, pcv: {} };
+    if (value?.kind === 'int') call.returned = BigInt.asIntN(frame.fn.returnWidth, value.value);
+    const writes = new Map<string, { argIndex: number; width: number; signed: boolean }>();
+    for (const c of this.options.declaredContracts?.get(callee)?.cases ?? []) for (const w of c.writes) writes.set(w.param, w);
+    for (const [param, w] of writes) {
+      const pointer = args[w.argIndex];
+      if (!pointer || pointer.kind !== 'pointer') continue;
+      const { object, offset } = this.access(pointer, BigInt(w.width / 8), 'observed out-parameter');
+      const raw = this.loadInt(object, offset, w.width);
+      call.writes[param] = w.signed ? BigInt.asIntN(w.width, raw) : raw;
+    }
+    for (const [name, counted] of Object.entries(this.pcv)) {
+      if (pcvBefore[name] === counted) continue;
+      const base = name.replace(/'+$/, '');
+      call.pcv[base] = Math.max(call.pcv[base] ?? 0, counted);
+    }
+    this.options.observeCalls!.record(call);
+  }
+
   /** Adds the cost of the first case of a declared contract that matches the returned value, and returns that case. */
   private chargeDeclared(contract: NonNullable<ReturnType<DeclaredContracts['get']>>, k: number, returned: bigint): DeclaredCase {
     const index = contract.cases.findIndex((c) => c.returns === undefined
@@ -603,7 +653,11 @@ class Machine {
     if (index < 0) throw new Stop('unsupported', `no case of the declared contract of '${contract.name}' returns ${returned}`);
     const c = contract.cases[index]!;
     const renamed = nameCasePcvs(c, this.pcvInstances);
-    for (const name of renamed.values()) this.pcv[name] = own(this.witness.pcv, name) ?? 0;
+    for (const [pcv, name] of renamed) {
+      const given = this.options.declaredPcvValue?.(contract.name, k, pcv);
+      // Given per call, a name that recurs (in iterations of a summarised loop) keeps its largest value.
+      this.pcv[name] = given === undefined ? own(this.witness.pcv, name) ?? 0 : Math.max(this.pcv[name] ?? 0, given);
+    }
     const cost = caseCost(c, (pcv) => renamed.get(pcv) ?? pcv);
     addCost(this.cost, cost.constant);
     for (const [term, coefficient] of cost.terms) {
@@ -707,6 +761,7 @@ class Machine {
           value = fn.returnsPointer ? this.readPointer(frame, t.value) : int(this.readInt(frame, t.value, fn.returnWidth));
         }
         this.leaveAllLoops(frame);
+        if (frame.observation) this.reportObservation(frame, value);
         if (this.stack.length === 1) {
           addCost(this.cost, terminatorCost(t));
           this.stack.pop();
@@ -837,6 +892,8 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
     summarizeAfter: options?.summarizeAfter,
     declaredContracts: options?.declaredContracts,
     preferDeclaredContracts: options?.preferDeclaredContracts,
+    observeCalls: options?.observeCalls,
+    declaredPcvValue: options?.declaredPcvValue,
   };
   const machine = new Machine(program, witness, full, fn);
   machine.setUpStrings();
