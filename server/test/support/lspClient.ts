@@ -51,6 +51,8 @@ export class LspTestClient {
   readonly statuses: Status[] = [];
   readonly progress: unknown[] = [];
   stderr = '';
+  /** The server's latest log messages (window/logMessage), for failure reports. */
+  readonly log: string[] = [];
   private listeners: Listener[] = [];
   private versions = new Map<string, number>();
   private exited: Promise<number | null>;
@@ -76,7 +78,10 @@ export class LspTestClient {
       this.progress.push(params);
       this.emit('$/progress', params);
     });
-    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.onNotification('window/logMessage', (params: { message: string }) => {
+      this.log.push(params.message);
+      if (this.log.length > 200) this.log.shift();
+    });
     this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map((item) => (item.section === 'perfcontract' ? this.settings : null)));
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onRequest('client/registerCapability', () => null);
@@ -142,7 +147,7 @@ export class LspTestClient {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.listeners = this.listeners.filter((l) => l !== listener);
-        reject(new Error(`no ${method} matching the condition within ${timeoutMs} ms; server stderr:\n${this.stderr.slice(-2000)}`));
+        reject(new Error(`no ${method} matching the condition within ${timeoutMs} ms; server stderr:\n${this.stderr.slice(-2000)}\nserver log:\n${this.log.slice(-20).join('\n')}\nstatuses: ${JSON.stringify(this.statuses.slice(-5))}`));
       }, timeoutMs);
       timer.unref();
       const listener: Listener = {
