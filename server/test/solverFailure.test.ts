@@ -8,30 +8,44 @@ import { promisify } from 'util';
 const run = promisify(execFile);
 
 // Runs in a child process, because the failure is delivered as an uncaught exception.
-const SCRIPT = `
+function script(failures: number): string {
+  return `
 const { analyze } = require(${JSON.stringify(path.resolve(__dirname, '../src/core/analysis.js'))});
 const files = { '/v/a.c': 'int f(int x, int y) { if (x > 3) { if (y < x) return 1; return 2; } return 3; }\\n' };
 const fs = { readFile: (p) => files[p] };
 (async () => {
   const before = await analyze([{ path: '/v/a.c' }], {}, fs);
-  // What z3's thread pool reports when one of its threads dies.
-  await new Promise((resolve) => {
-    setImmediate(() => { throw new Error('Pthread 0x0 sent an error! undefined:undefined: Maximum call stack size exceeded'); });
-    setTimeout(resolve, 50);
-  });
+  for (let i = 0; i < ${failures}; i++) {
+    // What z3's thread pool reports when one of its threads dies.
+    await new Promise((resolve) => {
+      setImmediate(() => { throw new Error('Pthread 0x0 sent an error! undefined:undefined: Maximum call stack size exceeded'); });
+      setTimeout(resolve, 50);
+    });
+  }
   const after = await analyze([{ path: '/v/a.c' }], {}, fs);
   process.stdout.write(JSON.stringify({ before: before.contracts[0].complete, after: after.contracts[0].complete, codes: after.contracts[0].incompleteReasons.map((r) => r.code), failure: after.solverFailure, failureBefore: before.solverFailure }));
 })();
 `;
+}
 
-test('a z3 thread failure leaves the process running and later queries unknown', async () => {
-  const { stdout } = await run(process.execPath, ['-e', SCRIPT]);
-  const result = JSON.parse(stdout) as { before: boolean; after: boolean; codes: string[]; failure?: string; failureBefore?: string };
-  assert.equal(result.failureBefore, undefined);
-  assert.match(result.failure ?? '', /^z3 failed and is no longer used in this process: Pthread/);
+interface Outcome { before: boolean; after: boolean; codes: string[]; failure?: string; failureBefore?: string }
+
+test('after a z3 thread failure the process goes on with a fresh z3 instance', async () => {
+  const { stdout } = await run(process.execPath, ['-e', script(1)]);
+  const result = JSON.parse(stdout) as Outcome;
   assert.equal(result.before, true);
+  assert.equal(result.after, true);
+  assert.equal(result.failure, undefined);
+});
+
+test('after repeated z3 thread failures z3 is given up: later queries answer unknown and the result says so', async () => {
+  const { stdout } = await run(process.execPath, ['-e', script(4)]);
+  const result = JSON.parse(stdout) as Outcome;
+  assert.equal(result.before, true);
+  assert.equal(result.failureBefore, undefined);
   assert.equal(result.after, false);
   assert.ok(result.codes.includes('PC304'), result.codes.join(', '));
+  assert.match(result.failure ?? '', /^z3 failed 4 times and is no longer used in this process: Pthread/);
 });
 
 test('other uncaught exceptions still end the process with an error', async () => {

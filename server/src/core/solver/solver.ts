@@ -102,20 +102,37 @@ let z3Loading: Promise<{ context: Z3Context }> | undefined;
 
 /** z3's own memory ceiling (MB); beyond it a query fails as unknown instead of growing the WASM heap. */
 const Z3_MEMORY_MAX_MB = 1200;
-/** Set when a z3 thread died (seen: a stack overflow inside z3's internaliser); z3 is not used again in this process. */
+/** z3 instances started again after a failure, at most; after that z3 is not used in this process. */
+const MAX_Z3_RESTARTS = 3;
+/** The last failure of a z3 thread (seen: a stack overflow inside z3's internaliser). */
 let z3Failure: Error | undefined;
+let z3Restarts = 0;
+let z3GivenUp = false;
+/** Bumped when a failed z3 instance is replaced: solvers and terms of older instances are dropped. */
+let z3Generation = 0;
+let z3FailuresContained = false;
 const z3FailureListeners = new Set<() => void>();
 
 /**
  * An error thrown on one of z3's threads reaches Node as an uncaught exception and would end the
- * process. Such an error ends the use of z3 instead: pending and later queries answer unknown, so
- * the analysis finishes as incomplete. Every other uncaught exception keeps Node's behaviour.
+ * process. Such an error fails the pending queries instead (they answer unknown) and the next query
+ * starts a fresh z3 instance; after MAX_Z3_RESTARTS, every later query answers unknown, so the
+ * analysis finishes as incomplete. Every other uncaught exception keeps Node's behaviour.
  */
 function containZ3ThreadFailures(): void {
+  if (z3FailuresContained) return;
+  z3FailuresContained = true;
   process.on('uncaughtException', (error: Error) => {
     if (/z3-built|z3-solver|Pthread|dec_ref/.test(`${error?.stack ?? ''} ${error?.message ?? ''}`)) {
-      z3Failure ??= error;
+      z3Failure = error;
       for (const listener of z3FailureListeners) listener();
+      if (z3Restarts < MAX_Z3_RESTARTS) {
+        z3Restarts++;
+        z3Generation++;
+        z3Loading = undefined;
+      } else {
+        z3GivenUp = true;
+      }
       return;
     }
     process.stderr.write(`${error?.stack ?? String(error)}\n`);
@@ -123,9 +140,9 @@ function containZ3ThreadFailures(): void {
   });
 }
 
-/** Why z3 is no longer used in this process (a thread of it failed), or undefined. A long-lived host restarts the process or worker. */
+/** Set once z3 has failed too often to be started again in this process: a long-lived host restarts the process or worker. */
 export function z3FailureMessage(): string | undefined {
-  return z3Failure ? `z3 failed and is no longer used in this process: ${z3Failure.message}` : undefined;
+  return z3GivenUp ? `z3 failed ${z3Restarts + 1} times and is no longer used in this process: ${z3Failure?.message ?? ''}` : undefined;
 }
 
 function loadZ3(): Promise<{ context: Z3Context }> {
@@ -166,6 +183,7 @@ export class Z3Solver implements Solver {
   private running: Promise<unknown> | undefined;
   /** Set when z3 did not come back from an interrupted check: every later query answers unknown. */
   private unresponsive = false;
+  private generation = z3Generation;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private solver: any;
 
@@ -173,7 +191,12 @@ export class Z3Solver implements Solver {
 
   async check(constraints: BoolExpr[], signal?: AbortSignal): Promise<{ result: SatResult; model?: Model }> {
     const { context } = await loadZ3();
-    if (z3Failure) this.unresponsive = true;
+    if (this.generation !== z3Generation) {
+      // z3 was started again after a failure: nothing of the old instance may be used.
+      this.abandonSolver();
+      this.generation = z3Generation;
+    }
+    if (z3GivenUp) this.unresponsive = true;
     if (this.running && !this.unresponsive) {
       // A check abandoned by the watchdog must end before z3 is used again. z3 runs on threads the
       // event loop does not wait for, so the wait holds a timer: it ends, or z3 is given up on.
@@ -238,7 +261,7 @@ export class Z3Solver implements Solver {
     const { answer, z3Model } = await Promise.race([checking, watchdog]);
     if (timer) clearTimeout(timer);
     z3FailureListeners.delete(onFailure!);
-    if (z3Failure) this.unresponsive = true;
+    if (z3GivenUp) this.unresponsive = true;
     this.statistics.z3Milliseconds += performance.now() - started;
     if (answer === 'unsat') return { result: 'unsat' };
     if (answer !== 'sat' || !z3Model) {
