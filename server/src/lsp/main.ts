@@ -256,7 +256,10 @@ class PerfcontractServer {
         solverTimeoutMs: this.settings.solverTimeoutMs,
         solverResourceLimit: 10_000_000,
         contractFiles: [],
-        execution: { unrollLimit: this.settings.unrollLimit, maxPaths: this.settings.maxPaths, timeLimitMs: this.settings.timeLimitMs } as WorkerAnalysisOptions['execution'],
+        execution: {
+          unrollLimit: this.settings.unrollLimit, maxPaths: this.settings.maxPaths, timeLimitMs: this.settings.timeLimitMs,
+          preferDeclaredContracts: this.settings.preferContracts,
+        } as WorkerAnalysisOptions['execution'],
       },
     };
   }

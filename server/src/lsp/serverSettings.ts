@@ -17,6 +17,8 @@ export interface ServerSettings {
   defines: Record<string, string>;
   cacheDirectory: string | undefined;
   debounceMs: number;
+  /** Calls to functions with a declared contract (`*.pcontract.json`) use it even when their body is in the workspace. */
+  preferContracts: boolean;
 }
 
 export const KNOWN_METRICS: IrMetric[] = ['instructions', 'memory_accesses'];
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   defines: {},
   cacheDirectory: undefined,
   debounceMs: 100,
+  preferContracts: true,
 };
 
 /** Reads a raw settings object; every invalid value is replaced by its default and explained in `problems`. */
@@ -85,6 +88,10 @@ export function parseSettings(raw: unknown): { settings: ServerSettings; problem
         else problems.push(`perfcontract.defines.${name} must be a string or number; ignored`);
       }
     } else problems.push(`perfcontract.defines must be an object (name -> value); ignored`);
+  }
+  if (value.preferContracts !== undefined && value.preferContracts !== null) {
+    if (typeof value.preferContracts === 'boolean') settings.preferContracts = value.preferContracts;
+    else problems.push(`perfcontract.preferContracts must be true or false, got ${JSON.stringify(value.preferContracts)}; using ${settings.preferContracts}`);
   }
   if (value.cacheDirectory !== undefined && value.cacheDirectory !== null && value.cacheDirectory !== '') {
     if (typeof value.cacheDirectory === 'string') settings.cacheDirectory = value.cacheDirectory;
