@@ -93,6 +93,7 @@ describe('the packaged extension', () => {
       'perfcontract.includePaths',
       'perfcontract.maxPaths',
       'perfcontract.metrics',
+      'perfcontract.preferContracts',
       'perfcontract.solverTimeoutMs',
       'perfcontract.timeLimitMs',
       'perfcontract.unrollLimit',
