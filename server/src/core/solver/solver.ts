@@ -124,20 +124,25 @@ function containZ3ThreadFailures(): void {
   z3FailuresContained = true;
   process.on('uncaughtException', (error: Error) => {
     if (/z3-built|z3-solver|Pthread|dec_ref/.test(`${error?.stack ?? ''} ${error?.message ?? ''}`)) {
-      z3Failure = error;
-      for (const listener of z3FailureListeners) listener();
-      if (z3Restarts < MAX_Z3_RESTARTS) {
-        z3Restarts++;
-        z3Generation++;
-        z3Loading = undefined;
-      } else {
-        z3GivenUp = true;
-      }
+      noteZ3Failure(error);
       return;
     }
     process.stderr.write(`${error?.stack ?? String(error)}\n`);
     process.exit(1);
   });
+}
+
+/** Fails the pending queries and retires the z3 instance (see containZ3ThreadFailures). */
+function noteZ3Failure(error: Error): void {
+  z3Failure = error;
+  for (const listener of z3FailureListeners) listener();
+  if (z3Restarts < MAX_Z3_RESTARTS) {
+    z3Restarts++;
+    z3Generation++;
+    z3Loading = undefined;
+  } else {
+    z3GivenUp = true;
+  }
 }
 
 /** Set once z3 has failed too often to be started again in this process: a long-lived host restarts the process or worker. */
@@ -252,7 +257,12 @@ export class Z3Solver implements Solver {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const watchdog = new Promise<{ answer: string; z3Model?: any }>((resolve) => {
       timer = setTimeout(() => {
-        Z.interrupt();
+        try {
+          Z.interrupt();
+        } catch (error) {
+          // Seen: "invalid dec_ref command" from the bindings' release queue. The instance is retired.
+          noteZ3Failure(error as Error);
+        }
         resolve({ answer: 'unknown' });
       }, this.options.timeoutMs);
       onFailure = () => resolve({ answer: 'unknown' });
