@@ -102,8 +102,12 @@ let z3Loading: Promise<{ context: Z3Context }> | undefined;
 
 /** z3's own memory ceiling (MB); beyond it a query fails as unknown instead of growing the WASM heap. */
 const Z3_MEMORY_MAX_MB = 1200;
-/** z3 instances started again after a failure, at most; after that z3 is not used in this process. */
-const MAX_Z3_RESTARTS = 3;
+/**
+ * z3 instances started again after a failure, at most; after that z3 is not used in this process.
+ * 0: a fresh instance in the same process was seen to leave every query hanging until the
+ * watchdog, so a failure gives z3 up at once and the host restarts the process or worker.
+ */
+const MAX_Z3_RESTARTS = 0;
 /** The last failure of a z3 thread (seen: a stack overflow inside z3's internaliser). */
 let z3Failure: Error | undefined;
 let z3Restarts = 0;
@@ -147,7 +151,8 @@ function noteZ3Failure(error: Error): void {
 
 /** Set once z3 has failed too often to be started again in this process: a long-lived host restarts the process or worker. */
 export function z3FailureMessage(): string | undefined {
-  return z3GivenUp ? `z3 failed ${z3Restarts + 1} times and is no longer used in this process: ${z3Failure?.message ?? ''}` : undefined;
+  const times = z3Restarts + 1;
+  return z3GivenUp ? `z3 failed ${times} time${times === 1 ? '' : 's'} and is no longer used in this process: ${z3Failure?.message ?? ''}` : undefined;
 }
 
 function loadZ3(): Promise<{ context: Z3Context }> {
