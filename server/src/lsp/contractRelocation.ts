@@ -7,35 +7,16 @@
 // every line in it is moved by the shift of the function that contains that line. Anything that
 // cannot be attributed to a function of the contract's call closure makes the relocation give up,
 // and the function is analysed as usual.
-import { createHash } from 'crypto';
 import type { IrProgram } from '../core/ir/ir';
+import { functionKeys } from '../core/cache/contractCache';
 import type { FunctionContract } from '../core/contract/contract';
 
 export interface FunctionPlace { file: string; startLine: number; endLine: number; startColumn: number; startByte: number }
 export type Layout = Record<string, FunctionPlace>;
 
-/** Position-free keys: function text and file, callees' keys (transitively), globals and a fingerprint of the options. */
+/** Position-free keys: function text, annotations and file, callees' keys (transitively), globals and a fingerprint of the options. */
 export function shapeKeys(program: IrProgram, fingerprint: string): Map<string, string> {
-  const globals = createHash('sha256');
-  for (const global of [...program.globals.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    globals.update(`${global.name}|${global.size}|${global.readOnly}|${Buffer.from(global.initial).toString('hex')}|${JSON.stringify(global.initialPointers)};`);
-  }
-  for (const s of program.strings) globals.update(Buffer.from(s).toString('hex') + ';');
-  const shared = `${globals.digest('hex')}|${fingerprint}`;
-  const keys = new Map<string, string>();
-  const visit = (name: string, path: Set<string>): string => {
-    const known = keys.get(name);
-    if (known) return known;
-    const fn = program.functions.get(name);
-    if (!fn) return `external:${name}`;
-    const hash = createHash('sha256').update(`${shared}|${fn.file}|${JSON.stringify(fn.annotations)}|${fn.text}`);
-    for (const callee of [...fn.callees].sort()) hash.update(`|${callee}:${path.has(callee) ? 'recursive' : visit(callee, new Set([...path, callee]))}`);
-    const key = hash.digest('hex');
-    keys.set(name, key);
-    return key;
-  };
-  for (const name of program.functions.keys()) visit(name, new Set([name]));
-  return keys;
+  return functionKeys(program, fingerprint, true);
 }
 
 /** Where the function and every defined function it reaches are now. */

@@ -30,8 +30,12 @@ export class MemoryContractCache implements ContractCache {
   }
 }
 
-/** Keys for every defined function of the program, given a fingerprint of the analysis options. */
-export function functionKeys(program: IrProgram, optionsFingerprint: string): Map<string, string> {
+/**
+ * Keys for every defined function of the program, given a fingerprint of the analysis options.
+ * `positionFree` leaves the function's position out (and puts its annotations in): a function that
+ * only moved keeps its key, for callers that relocate contracts themselves.
+ */
+export function functionKeys(program: IrProgram, optionsFingerprint: string, positionFree = false): Map<string, string> {
   const globals = createHash('sha256');
   for (const global of [...program.globals.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     globals.update(`${global.name}|${global.size}|${global.readOnly}|${Buffer.from(global.initial).toString('hex')}|${JSON.stringify(global.initialPointers)};`);
@@ -46,7 +50,7 @@ export function functionKeys(program: IrProgram, optionsFingerprint: string): Ma
     if (!fn) return `external:${name}`;
     const hash = createHash('sha256');
     // The position is part of the key because the contract carries source ranges.
-    hash.update(`${shared}|${fn.file}|${fn.range.startByte}|${fn.text}`);
+    hash.update(positionFree ? `${shared}|${fn.file}|${JSON.stringify(fn.annotations)}|${fn.text}` : `${shared}|${fn.file}|${fn.range.startByte}|${fn.text}`);
     for (const callee of [...fn.callees].sort()) {
       hash.update(`|${callee}:${path.has(callee) ? 'recursive' : visit(callee, new Set([...path, callee]))}`);
     }

@@ -193,6 +193,11 @@ export class Z3Solver implements Solver {
   private running: Promise<unknown> | undefined;
   /** Set when z3 did not come back from an interrupted check: every later query answers unknown. */
   private unresponsive = false;
+  /**
+   * True while a check runs on a z3 thread, including one the watchdog abandoned. A synchronous z3
+   * call from this thread then waits for that check's lock, spinning: models answer 0 instead.
+   */
+  private busy = false;
   private generation = z3Generation;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private solver: any;
@@ -245,9 +250,11 @@ export class Z3Solver implements Solver {
     let timer: NodeJS.Timeout | undefined;
     // The model is taken and the scope popped when z3 really finishes, even after the watchdog.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    this.busy = true;
     const checking: Promise<{ answer: string; z3Model?: any }> = (solver.check() as Promise<string>)
       .catch(() => 'unknown')
       .then((answer: string) => {
+        this.busy = false;
         try {
           const z3Model = answer === 'sat' ? solver.model() : undefined;
           solver.pop();
@@ -292,7 +299,7 @@ export class Z3Solver implements Solver {
         const key = `${name}/${width}`;
         let value = scalarCache.get(key);
         if (value === undefined) {
-          value = evaluateOrZero(() => z3Model.eval(Z.BitVec.const(name, width), true).value());
+          value = this.busy ? 0n : evaluateOrZero(() => z3Model.eval(Z.BitVec.const(name, width), true).value());
           scalarCache.set(key, value);
         }
         return value;
@@ -301,8 +308,10 @@ export class Z3Solver implements Solver {
         const key = `${name}/${index}`;
         let value = byteCache.get(key);
         if (value === undefined) {
-          const array = Z.Array.const(name, Z.BitVec.sort(64), Z.BitVec.sort(8));
-          value = evaluateOrZero(() => z3Model.eval(array.select(Z.BitVec.val(index, 64)), true).value());
+          value = this.busy ? 0n : evaluateOrZero(() => {
+            const array = Z.Array.const(name, Z.BitVec.sort(64), Z.BitVec.sort(8));
+            return z3Model.eval(array.select(Z.BitVec.val(index, 64)), true).value();
+          });
           byteCache.set(key, value);
         }
         return value;
