@@ -45,3 +45,31 @@ test('other uncaught exceptions still end the process with an error', async () =
     .then(() => setImmediate(() => { throw new Error('an ordinary bug'); }));`;
   await assert.rejects(run(process.execPath, ['-e', script]), (error: { code: number; stderr: string }) => error.code === 1 && /an ordinary bug/.test(error.stderr));
 });
+
+// A call into z3 that spins on a lock blocks the main thread: no timer can end it, the CLI's watchdog thread does.
+test('the CLI watchdog ends a process whose main thread stays blocked, with PC305 on stderr', async () => {
+  const blocked = `
+const { startWatchdog } = require(${JSON.stringify(path.resolve(__dirname, '../src/cli/watchdog.js'))});
+startWatchdog(1500);
+setTimeout(() => { process.stdout.write('blocking\\n'); for (;;) {} }, 100);
+`;
+  const started = Date.now();
+  await assert.rejects(run(process.execPath, ['-e', blocked], { timeout: 60_000 }), (error: { signal: string; stdout: string; stderr: string }) => {
+    assert.equal(error.signal, 'SIGKILL');
+    assert.equal(error.stdout, 'blocking\n');
+    assert.match(error.stderr, /^perfcontract: PC305 the analysis stopped responding for \d+ s/);
+    return true;
+  });
+  assert.ok(Date.now() - started < 30_000, 'the watchdog fired long after its limit');
+});
+
+test('the CLI watchdog leaves a responsive process alone and does not keep it alive', async () => {
+  const responsive = `
+const { startWatchdog } = require(${JSON.stringify(path.resolve(__dirname, '../src/cli/watchdog.js'))});
+const watchdog = startWatchdog(1000);
+let ticks = 0;
+const interval = setInterval(() => { if (++ticks === 30) { clearInterval(interval); process.stdout.write('done'); } }, 100);
+`;
+  const { stdout } = await run(process.execPath, ['-e', responsive], { timeout: 60_000 });
+  assert.equal(stdout, 'done');
+});

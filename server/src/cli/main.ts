@@ -10,12 +10,13 @@ import type { IrMetric } from '../core/cost/costModel';
 import type { Witness } from '../core/contract/witness';
 import { Reasons } from '../core/reasons';
 import { PREDICT_USAGE, runPredict } from './predict';
+import { startWatchdog } from './watchdog';
 
 const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
-                                [--contracts FILE.pcontract.json] [--prefer-contracts]
+                                [--contracts FILE.pcontract.json] [--prefer-contracts] [--stall-limit MS]
   perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]
 ${PREDICT_USAGE}
   perfcontract lsp --stdio|--node-ipc`;
@@ -28,8 +29,13 @@ interface ParsedArguments {
   entries: string[];
   format?: string;
   input?: string;
+  /** Milliseconds the main thread may stay blocked before the watchdog ends the process (PC305). */
+  stallLimitMs: number;
   options: Partial<AnalysisOptions>;
 }
+
+/** Default for --stall-limit: far above any legitimate synchronous step (parsing, one z3 call). */
+const DEFAULT_STALL_LIMIT_MS = 60_000;
 
 export const diskFileSystem: FileSystem = {
   readFile(filePath: string): string | undefined {
@@ -44,7 +50,7 @@ export const diskFileSystem: FileSystem = {
 export function parseArguments(argv: string[]): ParsedArguments {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') throw new UsageError(USAGE);
-  const parsed: ParsedArguments = { command, files: [], entries: [], options: { includeDirs: [], defines: {} } };
+  const parsed: ParsedArguments = { command, files: [], entries: [], stallLimitMs: DEFAULT_STALL_LIMIT_MS, options: { includeDirs: [], defines: {} } };
   const execution: Record<string, number> = {};
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
@@ -66,6 +72,7 @@ export function parseArguments(argv: string[]): ParsedArguments {
     } else if (arg === '--unroll') execution.unrollLimit = positiveInteger(arg, value());
     else if (arg === '--max-paths') execution.maxPaths = positiveInteger(arg, value());
     else if (arg === '--time-limit') execution.timeLimitMs = positiveInteger(arg, value());
+    else if (arg === '--stall-limit') parsed.stallLimitMs = positiveInteger(arg, value());
     else if (arg === '--contracts') (parsed.options.contractFiles ??= []).push(path.resolve(value()));
     else if (arg === '--adversarial-factor') {
       const factor = Number(value());
@@ -119,6 +126,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
     }
   }
   const files = args.files.map((p) => ({ path: p }));
+  const watchdog = startWatchdog(args.stallLimitMs);
   try {
     if (args.command === 'contract') {
       const result = await analyze(files, args.options, diskFileSystem);
@@ -177,6 +185,8 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
     }
     err(`perfcontract: ${(error as Error).message}`);
     return 1;
+  } finally {
+    watchdog.stop();
   }
 }
 

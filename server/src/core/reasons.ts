@@ -16,6 +16,7 @@ export const Reasons = {
   'time-limit': { code: 'PC302', summary: 'the analysis time limit was reached' },
   'cancelled': { code: 'PC303', summary: 'the analysis was cancelled' },
   'solver-unknown': { code: 'PC304', summary: 'the solver could not decide a branch (timeout or unknown)' },
+  'unresponsive': { code: 'PC305', summary: 'a call into z3 stopped responding; the CLI process was ended by its watchdog' },
   'syntax-error': { code: 'PC401', summary: 'the function has a syntax error' },
   'missing-include': { code: 'PC402', summary: 'an included file was not found' },
   'unknown-identifier': { code: 'PC403', summary: 'an identifier is not declared' },

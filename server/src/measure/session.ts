@@ -92,15 +92,17 @@ export async function nfContract(nf: NfDefinition, options: { repoRoot: string; 
   let contract: FunctionContract | undefined;
   let milliseconds = 0;
   let failure = '';
-  // A generous watchdog: the time limit bounds the exploration, the witness checks come on top.
-  const watchdogMs = 5 * timeLimitMs + 120_000;
+  // A watchdog: the time limit bounds the exploration, the witness checks come on top. A stuck z3
+  // call ends the child through its own watchdog (PC305); this one catches anything else. Either
+  // is an intermittent failure of z3's WASM build, so the analysis runs once more.
+  const watchdogMs = 2 * timeLimitMs + 60_000;
   for (let attempt = 0; attempt < 2 && !contract; attempt++) {
     const started = performance.now();
     const child = await runChild(process.execPath, args, watchdogMs);
     milliseconds = Math.round(performance.now() - started);
     if (child.timedOut) {
       failure = `perfcontract contract --time-limit ${timeLimitMs} did not finish within ${Math.round(watchdogMs / 1000)} s and was stopped`;
-      break; // a hang is not retried
+      continue;
     }
     if (child.status === 0) {
       try {
