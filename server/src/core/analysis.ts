@@ -11,6 +11,7 @@ import { resetExpressionTable, clearSymbolCache } from './symex/expr';
 import { interpret } from './interp/interpreter';
 import { ContractCache, functionKeys } from './cache/contractCache';
 import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, outParameterOf, parseDeclaredContracts } from './contract/declaredContracts';
+import { SummaryStore, SummaryUse } from './symex/summaries';
 import * as path from 'path';
 
 export interface AnalysisOptions {
@@ -55,6 +56,12 @@ export interface AnalysisResult {
   declaredContracts: DeclaredContracts;
   /** Whether calls used declared contracts over bodies (run witnesses the same way). */
   preferDeclaredContracts: boolean;
+  /**
+   * With `execution.compositional`: which functions this analysis summarised (`computed`, once per
+   * call shape) or took from the cache (`reused`), and per recomputed entry, the calls answered by
+   * summaries and the callees inlined instead, with the reason.
+   */
+  summaries?: { computed: string[]; reused: string[]; use: Record<string, SummaryUse> };
   /** Set when z3 failed in this process: every later analysis here is incomplete, so a host should restart it. */
   solverFailure?: string;
 }
@@ -103,14 +110,16 @@ export async function analyze(
   const solver = new IndependenceCachingSolver(new Z3Solver({ timeoutMs: settings.solverTimeoutMs, resourceLimit: settings.solverResourceLimit }));
   const contracts: FunctionContract[] = [];
   const recomputed: string[] = [];
-  const keys = settings.cache ? functionKeys(lowered.program, optionsFingerprint(settings)) : undefined;
+  const keys = settings.cache || settings.execution.compositional ? functionKeys(lowered.program, optionsFingerprint(settings)) : undefined;
+  const summaries = settings.execution.compositional ? new SummaryStore(keys!, settings.cache) : undefined;
+  const summaryUse: Record<string, SummaryUse> = {};
   for (const entry of entries) {
     const fn = lowered.program.functions.get(entry);
     if (!fn) {
       if (!unit.functions.has(entry)) throw new Error(`no function named '${entry}' in ${files.map((f) => f.path).join(', ')}`);
       continue; // failed to lower: reported in diagnostics
     }
-    const key = keys?.get(entry);
+    const key = settings.cache ? keys?.get(entry) : undefined;
     const cached = key !== undefined && !hasFailedCallee(lowered.program, entry, lowered.failedFunctions) ? settings.cache!.get(key) : undefined;
     if (cached) {
       contracts.push(cached);
@@ -121,7 +130,7 @@ export async function analyze(
     const started = performance.now();
     let exploration: Awaited<ReturnType<typeof explore>>;
     try {
-      exploration = await explore(lowered.program, entry, solver, settings.execution);
+      exploration = await explore(lowered.program, entry, solver, settings.execution, summaries);
     } catch (error) {
       // An engine bug on one entry must not take the others (or the server) down.
       exploration = { paths: [], inputObjects: [], pcvs: new Map(), stopReasons: [{ reason: 'internal-error', message: `internal error while exploring '${entry}': ${(error as Error).message}` }] };
@@ -145,11 +154,16 @@ export async function analyze(
       }
     }
     contracts.push(contract);
+    if (exploration.summaryUse) summaryUse[entry] = exploration.summaryUse;
     // An incomplete contract is not cached: a cancellation or time limit must not stick.
     if (key !== undefined && contract.complete) settings.cache!.set(key, contract);
   }
   const solverFailure = z3FailureMessage();
-  return { contracts, diagnostics, program: lowered.program, entries, recomputed, declaredContracts: declared.contracts, preferDeclaredContracts: settings.execution.preferDeclaredContracts ?? false, ...(solverFailure ? { solverFailure } : {}) };
+  return {
+    contracts, diagnostics, program: lowered.program, entries, recomputed, declaredContracts: declared.contracts, preferDeclaredContracts: settings.execution.preferDeclaredContracts ?? false,
+    ...(summaries ? { summaries: { computed: summaries.computed, reused: summaries.reused, use: summaryUse } } : {}),
+    ...(solverFailure ? { solverFailure } : {}),
+  };
 }
 
 /**

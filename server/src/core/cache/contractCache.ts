@@ -2,19 +2,39 @@
 //
 // The key of a function hashes its source text and position, the keys of every function it calls
 // (so an edit reaches all callers, transitively), the program's globals and the analysis options.
-// A cached contract is plain JSON data, so the cache can be kept in memory or written to disk.
+// A cached contract is plain JSON data, so the cache can be kept in memory or written to disk. The
+// same keys, with the call shape, key function summaries (symex/summaries.ts).
 import { createHash } from 'crypto';
 import type { IrProgram } from '../ir/ir';
 import type { FunctionContract } from '../contract/contract';
+import type { SerializedSummary, SummaryCache } from '../symex/summaries';
 
-export interface ContractCache {
+/**
+ * Entry contracts by key and, optionally, function summaries by key (`SummaryCache`): a cache
+ * without the summary methods still works, its analyses just summarise callees again.
+ */
+export interface ContractCache extends SummaryCache {
   get(key: string): FunctionContract | undefined;
   set(key: string, contract: FunctionContract): void;
 }
 
-/** An in-memory cache that stores contracts in their serialised form (so no caller can mutate them). */
+/** An in-memory cache that stores contracts and summaries in their serialised form (so no caller can mutate them). */
 export class MemoryContractCache implements ContractCache {
   private readonly entries = new Map<string, string>();
+  private readonly summaries = new Map<string, string>();
+
+  getSummary(key: string): SerializedSummary | undefined {
+    const text = this.summaries.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as SerializedSummary);
+  }
+
+  setSummary(key: string, summary: SerializedSummary): void {
+    this.summaries.set(key, JSON.stringify(summary));
+  }
+
+  get summaryCount(): number {
+    return this.summaries.size;
+  }
 
   get(key: string): FunctionContract | undefined {
     const text = this.entries.get(key);

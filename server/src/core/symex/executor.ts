@@ -17,6 +17,10 @@ import {
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
 import { CountMark, countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
 import { DeclaredCase, DeclaredContract, DeclaredContracts, IntegerOrRange, caseCost, contractForDiscardedResult, nameCasePcvs } from '../contract/declaredContracts';
+import {
+  ArgumentShape, FunctionSummary, RecordingTrace, Rebuilder, SummaryDecision, SummaryLeaf, SummaryStore, SummaryValue, UnusableSummary,
+  SummaryUse, staticSummaryObstacle, summaryArgObject, summaryArgument, summaryObjectArray, summaryOffset,
+} from './summaries';
 
 export interface ExecutionOptions {
   /**
@@ -42,6 +46,12 @@ export interface ExecutionOptions {
    * library is summarised by its contract, as for a function without a body). Default: the body.
    */
   preferDeclaredContracts?: boolean;
+  /**
+   * Calls to functions with a body instantiate the callee's summary (explored once per call shape)
+   * instead of executing its body again; a callee that cannot be summarised exactly is inlined, and
+   * the exploration says why (`summaryUse`). Default: true.
+   */
+  compositional?: boolean;
   signal?: AbortSignal;
 }
 
@@ -53,6 +63,7 @@ export const DEFAULT_EXECUTION_OPTIONS: ExecutionOptions = {
   timeLimitMs: 30000,
   regions: DEFAULT_REGION_OPTIONS,
   initialGlobals: [],
+  compositional: true,
 };
 
 export type SymbolicValue =
@@ -72,6 +83,10 @@ export interface BranchDecision {
   /** Symbols the condition depends on (`arg:NAME`, `mem:NAME` for the initial contents of an input, ...). */
   inputs: string[];
   functionName: string;
+  /** The branch condition, kept only while a summary is recorded (to recompute `inputs` at a call site). */
+  condition?: BoolExpr;
+  /** The fork point and the side taken (a summary's decision counts at a call site only where both sides can happen). */
+  fork?: { point: number; branch: number };
 }
 
 export interface PathOutcome {
@@ -120,6 +135,8 @@ export interface ExplorationResult {
   /** Why exploration stopped before covering every path, if it did. */
   stopReasons: { reason: ReasonKind; message: string }[];
   inputObjects: InputObject[];
+  /** With `compositional`: calls answered by a summary, per callee, and callees inlined with the reason. */
+  summaryUse?: SummaryUse;
 }
 
 export interface InputObject {
@@ -184,6 +201,10 @@ interface State {
   externalCalls: CompletedPath['externalCalls'];
   inputExtents: CompletedPath['inputExtents'];
   slotCounter: { value: number };
+  /** Set on a summary leaf that ended in the callee: the state ends when it is next run. */
+  pendingEnd?: PathOutcome;
+  /** While a summary is recorded: the call frames this path created. */
+  framesCreated?: number;
 }
 
 class PathEnd extends Error {
@@ -194,9 +215,16 @@ class PathEnd extends Error {
 
 /** Explores every feasible path of `entry`; never throws for problems in the analysed code. */
 export async function explore(
-  program: IrProgram, entry: string, solver: IndependenceCachingSolver, options: ExecutionOptions,
+  program: IrProgram, entry: string, solver: IndependenceCachingSolver, options: ExecutionOptions, summaries?: SummaryStore,
 ): Promise<ExplorationResult> {
-  return new Explorer(program, solver, options).run(entry);
+  return new Explorer(program, solver, options, summaries).run(entry);
+}
+
+/** A summary being recorded: the states of the callee's finished paths and what they touched. */
+interface Recording {
+  leaves: { state: State; outcome: PathOutcome; returnValue: SymbolicValue | undefined }[];
+  touched: Set<string>;
+  copiesMemory: boolean;
 }
 
 class Explorer {
@@ -206,8 +234,14 @@ class Explorer {
   private readonly started = performance.now();
   private readonly pcvs = new Map<string, SummarizedLoopPcv>();
   private havocCounter = 0;
+  private forkCounter = 0;
+  private readonly summaryUse: SummaryUse = { instantiated: {}, inlined: [] };
+  private recording?: Recording;
 
-  constructor(private readonly program: IrProgram, private readonly solver: IndependenceCachingSolver, private readonly options: ExecutionOptions) {}
+  constructor(
+    private readonly program: IrProgram, private readonly solver: IndependenceCachingSolver, private readonly options: ExecutionOptions,
+    private readonly summaries?: SummaryStore,
+  ) {}
 
   async run(entry: string): Promise<ExplorationResult> {
     const fn = this.program.functions.get(entry);
@@ -229,7 +263,10 @@ class Explorer {
       }
       await this.step(worklist);
     }
-    return { paths: this.paths, stopReasons: this.stopReasons, inputObjects: this.inputObjects, pcvs: this.pcvs };
+    return {
+      paths: this.paths, stopReasons: this.stopReasons, inputObjects: this.inputObjects, pcvs: this.pcvs,
+      ...(this.options.compositional && this.summaries ? { summaryUse: this.summaryUse } : {}),
+    };
   }
 
   /** Runs the newest state until it forks or ends (depth-first: paths finish early, the worklist stays small). */
@@ -312,6 +349,7 @@ class Explorer {
 
   private newFrame(state: State, fn: IrFunction, registers: (SymbolicValue | undefined)[], returnTo: number | undefined): Frame {
     const depth = state.slotCounter.value++;
+    if (state.framesCreated !== undefined) state.framesCreated++;
     const slotObjects = fn.slots.map((slot) => {
       const name = `${fn.name}.${slot.name}#${depth}`;
       state.memory.set(name, { name, size: slot.size, bytes: arrayConst('zero', new Uint8Array(0)), pointers: new Map(), input: false });
@@ -327,6 +365,7 @@ class Explorer {
       boundary.finished.push({ state, outcome, returnValue });
       return;
     }
+    this.recording?.leaves.push({ state, outcome, returnValue });
     this.paths.push({
       trace: state.trace.digest(),
       outcome,
@@ -362,6 +401,7 @@ class Explorer {
       inputExtents: new Map([...state.inputExtents].map(([k, v]) => [k, { offsets: [...v.offsets], sizes: [...v.sizes] }])),
       slotCounter: state.slotCounter,
       marks: new Map(state.marks),
+      framesCreated: state.framesCreated,
     };
   }
 
@@ -389,6 +429,11 @@ class Explorer {
 
   /** Runs a state until it forks (returns the successors) or ends (throws PathEnd / returns []). */
   private async runUntilFork(state: State): Promise<State[]> {
+    if (state.pendingEnd) {
+      const outcome = state.pendingEnd;
+      state.pendingEnd = undefined;
+      throw new PathEnd(outcome);
+    }
     while (true) {
       const frame = state.frames[state.frames.length - 1]!;
       const block = frame.fn.blocks[frame.block]!;
@@ -436,6 +481,7 @@ class Explorer {
   private pendingForks: State[] = [];
 
   private visitLoopHeader(frame: Frame, block: BasicBlock): 'summarize' | 'continue' {
+    if (this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `a loop in '${frame.fn.name}' (summaries hold loop-free code only)` });
     const visits = (frame.loopVisits.get(block.id) ?? 0) + 1;
     frame.loopVisits.set(block.id, visits);
     if (this.options.summarizeLoops && visits > this.options.unrollLimit) return 'summarize';
@@ -736,6 +782,7 @@ class Explorer {
         const { object, offset } = access;
         if (instruction.pointer) {
           const stored = offset.op === 'const' ? object.pointers.get(Number(offset.value)) : undefined;
+          if (!stored && this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'it loads a pointer from memory, which a summary cannot express' });
           if (!stored) {
             throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: `load of a pointer that was not stored by the analysed code (from '${object.name}'); pointers inside inputs are not modelled yet`, range: instruction.range });
           }
@@ -751,6 +798,7 @@ class Explorer {
         const { object, offset } = access;
         const value = this.value(frame, instruction.value);
         if (instruction.pointer || value.kind !== 'int') {
+          if (this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'it stores a pointer in memory, which a summary cannot express' });
           if (offset.op !== 'const') throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'storing a pointer at a symbolic offset is not supported', range: instruction.range });
           object.pointers.set(Number(offset.value), value);
         } else {
@@ -823,6 +871,7 @@ class Explorer {
     const outOfBounds = limit < 0n ? TRUE : not(compare('ule', offset, bv(limit, 64)));
     const message = `access of ${bytes} byte${bytes === 1 ? '' : 's'} may fall outside '${displayObject(object.name)}' (${object.size} bytes)`;
     if (await this.check(state, outOfBounds, { kind: 'error', reason: 'out-of-bounds', message, range })) return 'forked';
+    this.recording?.touched.add(object.name);
     if (object.inputArray) {
       const extent = state.inputExtents.get(object.inputArray) ?? { offsets: [], sizes: [] };
       extent.offsets.push(offset);
@@ -858,6 +907,10 @@ class Explorer {
     if (callee) {
       if (state.frames.some((f) => f.fn.name === callee.name)) {
         throw new PathEnd({ kind: 'incomplete', reason: 'recursion', message: `recursive call to '${callee.name}' is not analysed`, range: instruction.range });
+      }
+      if (this.options.compositional && this.summaries) {
+        const summarised = await this.callViaSummary(state, instruction, callee, args);
+        if (summarised) return summarised;
       }
       addCost(state.cost, instructionCost(instruction));
       const registers: (SymbolicValue | undefined)[] = new Array(callee.registerCount);
@@ -972,6 +1025,299 @@ class Explorer {
     return 'forked';
   }
 
+  // ----- compositional summaries -----
+
+  /** Instantiates the callee's summary for this call, or returns undefined (after saying why) to inline it. */
+  private async callViaSummary(
+    state: State, instruction: Extract<Instruction, { op: 'call' }>, callee: IrFunction, args: SymbolicValue[],
+  ): Promise<'forked' | undefined> {
+    const store = this.summaries!;
+    const obstacle = staticSummaryObstacle(this.program, callee.name);
+    if (obstacle) return this.inlined(callee.name, obstacle);
+    const binding = this.callShape(state, callee, args);
+    if (typeof binding === 'string') return this.inlined(callee.name, binding);
+    const key = store.key(callee.name, { args: binding.shape });
+    if (key === undefined) return this.inlined(callee.name, 'it has no function key');
+    if (store.inProgress.has(key)) return this.inlined(callee.name, 'its summary is being computed (a recursive call)');
+    let summary = store.get(key);
+    if (!summary) {
+      store.inProgress.add(key);
+      try {
+        summary = await this.summarize(callee, binding.shape);
+      } finally {
+        store.inProgress.delete(key);
+      }
+      store.set(key, callee.name, summary);
+    }
+    if ('unusable' in summary) return this.inlined(callee.name, summary.unusable);
+    return this.instantiateSummary(state, instruction, callee, summary, binding.objects, args);
+  }
+
+  private inlined(callee: string, reason: string): undefined {
+    if (!this.summaryUse.inlined.some((i) => i.callee === callee && i.reason === reason)) this.summaryUse.inlined.push({ callee, reason });
+    return undefined;
+  }
+
+  /** The shape of a call (see `ArgumentShape`) and the caller objects behind `$argK`, or why there is none. */
+  private callShape(state: State, callee: IrFunction, args: SymbolicValue[]): { shape: ArgumentShape[]; objects: string[] } | string {
+    if (args.length !== callee.params.length) return 'the call passes a different number of arguments than it declares';
+    const shape: ArgumentShape[] = [];
+    const objects: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const param = callee.params[i]!;
+      const arg = args[i]!;
+      if (param.type.kind === 'int') {
+        if (arg.kind !== 'int') return `its argument '${param.name}' is an integer parameter given a pointer`;
+        shape.push({ kind: 'int', width: param.type.width });
+        continue;
+      }
+      if (arg.kind === 'null') { shape.push({ kind: 'null' }); continue; }
+      if (arg.kind !== 'pointer') return `its pointer parameter '${param.name}' is given an integer`;
+      const object = state.memory.get(arg.object);
+      if (!object) return `its argument '${param.name}' points to no object`;
+      let target = arg.object;
+      if (!this.program.globals.has(arg.object) && !arg.object.startsWith('str#')) {
+        const k = objects.indexOf(arg.object);
+        target = summaryArgObject(k >= 0 ? k : objects.push(arg.object) - 1);
+      }
+      shape.push({ kind: 'pointer', target, size: object.size, offset: arg.offset.op === 'const' ? arg.offset.value.toString() : 'symbolic' });
+    }
+    return { shape, objects };
+  }
+
+  /** Explores `fn` once with its inputs as symbols, in a child explorer that records every path. */
+  private async summarize(fn: IrFunction, shape: ArgumentShape[]): Promise<FunctionSummary | UnusableSummary> {
+    const remaining = this.options.timeLimitMs - (performance.now() - this.started);
+    if (remaining <= 0) return { unusable: 'no time was left to summarise it' };
+    const child = new Explorer(this.program, this.solver, { ...this.options, timeLimitMs: remaining }, this.summaries);
+    const summary = await child.record(fn, shape);
+    for (const [callee, count] of Object.entries(child.summaryUse.instantiated)) this.summaryUse.instantiated[callee] = (this.summaryUse.instantiated[callee] ?? 0) + count;
+    for (const inlined of child.summaryUse.inlined) this.inlined(inlined.callee, inlined.reason);
+    return summary;
+  }
+
+  private async record(fn: IrFunction, shape: ArgumentShape[]): Promise<FunctionSummary | UnusableSummary> {
+    const recording: Recording = { leaves: [], touched: new Set(), copiesMemory: false };
+    this.recording = recording;
+    const { state, initial } = this.summaryState(fn, shape);
+    const worklist: State[] = [state];
+    while (worklist.length > 0) {
+      if (this.options.signal?.aborted) return { unusable: 'the analysis was cancelled' };
+      if (performance.now() - this.started > this.options.timeLimitMs) return { unusable: 'its exploration ran out of time' };
+      if (this.paths.length >= this.options.maxPaths) return { unusable: `it has more than ${this.options.maxPaths} paths` };
+      await this.step(worklist);
+    }
+    if (this.stopReasons.length > 0) return { unusable: `its exploration was incomplete: ${this.stopReasons[0]!.message}` };
+    const leaves: SummaryLeaf[] = [];
+    for (const { state: end, outcome, returnValue } of recording.leaves) {
+      if (outcome.kind === 'incomplete') return { unusable: outcome.message ?? `a path ended as ${outcome.reason ?? 'incomplete'}` };
+      let value: SummaryValue | undefined = returnValue;
+      if (returnValue?.kind === 'pointer' && !initial.has(returnValue.object)) return { unusable: 'it returns a pointer to its own local memory' };
+      if (returnValue?.kind === 'int' || returnValue?.kind === 'null' || returnValue?.kind === 'pointer') value = returnValue;
+      leaves.push({
+        outcome: { kind: outcome.kind, ...(outcome.reason ? { reason: outcome.reason } : {}), ...(outcome.message !== undefined ? { message: outcome.message } : {}), ...(outcome.range ? { range: outcome.range } : {}) },
+        constraints: end.constraints,
+        decisions: end.decisions.map((d): SummaryDecision => ({
+          text: d.text, taken: d.taken, range: d.range, functionName: d.functionName,
+          ...(d.caseLabel !== undefined ? { caseLabel: d.caseLabel } : {}), ...(d.otherLabels !== undefined ? { otherLabels: d.otherLabels } : {}),
+          ...(d.condition ? { condition: d.condition } : {}), ...(d.fork ? { fork: d.fork } : {}),
+        })),
+        trace: (end.trace as RecordingTrace).events,
+        cost: { ...end.cost },
+        terms: [...end.terms].map(([k, c]) => [k, { ...c }]),
+        pcvInstances: [...end.pcvInstances],
+        externalCounts: [...end.externalCounts],
+        externalCalls: end.externalCalls,
+        inputExtents: [...end.inputExtents].map(([k, e]) => [k, { offsets: [...e.offsets], sizes: [...e.sizes] }]),
+        writes: [...initial].flatMap(([name, bytes]) => {
+          const now = end.memory.get(name)?.bytes;
+          return now && now !== bytes ? [[name, now] as [string, ArrayExpr]] : [];
+        }),
+        ...(value ? { returnValue: value } : {}),
+        frames: end.framesCreated ?? 1,
+      });
+    }
+    return {
+      functionName: fn.name,
+      shape: { args: shape },
+      leaves,
+      pcvs: [...this.pcvs.values()].map((p) => ({
+        name: p.name, description: p.description, origin: p.origin, functionName: p.functionName, header: p.header,
+        ...(p.bound !== undefined ? { bound: p.bound } : {}), ...(p.boundSource ? { boundSource: p.boundSource } : {}),
+      })),
+      touched: [...recording.touched].filter((name) => initial.has(name)).sort(),
+      copiesMemory: recording.copiesMemory,
+    };
+  }
+
+  /** The state a summary starts from: arguments, pointed-to objects and writable globals as symbols. */
+  private summaryState(fn: IrFunction, shape: ArgumentShape[]): { state: State; initial: Map<string, ArrayExpr> } {
+    const memory = new Map<string, MemoryObject>();
+    const initial = new Map<string, ArrayExpr>();
+    const add = (object: MemoryObject) => {
+      memory.set(object.name, object);
+      initial.set(object.name, object.bytes);
+    };
+    for (const global of this.program.globals.values()) {
+      const bytes = global.readOnly ? arrayConst(`global:${global.name}`, global.initial) : arraySymbol(summaryObjectArray(global.name));
+      add({ name: global.name, size: global.size, bytes, pointers: new Map(), input: !global.readOnly, readOnly: global.readOnly, ...(global.readOnly ? {} : { inputArray: summaryObjectArray(global.name) }) });
+    }
+    this.program.strings.forEach((data, index) => {
+      add({ name: `str#${index}`, size: data.length, bytes: arrayConst(`str#${index}`, data), pointers: new Map(), input: false, readOnly: true });
+    });
+    const registers: (SymbolicValue | undefined)[] = new Array(fn.registerCount);
+    shape.forEach((arg, index) => {
+      const param = fn.params[index]!;
+      if (arg.kind === 'int') { registers[param.register] = { kind: 'int', expr: symbol(summaryArgument(index), arg.width) }; return; }
+      if (arg.kind === 'null') { registers[param.register] = { kind: 'null' }; return; }
+      if (!memory.has(arg.target)) add({ name: arg.target, size: arg.size, bytes: arraySymbol(summaryObjectArray(arg.target)), pointers: new Map(), input: true, inputArray: summaryObjectArray(arg.target) });
+      registers[param.register] = { kind: 'pointer', object: arg.target, offset: arg.offset === 'symbolic' ? symbol(summaryOffset(index), 64) : bv(BigInt(arg.offset), 64) };
+    });
+    const state: State = {
+      frames: [], terms: new Map(), boundaries: [], marks: new Map(), pcvInstances: new Map(), skipHeaderVisit: false, memory, constraints: [],
+      model: EMPTY_MODEL, evaluator: new ModelEvaluator(EMPTY_MODEL), cost: zeroCost(), trace: new RecordingTrace(), decisions: [],
+      externalCounts: new Map(), externalCalls: [], inputExtents: new Map(), slotCounter: { value: 0 }, framesCreated: 0,
+    };
+    state.frames.push(this.newFrame(state, fn, registers, undefined));
+    return { state, initial };
+  }
+
+  /**
+   * Continues the caller with every path of the summary that is feasible here: the path's
+   * constraints, cost, decisions, trace, writes and result with the caller's values substituted
+   * for the summary's inputs, and its PCVs and external calls numbered after the caller's.
+   */
+  private async instantiateSummary(
+    state: State, instruction: Extract<Instruction, { op: 'call' }>, callee: IrFunction, summary: FunctionSummary, objects: string[],
+    args: SymbolicValue[],
+  ): Promise<'forked' | undefined> {
+    const objectOf = (name: string) => (name.startsWith('$arg') ? objects[Number(name.slice(4))]! : name);
+    const written = new Set(summary.leaves.flatMap((l) => l.writes.map(([name]) => name)));
+    for (const name of new Set([...summary.touched, ...written])) {
+      const object = state.memory.get(objectOf(name));
+      if (object && object.pointers.size > 0 && (written.has(name) || summary.copiesMemory)) {
+        return this.inlined(callee.name, `it writes or copies '${displayObject(object.name)}', which holds pointers`);
+      }
+    }
+    // Everything below reads the caller as it was before the call, whichever successor changes it.
+    const arrays = new Map([...state.memory].map(([name, object]) => [name, object.bytes]));
+    const externalBase = new Map(state.externalCounts);
+    const pcvBase = new Map(state.pcvInstances);
+    const rebuild = new Rebuilder(
+      (name, width) => {
+        let m = /^sum:arg(\d+)$/.exec(name);
+        if (m) {
+          const arg = args[Number(m[1])]!;
+          return arg.kind === 'int' ? zeroExtend(arg.expr, width) : undefined;
+        }
+        m = /^sum:off(\d+)$/.exec(name);
+        if (m) {
+          const arg = args[Number(m[1])]!;
+          return arg.kind === 'pointer' ? arg.offset : undefined;
+        }
+        m = /^ext:(.+)#(\d+)(\..+)?$/.exec(name);
+        if (m) return symbol(`ext:${m[1]}#${Number(m[2]) + (externalBase.get(m[1]!) ?? 0)}${m[3] ?? ''}`, width);
+        return undefined;
+      },
+      (name) => (name.startsWith('sum:mem:') ? arrays.get(objectOf(name.slice('sum:mem:'.length))) : undefined),
+    );
+    const feasible: { leaf: SummaryLeaf; condition: BoolExpr; model: Model }[] = [];
+    for (const leaf of summary.leaves) {
+      const condition = and(leaf.constraints.map((c) => rebuild.boolean(c)));
+      const answer = await this.feasible(state, condition);
+      if (answer.result === 'unknown') this.stop('solver-unknown', `the solver could not decide a path of '${callee.name}' called at ${rangeText(instruction.range)}`);
+      if (answer.result === 'sat') feasible.push({ leaf, condition, model: answer.model! });
+    }
+    // A decision of the callee is one here only where both of its sides can happen in this caller.
+    const sides = new Map<number, Set<number>>();
+    for (const { leaf } of feasible) {
+      for (const d of leaf.decisions) if (d.fork) sides.set(d.fork.point, (sides.get(d.fork.point) ?? new Set()).add(d.fork.branch));
+    }
+    const points = new Map<number, number>();
+    const pointHere = (point: number) => {
+      if (!points.has(point)) points.set(point, this.forkCounter++);
+      return points.get(point)!;
+    };
+    const renamePcv = (name: string) => {
+      const base = name.replace(/'+$/, '');
+      return pcvInstanceName(base, (pcvBase.get(base) ?? 0) + name.length - base.length);
+    };
+    const renameKey = (key: string) => key.replace(/^(.+)#(\d+)$/, (_, callee: string, n: string) => `${callee}#${Number(n) + (externalBase.get(callee) ?? 0)}`);
+    const successors = feasible.map(() => (feasible.length === 1 ? state : this.fork(state)));
+    let frames = 0;
+    feasible.forEach(({ leaf, condition, model }, i) => {
+      const successor = successors[i]!;
+      this.addConstraint(successor, condition, model);
+      successor.trace.enter(callee.name);
+      for (const event of leaf.trace) {
+        if (event[0] === 'enter') successor.trace.enter(event[1]);
+        else if (event[0] === 'exit') successor.trace.exit();
+        else {
+          const contract = event[1].startsWith('contract:') ? event[1].slice('contract:'.length) : undefined;
+          successor.trace.decide(event[1], contract === undefined ? event[2] : event[2] + (externalBase.get(contract) ?? 0), event[3]);
+        }
+      }
+      if (leaf.outcome.kind === 'return') successor.trace.exit();
+      for (const d of leaf.decisions) {
+        if (d.fork && (sides.get(d.fork.point)?.size ?? 0) < 2) continue;
+        const decisionCondition = d.condition ? rebuild.boolean(d.condition) : undefined;
+        successor.decisions.push({
+          text: d.text, taken: d.taken, ...(d.caseLabel !== undefined ? { caseLabel: d.caseLabel } : {}), ...(d.otherLabels !== undefined ? { otherLabels: d.otherLabels } : {}),
+          range: d.range, functionName: d.functionName, inputs: decisionCondition ? [...symbolsOf(decisionCondition)] : [],
+          ...(this.recording && decisionCondition ? { condition: decisionCondition } : {}),
+          ...(this.recording && d.fork ? { fork: { point: pointHere(d.fork.point), branch: d.fork.branch } } : {}),
+        });
+      }
+      addCost(successor.cost, instructionCost(instruction));
+      addCost(successor.cost, leaf.cost);
+      for (const [key, cost] of leaf.terms) {
+        const term = key.split('*').map(renamePcv).sort().join('*');
+        const current = successor.terms.get(term) ?? zeroCost();
+        addCost(current, cost);
+        successor.terms.set(term, current);
+      }
+      const instances = new Map(leaf.pcvInstances);
+      for (const pcv of summary.pcvs) {
+        const base = pcv.name.replace(/'+$/, '');
+        if ((instances.get(base) ?? 0) <= pcv.name.length - base.length) continue;
+        const name = renamePcv(pcv.name);
+        if (!this.pcvs.has(name)) this.pcvs.set(name, { ...pcv, name });
+      }
+      for (const [base, count] of leaf.pcvInstances) successor.pcvInstances.set(base, (pcvBase.get(base) ?? 0) + count);
+      for (const [name, count] of leaf.externalCounts) successor.externalCounts.set(name, (externalBase.get(name) ?? 0) + count);
+      for (const call of leaf.externalCalls) successor.externalCalls.push({ ...call, key: renameKey(call.key) });
+      for (const [array, extent] of leaf.inputExtents) {
+        const inputArray = state.memory.get(objectOf(array.slice('sum:mem:'.length)))?.inputArray;
+        if (!inputArray) continue;
+        const target = successor.inputExtents.get(inputArray) ?? { offsets: [], sizes: [] };
+        target.offsets.push(...extent.offsets.map((o) => rebuild.bitvec(o)));
+        target.sizes.push(...extent.sizes);
+        successor.inputExtents.set(inputArray, target);
+      }
+      const writes = leaf.writes.map(([name, bytes]) => [objectOf(name), rebuild.bytes(bytes)] as const);
+      for (const [name, bytes] of writes) successor.memory.get(name)!.bytes = bytes;
+      frames = Math.max(frames, leaf.frames);
+      if (successor.framesCreated !== undefined) successor.framesCreated += leaf.frames;
+      const successorFrame = successor.frames[successor.frames.length - 1]!;
+      successorFrame.index++;
+      if (leaf.outcome.kind !== 'return') {
+        const message = leaf.outcome.message?.replace(/\$arg(\d+)/g, (_, k: string) => displayObject(objects[Number(k)]!));
+        successor.pendingEnd = { ...leaf.outcome, ...(message !== undefined ? { message } : {}) };
+        return;
+      }
+      if (instruction.dst === undefined) return;
+      const value = leaf.returnValue;
+      successorFrame.registers[instruction.dst] = !value ? { kind: 'int', expr: bv(0n, 32) }
+        : value.kind === 'int' ? { kind: 'int', expr: rebuild.bitvec(value.expr) }
+        : value.kind === 'pointer' ? { kind: 'pointer', object: objectOf(value.object), offset: rebuild.bitvec(value.offset) }
+        : { kind: 'null' };
+    });
+    state.slotCounter.value += frames;
+    this.summaryUse.instantiated[callee.name] = (this.summaryUse.instantiated[callee.name] ?? 0) + 1;
+    this.pendingForks.push(...successors);
+    return 'forked';
+  }
+
   private async intrinsic(state: State, frame: Frame, instruction: Extract<Instruction, { op: 'call' }>, args: SymbolicValue[]): Promise<boolean> {
     const name = instruction.callee as 'memcpy' | 'memset' | 'memcmp';
     const sizeValue = args[2];
@@ -985,6 +1331,7 @@ class Explorer {
     const second = name === 'memset' ? undefined : await this.accessRange(state, frame, instruction.args[1]!, n, instruction.range);
     if (second === 'forked') return true;
     if (name === 'memcpy') {
+      if (this.recording) this.recording.copiesMemory = true;
       const bytes: BitVecExpr[] = [];
       for (let i = 0; i < n; i++) bytes.push(select(second!.object.bytes, binary('add', second!.offset, bv(BigInt(i), 64))));
       const movedPointers = [...second!.object.pointers].filter(([at]) => second!.offset.op === 'const' && at >= Number(second!.offset.value) && at + 8 <= Number(second!.offset.value) + n);
@@ -1046,12 +1393,14 @@ class Explorer {
     if (otherSide.result !== 'sat') {
       return modelSays;
     }
+    const point = this.forkCounter++;
+    const recorded = (holds: boolean) => (this.recording ? { condition, fork: { point, branch: holds ? 0 : 1 } } : {});
     const taken = this.fork(state);
     this.addConstraint(taken, modelSays ? condition : not(condition), state.model);
-    taken.decisions.push({ text, taken: modelSays, range, functionName, inputs: [...symbolsOf(condition)] });
+    taken.decisions.push({ text, taken: modelSays, range, functionName, inputs: [...symbolsOf(condition)], ...recorded(modelSays) });
     const alternative = this.fork(state);
     this.addConstraint(alternative, other, otherSide.model!);
-    alternative.decisions.push({ text, taken: !modelSays, range, functionName, inputs: [...symbolsOf(condition)] });
+    alternative.decisions.push({ text, taken: !modelSays, range, functionName, inputs: [...symbolsOf(condition)], ...recorded(!modelSays) });
     this.pendingForks.push(taken, alternative);
     return 'forked';
   }
@@ -1154,12 +1503,16 @@ class Explorer {
     }
     const successors: State[] = [];
     const otherLabels = targets.filter((t) => t.decision.caseLabel && t.decision.caseLabel !== 'default').map((t) => t.decision.caseLabel!);
+    const point = this.forkCounter++;
     for (const { index, model } of feasible) {
       const t = live[index]!;
       const successor = feasible.length === 1 ? state : this.fork(state);
       if (feasible.length > 1) {
         this.addConstraint(successor, t.condition, model);
-        successor.decisions.push({ ...t.decision, otherLabels: t.decision.caseLabel === 'default' ? otherLabels : undefined, range: terminator.range, functionName: frame.fn.name, inputs: [...symbolsOf(t.condition)] });
+        successor.decisions.push({
+          ...t.decision, otherLabels: t.decision.caseLabel === 'default' ? otherLabels : undefined, range: terminator.range, functionName: frame.fn.name, inputs: [...symbolsOf(t.condition)],
+          ...(this.recording ? { condition: t.condition, fork: { point, branch: index } } : {}),
+        });
       }
       successor.trace.decide(frame.fn.name, frame.block, t.target);
       const successorFrame = successor.frames[successor.frames.length - 1]!;

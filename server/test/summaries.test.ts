@@ -1,0 +1,190 @@
+// Compositional summaries must give the contracts inlining gives: same classes, conditions, costs, PCVs and path identities.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'path';
+import * as fs from 'fs';
+import { AnalysisOptions, AnalysisResult, analyze } from '../src/core/analysis';
+import { diskFileSystem } from '../src/cli/main';
+import { MemoryContractCache } from '../src/core/cache/contractCache';
+import type { FunctionContract } from '../src/core/contract/contract';
+import { and, arraySymbol, binary, bv, compare, extract, not, resetExpressionTable, select, store, symbol } from '../src/core/symex/expr';
+import { FunctionSummary, Rebuilder, deserializeSummary, serializeSummary } from '../src/core/symex/summaries';
+
+const root = path.resolve(__dirname, '../../../test-fixtures');
+const nfLib = path.join(root, 'nf', 'lib');
+const noFiles = { readFile: () => undefined };
+
+interface Case { name: string; files: string[]; options: Partial<AnalysisOptions> }
+
+const cases: Case[] = [
+  { name: 'packet_parser.c', files: [path.join(root, 'packet_parser.c')], options: {} },
+  ...fs.readdirSync(path.join(root, 'engine')).filter((f) => f.endsWith('.c')).sort()
+    .map((f) => ({ name: `engine/${f}`, files: [path.join(root, 'engine', f)], options: {} })),
+  { name: 'nf/router.c', files: [path.join(root, 'nf', 'router.c'), path.join(root, 'nf', 'lpm.c')], options: { entries: ['nf_process'], includeDirs: [nfLib] } },
+  { name: 'nf/firewall.c', files: [path.join(root, 'nf', 'firewall.c')], options: { entries: ['nf_process'], includeDirs: [nfLib] } },
+];
+
+/** Fixtures whose entry reaches loop-free callees, so the comparison really exercises summaries. */
+const summarised: Record<string, string[]> = {
+  'packet_parser.c': ['ipv4_dec_ttl', 'tcp_rules', 'udp_rules'],
+  'engine/calls.c': ['scaled', 'clamp', 'bump'],
+  'nf/router.c': ['ipv4_decrement_ttl', 'ether_type_get'],
+  'nf/firewall.c': ['fw_rule_matches', 'ether_type_get'],
+};
+
+/**
+ * What may differ between the two ways: the statistics (solver calls, time), and a witness's input
+ * values, which come from different but equally valid solver models (each is still run through the
+ * interpreter, so `witnessVerified` and the measured PCVs must agree).
+ */
+function comparable(contract: FunctionContract): unknown {
+  const { statistics: _statistics, classes, ...rest } = contract;
+  void _statistics;
+  return { ...rest, classes: classes.map(({ witness: _witness, ...c }) => { void _witness; return c; }) };
+}
+
+async function run(c: Case, compositional: boolean): Promise<AnalysisResult> {
+  return analyze(c.files.map((f) => ({ path: f })), { ...c.options, execution: { ...(c.options.execution ?? {}), compositional } as AnalysisOptions['execution'] }, diskFileSystem);
+}
+
+for (const c of cases) {
+  test(`summaries == inlining: ${c.name}`, async () => {
+    const inlined = await run(c, false);
+    const composed = await run(c, true);
+    if (inlined.solverFailure || composed.solverFailure) assert.fail(`z3 failed in this process (rerun): ${inlined.solverFailure ?? composed.solverFailure}`);
+    assert.equal(inlined.summaries, undefined);
+    assert.deepEqual(composed.contracts.map(comparable), inlined.contracts.map(comparable));
+    for (const callee of summarised[c.name] ?? []) {
+      const use = Object.values(composed.summaries!.use);
+      assert.ok(use.some((u) => (u.instantiated[callee] ?? 0) > 0), `${callee} should be instantiated from its summary in ${c.name}: ${JSON.stringify(composed.summaries)}`);
+    }
+  });
+}
+
+test('the NF callees with loops are inlined, and the report says why', async () => {
+  const firewall = await run(cases.find((c) => c.name === 'nf/firewall.c')!, true);
+  assert.deepEqual(firewall.summaries!.use.nf_process!.inlined, [
+    { callee: 'fw_classify', reason: "it has a loop (line 157), whose PCV bound and per-iteration cost can depend on the caller's values" },
+  ]);
+});
+
+const twice = `#include <stdint.h>
+/*@ contract { "cases": [
+  { "name": "hit", "returns": { "min": 0, "max": 255 }, "pcvs": { "t": "buckets traversed" }, "bounds": { "t": 8 }, "cost": { "instructions": "20 + 9*t", "memory_accesses": "4 + 2*t" } },
+  { "name": "miss", "returns": -1, "pcvs": { "t": "buckets traversed" }, "bounds": { "t": 8 }, "cost": { "instructions": "25 + 9*t", "memory_accesses": "5 + 2*t" } } ] } */
+extern int table_lookup(uint32_t key);
+extern void trace_port(int port);
+static int lookup_port(uint32_t key)
+{
+    int port = table_lookup(key ^ 0x5a5a);
+    trace_port(port);
+    if (port < 0) return 0;
+    return port + 1;
+}
+int twice_entry(uint32_t a, uint32_t b)
+{
+    return lookup_port(a) + lookup_port(b);
+}
+`;
+
+test("a callee's PCVs and external calls are renamed per call site (t, then t')", async () => {
+  const file = '/virtual/twice.c';
+  const composed = await analyze([{ path: file, text: twice }], {}, noFiles);
+  const inlined = await analyze([{ path: file, text: twice }], { execution: { compositional: false } as AnalysisOptions['execution'] }, noFiles);
+  // Once for the first call, then once on each of its two paths (hit, miss) for the second.
+  assert.deepEqual(composed.summaries!.use.twice_entry!.instantiated, { lookup_port: 3 });
+  const contract = composed.contracts[0]!;
+  assert.deepEqual(contract.pcvs.map((p) => p.name), ['t', "t'"]);
+  // hit+hit, miss+miss, and one class for hit+miss and miss+hit (same cost formula).
+  assert.equal(contract.classes.length, 3);
+  assert.ok(contract.classes.every((k) => k.cost.instructions!.includes("9*t'") && /9\*t\b/.test(k.cost.instructions!)), JSON.stringify(contract.classes.map((k) => k.cost)));
+  assert.deepEqual(contract.unmodelledCalls.map((u) => u.callee), ['trace_port']);
+  assert.deepEqual(comparable(contract), comparable(inlined.contracts[0]!));
+  assert.ok(contract.classes.every((k) => k.witnessVerified === undefined || k.witnessVerified));
+});
+
+const fallbacks = `#include <stdint.h>
+struct box { uint32_t *slot; uint32_t value; };
+static void remember(struct box *b, uint32_t *where) { b->slot = where; }
+static uint32_t sum_to(uint32_t n) { uint32_t s = 0; for (uint32_t i = 0; i < n; i++) s += i; return s; }
+static uint32_t twice(uint32_t x) { return 2 * x; }
+uint32_t fallback_entry(uint32_t n)
+{
+    struct box b;
+    uint32_t cell = 7;
+    remember(&b, &cell);
+    b.value = twice(n);
+    return *b.slot + b.value + sum_to(n & 3);
+}
+`;
+
+test('callees a summary cannot express exactly are inlined, with the reason, and the contract is the same', async () => {
+  const file = '/virtual/fallbacks.c';
+  const composed = await analyze([{ path: file, text: fallbacks }], {}, noFiles);
+  const inlined = await analyze([{ path: file, text: fallbacks }], { execution: { compositional: false } as AnalysisOptions['execution'] }, noFiles);
+  const use = composed.summaries!.use.fallback_entry!;
+  assert.deepEqual(use.instantiated, { twice: 1 });
+  assert.deepEqual(use.inlined.map((i) => i.callee).sort(), ['remember', 'sum_to']);
+  assert.match(use.inlined.find((i) => i.callee === 'remember')!.reason, /stores a pointer/);
+  assert.match(use.inlined.find((i) => i.callee === 'sum_to')!.reason, /has a loop/);
+  assert.deepEqual(composed.contracts.map(comparable), inlined.contracts.map(comparable));
+});
+
+const errors = `#include <stdint.h>
+static uint8_t at(const uint8_t *buf, uint32_t i) { return buf[i]; }
+static uint32_t ratio(uint32_t a, uint32_t b) { return a / b; }
+uint32_t errors_entry(const uint8_t *pkt, uint32_t i, uint32_t d)
+{
+    uint8_t local[4] = { 1, 2, 3, 4 };
+    return at(pkt, i) + at(local, 2) + ratio(100, d);
+}
+`;
+
+test('errors inside a summarised callee end the caller path with the caller object named', async () => {
+  const file = '/virtual/errors.c';
+  const composed = await analyze([{ path: file, text: errors }], {}, noFiles);
+  const inlined = await analyze([{ path: file, text: errors }], { execution: { compositional: false } as AnalysisOptions['execution'] }, noFiles);
+  assert.deepEqual(composed.summaries!.use.errors_entry!.instantiated, { at: 2, ratio: 1 });
+  const messages = composed.contracts[0]!.classes.filter((k) => k.outcome === 'error').map((k) => k.reason!.message);
+  assert.ok(messages.some((m) => m.includes("'pkt'")), messages.join('; '));
+  assert.ok(!messages.some((m) => m.includes('$arg')), messages.join('; '));
+  assert.deepEqual(composed.contracts.map(comparable), inlined.contracts.map(comparable));
+});
+
+test('summaries come back from the cache and give the same contract', async () => {
+  const file = '/virtual/cached.c';
+  const cache = new MemoryContractCache();
+  const fresh = await analyze([{ path: file, text: twice }], { cache }, noFiles);
+  assert.deepEqual(fresh.summaries!.computed, ['lookup_port']);
+  assert.equal(cache.summaryCount, 1);
+  // A new entry (same text above it) is analysed again, with the helper's summary from the cache.
+  const grown = twice + 'int third_entry(uint32_t c) { return lookup_port(c); }\n';
+  const again = await analyze([{ path: file, text: grown }], { cache, entries: ['twice_entry', 'third_entry'] }, noFiles);
+  assert.deepEqual(again.recomputed, ['third_entry']);
+  assert.deepEqual(again.summaries!.computed, []);
+  assert.deepEqual(again.summaries!.reused, ['lookup_port']);
+  const uncached = await analyze([{ path: file, text: grown }], { entries: ['third_entry'] }, noFiles);
+  assert.deepEqual(comparable(again.contracts[1]!), comparable(uncached.contracts[0]!));
+});
+
+test('a serialised summary reads back to the same expressions, and substitution folds', () => {
+  resetExpressionTable();
+  const arg = symbol('sum:arg0', 32);
+  const bytes = store(arraySymbol('sum:mem:$arg0'), bv(0n, 64), extract(7, 0, arg));
+  const condition = and([compare('ult', arg, bv(10n, 32)), not(compare('eq', select(bytes, symbol('sum:off1', 64)), bv(0n, 8)))]);
+  const summary: FunctionSummary = {
+    functionName: 'f', shape: { args: [{ kind: 'int', width: 32 }, { kind: 'pointer', target: '$arg0', size: 4, offset: 'symbolic' }] }, pcvs: [], touched: ['$arg0'], copiesMemory: false,
+    leaves: [{
+      outcome: { kind: 'return' }, constraints: [condition], decisions: [], trace: [['decide', 'f', 0, 1]], cost: { instructions: 3, memory_accesses: 1 }, terms: [],
+      pcvInstances: [], externalCounts: [], externalCalls: [], inputExtents: [['sum:mem:$arg0', { offsets: [symbol('sum:off1', 64)], sizes: [1] }]],
+      writes: [['$arg0', bytes]], returnValue: { kind: 'int', expr: binary('add', arg, bv(1n, 32)) }, frames: 1,
+    }],
+  };
+  const text = JSON.stringify(serializeSummary(summary));
+  resetExpressionTable();
+  const back = deserializeSummary(JSON.parse(text));
+  assert.equal(JSON.stringify(serializeSummary(back)), text);
+  // Substituting constants folds the condition to a constant, as building it from constants would.
+  const rebuild = new Rebuilder((name) => (name === 'sum:arg0' ? bv(3n, 32) : name === 'sum:off1' ? bv(0n, 64) : undefined), () => undefined);
+  assert.equal(rebuild.boolean(back.leaves[0]!.constraints[0]!).op, 'true');
+});
