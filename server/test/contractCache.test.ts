@@ -44,3 +44,39 @@ test('cached contracts survive a round trip through their serialised form', asyn
   const reused = await analyze([{ path: file, text }], { cache }, noFiles);
   assert.deepEqual(JSON.parse(JSON.stringify(fresh.contracts)), reused.contracts);
 });
+
+// entry_top calls outer (which calls inner) and side; nothing calls leaf_only but entry_other.
+const layered = (innerBody: string, sideBody: string) => `#include <stdint.h>
+static uint32_t inner(uint32_t x) { ${innerBody} }
+static uint32_t outer(uint32_t x) { if (x > 50) return inner(x) + 1; return x; }
+static uint32_t side(uint32_t x) { ${sideBody} }
+static uint32_t leaf_only(uint32_t x) { return x | 1; }
+uint32_t entry_top(uint32_t a, uint32_t b) { return outer(a) + side(b); }
+uint32_t entry_other(uint32_t a) { return leaf_only(a); }
+`;
+
+test('editing one function body recomputes its summary and its callers\u2019 summaries only', async () => {
+  const cache = new MemoryContractCache();
+  const file = '/virtual/layered.c';
+  const first = await analyze([{ path: file, text: layered('return x * 2;', 'return x + 3;') }], { cache }, noFiles);
+  assert.deepEqual(first.summaries!.computed.sort(), ['inner', 'leaf_only', 'outer', 'side']);
+  assert.equal(cache.summaryCount, 4);
+
+  // inner changes (same length, so nothing moves): inner and outer are summarised again; side and
+  // leaf_only are neither recomputed nor even read, entry_other's contract comes from the cache.
+  const edited = await analyze([{ path: file, text: layered('return x * 5;', 'return x + 3;') }], { cache }, noFiles);
+  assert.deepEqual(edited.recomputed, ['entry_top']);
+  assert.deepEqual(edited.summaries!.computed, ['inner', 'outer']); // inner finishes first, inside outer's exploration
+  assert.deepEqual(edited.summaries!.reused, ['side']);
+
+  // side changes: only side is summarised again; outer and inner come from the cache.
+  const other = await analyze([{ path: file, text: layered('return x * 5;', 'return x + 4;') }], { cache }, noFiles);
+  assert.deepEqual(other.recomputed, ['entry_top']);
+  assert.deepEqual(other.summaries!.computed, ['side']);
+  assert.deepEqual(other.summaries!.reused, ['outer']); // outer's summary holds inner's effects: inner is not read
+
+  // The contract built from cached summaries equals one built from scratch.
+  const scratch = await analyze([{ path: file, text: layered('return x * 5;', 'return x + 4;') }], {}, noFiles);
+  const strip = (r: typeof other) => r.contracts.filter((c) => c.name === 'entry_top').map(({ statistics: _s, ...c }) => { void _s; return { ...c, classes: c.classes.map(({ witness: _w, ...k }) => { void _w; return k; }) }; });
+  assert.deepEqual(strip(other), strip(scratch));
+});
