@@ -7,7 +7,8 @@ import * as path from 'path';
 import { analyze } from '../src/core/analysis';
 import { DEFAULT_EXECUTION_OPTIONS } from '../src/core/symex/executor';
 import { diskFileSystem } from '../src/cli/main';
-import { parseDeclaredContracts, Polynomial } from '../src/core/contract/declaredContracts';
+import { builtinContracts, builtinContractsPath, parseDeclaredContracts, Polynomial } from '../src/core/contract/declaredContracts';
+import { INTRINSICS } from '../src/core/syntax/builtinHeaders';
 import { declaredFromContract } from '../src/core/contract/deriveDeclared';
 import { interpret } from '../src/core/interp/interpreter';
 import { cli } from './support/runCli';
@@ -152,4 +153,113 @@ test('with the library bodies among the files, preferring contracts gives the sa
   const summary = (r: typeof result) => r.contracts[0]!.classes.map((k) => `${k.outcome} ${k.cost.instructions} ${k.cost.memory_accesses} ${k.condition}`).sort();
   assert.deepEqual(summary(result), summary(natWithContracts));
   assert.ok(result.contracts[0]!.complete);
+});
+
+// ----- the built-in contract library for C library functions -----
+
+/** Reference implementations of the C library functions the built-in library covers. */
+const LIBC_REFERENCE = `
+#include <stddef.h>
+size_t strlen(const char *s)
+{
+    size_t n = 0;
+    /*@ pcv n "bytes before the terminating NUL" */
+    while (s[n] != 0) {
+        n++;
+    }
+    return n;
+}
+size_t strnlen(const char *s, size_t max)
+{
+    size_t n = 0;
+    /*@ pcv n "bytes examined before the NUL or the limit" */
+    while (n < max && s[n] != 0) {
+        n++;
+    }
+    return n;
+}
+int strcmp(const char *a, const char *b)
+{
+    size_t i = 0;
+    /*@ pcv n "equal bytes compared" */
+    while (a[i] != 0 && a[i] == b[i]) {
+        i++;
+    }
+    return (int)(unsigned char)a[i] - (int)(unsigned char)b[i];
+}
+int strncmp(const char *a, const char *b, size_t max)
+{
+    size_t i = 0;
+    /*@ pcv n "equal bytes compared" */
+    while (i < max && a[i] != 0 && a[i] == b[i]) {
+        i++;
+    }
+    if (i == max) {
+        return 0;
+    }
+    return (int)(unsigned char)a[i] - (int)(unsigned char)b[i];
+}
+`;
+
+test('the built-in C library contracts validate against the schema and cover functions the engine does not model otherwise', () => {
+  const file = builtinContractsPath();
+  assert.ok(file, 'docs/libc.pcontract.json is installed');
+  const parsed = parseDeclaredContracts(fs.readFileSync(file!, 'utf8'), file!);
+  assert.deepEqual(parsed.errors, []);
+  assert.deepEqual([...parsed.contracts.keys()].sort(), ['strcmp', 'strlen', 'strncmp', 'strnlen']);
+  // None of them is an intrinsic of the executor, nor has a body in a modelled header.
+  for (const name of parsed.contracts.keys()) assert.ok(!INTRINSICS.has(name), name);
+});
+
+test('the built-in contracts bound every returning class derived from reference implementations', async () => {
+  const { contracts: shipped } = builtinContracts();
+  const result = await analyze([{ path: '/virtual/libc_reference.c', text: LIBC_REFERENCE }], {}, { readFile: () => undefined });
+  assert.deepEqual(result.contracts.map((c) => c.name).sort(), ['strcmp', 'strlen', 'strncmp', 'strnlen']);
+  for (const contract of result.contracts) {
+    assert.ok(contract.complete, contract.name);
+    // The derived PCV counts summarised iterations; the declared one every byte, which is never fewer.
+    const derived = parseDeclaredContracts(JSON.stringify({ version: 1, functions: { [contract.name]: declaredFromContract(contract) } }), 'derived');
+    assert.deepEqual(derived.errors, []);
+    const declared = shipped.get(contract.name)!;
+    for (const c of derived.contracts.get(contract.name)!.cases) {
+      const matching = declared.cases.filter((d) => c.returns === undefined || d.returns === undefined || d.returns === c.returns);
+      assert.ok(matching.length > 0, `${contract.name}: no built-in case for ${c.name}`);
+      for (const d of matching) {
+        for (const metric of ['instructions', 'memory_accesses'] as const) {
+          const derivedCost = new Map([...c.cost[metric]].map(([term, k]) => [term === '' ? '' : 'n', k]));
+          assert.ok(bounds(d.cost[metric], derivedCost), `${contract.name} ${d.name} ${metric}: ${[...d.cost[metric]]} does not bound the derived ${[...c.cost[metric]]}`);
+        }
+      }
+    }
+  }
+});
+
+const LIBC_CALLER = `
+#include <stddef.h>
+#include <stdint.h>
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int name_check(const char *name, const char *expected)
+{
+    if (strlen(name) > 16) {
+        return -1;
+    }
+    return strcmp(name, expected) == 0;
+}
+`;
+
+test('calls to C library functions use the built-in contracts by default, and a project contract replaces them', async () => {
+  const result = await analyze([{ path: '/virtual/caller.c', text: LIBC_CALLER }], {}, { readFile: () => undefined });
+  const contract = result.contracts[0]!;
+  assert.deepEqual(contract.unmodelledCalls, []);
+  assert.deepEqual(contract.pcvs.map((p) => p.name), ["n", "n'"]);
+  assert.match(contract.pcvs[0]!.description, /in strlen, declared in libc\.pcontract\.json/);
+  assert.ok(contract.classes.some((k) => k.condition.includes('strcmp(): equal')), contract.classes.map((k) => k.condition).join('; '));
+  assert.ok(contract.classes.every((k) => !k.lowerBound));
+
+  const own = JSON.stringify({ version: 1, functions: { strlen: { cases: [{ name: 'fixed', cost: { instructions: '5' } }] } } });
+  const files: Record<string, string> = { '/virtual/own.pcontract.json': own };
+  const replaced = await analyze([{ path: '/virtual/caller.c', text: LIBC_CALLER }], { contractFiles: ['/virtual/own.pcontract.json'] }, { readFile: (p) => files[p] });
+  assert.deepEqual(replaced.contracts[0]!.pcvs.map((p) => p.name), ['n']);
+  assert.match(replaced.contracts[0]!.pcvs[0]!.description, /in strcmp/);
 });

@@ -92,10 +92,36 @@ export function parseDeclaredContracts(text: string, source: string): { contract
   return { contracts, errors };
 }
 
-/** Reads every `*.pcontract.json` in the given folders and the given files; later declarations win. */
+/** The built-in contract library's file name: C library functions that have neither a body nor an intrinsic model. */
+export const BUILTIN_CONTRACTS_FILE = 'libc.pcontract.json';
+
+/** Where the built-in library is installed (beside the bundle, or in docs/ as the schema), if anywhere. */
+export function builtinContractsPath(): string | undefined {
+  return [path.join(__dirname, BUILTIN_CONTRACTS_FILE), path.resolve(__dirname, '../../../../../docs', BUILTIN_CONTRACTS_FILE)].find((p) => fs.existsSync(p));
+}
+
+/**
+ * The built-in contracts (`docs/libc.pcontract.json`), parsed once. They are part of the
+ * installation, not of the analysed sources, so they are read from disk rather than through the
+ * analysis's file system.
+ */
+export function builtinContracts(): { contracts: DeclaredContracts; errors: string[] } {
+  if (!builtin) {
+    const file = builtinContractsPath();
+    builtin = file ? parseDeclaredContracts(fs.readFileSync(file, 'utf8'), file) : { contracts: new Map(), errors: [] };
+  }
+  return { contracts: new Map(builtin.contracts), errors: [...builtin.errors] };
+}
+
+let builtin: { contracts: DeclaredContracts; errors: string[] } | undefined;
+
+/**
+ * Reads the built-in contracts, then every `*.pcontract.json` in the given folders and the given
+ * files; later declarations win, so a project's own contract for a C library function replaces the
+ * built-in one.
+ */
 export function loadDeclaredContracts(folders: string[], files: string[], readFile: (p: string) => string | undefined): { contracts: DeclaredContracts; errors: string[] } {
-  const all: DeclaredContracts = new Map();
-  const errors: string[] = [];
+  const { contracts: all, errors } = builtinContracts();
   const paths: string[] = [];
   for (const folder of [...new Set(folders)]) {
     let names: string[] = [];
