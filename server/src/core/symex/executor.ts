@@ -19,7 +19,7 @@ import { CountMark, countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceNam
 import { DeclaredCase, DeclaredContract, DeclaredContracts, IntegerOrRange, caseCost, contractForDiscardedResult, nameCasePcvs } from '../contract/declaredContracts';
 import {
   ArgumentShape, FunctionSummary, RecordingTrace, Rebuilder, SummaryDecision, SummaryLeaf, SummaryStore, SummaryValue, UnusableSummary,
-  SummaryUse, staticSummaryObstacle, summaryArgObject, summaryArgument, summaryObjectArray, summaryOffset,
+  SummaryUse, summaryArgObject, summaryArgument, summaryObjectArray, summaryOffset,
 } from './summaries';
 
 export interface ExecutionOptions {
@@ -1032,7 +1032,7 @@ class Explorer {
     state: State, instruction: Extract<Instruction, { op: 'call' }>, callee: IrFunction, args: SymbolicValue[],
   ): Promise<'forked' | undefined> {
     const store = this.summaries!;
-    const obstacle = staticSummaryObstacle(this.program, callee.name);
+    const obstacle = store.obstacle(this.program, callee.name);
     if (obstacle) return this.inlined(callee.name, obstacle);
     const binding = this.callShape(state, callee, args);
     if (typeof binding === 'string') return this.inlined(callee.name, binding);
@@ -1111,9 +1111,8 @@ class Explorer {
     const leaves: SummaryLeaf[] = [];
     for (const { state: end, outcome, returnValue } of recording.leaves) {
       if (outcome.kind === 'incomplete') return { unusable: outcome.message ?? `a path ended as ${outcome.reason ?? 'incomplete'}` };
-      let value: SummaryValue | undefined = returnValue;
       if (returnValue?.kind === 'pointer' && !initial.has(returnValue.object)) return { unusable: 'it returns a pointer to its own local memory' };
-      if (returnValue?.kind === 'int' || returnValue?.kind === 'null' || returnValue?.kind === 'pointer') value = returnValue;
+      const value: SummaryValue | undefined = returnValue;
       leaves.push({
         outcome: { kind: outcome.kind, ...(outcome.reason ? { reason: outcome.reason } : {}), ...(outcome.message !== undefined ? { message: outcome.message } : {}), ...(outcome.range ? { range: outcome.range } : {}) },
         constraints: end.constraints,

@@ -154,6 +154,7 @@ export class SummaryStore {
   /** Functions whose summary came from the cache. */
   readonly reused: string[] = [];
   readonly inProgress = new Set<string>();
+  private readonly obstacles = new Map<string, string | undefined>();
 
   constructor(private readonly functionKeys: Map<string, string>, private readonly cache?: SummaryCache) {}
 
@@ -161,6 +162,12 @@ export class SummaryStore {
     const functionKey = this.functionKeys.get(functionName);
     if (functionKey === undefined) return undefined;
     return createHash('sha256').update(`summary-v${SUMMARY_FORMAT_VERSION}|${functionKey}|${JSON.stringify(shape)}`).digest('hex');
+  }
+
+  /** `staticSummaryObstacle`, once per function. */
+  obstacle(program: IrProgram, functionName: string): string | undefined {
+    if (!this.obstacles.has(functionName)) this.obstacles.set(functionName, staticSummaryObstacle(program, functionName));
+    return this.obstacles.get(functionName);
   }
 
   get(key: string): FunctionSummary | UnusableSummary | undefined {
