@@ -22,6 +22,7 @@ const cases: Case[] = [
     .map((f) => ({ name: `engine/${f}`, files: [path.join(root, 'engine', f)], options: {} })),
   { name: 'nf/router.c', files: [path.join(root, 'nf', 'router.c'), path.join(root, 'nf', 'lpm.c')], options: { entries: ['nf_process'], includeDirs: [nfLib] } },
   { name: 'nf/firewall.c', files: [path.join(root, 'nf', 'firewall.c')], options: { entries: ['nf_process'], includeDirs: [nfLib] } },
+  { name: 'nf/policer.c', files: [path.join(root, 'nf', 'policer.c'), path.join(nfLib, 'token_bucket.c')], options: { entries: ['nf_process'], includeDirs: [nfLib] } },
 ];
 
 /** Fixtures whose entry reaches loop-free callees, so the comparison really exercises summaries. */
@@ -30,6 +31,7 @@ const summarised: Record<string, string[]> = {
   'engine/calls.c': ['scaled', 'clamp', 'bump'],
   'nf/router.c': ['ipv4_decrement_ttl', 'ether_type_get'],
   'nf/firewall.c': ['fw_rule_matches', 'ether_type_get'],
+  'nf/policer.c': ['policer_check', 'ipv4_hdr_len'],
 };
 
 /**
