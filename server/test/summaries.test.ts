@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as fs from 'fs';
 import { AnalysisOptions, AnalysisResult, analyze } from '../src/core/analysis';
 import { diskFileSystem } from '../src/cli/main';
-import { MemoryContractCache } from '../src/core/cache/contractCache';
+import { ContractCache, MemoryContractCache } from '../src/core/cache/contractCache';
 import type { FunctionContract } from '../src/core/contract/contract';
 import { and, arraySymbol, binary, bv, compare, extract, not, resetExpressionTable, select, store, symbol } from '../src/core/symex/expr';
 import { FunctionSummary, Rebuilder, deserializeSummary, serializeSummary } from '../src/core/symex/summaries';
@@ -189,4 +189,22 @@ test('a serialised summary reads back to the same expressions, and substitution 
   // Substituting constants folds the condition to a constant, as building it from constants would.
   const rebuild = new Rebuilder((name) => (name === 'sum:arg0' ? bv(3n, 32) : name === 'sum:off1' ? bv(0n, 64) : undefined), () => undefined);
   assert.equal(rebuild.boolean(back.leaves[0]!.constraints[0]!).op, 'true');
+});
+
+test('a cached summary in another format version is summarised again, not trusted', async () => {
+  const file = '/virtual/stale.c';
+  const cache = new MemoryContractCache();
+  await analyze([{ path: file, text: twice }], { cache }, noFiles);
+  // Same keys, no cached contract, and every stored summary claims a format this engine does not read.
+  const keys: string[] = [];
+  const stale: ContractCache = {
+    get: () => undefined,
+    set: () => undefined,
+    getSummary: (key) => { keys.push(key); return { ...cache.getSummary(key)!, version: 99 }; },
+    setSummary: () => undefined,
+  };
+  const again = await analyze([{ path: file, text: twice }], { cache: stale }, noFiles);
+  assert.equal(keys.length, 1);
+  assert.deepEqual(again.summaries!.computed, ['lookup_port']);
+  assert.deepEqual(again.summaries!.reused, []);
 });

@@ -1227,6 +1227,9 @@ class Explorer {
       if (answer.result === 'unknown') this.stop('solver-unknown', `the solver could not decide a path of '${callee.name}' called at ${rangeText(instruction.range)}`);
       if (answer.result === 'sat') feasible.push({ leaf, condition, model: answer.model! });
     }
+    // The leaves of a complete summary cover every input, so none holding means the solver could not
+    // answer (already reported); inlining then meets the same questions and reports them where they arise.
+    if (feasible.length === 0) return this.inlined(callee.name, `no path of its summary could be shown feasible at ${rangeText(instruction.range)}`);
     // A decision of the callee is one here only where both of its sides can happen in this caller.
     const sides = new Map<number, Set<number>>();
     for (const { leaf } of feasible) {

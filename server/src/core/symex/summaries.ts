@@ -175,7 +175,12 @@ export class SummaryStore {
     if (known) return known;
     const stored = this.cache?.getSummary?.(key);
     if (!stored) return undefined;
-    const summary = deserializeSummary(stored);
+    let summary: FunctionSummary;
+    try {
+      summary = deserializeSummary(stored);
+    } catch {
+      return undefined; // an entry in another format version, or damaged: summarise again
+    }
     this.memo.set(key, summary);
     this.reused.push(summary.functionName);
     return summary;
