@@ -3,6 +3,9 @@ import type { IrMetric } from '../core/cost/costModel';
 import type { MeasurementRun, OptLevel } from './harness';
 import type { SessionPacket } from './session';
 import type { TraceKind } from './traffic';
+import type { FunctionContract } from '../core/contract/contract';
+import { evaluateFormula } from '../core/cost/formula';
+import type { Grounding, GroundingFailure } from '../ground/ground';
 
 export interface TraceResult {
   name: string;
@@ -24,6 +27,35 @@ export interface NfValidation {
   traces: TraceResult[];
   /** Set when the NF could not be validated (e.g. its contract could not be computed). */
   failure?: string;
+  /** Per measured level: the contract grounded on x86 from held-out calibration traces. */
+  grounding?: Partial<Record<OptLevel, X86Grounding>>;
+}
+
+export interface X86Grounding {
+  /** The contract with x86 formulas (when grounding succeeded). */
+  contract: FunctionContract;
+  record: Grounding | GroundingFailure;
+}
+
+/** The x86 metrics the validation compares, with the valgrind count each is compared with. */
+export const X86_VALIDATED = {
+  x86_instructions: (m: { Ir: number; Dr: number; Dw: number }) => m.Ir,
+  x86_memory_accesses: (m: { Ir: number; Dr: number; Dw: number }) => m.Dr + m.Dw,
+} as const;
+
+export interface X86PredictionRow {
+  nf: string;
+  opt: OptLevel;
+  metric: keyof typeof X86_VALIDATED;
+  /** Packets in a class of the contract (unmatched packets have no class formula to compare). */
+  packets: number;
+  maxGap: number;
+  medianGap: number;
+  below: number;
+  /** Packets in classes whose x86 formulas are estimated rather than fitted. */
+  estimated: number;
+  /** The class with the largest gap, and the class with a packet most below, for the report. */
+  worstClass?: string;
 }
 
 export interface IrRow {
@@ -160,6 +192,71 @@ export function x86Rows(validation: NfValidation): X86Row[] {
     rows.push({ nf: validation.nf, classId, packets: members.length, ir, memory, irInstructions: summary(members.map((m) => m.session.measured.instructions)), pcvs });
   }
   return rows;
+}
+
+/** Per NF, level and x86 metric: the grounded contract's prediction against valgrind, packet by packet. */
+export function x86PredictionRows(validation: NfValidation): X86PredictionRow[] {
+  const rows: X86PredictionRow[] = [];
+  for (const [opt, grounding] of Object.entries(validation.grounding ?? {}) as [OptLevel, X86Grounding][]) {
+    if ('error' in grounding.record) continue;
+    const record = grounding.record;
+    const classes = new Map(grounding.contract.classes.map((c) => [c.id, c]));
+    for (const metric of Object.keys(X86_VALIDATED) as (keyof typeof X86_VALIDATED)[]) {
+      const gaps: number[] = [];
+      let below = 0;
+      let estimated = 0;
+      let worst: { gap: number; classId: string } | undefined;
+      for (const trace of validation.traces) {
+        const run = trace.x86[opt];
+        if (!run) continue;
+        trace.session.forEach((packet, i) => {
+          const pathClass = packet.classId ? classes.get(packet.classId) : undefined;
+          const measuredPacket = run.packets[i];
+          if (!pathClass || !measuredPacket) return;
+          const formula = (pathClass.cost as Record<string, string>)[metric];
+          if (formula === undefined) return;
+          const predicted = evaluateFormula(formula, packet.pcv);
+          const measured = X86_VALIDATED[metric](measuredPacket);
+          const gap = relativeGap(predicted, measured);
+          gaps.push(gap);
+          if (predicted < measured) below++;
+          if (record.classes[pathClass.id]?.estimated) estimated++;
+          if (!worst || Math.abs(gap) > Math.abs(worst.gap) || (predicted < measured && worst.gap >= 0)) worst = { gap, classId: pathClass.id };
+        });
+      }
+      if (gaps.length === 0) continue;
+      rows.push({ nf: validation.nf, opt, metric, packets: gaps.length, maxGap: Math.max(...gaps), medianGap: median(gaps), below, estimated, ...(worst ? { worstClass: worst.classId } : {}) });
+    }
+  }
+  return rows;
+}
+
+/** Per class of one grounded level: packets, gaps and whether the class's formula is estimated. */
+export function x86ClassRows(validation: NfValidation, opt: OptLevel, metric: keyof typeof X86_VALIDATED): { classId: string; packets: number; maxGap: number; medianGap: number; below: number; estimated: boolean; formula: string }[] {
+  const grounding = validation.grounding?.[opt];
+  if (!grounding || 'error' in grounding.record) return [];
+  const record = grounding.record;
+  const byClass = new Map<string, number[]>();
+  const belowByClass = new Map<string, number>();
+  const classes = new Map(grounding.contract.classes.map((c) => [c.id, c]));
+  for (const trace of validation.traces) {
+    const run = trace.x86[opt];
+    if (!run) continue;
+    trace.session.forEach((packet, i) => {
+      const pathClass = packet.classId ? classes.get(packet.classId) : undefined;
+      const measuredPacket = run.packets[i];
+      const formula = pathClass ? (pathClass.cost as Record<string, string>)[metric] : undefined;
+      if (!pathClass || !measuredPacket || formula === undefined) return;
+      const predicted = evaluateFormula(formula, packet.pcv);
+      const measured = X86_VALIDATED[metric](measuredPacket);
+      byClass.set(pathClass.id, [...(byClass.get(pathClass.id) ?? []), relativeGap(predicted, measured)]);
+      if (predicted < measured) belowByClass.set(pathClass.id, (belowByClass.get(pathClass.id) ?? 0) + 1);
+    });
+  }
+  return [...byClass].map(([classId, gaps]) => ({
+    classId, packets: gaps.length, maxGap: Math.max(...gaps), medianGap: median(gaps), below: belowByClass.get(classId) ?? 0,
+    estimated: record.classes[classId]?.estimated ?? true, formula: (classes.get(classId)!.cost as Record<string, string>)[metric]!,
+  }));
 }
 
 function percent(gap: number): string {
