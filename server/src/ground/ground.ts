@@ -182,23 +182,32 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
   if (samples.size === 0) throw new GroundingError('no-calibration', `none of the ${calls.length} calibration calls landed in a class of '${contract.name}'`);
 
   const estimateRatio = { x86_instructions: 0, x86_memory_accesses: 0 };
-  // Calls with a tiny IR cost (an early drop: 2 memory accesses) would dominate the ratio by
-  // rounding alone; they only count when there is nothing else.
+  // The largest ratio over every call, small ones included: an estimate errs on the high side.
   for (const m of ['x86_instructions', 'x86_memory_accesses'] as const) {
-    const all = [...samples.values()].flat();
-    const substantial = all.filter((s) => s.ir[IR_OF[m]] >= 10);
-    for (const s of substantial.length > 0 ? substantial : all) estimateRatio[m] = Math.max(estimateRatio[m], s.x86[m] / Math.max(1, s.ir[IR_OF[m]]));
+    for (const s of [...samples.values()].flat()) estimateRatio[m] = Math.max(estimateRatio[m], s.x86[m] / Math.max(1, s.ir[IR_OF[m]]));
   }
   const classes: Record<string, ClassGrounding> = {};
   const model = options.cyclesModel;
   const slopes = { x86_instructions: pooledSlopes(contract, samples, 'x86_instructions'), x86_memory_accesses: pooledSlopes(contract, samples, 'x86_memory_accesses') };
-  for (const pathClass of contract.classes) {
+  // Classes with calls first: the largest ratio of a fitted formula to its IR formula, at the
+  // calls' PCVs, then scales the constants of the classes no call reached.
+  const fittedPolynomials = new Map<string, { x86: Record<'x86_instructions' | 'x86_memory_accesses', Polynomial>; notes: string[] }>();
+  const constantRatio = { x86_instructions: 0, x86_memory_accesses: 0 };
+  const ordered = [...contract.classes].sort((a, b) => Number(samples.has(b.id)) - Number(samples.has(a.id)));
+  for (const pathClass of ordered) {
     const own = samples.get(pathClass.id) ?? [];
     const notes: string[] = [];
-    const x86: Record<'x86_instructions' | 'x86_memory_accesses', Polynomial> = {
-      x86_instructions: fitClass(pathClass, 'x86_instructions', own, slopes.x86_instructions, estimateRatio.x86_instructions, notes),
-      x86_memory_accesses: fitClass(pathClass, 'x86_memory_accesses', own, slopes.x86_memory_accesses, estimateRatio.x86_memory_accesses, notes),
+    const fit = (metric: 'x86_instructions' | 'x86_memory_accesses') => {
+      const poly = fitClass(pathClass, metric, own, slopes[metric], { total: estimateRatio[metric], constant: constantRatio[metric] }, notes);
+      const ir = polynomialOf(pathClass, IR_OF[metric]);
+      for (const s of ir ? own : []) constantRatio[metric] = Math.max(constantRatio[metric], evaluatePolynomial(poly, s.pcv) / Math.max(1, evaluatePolynomial(ir!, s.pcv)));
+      return poly;
     };
+    fittedPolynomials.set(pathClass.id, { x86: { x86_instructions: fit('x86_instructions'), x86_memory_accesses: fit('x86_memory_accesses') }, notes });
+  }
+  for (const pathClass of contract.classes) {
+    const own = samples.get(pathClass.id) ?? [];
+    const { x86, notes } = fittedPolynomials.get(pathClass.id)!;
     const formulas: Partial<Record<X86Metric, string>> = {};
     for (const metric of metrics) {
       if (metric === 'cycles') {
@@ -218,7 +227,8 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
     const pathClass = contract.classes.find((c) => c.id === summary.class);
     if (pathClass) for (const metric of metrics) (summary.cost as Record<string, string>)[metric] = (pathClass.cost as Record<string, string>)[metric]!;
   }
-  for (const metric of metrics) if (!(contract.metrics as string[]).includes(metric)) (contract.metrics as string[]).push(metric);
+  // A new list: the contract's may be shared with the analysis options.
+  contract.metrics = [...contract.metrics, ...metrics.filter((m) => !(contract.metrics as string[]).includes(m))] as FunctionContract['metrics'];
   return {
     compiler: options.command.compiler,
     flags: options.command.flags,
@@ -243,6 +253,12 @@ function polynomialOf(pathClass: PathClass, metric: IrMetric): Polynomial | unde
   } catch {
     return undefined; // min/max formulas have no polynomial form
   }
+}
+
+function evaluatePolynomial(poly: Polynomial, pcv: Record<string, number>): number {
+  let total = 0;
+  for (const [m, c] of poly) total += c * (m === '' ? 1 : monomialValue(m, pcv));
+  return total;
 }
 
 function monomialValue(monomial: string, pcv: Record<string, number>): number {
@@ -308,7 +324,11 @@ function solveNormalEquations(rows: { x: Map<string, number>; y: number }[], nam
  * The x86 polynomial of one class and metric (see the file comment). `notes` collects why the
  * result is estimated, if it is.
  */
-function fitClass(pathClass: PathClass, metric: 'x86_instructions' | 'x86_memory_accesses', own: Sample[], slopes: Map<string, number>, ratio: number, notes: string[]): Polynomial {
+function fitClass(
+  pathClass: PathClass, metric: 'x86_instructions' | 'x86_memory_accesses', own: Sample[], slopes: Map<string, number>,
+  ratios: { total: number; constant: number }, notes: string[],
+): Polynomial {
+  const ratio = ratios.total;
   const irMetric = IR_OF[metric];
   const ir = polynomialOf(pathClass, irMetric);
   if (!ir) {
@@ -319,8 +339,11 @@ function fitClass(pathClass: PathClass, metric: 'x86_instructions' | 'x86_memory
   const monomials = [...ir.keys()].filter((m) => m !== '');
   if (own.length === 0) {
     notes.push(pathClass.outcome === 'return' ? 'no calibration call reached this class: its formulas are the IR formulas scaled by the largest x86/IR ratio seen' : `a class that ends in ${pathClass.outcome === 'error' ? 'an error' : 'an unexplored path'} is not replayed: its formulas are the IR formulas scaled`);
-    // Per-unit costs fitted in other classes hold here too (the same loops); the rest is scaled.
-    return new Map([...ir].map(([m, c]) => [m, m !== '' && slopes.has(m) ? Math.ceil(slopes.get(m)! - 1e-9) : scaled(c)]));
+    // Per-unit costs fitted in other classes hold here too (the same loops); the rest is scaled:
+    // the constant by the largest ratio of x86 cost, or of a fitted formula, to the IR cost seen.
+    const estimate: Polynomial = new Map([...ir].filter(([m]) => m !== '').map(([m, c]) => [m, slopes.has(m) ? Math.ceil(slopes.get(m)! - 1e-9) : scaled(c)]));
+    estimate.set('', Math.ceil((ir.get('') ?? 0) * Math.max(ratios.constant, ratio)));
+    return estimate;
   }
   const result: Polynomial = new Map();
   for (const m of monomials) {
@@ -331,17 +354,23 @@ function fitClass(pathClass: PathClass, metric: 'x86_instructions' | 'x86_memory
       notes.push(`the per-unit cost of ${m} varied in no class's calibration calls: its ${metric} coefficient is the IR one scaled, on top of the largest cost observed`);
     }
   }
-  // Only fitted terms are taken out of the constant: the cost of a term whose coefficient was not
-  // observed stays in it, so the formula is not below a call at smaller values of that term.
-  let constant = -Infinity;
-  for (const s of own) {
-    let rest = s.x86[metric];
-    for (const [m, c] of result) if (slopes.has(m)) rest -= c * monomialValue(m, s.pcv);
-    rest -= (slopes.get(SLACK) ?? 0) * s.slack[irMetric];
-    constant = Math.max(constant, rest);
-  }
-  result.set('', Math.max(0, Math.ceil(constant)));
+  result.set('', Math.max(0, Math.ceil(Math.max(...classResiduals(pathClass, own, slopes, metric)!) - 1e-9)));
   return result;
+}
+
+/**
+ * Each call's cost minus the fitted terms (fitted monomials at the call's PCVs, and the IR slack).
+ * Only fitted terms are taken out: the cost of a term whose coefficient was not observed stays in
+ * the residual, so the constant keeps the formula above a call at smaller values of that term.
+ */
+function classResiduals(pathClass: PathClass, own: Sample[], slopes: Map<string, number>, metric: 'x86_instructions' | 'x86_memory_accesses'): number[] | undefined {
+  const ir = polynomialOf(pathClass, IR_OF[metric]);
+  if (!ir || own.length === 0) return undefined;
+  return own.map((s) => {
+    let rest = s.x86[metric];
+    for (const m of ir.keys()) if (m !== '' && slopes.has(m)) rest -= Math.ceil(slopes.get(m)! - 1e-9) * monomialValue(m, s.pcv);
+    return rest - (slopes.get(SLACK) ?? 0) * s.slack[IR_OF[metric]];
+  });
 }
 
 function combine(parts: [Polynomial, number][]): Polynomial {
