@@ -8,6 +8,7 @@ export const GROUNDING_ERRORS = {
   'replay-failed': 'PG004',
   'no-calibration': 'PG005',
   'bad-compile-command': 'PG006',
+  unsaved: 'PG007',
 } as const;
 
 export type GroundingErrorKind = keyof typeof GROUNDING_ERRORS;
