@@ -2,11 +2,12 @@
 // status, registers the palette commands and opens contracts beside the code.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
+import { DidChangeConfigurationNotification, ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
 import { ContractDocumentStore, CONTRACT_SCHEME, ContractLinkProvider } from './contractDocuments';
 import { ContractPanel } from './contractPanel';
 import { readContractDocument, type ContractDocument } from './contractTypes';
 import { rewriteLensCommand } from './lensCommands';
+import { withoutX86 } from './workspaceTrust';
 import { parsePcvAssignments } from './pcvInput';
 import { StatusIndicator, type StatusParams } from './statusIndicator';
 
@@ -67,6 +68,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
       fileEvents: [vscode.workspace.createFileSystemWatcher('**/*.{c,h}'), vscode.workspace.createFileSystemWatcher('**/*.pcontract.json')],
     },
     middleware: {
+      workspace: {
+        // x86 metrics compile and run the user's code: never in an untrusted workspace.
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (vscode.workspace.isTrusted || !Array.isArray(result)) return result;
+          return result.map((value, i) => (params.items[i]?.section === 'perfcontract' ? withoutX86(value) : value));
+        },
+      },
       provideCodeLenses: async (document, token, next) => {
         const lenses = await next(document, token);
         return lenses?.map(rewriteLensCommand);
@@ -78,6 +87,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
     },
   };
   client = new LanguageClient('perfcontract', 'Performance Contracts', serverOptions, clientOptions);
+  // Trust granted: the server reads its settings again (x86 metrics may now be on).
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    void client?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  }));
   context.subscriptions.push(client.onNotification('perfcontract/status', (params: StatusParams) => status.update(params)));
   context.subscriptions.push(
     client.onDidChangeState((change) => {

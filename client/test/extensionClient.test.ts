@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { readContractDocument, type ContractDocument, type FunctionContract } from '../src/contractTypes';
 import { hexDump, pcvPlots, renderContractHtml, renderPlot, splitOrigin, UNBOUNDED_PLOT_RANGE } from '../src/contractView';
 import { clientCommandFor, rewriteLensCommand } from '../src/lensCommands';
+import { withoutX86 } from '../src/workspaceTrust';
 import { parsePcvAssignments } from '../src/pcvInput';
 import { findSourceLinks } from '../src/sourceLinks';
 
@@ -205,4 +206,10 @@ test('the annotation grammar injects into C comments and matches each annotation
   assert.deepEqual(groups('contract', '/*@ contract {"version":1} */'), ['@ contract']);
   assert.deepEqual(groups('entry', '/*@ entry */'), ['@ entry']);
   assert.equal(rule('pcv').exec('user@pcv.example'), null, 'an e-mail address is not an annotation');
+});
+
+test('in an untrusted workspace the server gets its settings with x86 metrics off', () => {
+  assert.deepEqual(withoutX86({ metrics: ['instructions'], x86: { enabled: true, cflags: '-O3' } }), { metrics: ['instructions'], x86: { enabled: false, cflags: '-O3' } });
+  assert.deepEqual(withoutX86({ timeLimitMs: 5 }), { timeLimitMs: 5, x86: { enabled: false } });
+  assert.equal(withoutX86(null), null);
 });

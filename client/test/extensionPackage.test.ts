@@ -97,7 +97,14 @@ describe('the packaged extension', () => {
       'perfcontract.solverTimeoutMs',
       'perfcontract.timeLimitMs',
       'perfcontract.unrollLimit',
+      'perfcontract.x86.cflags',
+      'perfcontract.x86.enabled',
+      'perfcontract.x86.init',
     ]);
+    // Settings that compile or run user code, or point the analysis elsewhere, are off in Restricted Mode.
+    const restricted = (manifest as unknown as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } }).capabilities.untrustedWorkspaces.restrictedConfigurations;
+    for (const key of ['perfcontract.x86.enabled', 'perfcontract.x86.cflags', 'perfcontract.x86.init', 'perfcontract.includePaths']) assert.ok(restricted.includes(key), `${key} is restricted`);
+    assert.equal(manifest.contributes.configuration.properties['perfcontract.x86.enabled']!.default, false);
     for (const [key, setting] of Object.entries(manifest.contributes.configuration.properties as Record<string, { default?: unknown; markdownDescription?: string }>)) {
       assert.ok(setting.default !== undefined && setting.markdownDescription, `${key} has a default and a description`);
     }

@@ -8,14 +8,14 @@ import * as path from 'path';
 import { readPcap, readPortsFile, writePcap, writePortsFile, portsFileFor } from '../src/measure/pcap';
 import { MeasureError } from '../src/measure/measureError';
 import { parseCallgrindParts } from '../src/measure/callgrind';
-import { buildDriver, measureTrace, runTraceBuild } from '../src/measure/harness';
+import { buildDriver, measureTrace, OptLevel, runTraceBuild } from '../src/measure/harness';
 import { NF_REGISTRY, findNf, findTrace } from '../src/measure/nfRegistry';
 import { generateTrace, writeTrace } from '../src/measure/measureCli';
 import { flowBucket } from '../src/measure/natTraffic';
 import { macSlot } from '../src/measure/bridgeTraffic';
 import { validateNf } from '../src/measure/validationRun';
 import { NfContract, interpretTrace, lowerNf, nfContract } from '../src/measure/session';
-import { irRows, renderReport, renderScatterSvg, plotPoints, traceRows, UNMATCHED } from '../src/measure/validation';
+import { irRows, renderReport, renderScatterSvg, plotPoints, traceRows, UNMATCHED, x86PredictionRows } from '../src/measure/validation';
 import { TRACE_START_NS } from '../src/measure/traffic';
 import { buildTranslationUnit } from '../src/core/syntax/translationUnit';
 import { lowerProgram } from '../src/core/ir/lowerProgram';
@@ -247,12 +247,14 @@ test('interpreter sessions and the compiled NFs return the same result for every
 // every packet lands in a class. The bridge gets a short contract time limit (its contract is
 // incomplete at any limit that fits a test run); the load balancer is left to `npm run validate`
 // (within a test's time its contract matches no packet; see docs/measurement.md).
+// The x86 grounding is checked at both levels on the NFs whose contracts place nearly every packet:
+// calibrated on 40 packets per generator of held-out traces, no packet may run above its prediction.
 const VALIDATION = [
-  { nf: 'router', timeLimitMs: 60_000, packets: 100, matchedShare: 1 },
-  { nf: 'firewall', timeLimitMs: 60_000, packets: 100, matchedShare: 1 },
-  { nf: 'nat', timeLimitMs: 30_000, packets: 100, matchedShare: 0.95 },
-  { nf: 'policer', timeLimitMs: 30_000, packets: 100, matchedShare: 0.95 },
-  { nf: 'bridge', timeLimitMs: 15_000, packets: 100, matchedShare: 0 },
+  { nf: 'router', timeLimitMs: 60_000, packets: 100, matchedShare: 1, x86: true },
+  { nf: 'firewall', timeLimitMs: 60_000, packets: 100, matchedShare: 1, x86: true },
+  { nf: 'nat', timeLimitMs: 30_000, packets: 100, matchedShare: 0.95, x86: true },
+  { nf: 'policer', timeLimitMs: 30_000, packets: 100, matchedShare: 0.95, x86: true },
+  { nf: 'bridge', timeLimitMs: 15_000, packets: 100, matchedShare: 0, x86: false },
 ];
 
 // Two analyses at a time (the machine has two cores), started when the file loads.
@@ -268,15 +270,28 @@ const contracts = new Map<string, Promise<NfContract>>();
 }
 
 for (const spec of VALIDATION) {
-  test(`validation (${spec.nf}): no packet in a class is predicted below the interpreter, and the interpreter returns what gcc's build returns`, async () => {
+  test(`validation (${spec.nf}): no packet in a class is predicted below the interpreter, nor (x86) below valgrind, and the interpreter returns what gcc's build returns`, async () => {
     const nf = findNf(spec.nf);
-    const validation = await validateNf(nf, { repoRoot: ROOT, workDir: WORK, packets: spec.packets, seed: 1, opts: ['O2'], contract: contracts.get(spec.nf)! });
+    const opts: OptLevel[] = spec.x86 ? ['O0', 'O2'] : ['O2'];
+    const validation = await validateNf(nf, { repoRoot: ROOT, workDir: WORK, packets: spec.packets, seed: 1, opts, contract: contracts.get(spec.nf)!, calibrationPackets: spec.x86 ? 40 : 0 });
+    if (spec.x86) {
+      for (const opt of opts) {
+        const record = validation.grounding?.[opt]?.record;
+        assert.ok(record && !('error' in record), `${spec.nf} -${opt}: ${JSON.stringify(record)}`);
+      }
+      const x86 = x86PredictionRows(validation);
+      assert.deepEqual(x86.map((r) => `${r.opt} ${r.metric}`), ['O0 x86_instructions', 'O0 x86_memory_accesses', 'O2 x86_instructions', 'O2 x86_memory_accesses']);
+      for (const row of x86) {
+        assert.equal(row.below, 0, `${spec.nf} -${row.opt} ${row.metric}: ${row.below} of ${row.packets} packets run above their x86 prediction (worst class ${row.worstClass})`);
+        assert.ok(row.packets >= spec.matchedShare * 0.9 * validation.traces.reduce((n, t) => n + t.session.length, 0));
+      }
+    }
     assert.equal(validation.traces.length, nf.traces.length);
     const rows = irRows(validation);
     const matchedRows = rows.filter((r) => r.classId !== UNMATCHED);
     for (const row of matchedRows) assert.equal(row.below, 0, `${spec.nf} ${row.classId} ${row.metric}: ${row.below} packets predicted below the interpreter`);
     for (const row of matchedRows) assert.ok(row.maxGap >= 0 && row.medianGap >= 0);
-    for (const r of traceRows(validation)) assert.equal(r.resultMismatches.O2, 0, `${spec.nf} ${r.trace}: interpreter and gcc disagree on ${r.resultMismatches.O2} results`);
+    for (const r of traceRows(validation)) for (const opt of opts) assert.equal(r.resultMismatches[opt], 0, `${spec.nf} ${r.trace}: interpreter and gcc -${opt} disagree on ${r.resultMismatches[opt]} results`);
     const packets = validation.traces.reduce((n, t) => n + t.session.length, 0);
     const matched = validation.traces.reduce((n, t) => n + t.session.filter((p) => p.classId !== undefined).length, 0);
     assert.ok(matched >= spec.matchedShare * packets, `${spec.nf}: ${packets - matched} of ${packets} packets outside the contract`);

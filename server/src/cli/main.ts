@@ -11,17 +11,22 @@ import type { Witness } from '../core/contract/witness';
 import { Reasons } from '../core/reasons';
 import { PREDICT_USAGE, runPredict } from './predict';
 import { startWatchdog } from './watchdog';
+import { CyclesModel, DEFAULT_CYCLES_MODEL, isX86Metric, X86Metric } from '../ground/ground';
+import { groundForCli } from './groundCli';
 
 const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
                                 [--contracts FILE.pcontract.json] [--prefer-contracts] [--stall-limit MS]
+                                x86 metrics (--metrics x86_instructions,x86_memory_accesses,cycles):
+                                [--cflags "FLAGS"] [--compiler CC] [--init NAME] [--calibrate TRACE.pcap [--ports FILE]]
+                                [--cycles-model cpi=N,l1=N,dram=N]
   perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]
 ${PREDICT_USAGE}
   perfcontract lsp --stdio|--node-ipc`;
 
-interface ParsedArguments {
+export interface ParsedArguments {
   command: string;
   files: string[];
   entry?: string;
@@ -32,6 +37,8 @@ interface ParsedArguments {
   /** Milliseconds the main thread may stay blocked before the watchdog ends the process (PC305). */
   stallLimitMs: number;
   options: Partial<AnalysisOptions>;
+  /** x86 metrics asked for with --metrics, and how to compile and calibrate for them. */
+  x86: { metrics: X86Metric[]; cflags?: string; compiler?: string; init?: string; calibrate?: string; ports?: string; cyclesModel: CyclesModel };
 }
 
 /** Default for --stall-limit: far above any legitimate synchronous step (parsing, one z3 call). */
@@ -50,7 +57,9 @@ export const diskFileSystem: FileSystem = {
 export function parseArguments(argv: string[]): ParsedArguments {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') throw new UsageError(USAGE);
-  const parsed: ParsedArguments = { command, files: [], entries: [], stallLimitMs: DEFAULT_STALL_LIMIT_MS, options: { includeDirs: [], defines: {} } };
+  const parsed: ParsedArguments = {
+    command, files: [], entries: [], stallLimitMs: DEFAULT_STALL_LIMIT_MS, options: { includeDirs: [], defines: {} }, x86: { metrics: [], cyclesModel: { ...DEFAULT_CYCLES_MODEL } },
+  };
   const execution: Record<string, number> = {};
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
@@ -62,7 +71,18 @@ export function parseArguments(argv: string[]): ParsedArguments {
     if (arg === '--entry') parsed.entries.push(...value().split(',').map((e) => e.trim()).filter((e) => e));
     else if (arg === '--format') parsed.format = value();
     else if (arg === '--input') parsed.input = value();
-    else if (arg === '--metrics') parsed.options.metrics = value().split(',').map((m) => m.trim()) as IrMetric[];
+    else if (arg === '--metrics') {
+      const names = value().split(',').map((m) => m.trim()).filter((m) => m);
+      parsed.x86.metrics = names.filter(isX86Metric);
+      const ir = names.filter((m) => !isX86Metric(m)) as IrMetric[];
+      // x86 formulas are grounded on both IR metrics, which the contract then shows too.
+      parsed.options.metrics = parsed.x86.metrics.length > 0 ? [...new Set<IrMetric>([...ir, 'instructions', 'memory_accesses'])] : ir;
+    } else if (arg === '--cflags') parsed.x86.cflags = value();
+    else if (arg === '--compiler') parsed.x86.compiler = value();
+    else if (arg === '--init') parsed.x86.init = value();
+    else if (arg === '--calibrate') parsed.x86.calibrate = path.resolve(value());
+    else if (arg === '--ports') parsed.x86.ports = path.resolve(value());
+    else if (arg === '--cycles-model') parsed.x86.cyclesModel = parseCyclesModel(value());
     else if (arg === '-I') parsed.options.includeDirs!.push(path.resolve(value()));
     else if (arg.startsWith('-I')) parsed.options.includeDirs!.push(path.resolve(arg.slice(2)));
     else if (arg === '-D' || arg.startsWith('-D')) {
@@ -91,6 +111,17 @@ export function parseArguments(argv: string[]): ParsedArguments {
     parsed.entry = parsed.entries[0];
   }
   return parsed;
+}
+
+function parseCyclesModel(text: string): CyclesModel {
+  const model = { ...DEFAULT_CYCLES_MODEL };
+  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p)) {
+    const match = /^(cpi|l1|dram)=([0-9]+(?:\.[0-9]+)?)$/.exec(part);
+    if (!match) throw new UsageError(`--cycles-model takes cpi=N,l1=N,dram=N (non-negative numbers), got '${part}'`);
+    model[match[1] as keyof CyclesModel] = Number(match[2]);
+  }
+  if (model.dram < model.l1) throw new UsageError(`--cycles-model: dram (${model.dram}) must not be below l1 (${model.l1})`);
+  return model;
 }
 
 function positiveInteger(name: string, text: string): number {
@@ -133,6 +164,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
       for (const d of result.diagnostics) {
         err(`${path.relative(process.cwd(), d.file) || d.file}:${d.startLine + 1}:${d.startColumn + 1}: ${Reasons[d.reason].code} ${d.message}`);
       }
+      if (args.x86.metrics.length > 0) groundForCli(result, args, err);
       if (args.format === 'json') out(JSON.stringify({ version: 1, functions: result.contracts }, null, 2));
       else if (!args.format || args.format === 'md') out(renderMarkdown(result.contracts));
       else if (args.format === 'pcontract') {

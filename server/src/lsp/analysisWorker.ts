@@ -5,9 +5,14 @@
 // missed entries one at a time, posting each contract as it is done, so the editor fills in
 // progressively and a cancellation lands between (or inside) functions.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parentPort } from 'worker_threads';
-import { analyze, FileSystem } from '../core/analysis';
+import { analyze, AnalysisResult, FileSystem } from '../core/analysis';
+import { compilerCommandFor } from '../ground/compileCommands';
+import { DEFAULT_CYCLES_MODEL, groundContract, Grounding, GroundingFailure, X86_METRICS } from '../ground/ground';
+import { GROUNDING_ERRORS, GroundingError } from '../ground/groundingError';
+import type { CompilerCommand } from '../ground/replay';
 import type { FunctionContract } from '../core/contract/contract';
 import { CACHE_FILE_NAME, PersistentContractCache } from './persistentContractCache';
 import { layoutOf, relocate, RelocationStore, shapeKeys } from './contractRelocation';
@@ -154,10 +159,58 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
       if (settled) cache.setSettled(requests[0]!.key, contract, contract.incompleteReasons.every((r) => SETTLED_CODES.has(r.code)));
       remember(contract);
       post({ type: 'contract', id: job.id, contract, settled });
+      final.push(contract);
     }
+    // Phase 3: the IR contracts are out; x86 ones follow when asked for.
+    if (job.x86 && !signal.aborted) groundAndPost(job, final, first, signal);
     post({ type: 'done', id: job.id, cancelled: signal.aborted, recomputed, milliseconds: performance.now() - started });
   } catch (error) {
     post({ type: 'failed', id: job.id, message: (error as Error).message ?? String(error), filesRead: [...filesRead] });
+  }
+}
+
+/**
+ * Grounds each contract on x86 (docs/x86-grounding.md) and posts it again with its x86 metrics, or
+ * with `grounding.error` saying why not. Compiling reads the files from disk, so a unit with unsaved
+ * changes is not grounded (PG007) until it is saved.
+ */
+function groundAndPost(job: AnalyzeRequest, contracts: FunctionContract[], analysed: AnalysisResult, signal: AbortSignal): void {
+  const x86 = job.x86!;
+  const unsaved = Object.entries(job.overlay).filter(([p, text]) => job.files.includes(p) && readOrUndefined(p) !== text).map(([p]) => path.basename(p));
+  const extra = [...(job.options.includeDirs ?? []).map((d) => `-I${d}`), ...Object.entries(job.options.defines ?? {}).map(([n, v]) => `-D${n}=${v}`)];
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-ground-'));
+  try {
+    let command: CompilerCommand | GroundingFailure;
+    try {
+      command = compilerCommandFor(job.files[0]!, { cflags: x86.cflags, extra });
+    } catch (error) {
+      if (!(error instanceof GroundingError)) throw error;
+      command = { error: { code: error.code, kind: error.kind, message: error.message } };
+    }
+    for (const contract of contracts) {
+      if (signal.aborted) return;
+      const grounded = structuredClone(contract);
+      let grounding: Grounding | GroundingFailure;
+      if (unsaved.length > 0) grounding = { error: { code: GROUNDING_ERRORS.unsaved, kind: 'unsaved', message: `x86 metrics are computed from saved files; save ${unsaved.join(', ')}` } };
+      else if ('error' in command) grounding = command;
+      else {
+        grounding = groundContract(grounded, { program: analysed.program, declaredContracts: analysed.declaredContracts, modular: analysed.preferDeclaredContracts }, X86_METRICS, {
+          command, sources: job.files, init: x86.init, cyclesModel: DEFAULT_CYCLES_MODEL, workDir: path.join(workDir, contract.name),
+        });
+      }
+      (grounded as FunctionContract & { grounding?: Grounding | GroundingFailure }).grounding = grounding;
+      post({ type: 'contract', id: job.id, contract: grounded, settled: false });
+    }
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function readOrUndefined(filePath: string): string | undefined {
+  try {
+    return fs.readFileSync(filePath, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

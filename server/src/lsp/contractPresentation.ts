@@ -1,5 +1,6 @@
 // Turns contracts and engine diagnostics into what the editor shows: diagnostics, hovers, code lens titles, worst-case reports.
 import * as path from 'path';
+import type { Grounding, GroundingFailure } from '../ground/ground';
 import { pathToFileURL } from 'url';
 import type { Diagnostic as EngineDiagnostic } from '../core/analysis';
 import type { FunctionContract, PathClass } from '../core/contract/contract';
@@ -292,7 +293,18 @@ export function functionHover(contract: FunctionContract, baseDir: string, maxRo
     lines.push('');
     lines.push(`Unmodelled calls (cost not counted): ${contract.unmodelledCalls.map((u) => `\`${u.callee}\` (line ${u.line})`).join(', ')}.`);
   }
+  const grounding = groundingLine(contract);
+  if (grounding) lines.push('', grounding);
   return lines.join('\n');
+}
+
+/** What the hover says about x86 metrics: how they were grounded, or why they are missing. */
+function groundingLine(contract: FunctionContract): string | undefined {
+  const grounding = (contract as FunctionContract & { grounding?: Grounding | GroundingFailure }).grounding;
+  if (!grounding) return undefined;
+  if ('error' in grounding) return `x86 metrics unavailable: ${grounding.error.code} ${grounding.error.message.split('\n')[0]}`;
+  const estimated = Object.values(grounding.classes).filter((c) => c.estimated).length;
+  return `x86 metrics: ${grounding.compiler} ${grounding.flags.join(' ')} (${grounding.commandSource}), ${grounding.calls.witness + grounding.calls.calibration} calls replayed under valgrind in ${grounding.milliseconds} ms; ${estimated} of ${contract.classes.length} classes estimated.`;
 }
 
 /** Hover on a loop header: the PCVs born there, their per-iteration cost and bound. */

@@ -188,7 +188,15 @@ class PerfcontractServer {
       this.touch(state.document.path);
       this.schedule();
     }));
-    c.onDidSaveTextDocument(() => this.index?.invalidate());
+    c.onDidSaveTextDocument((event: { textDocument: { uri: string } }) => this.guard(() => {
+      this.index?.invalidate();
+      // x86 metrics are grounded on the files as saved: a save brings them up to date.
+      const saved = this.documents.get(event.textDocument.uri);
+      if (this.settings.x86.enabled && saved) {
+        this.invalidate(saved);
+        this.schedule();
+      }
+    }));
     c.onDidChangeWatchedFiles((params: DidChangeWatchedFilesParams) => this.guard(() => {
       for (const change of params.changes) {
         const filePath = pathOfUri(change.uri);
@@ -328,7 +336,8 @@ class PerfcontractServer {
     this.statistics.jobsStarted++;
     const started = Date.now();
     this.status('analysing', `analysing ${path.basename(document.path)}`, document.uri);
-    const id = this.host.start({ files, overlay, entries, options }, {
+    const x86 = this.settings.x86.enabled ? { cflags: this.settings.x86.cflags, init: this.settings.x86.init } : undefined;
+    const id = this.host.start({ files, overlay, entries, options, ...(x86 ? { x86 } : {}) }, {
       onMessage: (message) => this.guard(() => this.onJobMessage(next, id, message)),
       onLost: (reason) => this.guard(() => this.finishJob(next, id, { kind: 'lost', reason })),
     });

@@ -1,5 +1,6 @@
 // The `perfcontract` settings section: defaults, validation (bad values fall back with a message) and compile_commands.json flags.
 import * as fs from 'fs';
+import { splitCommandLine } from '../ground/compileCommands';
 import * as path from 'path';
 import type { IrMetric } from '../core/cost/costModel';
 
@@ -19,6 +20,11 @@ export interface ServerSettings {
   debounceMs: number;
   /** Calls to functions with a declared contract (`*.pcontract.json`) use it even when their body is in the workspace. */
   preferContracts: boolean;
+  /**
+   * x86 grounding of saved files (compiles and runs the code, so off by default; a VS Code client
+   * only passes `enabled` in trusted workspaces). `cflags` replaces compile_commands.json's flags.
+   */
+  x86: { enabled: boolean; cflags?: string; init?: string };
 }
 
 export const KNOWN_METRICS: IrMetric[] = ['instructions', 'memory_accesses'];
@@ -36,12 +42,13 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   cacheDirectory: undefined,
   debounceMs: 100,
   preferContracts: true,
+  x86: { enabled: false },
 };
 
 /** Reads a raw settings object; every invalid value is replaced by its default and explained in `problems`. */
 export function parseSettings(raw: unknown): { settings: ServerSettings; problems: string[] } {
   const problems: string[] = [];
-  const settings: ServerSettings = { ...DEFAULT_SETTINGS, budgets: {}, defines: {}, includePaths: [] };
+  const settings: ServerSettings = { ...DEFAULT_SETTINGS, budgets: {}, defines: {}, includePaths: [], x86: { enabled: false } };
   if (raw === undefined || raw === null) return { settings, problems };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     problems.push('the perfcontract settings are not an object; using the defaults');
@@ -92,6 +99,20 @@ export function parseSettings(raw: unknown): { settings: ServerSettings; problem
   if (value.preferContracts !== undefined && value.preferContracts !== null) {
     if (typeof value.preferContracts === 'boolean') settings.preferContracts = value.preferContracts;
     else problems.push(`perfcontract.preferContracts must be true or false, got ${JSON.stringify(value.preferContracts)}; using ${settings.preferContracts}`);
+  }
+  if (value.x86 !== undefined && value.x86 !== null) {
+    const x86 = value.x86 as Record<string, unknown>;
+    if (typeof x86 !== 'object' || Array.isArray(x86)) problems.push(`perfcontract.x86 must be an object ({ enabled, cflags, init }); x86 metrics stay off`);
+    else {
+      if (x86.enabled !== undefined && typeof x86.enabled !== 'boolean') problems.push(`perfcontract.x86.enabled must be true or false, got ${JSON.stringify(x86.enabled)}; x86 metrics stay off`);
+      else settings.x86.enabled = x86.enabled === true;
+      for (const key of ['cflags', 'init'] as const) {
+        const v = x86[key];
+        if (v === undefined || v === null || v === '') continue;
+        if (typeof v === 'string') settings.x86[key] = v;
+        else problems.push(`perfcontract.x86.${key} must be a string, got ${JSON.stringify(v)}; ignored`);
+      }
+    }
   }
   if (value.cacheDirectory !== undefined && value.cacheDirectory !== null && value.cacheDirectory !== '') {
     if (typeof value.cacheDirectory === 'string') settings.cacheDirectory = value.cacheDirectory;
@@ -151,35 +172,13 @@ function flagsFromDatabase(databasePath: string, text: string, filePath: string)
   return { includeDirs: [], defines: {}, source: databasePath };
 }
 
-/** Splits a shell command line on blanks, honouring single and double quotes and backslashes. */
+/** Splits a shell command line like a shell (quotes, backslashes); an unterminated quote keeps what came before it. */
 function splitCommand(command: string): string[] {
-  const args: string[] = [];
-  let current = '';
-  let quote: string | undefined;
-  let started = false;
-  for (let i = 0; i < command.length; i++) {
-    const c = command[i]!;
-    if (quote) {
-      if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < command.length) current += command[++i];
-      else current += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      started = true;
-    } else if (c === '\\' && i + 1 < command.length) {
-      current += command[++i];
-      started = true;
-    } else if (/\s/.test(c)) {
-      if (started) args.push(current);
-      current = '';
-      started = false;
-    } else {
-      current += c;
-      started = true;
-    }
+  try {
+    return splitCommandLine(command);
+  } catch {
+    return splitCommandLine(command.slice(0, Math.max(command.lastIndexOf('"'), command.lastIndexOf("'"))));
   }
-  if (started) args.push(current);
-  return args;
 }
 
 /** Reads a file, or undefined when it does not exist or cannot be read. */

@@ -15,6 +15,8 @@ export interface AnalyzeRequest {
   /** Functions to give a contract (analysed one at a time, in this order). */
   entries: string[];
   options: WorkerAnalysisOptions;
+  /** When set, the finished contracts are also grounded on x86 (saved files only) and posted again. */
+  x86?: { cflags?: string; init?: string };
 }
 
 export type MainToWorker =

@@ -3,11 +3,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FunctionContract, PathClass } from '../core/contract/contract';
-import { runPathKey } from '../core/contract/contract';
-import { interpret, ObservedCall } from '../core/interp/interpreter';
 import { bytesToHex, numberForJson, Witness } from '../core/contract/witness';
 import { evaluateFormula, formulaPcvNames } from '../core/cost/formula';
-import { DEFAULT_EXECUTION_OPTIONS } from '../core/symex/executor';
 import type { IrMetric } from '../core/cost/costModel';
 import type { IrProgram } from '../core/ir/ir';
 import { buildTranslationUnit } from '../core/syntax/translationUnit';
@@ -16,6 +13,7 @@ import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, outParame
 import { MeasureError } from './measureError';
 import { NfDefinition } from './nfRegistry';
 import { TracePacket } from './traffic';
+import { interpretSequence, SequencedCall, SequenceError } from '../ground/sequence';
 
 /** What the engine's convention uses for a PCV without a bound (see buildContract). */
 export const UNBOUNDED_PCV_VALUE = 1_000_000;
@@ -211,14 +209,7 @@ export async function lowerNf(nf: NfDefinition, repoRoot: string): Promise<Lower
 }
 
 /** One packet's run in the interpreter session. */
-export interface InterpretedPacket {
-  /** `runPathKey` of the run: compare with a class's `traces`. */
-  pathKey: string;
-  cost: Record<IrMetric, number>;
-  pcv: Record<string, number>;
-  returnValue?: number;
-  error?: string;
-}
+export type InterpretedPacket = SequencedCall;
 
 /**
  * Runs `nf.init` once, then every packet through the entry with the interpreter, each run starting
@@ -226,57 +217,24 @@ export interface InterpretedPacket {
  * counts PCVs as the analysis summarised them and reports the path identity the analysis uses.
  */
 export function interpretTrace(lowered: LoweredNf, nf: NfDefinition, packets: readonly TracePacket[], summarizeAfter?: number): InterpretedPacket[] {
-  // Library functions with both a body and a declared contract: a modular contract summarises them.
-  const summarised = nf.modular ? new Set([...lowered.declaredContracts.keys()].filter((name) => lowered.program.functions.has(name))) : new Set<string>();
-  const { program } = lowered;
-  const entry = program.functions.get(nf.entry);
+  const entry = lowered.program.functions.get(nf.entry);
   if (!entry) throw new MeasureError('analysis-failed', `${nf.name}: '${nf.entry}' was not lowered`);
   if (entry.params.length !== 4 || entry.params[0]!.type.kind === 'int') {
     throw new MeasureError('analysis-failed', `${nf.name}: '${nf.entry}' does not have the NF signature (pkt, len, port, now)`);
   }
-  const [pktParam, lenParam, portParam, nowParam] = entry.params.map((p) => p.name) as [string, string, string, string];
-  const common = { regions: DEFAULT_EXECUTION_OPTIONS.regions, declaredContracts: lowered.declaredContracts, maxSteps: 100_000_000 };
-  const init = interpret(program, nf.init, { args: {}, memory: {}, pcv: {} }, common);
-  if (init.error) throw new MeasureError('analysis-failed', `${nf.name}: ${nf.init} failed in the interpreter: ${init.error.message}`);
-  const globals = new Map<string, Uint8Array>();
-  for (const name of program.globals.keys()) {
-    const bytes = init.memory.get(name);
-    if (bytes) globals.set(name, bytes);
+  const calls = packets.map((packet) => packetCall(entry.params.map((p) => p.name), packet));
+  try {
+    return interpretSequence({ program: lowered.program, declaredContracts: lowered.declaredContracts, entry: nf.entry, init: nf.init, summarizeAfter, modular: nf.modular ?? false }, calls);
+  } catch (error) {
+    if (error instanceof SequenceError) throw new MeasureError('analysis-failed', `${nf.name}: ${error.message}`);
+    throw error;
   }
-  return packets.map((packet): InterpretedPacket => {
-    const memory: Record<string, string> = { [pktParam]: bytesToHex(packet.data) };
-    for (const [name, bytes] of globals) memory[name] = bytesToHex(bytes);
-    const witness: Witness = { args: { [lenParam]: packet.data.length, [portParam]: packet.port, [nowParam]: numberForJson(packet.timeNs) }, memory, pcv: {} };
-    const calls: ObservedCall[] = [];
-    const observeCalls = summarised.size > 0 ? { callees: summarised, record: (call: ObservedCall) => calls.push(call) } : undefined;
-    const run = interpret(program, nf.entry, witness, { ...common, summarizeAfter, observeCalls });
-    let identity = { pathKey: runPathKey(run), pcv: { ...run.pcv } };
-    if (observeCalls && !run.error) {
-      // The run executed the library's code (the cost measured). Replayed against the library's
-      // contracts, with each call's result, out-parameters and loop counts, it takes the path the
-      // modular contract knows, and counts its PCVs as the contract names them.
-      const externals: Record<string, number | string> = {};
-      for (const call of calls) {
-        if (call.returned !== undefined) externals[`${call.callee}#${call.k}`] = numberForJson(call.returned);
-        for (const [param, value] of Object.entries(call.writes)) externals[`${call.callee}#${call.k}.${param}`] = numberForJson(value);
-      }
-      const replay = interpret(program, nf.entry, { ...witness, externals }, {
-        ...common, summarizeAfter, preferDeclaredContracts: true,
-        declaredPcvValue: (callee, k, pcv) => calls.find((c) => c.callee === callee && c.k === k)?.pcv[pcv] ?? 0,
-      });
-      const same = !replay.error && replay.returnValue?.kind === run.returnValue?.kind
-        && (replay.returnValue?.kind !== 'int' || run.returnValue?.kind !== 'int' || replay.returnValue.value === run.returnValue.value);
-      identity = same ? { pathKey: runPathKey(replay), pcv: { ...replay.pcv } } : { pathKey: 'replay-diverged', pcv: {} };
-    }
-    for (const name of globals.keys()) {
-      const bytes = run.memory.get(name);
-      if (bytes) globals.set(name, bytes);
-    }
-    const result: InterpretedPacket = { pathKey: identity.pathKey, cost: { ...run.cost }, pcv: identity.pcv };
-    if (run.error) result.error = `${run.error.reason}: ${run.error.message}`;
-    else if (run.returnValue?.kind === 'int') result.returnValue = Number(BigInt.asIntN(32, run.returnValue.value));
-    return result;
-  });
+}
+
+/** The call of an NF entry (pkt, len, port, now) for one packet. */
+export function packetCall(paramNames: string[], packet: TracePacket): Witness {
+  const [pktParam, lenParam, portParam, nowParam] = paramNames as [string, string, string, string];
+  return { args: { [lenParam]: packet.data.length, [portParam]: packet.port, [nowParam]: numberForJson(packet.timeNs) }, memory: { [pktParam]: bytesToHex(packet.data) }, pcv: {} };
 }
 
 /** The interpreter session of a trace, each packet placed in its class and predicted (see SessionPacket). */

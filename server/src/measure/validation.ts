@@ -3,6 +3,9 @@ import type { IrMetric } from '../core/cost/costModel';
 import type { MeasurementRun, OptLevel } from './harness';
 import type { SessionPacket } from './session';
 import type { TraceKind } from './traffic';
+import type { FunctionContract } from '../core/contract/contract';
+import { evaluateFormula } from '../core/cost/formula';
+import type { Grounding, GroundingFailure } from '../ground/ground';
 
 export interface TraceResult {
   name: string;
@@ -24,6 +27,35 @@ export interface NfValidation {
   traces: TraceResult[];
   /** Set when the NF could not be validated (e.g. its contract could not be computed). */
   failure?: string;
+  /** Per measured level: the contract grounded on x86 from held-out calibration traces. */
+  grounding?: Partial<Record<OptLevel, X86Grounding>>;
+}
+
+export interface X86Grounding {
+  /** The contract with x86 formulas (when grounding succeeded). */
+  contract: FunctionContract;
+  record: Grounding | GroundingFailure;
+}
+
+/** The x86 metrics the validation compares, with the valgrind count each is compared with. */
+export const X86_VALIDATED = {
+  x86_instructions: (m: { Ir: number; Dr: number; Dw: number }) => m.Ir,
+  x86_memory_accesses: (m: { Ir: number; Dr: number; Dw: number }) => m.Dr + m.Dw,
+} as const;
+
+export interface X86PredictionRow {
+  nf: string;
+  opt: OptLevel;
+  metric: keyof typeof X86_VALIDATED;
+  /** Packets in a class of the contract (unmatched packets have no class formula to compare). */
+  packets: number;
+  maxGap: number;
+  medianGap: number;
+  below: number;
+  /** Packets in classes whose x86 formulas are estimated rather than fitted. */
+  estimated: number;
+  /** The class of the packet with the largest gap (in either direction). */
+  worstClass?: string;
 }
 
 export interface IrRow {
@@ -162,6 +194,61 @@ export function x86Rows(validation: NfValidation): X86Row[] {
   return rows;
 }
 
+/** Every packet in a class, at one grounded level: its class, the x86 prediction and valgrind's count. */
+function x86Comparisons(validation: NfValidation, opt: OptLevel, metric: keyof typeof X86_VALIDATED): { classId: string; predicted: number; measured: number; estimated: boolean }[] {
+  const grounding = validation.grounding?.[opt];
+  if (!grounding || 'error' in grounding.record) return [];
+  const record = grounding.record;
+  const classes = new Map(grounding.contract.classes.map((c) => [c.id, c]));
+  const out: { classId: string; predicted: number; measured: number; estimated: boolean }[] = [];
+  for (const trace of validation.traces) {
+    const run = trace.x86[opt];
+    if (!run) continue;
+    trace.session.forEach((packet, i) => {
+      const pathClass = packet.classId ? classes.get(packet.classId) : undefined;
+      const measuredPacket = run.packets[i];
+      const formula = pathClass ? (pathClass.cost as Record<string, string>)[metric] : undefined;
+      if (!pathClass || !measuredPacket || formula === undefined) return;
+      out.push({ classId: pathClass.id, predicted: evaluateFormula(formula, packet.pcv), measured: X86_VALIDATED[metric](measuredPacket), estimated: record.classes[pathClass.id]?.estimated ?? true });
+    });
+  }
+  return out;
+}
+
+/** Per NF, level and x86 metric: the grounded contract's prediction against valgrind, packet by packet. */
+export function x86PredictionRows(validation: NfValidation): X86PredictionRow[] {
+  const rows: X86PredictionRow[] = [];
+  for (const opt of Object.keys(validation.grounding ?? {}) as OptLevel[]) {
+    for (const metric of Object.keys(X86_VALIDATED) as (keyof typeof X86_VALIDATED)[]) {
+      const compared = x86Comparisons(validation, opt, metric);
+      if (compared.length === 0) continue;
+      const gaps = compared.map((c) => relativeGap(c.predicted, c.measured));
+      const worst = compared.reduce((w, c, i) => (Math.abs(gaps[i]!) > Math.abs(w.gap) ? { gap: gaps[i]!, classId: c.classId } : w), { gap: 0, classId: compared[0]!.classId });
+      rows.push({
+        nf: validation.nf, opt, metric, packets: compared.length, maxGap: Math.max(...gaps), medianGap: median(gaps),
+        below: compared.filter((c) => c.predicted < c.measured).length, estimated: compared.filter((c) => c.estimated).length, worstClass: worst.classId,
+      });
+    }
+  }
+  return rows;
+}
+
+/** Per class of one grounded level: packets, gaps and whether the class's formula is estimated. */
+export function x86ClassRows(validation: NfValidation, opt: OptLevel, metric: keyof typeof X86_VALIDATED): { classId: string; packets: number; maxGap: number; medianGap: number; below: number; estimated: boolean; formula: string }[] {
+  const grounding = validation.grounding?.[opt];
+  const byClass = new Map<string, { gaps: number[]; below: number; estimated: boolean }>();
+  for (const c of x86Comparisons(validation, opt, metric)) {
+    const entry = byClass.get(c.classId) ?? { gaps: [], below: 0, estimated: c.estimated };
+    entry.gaps.push(relativeGap(c.predicted, c.measured));
+    if (c.predicted < c.measured) entry.below++;
+    byClass.set(c.classId, entry);
+  }
+  return [...byClass].map(([classId, e]) => ({
+    classId, packets: e.gaps.length, maxGap: Math.max(...e.gaps), medianGap: median(e.gaps), below: e.below, estimated: e.estimated,
+    formula: (grounding!.contract.classes.find((c) => c.id === classId)!.cost as Record<string, string>)[metric]!,
+  }));
+}
+
 function percent(gap: number): string {
   if (!Number.isFinite(gap)) return String(gap);
   return `${(gap * 100).toFixed(1)}%`;
@@ -173,8 +260,18 @@ function formatSummary(s: Summary | undefined): string {
 
 /** The IR validation table as aligned text, for the console. */
 export function renderIrTableText(rows: IrRow[]): string {
-  const header = ['NF', 'class', 'metric', 'packets', 'max gap', 'median gap', 'below'];
-  const body = rows.map((r) => [r.nf, r.classId, r.metric, String(r.packets), percent(r.maxGap), percent(r.medianGap), String(r.below)]);
+  return alignedTable(['NF', 'class', 'metric', 'packets', 'max gap', 'median gap', 'below'],
+    rows.map((r) => [r.nf, r.classId, r.metric, String(r.packets), percent(r.maxGap), percent(r.medianGap), String(r.below)]));
+}
+
+/** The x86 prediction table as aligned text, for the console. */
+export function renderX86TableText(rows: X86PredictionRow[]): string {
+  return alignedTable(['NF', 'level', 'metric', 'packets', 'max gap', 'median gap', 'below', 'estimated'],
+    rows.map((r) => [r.nf, `-${r.opt}`, r.metric, String(r.packets), percent(r.maxGap), percent(r.medianGap), String(r.below), String(r.estimated)]));
+}
+
+/** Columns padded to their widest cell; from the fourth column on, numbers align right. */
+function alignedTable(header: string[], body: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [line(header), ...body.map(line)].join('\n');
@@ -183,6 +280,9 @@ export function renderIrTableText(rows: IrRow[]): string {
 export interface ReportContext {
   /** The command that produced the report. */
   command: string;
+  /** Packets per trace generator used to calibrate the x86 grounding, and the seed offset of those traces. */
+  calibrationPackets?: number;
+  calibrationSeedOffset?: number;
   packetsPerTrace: number;
   seed: number;
   date: string;
@@ -194,7 +294,7 @@ export function renderReport(validations: NfValidation[], context: ReportContext
   out.push('# NF validation report', '');
   out.push(`Produced by \`${context.command}\` on ${context.date} (${context.packetsPerTrace} packets per trace unless a trace needs more to set up its attack, seed ${context.seed}).`);
   out.push('How it works and what it does not cover: [measurement.md](../measurement.md).', '');
-  out.push('**What is compared.** The IR table compares, per packet, the contract\'s prediction (the formula of the class the packet\'s path belongs to, at the PCV values of that run) with the cost the project\'s concrete interpreter counts when it runs the packet (`perfcontract run` semantics, NF state carried from packet to packet). Both are in IR metrics (`instructions`, `memory_accesses`). A packet whose path is not in the contract (the contract is incomplete) is *unmatched*: it is predicted with the contract\'s worst case at the PCV bounds, and its rows are separate. The x86 table shows valgrind\'s measurements of the compiled NF (gcc, callgrind: Ir, Dr + Dw) grouped by the same classes, with the PCVs the tracing build recorded; **there is no x86 prediction yet** (a later issue grounds the cost model on x86), so nothing x86 is compared with a contract here.', '');
+  out.push('**What is compared.** The IR table compares, per packet, the contract\'s prediction (the formula of the class the packet\'s path belongs to, at the PCV values of that run) with the cost the project\'s concrete interpreter counts when it runs the packet (`perfcontract run` semantics, NF state carried from packet to packet). Both are in IR metrics (`instructions`, `memory_accesses`). A packet whose path is not in the contract (the contract is incomplete) is *unmatched*: it is predicted with the contract\'s worst case at the PCV bounds, and its rows are separate. The x86 tables compare the contract grounded on x86 (its x86 formulas, fitted on held-out calibration traffic) with valgrind\'s measurements of the compiled NF (gcc, callgrind: Ir, Dr + Dw), and show the measurements grouped by the same classes, with the PCVs the tracing build recorded.', '');
   out.push('Gap = (predicted − measured) / measured. "below" counts packets predicted below the measurement (a sound contract has 0).', '');
   out.push('## Corpus and contracts', '');
   out.push('Lines of C: non-blank lines of the NF\'s sources and the corpus headers they include. Contract time: wall-clock time of `perfcontract contract --format json` for `nf_process` (process start and witness checks included) on a shared 2-core machine.', '');
@@ -215,7 +315,29 @@ export function renderReport(validations: NfValidation[], context: ReportContext
   }
   out.push('', 'Plots (predicted versus interpreter-measured per packet, log scales):', '');
   for (const v of validations) if (!v.failure) for (const metric of v.metrics) out.push(`- [${v.nf} ${metric}](${v.nf}-${metric}.svg)`);
-  out.push('', '## x86 measurements per class (valgrind; no prediction yet)', '');
+  out.push('', '## x86 metrics: grounded contract versus valgrind', '');
+  out.push(`The contract of each NF is grounded on x86 at each level (\`perfcontract contract --metrics x86_instructions,x86_memory_accesses\`, docs/x86-grounding.md): its witnesses and calibration traces generated with seed ${context.seed} + ${context.calibrationSeedOffset ?? 0} (${context.calibrationPackets ?? 0} packets per generator, never the validation packets) run under callgrind on the NF compiled with gcc -std=c99 at that level. The prediction for each validation packet is its class's x86 formula at the packet's PCVs; the measurement is callgrind's Ir or Dr + Dw for nf_process and its callees. Packets outside the contract (unmatched) have no class formula and are not in this table. "estimated": packets in classes whose formula is scaled from the IR formula because no calibration call reached them.`, '');
+  out.push('| NF | level | metric | packets | max gap | median gap | below | estimated | grounding time |', '|---|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const v of validations) {
+    for (const [opt, g] of Object.entries(v.grounding ?? {}) as [OptLevel, X86Grounding][]) {
+      if ('error' in g.record) out.push(`| ${v.nf} | -${opt} | – | – | – | – | – | – | **failed**: ${g.record.error.code} ${g.record.error.message.replace(/\|/g, '/').split('\n')[0]} |`);
+    }
+    for (const r of x86PredictionRows(v)) {
+      const g = v.grounding?.[r.opt]?.record;
+      out.push(`| ${r.nf} | -${r.opt} | ${r.metric} | ${r.packets} | ${percent(r.maxGap)} | ${percent(r.medianGap)} | ${r.below} | ${r.estimated} | ${g && !('error' in g) ? `${(g.milliseconds / 1000).toFixed(1)} s` : '–'} |`);
+    }
+  }
+  out.push('', 'Classes with a packet below its prediction or a gap above 7% (x86_instructions):', '');
+  out.push('| NF | level | class | packets | max gap | median gap | below | estimated | formula |', '|---|---|---|---:|---:|---:|---:|---|---|');
+  for (const v of validations) {
+    for (const opt of Object.keys(v.grounding ?? {}) as OptLevel[]) {
+      for (const r of x86ClassRows(v, opt, 'x86_instructions')) {
+        if (r.below === 0 && r.maxGap <= 0.07) continue;
+        out.push(`| ${v.nf} | -${opt} | ${r.classId} | ${r.packets} | ${percent(r.maxGap)} | ${percent(r.medianGap)} | ${r.below} | ${r.estimated ? 'yes' : 'no'} | \`${r.formula}\` |`);
+      }
+    }
+  }
+  out.push('', '## x86 measurements per class (valgrind)', '');
   out.push('min / median / max per packet. PCVs: the range of each traced loop\'s iteration count (`PC_TRACE_PCV`), over all its occurrences.', '');
   out.push('| NF | class | packets | IR instructions (interpreter) | Ir -O0 | Ir -O2 | Dr+Dw -O0 | Dr+Dw -O2 | traced PCVs |', '|---|---|---:|---|---|---|---|---|---|');
   for (const v of validations) {

@@ -4,7 +4,10 @@ import { NfDefinition } from './nfRegistry';
 import { NfContract, nfContract, runSession } from './session';
 import { measureTrace, OptLevel } from './harness';
 import { generateTrace, writeTrace } from './measureCli';
-import { NfValidation, TraceResult } from './validation';
+import { NfValidation, TraceResult, X86Grounding } from './validation';
+import { packetCall } from './session';
+import { DEFAULT_CYCLES_MODEL, groundContract, X86_METRICS } from '../ground/ground';
+import type { FunctionContract } from '../core/contract/contract';
 
 export interface ValidationOptions {
   repoRoot: string;
@@ -20,7 +23,15 @@ export interface ValidationOptions {
   traces?: string[];
   /** A contract computed beforehand (e.g. in parallel with other NFs'); computed here otherwise. */
   contract?: Promise<NfContract>;
+  /**
+   * Ground the contract on x86 at every measured level, calibrated with this many packets of each
+   * of the NF's traces generated with another seed (held out from the validation traces); 0 skips.
+   */
+  calibrationPackets?: number;
 }
+
+/** The seed of calibration traces: far from any validation seed a user would pick. */
+export const CALIBRATION_SEED_OFFSET = 7919;
 
 export async function validateNf(nf: NfDefinition, options: ValidationOptions): Promise<NfValidation> {
   const contract = await (options.contract ?? nfContract(nf, { repoRoot: options.repoRoot, timeLimitMs: options.timeLimitMs }));
@@ -36,6 +47,21 @@ export async function validateNf(nf: NfDefinition, options: ValidationOptions): 
     }
     traces.push({ name: trace.name, kind: trace.kind, description: trace.description, session, x86 });
   }
+  const grounding: Partial<Record<OptLevel, X86Grounding>> = {};
+  if ((options.calibrationPackets ?? 0) > 0) {
+    const entry = contract.program.functions.get(nf.entry)!;
+    const calibration = nf.traces.flatMap((generator) => generateTrace(nf, generator, options.calibrationPackets!, options.seed + CALIBRATION_SEED_OFFSET).packets)
+      .map((packet) => packetCall(entry.params.map((p) => p.name), packet));
+    for (const opt of options.opts) {
+      const grounded = structuredClone(contract.contract) as FunctionContract;
+      const record = groundContract(grounded, { program: contract.program, declaredContracts: contract.declaredContracts, modular: nf.modular ?? false }, X86_METRICS, {
+        command: { compiler: 'gcc', flags: ['-std=c99', `-${opt}`, ...nf.includeDirs.map((d) => `-I${path.join(options.repoRoot, d)}`)], source: 'validation' },
+        sources: nf.sources.map((s) => path.join(options.repoRoot, s)), init: nf.init, calibration, cyclesModel: DEFAULT_CYCLES_MODEL,
+        workDir: path.join(options.workDir, 'ground', `${nf.name}-${opt}`),
+      });
+      grounding[opt] = { contract: grounded, record };
+    }
+  }
   return {
     nf: nf.name,
     linesOfC: contract.linesOfC,
@@ -45,5 +71,6 @@ export async function validateNf(nf: NfDefinition, options: ValidationOptions): 
     incompleteReasons: contract.contract.incompleteReasons.map((r) => `${r.code} ${r.message}`),
     metrics: contract.contract.metrics,
     traces,
+    grounding,
   };
 }

@@ -1,0 +1,385 @@
+// x86 grounding: turns a contract's IR cost formulas into formulas in the machine's units for the
+// user's compiler and flags. The entry is compiled with a replay harness and calibration calls
+// (every class's witness, plus calibration traffic when given) run twice over: under callgrind on
+// the compiled code (x86 instructions, memory accesses) and in the reference interpreter (the
+// class each call lands in and its PCV values). Per class and metric, the x86 formula keeps the
+// class's IR formula's monomials: the per-unit cost of each PCV monomial is fitted over every class
+// it varies in (least squares within classes, never negative, rounded up), a monomial that varies
+// nowhere is scaled from the IR formula, and the constant is raised until no calibration call of
+// the class is above the formula. A class
+// no calibration call reached is the IR formula scaled by the largest x86/IR ratio seen, and says
+// it is estimated. See docs/x86-grounding.md.
+import { performance } from 'perf_hooks';
+import type { FunctionContract, PathClass } from '../core/contract/contract';
+import type { DeclaredContracts } from '../core/contract/declaredContracts';
+import { Polynomial, toPolynomial } from '../core/contract/declaredContracts';
+import type { Witness } from '../core/contract/witness';
+import type { IrMetric } from '../core/cost/costModel';
+import { evaluateFormula, formatPolynomial, parseFormula } from '../core/cost/formula';
+import type { IrProgram } from '../core/ir/ir';
+import { GroundingError } from './groundingError';
+import { buildHarness, CompilerCommand, detectTools, globalSymbols, ReplayCost, runReplay } from './replay';
+import { interpretSequence, SequenceError } from './sequence';
+
+export const X86_METRICS = ['x86_instructions', 'x86_memory_accesses', 'cycles'] as const;
+export type X86Metric = (typeof X86_METRICS)[number];
+
+export function isX86Metric(name: string): name is X86Metric {
+  return (X86_METRICS as readonly string[]).includes(name);
+}
+
+/**
+ * The conservative cycles model: every x86 instruction costs `cpi` cycles, every x86 memory access
+ * an L1 hit (`l1`), and every access the IR makes to a memory object (NF state, the packet,
+ * address-taken locals; not register spills) a DRAM access (`dram`) instead.
+ */
+export interface CyclesModel { cpi: number; l1: number; dram: number }
+export const DEFAULT_CYCLES_MODEL: CyclesModel = { cpi: 1, l1: 4, dram: 200 };
+
+export interface GroundingOptions {
+  command: CompilerCommand;
+  /** The C files to compile with the harness (the analysed main files). */
+  sources: string[];
+  /** A function run once before the calls (e.g. `nf_init`). */
+  init?: string;
+  /** Extra calibration calls (e.g. the packets of a pcap trace), run between the two witness passes. */
+  calibration?: Witness[];
+  cyclesModel: CyclesModel;
+  workDir: string;
+}
+
+export interface ClassGrounding {
+  /** Calibration calls that landed in the class. */
+  samples: number;
+  /** True when the class's x86 formulas are not fitted from its own calls (see `note`). */
+  estimated: boolean;
+  note?: string;
+}
+
+/** What the contract's `grounding` says: how its x86 formulas were obtained. */
+export interface Grounding {
+  compiler: string;
+  flags: string[];
+  commandSource: string;
+  cyclesModel: CyclesModel;
+  calls: { witness: number; calibration: number; discarded: number };
+  /** Largest x86/IR ratio over the calibration calls, per x86 metric: the scale of estimated formulas. */
+  estimateRatio: { x86_instructions: number; x86_memory_accesses: number };
+  classes: Record<string, ClassGrounding>;
+  milliseconds: number;
+}
+
+export interface GroundingFailure { error: { code: string; kind: string; message: string } }
+
+export interface LoweredProgram { program: IrProgram; declaredContracts: DeclaredContracts; modular: boolean }
+
+interface Sample {
+  pcv: Record<string, number>;
+  x86: Record<'x86_instructions' | 'x86_memory_accesses', number>;
+  ir: Record<IrMetric, number>;
+  /** The interpreter's IR cost minus the class's IR formula at the call's PCVs (never positive for a sound contract). */
+  slack: Record<IrMetric, number>;
+}
+
+/**
+ * A regressor beside the PCV monomials: the IR slack. A class formula bounds every path of the
+ * class, including paths inside callees summarised by their contracts, so a call's IR cost can be
+ * below its class formula; the x86 cost follows the IR cost. Fitted like a monomial, its per-unit
+ * cost lifts the constant to where the IR cost meets the IR formula.
+ */
+const SLACK = '@slack';
+
+const IR_OF: Record<'x86_instructions' | 'x86_memory_accesses', IrMetric> = { x86_instructions: 'instructions', x86_memory_accesses: 'memory_accesses' };
+
+/** The calls a contract's witnesses make (classes that return; an error class's input may crash compiled code). */
+export function witnessCalls(contract: FunctionContract): Witness[] {
+  return contract.classes.filter((c) => c.outcome === 'return').map((c) => ({ args: c.witness.args, memory: c.witness.memory, pcv: {} }));
+}
+
+/**
+ * Adds x86 formulas for `metrics` to every class of `contract` (and its worst and best case) and
+ * returns the grounding record; on failure the contract is unchanged and the failure is returned.
+ */
+export function groundContract(contract: FunctionContract, lowered: LoweredProgram, metrics: readonly X86Metric[], options: GroundingOptions): Grounding | GroundingFailure {
+  try {
+    return groundOrThrow(contract, lowered, metrics, options);
+  } catch (error) {
+    if (error instanceof GroundingError) return { error: { code: error.code, kind: error.kind, message: error.message } };
+    if (error instanceof SequenceError) return { error: { code: 'PG004', kind: 'replay-failed', message: `the interpreter could not run the calibration calls: ${error.message}` } };
+    throw error;
+  }
+}
+
+function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metrics: readonly X86Metric[], options: GroundingOptions): Grounding {
+  const started = performance.now();
+  for (const needed of ['instructions', 'memory_accesses'] as IrMetric[]) {
+    if (!contract.metrics.includes(needed)) throw new GroundingError('no-calibration', `x86 grounding needs the IR metric '${needed}' in the contract`);
+  }
+  const fn = lowered.program.functions.get(contract.name);
+  if (!fn) throw new GroundingError('replay-failed', `'${contract.name}' was not lowered`);
+  detectTools(options.command.compiler);
+  const witnesses = witnessCalls(contract);
+  const calibration = options.calibration ?? [];
+  if (witnesses.length + calibration.length === 0) throw new GroundingError('no-calibration', `'${contract.name}' has no returning class with a witness and no calibration calls were given`);
+  const binary = buildHarness(fn, options.init, options.sources, options.command, options.workDir);
+  // Globals both the harness and the interpreter can set to a witness's state: plain data of the
+  // same size in both (a pointer stored in a global has no meaning across the two).
+  const symbols = globalSymbols(binary);
+  const settable = new Map([...symbols].filter(([name, symbol]) => {
+    const global = lowered.program.globals.get(name);
+    return global !== undefined && !global.readOnly && global.initialPointers.length === 0 && global.size === symbol.size;
+  }));
+  const withoutGlobals = (w: Witness): Witness => ({ ...w, memory: Object.fromEntries(Object.entries(w.memory).filter(([name]) => !lowered.program.globals.has(name))) });
+  // Calibration traffic from the initial state, then every witness in its own state, then every
+  // witness again in the state the calls before left.
+  let calls = [...calibration.map(withoutGlobals), ...witnesses, ...witnesses.map(withoutGlobals)];
+  // A call that crashes the compiled code (a witness that relies on the analysis's memory model,
+  // say) is dropped and the rest replayed again, a few times at most.
+  let replay: ReturnType<typeof runReplay> | undefined;
+  let dropped = 0;
+  for (let attempt = 0; !replay; attempt++) {
+    try {
+      replay = runReplay(binary, fn, calls, settable, options.workDir);
+    } catch (error) {
+      if (!(error instanceof GroundingError) || error.completedCalls === undefined || attempt >= 5) throw error;
+      calls = calls.filter((_, i) => i !== error.completedCalls);
+      dropped++;
+    }
+  }
+  const sequence = interpretSequence({
+    program: lowered.program, declaredContracts: lowered.declaredContracts, entry: contract.name, init: options.init, summarizeAfter: contract.unrollLimit, modular: lowered.modular,
+    settableGlobals: new Set(settable.keys()),
+  }, calls);
+  const classByTrace = new Map<string, PathClass>();
+  for (const pathClass of contract.classes) for (const trace of pathClass.traces) classByTrace.set(trace, pathClass);
+  const samples = new Map<string, Sample[]>();
+  let discarded = dropped;
+  sequence.forEach((run, i) => {
+    const pathClass = classByTrace.get(run.pathKey);
+    const compiled = replay!.results[i];
+    // The interpreter and the compiled code must agree on the result, or the call's class is unknown.
+    const agrees = run.error === undefined && (compiled === undefined || run.returnValue === undefined || BigInt.asIntN(32, compiled) === BigInt(run.returnValue));
+    if (!pathClass || !agrees) {
+      discarded++;
+      return;
+    }
+    const cost: ReplayCost = replay!.costs[i]!;
+    const list = samples.get(pathClass.id) ?? [];
+    const slack = {} as Record<IrMetric, number>;
+    for (const metric of ['instructions', 'memory_accesses'] as IrMetric[]) {
+      const formula = pathClass.cost[metric];
+      let bound = run.cost[metric];
+      try {
+        if (formula !== undefined) bound = evaluateFormula(formula, run.pcv);
+      } catch {
+        // a formula naming a PCV the run did not count: no slack
+      }
+      slack[metric] = Math.min(0, run.cost[metric] - bound);
+    }
+    list.push({ pcv: run.pcv, x86: { x86_instructions: cost.Ir, x86_memory_accesses: cost.Dr + cost.Dw }, ir: run.cost, slack });
+    samples.set(pathClass.id, list);
+  });
+  if (samples.size === 0) throw new GroundingError('no-calibration', `none of the ${calls.length} calibration calls landed in a class of '${contract.name}'`);
+
+  const estimateRatio = { x86_instructions: 0, x86_memory_accesses: 0 };
+  // The largest ratio over every call, small ones included: an estimate errs on the high side.
+  for (const m of ['x86_instructions', 'x86_memory_accesses'] as const) {
+    for (const s of [...samples.values()].flat()) estimateRatio[m] = Math.max(estimateRatio[m], s.x86[m] / Math.max(1, s.ir[IR_OF[m]]));
+  }
+  const classes: Record<string, ClassGrounding> = {};
+  const model = options.cyclesModel;
+  const slopes = { x86_instructions: pooledSlopes(contract, samples, 'x86_instructions'), x86_memory_accesses: pooledSlopes(contract, samples, 'x86_memory_accesses') };
+  // Classes with calls first: the largest ratio of a fitted formula to its IR formula, at the
+  // calls' PCVs, then scales the constants of the classes no call reached.
+  const fittedPolynomials = new Map<string, { x86: Record<'x86_instructions' | 'x86_memory_accesses', Polynomial>; notes: string[] }>();
+  const constantRatio = { x86_instructions: 0, x86_memory_accesses: 0 };
+  const ordered = [...contract.classes].sort((a, b) => Number(samples.has(b.id)) - Number(samples.has(a.id)));
+  for (const pathClass of ordered) {
+    const own = samples.get(pathClass.id) ?? [];
+    const notes: string[] = [];
+    const fit = (metric: 'x86_instructions' | 'x86_memory_accesses') => {
+      const poly = fitClass(pathClass, metric, own, slopes[metric], { total: estimateRatio[metric], constant: constantRatio[metric] }, notes);
+      const ir = polynomialOf(pathClass, IR_OF[metric]);
+      for (const s of ir ? own : []) constantRatio[metric] = Math.max(constantRatio[metric], evaluatePolynomial(poly, s.pcv) / Math.max(1, evaluatePolynomial(ir!, s.pcv)));
+      return poly;
+    };
+    fittedPolynomials.set(pathClass.id, { x86: { x86_instructions: fit('x86_instructions'), x86_memory_accesses: fit('x86_memory_accesses') }, notes });
+  }
+  for (const pathClass of contract.classes) {
+    const own = samples.get(pathClass.id) ?? [];
+    const { x86, notes } = fittedPolynomials.get(pathClass.id)!;
+    const formulas: Partial<Record<X86Metric, string>> = {};
+    for (const metric of metrics) {
+      if (metric === 'cycles') {
+        const ir = polynomialOf(pathClass, 'memory_accesses');
+        const combined = combine([[x86.x86_instructions, model.cpi], [x86.x86_memory_accesses, model.l1], [ir ?? new Map(), model.dram - model.l1]]);
+        formulas.cycles = render(combined);
+      } else {
+        formulas[metric] = render(x86[metric]);
+      }
+    }
+    Object.assign(pathClass.cost as Record<string, string>, formulas);
+    const unique = [...new Set(notes)];
+    classes[pathClass.id] = { samples: own.length, estimated: unique.length > 0, ...(unique.length > 0 ? { note: unique.join('; ') } : {}) };
+  }
+  for (const summary of [contract.worstCase, contract.bestCase]) {
+    if (!summary) continue;
+    const pathClass = contract.classes.find((c) => c.id === summary.class);
+    if (pathClass) for (const metric of metrics) (summary.cost as Record<string, string>)[metric] = (pathClass.cost as Record<string, string>)[metric]!;
+  }
+  // A new list: the contract's may be shared with the analysis options.
+  contract.metrics = [...contract.metrics, ...metrics.filter((m) => !(contract.metrics as string[]).includes(m))] as FunctionContract['metrics'];
+  return {
+    compiler: options.command.compiler,
+    flags: options.command.flags,
+    commandSource: options.command.source,
+    cyclesModel: model,
+    calls: { witness: witnesses.length * 2, calibration: calibration.length, discarded },
+    estimateRatio: { x86_instructions: round3(estimateRatio.x86_instructions), x86_memory_accesses: round3(estimateRatio.x86_memory_accesses) },
+    classes,
+    milliseconds: Math.round(performance.now() - started),
+  };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function polynomialOf(pathClass: PathClass, metric: IrMetric): Polynomial | undefined {
+  const formula = pathClass.cost[metric];
+  if (formula === undefined) return undefined;
+  try {
+    return toPolynomial(parseFormula(formula));
+  } catch {
+    return undefined; // min/max formulas have no polynomial form
+  }
+}
+
+function evaluatePolynomial(poly: Polynomial, pcv: Record<string, number>): number {
+  let total = 0;
+  for (const [m, c] of poly) total += c * (m === '' ? 1 : monomialValue(m, pcv));
+  return total;
+}
+
+function monomialValue(monomial: string, pcv: Record<string, number>): number {
+  return monomial.split('*').reduce((product, name) => product * (pcv[name] ?? 0), 1);
+}
+
+/**
+ * Per-unit x86 cost of each PCV monomial, shared by every class whose IR formula has it (a PCV
+ * names one loop or one call site's loop, whatever the class): a fixed-effects least-squares fit,
+ * each class's calls centred on their own mean, so that only variation inside a class counts.
+ * Monomials that vary inside no class are left out (their cost is not observed).
+ */
+function pooledSlopes(contract: FunctionContract, samples: Map<string, Sample[]>, metric: 'x86_instructions' | 'x86_memory_accesses'): Map<string, number> {
+  const rows: { x: Map<string, number>; y: number }[] = [];
+  const identified = new Set<string>();
+  for (const pathClass of contract.classes) {
+    const own = samples.get(pathClass.id) ?? [];
+    const ir = polynomialOf(pathClass, IR_OF[metric]);
+    if (own.length < 2 || !ir) continue;
+    const monomials = [...[...ir.keys()].filter((m) => m !== ''), SLACK];
+    const values = own.map((s) => new Map(monomials.map((m) => [m, m === SLACK ? s.slack[IR_OF[metric]] : monomialValue(m, s.pcv)])));
+    const meanY = own.reduce((sum, s) => sum + s.x86[metric], 0) / own.length;
+    const meanX = new Map(monomials.map((m) => [m, values.reduce((sum, v) => sum + v.get(m)!, 0) / own.length]));
+    for (const m of monomials) if (values.some((v) => v.get(m) !== values[0]!.get(m))) identified.add(m);
+    own.forEach((s, i) => rows.push({ x: new Map(monomials.map((m) => [m, values[i]!.get(m)! - meanX.get(m)!])), y: s.x86[metric] - meanY }));
+  }
+  let names = [...identified];
+  // Drop monomials until the system is solvable (collinear monomials cannot be told apart).
+  while (names.length > 0) {
+    const solution = solveNormalEquations(rows, names);
+    if (solution) return new Map(names.map((m, i) => [m, Math.max(0, solution[i]!)]));
+    names = names.slice(0, -1);
+  }
+  return new Map();
+}
+
+/** Least squares without intercept over centred rows; undefined when singular. */
+function solveNormalEquations(rows: { x: Map<string, number>; y: number }[], names: string[]): number[] | undefined {
+  const n = names.length;
+  const a: number[][] = Array.from({ length: n }, () => new Array<number>(n + 1).fill(0));
+  for (const row of rows) {
+    const x = names.map((m) => row.x.get(m) ?? 0);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) a[i]![j]! += x[i]! * x[j]!;
+      a[i]![n]! += x[i]! * row.y;
+    }
+  }
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[pivot]![col]!)) pivot = r;
+    if (Math.abs(a[pivot]![col]!) < 1e-9) return undefined;
+    [a[col], a[pivot]] = [a[pivot]!, a[col]!];
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const factor = a[r]![col]! / a[col]![col]!;
+      for (let c = col; c <= n; c++) a[r]![c]! -= factor * a[col]![c]!;
+    }
+  }
+  return names.map((_, i) => a[i]![n]! / a[i]![i]!);
+}
+
+/**
+ * The x86 polynomial of one class and metric (see the file comment). `notes` collects why the
+ * result is estimated, if it is.
+ */
+function fitClass(
+  pathClass: PathClass, metric: 'x86_instructions' | 'x86_memory_accesses', own: Sample[], slopes: Map<string, number>,
+  ratios: { total: number; constant: number }, notes: string[],
+): Polynomial {
+  const ratio = ratios.total;
+  const irMetric = IR_OF[metric];
+  const ir = polynomialOf(pathClass, irMetric);
+  if (!ir) {
+    notes.push(`the IR formula has no polynomial form; the ${metric} formula is the IR constant scaled`);
+    return new Map([['', Math.ceil(ratio * Math.max(1, ...own.map((s) => s.ir[irMetric])))]]);
+  }
+  const scaled = (coefficient: number) => Math.ceil(coefficient * ratio);
+  const monomials = [...ir.keys()].filter((m) => m !== '');
+  if (own.length === 0) {
+    notes.push(pathClass.outcome === 'return' ? 'no calibration call reached this class: its formulas are the IR formulas scaled by the largest x86/IR ratio seen' : `a class that ends in ${pathClass.outcome === 'error' ? 'an error' : 'an unexplored path'} is not replayed: its formulas are the IR formulas scaled`);
+    // Per-unit costs fitted in other classes hold here too (the same loops); the rest is scaled:
+    // the constant by the largest ratio of x86 cost, or of a fitted formula, to the IR cost seen.
+    const estimate: Polynomial = new Map([...ir].filter(([m]) => m !== '').map(([m, c]) => [m, slopes.has(m) ? Math.ceil(slopes.get(m)! - 1e-9) : scaled(c)]));
+    estimate.set('', Math.ceil((ir.get('') ?? 0) * Math.max(ratios.constant, ratio)));
+    return estimate;
+  }
+  const result: Polynomial = new Map();
+  for (const m of monomials) {
+    const slope = slopes.get(m);
+    if (slope !== undefined) result.set(m, Math.ceil(slope - 1e-9));
+    else {
+      result.set(m, scaled(ir.get(m)!));
+      notes.push(`the per-unit cost of ${m} varied in no class's calibration calls: its ${metric} coefficient is the IR one scaled, on top of the largest cost observed`);
+    }
+  }
+  result.set('', Math.max(0, Math.ceil(Math.max(...classResiduals(pathClass, own, slopes, metric)!) - 1e-9)));
+  return result;
+}
+
+/**
+ * Each call's cost minus the fitted terms (fitted monomials at the call's PCVs, and the IR slack).
+ * Only fitted terms are taken out: the cost of a term whose coefficient was not observed stays in
+ * the residual, so the constant keeps the formula above a call at smaller values of that term.
+ */
+function classResiduals(pathClass: PathClass, own: Sample[], slopes: Map<string, number>, metric: 'x86_instructions' | 'x86_memory_accesses'): number[] | undefined {
+  const ir = polynomialOf(pathClass, IR_OF[metric]);
+  if (!ir || own.length === 0) return undefined;
+  return own.map((s) => {
+    let rest = s.x86[metric];
+    for (const m of ir.keys()) if (m !== '' && slopes.has(m)) rest -= Math.ceil(slopes.get(m)! - 1e-9) * monomialValue(m, s.pcv);
+    return rest - (slopes.get(SLACK) ?? 0) * s.slack[IR_OF[metric]];
+  });
+}
+
+function combine(parts: [Polynomial, number][]): Polynomial {
+  const out: Polynomial = new Map();
+  for (const [poly, weight] of parts) for (const [m, c] of poly) out.set(m, (out.get(m) ?? 0) + c * weight);
+  for (const [m, c] of out) out.set(m, Math.ceil(c - 1e-9));
+  return out;
+}
+
+function render(poly: Polynomial): string {
+  return formatPolynomial(poly.get('') ?? 0, [...poly].filter(([m]) => m !== '').map(([m, c]) => ({ monomial: m.split('*'), coefficient: c })));
+}
