@@ -95,6 +95,35 @@ describe('language server across files', () => {
     }
   });
 
+  test('a library callee with a declared contract is not analysed for its caller; a hover on its call shows the contract', async () => {
+    const root = multiFileWorkspace();
+    fs.writeFileSync(path.join(root, 'lib', 'util.pcontract.json'), JSON.stringify({
+      version: 1,
+      functions: { lib_scale: { description: 'scales a value', cases: [{ name: 'any', cost: { instructions: '9', memory_accesses: '1' } }] } },
+    }));
+    const client = new LspTestClient({ rootPath: root, settings: {} });
+    try {
+      await client.initialize();
+      const uri = await client.open(path.join(root, 'app.c'), APP_C);
+      await client.settledDiagnostics(uri, 1, 120_000);
+      const analysis = await client.lastAnalysis(uri);
+      assert.deepEqual(sorted([...analysis.recomputed, ...analysis.reused]), ['other', 'process']);
+      const hover = (await client.hover(uri, positionOf(APP_C, 'lib_scale(x)')))!.contents.value;
+      assert.match(hover, /\*\*`lib_scale`\*\* · declared contract \(.*util\.pcontract\.json\) · 1 case/);
+      assert.match(hover, /\| any \| any \| `9` \| `1` \|/);
+      // The caller's cost is the declared one: process = its own code + 9.
+      const process = (await client.hover(uri, positionOf(APP_C, 'process(')))!.contents.value;
+      assert.match(process, /complete/);
+      // Without preferContracts the callee's body is analysed for hovers on its calls.
+      await client.changeSettings({ preferContracts: false });
+      await client.settledDiagnostics(uri, 1, 120_000);
+      const body = (await client.hover(uri, positionOf(APP_C, 'lib_scale(x)')))!.contents.value;
+      assert.match(body, /\*\*`lib_scale`\*\* · 2 path classes/);
+    } finally {
+      await client.shutdown();
+    }
+  });
+
   test('the contract cache survives a restart and is rebuilt when corrupt', async () => {
     const root = multiFileWorkspace();
     const cache = path.join(root, '.cache');

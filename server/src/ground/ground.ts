@@ -15,7 +15,7 @@ import type { DeclaredContracts } from '../core/contract/declaredContracts';
 import { Polynomial, toPolynomial } from '../core/contract/declaredContracts';
 import type { Witness } from '../core/contract/witness';
 import type { IrMetric } from '../core/cost/costModel';
-import { evaluateFormula, formatPolynomial, parseFormula } from '../core/cost/formula';
+import { evaluateFormula, formatPolynomialMap, parseFormula } from '../core/cost/formula';
 import type { IrProgram } from '../core/ir/ir';
 import { GroundingError } from './groundingError';
 import { buildHarness, CompilerCommand, detectTools, globalSymbols, ReplayCost, runReplay } from './replay';
@@ -381,5 +381,5 @@ function combine(parts: [Polynomial, number][]): Polynomial {
 }
 
 function render(poly: Polynomial): string {
-  return formatPolynomial(poly.get('') ?? 0, [...poly].filter(([m]) => m !== '').map(([m, c]) => ({ monomial: m.split('*'), coefficient: c })));
+  return formatPolynomialMap(poly);
 }

@@ -13,6 +13,7 @@ import { compilerCommandFor } from '../ground/compileCommands';
 import { DEFAULT_CYCLES_MODEL, groundContract, Grounding, GroundingFailure, X86_METRICS } from '../ground/ground';
 import { GROUNDING_ERRORS, GroundingError } from '../ground/groundingError';
 import type { CompilerCommand } from '../ground/replay';
+import { declaredContractHover } from './contractPresentation';
 import type { FunctionContract } from '../core/contract/contract';
 import { CACHE_FILE_NAME, PersistentContractCache } from './persistentContractCache';
 import { layoutOf, relocate, RelocationStore, shapeKeys } from './contractRelocation';
@@ -114,7 +115,17 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
     if (solverFailed(first, job.id)) return;
     const final: FunctionContract[] = [];
     const pending: string[] = [];
+    // A callee defined in another file whose calls use its declared contract needs no analysis here:
+    // its calls cost what the contract says, and a hover on them shows that contract.
+    const declared: Record<string, string> = {};
+    if (job.options.execution.preferDeclaredContracts) {
+      for (const contract of first.contracts) {
+        const declaredContract = first.declaredContracts.get(contract.name);
+        if (declaredContract && contract.file !== job.files[0]) declared[contract.name] = declaredContractHover(declaredContract);
+      }
+    }
     for (const contract of first.contracts) {
+      if (declared[contract.name] !== undefined) continue;
       const cancelled = contract.incompleteReasons.some((r) => r.code === 'PC303');
       if (cancelled) pending.push(contract.name);
       else {
@@ -141,7 +152,7 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
     const functions: FunctionSummary[] = [...first.program.functions.values()].map((fn) => ({
       name: fn.name, file: fn.file, startLine: fn.range.startLine, annotations: fn.annotations, callees: [...fn.callees],
     }));
-    post({ type: 'unit', id: job.id, diagnostics: first.diagnostics, contracts: final, pending, functions, filesRead: [...filesRead], recomputed: [...recomputed] });
+    post({ type: 'unit', id: job.id, diagnostics: first.diagnostics, contracts: final, pending, functions, filesRead: [...filesRead], recomputed: [...recomputed], declared });
     // Phase 2: the entries that need work, one analysis each.
     for (const entry of pending) {
       if (signal.aborted) break;

@@ -1,5 +1,8 @@
 // Turns contracts and engine diagnostics into what the editor shows: diagnostics, hovers, code lens titles, worst-case reports.
 import * as path from 'path';
+import type { DeclaredContract } from '../core/contract/declaredContracts';
+import { formatPolynomialMap } from '../core/cost/formula';
+import type { IrMetric } from '../core/cost/costModel';
 import type { Grounding, GroundingFailure } from '../ground/ground';
 import { pathToFileURL } from 'url';
 import type { Diagnostic as EngineDiagnostic } from '../core/analysis';
@@ -363,4 +366,28 @@ export function evaluateClass(contract: FunctionContract, classId: string, pcvs:
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** Hover on a call to a function whose declared contract its callers use: the contract's cases. */
+export function declaredContractHover(contract: DeclaredContract): string {
+  const metrics = [...new Set(contract.cases.flatMap((c) => Object.keys(c.cost)))] as IrMetric[];
+  const lines = [`**\`${contract.name}\`** · declared contract (${contract.source}) · ${contract.cases.length} case${contract.cases.length === 1 ? '' : 's'}`, ''];
+  if (contract.description) lines.push(contract.description, '');
+  lines.push(`| case | returns | ${metrics.map((m) => METRIC_SHORT[m] ?? m).join(' | ')} |`, `|---|---|${metrics.map(() => '---:|').join('')}`);
+  for (const c of contract.cases) {
+    const returns = c.returns === undefined ? 'any' : typeof c.returns === 'number' ? String(c.returns) : `${c.returns.min}..${c.returns.max}`;
+    lines.push(`| ${cell(c.name)} | ${returns} | ${metrics.map((m) => `\`${cell(c.cost[m] ? formatPolynomialMap(c.cost[m]) : '')}\``).join(' | ')} |`);
+  }
+  const pcvs = contract.cases.flatMap((c) => Object.entries(c.pcvs).map(([name, description]) => ({ name, description, bound: c.bounds[name] })));
+  if (pcvs.length > 0) {
+    lines.push('', 'PCVs:');
+    const seen = new Set<string>();
+    for (const p of pcvs) {
+      if (seen.has(p.name)) continue;
+      seen.add(p.name);
+      lines.push(`- \`${p.name}\`: ${p.description}${p.bound !== undefined ? `; at most ${p.bound}` : ''}`);
+    }
+  }
+  lines.push('', 'Calls use this contract (`preferContracts`); open the function\'s file to see the contract derived from its code.');
+  return lines.join('\n');
 }

@@ -45,6 +45,8 @@ interface Results {
   problems: { message: string; code: string }[];
   /** Functions the server stopped because they ran far past their time limit. */
   overran: string[];
+  /** Callees whose calls use their declared contract: name -> hover Markdown. */
+  declared: Map<string, string>;
 }
 
 interface DocumentState {
@@ -329,7 +331,7 @@ class PerfcontractServer {
     const { options, problems } = this.optionsFor(next);
     const version = document.version;
     const building: Results = {
-      version, contracts: new Map(), engineDiagnostics: [], functions: [], filesRead: [], recomputed: [], reused: [], milliseconds: 0, problems, overran,
+      version, contracts: new Map(), engineDiagnostics: [], functions: [], filesRead: [], recomputed: [], reused: [], milliseconds: 0, problems, overran, declared: new Map(),
     };
     next.building = building;
     this.running = next;
@@ -376,6 +378,7 @@ class PerfcontractServer {
       building.engineDiagnostics = message.diagnostics;
       building.functions = message.functions;
       building.filesRead = message.filesRead;
+      building.declared = new Map(Object.entries(message.declared));
       for (const contract of message.contracts) building.contracts.set(contract.name, contract);
       building.recomputed.push(...message.recomputed);
       building.reused.push(...message.contracts.map((c) => c.name).filter((n) => !message.recomputed.includes(n)));
@@ -491,9 +494,10 @@ class PerfcontractServer {
     const baseDir = this.roots[0] ?? path.dirname(document.path);
     if (word) {
       const contract = this.contractNamed(state, word.text);
-      if (contract) {
-        return { contents: { kind: 'markdown', value: functionHover(contract, baseDir) }, range: { start: document.positionAt(word.start), end: document.positionAt(word.end) } };
-      }
+      const range = { start: document.positionAt(word.start), end: document.positionAt(word.end) };
+      if (contract) return { contents: { kind: 'markdown', value: functionHover(contract, baseDir) }, range };
+      const declared = state.building?.declared.get(word.text) ?? state.latest?.declared.get(word.text);
+      if (declared) return { contents: { kind: 'markdown', value: declared }, range };
     }
     const line = document.pointAt(offset).row;
     const loop = state.outline.outline.loops.find((l) => l.line === line);

@@ -40,7 +40,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   includePaths: [],
   defines: {},
   cacheDirectory: undefined,
-  debounceMs: 100,
+  debounceMs: 50,
   preferContracts: true,
   x86: { enabled: false },
 };

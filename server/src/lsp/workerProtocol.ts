@@ -41,6 +41,11 @@ export type WorkerToMain =
     /** The unit was parsed and lowered; cached contracts are final, `pending` entries follow one by one. */
     type: 'unit'; id: number; diagnostics: Diagnostic[]; contracts: FunctionContract[]; pending: string[];
     functions: FunctionSummary[]; filesRead: string[]; recomputed: string[];
+    /**
+     * Callees in other files whose calls use their declared contract (`preferContracts`): they are
+     * not analysed for this document; hovers on their calls show the declared contract (Markdown).
+     */
+    declared: Record<string, string>;
   }
   | { type: 'contract'; id: number; contract: FunctionContract; settled: boolean }
   | { type: 'done'; id: number; cancelled: boolean; recomputed: string[]; milliseconds: number }

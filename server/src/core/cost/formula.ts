@@ -268,3 +268,8 @@ function addSafe(a: number, b: number): number {
   if (!Number.isSafeInteger(sum)) throw new FormulaError(`${a} + ${b} is beyond the safe integer range (±${Number.MAX_SAFE_INTEGER})`);
   return sum;
 }
+
+/** Renders a polynomial held as monomial -> coefficient ('' for the constant, `a*b` for products). */
+export function formatPolynomialMap(poly: ReadonlyMap<string, number>): string {
+  return formatPolynomial(poly.get('') ?? 0, [...poly].filter(([m]) => m !== '').map(([m, c]) => ({ monomial: m.split('*'), coefficient: c })));
+}
