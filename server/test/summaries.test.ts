@@ -25,13 +25,15 @@ const cases: Case[] = [
   { name: 'nf/policer.c', files: [path.join(root, 'nf', 'policer.c'), path.join(nfLib, 'token_bucket.c')], options: { entries: ['nf_process'], includeDirs: [nfLib] } },
 ];
 
-/** Fixtures whose entry reaches loop-free callees, so the comparison really exercises summaries. */
+/** Callees each fixture instantiates from summaries, so the comparison really exercises them (loops included). */
 const summarised: Record<string, string[]> = {
   'packet_parser.c': ['ipv4_dec_ttl', 'tcp_rules', 'udp_rules'],
   'engine/calls.c': ['scaled', 'clamp', 'bump'],
-  'nf/router.c': ['ipv4_decrement_ttl', 'ether_type_get'],
-  'nf/firewall.c': ['fw_rule_matches', 'ether_type_get'],
-  'nf/policer.c': ['policer_check', 'ipv4_hdr_len'],
+  'engine/loops.c': ['sum4'],
+  'engine/pointers.c': ['xor_bytes'],
+  'nf/router.c': ['ipv4_decrement_ttl', 'ether_type_get', 'ipv4_header_csum', 'lpm_lookup'],
+  'nf/firewall.c': ['fw_rule_matches', 'ether_type_get', 'fw_classify'],
+  'nf/policer.c': ['policer_check', 'ipv4_hdr_len', 'policer_expire'],
 };
 
 /**
@@ -63,11 +65,38 @@ for (const c of cases) {
   });
 }
 
-test('the NF callees with loops are inlined, and the report says why', async () => {
-  const firewall = await run(cases.find((c) => c.name === 'nf/firewall.c')!, true);
-  assert.deepEqual(firewall.summaries!.use.nf_process!.inlined, [
-    { callee: 'fw_classify', reason: "it has a loop (line 157), whose PCV bound and per-iteration cost can depend on the caller's values" },
-  ]);
+test('no NF callee of the router, the firewall or the policer needs inlining', async () => {
+  for (const name of ['nf/router.c', 'nf/firewall.c', 'nf/policer.c']) {
+    const result = await run(cases.find((c) => c.name === name)!, true);
+    assert.deepEqual(result.summaries!.use.nf_process!.inlined, [], name);
+  }
+});
+
+const perSite = `#include <stdint.h>
+static uint32_t sum_to(uint32_t n)
+{
+    uint32_t s = 0;
+    /*@ pcv k "terms added" */
+    for (uint32_t i = 0; i < n; i++) {
+        s += i;
+    }
+    return s;
+}
+uint32_t per_site_entry(uint32_t x)
+{
+    return sum_to(10) + sum_to(x & 7) + sum_to(20);
+}
+`;
+
+test("a summarised loop's PCV bound is settled per call site from the caller's values, as inlining does", async () => {
+  const file = '/virtual/per_site.c';
+  const composed = await analyze([{ path: file, text: perSite }], {}, noFiles);
+  const inlined = await analyze([{ path: file, text: perSite }], { execution: { compositional: false } as AnalysisOptions['execution'] }, noFiles);
+  assert.deepEqual(composed.summaries!.computed, ['sum_to']);
+  assert.equal(composed.summaries!.use.per_site_entry!.instantiated.sum_to! >= 3, true);
+  // Two iterations run explicitly; the guard bounds the rest where the limit is a constant here.
+  assert.deepEqual(composed.contracts[0]!.pcvs.map((p) => [p.name, p.bound ?? null]), [['k', 8], ["k'", null], ["k''", 18]]);
+  assert.deepEqual(composed.contracts.map(comparable), inlined.contracts.map(comparable));
 });
 
 const twice = `#include <stdint.h>
@@ -108,7 +137,7 @@ test("a callee's PCVs and external calls are renamed per call site (t, then t')"
 const fallbacks = `#include <stdint.h>
 struct box { uint32_t *slot; uint32_t value; };
 static void remember(struct box *b, uint32_t *where) { b->slot = where; }
-static uint32_t sum_to(uint32_t n) { uint32_t s = 0; for (uint32_t i = 0; i < n; i++) s += i; return s; }
+static uint32_t grid(uint32_t n) { uint32_t s = 0; for (uint32_t i = 0; i < n; i++) for (uint32_t j = 0; j < 4; j++) s += i ^ j; return s; }
 static uint32_t twice(uint32_t x) { return 2 * x; }
 uint32_t fallback_entry(uint32_t n)
 {
@@ -116,7 +145,7 @@ uint32_t fallback_entry(uint32_t n)
     uint32_t cell = 7;
     remember(&b, &cell);
     b.value = twice(n);
-    return *b.slot + b.value + sum_to(n & 3);
+    return *b.slot + b.value + grid(n & 3);
 }
 `;
 
@@ -126,9 +155,9 @@ test('callees a summary cannot express exactly are inlined, with the reason, and
   const inlined = await analyze([{ path: file, text: fallbacks }], { execution: { compositional: false } as AnalysisOptions['execution'] }, noFiles);
   const use = composed.summaries!.use.fallback_entry!;
   assert.deepEqual(use.instantiated, { twice: 1 });
-  assert.deepEqual(use.inlined.map((i) => i.callee).sort(), ['remember', 'sum_to']);
+  assert.deepEqual(use.inlined.map((i) => i.callee).sort(), ['grid', 'remember']);
   assert.match(use.inlined.find((i) => i.callee === 'remember')!.reason, /stores a pointer/);
-  assert.match(use.inlined.find((i) => i.callee === 'sum_to')!.reason, /has a loop/);
+  assert.match(use.inlined.find((i) => i.callee === 'grid')!.reason, /loop inside a loop/);
   assert.deepEqual(composed.contracts.map(comparable), inlined.contracts.map(comparable));
 });
 
@@ -175,11 +204,11 @@ test('a serialised summary reads back to the same expressions, and substitution 
   const bytes = store(arraySymbol('sum:mem:$arg0'), bv(0n, 64), extract(7, 0, arg));
   const condition = and([compare('ult', arg, bv(10n, 32)), not(compare('eq', select(bytes, symbol('sum:off1', 64)), bv(0n, 8)))]);
   const summary: FunctionSummary = {
-    functionName: 'f', shape: { args: [{ kind: 'int', width: 32 }, { kind: 'pointer', target: '$arg0', size: 4, offset: 'symbolic' }] }, pcvs: [], touched: ['$arg0'], copiesMemory: false,
+    functionName: 'f', shape: { args: [{ kind: 'int', width: 32 }, { kind: 'pointer', target: '$arg0', size: 4, offset: 'symbolic' }] }, pcvs: [], loops: [], touched: ['$arg0'], copiesMemory: false,
     leaves: [{
       outcome: { kind: 'return' }, constraints: [condition], decisions: [], trace: [['decide', 'f', 0, 1]], cost: { instructions: 3, memory_accesses: 1 }, terms: [],
       pcvInstances: [], externalCounts: [], externalCalls: [], inputExtents: [['sum:mem:$arg0', { offsets: [symbol('sum:off1', 64)], sizes: [1] }]],
-      writes: [['$arg0', bytes]], returnValue: { kind: 'int', expr: binary('add', arg, bv(1n, 32)) }, frames: 1,
+      writes: [['$arg0', bytes]], returnValue: { kind: 'int', expr: binary('add', arg, bv(1n, 32)) }, frames: 1, loops: [], forgetsAll: false, pcvEvents: [],
     }],
   };
   const text = JSON.stringify(serializeSummary(summary));

@@ -18,7 +18,7 @@ import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredM
 import { CountMark, countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
 import { DeclaredCase, DeclaredContract, DeclaredContracts, IntegerOrRange, caseCost, contractForDiscardedResult, nameCasePcvs } from '../contract/declaredContracts';
 import {
-  ArgumentShape, FunctionSummary, RecordingTrace, Rebuilder, SummaryDecision, SummaryLeaf, SummaryStore, SummaryValue, UnusableSummary,
+  ArgumentShape, FunctionSummary, PcvEvent, RecordingTrace, Rebuilder, SummaryDecision, SummaryGuard, SummaryIteration, SummaryLeaf, SummaryLoop, SummaryStore, SummaryValue, UnusableSummary,
   SummaryUse, summaryArgObject, summaryArgument, summaryObjectArray, summaryOffset,
 } from './summaries';
 
@@ -180,6 +180,8 @@ interface Boundary {
   iterations: { cost: Cost; terms: CostTerms; mark?: string }[];
   exits: State[];
   finished: { state: State; outcome: PathOutcome; returnValue: SymbolicValue | undefined }[];
+  /** While a summary is recorded: the loop as the summary keeps it (iterations with their conditions). */
+  recorded?: SummaryLoop;
 }
 
 interface State {
@@ -205,6 +207,14 @@ interface State {
   pendingEnd?: PathOutcome;
   /** While a summary is recorded: the call frames this path created. */
   framesCreated?: number;
+  /** While a summary is recorded: the loops this path summarised (ids into the recording's loops). */
+  loopIds?: number[];
+  /** While a summary is recorded: a loop on this path forgot all writable memory. */
+  forgetsAll?: boolean;
+  /** While a summary is recorded: the PCVs this path introduced, in order (declared-case PCVs by name, loops by id). */
+  pcvEvents?: PcvEvent[];
+  /** On a summary leaf: PCV records to register when the state next runs, in the order inlining would. */
+  pendingRegistrations?: (() => void)[];
 }
 
 class PathEnd extends Error {
@@ -223,6 +233,7 @@ export async function explore(
 /** A summary being recorded: the states of the callee's finished paths and what they touched. */
 interface Recording {
   leaves: { state: State; outcome: PathOutcome; returnValue: SymbolicValue | undefined }[];
+  loops: Map<number, SummaryLoop>;
   touched: Set<string>;
   copiesMemory: boolean;
 }
@@ -402,6 +413,9 @@ class Explorer {
       slotCounter: state.slotCounter,
       marks: new Map(state.marks),
       framesCreated: state.framesCreated,
+      ...(state.loopIds ? { loopIds: [...state.loopIds] } : {}),
+      ...(state.forgetsAll ? { forgetsAll: true } : {}),
+      ...(state.pcvEvents ? { pcvEvents: [...state.pcvEvents] } : {}),
     };
   }
 
@@ -429,6 +443,10 @@ class Explorer {
 
   /** Runs a state until it forks (returns the successors) or ends (throws PathEnd / returns []). */
   private async runUntilFork(state: State): Promise<State[]> {
+    if (state.pendingRegistrations) {
+      for (const register of state.pendingRegistrations) register();
+      state.pendingRegistrations = undefined;
+    }
     if (state.pendingEnd) {
       const outcome = state.pendingEnd;
       state.pendingEnd = undefined;
@@ -441,7 +459,9 @@ class Explorer {
       const atBoundaryFrame = boundary !== undefined && state.frames.length === boundary.depth;
       if (atBoundaryFrame && frame.index === 0) {
         if (frame.block === boundary.header && !state.skipHeaderVisit) {
-          boundary.iterations.push({ cost: subtractCost(state.cost, boundary.startCost), terms: subtractTerms(state.terms, boundary.startTerms), mark: state.marks.get(boundary) });
+          const iteration = { cost: subtractCost(state.cost, boundary.startCost), terms: subtractTerms(state.terms, boundary.startTerms), mark: state.marks.get(boundary) };
+          boundary.iterations.push(iteration);
+          boundary.recorded?.iterations.push({ constraints: [...state.constraints], decisions: state.decisions.map(summaryDecision), cost: iteration.cost, terms: [...iteration.terms] });
           return []; // one more iteration done: only its cost matters
         }
         if (!boundary.body.has(frame.block)) {
@@ -481,7 +501,6 @@ class Explorer {
   private pendingForks: State[] = [];
 
   private visitLoopHeader(frame: Frame, block: BasicBlock): 'summarize' | 'continue' {
-    if (this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `a loop in '${frame.fn.name}' (summaries hold loop-free code only)` });
     const visits = (frame.loopVisits.get(block.id) ?? 0) + 1;
     frame.loopVisits.set(block.id, visits);
     if (this.options.summarizeLoops && visits > this.options.unrollLimit) return 'summarize';
@@ -521,11 +540,25 @@ class Explorer {
       state.pcvInstances.set(name, markInstance + 1);
       markPcvs.set(name, pcvInstanceName(name, markInstance));
     }
+    if (this.recording && (state.boundaries.length > 0 || markPcvs.size > 0)) {
+      const message = state.boundaries.length > 0 ? `a loop inside a loop in '${fn.name}', whose cost a summary cannot settle per call site` : `a loop with count marks in '${fn.name}'`;
+      throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message });
+    }
     const declared = loop.bounds[base.name];
     const inferred = declared === undefined ? guardBound(frame, header, body) : undefined;
     const bound = declared ?? inferred;
     const known = this.pcvs.get(pcv);
-    if (!known) {
+    let recorded: SummaryLoop | undefined;
+    if (this.recording) {
+      // The PCV's bound and per-iteration cost are settled at each call site (instantiateSummary).
+      recorded = {
+        id: this.recording.loops.size, pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name,
+        header: header.id, ...(declared !== undefined ? { declaredBound: declared } : {}), guards: declared === undefined ? loopGuards(frame, header, body) : [], iterations: [],
+      };
+      this.recording.loops.set(recorded.id, recorded);
+      state.loopIds = [...(state.loopIds ?? []), recorded.id];
+      state.pcvEvents = [...(state.pcvEvents ?? []), { loop: recorded.id }];
+    } else if (!known) {
       this.pcvs.set(pcv, {
         name: pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name, header: header.id,
         bound, boundSource: declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : undefined,
@@ -538,7 +571,7 @@ class Explorer {
     await this.havoc(state, body);
     const boundary: Boundary = {
       depth: state.frames.length, header: header.id, body, startCost: { ...state.cost }, startTerms: cloneTerms(state.terms),
-      iterations: [], exits: [], finished: [],
+      iterations: [], exits: [], finished: [], ...(recorded ? { recorded } : {}),
     };
     state.boundaries = [...state.boundaries, boundary];
     state.skipHeaderVisit = true;
@@ -547,6 +580,14 @@ class Explorer {
       if (this.options.signal?.aborted) { this.stop('cancelled', 'the analysis was cancelled'); break; }
       if (performance.now() - this.started > this.options.timeLimitMs) { this.stop('time-limit', `stopped after ${this.options.timeLimitMs} ms while summarising the loop at line ${loop.range.startLine + 1} of ${fn.name}`); break; }
       await this.step(worklist);
+    }
+    if (recorded) {
+      for (const s of [...boundary.finished.map((f) => f.state), ...boundary.exits]) {
+        s.boundaries = s.boundaries.filter((b) => b !== boundary);
+        s.marks.delete(boundary);
+      }
+      for (const finished of boundary.finished) this.finish(finished.state, finished.outcome, finished.returnValue);
+      return boundary.exits;
     }
     const perIteration = maxOfIterations(boundary.iterations.filter((i) => i.mark === undefined));
     // Several summaries of one PCV (on different paths) keep the largest per-iteration cost.
@@ -631,6 +672,7 @@ class Explorer {
     }
     if (!writesMemory) return;
     const objects = this.writtenObjects(frame, body);
+    if (objects === 'all' && this.recording) state.forgetsAll = true;
     for (const object of state.memory.values()) {
       if (!object.readOnly && (objects === 'all' || objects.has(object.name))) object.bytes = arraySymbol(`havoc${k}:${object.name}`);
     }
@@ -995,6 +1037,7 @@ class Explorer {
         }
       }
       const renamed = nameCasePcvs(c, successor.pcvInstances);
+      if (this.recording) successor.pcvEvents = [...(successor.pcvEvents ?? []), ...[...renamed.values()].map((pcv) => ({ pcv }))];
       for (const [pcv, name] of renamed) {
         if (!this.pcvs.has(name)) {
           this.pcvs.set(name, {
@@ -1087,9 +1130,11 @@ class Explorer {
 
   /** Explores `fn` once with its inputs as symbols, in a child explorer that records every path. */
   private async summarize(fn: IrFunction, shape: ArgumentShape[]): Promise<FunctionSummary | UnusableSummary> {
+    // A summary explores every path of the callee, which can cost more than the paths one caller
+    // reaches: it gets half of the time left, so that inlining still has the other half.
     const remaining = this.options.timeLimitMs - (performance.now() - this.started);
     if (remaining <= 0) return { unusable: 'no time was left to summarise it' };
-    const child = new Explorer(this.program, this.solver, { ...this.options, timeLimitMs: remaining }, this.summaries);
+    const child = new Explorer(this.program, this.solver, { ...this.options, timeLimitMs: remaining / 2 }, this.summaries);
     const summary = await child.record(fn, shape);
     for (const [callee, count] of Object.entries(child.summaryUse.instantiated)) this.summaryUse.instantiated[callee] = (this.summaryUse.instantiated[callee] ?? 0) + count;
     for (const inlined of child.summaryUse.inlined) this.inlined(inlined.callee, inlined.reason);
@@ -1097,7 +1142,7 @@ class Explorer {
   }
 
   private async record(fn: IrFunction, shape: ArgumentShape[]): Promise<FunctionSummary | UnusableSummary> {
-    const recording: Recording = { leaves: [], touched: new Set(), copiesMemory: false };
+    const recording: Recording = { leaves: [], loops: new Map(), touched: new Set(), copiesMemory: false };
     this.recording = recording;
     const { state, initial } = this.summaryState(fn, shape);
     const worklist: State[] = [state];
@@ -1116,11 +1161,7 @@ class Explorer {
       leaves.push({
         outcome: { kind: outcome.kind, ...(outcome.reason ? { reason: outcome.reason } : {}), ...(outcome.message !== undefined ? { message: outcome.message } : {}), ...(outcome.range ? { range: outcome.range } : {}) },
         constraints: end.constraints,
-        decisions: end.decisions.map((d): SummaryDecision => ({
-          text: d.text, taken: d.taken, range: d.range, functionName: d.functionName,
-          ...(d.caseLabel !== undefined ? { caseLabel: d.caseLabel } : {}), ...(d.otherLabels !== undefined ? { otherLabels: d.otherLabels } : {}),
-          ...(d.condition ? { condition: d.condition } : {}), ...(d.fork ? { fork: d.fork } : {}),
-        })),
+        decisions: end.decisions.map(summaryDecision),
         trace: (end.trace as RecordingTrace).events,
         cost: { ...end.cost },
         terms: [...end.terms].map(([k, c]) => [k, { ...c }]),
@@ -1134,6 +1175,9 @@ class Explorer {
         }),
         ...(value ? { returnValue: value } : {}),
         frames: end.framesCreated ?? 1,
+        loops: end.loopIds ?? [],
+        forgetsAll: end.forgetsAll ?? false,
+        pcvEvents: end.pcvEvents ?? [],
       });
     }
     return {
@@ -1144,6 +1188,7 @@ class Explorer {
         name: p.name, description: p.description, origin: p.origin, functionName: p.functionName, header: p.header,
         ...(p.bound !== undefined ? { bound: p.bound } : {}), ...(p.boundSource ? { boundSource: p.boundSource } : {}),
       })),
+      loops: [...recording.loops.values()],
       touched: [...recording.touched].filter((name) => initial.has(name)).sort(),
       copiesMemory: recording.copiesMemory,
     };
@@ -1202,6 +1247,17 @@ class Explorer {
     const arrays = new Map([...state.memory].map(([name, object]) => [name, object.bytes]));
     const externalBase = new Map(state.externalCounts);
     const pcvBase = new Map(state.pcvInstances);
+    // What a summarised loop forgot gets fresh symbols at every call, as a loop run inline would.
+    const havocs = new Map<string, number>();
+    const freshHavoc = (name: string): string | undefined => {
+      const m = /^havoc(\d+):(.*)$/.exec(name);
+      if (!m) return undefined;
+      if (!havocs.has(m[1]!)) havocs.set(m[1]!, this.havocCounter++);
+      return `havoc${havocs.get(m[1]!)}:${m[2]}`;
+    };
+    if (this.recording && state.boundaries.length > 0 && summary.loops.length > 0) {
+      throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `'${callee.name}' has a loop and is called inside a loop, whose cost a summary cannot settle per call site` });
+    }
     const rebuild = new Rebuilder(
       (name, width) => {
         let m = /^sum:arg(\d+)$/.exec(name);
@@ -1216,9 +1272,14 @@ class Explorer {
         }
         m = /^ext:(.+)#(\d+)(\..+)?$/.exec(name);
         if (m) return symbol(`ext:${m[1]}#${Number(m[2]) + (externalBase.get(m[1]!) ?? 0)}${m[3] ?? ''}`, width);
-        return undefined;
+        const havocked = freshHavoc(name);
+        return havocked === undefined ? undefined : symbol(havocked, width);
       },
-      (name) => (name.startsWith('sum:mem:') ? arrays.get(objectOf(name.slice('sum:mem:'.length))) : undefined),
+      (name) => {
+        if (name.startsWith('sum:mem:')) return arrays.get(objectOf(name.slice('sum:mem:'.length)));
+        const havocked = freshHavoc(name);
+        return havocked === undefined ? undefined : arraySymbol(havocked);
+      },
     );
     const feasible: { leaf: SummaryLeaf; condition: BoolExpr; model: Model }[] = [];
     for (const leaf of summary.leaves) {
@@ -1227,13 +1288,24 @@ class Explorer {
       if (answer.result === 'unknown') this.stop('solver-unknown', `the solver could not decide a path of '${callee.name}' called at ${rangeText(instruction.range)}`);
       if (answer.result === 'sat') feasible.push({ leaf, condition, model: answer.model! });
     }
+    // A summarised loop's iterations that can happen here settle its per-iteration cost here.
+    const iterationsHere = new Map<number, SummaryIteration[]>();
+    for (const loop of summary.loops) {
+      const kept: SummaryIteration[] = [];
+      for (const iteration of loop.iterations) {
+        const answer = await this.feasible(state, and(iteration.constraints.map((c) => rebuild.boolean(c))));
+        if (answer.result === 'unknown') this.stop('solver-unknown', `the solver could not decide an iteration of the loop in '${loop.functionName}' called at ${rangeText(instruction.range)}`);
+        if (answer.result === 'sat') kept.push(iteration);
+      }
+      iterationsHere.set(loop.id, kept);
+    }
     // The leaves of a complete summary cover every input, so none holding means the solver could not
     // answer (already reported); inlining then meets the same questions and reports them where they arise.
     if (feasible.length === 0) return this.inlined(callee.name, `no path of its summary could be shown feasible at ${rangeText(instruction.range)}`);
     // A decision of the callee is one here only where both of its sides can happen in this caller.
     const sides = new Map<number, Set<number>>();
-    for (const { leaf } of feasible) {
-      for (const d of leaf.decisions) if (d.fork) sides.set(d.fork.point, (sides.get(d.fork.point) ?? new Set()).add(d.fork.branch));
+    for (const decisions of [...feasible.map((f) => f.leaf.decisions), ...[...iterationsHere.values()].flat().map((i) => i.decisions)]) {
+      for (const d of decisions) if (d.fork) sides.set(d.fork.point, (sides.get(d.fork.point) ?? new Set()).add(d.fork.branch));
     }
     const points = new Map<number, number>();
     const pointHere = (point: number) => {
@@ -1244,6 +1316,38 @@ class Explorer {
       const base = name.replace(/'+$/, '');
       return pcvInstanceName(base, (pcvBase.get(base) ?? 0) + name.length - base.length);
     };
+    const decisionsHere = (decisions: SummaryDecision[]): BranchDecision[] => decisions.flatMap((d) => {
+      if (d.fork && (sides.get(d.fork.point)?.size ?? 0) < 2) return [];
+      const decisionCondition = d.condition ? rebuild.boolean(d.condition) : undefined;
+      return [{
+        text: d.text, taken: d.taken, ...(d.caseLabel !== undefined ? { caseLabel: d.caseLabel } : {}), ...(d.otherLabels !== undefined ? { otherLabels: d.otherLabels } : {}),
+        range: d.range, functionName: d.functionName, inputs: decisionCondition ? [...symbolsOf(decisionCondition)] : [],
+        ...(this.recording && decisionCondition ? { condition: decisionCondition } : {}),
+        ...(this.recording && d.fork ? { fork: { point: pointHere(d.fork.point), branch: d.fork.branch } } : {}),
+      }];
+    });
+    const renameTerms = (terms: [string, Cost][]): CostTerms => new Map(terms.map(([key, cost]) => [key.split('*').map(renamePcv).sort().join('*'), { ...cost }]));
+    // Each loop's PCV for this call: settled here, or (while recording a caller's summary) kept for its call sites.
+    const loopsHere = new Map<number, { pcv: string; perIteration: { cost: Cost; terms: CostTerms }; recordedId?: number; register?: () => void }>();
+    const declaredPcvs = new Map(summary.pcvs.map((p) => [p.name, p]));
+    for (const loop of summary.loops) {
+      const pcv = renamePcv(loop.pcv);
+      const kept = iterationsHere.get(loop.id)!;
+      const perIteration = maxOfIterations(kept.map((i) => ({ cost: i.cost, terms: renameTerms(i.terms) })));
+      const guards = loop.guards.map((g) => ({ ...g, start: rebuild.bitvec(g.start), limit: typeof g.limit === 'string' ? g.limit : rebuild.bitvec(g.limit) }));
+      if (this.recording) {
+        const recorded: SummaryLoop = {
+          ...loop, id: this.recording.loops.size, pcv, guards,
+          iterations: kept.map((i) => ({ constraints: i.constraints.map((c) => rebuild.boolean(c)), decisions: decisionsHere(i.decisions).map(summaryDecision), cost: i.cost, terms: [...renameTerms(i.terms)] })),
+        };
+        this.recording.loops.set(recorded.id, recorded);
+        loopsHere.set(loop.id, { pcv, perIteration, recordedId: recorded.id });
+        continue;
+      }
+      const inferred = loop.declaredBound === undefined ? boundOfGuards(guards) : undefined;
+      const register = () => this.noteLoopPcv(pcv, loop, loop.declaredBound ?? inferred, loop.declaredBound !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : undefined, perIteration);
+      loopsHere.set(loop.id, { pcv, perIteration, register });
+    }
     const renameKey = (key: string) => key.replace(/^(.+)#(\d+)$/, (_, callee: string, n: string) => `${callee}#${Number(n) + (externalBase.get(callee) ?? 0)}`);
     const successors = feasible.map(() => (feasible.length === 1 ? state : this.fork(state)));
     let frames = 0;
@@ -1260,31 +1364,48 @@ class Explorer {
         }
       }
       if (leaf.outcome.kind === 'return') successor.trace.exit();
-      for (const d of leaf.decisions) {
-        if (d.fork && (sides.get(d.fork.point)?.size ?? 0) < 2) continue;
-        const decisionCondition = d.condition ? rebuild.boolean(d.condition) : undefined;
-        successor.decisions.push({
-          text: d.text, taken: d.taken, ...(d.caseLabel !== undefined ? { caseLabel: d.caseLabel } : {}), ...(d.otherLabels !== undefined ? { otherLabels: d.otherLabels } : {}),
-          range: d.range, functionName: d.functionName, inputs: decisionCondition ? [...symbolsOf(decisionCondition)] : [],
-          ...(this.recording && decisionCondition ? { condition: decisionCondition } : {}),
-          ...(this.recording && d.fork ? { fork: { point: pointHere(d.fork.point), branch: d.fork.branch } } : {}),
-        });
-      }
+      successor.decisions.push(...decisionsHere(leaf.decisions));
       addCost(successor.cost, instructionCost(instruction));
       addCost(successor.cost, leaf.cost);
-      for (const [key, cost] of leaf.terms) {
-        const term = key.split('*').map(renamePcv).sort().join('*');
+      for (const [term, cost] of renameTerms(leaf.terms)) {
         const current = successor.terms.get(term) ?? zeroCost();
         addCost(current, cost);
         successor.terms.set(term, current);
       }
-      const instances = new Map(leaf.pcvInstances);
-      for (const pcv of summary.pcvs) {
-        const base = pcv.name.replace(/'+$/, '');
-        if ((instances.get(base) ?? 0) <= pcv.name.length - base.length) continue;
-        const name = renamePcv(pcv.name);
-        if (!this.pcvs.has(name)) this.pcvs.set(name, { ...pcv, name });
+      for (const id of leaf.loops) {
+        const loop = loopsHere.get(id)!;
+        if (loop.recordedId !== undefined) successor.loopIds = [...(successor.loopIds ?? []), loop.recordedId];
+        else addLoopTerms(successor.terms, loop.pcv, loop.perIteration);
       }
+      if (leaf.forgetsAll) {
+        // Inline, the loop would have forgotten every writable object, the caller's own included.
+        const k = this.havocCounter++;
+        const reached = new Set([...objects, ...this.program.globals.keys()]);
+        for (const object of successor.memory.values()) {
+          if (!object.readOnly && !reached.has(object.name) && !object.name.startsWith('str#')) object.bytes = arraySymbol(`havoc${k}:${object.name}`);
+        }
+        if (this.recording) successor.forgetsAll = true;
+      }
+      // PCVs are registered when the successor runs, in the order inlining would meet them.
+      const registrations: (() => void)[] = [];
+      for (const event of leaf.pcvEvents) {
+        if ('pcv' in event) {
+          const record = declaredPcvs.get(event.pcv);
+          const name = renamePcv(event.pcv);
+          const register = () => { if (record && !this.pcvs.has(name)) this.pcvs.set(name, { ...record, name }); };
+          if (this.recording) {
+            register();
+            successor.pcvEvents = [...(successor.pcvEvents ?? []), { pcv: name }];
+          } else {
+            registrations.push(register);
+          }
+          continue;
+        }
+        const loop = loopsHere.get(event.loop)!;
+        if (loop.recordedId !== undefined) successor.pcvEvents = [...(successor.pcvEvents ?? []), { loop: loop.recordedId }];
+        else registrations.push(loop.register!);
+      }
+      if (registrations.length > 0) successor.pendingRegistrations = registrations;
       for (const [base, count] of leaf.pcvInstances) successor.pcvInstances.set(base, (pcvBase.get(base) ?? 0) + count);
       for (const [name, count] of leaf.externalCounts) successor.externalCounts.set(name, (externalBase.get(name) ?? 0) + count);
       for (const call of leaf.externalCalls) successor.externalCalls.push({ ...call, key: renameKey(call.key) });
@@ -1318,6 +1439,22 @@ class Explorer {
     this.summaryUse.instantiated[callee.name] = (this.summaryUse.instantiated[callee.name] ?? 0) + 1;
     this.pendingForks.push(...successors);
     return 'forked';
+  }
+
+  /** Registers (or merges) a loop PCV settled at a call site, as `summarizeLoop` does for a loop run inline. */
+  private noteLoopPcv(
+    pcv: string, loop: SummaryLoop, bound: number | undefined, boundSource: SummarizedLoopPcv['boundSource'], perIteration: { cost: Cost; terms: CostTerms },
+  ): void {
+    const known = this.pcvs.get(pcv);
+    if (!known) {
+      this.pcvs.set(pcv, { name: pcv, description: loop.description, origin: loop.origin, functionName: loop.functionName, header: loop.header, bound, boundSource, perIteration });
+      return;
+    }
+    if (known.bound !== undefined) {
+      known.bound = bound === undefined ? undefined : Math.max(known.bound, bound);
+      if (known.bound === undefined) known.boundSource = undefined;
+    }
+    known.perIteration = known.perIteration ? maxOfIterations([known.perIteration, perIteration]) : perIteration;
   }
 
   private async intrinsic(state: State, frame: Frame, instruction: Extract<Instruction, { op: 'call' }>, args: SymbolicValue[]): Promise<boolean> {
@@ -1623,26 +1760,43 @@ function mergeStep(previous: Step | undefined, next: Step): Step {
  * only counts up by a constant step and is concrete when summarising starts: ceil((C - r) / step).
  */
 function guardBound(frame: Frame, header: BasicBlock, body: ReadonlySet<number>): number | undefined {
-  // `i < n && i < MAX` lowers to a chain of condition blocks, each leaving the loop when false:
-  // any of them that counts against a constant bounds the loop.
+  return boundOfGuards(loopGuards(frame, header, body));
+}
+
+/** The smallest bound any of the guards gives (those whose counter start and limit are constants). */
+function boundOfGuards(guards: SummaryGuard[]): number | undefined {
   let best: number | undefined;
+  for (const guard of guards) {
+    const bound = guardValue(guard);
+    if (bound !== undefined) best = best === undefined ? bound : Math.min(best, bound);
+  }
+  return best;
+}
+
+/**
+ * The counting guards of a loop, whatever the values: `i < n && i < MAX` lowers to a chain of
+ * condition blocks, each leaving the loop when false, and any of them that counts against a
+ * constant bounds the loop.
+ */
+function loopGuards(frame: Frame, header: BasicBlock, body: ReadonlySet<number>): SummaryGuard[] {
+  const guards: SummaryGuard[] = [];
   let block: BasicBlock | undefined = header;
   const seen = new Set<number>();
   while (block && !seen.has(block.id)) {
     seen.add(block.id);
     const terminator: Terminator = block.terminator;
     if (terminator.op !== 'branch' || body.has(terminator.whenFalse)) break;
-    const bound = conditionBound(frame, block, body);
-    if (bound !== undefined) best = best === undefined ? bound : Math.min(best, bound);
+    const guard = conditionGuard(frame, block, body);
+    if (guard) guards.push(guard);
     const next: BasicBlock | undefined = frame.fn.blocks[terminator.whenTrue];
     // Only follow blocks that just compute the next condition (no memory effects).
     if (!next || !body.has(next.id) || next.id === header.id || next.instructions.some((i) => i.op === 'store' || i.op === 'call' || i.op === 'load')) break;
     block = next;
   }
-  return best;
+  return guards;
 }
 
-function conditionBound(frame: Frame, header: BasicBlock, body: ReadonlySet<number>): number | undefined {
+function conditionGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<number>): SummaryGuard | undefined {
   const terminator = header.terminator;
   if (terminator.op !== 'branch' || terminator.condition.kind !== 'reg' || !body.has(terminator.whenTrue)) return undefined;
   const definitions = new Map<number, Instruction>();
@@ -1650,7 +1804,7 @@ function conditionBound(frame: Frame, header: BasicBlock, body: ReadonlySet<numb
   const comparison = definitions.get(terminator.condition.id);
   if (!comparison || comparison.op !== 'compare' || comparison.pointers) return undefined;
   if (!['slt', 'ult', 'sle', 'ule'].includes(comparison.predicate)) return undefined;
-  const limit = constantOperand(frame, comparison.right);
+  const limit = comparison.right.kind === 'imm' ? comparison.right.value.toString() : integerRegister(frame, comparison.right);
   // The counter may be widened before the comparison (uint8_t i < n compares as int).
   let counterOperand = comparison.left;
   const widened = counterOperand.kind === 'reg' ? definitions.get(counterOperand.id) : undefined;
@@ -1669,22 +1823,38 @@ function conditionBound(frame: Frame, header: BasicBlock, body: ReadonlySet<numb
       step = delta;
     }
   }
-  const start = constantOperand(frame, { kind: 'reg', id: counter });
+  const start = integerRegister(frame, { kind: 'reg', id: counter });
   if (step === undefined || step <= 0n || start === undefined) return undefined;
-  const signed = comparison.predicate.startsWith('s');
-  const width = comparison.width;
-  const from = signed ? BigInt.asIntN(width, start) : start;
-  const to = signed ? BigInt.asIntN(width, limit) : limit;
-  const last = comparison.predicate.endsWith('le') ? to + 1n : to;
+  return { start, limit, step: step.toString(), signed: comparison.predicate.startsWith('s'), inclusive: comparison.predicate.endsWith('le'), width: comparison.width };
+}
+
+/** ceil((limit - start) / step) when the counter's start and the limit are constants. */
+function guardValue(guard: SummaryGuard): number | undefined {
+  const start = guard.start.op === 'const' ? guard.start.value : undefined;
+  const limit = typeof guard.limit === 'string' ? BigInt(guard.limit) : guard.limit.op === 'const' ? guard.limit.value : undefined;
+  if (start === undefined || limit === undefined) return undefined;
+  const step = BigInt(guard.step);
+  const from = guard.signed ? BigInt.asIntN(guard.width, start) : start;
+  const to = guard.signed ? BigInt.asIntN(guard.width, limit) : limit;
+  const last = guard.inclusive ? to + 1n : to;
   if (last <= from) return 0;
   return Number((last - from + step - 1n) / step);
 }
 
-function constantOperand(frame: Frame, operand: Operand): bigint | undefined {
-  if (operand.kind === 'imm') return operand.value;
+/** The integer in a register (constant or not), or undefined when it holds none. */
+function integerRegister(frame: Frame, operand: Operand): BitVecExpr | undefined {
   if (operand.kind !== 'reg') return undefined;
   const value = frame.registers[operand.id];
-  return value?.kind === 'int' && value.expr.op === 'const' ? value.expr.value : undefined;
+  return value?.kind === 'int' ? value.expr : undefined;
+}
+
+/** A decision as a summary keeps it (its inputs are recomputed at each call site). */
+function summaryDecision(d: BranchDecision): SummaryDecision {
+  return {
+    text: d.text, taken: d.taken, range: d.range, functionName: d.functionName,
+    ...(d.caseLabel !== undefined ? { caseLabel: d.caseLabel } : {}), ...(d.otherLabels !== undefined ? { otherLabels: d.otherLabels } : {}),
+    ...(d.condition ? { condition: d.condition } : {}), ...(d.fork ? { fork: d.fork } : {}),
+  };
 }
 
 /** The condition a declared case puts on the return value (signed comparisons, as contracts are written for C ints). */

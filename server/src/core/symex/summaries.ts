@@ -50,6 +50,46 @@ export interface SummaryDecision {
   fork?: { point: number; branch: number };
 }
 
+/**
+ * A loop counter guard (`i < limit`) that can bound a summarised loop: the bound follows when the
+ * counter's start and the limit are constants, which may hold only at some call sites.
+ */
+export interface SummaryGuard {
+  start: BitVecExpr;
+  /** An expression, or the decimal text of an immediate operand. */
+  limit: BitVecExpr | string;
+  step: string;
+  signed: boolean;
+  inclusive: boolean;
+  width: number;
+}
+
+/** One explored iteration of a summarised loop (a path from the header back to it). */
+export interface SummaryIteration {
+  constraints: BoolExpr[];
+  decisions: SummaryDecision[];
+  cost: Cost;
+  terms: [string, Cost][];
+}
+
+/**
+ * A loop the callee summarises into a PCV. Its per-iteration cost and bound are settled at each call
+ * site, as inlining would settle them there: over the iterations feasible with the caller's path
+ * condition, and with the guard evaluated on the caller's values.
+ */
+export interface SummaryLoop {
+  id: number;
+  /** The PCV instance, named as on a path that starts at the callee. */
+  pcv: string;
+  description: string;
+  origin: { file: string; line: number };
+  functionName: string;
+  header: number;
+  declaredBound?: number;
+  guards: SummaryGuard[];
+  iterations: SummaryIteration[];
+}
+
 export interface SummaryLeaf {
   outcome: { kind: 'return' | 'error' | 'incomplete'; reason?: ReasonKind; message?: string; range?: SourceRange };
   constraints: BoolExpr[];
@@ -68,7 +108,16 @@ export interface SummaryLeaf {
   returnValue?: SummaryValue;
   /** Call frames this path created (the callee's and the ones below it). */
   frames: number;
+  /** The loops this path summarised (ids into `FunctionSummary.loops`), in order. */
+  loops: number[];
+  /** A loop on this path could write anything: every writable object of the caller is forgotten, as inlining does. */
+  forgetsAll: boolean;
+  /** The PCVs this path introduces, in the order it meets them (records are registered in that order). */
+  pcvEvents: PcvEvent[];
 }
+
+/** A PCV a path introduces: a declared-contract case's PCV (by its name in the summary) or a loop's (by id). */
+export type PcvEvent = { pcv: string } | { loop: number };
 
 export interface SummaryPcv {
   name: string;
@@ -85,6 +134,7 @@ export interface FunctionSummary {
   shape: SummaryShape;
   leaves: SummaryLeaf[];
   pcvs: SummaryPcv[];
+  loops: SummaryLoop[];
   /** Summary objects the callee reads or writes. */
   touched: string[];
   /** Whether a path copies memory (memcpy), which moves stored pointers too. */
@@ -221,9 +271,10 @@ export function reachableBodies(program: IrProgram, name: string): string[] {
 export function staticSummaryObstacle(program: IrProgram, name: string): string | undefined {
   for (const reached of reachableBodies(program, name)) {
     const fn = program.functions.get(reached)!;
-    if (fn.loops.length > 0) {
-      return reached === name ? `it has a loop (line ${fn.loops[0]!.range.startLine + 1}), whose PCV bound and per-iteration cost can depend on the caller's values`
-        : `it calls '${reached}', which has a loop`;
+    const nested = fn.loops.find((loop) => fn.loops.some((other) => other !== loop && loop.range.startByte > other.range.startByte && loop.range.endByte <= other.range.endByte));
+    if (nested) {
+      return reached === name ? `it has a loop inside a loop (line ${nested.range.startLine + 1}), whose cost a summary cannot settle per call site`
+        : `it calls '${reached}', which has a loop inside a loop`;
     }
   }
   return undefined;
@@ -422,6 +473,10 @@ export function deserializeSummary(serialized: SerializedSummary): FunctionSumma
   const exprs = readNodes(serialized.nodes);
   const at = (i: number) => exprs[i]!;
   const s = serialized.summary;
+  const decision = (d: Serialized<SummaryDecision>): SummaryDecision => {
+    const { condition, ...rest } = d;
+    return { ...(rest as Omit<SummaryDecision, 'condition'>), ...(condition === undefined ? {} : { condition: at(condition) as BoolExpr }) };
+  };
   const value = (v: Serialized<SummaryValue> | undefined): SummaryValue | undefined => {
     if (!v) return undefined;
     if (v.kind === 'int') return { kind: 'int', expr: at(v.expr) as BitVecExpr };
@@ -432,12 +487,17 @@ export function deserializeSummary(serialized: SerializedSummary): FunctionSumma
     functionName: s.functionName,
     shape: s.shape as SummaryShape,
     pcvs: s.pcvs as SummaryPcv[],
+    loops: s.loops.map((loop) => ({
+      ...(loop as unknown as SummaryLoop),
+      guards: loop.guards.map((g) => ({ ...g, start: at(g.start) as BitVecExpr, limit: typeof g.limit === 'string' ? g.limit : at(g.limit) as BitVecExpr })),
+      iterations: loop.iterations.map((i) => ({ constraints: i.constraints.map((c) => at(c) as BoolExpr), decisions: i.decisions.map(decision), cost: i.cost as Cost, terms: i.terms as [string, Cost][] })),
+    })),
     touched: s.touched,
     copiesMemory: s.copiesMemory,
     leaves: s.leaves.map((leaf) => ({
       outcome: leaf.outcome as SummaryLeaf['outcome'],
       constraints: leaf.constraints.map((c) => at(c) as BoolExpr),
-      decisions: leaf.decisions.map((d) => ({ ...(d as unknown as SummaryDecision), condition: d.condition === undefined ? undefined : at(d.condition) as BoolExpr })),
+      decisions: leaf.decisions.map(decision),
       trace: leaf.trace as TraceEvent[],
       cost: leaf.cost as Cost,
       terms: leaf.terms as [string, Cost][],
@@ -448,6 +508,9 @@ export function deserializeSummary(serialized: SerializedSummary): FunctionSumma
       writes: leaf.writes.map(([name, bytes]) => [name, at(bytes) as ArrayExpr]),
       returnValue: value(leaf.returnValue),
       frames: leaf.frames,
+      loops: leaf.loops,
+      forgetsAll: leaf.forgetsAll,
+      pcvEvents: leaf.pcvEvents as PcvEvent[],
     })),
   };
 }
