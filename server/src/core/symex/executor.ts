@@ -52,6 +52,13 @@ export interface ExecutionOptions {
    * the exploration says why (`summaryUse`). Default: true.
    */
   compositional?: boolean;
+  /**
+   * With `compositional`, summarise callees that have (unnested) loops too; each call site settles
+   * the loop's PCV. Off by default: exploring a loop on its own, with every input symbolic, can cost
+   * far more than at its call sites (the bridge's MAC table probing does not finish), and the time
+   * it takes is lost to the caller's exploration.
+   */
+  compositionalLoops?: boolean;
   signal?: AbortSignal;
 }
 
@@ -1075,7 +1082,7 @@ class Explorer {
     state: State, instruction: Extract<Instruction, { op: 'call' }>, callee: IrFunction, args: SymbolicValue[],
   ): Promise<'forked' | undefined> {
     const store = this.summaries!;
-    const obstacle = store.obstacle(this.program, callee.name);
+    const obstacle = store.obstacle(this.program, callee.name, this.options.compositionalLoops ?? false);
     if (obstacle) return this.inlined(callee.name, obstacle);
     const binding = this.callShape(state, callee, args);
     if (typeof binding === 'string') return this.inlined(callee.name, binding);

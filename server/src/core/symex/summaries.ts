@@ -4,7 +4,9 @@
 // pointers, which caller object a pointer reaches, its size and, when constant, its offset), so
 // bounds checks and aliasing with globals are exact. Each leaf is one path of the callee: its path
 // constraints over the summary's input symbols, the decisions and trace events it made, its cost,
-// the memory it wrote, its return value or the error that ended it. The executor instantiates a
+// the memory it wrote, its return value or the error that ended it. A loop the callee summarises is
+// kept with its iterations and counter guards, so each call site settles its per-iteration cost and
+// bound as an inline exploration would there. The executor instantiates a
 // summary at a call site by substituting the caller's values for the input symbols (see
 // `instantiateSummary` in executor.ts). The serialised form is stable JSON: expressions are written
 // as a table of nodes that refer to earlier nodes by index.
@@ -215,9 +217,10 @@ export class SummaryStore {
   }
 
   /** `staticSummaryObstacle`, once per function. */
-  obstacle(program: IrProgram, functionName: string): string | undefined {
-    if (!this.obstacles.has(functionName)) this.obstacles.set(functionName, staticSummaryObstacle(program, functionName));
-    return this.obstacles.get(functionName);
+  obstacle(program: IrProgram, functionName: string, loops: boolean): string | undefined {
+    const key = `${loops}|${functionName}`;
+    if (!this.obstacles.has(key)) this.obstacles.set(key, staticSummaryObstacle(program, functionName, loops));
+    return this.obstacles.get(key);
   }
 
   get(key: string): FunctionSummary | UnusableSummary | undefined {
@@ -264,13 +267,18 @@ export function reachableBodies(program: IrProgram, name: string): string[] {
 }
 
 /**
- * Why `name` cannot be summarised exactly whatever the call site, or undefined. A loop below the
- * callee is summarised with the caller's concrete values (trip counts, guard bounds, the paths one
- * iteration can take) when inlined; a context-free summary would only bound it, so it is inlined.
+ * Why `name` is not summarised whatever the call site, or undefined. Without `loops` (the
+ * `compositionalLoops` option), a loop anywhere below it. With it, a loop inside a loop: a single
+ * loop is settled per call site (`SummaryLoop`), but an inner loop's cost enters the outer loop's
+ * iterations, which a call site could not settle afterwards.
  */
-export function staticSummaryObstacle(program: IrProgram, name: string): string | undefined {
+export function staticSummaryObstacle(program: IrProgram, name: string, loops = true): string | undefined {
   for (const reached of reachableBodies(program, name)) {
     const fn = program.functions.get(reached)!;
+    if (!loops && fn.loops.length > 0) {
+      return reached === name ? `it has a loop (line ${fn.loops[0]!.range.startLine + 1}), and summarising loops is off (compositionalLoops)`
+        : `it calls '${reached}', which has a loop, and summarising loops is off (compositionalLoops)`;
+    }
     const nested = fn.loops.find((loop) => fn.loops.some((other) => other !== loop && loop.range.startByte > other.range.startByte && loop.range.endByte <= other.range.endByte));
     if (nested) {
       return reached === name ? `it has a loop inside a loop (line ${nested.range.startLine + 1}), whose cost a summary cannot settle per call site`
