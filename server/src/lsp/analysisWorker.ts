@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parentPort } from 'worker_threads';
 import { analyze, AnalysisResult, FileSystem } from '../core/analysis';
+import { setZ3MemoryLimitMb } from '../core/solver/solver';
 import { compilerCommandFor } from '../ground/compileCommands';
 import { DEFAULT_CYCLES_MODEL, groundContract, Grounding, GroundingFailure, X86_METRICS } from '../ground/ground';
 import { GROUNDING_ERRORS, GroundingError } from '../ground/groundingError';
@@ -18,6 +19,14 @@ import type { FunctionContract } from '../core/contract/contract';
 import { CACHE_FILE_NAME, PersistentContractCache } from './persistentContractCache';
 import { layoutOf, relocate, RelocationStore, shapeKeys } from './contractRelocation';
 import type { AnalyzeRequest, FunctionSummary, MainToWorker, WorkerToMain } from './workerProtocol';
+
+/**
+ * z3's memory ceiling in the worker. The CLI allows 1200 MB; an editor's server lives long and z3's
+ * WASM heap never shrinks, so a query that needs more answers unknown (PC304) instead. Measured on
+ * the six-NF workspace of `npm run bench:lsp`: peak server memory 781 MB at 1200, 514 MB at 400.
+ */
+const WORKER_Z3_MEMORY_MB = 400;
+setZ3MemoryLimitMb(WORKER_Z3_MEMORY_MB);
 
 /** Reasons that make an incomplete contract a settled answer for its key: the path and time limits. */
 const SETTLED_CODES = new Set(['PC301', 'PC302']);

@@ -101,7 +101,17 @@ type Z3Context = Awaited<ReturnType<typeof init>>['Context'] extends (...args: n
 let z3Loading: Promise<{ context: Z3Context }> | undefined;
 
 /** z3's own memory ceiling (MB); beyond it a query fails as unknown instead of growing the WASM heap. */
-const Z3_MEMORY_MAX_MB = 1200;
+let z3MemoryMaxMb = 1200;
+
+/**
+ * Sets z3's memory ceiling for this process before z3 is first used (the WASM heap never shrinks,
+ * so the ceiling is also the most z3 adds to the process's peak memory). A long-lived host with a
+ * memory budget (the language server's worker) sets a lower one than the CLI's 1200 MB.
+ */
+export function setZ3MemoryLimitMb(mb: number): void {
+  if (z3Loading) throw new Error('setZ3MemoryLimitMb must be called before z3 is first used');
+  z3MemoryMaxMb = mb;
+}
 /**
  * z3 instances started again after a failure, at most; after that z3 is not used in this process.
  * 0: a fresh instance in the same process was seen to leave every query hanging until the
@@ -161,7 +171,7 @@ function loadZ3(): Promise<{ context: Z3Context }> {
       containZ3ThreadFailures();
       const api = await init();
       // Exhausting the WASM heap (2 GiB) aborts the whole process; z3's own limit fails the query instead.
-      api.Z3.global_param_set('memory_max_size', String(Z3_MEMORY_MAX_MB));
+      api.Z3.global_param_set('memory_max_size', String(z3MemoryMaxMb));
       const context = api.Context('perfcontract') as unknown as { ptr: unknown };
       // The JS bindings release z3 objects from garbage-collection finalizers, which can run while
       // a check is running on a z3 thread; without this, such releases corrupt z3's heap.
