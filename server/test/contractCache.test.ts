@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { analyze } from '../src/core/analysis';
 import { MemoryContractCache } from '../src/core/cache/contractCache';
+import { DEFAULT_EXECUTION_OPTIONS } from '../src/core/symex/executor';
 
 const noFiles = { readFile: () => undefined };
 
@@ -46,6 +47,7 @@ test('cached contracts survive a round trip through their serialised form', asyn
 });
 
 // entry_top calls outer (which calls inner) and side; nothing calls leaf_only but entry_other.
+const compositional = { ...DEFAULT_EXECUTION_OPTIONS, compositional: true };
 const layered = (innerBody: string, sideBody: string) => `#include <stdint.h>
 static uint32_t inner(uint32_t x) { ${innerBody} }
 static uint32_t outer(uint32_t x) { if (x > 50) return inner(x) + 1; return x; }
@@ -58,25 +60,25 @@ uint32_t entry_other(uint32_t a) { return leaf_only(a); }
 test('editing one function body recomputes its summary and its callers\u2019 summaries only', async () => {
   const cache = new MemoryContractCache();
   const file = '/virtual/layered.c';
-  const first = await analyze([{ path: file, text: layered('return x * 2;', 'return x + 3;') }], { cache }, noFiles);
+  const first = await analyze([{ path: file, text: layered('return x * 2;', 'return x + 3;') }], { cache, execution: compositional }, noFiles);
   assert.deepEqual(first.summaries!.computed.sort(), ['inner', 'leaf_only', 'outer', 'side']);
   assert.equal(cache.summaryCount, 4);
 
   // inner changes (same length, so nothing moves): inner and outer are summarised again; side and
   // leaf_only are neither recomputed nor even read, entry_other's contract comes from the cache.
-  const edited = await analyze([{ path: file, text: layered('return x * 5;', 'return x + 3;') }], { cache }, noFiles);
+  const edited = await analyze([{ path: file, text: layered('return x * 5;', 'return x + 3;') }], { cache, execution: compositional }, noFiles);
   assert.deepEqual(edited.recomputed, ['entry_top']);
   assert.deepEqual(edited.summaries!.computed, ['inner', 'outer']); // inner finishes first, inside outer's exploration
   assert.deepEqual(edited.summaries!.reused, ['side']);
 
   // side changes: only side is summarised again; outer and inner come from the cache.
-  const other = await analyze([{ path: file, text: layered('return x * 5;', 'return x + 4;') }], { cache }, noFiles);
+  const other = await analyze([{ path: file, text: layered('return x * 5;', 'return x + 4;') }], { cache, execution: compositional }, noFiles);
   assert.deepEqual(other.recomputed, ['entry_top']);
   assert.deepEqual(other.summaries!.computed, ['side']);
   assert.deepEqual(other.summaries!.reused, ['outer']); // outer's summary holds inner's effects: inner is not read
 
   // The contract built from cached summaries equals one built from scratch.
-  const scratch = await analyze([{ path: file, text: layered('return x * 5;', 'return x + 4;') }], {}, noFiles);
+  const scratch = await analyze([{ path: file, text: layered('return x * 5;', 'return x + 4;') }], { execution: compositional }, noFiles);
   const strip = (r: typeof other) => r.contracts.filter((c) => c.name === 'entry_top').map(({ statistics: _s, ...c }) => { void _s; return { ...c, classes: c.classes.map(({ witness: _w, ...k }) => { void _w; return k; }) }; });
   assert.deepEqual(strip(other), strip(scratch));
 });

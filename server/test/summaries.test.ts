@@ -15,6 +15,8 @@ import { promisify } from 'util';
 const root = path.resolve(__dirname, '../../../test-fixtures');
 const nfLib = path.join(root, 'nf', 'lib');
 const noFiles = { readFile: () => undefined };
+const compositional = { execution: { compositional: true } as AnalysisOptions['execution'] };
+const withLoops = { execution: { compositional: true, compositionalLoops: true } as AnalysisOptions['execution'] };
 
 interface Case { name: string; files: string[]; options: Partial<AnalysisOptions> }
 
@@ -128,7 +130,7 @@ uint32_t per_site_entry(uint32_t x)
 
 test("a summarised loop's PCV bound is settled per call site from the caller's values, as inlining does", async () => {
   const file = '/virtual/per_site.c';
-  const composed = await analyze([{ path: file, text: perSite }], { execution: { compositionalLoops: true } as AnalysisOptions['execution'] }, noFiles);
+  const composed = await analyze([{ path: file, text: perSite }], withLoops, noFiles);
   const inlined = await analyze([{ path: file, text: perSite }], { execution: { compositional: false } as AnalysisOptions['execution'] }, noFiles);
   assert.deepEqual(composed.summaries!.computed, ['sum_to']);
   assert.equal(composed.summaries!.use.per_site_entry!.instantiated.sum_to! >= 3, true);
@@ -158,7 +160,7 @@ int twice_entry(uint32_t a, uint32_t b)
 
 test("a callee's PCVs and external calls are renamed per call site (t, then t')", async () => {
   const file = '/virtual/twice.c';
-  const composed = await analyze([{ path: file, text: twice }], {}, noFiles);
+  const composed = await analyze([{ path: file, text: twice }], compositional, noFiles);
   const inlined = await analyze([{ path: file, text: twice }], { execution: { compositional: false } as AnalysisOptions['execution'] }, noFiles);
   // Once for the first call, then once on each of its two paths (hit, miss) for the second.
   assert.deepEqual(composed.summaries!.use.twice_entry!.instantiated, { lookup_port: 3 });
@@ -189,9 +191,9 @@ uint32_t fallback_entry(uint32_t n)
 
 test('callees a summary cannot express exactly are inlined, with the reason, and the contract is the same', async () => {
   const file = '/virtual/fallbacks.c';
-  const composed = await analyze([{ path: file, text: fallbacks }], { execution: { compositionalLoops: true } as AnalysisOptions['execution'] }, noFiles);
+  const composed = await analyze([{ path: file, text: fallbacks }], withLoops, noFiles);
   const inlined = await analyze([{ path: file, text: fallbacks }], { execution: { compositional: false } as AnalysisOptions['execution'] }, noFiles);
-  const byDefault = await analyze([{ path: file, text: fallbacks }], {}, noFiles);
+  const byDefault = await analyze([{ path: file, text: fallbacks }], compositional, noFiles);
   assert.match(byDefault.summaries!.use.fallback_entry!.inlined.find((i) => i.callee === 'grid')!.reason, /has a loop \(line 4\), and summarising loops is off/);
   assert.deepEqual(comparable(byDefault.contracts[0]!), comparable(inlined.contracts[0]!));
   const use = composed.summaries!.use.fallback_entry!;
@@ -214,7 +216,7 @@ uint32_t errors_entry(const uint8_t *pkt, uint32_t i, uint32_t d)
 
 test('errors inside a summarised callee end the caller path with the caller object named', async () => {
   const file = '/virtual/errors.c';
-  const composed = await analyze([{ path: file, text: errors }], {}, noFiles);
+  const composed = await analyze([{ path: file, text: errors }], compositional, noFiles);
   const inlined = await analyze([{ path: file, text: errors }], { execution: { compositional: false } as AnalysisOptions['execution'] }, noFiles);
   assert.deepEqual(composed.summaries!.use.errors_entry!.instantiated, { at: 2, ratio: 1 });
   const messages = composed.contracts[0]!.classes.filter((k) => k.outcome === 'error').map((k) => k.reason!.message);
@@ -226,16 +228,16 @@ test('errors inside a summarised callee end the caller path with the caller obje
 test('summaries come back from the cache and give the same contract', async () => {
   const file = '/virtual/cached.c';
   const cache = new MemoryContractCache();
-  const fresh = await analyze([{ path: file, text: twice }], { cache }, noFiles);
+  const fresh = await analyze([{ path: file, text: twice }], { ...compositional, cache }, noFiles);
   assert.deepEqual(fresh.summaries!.computed, ['lookup_port']);
   assert.equal(cache.summaryCount, 1);
   // A new entry (same text above it) is analysed again, with the helper's summary from the cache.
   const grown = twice + 'int third_entry(uint32_t c) { return lookup_port(c); }\n';
-  const again = await analyze([{ path: file, text: grown }], { cache, entries: ['twice_entry', 'third_entry'] }, noFiles);
+  const again = await analyze([{ path: file, text: grown }], { ...compositional, cache, entries: ['twice_entry', 'third_entry'] }, noFiles);
   assert.deepEqual(again.recomputed, ['third_entry']);
   assert.deepEqual(again.summaries!.computed, []);
   assert.deepEqual(again.summaries!.reused, ['lookup_port']);
-  const uncached = await analyze([{ path: file, text: grown }], { entries: ['third_entry'] }, noFiles);
+  const uncached = await analyze([{ path: file, text: grown }], { ...compositional, entries: ['third_entry'] }, noFiles);
   assert.deepEqual(comparable(again.contracts[1]!), comparable(uncached.contracts[0]!));
 });
 
@@ -264,7 +266,7 @@ test('a serialised summary reads back to the same expressions, and substitution 
 test('a cached summary in another format version is summarised again, not trusted', async () => {
   const file = '/virtual/stale.c';
   const cache = new MemoryContractCache();
-  await analyze([{ path: file, text: twice }], { cache }, noFiles);
+  await analyze([{ path: file, text: twice }], { ...compositional, cache }, noFiles);
   // Same keys, no cached contract, and every stored summary claims a format this engine does not read.
   const keys: string[] = [];
   const stale: ContractCache = {
@@ -273,7 +275,7 @@ test('a cached summary in another format version is summarised again, not truste
     getSummary: (key) => { keys.push(key); return { ...cache.getSummary(key)!, version: 99 }; },
     setSummary: () => undefined,
   };
-  const again = await analyze([{ path: file, text: twice }], { cache: stale }, noFiles);
+  const again = await analyze([{ path: file, text: twice }], { ...compositional, cache: stale }, noFiles);
   assert.equal(keys.length, 1);
   assert.deepEqual(again.summaries!.computed, ['lookup_port']);
   assert.deepEqual(again.summaries!.reused, []);

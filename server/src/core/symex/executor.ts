@@ -49,7 +49,8 @@ export interface ExecutionOptions {
   /**
    * Calls to functions with a body instantiate the callee's summary (explored once per call shape)
    * instead of executing its body again; a callee that cannot be summarised exactly is inlined, and
-   * the exploration says why (`summaryUse`). Default: true.
+   * the exploration says why (`summaryUse`). Contracts are the same as inlined, but witnesses can
+   * differ (other, equally valid solver models). Default: false.
    */
   compositional?: boolean;
   /**
@@ -70,7 +71,7 @@ export const DEFAULT_EXECUTION_OPTIONS: ExecutionOptions = {
   timeLimitMs: 30000,
   regions: DEFAULT_REGION_OPTIONS,
   initialGlobals: [],
-  compositional: true,
+  compositional: false,
 };
 
 export type SymbolicValue =
