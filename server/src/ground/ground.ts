@@ -339,11 +339,11 @@ function fitClass(
   const monomials = [...ir.keys()].filter((m) => m !== '');
   if (own.length === 0) {
     notes.push(pathClass.outcome === 'return' ? 'no calibration call reached this class: its formulas are the IR formulas scaled by the largest x86/IR ratio seen' : `a class that ends in ${pathClass.outcome === 'error' ? 'an error' : 'an unexplored path'} is not replayed: its formulas are the IR formulas scaled`);
-    // Per-unit costs fitted in other classes hold here too (the same loops); the rest is scaled:
-    // the constant by the largest ratio of x86 cost, or of a fitted formula, to the IR cost seen.
-    const estimate: Polynomial = new Map([...ir].filter(([m]) => m !== '').map(([m, c]) => [m, slopes.has(m) ? Math.ceil(slopes.get(m)! - 1e-9) : scaled(c)]));
-    estimate.set('', Math.ceil((ir.get('') ?? 0) * Math.max(ratios.constant, ratio)));
-    return estimate;
+    // The whole IR formula scaled by the largest ratio of x86 cost, or of a fitted formula, to the
+    // IR cost seen: the IR formula bounds the class's IR cost, and no calibration call had a larger
+    // ratio. (Per-unit costs fitted elsewhere are averages, not bounds, so they are not used here.)
+    const factor = Math.max(ratios.constant, ratio);
+    return new Map([...ir].map(([m, c]) => [m, Math.ceil(c * factor - 1e-9)]));
   }
   const result: Polynomial = new Map();
   for (const m of monomials) {
