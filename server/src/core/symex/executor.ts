@@ -677,6 +677,9 @@ class Explorer {
       const condition = and(monotone);
       const answer = await this.feasible(state, condition);
       if (answer.result === 'sat') this.addConstraint(state, condition, answer.model!);
+      // Without the direction facts the loop is still over-approximated, but what follows depends on
+      // the solver's luck: the contract says so rather than differ silently between runs.
+      if (answer.result === 'unknown') this.stop('solver-unknown', `the solver could not decide the direction of the induction variables of the loop in ${frame.fn.name}`);
     }
     if (!writesMemory) return;
     const objects = this.writtenObjects(frame, body);
