@@ -47,6 +47,8 @@ export async function bundle({ log = console.log } = {}) {
   copy(require.resolve('tree-sitter-c/tree-sitter-c.wasm'), path.join(dist, 'tree-sitter-c.wasm'));
   // declaredContracts.ts reads the declared-contract schema next to the running script.
   copy(path.join(root, 'docs/pcontract.schema.json'), path.join(dist, 'pcontract.schema.json'));
+  // The built-in C library contracts, which declaredContracts.ts also reads next to the running script.
+  copy(path.join(root, 'docs/libc.pcontract.json'), path.join(dist, 'libc.pcontract.json'));
   for (const name of EXTERNAL_PACKAGES) copyPackage(name, path.join(dist, 'node_modules', name));
   const size = folderSize(dist);
   log(`bundled into dist/ (${(size / 1024 / 1024).toFixed(1)} MiB)`);

@@ -61,3 +61,17 @@ test('usage errors exit with 2 and say what is wrong', async () => {
   assert.equal(entry.code, 1);
   assert.match(entry.stderr, /no function named 'no_such_function'/);
 });
+
+test('--compositional gives the contract inlining gives, and --compositional-loops needs it', async () => {
+  const file = path.join(repo, 'test-fixtures', 'packet_parser.c');
+  const shape = (stdout: string) => (JSON.parse(stdout) as { functions: { name: string; classes: { id: string; condition: string; cost: Record<string, string>; outcome: string }[] }[] }).functions
+    .map((f) => ({ name: f.name, classes: f.classes.map((c) => ({ id: c.id, condition: c.condition, cost: c.cost, outcome: c.outcome })) }));
+  const inlined = await cli(['contract', file, '--format', 'json']);
+  const summarised = await cli(['contract', file, '--format', 'json', '--compositional']);
+  assert.equal(inlined.code, 0, inlined.stderr);
+  assert.equal(summarised.code, 0, summarised.stderr);
+  assert.deepEqual(shape(summarised.stdout), shape(inlined.stdout));
+  const usage = await cli(['contract', file, '--compositional-loops']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--compositional-loops needs --compositional/);
+});

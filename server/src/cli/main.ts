@@ -18,7 +18,8 @@ const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
-                                [--contracts FILE.pcontract.json] [--prefer-contracts] [--stall-limit MS]
+                                [--contracts FILE.pcontract.json] [--prefer-contracts] [--compositional [--compositional-loops]]
+                                [--stall-limit MS]
                                 x86 metrics (--metrics x86_instructions,x86_memory_accesses,cycles):
                                 [--cflags "FLAGS"] [--compiler CC] [--init NAME] [--calibrate TRACE.pcap [--ports FILE]]
                                 [--cycles-model cpi=N,l1=N,dram=N]
@@ -101,9 +102,14 @@ export function parseArguments(argv: string[]): ParsedArguments {
     } else if (arg === '--solver-rlimit') parsed.options.solverResourceLimit = positiveInteger(arg, value());
     else if (arg === '--solver-timeout') parsed.options.solverTimeoutMs = positiveInteger(arg, value());
     else if (arg === '--prefer-contracts') (execution as unknown as Record<string, boolean>).preferDeclaredContracts = true;
+    else if (arg === '--compositional') (execution as unknown as Record<string, boolean>).compositional = true;
+    else if (arg === '--compositional-loops') (execution as unknown as Record<string, boolean>).compositionalLoops = true;
     else if (arg === '--initial-globals') (execution as unknown as Record<string, string[]>).initialGlobals = value().split(',').map((g) => g.trim()).filter(Boolean);
     else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'\n${USAGE}`);
     else parsed.files.push(path.resolve(arg));
+  }
+  if ((execution as unknown as Record<string, boolean>).compositionalLoops && !(execution as unknown as Record<string, boolean>).compositional) {
+    throw new UsageError(`--compositional-loops needs --compositional\n${USAGE}`);
   }
   parsed.options.execution = execution as unknown as AnalysisOptions['execution'];
   if (parsed.entries.length > 0) {

@@ -15,6 +15,9 @@ export interface HostOptions {
   log(message: string): void;
 }
 
+/** How long shutting down waits for the worker to write its cache. */
+const FLUSH_TIMEOUT_MS = 5000;
+
 export class AnalysisHost {
   private worker: Worker | undefined;
   private readonly jobs = new Map<number, JobEvents>();
@@ -22,6 +25,7 @@ export class AnalysisHost {
   private nextId = 1;
   private cacheDirectory: string | undefined;
   private disposed = false;
+  private readonly flushWaiters: (() => void)[] = [];
   restarts = 0;
 
   constructor(private readonly options: HostOptions) {}
@@ -69,7 +73,16 @@ export class AnalysisHost {
     const worker = this.worker;
     this.worker = undefined;
     if (worker) {
+      // The worker writes its cache after some idle time; it must be written before it goes.
+      const flushed = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, FLUSH_TIMEOUT_MS);
+        this.flushWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
       worker.postMessage({ type: 'flushCache' } satisfies MainToWorker);
+      await flushed;
       await worker.terminate();
     }
   }
@@ -100,6 +113,10 @@ export class AnalysisHost {
 
   private receive(message: WorkerToMain): void {
     if (message.type === 'ready') return;
+    if (message.type === 'flushed') {
+      for (const waiter of this.flushWaiters.splice(0)) waiter();
+      return;
+    }
     if (message.type === 'cacheOpened') {
       if (message.problem) this.options.log(`contract cache in ${message.directory}: ${message.problem}; it was rebuilt`);
       else if (message.directory) this.options.log(`contract cache in ${message.directory}: ${message.loaded} entries`);

@@ -60,7 +60,10 @@ function handle(message: MainToWorker): void {
     const report = cache.load();
     post({ type: 'cacheOpened', directory: message.directory, loaded: report.loaded, problem: report.problem });
   } else if (message.type === 'flushCache') {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
     flushQuietly();
+    post({ type: 'flushed' });
   } else {
     queue.push(message);
     if (!running) void runQueue();
@@ -76,8 +79,25 @@ async function runQueue(): Promise<void> {
     } finally {
       running = undefined;
     }
-    flushQuietly();
+    scheduleFlush();
   }
+}
+
+/**
+ * Writing the cache serialises every contract in it (tens of milliseconds on a large workspace),
+ * so it waits until the worker has been idle for FLUSH_DELAY_MS instead of delaying the job that
+ * follows an edit. The host asks for a flush (`flushCache`) before it shuts the worker down.
+ */
+const FLUSH_DELAY_MS = 2000;
+let flushTimer: NodeJS.Timeout | undefined;
+
+function scheduleFlush(): void {
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = setTimeout(() => {
+    flushTimer = undefined;
+    if (running || queue.length > 0) scheduleFlush();
+    else flushQuietly();
+  }, FLUSH_DELAY_MS);
 }
 
 async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {

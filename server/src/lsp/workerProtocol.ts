@@ -51,4 +51,6 @@ export type WorkerToMain =
   | { type: 'done'; id: number; cancelled: boolean; recomputed: string[]; milliseconds: number }
   | { type: 'failed'; id: number; message: string; filesRead: string[] }
   /** z3 failed in the worker's process: every later analysis there would be incomplete, so the worker must be replaced. */
-  | { type: 'solverFailure'; id: number; message: string };
+  | { type: 'solverFailure'; id: number; message: string }
+  /** The answer to `flushCache`: the on-disk cache is written. */
+  | { type: 'flushed' };
