@@ -339,11 +339,13 @@ function fitClass(
   const monomials = [...ir.keys()].filter((m) => m !== '');
   if (own.length === 0) {
     notes.push(pathClass.outcome === 'return' ? 'no calibration call reached this class: its formulas are the IR formulas scaled by the largest x86/IR ratio seen' : `a class that ends in ${pathClass.outcome === 'error' ? 'an error' : 'an unexplored path'} is not replayed: its formulas are the IR formulas scaled`);
-    // The whole IR formula scaled by the largest ratio of x86 cost, or of a fitted formula, to the
-    // IR cost seen: the IR formula bounds the class's IR cost, and no calibration call had a larger
-    // ratio. (Per-unit costs fitted elsewhere are averages, not bounds, so they are not used here.)
+    // The IR formula scaled by the largest ratio of x86 cost, or of a fitted formula, to the IR cost
+    // seen (the IR formula bounds the class's IR cost); a PCV's per-unit cost fitted in other
+    // classes (the same loop) replaces its scaled coefficient where it is larger. Neither alone was
+    // enough on the NAT: scaled per-unit costs were below an expiry loop's at -O0, fitted ones
+    // (averages) below another class's.
     const factor = Math.max(ratios.constant, ratio);
-    return new Map([...ir].map(([m, c]) => [m, Math.ceil(c * factor - 1e-9)]));
+    return new Map([...ir].map(([m, c]) => [m, Math.max(Math.ceil(c * factor - 1e-9), m !== '' && slopes.has(m) ? Math.ceil(slopes.get(m)! - 1e-9) : 0)]));
   }
   const result: Polynomial = new Map();
   for (const m of monomials) {
