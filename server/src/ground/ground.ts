@@ -338,7 +338,7 @@ function fitClass(
   const scaled = (coefficient: number) => Math.ceil(coefficient * ratio);
   const monomials = [...ir.keys()].filter((m) => m !== '');
   if (own.length === 0) {
-    notes.push(pathClass.outcome === 'return' ? 'no calibration call reached this class: its formulas are the IR formulas scaled by the largest x86/IR ratio seen' : `a class that ends in ${pathClass.outcome === 'error' ? 'an error' : 'an unexplored path'} is not replayed: its formulas are the IR formulas scaled`);
+    notes.push(pathClass.outcome === 'return' ? 'no calibration call reached this class: its formulas are the IR formulas scaled by the largest x86/IR ratio seen (per PCV, the per-unit cost fitted in other classes where larger)' : `a class that ends in ${pathClass.outcome === 'error' ? 'an error' : 'an unexplored path'} is not replayed: its formulas are the IR formulas scaled`);
     // The IR formula scaled by the largest ratio of x86 cost, or of a fitted formula, to the IR cost
     // seen (the IR formula bounds the class's IR cost); a PCV's per-unit cost fitted in other
     // classes (the same loop) replaces its scaled coefficient where it is larger. Neither alone was
