@@ -4,9 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import type { AnalysisResult } from '../core/analysis';
 import type { Witness } from '../core/contract/witness';
-import { compilerCommandFor } from '../ground/compileCommands';
+import { resolveCompilerCommand } from '../ground/compileCommands';
 import { groundContract, Grounding, GroundingFailure } from '../ground/ground';
-import { GroundingError } from '../ground/groundingError';
 import { readPcap, readPortsFile } from '../measure/pcap';
 import { packetCall } from '../measure/session';
 import type { ParsedArguments } from './main';
@@ -19,14 +18,7 @@ import type { ParsedArguments } from './main';
 export function groundForCli(result: AnalysisResult, args: ParsedArguments, err: (text: string) => void): void {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-ground-'));
   try {
-    const extra = [...(args.options.includeDirs ?? []).map((d) => `-I${d}`), ...Object.entries(args.options.defines ?? {}).map(([n, v]) => `-D${n}=${v}`)];
-    let command: ReturnType<typeof compilerCommandFor> | GroundingFailure;
-    try {
-      command = compilerCommandFor(args.files[0]!, { cflags: args.x86.cflags, compiler: args.x86.compiler, extra });
-    } catch (error) {
-      if (!(error instanceof GroundingError)) throw error;
-      command = { error: { code: error.code, kind: error.kind, message: error.message } };
-    }
+    const command = resolveCompilerCommand(args.files[0]!, { cflags: args.x86.cflags, compiler: args.x86.compiler, includeDirs: args.options.includeDirs, defines: args.options.defines });
     for (const contract of result.contracts) {
       let grounding: Grounding | GroundingFailure;
       if ('error' in command) grounding = command;

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CompilerCommand } from './replay';
-import { GroundingError } from './groundingError';
+import { failureOf, GroundingError, GroundingFailure } from './groundingError';
 
 export const DEFAULT_COMPILER = 'gcc';
 export const DEFAULT_FLAGS = ['-O2'];
@@ -102,4 +102,20 @@ export function compilerCommandFor(file: string, options: { cflags?: string; com
     return { compiler, flags: merge(relevantFlags(argv.slice(1), entry.directory ?? path.dirname(candidate))), source: `compile_commands.json (${candidate})` };
   }
   return { compiler: options.compiler ?? DEFAULT_COMPILER, flags: merge(DEFAULT_FLAGS), source: 'default' };
+}
+
+/**
+ * `compilerCommandFor` with the analysis's own include folders and macros added, or the failure
+ * (an unreadable compile_commands.json) as a contract's `grounding` records it.
+ */
+export function resolveCompilerCommand(
+  file: string, options: { cflags?: string; compiler?: string; includeDirs?: string[]; defines?: Record<string, string> },
+): CompilerCommand | GroundingFailure {
+  const extra = [...(options.includeDirs ?? []).map((d) => `-I${d}`), ...Object.entries(options.defines ?? {}).map(([n, v]) => `-D${n}=${v}`)];
+  try {
+    return compilerCommandFor(file, { cflags: options.cflags, compiler: options.compiler, extra });
+  } catch (error) {
+    if (error instanceof GroundingError) return failureOf(error);
+    throw error;
+  }
 }

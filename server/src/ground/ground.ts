@@ -17,7 +17,7 @@ import type { Witness } from '../core/contract/witness';
 import type { IrMetric } from '../core/cost/costModel';
 import { evaluateFormula, formatPolynomialMap, parseFormula } from '../core/cost/formula';
 import type { IrProgram } from '../core/ir/ir';
-import { GroundingError } from './groundingError';
+import { failureOf, GroundingError, GroundingFailure } from './groundingError';
 import { buildHarness, CompilerCommand, detectTools, globalSymbols, ReplayCost, runReplay } from './replay';
 import { interpretSequence, SequenceError } from './sequence';
 
@@ -69,7 +69,7 @@ export interface Grounding {
   milliseconds: number;
 }
 
-export interface GroundingFailure { error: { code: string; kind: string; message: string } }
+export type { GroundingFailure } from './groundingError';
 
 export interface LoweredProgram { program: IrProgram; declaredContracts: DeclaredContracts; modular: boolean }
 
@@ -104,7 +104,7 @@ export function groundContract(contract: FunctionContract, lowered: LoweredProgr
   try {
     return groundOrThrow(contract, lowered, metrics, options);
   } catch (error) {
-    if (error instanceof GroundingError) return { error: { code: error.code, kind: error.kind, message: error.message } };
+    if (error instanceof GroundingError) return failureOf(error);
     if (error instanceof SequenceError) return { error: { code: 'PG004', kind: 'replay-failed', message: `the interpreter could not run the calibration calls: ${error.message}` } };
     throw error;
   }

@@ -20,3 +20,10 @@ export class GroundingError extends Error {
     this.code = GROUNDING_ERRORS[kind];
   }
 }
+
+/** What a contract's `grounding` holds when grounding failed. */
+export interface GroundingFailure { error: { code: string; kind: string; message: string } }
+
+export function failureOf(error: GroundingError): GroundingFailure {
+  return { error: { code: error.code, kind: error.kind, message: error.message } };
+}

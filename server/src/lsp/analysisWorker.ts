@@ -10,11 +10,11 @@ import * as path from 'path';
 import { parentPort } from 'worker_threads';
 import { analyze, AnalysisResult, FileSystem } from '../core/analysis';
 import { setZ3MemoryLimitMb } from '../core/solver/solver';
-import { compilerCommandFor } from '../ground/compileCommands';
+import { resolveCompilerCommand } from '../ground/compileCommands';
 import { DEFAULT_CYCLES_MODEL, groundContract, Grounding, GroundingFailure, X86_METRICS } from '../ground/ground';
-import { GROUNDING_ERRORS, GroundingError } from '../ground/groundingError';
-import type { CompilerCommand } from '../ground/replay';
+import { failureOf, GroundingError } from '../ground/groundingError';
 import { declaredContractHover } from './contractPresentation';
+import { readFileOrUndefined } from './serverSettings';
 import type { FunctionContract } from '../core/contract/contract';
 import { CACHE_FILE_NAME, PersistentContractCache } from './persistentContractCache';
 import { layoutOf, relocate, RelocationStore, shapeKeys } from './contractRelocation';
@@ -216,22 +216,15 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
  */
 function groundAndPost(job: AnalyzeRequest, contracts: FunctionContract[], analysed: AnalysisResult, signal: AbortSignal): void {
   const x86 = job.x86!;
-  const unsaved = Object.entries(job.overlay).filter(([p, text]) => job.files.includes(p) && readOrUndefined(p) !== text).map(([p]) => path.basename(p));
-  const extra = [...(job.options.includeDirs ?? []).map((d) => `-I${d}`), ...Object.entries(job.options.defines ?? {}).map(([n, v]) => `-D${n}=${v}`)];
+  const unsaved = Object.entries(job.overlay).filter(([p, text]) => job.files.includes(p) && readFileOrUndefined(p) !== text).map(([p]) => path.basename(p));
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-ground-'));
   try {
-    let command: CompilerCommand | GroundingFailure;
-    try {
-      command = compilerCommandFor(job.files[0]!, { cflags: x86.cflags, extra });
-    } catch (error) {
-      if (!(error instanceof GroundingError)) throw error;
-      command = { error: { code: error.code, kind: error.kind, message: error.message } };
-    }
+    const command = resolveCompilerCommand(job.files[0]!, { cflags: x86.cflags, includeDirs: job.options.includeDirs, defines: job.options.defines });
     for (const contract of contracts) {
       if (signal.aborted) return;
       const grounded = structuredClone(contract);
       let grounding: Grounding | GroundingFailure;
-      if (unsaved.length > 0) grounding = { error: { code: GROUNDING_ERRORS.unsaved, kind: 'unsaved', message: `x86 metrics are computed from saved files; save ${unsaved.join(', ')}` } };
+      if (unsaved.length > 0) grounding = failureOf(new GroundingError('unsaved', `x86 metrics are computed from saved files; save ${unsaved.join(', ')}`));
       else if ('error' in command) grounding = command;
       else {
         grounding = groundContract(grounded, { program: analysed.program, declaredContracts: analysed.declaredContracts, modular: analysed.preferDeclaredContracts }, X86_METRICS, {
@@ -243,14 +236,6 @@ function groundAndPost(job: AnalyzeRequest, contracts: FunctionContract[], analy
     }
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
-  }
-}
-
-function readOrUndefined(filePath: string): string | undefined {
-  try {
-    return fs.readFileSync(filePath, 'utf8');
-  } catch {
-    return undefined;
   }
 }
 

@@ -18,18 +18,35 @@ export interface ContractCache extends SummaryCache {
   set(key: string, contract: FunctionContract): void;
 }
 
+/** Values kept as JSON text, so that no caller can mutate what is stored. */
+class JsonStore<T> {
+  private readonly texts = new Map<string, string>();
+
+  get(key: string): T | undefined {
+    const text = this.texts.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+
+  set(key: string, value: T): void {
+    this.texts.set(key, JSON.stringify(value));
+  }
+
+  get size(): number {
+    return this.texts.size;
+  }
+}
+
 /** An in-memory cache that stores contracts and summaries in their serialised form (so no caller can mutate them). */
 export class MemoryContractCache implements ContractCache {
-  private readonly entries = new Map<string, string>();
-  private readonly summaries = new Map<string, string>();
+  private readonly entries = new JsonStore<FunctionContract>();
+  private readonly summaries = new JsonStore<SerializedSummary>();
 
   getSummary(key: string): SerializedSummary | undefined {
-    const text = this.summaries.get(key);
-    return text === undefined ? undefined : (JSON.parse(text) as SerializedSummary);
+    return this.summaries.get(key);
   }
 
   setSummary(key: string, summary: SerializedSummary): void {
-    this.summaries.set(key, JSON.stringify(summary));
+    this.summaries.set(key, summary);
   }
 
   get summaryCount(): number {
@@ -37,12 +54,11 @@ export class MemoryContractCache implements ContractCache {
   }
 
   get(key: string): FunctionContract | undefined {
-    const text = this.entries.get(key);
-    return text === undefined ? undefined : (JSON.parse(text) as FunctionContract);
+    return this.entries.get(key);
   }
 
   set(key: string, contract: FunctionContract): void {
-    this.entries.set(key, JSON.stringify(contract));
+    this.entries.set(key, contract);
   }
 
   get size(): number {

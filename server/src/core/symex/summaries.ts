@@ -16,6 +16,7 @@ import type { ReasonKind } from '../reasons';
 import type { SourceRange } from '../ir/ir';
 import type { IrProgram } from '../ir/ir';
 import { PathTrace } from '../ir/pathTrace';
+import type { BranchDecision, SymbolicValue } from './executor';
 import {
   ArrayExpr, BitVecExpr, BoolExpr, BvBinaryOp, CmpPredicate, Expr, FALSE, TRUE, and, arrayConst, arraySymbol, binary, bv, compare, concat, extract, ite, not, or,
   select, signExtend, store, symbol, zeroExtend,
@@ -34,23 +35,13 @@ export interface SummaryShape { args: ArgumentShape[] }
 export type TraceEvent = ['decide', string, number, number] | ['enter', string] | ['exit'];
 
 /** A scalar or pointer value in a summary; pointers name summary objects (`$argK`, globals, strings). */
-export type SummaryValue =
-  | { kind: 'int'; expr: BitVecExpr }
-  | { kind: 'pointer'; object: string; offset: BitVecExpr }
-  | { kind: 'null' };
+export type SummaryValue = SymbolicValue;
 
-export interface SummaryDecision {
-  text: string;
-  taken: boolean;
-  caseLabel?: string;
-  otherLabels?: string[];
-  range: SourceRange;
-  functionName: string;
-  /** The branch condition (absent for declared-contract cases, whose decisions list no inputs). */
-  condition?: BoolExpr;
-  /** The fork point (unique within the summary) and the side taken; absent: recorded on every path. */
-  fork?: { point: number; branch: number };
-}
+/**
+ * A branch decision as a summary keeps it: no `inputs` (recomputed at a call site from `condition`,
+ * which declared-contract cases lack); `fork` absent means recorded on every path.
+ */
+export type SummaryDecision = Omit<BranchDecision, 'inputs'>;
 
 /**
  * A loop counter guard (`i < limit`) that can bound a summarised loop: the bound follows when the
