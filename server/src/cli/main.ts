@@ -90,7 +90,7 @@ export function parseArguments(argv: string[]): ParsedArguments {
       const definition = arg === '-D' ? value() : arg.slice(2);
       const [name, ...valueParts] = definition.split('=');
       parsed.options.defines![name!] = valueParts.length > 0 ? valueParts.join('=') : '1';
-    } else if (arg === '--unroll') execution.unrollLimit = positiveInteger(arg, value());
+    } else if (arg === '--unroll') execution.unrollLimit = nonNegativeInteger(arg, value());
     else if (arg === '--max-paths') execution.maxPaths = positiveInteger(arg, value());
     else if (arg === '--time-limit') execution.timeLimitMs = positiveInteger(arg, value());
     else if (arg === '--stall-limit') parsed.stallLimitMs = positiveInteger(arg, value());
@@ -133,6 +133,12 @@ function parseCyclesModel(text: string): CyclesModel {
 function positiveInteger(name: string, text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} needs a positive integer, got '${text}'`);
+  return n;
+}
+
+function nonNegativeInteger(name: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n)) throw new UsageError(`${name} needs an integer >= 0, got '${text}'`);
   return n;
 }
 

@@ -2,7 +2,9 @@
  * map.c - open-addressing hash map with linear probing and tombstones.
  *
  * Every probe loop is bounded by MAP_CAPACITY: even a table full of
- * tombstones terminates after one sweep.
+ * tombstones terminates after one sweep. A probe that meets a slot with the
+ * same hash compares the keys (the count mark c: BOLT's collisions); the
+ * other probes that go on are counted by the loop's PCV t (traversals).
  */
 #include <stdint.h>
 #include <stdbool.h>
@@ -48,7 +50,7 @@ static int map_find_slot(struct map *m, const struct flow_key *key, uint32_t has
     uint32_t start = hash & MAP_MASK;
     uint32_t probes;
 
-    /*@ pcv t "hash map bucket probes" */
+    /*@ pcv t "hash map probes past tombstones and other hashes (traversals)" */
     for (probes = 0; probes < MAP_CAPACITY; probes++) {
         uint32_t slot = (start + probes) & MAP_MASK;
         uint8_t st = m->state[slot];
@@ -57,8 +59,11 @@ static int map_find_slot(struct map *m, const struct flow_key *key, uint32_t has
             PC_TRACE_PCV("t", probes + 1);
             return -1;                      /* end of the probe chain */
         }
-        if (st == MAP_SLOT_USED && m->hashes[slot] == hash &&
-            flow_key_eq(&m->keys[slot], key)) {
+        if (st != MAP_SLOT_USED || m->hashes[slot] != hash) {
+            continue;                       /* a tombstone or another hash */
+        }
+        /*@ count c "hash map probes that compared keys (same hash, another key)" */
+        if (flow_key_eq(&m->keys[slot], key)) {
             PC_TRACE_PCV("t", probes + 1);
             return (int)slot;
         }
@@ -88,7 +93,7 @@ int map_put(struct map *m, const struct flow_key *key, int32_t value)
     int free_slot = -1;
     uint32_t probes;
 
-    /*@ pcv t "hash map bucket probes" */
+    /*@ pcv t "hash map probes past tombstones and other hashes (traversals)" */
     for (probes = 0; probes < MAP_CAPACITY; probes++) {
         uint32_t slot = (start + probes) & MAP_MASK;
         uint8_t st = m->state[slot];
@@ -105,7 +110,11 @@ int map_put(struct map *m, const struct flow_key *key, int32_t value)
             }
             continue;
         }
-        if (m->hashes[slot] == hash && flow_key_eq(&m->keys[slot], key)) {
+        if (m->hashes[slot] != hash) {
+            continue;
+        }
+        /*@ count c "hash map probes that compared keys (same hash, another key)" */
+        if (flow_key_eq(&m->keys[slot], key)) {
             m->values[slot] = value;        /* overwrite */
             PC_TRACE_PCV("t", probes + 1);
             PC_TRACE_OUTCOME("map_put", 1);

@@ -34,6 +34,11 @@ export interface DeclaredContract {
   name: string;
   description?: string;
   cases: DeclaredCase[];
+  /**
+   * The unroll limit the cases' loop PCVs were counted with (0: every iteration that does not
+   * leave the loop); undefined: the caller's. Only placing a concrete run in a case reads it.
+   */
+  unrollLimit?: number;
   /** Where it was declared, for messages. */
   source: string;
 }
@@ -80,11 +85,11 @@ export function parseDeclaredContracts(text: string, source: string): { contract
   const schemaErrors = validate(data);
   if (schemaErrors.length > 0) return { contracts, errors: schemaErrors.map((e) => `${source}: ${e}`) };
   const errors: string[] = [];
-  const functions = (data as { functions: Record<string, { description?: string; cases: RawCase[] }> }).functions;
+  const functions = (data as { functions: Record<string, { description?: string; unrollLimit?: number; cases: RawCase[] }> }).functions;
   for (const [name, raw] of Object.entries(functions)) {
     try {
       const cases = raw.cases.map((c, index) => toCase(c, index));
-      contracts.set(name, { name, description: raw.description, cases, source });
+      contracts.set(name, { name, description: raw.description, cases, source, ...(raw.unrollLimit !== undefined ? { unrollLimit: raw.unrollLimit } : {}) });
     } catch (error) {
       errors.push(`${source}: contract of '${name}': ${(error as Error).message}`);
     }

@@ -8,6 +8,8 @@ import { parseFormula } from '../cost/formula';
 /** One function's entry of a contract file, in the file's JSON form. */
 export interface DeclaredContractJson {
   description: string;
+  /** The unroll limit the derivation counted loop PCVs with (see DeclaredContract.unrollLimit). */
+  unrollLimit?: number;
   cases: {
     name: string;
     returns?: number;
@@ -41,7 +43,7 @@ export function declaredFromContract(contract: FunctionContract): DeclaredContra
   if (returning.some((c) => c.lowerBound)) notes.push('some classes call functions without a body or contract, whose cost is not counted');
   notes.push('out-parameters are not described: add "writes" by hand where callers index with them');
   if (returning.length === 0) throw new Error(`'${contract.name}' has no returning class to derive a declared contract from`);
-  return { description: notes.join('; ') + '.', cases };
+  return { description: notes.join('; ') + '.', ...(contract.unrollLimit !== undefined ? { unrollLimit: contract.unrollLimit } : {}), cases };
 }
 
 function caseBody(contract: FunctionContract, classes: PathClass[], names: Map<string, string>): Omit<DeclaredContractJson['cases'][number], 'name' | 'returns'> {

@@ -39,7 +39,8 @@ export interface InterpretOptions {
    * Reports every call to these functions (executed from their bodies): the k-th call's result,
    * what it stored through the out-parameters its declared contract `writes`, and the loop PCVs it
    * counted (by PCV name without primes). Lets a run of a library's code be replayed against the
-   * library's contracts.
+   * library's contracts. The loops run inside an observed call to a function whose declared
+   * contract has an `unrollLimit` are counted with that limit, as its contract's PCVs were derived.
    */
   observeCalls?: { callees: ReadonlySet<string>; record: (call: ObservedCall) => void };
   /** For a declared call: the value of one of its case's PCVs (default: the witness's `pcv`). */
@@ -103,6 +104,8 @@ interface Frame {
   loops: Map<number, LoopState>;
   /** Set for an observed call (see InterpretOptions.observeCalls). */
   observation?: { callee: string; k: number; args: ConcreteValue[]; pcvBefore: Record<string, number> };
+  /** The unroll limit this activation's loops are counted with; undefined: not counted. */
+  summarizeAfter?: number;
 }
 
 interface LoopState {
@@ -251,7 +254,7 @@ class Machine {
 
   /** Creates the entry frame, with its parameters taken from the witness. */
   enterEntry(fn: IrFunction): void {
-    const frame = this.newFrame(fn);
+    const frame = this.newFrame(fn, this.options.summarizeAfter);
     for (const param of fn.params) {
       if (param.type.kind === 'int') {
         const given = own(this.witness.args, param.name);
@@ -272,7 +275,7 @@ class Machine {
     this.stack.push(frame);
   }
 
-  private newFrame(fn: IrFunction): Frame {
+  private newFrame(fn: IrFunction, summarizeAfter: number | undefined): Frame {
     let blocks = this.functionBlocks.get(fn.name);
     if (!blocks) {
       blocks = new Map(fn.blocks.map((b) => [b.id, b]));
@@ -287,7 +290,7 @@ class Machine {
     }
     const block = blocks.get(fn.entry);
     if (!block) throw new Error(`function '${fn.name}' has no entry block b${fn.entry}`);
-    return { fn, blocks, registers: new Array(fn.registerCount).fill(undefined), slots, block, index: 0, loops: new Map() };
+    return { fn, blocks, registers: new Array(fn.registerCount).fill(undefined), slots, block, index: 0, loops: new Map(), summarizeAfter };
   }
 
   // ---------------------------------------------------------------- main loop
@@ -296,7 +299,7 @@ class Machine {
   run(): ConcreteValue | undefined {
     for (;;) {
       const frame = this.stack[this.stack.length - 1];
-      if (this.options.summarizeAfter !== undefined && frame.fn.countMarks.length > 0) this.noteMark(frame);
+      if (frame.summarizeAfter !== undefined && frame.fn.countMarks.length > 0) this.noteMark(frame);
       if (frame.index < frame.block.instructions.length) {
         const instruction = frame.block.instructions[frame.index];
         this.range = instruction.range;
@@ -559,7 +562,10 @@ class Machine {
       }
       addCost(this.cost, instructionCost(ins));
       frame.index++;
-      const next = this.newFrame(callee);
+      const observed = this.options.observeCalls?.callees.has(callee.name) === true;
+      // Inside an observed call, loops count as the callee's declared contract was derived.
+      const declaredLimit = observed && frame.summarizeAfter !== undefined ? this.options.declaredContracts?.get(callee.name)?.unrollLimit : undefined;
+      const next = this.newFrame(callee, declaredLimit ?? frame.summarizeAfter);
       callee.params.forEach((param, i) => {
         const value = args[i] ?? ZERO;
         next.registers[param.register] = param.type.kind === 'int' && value.kind === 'int'
@@ -567,7 +573,7 @@ class Machine {
           : value;
       });
       next.pendingCall = ins;
-      if (this.options.observeCalls?.callees.has(callee.name)) {
+      if (observed) {
         const k = (this.observedCounts.get(callee.name) ?? 0) + 1;
         this.observedCounts.set(callee.name, k);
         next.observation = { callee: callee.name, k, args, pcvBefore: { ...this.pcv } };
@@ -786,7 +792,7 @@ class Machine {
   private goTo(frame: Frame, target: number): void {
     const block = frame.blocks.get(target);
     if (!block) throw new Error(`function '${frame.fn.name}' has no block b${target}`);
-    if (this.options.summarizeAfter !== undefined) this.trackLoops(frame, frame.block.id, block);
+    if (frame.summarizeAfter !== undefined) this.trackLoops(frame, frame.block.id, block);
     frame.block = block;
     frame.index = 0;
   }
@@ -801,7 +807,7 @@ class Machine {
 
   /** Counts loop iterations the way the analysis summarises them (see InterpretOptions.summarizeAfter). */
   private trackLoops(frame: Frame, from: number, to: BasicBlock): void {
-    const limit = this.options.summarizeAfter!;
+    const limit = frame.summarizeAfter!;
     // Leaving loops: innermost first, which is the reverse of entry order.
     for (const [header, state] of [...frame.loops].reverse()) {
       const body = loopBody(frame.fn, header);
