@@ -10,7 +10,7 @@ import { linesOfC } from '../server/src/measure/session';
 import { NfValidation, irRows, plotPoints, renderIrTableText, renderReport, renderScatterSvg, renderX86TableText, traceRows, x86PredictionRows } from '../server/src/measure/validation';
 
 const USAGE = `usage: npm run validate -- [NF...] [--packets N] [--seed S] [--time-limit MS] [--opt O0|O2|both|none] [--traces NAME,...] [--calibration N] [--out DIR]
-  Defaults: every NF, 300 packets per trace, seed 1, each NF's contract time limit, both levels, 100 calibration
+  Defaults: every NF, 300 packets per trace, seed 1, each NF's contract time limit, both levels, 300 calibration
   packets per trace generator for the x86 grounding (0: no grounding), out docs/validation.`;
 
 runScript('validate', async () => {
@@ -29,7 +29,7 @@ runScript('validate', async () => {
   const opts: OptLevel[] = optText === 'both' ? ['O0', 'O2'] : optText === 'none' ? [] : optText === 'O0' || optText === 'O2' ? [optText] : [];
   if (!['both', 'none', 'O0', 'O2'].includes(optText)) throw new MeasureError('bad-arguments', `--opt must be O0, O2, both or none, got '${optText}'`);
   const traces = options.values.get('traces')?.split(',').filter((t) => t.length > 0);
-  const calibrationPackets = options.values.get('calibration') === '0' ? 0 : positiveInteger(options, 'calibration', 100);
+  const calibrationPackets = options.values.get('calibration') === '0' ? 0 : positiveInteger(options, 'calibration', 300);
   const out = path.resolve(options.values.get('out') ?? path.join(root, 'docs', 'validation'));
   const validations: NfValidation[] = [];
   for (const nf of nfs) {
