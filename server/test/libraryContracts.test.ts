@@ -148,6 +148,9 @@ test('the NAT analysed against the library contracts is complete and free of err
   const names = c.pcvs.map((p) => p.name);
   assert.ok(names.includes('t') && names.includes('e'), names.join(', '));
   assert.ok(c.pcvs.every((p) => p.bound !== undefined));
+  // The map's PCVs say which callee's contract they count (x86 grounding shares their per-unit costs).
+  assert.ok(c.pcvs.filter((p) => /^e'*$/.test(p.name)).every((p) => p.declaredBy === undefined), 'the expiry loop is the NAT\'s own');
+  assert.ok(c.pcvs.filter((p) => /^[tc]'*$/.test(p.name)).every((p) => ['map_get', 'map_put', 'map_erase'].includes(p.declaredBy!)));
   // A witness replays every call it names; the classes where the expiry loop runs to its bound
   // would need values for 1024 calls inside summarised iterations, so only they may miss.
   const missed = c.classes.filter((k) => k.witnessVerified === false);

@@ -188,7 +188,10 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
   }
   const classes: Record<string, ClassGrounding> = {};
   const model = options.cyclesModel;
-  const slopes = { x86_instructions: pooledSlopes(contract, samples, 'x86_instructions'), x86_memory_accesses: pooledSlopes(contract, samples, 'x86_memory_accesses') };
+  const slopes = {
+    x86_instructions: withSiblingSlopes(contract, pooledSlopes(contract, samples, 'x86_instructions')),
+    x86_memory_accesses: withSiblingSlopes(contract, pooledSlopes(contract, samples, 'x86_memory_accesses')),
+  };
   // Classes with calls first: the largest ratio of a fitted formula to its IR formula, at the
   // calls' PCVs, then scales the constants of the classes no call reached.
   const fittedPolynomials = new Map<string, { x86: Record<'x86_instructions' | 'x86_memory_accesses', Polynomial>; notes: string[] }>();
@@ -295,6 +298,33 @@ function pooledSlopes(contract: FunctionContract, samples: Map<string, Sample[]>
   return new Map();
 }
 
+/** Fitted per-unit costs of PCVs that count the same code: `SiblingSlopes.fitted` and, per PCV, the sibling it borrows from. */
+interface SiblingSlopes extends Map<string, number> {
+  borrowed?: Map<string, string>;
+}
+
+/**
+ * Adds a per-unit cost for each single-PCV monomial that varied in no class but counts the same code
+ * as PCVs that did: `n'` and `n` of one loop, or the PCVs of one callee's declared contract at
+ * several call sites (`c`, `c'` of two `map_put` calls). It takes the largest of theirs.
+ */
+function withSiblingSlopes(contract: FunctionContract, fitted: Map<string, number>): SiblingSlopes {
+  const family = (p: FunctionContract['pcvs'][number]) => `${p.name.replace(/'+$/, '')}\u0000${p.declaredBy !== undefined ? `declared:${p.declaredBy}` : `loop:${p.origin}`}`;
+  const families = new Map<string, string[]>();
+  for (const p of contract.pcvs) families.set(family(p), [...(families.get(family(p)) ?? []), p.name]);
+  const result: SiblingSlopes = new Map(fitted);
+  result.borrowed = new Map();
+  for (const p of contract.pcvs) {
+    if (fitted.has(p.name)) continue;
+    const donors = families.get(family(p))!.filter((n) => fitted.has(n));
+    if (donors.length === 0) continue;
+    const donor = donors.reduce((a, b) => (fitted.get(b)! > fitted.get(a)! ? b : a));
+    result.set(p.name, fitted.get(donor)!);
+    result.borrowed.set(p.name, donor);
+  }
+  return result;
+}
+
 /** Least squares without intercept over centred rows; undefined when singular. */
 function solveNormalEquations(rows: { x: Map<string, number>; y: number }[], names: string[]): number[] | undefined {
   const n = names.length;
@@ -325,7 +355,7 @@ function solveNormalEquations(rows: { x: Map<string, number>; y: number }[], nam
  * result is estimated, if it is.
  */
 function fitClass(
-  pathClass: PathClass, metric: 'x86_instructions' | 'x86_memory_accesses', own: Sample[], slopes: Map<string, number>,
+  pathClass: PathClass, metric: 'x86_instructions' | 'x86_memory_accesses', own: Sample[], slopes: SiblingSlopes,
   ratios: { total: number; constant: number }, notes: string[],
 ): Polynomial {
   const ratio = ratios.total;
@@ -350,6 +380,8 @@ function fitClass(
   const result: Polynomial = new Map();
   for (const m of monomials) {
     const slope = slopes.get(m);
+    const donor = slopes.borrowed?.get(m);
+    if (donor !== undefined) notes.push(`the per-unit cost of ${m} varied in no class's calibration calls: its ${metric} coefficient is the one fitted for ${donor}, which counts the same code`);
     if (slope !== undefined) result.set(m, Math.ceil(slope - 1e-9));
     else {
       result.set(m, scaled(ir.get(m)!));
