@@ -171,6 +171,10 @@ describe('language server features (UTF-16 client)', () => {
     const analysis = await client.lastAnalysis(uri);
     assert.deepEqual(analysis.recomputed, ['tail']);
     assert.deepEqual(analysis.reused.sort(), ['classify', 'helper']);
+    // They did not move, and the previous results hold them: the worker sends their names only.
+    assert.deepEqual(analysis.heldOver.sort(), ['classify', 'helper']);
+    const classify = await client.hover(uri, positionOf(MAIN_C, 'classify', 3));
+    assert.match(classify!.contents.value, /Worst C2: `41 \+ 12\*words` instructions, 521 at the PCV bounds; best C1: `4`; ratio 130\.25x/);
     const hover = await client.hover(uri, positionOf(MAIN_C, 'tail'));
     assert.match(hover!.contents.value, /\| C1 \| `true` \| `3` \| `0` \| returns 1, 0 \|/);
   });

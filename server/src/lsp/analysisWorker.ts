@@ -140,7 +140,9 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
     } finally {
       signal.removeEventListener('abort', onCancel);
     }
-    cache.takeRequests();
+    // The engine's key of each cached contract: its fingerprint, which tells whether the main thread holds it already.
+    const fingerprints: Record<string, string> = {};
+    for (const request of cache.takeRequests().requests) if (request.hit !== undefined) fingerprints[request.hit] = request.key;
     if (solverFailed(first, job.id)) return;
     const final: FunctionContract[] = [];
     const pending: string[] = [];
@@ -159,7 +161,10 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
       if (cancelled) pending.push(contract.name);
       else {
         final.push(contract);
-        if (first.recomputed.includes(contract.name)) recomputed.push(contract.name);
+        if (first.recomputed.includes(contract.name)) {
+          recomputed.push(contract.name);
+          delete fingerprints[contract.name];
+        }
       }
     }
     // Functions that only moved: their earlier contract, with its positions shifted.
@@ -181,7 +186,12 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
     const functions: FunctionSummary[] = [...first.program.functions.values()].map((fn) => ({
       name: fn.name, file: fn.file, startLine: fn.range.startLine, annotations: fn.annotations, callees: [...fn.callees],
     }));
-    post({ type: 'unit', id: job.id, diagnostics: first.diagnostics, contracts: final, pending, functions, filesRead: [...filesRead], recomputed: [...recomputed], declared });
+    const posted = new Set(final.map((c) => c.name));
+    for (const name of Object.keys(fingerprints)) if (!posted.has(name)) delete fingerprints[name];
+    // A contract the main thread holds under the same key is the same contract: only its name is sent.
+    const unchanged = final.filter((c) => fingerprints[c.name] !== undefined && job.held[c.name] === fingerprints[c.name]).map((c) => c.name);
+    const sent = final.filter((c) => !unchanged.includes(c.name));
+    post({ type: 'unit', id: job.id, diagnostics: first.diagnostics, contracts: sent, unchanged, fingerprints, pending, functions, filesRead: [...filesRead], recomputed: [...recomputed], declared });
     // Phase 2: the entries that need work, one analysis each.
     for (const entry of pending) {
       if (signal.aborted) break;
@@ -198,7 +208,8 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
         && contract.incompleteReasons.every((r) => SESSION_SETTLED_CODES.has(r.code));
       if (settled) cache.setSettled(requests[0]!.key, contract, contract.incompleteReasons.every((r) => SETTLED_CODES.has(r.code)));
       remember(contract);
-      post({ type: 'contract', id: job.id, contract, settled });
+      const fingerprint = requests.length === 1 && requests[0]!.hit === undefined ? requests[0]!.key : undefined;
+      post({ type: 'contract', id: job.id, contract, settled, ...(fingerprint ? { fingerprint } : {}) });
       final.push(contract);
     }
     // Phase 3: the IR contracts are out; x86 ones follow when asked for.

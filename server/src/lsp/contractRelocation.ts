@@ -98,24 +98,65 @@ export function relocate(contract: FunctionContract, before: Layout, now: Layout
   return failed ? undefined : (JSON.parse(renamed) as FunctionContract);
 }
 
-/** Keeps the latest contract per position-free key, with the layout it was computed at (bounded, oldest out first). */
+/**
+ * Keeps recent contracts per position-free key, with the layout each was computed at. They are kept
+ * as JSON text: a contract can be megabytes of objects (a witness per class holds the memory it
+ * reads), and text is several times smaller and is parsed only when a function actually moved.
+ * Bounded in three ways, oldest out first: a few shapes per function (an edited function gets a new
+ * shape at every keystroke, and only its latest one can serve a later move), a number of entries and
+ * a total size.
+ */
 export class RelocationStore {
-  private readonly entries = new Map<string, { contract: FunctionContract; layout: Layout }>();
+  private readonly entries = new Map<string, { owner: string; text: string; layout: Layout }>();
+  private characters = 0;
 
-  constructor(private readonly capacity = 2000) {}
+  constructor(private readonly limits = { perFunction: 4, entries: 2000, characters: 64 * 1024 * 1024 }) {}
 
   get(key: string): { contract: FunctionContract; layout: Layout } | undefined {
     const found = this.entries.get(key);
-    if (found) {
-      this.entries.delete(key);
-      this.entries.set(key, found);
-    }
-    return found;
+    if (!found) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, found);
+    return { contract: JSON.parse(found.text) as FunctionContract, layout: found.layout };
   }
 
+  /** Stores the contract unless the same key is already stored at the same layout (then it is the same contract). */
   set(key: string, contract: FunctionContract, layout: Layout): void {
-    this.entries.delete(key);
-    this.entries.set(key, { contract: JSON.parse(JSON.stringify(contract)) as FunctionContract, layout });
-    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    const existing = this.entries.get(key);
+    if (existing && sameLayout(existing.layout, layout)) {
+      this.entries.delete(key);
+      this.entries.set(key, existing);
+      return;
+    }
+    this.remove(key);
+    const owner = `${contract.file}\0${contract.name}`;
+    const entry = { owner, text: JSON.stringify(contract), layout };
+    this.entries.set(key, entry);
+    this.characters += entry.text.length;
+    const sameOwner = [...this.entries].filter(([, e]) => e.owner === owner).map(([k]) => k);
+    for (const old of sameOwner.slice(0, Math.max(0, sameOwner.length - this.limits.perFunction))) this.remove(old);
+    while (this.entries.size > 1 && (this.entries.size > this.limits.entries || this.characters > this.limits.characters)) this.remove(this.entries.keys().next().value!);
   }
+
+  /** Characters of JSON held (for tests and the benchmark's understanding of memory). */
+  get size(): { entries: number; characters: number } {
+    return { entries: this.entries.size, characters: this.characters };
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.characters -= entry.text.length;
+  }
+}
+
+function sameLayout(a: Layout, b: Layout): boolean {
+  const names = Object.keys(a);
+  if (names.length !== Object.keys(b).length) return false;
+  return names.every((n) => {
+    const x = a[n]!;
+    const y = b[n];
+    return y !== undefined && x.file === y.file && x.startLine === y.startLine && x.endLine === y.endLine && x.startColumn === y.startColumn && x.startByte === y.startByte;
+  });
 }

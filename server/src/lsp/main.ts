@@ -41,12 +41,16 @@ interface Results {
   failure?: string;
   recomputed: string[];
   reused: string[];
+  /** Reused contracts the worker did not send again: the previous results held them under the same cache key. */
+  heldOver: string[];
   milliseconds: number;
   problems: { message: string; code: string }[];
   /** Functions the server stopped because they ran far past their time limit. */
   overran: string[];
   /** Callees whose calls use their declared contract: name -> hover Markdown. */
   declared: Map<string, string>;
+  /** The worker's fingerprint of each contract that has one (the engine's cache key): the job after this one need not send it again. */
+  fingerprints: Map<string, string>;
 }
 
 interface DocumentState {
@@ -215,7 +219,7 @@ class PerfcontractServer {
       const state = this.documents.get(params.uri);
       const latest = state?.latest;
       return {
-        version: latest?.version ?? null, recomputed: latest?.recomputed ?? [], reused: latest?.reused ?? [], milliseconds: latest?.milliseconds ?? null,
+        version: latest?.version ?? null, recomputed: latest?.recomputed ?? [], reused: latest?.reused ?? [], heldOver: latest?.heldOver ?? [], milliseconds: latest?.milliseconds ?? null,
         upToDate: state ? !state.dirty && !state.job && latest?.version === state.document.version : false,
         workerRestarts: this.host.restarts, ...this.statistics,
       };
@@ -331,16 +335,21 @@ class PerfcontractServer {
     const { options, problems } = this.optionsFor(next);
     const version = document.version;
     const building: Results = {
-      version, contracts: new Map(), engineDiagnostics: [], functions: [], filesRead: [], recomputed: [], reused: [], milliseconds: 0, problems, overran, declared: new Map(),
+      version, contracts: new Map(), engineDiagnostics: [], functions: [], filesRead: [], recomputed: [], reused: [], heldOver: [], milliseconds: 0, problems, overran, declared: new Map(),
+      fingerprints: new Map(),
     };
+    // The worker sends only the names of cached contracts this document's last results hold already.
+    const held: Record<string, string> = {};
+    for (const [name, fingerprint] of next.latest?.fingerprints ?? []) if (next.latest?.contracts.has(name)) held[name] = fingerprint;
     next.building = building;
     this.running = next;
     this.statistics.jobsStarted++;
     const started = Date.now();
     this.status('analysing', `analysing ${path.basename(document.path)}`, document.uri);
     const x86 = this.settings.x86.enabled ? { cflags: this.settings.x86.cflags, init: this.settings.x86.init } : undefined;
-    const id = this.host.start({ files, overlay, entries, options, ...(x86 ? { x86 } : {}) }, {
-      onMessage: (message) => this.guard(() => this.onJobMessage(next, id, message)),
+    const heldBy = next.latest;
+    const id = this.host.start({ files, overlay, entries, options, held, ...(x86 ? { x86 } : {}) }, {
+      onMessage: (message) => this.guard(() => this.onJobMessage(next, id, message, heldBy)),
       onLost: (reason) => this.guard(() => this.finishJob(next, id, { kind: 'lost', reason })),
     });
     // One function far past its limits is given up on: the job is cancelled and restarted without it.
@@ -371,7 +380,7 @@ class PerfcontractServer {
     this.jobWatchdog.unref();
   }
 
-  private onJobMessage(state: DocumentState, id: number, message: WorkerToMain): void {
+  private onJobMessage(state: DocumentState, id: number, message: WorkerToMain, heldBy: Results | undefined): void {
     if (state.job?.id !== id || !state.building) return;
     const building = state.building;
     if (message.type === 'unit') {
@@ -380,8 +389,16 @@ class PerfcontractServer {
       building.filesRead = message.filesRead;
       building.declared = new Map(Object.entries(message.declared));
       for (const contract of message.contracts) building.contracts.set(contract.name, contract);
+      for (const name of message.unchanged) {
+        const held = heldBy?.contracts.get(name);
+        if (held) {
+          building.contracts.set(name, held);
+          building.heldOver.push(name);
+        }
+      }
+      for (const [name, fingerprint] of Object.entries(message.fingerprints)) building.fingerprints.set(name, fingerprint);
       building.recomputed.push(...message.recomputed);
-      building.reused.push(...message.contracts.map((c) => c.name).filter((n) => !message.recomputed.includes(n)));
+      building.reused.push(...[...message.contracts.map((c) => c.name), ...message.unchanged].filter((n) => !message.recomputed.includes(n)));
       if (state.job) {
         state.job.pending = [...message.pending];
         state.job.lastProgress = Date.now();
@@ -390,6 +407,8 @@ class PerfcontractServer {
       this.publish(state, building);
     } else if (message.type === 'contract') {
       building.contracts.set(message.contract.name, message.contract);
+      if (message.fingerprint) building.fingerprints.set(message.contract.name, message.fingerprint);
+      else building.fingerprints.delete(message.contract.name);
       if (state.job) {
         state.job.pending = state.job.pending.filter((n) => n !== message.contract.name);
         state.job.lastProgress = Date.now();

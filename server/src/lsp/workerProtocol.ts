@@ -17,6 +17,11 @@ export interface AnalyzeRequest {
   options: WorkerAnalysisOptions;
   /** When set, the finished contracts are also grounded on x86 (saved files only) and posted again. */
   x86?: { cflags?: string; init?: string };
+  /**
+   * The contracts the main thread already holds for this document: function name -> fingerprint.
+   * A cached contract with the same fingerprint is not sent again (`unchanged` in the `unit` message).
+   */
+  held: Record<string, string>;
 }
 
 export type MainToWorker =
@@ -41,13 +46,20 @@ export type WorkerToMain =
     /** The unit was parsed and lowered; cached contracts are final, `pending` entries follow one by one. */
     type: 'unit'; id: number; diagnostics: Diagnostic[]; contracts: FunctionContract[]; pending: string[];
     functions: FunctionSummary[]; filesRead: string[]; recomputed: string[];
+    /** Cached contracts the main thread holds already (`held`): names only, the contracts are not sent again. */
+    unchanged: string[];
+    /**
+     * Fingerprints of the contracts sent or unchanged: the engine's cache key they were computed or
+     * found under. A contract without one (moved, or grounded) is always sent in full.
+     */
+    fingerprints: Record<string, string>;
     /**
      * Callees in other files whose calls use their declared contract (`preferContracts`): they are
      * not analysed for this document; hovers on their calls show the declared contract (Markdown).
      */
     declared: Record<string, string>;
   }
-  | { type: 'contract'; id: number; contract: FunctionContract; settled: boolean }
+  | { type: 'contract'; id: number; contract: FunctionContract; settled: boolean; fingerprint?: string }
   | { type: 'done'; id: number; cancelled: boolean; recomputed: string[]; milliseconds: number }
   | { type: 'failed'; id: number; message: string; filesRead: string[] }
   /** z3 failed in the worker's process: every later analysis there would be incomplete, so the worker must be replaced. */
