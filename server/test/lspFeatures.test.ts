@@ -319,6 +319,46 @@ describe('language server on broken and expensive code', () => {
   });
 });
 
+describe('language server analysis order', () => {
+  test('functions with parameters are analysed before the ones without, then callees in other files', async () => {
+    const root = workspace({
+      'lib.c': 'int lib_step(int v)\n{\n    return v + 1;\n}\n',
+      'main.c': `int lib_step(int v);
+static int counter;
+
+void setup(void)
+{
+    counter = lib_step(0);
+}
+
+int handle(const unsigned char *p)
+{
+    if (p[0] > 3) {
+        return lib_step(counter);
+    }
+    return 0;
+}
+
+static int helper(int x)
+{
+    return x * 2;
+}
+`,
+    });
+    const client = new LspTestClient({ rootPath: root, settings: { cacheDirectory: path.join(root, 'cache'), solverTimeoutMs: 60000 } });
+    try {
+      await client.initialize();
+      const uri = await client.open(path.join(root, 'main.c'), fs.readFileSync(path.join(root, 'main.c'), 'utf8'));
+      await client.settledDiagnostics(uri);
+      const analysis = await client.lastAnalysis(uri);
+      // \`recomputed\` lists the functions in the order they were analysed.
+      assert.deepEqual(analysis.recomputed, ['handle', 'helper', 'setup', 'lib_step']);
+    } finally {
+      await client.shutdown();
+    }
+  });
+});
+
 describe('language server reuse of functions that only moved', () => {
   test('an edit that shifts later functions moves their contracts instead of recomputing them', async () => {
     const text = `int first(int a)

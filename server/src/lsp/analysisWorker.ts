@@ -183,6 +183,7 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
       final.push(moved);
     }
     for (const contract of final) remember(contract);
+    pending.splice(0, pending.length, ...analysisOrder(pending, program, job.files[0]!));
     const functions: FunctionSummary[] = [...first.program.functions.values()].map((fn) => ({
       name: fn.name, file: fn.file, startLine: fn.range.startLine, annotations: fn.annotations, callees: [...fn.callees],
     }));
@@ -248,6 +249,22 @@ function groundAndPost(job: AnalyzeRequest, contracts: FunctionContract[], analy
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The order in which missed entries are analysed: the document's functions that take parameters
+ * (packet handlers and their helpers, whose per-call cost is what the user is after), then its
+ * functions without parameters (initialisation, which runs once: the router's `nf_init` stops at the
+ * time limit and would otherwise hold back every later contract), then the callees in other files,
+ * which only serve hovers on calls. Source order within each group.
+ */
+function analysisOrder(entries: string[], program: AnalysisResult['program'], document: string): string[] {
+  const rank = (name: string): number => {
+    const fn = program.functions.get(name);
+    if (!fn || fn.file !== document) return 2;
+    return fn.params.length === 0 ? 1 : 0;
+  };
+  return entries.map((name, index) => ({ name, index, rank: rank(name) })).sort((a, b) => a.rank - b.rank || a.index - b.index).map((e) => e.name);
 }
 
 /** After z3 failed in this process nothing more is trustworthy here: the host replaces the worker and retries. */
