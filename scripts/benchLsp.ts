@@ -107,7 +107,7 @@ async function scenario(name: string, files: string[], editFile: string, editAnc
     rows.push({ scenario: name, measure: 'one-line edit -> first updated diagnostics (ms)', samples: firstPublish });
     rows.push({ scenario: name, measure: 'one-line edit -> complete updated diagnostics (ms)', samples: settled });
     const analysis = await client.lastAnalysis(uri);
-    process.stdout.write(`${name}: last edit recomputed ${analysis.recomputed.join(', ') || '(nothing)'}; reused ${analysis.reused.length}; incomplete statuses: ${client.statuses.filter((s) => s.state === 'incomplete').length}\n`);
+    process.stdout.write(`${name}: last edit recomputed ${analysis.recomputed.join(', ') || '(nothing)'}; reused ${analysis.reused.length}; incomplete statuses: ${client.statuses.filter((s) => s.state === 'incomplete').length}; worker restarts: ${analysis.workerRestarts}; jobs failed: ${analysis.jobsFailed}\n`);
     return peakRssMb(client.process.pid!);
   } finally {
     await client.shutdown();

@@ -180,7 +180,7 @@ export class LspTestClient {
     }
   }
 
-  lastAnalysis(uri: string): Promise<{ version: number | null; recomputed: string[]; reused: string[]; heldOver: string[]; upToDate: boolean; jobsCancelled: number; jobsStarted: number; workerRestarts: number }> {
+  lastAnalysis(uri: string): Promise<{ version: number | null; recomputed: string[]; reused: string[]; heldOver: string[]; upToDate: boolean; jobsCancelled: number; jobsStarted: number; jobsFailed: number; workerRestarts: number }> {
     return this.connection.sendRequest('perfcontract/lastAnalysis', { uri }) as Promise<any>;
   }
 
