@@ -254,7 +254,9 @@ const VALIDATION = [
   { nf: 'firewall', timeLimitMs: 60_000, packets: 100, matchedShare: 1, x86: true },
   { nf: 'nat', timeLimitMs: 30_000, packets: 100, matchedShare: 0.95, x86: true },
   { nf: 'policer', timeLimitMs: 30_000, packets: 100, matchedShare: 0.95, x86: true },
-  { nf: 'bridge', timeLimitMs: 15_000, packets: 100, matchedShare: 0, x86: false },
+  // Analysed against its MAC table's contracts (bridge.pcontract.json); its x86 grounding still has
+  // packets above their prediction (docs/x86-grounding.md), so only its IR contract is checked here.
+  { nf: 'bridge', timeLimitMs: 30_000, packets: 100, matchedShare: 0.95, x86: false },
 ];
 
 // Two analyses at a time (the machine has two cores), started when the file loads.

@@ -75,6 +75,8 @@ export interface LoweredProgram { program: IrProgram; declaredContracts: Declare
 
 interface Sample {
   pcv: Record<string, number>;
+  /** The callee of each declared-contract PCV in `pcv` (its name depends on the path, its cost on the callee). */
+  callees: Record<string, string>;
   x86: Record<'x86_instructions' | 'x86_memory_accesses', number>;
   ir: Record<IrMetric, number>;
   /** The interpreter's IR cost minus the class's IR formula at the call's PCVs (never positive for a sound contract). */
@@ -176,7 +178,7 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
       }
       slack[metric] = Math.min(0, run.cost[metric] - bound);
     }
-    list.push({ pcv: run.pcv, x86: { x86_instructions: cost.Ir, x86_memory_accesses: cost.Dr + cost.Dw }, ir: run.cost, slack });
+    list.push({ pcv: run.pcv, callees: run.pcvCallees, x86: { x86_instructions: cost.Ir, x86_memory_accesses: cost.Dr + cost.Dw }, ir: run.cost, slack });
     samples.set(pathClass.id, list);
   });
   if (samples.size === 0) throw new GroundingError('no-calibration', `none of the ${calls.length} calibration calls landed in a class of '${contract.name}'`);
@@ -188,10 +190,7 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
   }
   const classes: Record<string, ClassGrounding> = {};
   const model = options.cyclesModel;
-  const slopes = {
-    x86_instructions: withSiblingSlopes(contract, pooledSlopes(contract, samples, 'x86_instructions')),
-    x86_memory_accesses: withSiblingSlopes(contract, pooledSlopes(contract, samples, 'x86_memory_accesses')),
-  };
+  const slopes = { x86_instructions: pooledSlopes(contract, samples, 'x86_instructions'), x86_memory_accesses: pooledSlopes(contract, samples, 'x86_memory_accesses') };
   // Classes with calls first: the largest ratio of a fitted formula to its IR formula, at the
   // calls' PCVs, then scales the constants of the classes no call reached.
   const fittedPolynomials = new Map<string, { x86: Record<'x86_instructions' | 'x86_memory_accesses', Polynomial>; notes: string[] }>();
@@ -269,10 +268,29 @@ function monomialValue(monomial: string, pcv: Record<string, number>): number {
 }
 
 /**
- * Per-unit x86 cost of each PCV monomial, shared by every class whose IR formula has it (a PCV
- * names one loop or one call site's loop, whatever the class): a fixed-effects least-squares fit,
- * each class's calls centred on their own mean, so that only variation inside a class counts.
- * Monomials that vary inside no class are left out (their cost is not observed).
+ * What a PCV monomial's per-unit cost is shared with: a loop PCV names one loop whatever the class,
+ * so it is its own regressor; a declared contract's PCV is named by its order on the path (`t'` is
+ * the second call that introduces a `t`, whichever callee that is), so it is keyed by its base name
+ * and its callee (`t@map_put`): every call site of one callee counts the same code.
+ */
+function regressorKey(monomial: string, callees: Record<string, string>): string {
+  return monomial.split('*').map((name) => {
+    const callee = callees[name];
+    return callee === undefined ? name : `${name.replace(/'+$/, '')}@${callee}`;
+  }).sort().join('*');
+}
+
+/** A class's monomial -> regressor key, from its calls (undefined without calls: the callees are not known). */
+function classKeys(own: Sample[]): ((monomial: string) => string) | undefined {
+  const first = own[0];
+  return first ? (monomial) => regressorKey(monomial, first.callees) : undefined;
+}
+
+/**
+ * Per-unit x86 cost of each regressor (see regressorKey), shared by every class whose IR formula
+ * has it: a fixed-effects least-squares fit, each class's calls centred on their own mean, so that
+ * only variation inside a class counts. Regressors that vary inside no class are left out (their
+ * cost is not observed).
  */
 function pooledSlopes(contract: FunctionContract, samples: Map<string, Sample[]>, metric: 'x86_instructions' | 'x86_memory_accesses'): Map<string, number> {
   const rows: { x: Map<string, number>; y: number }[] = [];
@@ -281,48 +299,35 @@ function pooledSlopes(contract: FunctionContract, samples: Map<string, Sample[]>
     const own = samples.get(pathClass.id) ?? [];
     const ir = polynomialOf(pathClass, IR_OF[metric]);
     if (own.length < 2 || !ir) continue;
-    const monomials = [...[...ir.keys()].filter((m) => m !== ''), SLACK];
-    const values = own.map((s) => new Map(monomials.map((m) => [m, m === SLACK ? s.slack[IR_OF[metric]] : monomialValue(m, s.pcv)])));
+    const key = classKeys(own)!;
+    const monomials = [...new Set([...[...ir.keys()].filter((m) => m !== '').map(key), SLACK])];
+    // The value of a regressor: the sum of the class's monomials that share it.
+    const values = own.map((s) => {
+      const x = new Map<string, number>(monomials.map((m) => [m, 0]));
+      for (const m of ir.keys()) if (m !== '') x.set(key(m), x.get(key(m))! + monomialValue(m, s.pcv));
+      x.set(SLACK, s.slack[IR_OF[metric]]);
+      return x;
+    });
     const meanY = own.reduce((sum, s) => sum + s.x86[metric], 0) / own.length;
     const meanX = new Map(monomials.map((m) => [m, values.reduce((sum, v) => sum + v.get(m)!, 0) / own.length]));
     for (const m of monomials) if (values.some((v) => v.get(m) !== values[0]!.get(m))) identified.add(m);
     own.forEach((s, i) => rows.push({ x: new Map(monomials.map((m) => [m, values[i]!.get(m)! - meanX.get(m)!])), y: s.x86[metric] - meanY }));
   }
   let names = [...identified];
-  // Drop monomials until the system is solvable (collinear monomials cannot be told apart).
+  // Drop monomials until the system is solvable (collinear monomials cannot be told apart), and
+  // those whose cost comes out negative, solving again without them: a negative cost would be
+  // compensated by the others, so setting it to 0 alone would leave them too small.
   while (names.length > 0) {
     const solution = solveNormalEquations(rows, names);
-    if (solution) return new Map(names.map((m, i) => [m, Math.max(0, solution[i]!)]));
-    names = names.slice(0, -1);
+    if (!solution) {
+      names = names.slice(0, -1);
+      continue;
+    }
+    const negative = new Set(names.filter((_, i) => solution[i]! < 0));
+    if (negative.size === 0) return new Map(names.map((m, i) => [m, solution[i]!]));
+    names = names.filter((m) => !negative.has(m));
   }
   return new Map();
-}
-
-/** Fitted per-unit costs of PCVs that count the same code: `SiblingSlopes.fitted` and, per PCV, the sibling it borrows from. */
-interface SiblingSlopes extends Map<string, number> {
-  borrowed?: Map<string, string>;
-}
-
-/**
- * Adds a per-unit cost for each single-PCV monomial that varied in no class but counts the same code
- * as PCVs that did: `n'` and `n` of one loop, or the PCVs of one callee's declared contract at
- * several call sites (`c`, `c'` of two `map_put` calls). It takes the largest of theirs.
- */
-function withSiblingSlopes(contract: FunctionContract, fitted: Map<string, number>): SiblingSlopes {
-  const family = (p: FunctionContract['pcvs'][number]) => `${p.name.replace(/'+$/, '')}\u0000${p.declaredBy !== undefined ? `declared:${p.declaredBy}` : `loop:${p.origin}`}`;
-  const families = new Map<string, string[]>();
-  for (const p of contract.pcvs) families.set(family(p), [...(families.get(family(p)) ?? []), p.name]);
-  const result: SiblingSlopes = new Map(fitted);
-  result.borrowed = new Map();
-  for (const p of contract.pcvs) {
-    if (fitted.has(p.name)) continue;
-    const donors = families.get(family(p))!.filter((n) => fitted.has(n));
-    if (donors.length === 0) continue;
-    const donor = donors.reduce((a, b) => (fitted.get(b)! > fitted.get(a)! ? b : a));
-    result.set(p.name, fitted.get(donor)!);
-    result.borrowed.set(p.name, donor);
-  }
-  return result;
 }
 
 /** Least squares without intercept over centred rows; undefined when singular. */
@@ -355,7 +360,7 @@ function solveNormalEquations(rows: { x: Map<string, number>; y: number }[], nam
  * result is estimated, if it is.
  */
 function fitClass(
-  pathClass: PathClass, metric: 'x86_instructions' | 'x86_memory_accesses', own: Sample[], slopes: SiblingSlopes,
+  pathClass: PathClass, metric: 'x86_instructions' | 'x86_memory_accesses', own: Sample[], slopes: Map<string, number>,
   ratios: { total: number; constant: number }, notes: string[],
 ): Polynomial {
   const ratio = ratios.total;
@@ -375,13 +380,11 @@ function fitClass(
     // enough on the NAT: scaled per-unit costs were below an expiry loop's at -O0, fitted ones
     // (averages) below another class's.
     const factor = Math.max(ratios.constant, ratio);
-    return new Map([...ir].map(([m, c]) => [m, Math.max(Math.ceil(c * factor - 1e-9), m !== '' && slopes.has(m) ? Math.ceil(slopes.get(m)! - 1e-9) : 0)]));
+    return new Map([...ir].map(([m, c]) => [m, Math.max(Math.ceil(c * factor - 1e-9), m !== '' ? Math.ceil(largestSlopeFor(m, slopes) - 1e-9) : 0)]));
   }
   const result: Polynomial = new Map();
   for (const m of monomials) {
-    const slope = slopes.get(m);
-    const donor = slopes.borrowed?.get(m);
-    if (donor !== undefined) notes.push(`the per-unit cost of ${m} varied in no class's calibration calls: its ${metric} coefficient is the one fitted for ${donor}, which counts the same code`);
+    const slope = slopes.get(classKeys(own)!(m));
     if (slope !== undefined) result.set(m, Math.ceil(slope - 1e-9));
     else {
       result.set(m, scaled(ir.get(m)!));
@@ -402,9 +405,27 @@ function classResiduals(pathClass: PathClass, own: Sample[], slopes: Map<string,
   if (!ir || own.length === 0) return undefined;
   return own.map((s) => {
     let rest = s.x86[metric];
-    for (const m of ir.keys()) if (m !== '' && slopes.has(m)) rest -= Math.ceil(slopes.get(m)! - 1e-9) * monomialValue(m, s.pcv);
+    for (const m of ir.keys()) {
+      const slope = m === '' ? undefined : slopes.get(regressorKey(m, s.callees));
+      // Unrounded here, rounded up in the formula: the constant does not count on the rounding
+      // when the formula extrapolates to smaller PCV values, the coefficients when it goes to larger ones.
+      if (slope !== undefined) rest -= slope * monomialValue(m, s.pcv);
+    }
     return rest - (slopes.get(SLACK) ?? 0) * s.slack[IR_OF[metric]];
   });
+}
+
+/**
+ * For a class no call reached (its callees are not known): the largest per-unit cost fitted for a
+ * regressor the monomial can stand for, the monomial itself or, for a PCV of a declared contract,
+ * that PCV of any callee.
+ */
+function largestSlopeFor(monomial: string, slopes: Map<string, number>): number {
+  if (monomial.includes('*')) return slopes.get(monomial) ?? 0;
+  const base = monomial.replace(/'+$/, '');
+  let largest = slopes.get(monomial) ?? 0;
+  for (const [key, slope] of slopes) if (key.startsWith(`${base}@`) && !key.includes('*')) largest = Math.max(largest, slope);
+  return largest;
 }
 
 function combine(parts: [Polynomial, number][]): Polynomial {

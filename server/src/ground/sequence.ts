@@ -16,6 +16,8 @@ export interface SequencedCall {
   pathKey: string;
   cost: Record<IrMetric, number>;
   pcv: Record<string, number>;
+  /** The callee of each PCV of a declared contract in `pcv` (see InterpretResult.pcvCallees). */
+  pcvCallees: Record<string, string>;
   /** The entry's return value (signed 32-bit view), absent when void, a pointer, or an error. */
   returnValue?: number;
   error?: string;
@@ -78,7 +80,7 @@ export function interpretSequence(options: SequenceOptions, calls: readonly Witn
     const observed: ObservedCall[] = [];
     const observeCalls = summarised.size > 0 ? { callees: summarised, record: (c: ObservedCall) => observed.push(c) } : undefined;
     const run = interpret(program, entry, witness, { ...common, summarizeAfter, observeCalls });
-    let identity = { pathKey: runPathKey(run), pcv: { ...run.pcv } };
+    let identity = { pathKey: runPathKey(run), pcv: { ...run.pcv }, pcvCallees: { ...run.pcvCallees } };
     if (observeCalls && !run.error) {
       // The run executed the library's code (the cost measured). Replayed against the library's
       // contracts, with each call's result, out-parameters and loop counts, it takes the path the
@@ -94,13 +96,13 @@ export function interpretSequence(options: SequenceOptions, calls: readonly Witn
       });
       const same = !replay.error && replay.returnValue?.kind === run.returnValue?.kind
         && (replay.returnValue?.kind !== 'int' || run.returnValue?.kind !== 'int' || replay.returnValue.value === run.returnValue.value);
-      identity = same ? { pathKey: runPathKey(replay), pcv: { ...replay.pcv } } : { pathKey: 'replay-diverged', pcv: {} };
+      identity = same ? { pathKey: runPathKey(replay), pcv: { ...replay.pcv }, pcvCallees: { ...replay.pcvCallees } } : { pathKey: 'replay-diverged', pcv: {}, pcvCallees: {} };
     }
     for (const name of globals.keys()) {
       const bytes = run.memory.get(name);
       if (bytes) globals.set(name, bytes);
     }
-    const result: SequencedCall = { pathKey: identity.pathKey, cost: { ...run.cost }, pcv: identity.pcv };
+    const result: SequencedCall = { pathKey: identity.pathKey, cost: { ...run.cost }, pcv: identity.pcv, pcvCallees: identity.pcvCallees };
     if (run.error) result.error = `${run.error.reason}: ${run.error.message}`;
     else if (run.returnValue?.kind === 'int') result.returnValue = Number(BigInt.asIntN(32, run.returnValue.value));
     return result;

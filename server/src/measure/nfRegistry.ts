@@ -43,7 +43,7 @@ export const NF_REGISTRY: NfDefinition[] = [
   },
   {
     name: 'bridge', description: 'MAC learning bridge on its own MAC table and the dchain', sources: [`${NF}/bridge.c`, `${LIB}/dchain.c`],
-    includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 30_000, traces: BRIDGE_TRACES,
+    includeDirs: [LIB], entry: 'nf_process', init: 'nf_init', contractTimeLimitMs: 30_000, traces: BRIDGE_TRACES, modular: true,
   },
   {
     name: 'router', description: 'IPv4 router on the LPM trie', sources: [`${NF}/router.c`, `${NF}/lpm.c`],

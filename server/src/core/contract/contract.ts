@@ -2,7 +2,6 @@
 import type { IrFunction, SourceRange } from '../ir/ir';
 import type { Cost, IrMetric } from '../cost/costModel';
 import { ERROR_REASONS, Reasons, ReasonKind } from '../reasons';
-import { DECLARED_PCV_HEADER } from '../symex/executor';
 import type { BranchDecision, CompletedPath, CostTerms, ExplorationResult, SymbolicValue } from '../symex/executor';
 import { formatPolynomial, evaluateFormula, formulaPcvNames } from '../cost/formula';
 import { Model, ModelEvaluator } from '../solver/solver';
@@ -62,8 +61,6 @@ export interface FunctionContract {
   /** `bound`: the most summarised iterations possible (declared with `@bound` or inferred from the loop guard). */
   pcvs: {
     name: string; description: string; origin: string; bound?: number; boundSource?: 'annotation' | 'guard';
-    /** For a PCV of a declared contract: the callee whose contract introduces it (`origin` is then the call site). */
-    declaredBy?: string;
     /** For loop PCVs: the cost of one summarised iteration per metric (its worst path). */
     perIteration?: Partial<Record<IrMetric, string>>;
   }[];
@@ -187,7 +184,6 @@ export function buildContract(
       .map((p) => ({
         name: p.name, description: p.description, origin: `${p.origin.file}:${p.origin.line}`,
         ...(p.bound !== undefined ? { bound: p.bound, boundSource: p.boundSource } : {}),
-        ...(p.header === DECLARED_PCV_HEADER ? { declaredBy: p.functionName } : {}),
         ...(p.perIteration ? { perIteration: costFormulas(p.perIteration.cost, p.perIteration.terms, metrics) } : {}),
       })),
     classes,

@@ -78,6 +78,12 @@ export interface InterpretResult {
   trace: string;
   /** Values of the PCVs of summarised loops on this run (empty without `summarizeAfter`). */
   pcv: Record<string, number>;
+  /**
+   * The callee of each PCV a declared contract's case introduced on this run. Names follow the
+   * order of occurrence on the path (`t`, `t'`, ...), so on another path the same name can count
+   * another callee's PCV.
+   */
+  pcvCallees: Record<string, string>;
   error?: { reason: ReasonKind; message: string; range: SourceRange };
   /** Final contents of every memory object, by object name. */
   memory: Map<string, Uint8Array>;
@@ -204,6 +210,7 @@ class Machine {
   readonly cost: Cost = zeroCost();
   readonly trace = new CollapsingTrace();
   readonly pcv: Record<string, number> = {};
+  readonly pcvCallees: Record<string, string> = {};
   private pcvInstances = new Map<string, number>();
   private readonly observedCounts = new Map<string, number>();
   private readonly stack: Frame[] = [];
@@ -660,6 +667,7 @@ class Machine {
     const c = contract.cases[index]!;
     const renamed = nameCasePcvs(c, this.pcvInstances);
     for (const [pcv, name] of renamed) {
+      this.pcvCallees[name] = contract.name;
       const given = this.options.declaredPcvValue?.(contract.name, k, pcv);
       // Given per call, a name that recurs (in iterations of a summarised loop) keeps its largest value.
       this.pcv[name] = given === undefined ? own(this.witness.pcv, name) ?? 0 : Math.max(this.pcv[name] ?? 0, given);
@@ -918,6 +926,7 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
     cost: machine.cost,
     trace: machine.trace.digest(),
     pcv: machine.pcv,
+    pcvCallees: machine.pcvCallees,
     memory: machine.snapshot(),
   };
   if (error) result.error = error;

@@ -120,9 +120,6 @@ export interface SummarizedLoopPcv {
   boundSource?: 'annotation' | 'guard';
 }
 
-/** The `header` of a PCV that a declared contract's case introduces (its `functionName` is the callee). */
-export const DECLARED_PCV_HEADER = -1;
-
 export interface CompletedPath {
   trace: string;
   outcome: PathOutcome;
@@ -1056,7 +1053,7 @@ class Explorer {
         if (!this.pcvs.has(name)) {
           this.pcvs.set(name, {
             name, description: `${c.pcvs[pcv]} (in ${contract.name}, declared in ${contract.source.split('/').pop()})`,
-            origin: { file: instruction.range.file, line: instruction.range.startLine + 1 }, functionName: contract.name, header: DECLARED_PCV_HEADER,
+            origin: { file: instruction.range.file, line: instruction.range.startLine + 1 }, functionName: contract.name, header: -1,
             bound: c.bounds[pcv], boundSource: c.bounds[pcv] !== undefined ? 'annotation' : undefined,
           });
         }
