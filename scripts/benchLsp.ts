@@ -1,17 +1,17 @@
 // Benchmarks the language server as an editor sees it: cold open, one-line edits, warm hovers and peak memory, on the NF corpus.
 //
-// Usage: node out/scripts/benchLsp.js [--edits N] [--hovers N] [--time-limit-ms MS] [--scenario nat|all]
+// Usage: node out/scripts/benchLsp.js [--edits N] [--busy-edits N] [--hovers N] [--time-limit-ms MS] [--scenario nat|all]
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LspTestClient, positionOf, repo } from '../server/test/support/lspClient';
 
-interface Options { edits: number; hovers: number; timeLimitMs: number; scenarios: string[] }
+interface Options { edits: number; busyEdits: number; hovers: number; timeLimitMs: number; scenarios: string[] }
 
 interface Row { scenario: string; measure: string; samples: number[] }
 
 function parse(argv: string[]): Options {
-  const options: Options = { edits: 10, hovers: 50, timeLimitMs: 5000, scenarios: ['nat', 'all'] };
+  const options: Options = { edits: 10, busyEdits: 3, hovers: 50, timeLimitMs: 5000, scenarios: ['nat', 'all'] };
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
       const v = argv[++i];
@@ -20,22 +20,21 @@ function parse(argv: string[]): Options {
     };
     const arg = argv[i]!;
     if (arg === '--edits') options.edits = Number(value());
+    else if (arg === '--busy-edits') options.busyEdits = Number(value());
     else if (arg === '--hovers') options.hovers = Number(value());
     else if (arg === '--time-limit-ms') options.timeLimitMs = Number(value());
     else if (arg === '--scenario') options.scenarios = [value()];
-    else throw new Error(`unknown option '${arg}' (known: --edits N, --hovers N, --time-limit-ms MS, --scenario nat|all)`);
+    else throw new Error(`unknown option '${arg}' (known: --edits N, --busy-edits N, --hovers N, --time-limit-ms MS, --scenario nat|all)`);
   }
   return options;
 }
 
 const NF = path.join(repo, 'test-fixtures', 'nf');
 
-async function scenario(name: string, files: string[], editFile: string, editAnchor: string, options: Options, rows: Row[]): Promise<number> {
+async function scenario(name: string, files: string[], editFile: string, editAnchor: string, options: Options, rows: Row[]): Promise<{ beforeBusy: number; whole: number }> {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-bench-lsp-'));
-  const client = new LspTestClient({
-    rootPath: NF,
-    settings: { includePaths: ['lib'], cacheDirectory: cache, ...(process.env.BENCH_DEBOUNCE ? { debounceMs: Number(process.env.BENCH_DEBOUNCE) } : {}), timeLimitMs: options.timeLimitMs, solverTimeoutMs: options.timeLimitMs },
-  });
+  const settings = { includePaths: ['lib'], cacheDirectory: cache, ...(process.env.BENCH_DEBOUNCE ? { debounceMs: Number(process.env.BENCH_DEBOUNCE) } : {}), timeLimitMs: options.timeLimitMs, solverTimeoutMs: options.timeLimitMs };
+  const client = new LspTestClient({ rootPath: NF, settings });
   const settleLimit = 30 * 60 * 1000;
   try {
     await client.initialize();
@@ -91,24 +90,43 @@ async function scenario(name: string, files: string[], editFile: string, editAnc
     let text = texts.get(editFile)!;
     const firstPublish: number[] = [];
     const settled: number[] = [];
-    for (let i = 0; i < options.edits; i++) {
+    let edits = 0;
+    const edit = async (into: { first: number[]; settled: number[] }) => {
       const at = positionOf(text, editAnchor);
-      const line = `    /* edit ${i} */\n`;
+      const line = `    /* edit ${edits++} */\n`;
       const offset = text.indexOf(editAnchor);
       text = text.slice(0, offset) + line + text.slice(offset);
       const t = performance.now();
       const published = client.waitFor('textDocument/publishDiagnostics', (p: { uri: string; version?: number }) => p.uri === uri && p.version === client.version(uri), settleLimit);
       const version = await client.change(uri, [{ range: { start: { line: at.line, character: 0 }, end: { line: at.line, character: 0 } }, text: line }]);
       await published;
-      firstPublish.push(performance.now() - t);
+      into.first.push(performance.now() - t);
       await client.settledDiagnostics(uri, version, settleLimit);
-      settled.push(performance.now() - t);
-    }
+      into.settled.push(performance.now() - t);
+    };
+    for (let i = 0; i < options.edits; i++) await edit({ first: firstPublish, settled });
     rows.push({ scenario: name, measure: 'one-line edit -> first updated diagnostics (ms)', samples: firstPublish });
     rows.push({ scenario: name, measure: 'one-line edit -> complete updated diagnostics (ms)', samples: settled });
+    // The same edit while the worker analyses another open file. Before each, a settings change (a
+    // time limit 1 ms longer) makes every file stale: the edited file is analysed first, then the
+    // others. The edit comes 500 ms after the worker starts on another file, inside its analysis.
+    const busy = { first: [] as number[], settled: [] as number[] };
+    const beforeBusy = peakRssMb(client.process.pid!);
+    if (options.busyEdits > 0) {
+      for (let i = 0; i < options.busyEdits; i++) {
+        const other = client.waitFor('perfcontract/status', (s: { uri?: string; state: string }) => s.state === 'analysing' && s.uri !== uri, settleLimit);
+        await client.changeSettings({ ...settings, timeLimitMs: options.timeLimitMs + 1 + i });
+        await client.settledDiagnostics(uri, client.version(uri), settleLimit);
+        await other;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await edit(busy);
+      }
+      rows.push({ scenario: name, measure: 'edit while another file is analysed -> first updated diagnostics (ms)', samples: busy.first });
+      rows.push({ scenario: name, measure: 'edit while another file is analysed -> complete updated diagnostics (ms)', samples: busy.settled });
+    }
     const analysis = await client.lastAnalysis(uri);
     process.stdout.write(`${name}: last edit recomputed ${analysis.recomputed.join(', ') || '(nothing)'}; reused ${analysis.reused.length}; incomplete statuses: ${client.statuses.filter((s) => s.state === 'incomplete').length}; worker restarts: ${analysis.workerRestarts}; jobs failed: ${analysis.jobsFailed}\n`);
-    return peakRssMb(client.process.pid!);
+    return { beforeBusy, whole: peakRssMb(client.process.pid!) };
   } finally {
     await client.shutdown();
     fs.rmSync(cache, { recursive: true, force: true });
@@ -129,7 +147,7 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   const rows: Row[] = [];
-  const memory: { scenario: string; mb: number }[] = [];
+  const memory: { scenario: string; mb: { beforeBusy: number; whole: number } }[] = [];
   process.stdout.write(`perfcontract language server benchmark: ${options.edits} edits, ${options.hovers} hovers, timeLimitMs ${options.timeLimitMs} per function, ${os.cpus().length} CPUs\n`);
   if (options.scenarios.includes('nat')) {
     memory.push({ scenario: 'nat', mb: await scenario('nat', ['nat.c', 'lib/map.c', 'lib/dchain.c'], 'nat.c', '    if (len < ETHER_HDR_LEN + IPV4_MIN_HDR_LEN)', options, rows) });
@@ -143,7 +161,10 @@ async function main(): Promise<void> {
     const sorted = [...r.samples].sort((a, b) => a - b);
     return [r.scenario, r.measure, String(sorted.length), ...[percentile(sorted, 50), percentile(sorted, 95), sorted[0]!, sorted[sorted.length - 1]!].map((v) => v.toFixed(1))];
   });
-  for (const m of memory) lines.push([m.scenario, 'peak server RSS (MB)', '1', m.mb.toFixed(1), '', '', '']);
+  for (const m of memory) {
+    lines.push([m.scenario, 'peak server RSS until the edits while busy (MB)', '1', m.mb.beforeBusy.toFixed(1), '', '', '']);
+    lines.push([m.scenario, 'peak server RSS, whole scenario (MB)', '1', m.mb.whole.toFixed(1), '', '', '']);
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const format = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   process.stdout.write(`${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.map(format).join('\n')}\n`);

@@ -90,6 +90,8 @@ class PerfcontractServer {
   private parser: Awaited<ReturnType<typeof loadOutlineParser>> | undefined;
   private readonly host: AnalysisHost;
   private debounce: NodeJS.Timeout | undefined;
+  /** When a buffer was last edited: a cancelled job's successor waits out the debounce after it. */
+  private lastEditAt = 0;
   private running: DocumentState | undefined;
   private clientCapabilities = { configuration: false, progress: false, codeLensRefresh: false, watchedFilesRegistration: false };
   private progress: ProgressReporter | undefined;
@@ -178,9 +180,13 @@ class PerfcontractServer {
       state.outline.update(state.document.text, edits);
       state.touched = Date.now();
       state.lostRuns = 0;
+      // The first edit after a quiet spell, with the worker idle, is analysed at once; edits that
+      // follow it closely (typing) wait for the debounce.
+      const quiet = Date.now() - this.lastEditAt > this.settings.debounceMs && !this.running;
+      this.lastEditAt = Date.now();
       this.touch(state.document.path);
       this.yieldTo(state);
-      this.schedule();
+      this.schedule(quiet ? 0 : undefined);
     }));
     c.onDidCloseTextDocument((params: DidCloseParams) => this.guard(() => {
       const state = this.documents.get(params.textDocument.uri);
@@ -459,7 +465,10 @@ class PerfcontractServer {
       if (this.clientCapabilities.codeLensRefresh) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
       if (!state.dirty) for (const waiter of state.waiters.splice(0)) waiter();
     }
-    this.startNext();
+    // A job cancelled by an edit is followed once the debounce after that edit is over.
+    const sinceEdit = Date.now() - this.lastEditAt;
+    if (sinceEdit < this.settings.debounceMs) this.schedule(this.settings.debounceMs - sinceEdit);
+    else this.startNext();
   }
 
   private async beginProgress(total: number): Promise<void> {
