@@ -5,6 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LspTestClient, positionOf, repo, Range } from './support/lspClient';
+import { PersistentContractCache } from '../src/lsp/persistentContractCache';
+import type { FunctionContract } from '../src/core/contract/contract';
 
 const APP_C = `#include <stdint.h>
 #include "util.h"
@@ -122,6 +124,16 @@ describe('language server across files', () => {
     } finally {
       await client.shutdown();
     }
+  });
+
+  test('the contract cache drops its least recently used entries beyond its size limit', () => {
+    const cache = new PersistentContractCache(undefined, 10, 250);
+    const contract = (name: string) => ({ name, padding: 'x'.repeat(100) }) as unknown as FunctionContract;
+    cache.set('a', contract('a'));
+    cache.set('b', contract('b'));
+    assert.equal(cache.get('a')?.name, 'a');
+    cache.set('c', contract('c'));
+    assert.deepEqual(['a', 'b', 'c'].map((key) => cache.get(key)?.name), ['a', undefined, 'c']);
   });
 
   test('the contract cache survives a restart and is rebuilt when corrupt', async () => {

@@ -34,7 +34,10 @@ export class PersistentContractCache implements ContractCache {
   private requests: { key: string; hit: string | undefined }[] = [];
   private stores: { key: string; name: string }[] = [];
 
-  constructor(private readonly file: string | undefined, private readonly maxEntries = 4000) {}
+  /** Characters of JSON held: each edit of a function adds an entry, and one contract can be megabytes. */
+  private characters = 0;
+
+  constructor(private readonly file: string | undefined, private readonly maxEntries = 4000, private readonly maxCharacters = 128 * 1024 * 1024) {}
 
   /** Reads the file; a missing file is an empty cache, a corrupt or foreign one is discarded (and reported). */
   load(): CacheLoadReport {
@@ -48,6 +51,7 @@ export class PersistentContractCache implements ContractCache {
     const problem = this.readInto(raw);
     if (problem) {
       this.entries.clear();
+      this.characters = 0;
       this.dirty = true; // rewrite a clean file at the next flush
       return { loaded: 0, problem };
     }
@@ -64,7 +68,7 @@ export class PersistentContractCache implements ContractCache {
       this.requests[this.requests.length - 1]!.hit = contract.name;
       return contract;
     } catch {
-      this.entries.delete(key);
+      this.remove(key);
       return undefined;
     }
   }
@@ -109,14 +113,28 @@ export class PersistentContractCache implements ContractCache {
 
   private put(key: string, contract: FunctionContract, persist = true): void {
     const text = JSON.stringify(contract);
+    this.remove(key);
     this.entries.set(key, { sha256: sha256(text), text, used: ++this.clock, persist });
+    this.characters += text.length;
     this.dirty = true;
+    if (this.characters > this.maxCharacters) this.evict();
   }
 
+  /** Drops the least recently used entries beyond the entry and size limits (never the newest one). */
   private evict(): void {
-    if (this.entries.size <= this.maxEntries) return;
+    if (this.entries.size <= this.maxEntries && this.characters <= this.maxCharacters) return;
     const byAge = [...this.entries].sort((a, b) => a[1].used - b[1].used);
-    for (const [key] of byAge.slice(0, this.entries.size - this.maxEntries)) this.entries.delete(key);
+    for (const [key] of byAge.slice(0, -1)) {
+      if (this.entries.size <= this.maxEntries && this.characters <= this.maxCharacters) break;
+      this.remove(key);
+    }
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.characters -= entry.text.length;
   }
 
   private readInto(raw: string): string | undefined {
@@ -133,7 +151,9 @@ export class PersistentContractCache implements ContractCache {
     for (const item of document.entries) {
       if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1]?.text !== 'string') return 'the cache file has a malformed entry';
       if (sha256(item[1].text) !== item[1].sha256) return `the cache entry ${item[0].slice(0, 12)} does not match its checksum`;
+      this.remove(item[0]);
       this.entries.set(item[0], { sha256: item[1].sha256, text: item[1].text, used: ++this.clock, persist: true });
+      this.characters += item[1].text.length;
     }
     return undefined;
   }
