@@ -190,3 +190,25 @@ test('a static entry cannot be replayed (PG003), and a bad --cycles-model is a u
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /dram \(200\) must not be below l1 \(300\)/);
 });
+
+test('a call marked reinit runs the init function again first, in the interpreter and in the replay harness alike', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'counter.c');
+  fs.writeFileSync(file, [
+    '#include <stdint.h>',
+    'static uint32_t seen;',
+    'void counter_init(void) { seen = 0; }',
+    'uint32_t count(uint32_t step) { uint32_t i; seen += step; for (i = 0; i < seen; i++) { } return seen; }',
+    '',
+  ].join('\n'));
+  const result = await analyze([{ path: file }], { entries: ['count'] }, fileSystem);
+  const fn = result.program.functions.get('count')!;
+  const calls = [1, 2, 3, 4].map((step, i) => ({ args: { step }, memory: {}, pcv: {}, ...(i === 2 ? { reinit: true } : {}) }));
+  const runs = interpretSequence({ program: result.program, declaredContracts: result.declaredContracts, entry: 'count', init: 'counter_init', modular: false }, calls);
+  assert.deepEqual(runs.map((r) => r.returnValue), [1, 3, 3, 7]);
+  const binary = buildHarness(fn, 'counter_init', [file], { compiler: 'gcc', flags: ['-O0'], source: 'test' }, dir);
+  const replay = runReplay(binary, fn, calls, new Map(), dir);
+  assert.deepEqual(replay.results.map(Number), [1, 3, 3, 7]);
+  // The loop runs `seen` times: the third call costs what the second did, less than the fourth.
+  assert.ok(replay.costs[2]!.Ir === replay.costs[1]!.Ir && replay.costs[3]!.Ir > replay.costs[2]!.Ir, JSON.stringify(replay.costs));
+});

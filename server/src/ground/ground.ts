@@ -19,7 +19,7 @@ import { evaluateFormula, formatPolynomialMap, parseFormula } from '../core/cost
 import type { IrProgram } from '../core/ir/ir';
 import { failureOf, GroundingError, GroundingFailure } from './groundingError';
 import { buildHarness, CompilerCommand, detectTools, globalSymbols, ReplayCost, runReplay } from './replay';
-import { interpretSequence, SequenceError } from './sequence';
+import { interpretSequence, SequenceCall, SequenceError } from './sequence';
 
 export const X86_METRICS = ['x86_instructions', 'x86_memory_accesses', 'cycles'] as const;
 export type X86Metric = (typeof X86_METRICS)[number];
@@ -42,8 +42,11 @@ export interface GroundingOptions {
   sources: string[];
   /** A function run once before the calls (e.g. `nf_init`). */
   init?: string;
-  /** Extra calibration calls (e.g. the packets of a pcap trace), run between the two witness passes. */
-  calibration?: Witness[];
+  /**
+   * Extra calibration calls (e.g. the packets of a pcap trace), run before the two witness passes;
+   * a call marked `reinit` starts another trace (the init function runs again first).
+   */
+  calibration?: SequenceCall[];
   cyclesModel: CyclesModel;
   workDir: string;
 }

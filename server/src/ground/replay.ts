@@ -4,7 +4,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Witness } from '../core/contract/witness';
+import type { SequenceCall } from './sequence';
 import { hexToBytes } from '../core/contract/witness';
 import type { IrFunction } from '../core/ir/ir';
 import { parseCallgrindParts } from '../measure/callgrind';
@@ -89,6 +89,7 @@ export function harnessSource(fn: IrFunction, init: string | undefined): string 
     ...(init ? [`  ${init}();`] : []),
     `  for (int e = 0; e < ${EMPTY_MEASUREMENTS}; e++) { CALLGRIND_ZERO_STATS; CALLGRIND_DUMP_STATS_AT("empty"); }`,
     '  for (uint32_t c = 0; c < calls; c++) {',
+    `    if (pc_read(4) != 0) { ${init ? `${init}();` : '/* no init function */'} }`,
   );
   fn.params.forEach((p, i) => {
     if (p.type.kind === 'pointer') {
@@ -146,10 +147,11 @@ export function globalSymbols(binary: string): Map<string, GlobalSymbol> {
 }
 
 /**
- * The calls file the harness reads: count, then per call each parameter (u64, or u32 length +
- * bytes), then the globals it sets (u32 count; per global u64 address, u32 length, bytes).
+ * The calls file the harness reads: count, then per call a u32 flag (run the init function again
+ * first: SequenceCall.reinit), each parameter (u64, or u32 length + bytes), then the globals it
+ * sets (u32 count; per global u64 address, u32 length, bytes).
  */
-export function encodeCalls(fn: IrFunction, calls: readonly Witness[], globals: ReadonlyMap<string, GlobalSymbol> = new Map()): Buffer {
+export function encodeCalls(fn: IrFunction, calls: readonly SequenceCall[], globals: ReadonlyMap<string, GlobalSymbol> = new Map()): Buffer {
   const chunks: Buffer[] = [];
   const u32 = (v: number) => {
     const b = Buffer.alloc(4);
@@ -158,6 +160,7 @@ export function encodeCalls(fn: IrFunction, calls: readonly Witness[], globals: 
   };
   u32(calls.length);
   for (const call of calls) {
+    u32(call.reinit ? 1 : 0);
     for (const p of fn.params) {
       if (p.type.kind === 'pointer') {
         const hex = call.memory[p.name];
@@ -209,7 +212,7 @@ export function buildHarness(fn: IrFunction, init: string | undefined, sources: 
 }
 
 /** Runs the calls under callgrind, counting only `entry` and its callees. */
-export function runReplay(binary: string, fn: IrFunction, calls: readonly Witness[], globals: ReadonlyMap<string, GlobalSymbol>, workDir: string): ReplayResult {
+export function runReplay(binary: string, fn: IrFunction, calls: readonly SequenceCall[], globals: ReadonlyMap<string, GlobalSymbol>, workDir: string): ReplayResult {
   const callsFile = path.join(workDir, `calls-${fn.name}.bin`);
   fs.writeFileSync(callsFile, encodeCalls(fn, calls, globals));
   const outFile = path.join(workDir, `calls-${fn.name}.callgrind`);

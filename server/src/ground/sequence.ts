@@ -10,6 +10,15 @@ import type { IrProgram } from '../core/ir/ir';
 import { interpret, ObservedCall } from '../core/interp/interpreter';
 import { DEFAULT_EXECUTION_OPTIONS } from '../core/symex/executor';
 
+/** A call of the sequence. */
+export interface SequenceCall extends Witness {
+  /**
+   * Run the init function again before this call, on the state the calls before left (as the
+   * replay harness does): the start of another trace.
+   */
+  reinit?: boolean;
+}
+
 /** One call's run in the interpreter sequence. */
 export interface SequencedCall {
   /** `runPathKey` of the run: compare with a class's `traces`. */
@@ -48,7 +57,7 @@ export class SequenceError extends Error {}
  * settable globals it names (from their start; the rest of such a global is carried over); other
  * globals come from the previous call, or from `init`.
  */
-export function interpretSequence(options: SequenceOptions, calls: readonly Witness[]): SequencedCall[] {
+export function interpretSequence(options: SequenceOptions, calls: readonly SequenceCall[]): SequencedCall[] {
   const { program, declaredContracts, entry, summarizeAfter } = options;
   const summarised = options.modular ? new Set([...declaredContracts.keys()].filter((name) => program.functions.has(name))) : new Set<string>();
   if (!program.functions.has(entry)) throw new SequenceError(`'${entry}' was not lowered`);
@@ -56,16 +65,19 @@ export function interpretSequence(options: SequenceOptions, calls: readonly Witn
   // The globals' bytes as the next call starts: initial values, then what init and each call leave.
   const globals = new Map<string, Uint8Array>();
   for (const [name, global] of program.globals) if (global.initialPointers.length === 0 && !global.readOnly) globals.set(name, new Uint8Array(global.initial));
-  if (options.init) {
-    if (!program.functions.has(options.init)) throw new SequenceError(`no function named '${options.init}' to initialise with`);
-    const init = interpret(program, options.init, { args: {}, memory: {}, pcv: {} }, common);
-    if (init.error) throw new SequenceError(`${options.init} failed in the interpreter: ${init.error.message}`);
+  const initialise = (init: string) => {
+    if (!program.functions.has(init)) throw new SequenceError(`no function named '${init}' to initialise with`);
+    const memory = Object.fromEntries([...globals].map(([name, bytes]) => [name, bytesToHex(bytes)]));
+    const run = interpret(program, init, { args: {}, memory, pcv: {} }, common);
+    if (run.error) throw new SequenceError(`${init} failed in the interpreter: ${run.error.message}`);
     for (const name of program.globals.keys()) {
-      const bytes = init.memory.get(name);
+      const bytes = run.memory.get(name);
       if (bytes) globals.set(name, bytes);
     }
-  }
+  };
+  if (options.init) initialise(options.init);
   return calls.map((call): SequencedCall => {
+    if (call.reinit && options.init) initialise(options.init);
     const memory: Record<string, string> = {};
     for (const [name, hex] of Object.entries(call.memory)) if (!program.globals.has(name)) memory[name] = hex;
     for (const [name, carried] of globals) {

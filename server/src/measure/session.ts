@@ -86,7 +86,7 @@ export async function nfContract(nf: NfDefinition, options: { repoRoot: string; 
   const sources = nf.sources.map((s) => path.join(options.repoRoot, s));
   const includeDirs = nf.includeDirs.map((d) => path.join(options.repoRoot, d));
   const cli = path.join(options.repoRoot, 'bin', 'perfcontract.js');
-  const args = [cli, 'contract', ...sources, '--entry', nf.entry, ...includeDirs.flatMap((d) => ['-I', d]), '--format', 'json', '--time-limit', String(timeLimitMs), ...(nf.modular ? ['--prefer-contracts'] : [])];
+  const args = [cli, 'contract', ...sources, '--entry', nf.entry, ...includeDirs.flatMap((d) => ['-I', d]), '--format', 'json', '--time-limit', String(timeLimitMs), ...(nf.modular ? ['--prefer-contracts'] : []), ...(nf.unrollLimit !== undefined ? ['--unroll', String(nf.unrollLimit)] : [])];
   let contract: FunctionContract | undefined;
   let milliseconds = 0;
   let failure = '';

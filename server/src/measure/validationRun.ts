@@ -7,6 +7,7 @@ import { generateTrace, writeTrace } from './measureCli';
 import { NfValidation, TraceResult, X86Grounding } from './validation';
 import { packetCall } from './session';
 import { DEFAULT_CYCLES_MODEL, groundContract, X86_METRICS } from '../ground/ground';
+import type { SequenceCall } from '../ground/sequence';
 import type { FunctionContract } from '../core/contract/contract';
 
 export interface ValidationOptions {
@@ -50,8 +51,10 @@ export async function validateNf(nf: NfDefinition, options: ValidationOptions): 
   const grounding: Partial<Record<OptLevel, X86Grounding>> = {};
   if ((options.calibrationPackets ?? 0) > 0) {
     const entry = contract.program.functions.get(nf.entry)!;
-    const calibration = nf.traces.flatMap((generator) => generateTrace(nf, generator, options.calibrationPackets!, options.seed + CALIBRATION_SEED_OFFSET).packets)
-      .map((packet) => packetCall(entry.params.map((p) => p.name), packet));
+    // Each trace starts from the NF's initialisation, as in the validation sessions: the init
+    // function runs again before the first packet of every trace after the first.
+    const calibration: SequenceCall[] = nf.traces.flatMap((generator, t) => generateTrace(nf, generator, options.calibrationPackets!, options.seed + CALIBRATION_SEED_OFFSET).packets
+      .map((packet, i) => ({ ...packetCall(entry.params.map((p) => p.name), packet), ...(t > 0 && i === 0 ? { reinit: true } : {}) })));
     for (const opt of options.opts) {
       const grounded = structuredClone(contract.contract) as FunctionContract;
       const record = groundContract(grounded, { program: contract.program, declaredContracts: contract.declaredContracts, modular: nf.modular ?? false }, X86_METRICS, {
