@@ -76,11 +76,20 @@ export async function compareCase(name: string): Promise<Comparison> {
 }
 
 // The comparison runs in a child process; when z3 failed there (an intermittent crash of one of its
-// threads) or answered unknown in one run only, it runs once more in another.
+// threads), answered unknown in one run only, or stopped responding (a z3 call that never returns:
+// the child is killed after COMPARE_LIMIT_MS), it runs once more in another.
+const COMPARE_LIMIT_MS = 360_000;
+
 async function compareInFreshProcess(name: string): Promise<Comparison> {
   const script = `require(${JSON.stringify(__filename)}).compareCase(${JSON.stringify(name)}).then((r) => process.stdout.write(JSON.stringify(r)));`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: { ...process.env, PC_COMPARE_ONLY: '1' }, maxBuffer: 256 * 1024 * 1024 });
-  return JSON.parse(stdout) as Comparison;
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: { ...process.env, PC_COMPARE_ONLY: '1' }, maxBuffer: 256 * 1024 * 1024, timeout: COMPARE_LIMIT_MS, killSignal: 'SIGKILL' });
+    return JSON.parse(stdout) as Comparison;
+  } catch (error) {
+    const e = error as { killed?: boolean; signal?: string; code?: number; stderr?: string };
+    const why = e.killed ? `stopped responding and was killed after ${COMPARE_LIMIT_MS / 1000} s` : `exited with ${e.signal ?? e.code}: ${String(e.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
+    return { failure: `the comparison process ${why}`, inlined: [], composed: [], withLoops: [], inlinedSummaries: null, use: [] };
+  }
 }
 
 if (process.env.PC_COMPARE_ONLY !== '1') registerTests();
