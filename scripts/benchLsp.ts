@@ -36,6 +36,11 @@ async function scenario(name: string, files: string[], editFile: string, editAnc
   const settings = { includePaths: ['lib'], cacheDirectory: cache, ...(process.env.BENCH_DEBOUNCE ? { debounceMs: Number(process.env.BENCH_DEBOUNCE) } : {}), timeLimitMs: options.timeLimitMs, solverTimeoutMs: options.timeLimitMs };
   const client = new LspTestClient({ rootPath: NF, settings });
   const settleLimit = 30 * 60 * 1000;
+  let closing = false;
+  // A server that dies would leave nothing to wait for, and the benchmark would end without a word.
+  client.process.on('exit', (code, signal) => {
+    if (!closing) process.stderr.write(`bench:lsp: the server exited during scenario ${name} (code ${code}, signal ${signal}); its stderr ends with:\n${client.stderr.slice(-4000)}\n`);
+  });
   try {
     await client.initialize();
     const texts = new Map<string, string>();
@@ -128,6 +133,7 @@ async function scenario(name: string, files: string[], editFile: string, editAnc
     process.stdout.write(`${name}: last edit recomputed ${analysis.recomputed.join(', ') || '(nothing)'}; reused ${analysis.reused.length}; incomplete statuses: ${client.statuses.filter((s) => s.state === 'incomplete').length}; worker restarts: ${analysis.workerRestarts}; jobs failed: ${analysis.jobsFailed}\n`);
     return { beforeBusy, whole: peakRssMb(client.process.pid!) };
   } finally {
+    closing = true;
     await client.shutdown();
     fs.rmSync(cache, { recursive: true, force: true });
   }
