@@ -94,6 +94,9 @@ interface Sample {
  */
 const SLACK = '@slack';
 
+/** Distinct values a regressor must take in one class's calls for its per-unit cost to be fitted. */
+const MIN_DISTINCT_VALUES = 3;
+
 const IR_OF: Record<'x86_instructions' | 'x86_memory_accesses', IrMetric> = { x86_instructions: 'instructions', x86_memory_accesses: 'memory_accesses' };
 
 /** The calls a contract's witnesses make (classes that return; an error class's input may crash compiled code). */
@@ -313,7 +316,10 @@ function pooledSlopes(contract: FunctionContract, samples: Map<string, Sample[]>
     });
     const meanY = own.reduce((sum, s) => sum + s.x86[metric], 0) / own.length;
     const meanX = new Map(monomials.map((m) => [m, values.reduce((sum, v) => sum + v.get(m)!, 0) / own.length]));
-    for (const m of monomials) if (values.some((v) => v.get(m) !== values[0]!.get(m))) identified.add(m);
+    // A per-unit cost is fitted only where its regressor takes at least three values in one class:
+    // two values give a difference, not a fit, and a cost fitted on one or two calls above the rest
+    // has been seen to fall short of other packets (the PCV is then priced as unobserved).
+    for (const m of monomials) if (new Set(values.map((v) => v.get(m))).size >= MIN_DISTINCT_VALUES) identified.add(m);
     own.forEach((s, i) => rows.push({ x: new Map(monomials.map((m) => [m, values[i]!.get(m)! - meanX.get(m)!])), y: s.x86[metric] - meanY }));
   }
   let names = [...identified];
