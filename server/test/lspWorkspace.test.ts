@@ -136,6 +136,25 @@ describe('language server across files', () => {
     assert.deepEqual(['a', 'b', 'c'].map((key) => cache.get(key)?.name), ['a', undefined, 'c']);
   });
 
+  test('the contract cache file, written entry by entry, is one JSON document that loads back whole', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-cache-'));
+    const file = path.join(dir, 'nested', 'contracts-v1.json');
+    const written = new PersistentContractCache(file);
+    const contract = (name: string) => ({ name, note: `"quoted" ${name} \u2713` }) as unknown as FunctionContract;
+    for (const name of ['a', 'b', 'c']) written.set(`key-${name}`, contract(name));
+    written.flush();
+    const document = JSON.parse(fs.readFileSync(file, 'utf8')) as { format: string; checksum: string; entries: [string, unknown][] };
+    assert.equal(document.format, 'perfcontract-contract-cache');
+    assert.deepEqual(document.entries.map(([key]) => key), ['key-a', 'key-b', 'key-c']);
+    const read = new PersistentContractCache(file);
+    assert.deepEqual(read.load(), { loaded: 3 });
+    assert.deepEqual(read.get('key-b'), contract('b'));
+    const empty = new PersistentContractCache(path.join(dir, 'empty.json'));
+    empty.setSettled('session-only', contract('only'), false); // not persisted: the file has no entry
+    empty.flush();
+    assert.deepEqual(new PersistentContractCache(path.join(dir, 'empty.json')).load(), { loaded: 0 });
+  });
+
   test('the contract cache survives a restart and is rebuilt when corrupt', async () => {
     const root = multiFileWorkspace();
     const cache = path.join(root, '.cache');

@@ -98,15 +98,26 @@ export class PersistentContractCache implements ContractCache {
     return this.entries.size;
   }
 
-  /** Writes the cache atomically (temporary file then rename) when it changed. */
+  /**
+   * Writes the cache atomically (temporary file then rename) when it changed. The file is the JSON
+   * of a CacheFile, written entry by entry: the whole document as one string can exceed a hundred
+   * megabytes, which is more than the worker should hold at once.
+   */
   flush(): void {
     if (!this.file || !this.dirty) return;
     this.evict();
     const entries: CacheFile['entries'] = [...this.entries].filter(([, e]) => e.persist).map(([key, e]) => [key, { sha256: e.sha256, text: e.text }]);
-    const document: CacheFile = { format: CACHE_FORMAT, version: CACHE_VERSION, checksum: overallChecksum(entries), entries };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    fs.writeFileSync(temporary, JSON.stringify(document));
+    const fd = fs.openSync(temporary, 'w');
+    try {
+      const head: Omit<CacheFile, 'entries'> = { format: CACHE_FORMAT, version: CACHE_VERSION, checksum: overallChecksum(entries) };
+      fs.writeSync(fd, `${JSON.stringify(head).slice(0, -1)},"entries":[`);
+      entries.forEach((entry, i) => fs.writeSync(fd, `${i > 0 ? ',' : ''}${JSON.stringify(entry)}`));
+      fs.writeSync(fd, ']}');
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(temporary, this.file);
     this.dirty = false;
   }
