@@ -208,6 +208,18 @@ export function collidingTuples(random: Random, count: number, bucket: number): 
   return findCollidingTuples(random, count, bucket, (r) => ({ src: ipv4(10, 0, r.int(256), r.int(256)), dst: ipv4(198, 51, 100, 7), srcPort: 1024 + r.int(60000), dstPort: 80, proto: PROTO_UDP }));
 }
 
+/**
+ * Another outbound tuple whose internal key has the same full flow_key_hash as `tuple`'s: the
+ * source port is `srcPort`, and the last two octets of the source address make up for it (the
+ * hash's first step XORs both into the same 16 bits, and the rest of the hash is a bijection).
+ */
+export function fullHashPartner(tuple: FiveTuple, srcPort: number): FiveTuple {
+  const mixed = (swap32(tuple.src) ^ (((swap16(tuple.srcPort) ^ swap16(srcPort)) << 16) >>> 0)) >>> 0;
+  const partner = { ...tuple, src: swap32(mixed), srcPort };
+  if (flowKeyHash(partner) !== flowKeyHash(tuple)) throw new Error('fullHashPartner: the hashes differ');
+  return partner;
+}
+
 function collisions({ packets, seed }: { packets: number; seed: number }): TracePacket[] {
   const random = new Random(seed);
   const flowCount = Math.max(4, Math.min(Math.floor(packets / 2), 500));
@@ -216,6 +228,19 @@ function collisions({ packets, seed }: { packets: number; seed: number }): Trace
   let now = TRACE_START_NS;
   const model = new NatModel();
   for (const tuple of tuples) emitOutbound(model, out, tuple, (now += 1_000_000n));
+  // Full-hash collisions: groups of new flows whose keys hash exactly like an installed one, so
+  // each lookup compares keys (lib/map.c's count mark c) once per earlier member of its group.
+  const seen = new Set(tuples.map(tupleKey));
+  const groups = Math.max(1, Math.min(4, Math.floor(packets / 60)));
+  for (let g = 0; g < groups; g++) {
+    const base = tuples[random.int(tuples.length)]!;
+    for (let k = 0; k < 1 + g * 2 && out.length < packets; k++) {
+      const partner = fullHashPartner(base, 1024 + random.int(60000));
+      if (seen.has(tupleKey(partner))) continue;
+      seen.add(tupleKey(partner));
+      emitOutbound(model, out, partner, (now += 1_000_000n));
+    }
+  }
   // Then hammer the flows at the end of the probe chain.
   while (out.length < packets) {
     const tuple = tuples[tuples.length - 1 - random.int(Math.min(8, tuples.length))]!;
@@ -259,7 +284,7 @@ function massExpiry({ packets, seed }: { packets: number; seed: number }): Trace
 
 export const NAT_TRACES: TraceGenerator[] = [
   { name: 'typical', kind: 'typical', description: 'Zipf-popular flows (s = 1.1), about 15% new flows, 45% of known-flow packets are replies on the external port, 1% runts, 3% ARP/ICMP; 70 ms mean gap so idle flows expire', generate: typical },
-  { name: 'collisions', kind: 'adversarial', description: 'outbound flows whose keys share one hash bucket (lib/map.c flow_key_hash), then lookups at the end of the probe chain', generate: collisions },
+  { name: 'collisions', kind: 'adversarial', description: 'outbound flows whose keys share one hash bucket (lib/map.c flow_key_hash), then groups of new flows whose keys share the full hash of one of them (key comparisons), then lookups at the end of the probe chain', generate: collisions },
   { name: 'full-table', kind: 'adversarial', description: '512 new flows fill the map (two entries per flow), then new flows that probe the whole map and are dropped; at least 522 packets', generate: fullTable },
   { name: 'mass-expiry', kind: 'adversarial', description: 'up to 500 flows, 11 s of silence, then packets: the first one expires every flow', generate: massExpiry },
 ];
