@@ -182,7 +182,9 @@ export function buildContract(
     pcvs: [...exploration.pcvs.values()]
       .filter((p) => classes.some((c) => Object.values(c.cost).some((f) => f !== undefined && formulaPcvNames(f).includes(p.name))))
       .map((p) => ({
-        name: p.name, description: p.description, origin: `${p.origin.file}:${p.origin.line}`,
+        name: p.name,
+        description: p.otherCallees ? `${p.description}; on other paths ${p.name} counts the PCV of ${p.otherCallees.join(', ')} instead (a call's PCVs are named in the order of the calls on its path)` : p.description,
+        origin: `${p.origin.file}:${p.origin.line}`,
         ...(p.bound !== undefined ? { bound: p.bound, boundSource: p.boundSource } : {}),
         ...(p.perIteration ? { perIteration: costFormulas(p.perIteration.cost, p.perIteration.terms, metrics) } : {}),
       })),

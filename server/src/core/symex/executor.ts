@@ -118,6 +118,8 @@ export interface SummarizedLoopPcv {
   /** Worst cost of one summarised iteration (loops only): constant part and terms of nested PCVs. */
   perIteration?: { cost: Cost; terms: CostTerms };
   boundSource?: 'annotation' | 'guard';
+  /** A declared contract's PCV name that other callees' cases introduce on other paths. */
+  otherCallees?: string[];
 }
 
 export interface CompletedPath {
@@ -1050,12 +1052,22 @@ class Explorer {
       const renamed = nameCasePcvs(c, successor.pcvInstances);
       if (this.recording) successor.pcvEvents = [...(successor.pcvEvents ?? []), ...[...renamed.values()].map((pcv) => ({ pcv }))];
       for (const [pcv, name] of renamed) {
-        if (!this.pcvs.has(name)) {
+        const known = this.pcvs.get(name);
+        if (!known) {
           this.pcvs.set(name, {
             name, description: `${c.pcvs[pcv]} (in ${contract.name}, declared in ${contract.source.split('/').pop()})`,
             origin: { file: instruction.range.file, line: instruction.range.startLine + 1 }, functionName: contract.name, header: -1,
             bound: c.bounds[pcv], boundSource: c.bounds[pcv] !== undefined ? 'annotation' : undefined,
           });
+        } else if (known.header === -1) {
+          // Names follow the order of calls on each path: on another path the same name can be
+          // another callee's PCV. Its bound is then the larger one, and the description says so.
+          if (known.functionName !== contract.name && !(known.otherCallees ?? []).includes(contract.name)) known.otherCallees = [...(known.otherCallees ?? []), contract.name];
+          const bound = c.bounds[pcv];
+          if (bound === undefined || known.bound === undefined) {
+            known.bound = undefined;
+            known.boundSource = undefined;
+          } else known.bound = Math.max(known.bound, bound);
         }
       }
       const cost = caseCost(c, (pcv) => renamed.get(pcv) ?? pcv);
