@@ -3,12 +3,12 @@
 // (every class's witness, plus calibration traffic when given) run twice over: under callgrind on
 // the compiled code (x86 instructions, memory accesses) and in the reference interpreter (the
 // class each call lands in and its PCV values). Per class and metric, the x86 formula keeps the
-// class's IR formula's monomials: the per-unit cost of each PCV monomial is fitted over every class
-// it varies in (least squares within classes, never negative, rounded up), a monomial that varies
-// nowhere is scaled from the IR formula, and the constant is raised until no calibration call of
-// the class is above the formula. A class
-// no calibration call reached is the IR formula scaled by the largest x86/IR ratio seen, and says
-// it is estimated. See docs/x86-grounding.md.
+// class's IR formula's monomials: the per-unit cost of each regressor (a loop PCV, or a declared
+// contract's PCV per callee) is fitted over every class it varies in (least squares within classes,
+// never negative, rounded up), a monomial that varies nowhere is scaled from the IR formula, and
+// the constant is raised until no calibration call of the class is above the formula. A class no
+// calibration call reached is the IR formula scaled by the largest x86/IR ratio seen, and says it
+// is estimated. See docs/x86-grounding.md.
 import { performance } from 'perf_hooks';
 import type { FunctionContract, PathClass } from '../core/contract/contract';
 import type { DeclaredContracts } from '../core/contract/declaredContracts';
