@@ -137,9 +137,8 @@ function positiveInteger(name: string, text: string): number {
 }
 
 function nonNegativeInteger(name: string, text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n)) throw new UsageError(`${name} needs an integer >= 0, got '${text}'`);
-  return n;
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${name} needs an integer >= 0, got '${text}'`);
+  return Number(text);
 }
 
 export class UsageError extends Error {}

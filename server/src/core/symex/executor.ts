@@ -122,6 +122,16 @@ export interface SummarizedLoopPcv {
   otherCallees?: string[];
 }
 
+/**
+ * One PCV met again (on another path, or at another call): its bound must hold on every path, so it
+ * becomes the larger of the two, and no bound when either has none.
+ */
+function widenBound(known: SummarizedLoopPcv, bound: number | undefined): void {
+  if (known.bound === undefined) return;
+  known.bound = bound === undefined ? undefined : Math.max(known.bound, bound);
+  if (known.bound === undefined) known.boundSource = undefined;
+}
+
 export interface CompletedPath {
   trace: string;
   outcome: PathOutcome;
@@ -573,10 +583,8 @@ class Explorer {
         name: pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name, header: header.id,
         bound, boundSource: declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : undefined,
       });
-    } else if (known.bound !== undefined) {
-      // The same PCV on another path: the bound must hold on every path.
-      known.bound = bound === undefined ? undefined : Math.max(known.bound, bound);
-      if (known.bound === undefined) known.boundSource = undefined;
+    } else {
+      widenBound(known, bound); // the same PCV on another path
     }
     await this.havoc(state, body);
     const boundary: Boundary = {
@@ -1063,11 +1071,7 @@ class Explorer {
           // Names follow the order of calls on each path: on another path the same name can be
           // another callee's PCV. Its bound is then the larger one, and the description says so.
           if (known.functionName !== contract.name && !(known.otherCallees ?? []).includes(contract.name)) known.otherCallees = [...(known.otherCallees ?? []), contract.name];
-          const bound = c.bounds[pcv];
-          if (bound === undefined || known.bound === undefined) {
-            known.bound = undefined;
-            known.boundSource = undefined;
-          } else known.bound = Math.max(known.bound, bound);
+          widenBound(known, c.bounds[pcv]);
         }
       }
       const cost = caseCost(c, (pcv) => renamed.get(pcv) ?? pcv);
@@ -1473,10 +1477,7 @@ class Explorer {
       this.pcvs.set(pcv, { name: pcv, description: loop.description, origin: loop.origin, functionName: loop.functionName, header: loop.header, bound, boundSource, perIteration });
       return;
     }
-    if (known.bound !== undefined) {
-      known.bound = bound === undefined ? undefined : Math.max(known.bound, bound);
-      if (known.bound === undefined) known.boundSource = undefined;
-    }
+    widenBound(known, bound);
     known.perIteration = known.perIteration ? maxOfIterations([known.perIteration, perIteration]) : perIteration;
   }
 
