@@ -147,6 +147,60 @@ for (const opt of ['-O0', '-O2']) {
   });
 }
 
+test('-O0: memcmp calls are priced at their worst case, so probes the calibration never made stay below their class', async () => {
+  const file = path.join(repo, 'test-fixtures', 'x86', 'keys.c');
+  const result = await analyze([{ path: file }], { entries: ['find_station'] }, fileSystem);
+  const contract = result.contracts[0]!;
+  const mac = (mismatch: number) => {
+    const bytes = new Uint8Array(6);
+    if (mismatch >= 0) bytes[mismatch] = 1 + mismatch;
+    return bytesToHex(bytes);
+  };
+  const call = (slot: number, mismatch: number): Witness => ({ args: { slot }, memory: { mac: mac(mismatch) }, pcv: {} });
+  // Calibration probes the first 8 slots only, with every mismatch position (every class).
+  const calibration = Array.from({ length: 8 * 7 }, (_, i) => call(i % 8, Math.floor(i / 8) - 1));
+  const workDir = tempDir();
+  const command = { compiler: 'gcc', flags: ['-O0'], source: 'test' };
+  const lowered = { program: result.program, declaredContracts: result.declaredContracts, modular: false };
+  const grounding = groundContract(contract, lowered, X86_METRICS, { command, sources: [file], calibration, cyclesModel: DEFAULT_CYCLES_MODEL, workDir }) as Grounding;
+  assert.ok(!('error' in grounding), JSON.stringify(grounding));
+  const memcmp = grounding.libraryCalls?.find((c) => c.intrinsic === 'memcmp');
+  assert.ok(memcmp && memcmp.worstCase === 'benchmark' && memcmp.function.includes('memcmp'), JSON.stringify(grounding.libraryCalls));
+  assert.deepEqual(memcmp.sizes, [6]);
+  assert.ok(Object.values(grounding.classes).every((c) => !c.estimated), JSON.stringify(grounding.classes));
+
+  // Held out: every slot of the table, so some operands lie where a vector load could cross a page.
+  const heldOut = Array.from({ length: 1024 }, (_, slot) => call(slot, (slot % 7) - 1));
+  const fn = result.program.functions.get('find_station')!;
+  const binary = buildHarness(fn, undefined, [file], command, path.join(workDir, 'held-out'));
+  const replay = runReplay(binary, fn, heldOut, new Map(), path.join(workDir, 'held-out'));
+  const runs = interpretSequence({ program: result.program, declaredContracts: result.declaredContracts, entry: 'find_station', summarizeAfter: contract.unrollLimit, modular: false }, heldOut);
+  const calibrated = runReplay(binary, fn, calibration, new Map(), path.join(workDir, 'held-out'));
+  const largestCalibrated = Math.max(...calibrated.costs.map((c) => c.Ir));
+  const byTrace = new Map(contract.classes.flatMap((c) => c.traces.map((t) => [t, c] as const)));
+  let aboveCalibration = 0;
+  runs.forEach((run, i) => {
+    const pathClass = byTrace.get(run.pathKey);
+    assert.ok(pathClass, `probe ${i} landed in no class`);
+    const cost = replay.costs[i]!;
+    if (cost.Ir > largestCalibrated) aboveCalibration++;
+    for (const [metric, measured] of [['x86_instructions', cost.Ir], ['x86_memory_accesses', cost.Dr + cost.Dw]] as const) {
+      const predicted = evaluateFormula((pathClass.cost as Record<string, string>)[metric]!, run.pcv);
+      assert.ok(predicted >= measured, `slot ${i} (${pathClass.id}, ${metric}): predicted ${predicted} < measured ${measured}`);
+    }
+  });
+  // The table does reach operands the calibration's memcmp paths did not cover.
+  assert.ok(aboveCalibration > 0, 'no held-out probe cost more than every calibration probe');
+
+  // The CLI's grounding record lists the library calls, and the schema accepts it.
+  const printed = await cli(['contract', file, '--entry', 'find_station', '--format', 'json', '--metrics', 'x86_instructions', '--cflags', '-O0']);
+  assert.equal(printed.code, 0, printed.stderr);
+  const document = JSON.parse(printed.stdout) as { functions: (FunctionContract & { grounding: Grounding })[] };
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(fs.readFileSync(path.join(repo, 'docs', 'contract.schema.json'), 'utf8')));
+  assert.ok(validate(document), JSON.stringify(validate.errors?.slice(0, 3)));
+  assert.deepEqual(document.functions[0]!.grounding.libraryCalls?.map((c) => [c.intrinsic, c.worstCase, c.sizes]), [['memcmp', 'benchmark', [6]]]);
+});
+
 test('contract --metrics x86_... prints x86 formulas and a grounding record that the schema accepts', async () => {
   const { code, stdout, stderr } = await cli(['contract', FIXTURE, '--entry', 'parse', '--format', 'json', '--metrics', 'x86_instructions,cycles', '--cflags', '-O1']);
   assert.equal(code, 0, stderr);

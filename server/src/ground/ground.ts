@@ -3,7 +3,8 @@
 // (every class's witness, plus calibration traffic when given) run twice over: under callgrind on
 // the compiled code (x86 instructions, memory accesses) and in the reference interpreter (the
 // class each call lands in and its PCV values). Per class and metric, the x86 formula keeps the
-// class's IR formula's monomials: the per-unit cost of each regressor (a loop PCV, or a declared
+// class's IR formula's monomials. Calls into the C library's memory functions are first priced at
+// their measured worst case (libraryWorstCase.ts), then the per-unit cost of each regressor (a loop PCV, or a declared
 // contract's PCV per callee) is fitted over every class it varies in (least squares within classes,
 // never negative, rounded up), a monomial that varies nowhere is scaled from the IR formula, and
 // the constant is raised until no calibration call of the class is above the formula. A class no
@@ -20,6 +21,7 @@ import type { IrProgram } from '../core/ir/ir';
 import { failureOf, GroundingError, GroundingFailure } from './groundingError';
 import { buildHarness, CompilerCommand, detectTools, globalSymbols, ReplayCost, runReplay } from './replay';
 import { interpretSequence, SequenceCall, SequenceError } from './sequence';
+import { intrinsicSizes, LibraryWorstCase, measureLibraryWorstCase } from './libraryWorstCase';
 
 export const X86_METRICS = ['x86_instructions', 'x86_memory_accesses', 'cycles'] as const;
 export type X86Metric = (typeof X86_METRICS)[number];
@@ -69,7 +71,30 @@ export interface Grounding {
   /** Largest x86/IR ratio over the calibration calls, per x86 metric: the scale of estimated formulas. */
   estimateRatio: { x86_instructions: number; x86_memory_accesses: number };
   classes: Record<string, ClassGrounding>;
+  /**
+   * Shared-library functions the calibration calls reached (the C library's memcmp...). A bounded
+   * one's cost in every calibration call was replaced by its worst case per call before the fit.
+   */
+  libraryCalls?: LibraryCallGrounding[];
   milliseconds: number;
+}
+
+export interface LibraryCallGrounding {
+  /** As the library resolved it, e.g. `__memcmp_avx2_movbe`. */
+  function: string;
+  /** Calls over all calibration calls. */
+  calls: number;
+  /**
+   * Where the cost per call below comes from: `benchmark` (memcmp/memcpy/memset: the worst over a
+   * grid of inputs at the sizes the program passes), `constant` (the same cost in every calibration
+   * call), or `unknown` (its cost varied and no worst case is known: taken as measured).
+   */
+  worstCase: 'benchmark' | 'constant' | 'unknown';
+  intrinsic?: string;
+  sizes?: number[];
+  /** The cost per call the fit used. */
+  instructions?: number;
+  memoryAccesses?: number;
 }
 
 export type { GroundingFailure } from './groundingError';
@@ -154,6 +179,7 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
       dropped++;
     }
   }
+  const library = libraryWorstCases(replay.costs, lowered.program, contract.name, options);
   const sequence = interpretSequence({
     program: lowered.program, declaredContracts: lowered.declaredContracts, entry: contract.name, init: options.init, summarizeAfter: contract.unrollLimit, modular: lowered.modular,
     settableGlobals: new Set(settable.keys()),
@@ -161,6 +187,8 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
   const classByTrace = new Map<string, PathClass>();
   for (const pathClass of contract.classes) for (const trace of pathClass.traces) classByTrace.set(trace, pathClass);
   const samples = new Map<string, Sample[]>();
+  /** Class id -> shared-library functions its calls reached whose worst case is not known. */
+  const libraryNotes = new Map<string, string[]>();
   let discarded = dropped;
   sequence.forEach((run, i) => {
     const pathClass = classByTrace.get(run.pathKey);
@@ -184,7 +212,9 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
       }
       slack[metric] = Math.min(0, run.cost[metric] - bound);
     }
-    list.push({ pcv: run.pcv, callees: run.pcvCallees, x86: { x86_instructions: cost.Ir, x86_memory_accesses: cost.Dr + cost.Dw }, ir: run.cost, slack });
+    const unbounded = Object.keys(cost.library ?? {}).filter((name) => !library.worst.has(name));
+    if (unbounded.length > 0) libraryNotes.set(pathClass.id, [...new Set([...(libraryNotes.get(pathClass.id) ?? []), ...unbounded])]);
+    list.push({ pcv: run.pcv, callees: run.pcvCallees, x86: worstLibraryCost(cost, library.worst), ir: run.cost, slack });
     samples.set(pathClass.id, list);
   });
   if (samples.size === 0) throw new GroundingError('no-calibration', `none of the ${calls.length} calibration calls landed in a class of '${contract.name}'`);
@@ -196,6 +226,7 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
   }
   const classes: Record<string, ClassGrounding> = {};
   const model = options.cyclesModel;
+  const bounds = pcvBounds(contract, lowered.declaredContracts);
   const slopes = { x86_instructions: pooledSlopes(contract, samples, 'x86_instructions'), x86_memory_accesses: pooledSlopes(contract, samples, 'x86_memory_accesses') };
   // Classes with calls first: the largest ratio of a fitted formula to its IR formula, at the
   // calls' PCVs, then scales the constants of the classes no call reached.
@@ -204,9 +235,9 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
   const ordered = [...contract.classes].sort((a, b) => Number(samples.has(b.id)) - Number(samples.has(a.id)));
   for (const pathClass of ordered) {
     const own = samples.get(pathClass.id) ?? [];
-    const notes: string[] = [];
+    const notes: string[] = (libraryNotes.get(pathClass.id) ?? []).map((name) => `its calls reach ${name} in a shared library, whose worst case is not known: its cost is taken as measured in calibration`);
     const fit = (metric: 'x86_instructions' | 'x86_memory_accesses') => {
-      const poly = fitClass(pathClass, metric, own, slopes[metric], { total: estimateRatio[metric], constant: constantRatio[metric] }, notes);
+      const poly = fitClass(pathClass, metric, own, slopes[metric], { total: estimateRatio[metric], constant: constantRatio[metric] }, bounds, notes);
       const ir = polynomialOf(pathClass, IR_OF[metric]);
       for (const s of ir ? own : []) constantRatio[metric] = Math.max(constantRatio[metric], evaluatePolynomial(poly, s.pcv) / Math.max(1, evaluatePolynomial(ir!, s.pcv)));
       return poly;
@@ -245,8 +276,61 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
     calls: { witness: witnesses.length * 2, calibration: calibration.length, discarded },
     estimateRatio: { x86_instructions: round3(estimateRatio.x86_instructions), x86_memory_accesses: round3(estimateRatio.x86_memory_accesses) },
     classes,
+    ...(library.record.length > 0 ? { libraryCalls: library.record } : {}),
     milliseconds: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * The worst case per call of each shared-library function the replayed calls reached, where it is
+ * known: for memcmp/memcpy/memset with the sizes the program passes, measured over a grid of inputs
+ * (libraryWorstCase.ts) and never below a call's measured average; for another function whose cost
+ * per call was the same in every calibration call (htons at -O0, say), that cost.
+ */
+function libraryWorstCases(costs: readonly ReplayCost[], program: IrProgram, entry: string, options: GroundingOptions): { worst: Map<string, LibraryWorstCase>; record: LibraryCallGrounding[] } {
+  const called = new Map<string, { calls: number; instructions: number[]; memoryAccesses: number[] }>();
+  for (const cost of costs) {
+    for (const [name, calls] of Object.entries(cost.library ?? {})) {
+      if (calls.calls === 0) continue;
+      const seen = called.get(name) ?? { calls: 0, instructions: [], memoryAccesses: [] };
+      seen.calls += calls.calls;
+      seen.instructions.push((calls.inclusive['Ir'] ?? 0) / calls.calls);
+      seen.memoryAccesses.push(((calls.inclusive['Dr'] ?? 0) + (calls.inclusive['Dw'] ?? 0)) / calls.calls);
+      called.set(name, seen);
+    }
+  }
+  if (called.size === 0) return { worst: new Map(), record: [] };
+  const benchmarked = new Map(measureLibraryWorstCase(intrinsicSizes(program, entry), options.command, options.workDir).map((w) => [w.function, w]));
+  const worst = new Map<string, LibraryWorstCase>();
+  const record = [...called].map(([name, seen]): LibraryCallGrounding => {
+    const largest = (values: number[]) => values.reduce((a, b) => Math.max(a, b), 0);
+    const bench = benchmarked.get(name);
+    if (bench) {
+      const w = { ...bench, instructions: Math.max(bench.instructions, largest(seen.instructions)), memoryAccesses: Math.max(bench.memoryAccesses, largest(seen.memoryAccesses)) };
+      worst.set(name, w);
+      return { function: name, calls: seen.calls, worstCase: 'benchmark', intrinsic: w.intrinsic, sizes: w.sizes, instructions: Math.ceil(w.instructions), memoryAccesses: Math.ceil(w.memoryAccesses) };
+    }
+    const constant = (values: number[]) => values.every((v) => v === values[0]);
+    if (constant(seen.instructions) && constant(seen.memoryAccesses)) {
+      worst.set(name, { function: name, intrinsic: undefined, sizes: [], instructions: seen.instructions[0]!, memoryAccesses: seen.memoryAccesses[0]!, measured: seen.calls });
+      return { function: name, calls: seen.calls, worstCase: 'constant', instructions: Math.ceil(seen.instructions[0]!), memoryAccesses: Math.ceil(seen.memoryAccesses[0]!) };
+    }
+    return { function: name, calls: seen.calls, worstCase: 'unknown' };
+  });
+  return { worst, record };
+}
+
+/** A replayed call's x86 cost with each bounded library function's cost replaced by its worst case per call. */
+function worstLibraryCost(cost: ReplayCost, worst: ReadonlyMap<string, LibraryWorstCase>): Sample['x86'] {
+  let instructions = cost.Ir;
+  let memoryAccesses = cost.Dr + cost.Dw;
+  for (const [name, calls] of Object.entries(cost.library ?? {})) {
+    const w = worst.get(name);
+    if (!w) continue;
+    instructions += calls.calls * w.instructions - (calls.inclusive['Ir'] ?? 0);
+    memoryAccesses += calls.calls * w.memoryAccesses - (calls.inclusive['Dr'] ?? 0) - (calls.inclusive['Dw'] ?? 0);
+  }
+  return { x86_instructions: instructions, x86_memory_accesses: memoryAccesses };
 }
 
 function round3(x: number): number {
@@ -370,7 +454,7 @@ function solveNormalEquations(rows: { x: Map<string, number>; y: number }[], nam
  */
 function fitClass(
   pathClass: PathClass, metric: 'x86_instructions' | 'x86_memory_accesses', own: Sample[], slopes: Map<string, number>,
-  ratios: { total: number; constant: number }, notes: string[],
+  ratios: { total: number; constant: number }, bounds: PcvBound, notes: string[],
 ): Polynomial {
   const ratio = ratios.total;
   const irMetric = IR_OF[metric];
@@ -395,7 +479,12 @@ function fitClass(
   for (const m of monomials) {
     const slope = slopes.get(classKeys(own)!(m));
     if (slope !== undefined) result.set(m, Math.ceil(slope - 1e-9));
-    else {
+    else if (own.every((s) => s.pcv[m] !== undefined && s.pcv[m] === bounds(m, s.callees))) {
+      // A PCV at its bound in every call of the class (a loop that ran to its end): the largest
+      // cost observed, in the constant, already pays for it, and the PCV cannot go higher; below
+      // its bound the cost is lower (a per-unit cost is never negative).
+      result.set(m, 0);
+    } else {
       result.set(m, scaled(ir.get(m)!));
       notes.push(`the per-unit cost of ${m} varied in no class's calibration calls: its ${metric} coefficient is the IR one scaled, on top of the largest cost observed`);
     }
@@ -422,6 +511,25 @@ function classResiduals(pathClass: PathClass, own: Sample[], slopes: Map<string,
     }
     return rest - (slopes.get(SLACK) ?? 0) * s.slack[IR_OF[metric]];
   });
+}
+
+/** A PCV's upper bound in a call with the given PCV callees, if it has one. */
+type PcvBound = (name: string, callees: Record<string, string>) => number | undefined;
+
+/**
+ * PCV bounds: a declared contract's PCV is bounded by its callee's cases (the contract's glossary
+ * entry takes the largest over the callees that share the name), a loop PCV by the contract's glossary.
+ */
+function pcvBounds(contract: FunctionContract, declared: DeclaredContracts): PcvBound {
+  const glossary = new Map(contract.pcvs.filter((p) => p.bound !== undefined).map((p) => [p.name, p.bound!]));
+  return (name, callees) => {
+    const callee = callees[name];
+    if (callee === undefined) return glossary.get(name);
+    const base = name.replace(/'+$/, '');
+    const cases = declared.get(callee)?.cases ?? [];
+    if (cases.length === 0 || cases.some((c) => c.bounds[base] === undefined)) return undefined;
+    return Math.max(...cases.map((c) => c.bounds[base]!));
+  };
 }
 
 /**

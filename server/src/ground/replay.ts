@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { SequenceCall } from './sequence';
 import { hexToBytes } from '../core/contract/witness';
 import type { IrFunction } from '../core/ir/ir';
-import { parseCallgrindParts } from '../measure/callgrind';
+import { LibraryCalls, parseCallgrindParts } from '../measure/callgrind';
 import { GroundingError } from './groundingError';
 
 /** Bytes of each pointer parameter's buffer in the harness (zero beyond the call's bytes, like the interpreter). */
@@ -24,7 +24,13 @@ export interface CompilerCommand {
   source: string;
 }
 
-export interface ReplayCost { Ir: number; Dr: number; Dw: number }
+export interface ReplayCost {
+  Ir: number;
+  Dr: number;
+  Dw: number;
+  /** Calls into shared libraries (the C library's memcmp...) during the call, included in the counts. */
+  library?: Record<string, LibraryCalls>;
+}
 
 export interface ReplayResult {
   /** Per call, in order: valgrind's counts for the entry and its callees, minus the empty measurement. */
@@ -231,11 +237,12 @@ export function runReplay(binary: string, fn: IrFunction, calls: readonly Sequen
   const empties = parts.filter((p) => p.label === 'empty').map((p) => cost(p.totals));
   if (empties.length === 0) throw new GroundingError('replay-failed', 'callgrind recorded no empty measurement');
   const overhead = { Ir: Math.min(...empties.map((e) => e.Ir)), Dr: Math.min(...empties.map((e) => e.Dr)), Dw: Math.min(...empties.map((e) => e.Dw)) };
-  const byLabel = new Map(parts.filter((p) => p.label.startsWith('call ')).map((p) => [p.label, cost(p.totals)]));
+  const byLabel = new Map(parts.filter((p) => p.label.startsWith('call ')).map((p) => [p.label, p]));
   const costs = calls.map((_, i): ReplayCost => {
-    const measured = byLabel.get(`call ${i}`);
-    if (!measured) throw new GroundingError('replay-failed', `callgrind recorded nothing for call ${i}`);
-    return { Ir: measured.Ir - overhead.Ir, Dr: measured.Dr - overhead.Dr, Dw: measured.Dw - overhead.Dw };
+    const part = byLabel.get(`call ${i}`);
+    if (!part) throw new GroundingError('replay-failed', `callgrind recorded nothing for call ${i}`);
+    const measured = cost(part.totals);
+    return { Ir: measured.Ir - overhead.Ir, Dr: measured.Dr - overhead.Dr, Dw: measured.Dw - overhead.Dw, ...(part.libraryCalls ? { library: part.libraryCalls } : {}) };
   });
   return { costs, results: printed.map((line) => (line === '-' ? undefined : BigInt(line))) };
 }
