@@ -66,6 +66,7 @@ int lpm_lookup(const struct lpm *t, uint32_t addr)
         }
         node = child;
         if (t->nodes[node].next_hop != LPM_NO_ROUTE) {
+            /*@ count r "trie steps into a node that holds a route" */
             best = t->nodes[node].next_hop;
         }
     }
