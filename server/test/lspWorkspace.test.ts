@@ -136,6 +136,27 @@ describe('language server across files', () => {
     assert.deepEqual(['a', 'b', 'c'].map((key) => cache.get(key)?.name), ['a', undefined, 'c']);
   });
 
+  test('the contract cache names a stored contract without unpacking it, and counts its JSON characters', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-cache-'));
+    const file = path.join(dir, 'contracts-v1.json');
+    const cache = new PersistentContractCache(file);
+    // Witnesses repeat the same tables: the entry is kept compressed, the size limit counts the text.
+    const contract = { name: 'f', file: '/w/f.c', classes: Array.from({ length: 50 }, (_, i) => ({ id: `C${i}`, memory: 'ab'.repeat(2000) })) } as unknown as FunctionContract;
+    cache.set('k', contract);
+    assert.equal(cache.characters, JSON.stringify(contract).length);
+    assert.deepEqual(cache.peek('k'), { name: 'f', file: '/w/f.c' });
+    assert.equal(cache.peek('missing'), undefined);
+    assert.deepEqual(cache.takeRequests().requests, [{ key: 'k', hit: 'f' }]);
+    assert.deepEqual(cache.get('k'), contract);
+    cache.flush();
+    // Read back from disk, an entry is named only once it has been unpacked.
+    const read = new PersistentContractCache(file);
+    read.load();
+    assert.equal(read.peek('k'), undefined);
+    assert.deepEqual(read.get('k'), contract);
+    assert.deepEqual(read.peek('k'), { name: 'f', file: '/w/f.c' });
+  });
+
   test('the contract cache file, written entry by entry, is one JSON document that loads back whole', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-cache-'));
     const file = path.join(dir, 'nested', 'contracts-v1.json');

@@ -19,6 +19,7 @@ import type { FunctionContract } from '../core/contract/contract';
 import { CACHE_FILE_NAME, PersistentContractCache } from './persistentContractCache';
 import { layoutOf, relocate, RelocationStore, shapeKeys } from './contractRelocation';
 import type { AnalyzeRequest, FunctionSummary, MainToWorker, WorkerToMain } from './workerProtocol';
+import { startMemoryLog } from './memoryLog';
 
 /**
  * z3's memory ceiling in the worker. The CLI allows 1200 MB; an editor's server lives long and z3's
@@ -79,6 +80,7 @@ async function runQueue(): Promise<void> {
     } finally {
       running = undefined;
     }
+    logMemory?.(`job ${job.id} done`);
     scheduleFlush();
   }
 }
@@ -121,7 +123,11 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
     const probe = new AbortController();
     const onCancel = () => probe.abort();
     signal.addEventListener('abort', onCancel);
-    const probeCache = new MissAbortingCache(cache, probe);
+    // Cache hits the main thread holds under the same key need no unpacking: a stub stands for them
+    // (not with x86, which grounds every contract of the job).
+    const heldKeys = new Map<string, string>();
+    if (!job.x86) for (const [name, key] of Object.entries(job.held)) heldKeys.set(key, name);
+    const probeCache = new MissAbortingCache(cache, probe, heldKeys);
     cache.takeRequests();
     let first;
     const entries = [...job.entries];
@@ -171,6 +177,7 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
     const program = first.program;
     const shapes = shapeKeys(program, stableJson({ options: job.options, declared: first.declaredContracts }));
     const remember = (contract: FunctionContract) => {
+      if (heldStubs.has(contract)) return; // stored when it was first posted
       const shape = shapes.get(contract.name);
       const reusable = contract.complete || contract.incompleteReasons.every((r) => SESSION_SETTLED_CODES.has(r.code));
       if (shape && reusable) relocations.set(shape, contract, layoutOf(program, contract.name));
@@ -182,7 +189,6 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
       pending.splice(pending.indexOf(name), 1);
       final.push(moved);
     }
-    for (const contract of final) remember(contract);
     pending.splice(0, pending.length, ...analysisOrder(pending, program, job.files[0]!));
     const functions: FunctionSummary[] = [...first.program.functions.values()].map((fn) => ({
       name: fn.name, file: fn.file, startLine: fn.range.startLine, annotations: fn.annotations, callees: [...fn.callees],
@@ -192,7 +198,10 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
     // A contract the main thread holds under the same key is the same contract: only its name is sent.
     const unchanged = final.filter((c) => fingerprints[c.name] !== undefined && job.held[c.name] === fingerprints[c.name]).map((c) => c.name);
     const sent = final.filter((c) => !unchanged.includes(c.name));
+    if (sent.some((c) => heldStubs.has(c))) throw new Error('internal error: a held contract was not recognised as unchanged');
     post({ type: 'unit', id: job.id, diagnostics: first.diagnostics, contracts: sent, unchanged, fingerprints, pending, functions, filesRead: [...filesRead], recomputed: [...recomputed], declared });
+    // After the post, so that the diagnostics do not wait for it.
+    for (const contract of final) remember(contract);
     // Phase 2: the entries that need work, one analysis each.
     for (const entry of pending) {
       if (signal.aborted) break;
@@ -207,10 +216,11 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
       // One lookup that missed belongs to this entry: an incomplete answer that only hit limits is settled for that key.
       const settled = !contract.complete && requests.length === 1 && requests[0]!.hit === undefined
         && contract.incompleteReasons.every((r) => SESSION_SETTLED_CODES.has(r.code));
-      if (settled) cache.setSettled(requests[0]!.key, contract, contract.incompleteReasons.every((r) => SETTLED_CODES.has(r.code)));
-      remember(contract);
       const fingerprint = requests.length === 1 && requests[0]!.hit === undefined ? requests[0]!.key : undefined;
       post({ type: 'contract', id: job.id, contract, settled, ...(fingerprint ? { fingerprint } : {}) });
+      // Storing compresses the contract's JSON: after the post, so that the editor does not wait for it.
+      if (settled) cache.setSettled(requests[0]!.key, contract, contract.incompleteReasons.every((r) => SETTLED_CODES.has(r.code)));
+      remember(contract);
       final.push(contract);
     }
     // Phase 3: the IR contracts are out; x86 ones follow when asked for.
@@ -279,11 +289,26 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? [...v.entries()] : v instanceof Set ? [...v] : typeof v === 'bigint' ? v.toString() : v));
 }
 
-/** Passes lookups to the real cache; a miss aborts the probe so the missed entry (and later ones) end at once. */
+/** Stand-ins for cached contracts the main thread holds already: only their name and file are real. */
+const heldStubs = new WeakSet<FunctionContract>();
+
+/**
+ * Passes lookups to the real cache; a miss aborts the probe so the missed entry (and later ones) end
+ * at once. A hit on a key in `held` (key -> function name: the contracts the main thread holds)
+ * gives a stub instead of the unpacked contract: it is not sent again, and unpacking and parsing the
+ * router's `nf_init` on every edit took tens of milliseconds and about 50 MB of short-lived objects.
+ */
 class MissAbortingCache {
-  constructor(private readonly inner: PersistentContractCache, private readonly probe: AbortController) {}
+  constructor(private readonly inner: PersistentContractCache, private readonly probe: AbortController, private readonly held: ReadonlyMap<string, string>) {}
 
   get(key: string): FunctionContract | undefined {
+    const name = this.held.get(key);
+    const known = name !== undefined ? this.inner.peek(key) : undefined;
+    if (known && known.name === name) {
+      const stub = { name: known.name, file: known.file, complete: true, incompleteReasons: [] } as unknown as FunctionContract;
+      heldStubs.add(stub);
+      return stub;
+    }
     const found = this.inner.get(key);
     if (!found) this.probe.abort();
     return found;
@@ -301,6 +326,11 @@ function flushQuietly(): void {
     // A read-only or full disk only costs the next session some work.
   }
 }
+
+const logMemory = startMemoryLog('worker', () => ({
+  job: running?.id, cacheEntries: cache.size, cacheCharacters: Math.round(cache.characters / 1048576), relocationEntries: relocations.size.entries,
+  relocationCharacters: Math.round(relocations.size.characters / 1048576),
+}));
 
 if (parentPort) {
   parentPort.on('message', (message: MainToWorker) => handle(message));

@@ -10,6 +10,7 @@
 import type { IrProgram } from '../core/ir/ir';
 import { functionKeys } from '../core/cache/contractCache';
 import type { FunctionContract } from '../core/contract/contract';
+import { packText, unpackText } from './packedText';
 
 export interface FunctionPlace { file: string; startLine: number; endLine: number; startColumn: number; startByte: number }
 export type Layout = Record<string, FunctionPlace>;
@@ -100,14 +101,15 @@ export function relocate(contract: FunctionContract, before: Layout, now: Layout
 
 /**
  * Keeps recent contracts per position-free key, with the layout each was computed at. They are kept
- * as JSON text: a contract can be megabytes of objects (a witness per class holds the memory it
- * reads), and text is several times smaller and is parsed only when a function actually moved.
+ * as compressed JSON text (`packText`): a contract can be megabytes of objects (a witness per class
+ * holds the memory it reads), its text is several times smaller and compresses a hundredfold, and
+ * it is unpacked and parsed only when a function actually moved.
  * Bounded in three ways, oldest out first: a few shapes per function (an edited function gets a new
  * shape at every keystroke, and only its latest one can serve a later move), a number of entries and
  * a total size.
  */
 export class RelocationStore {
-  private readonly entries = new Map<string, { owner: string; text: string; layout: Layout }>();
+  private readonly entries = new Map<string, { owner: string; packed: Buffer; characters: number; layout: Layout }>();
   private characters = 0;
 
   constructor(private readonly limits = { perFunction: 4, entries: 2000, characters: 64 * 1024 * 1024 }) {}
@@ -117,7 +119,7 @@ export class RelocationStore {
     if (!found) return undefined;
     this.entries.delete(key);
     this.entries.set(key, found);
-    return { contract: JSON.parse(found.text) as FunctionContract, layout: found.layout };
+    return { contract: JSON.parse(unpackText(found.packed)) as FunctionContract, layout: found.layout };
   }
 
   /** Stores the contract unless the same key is already stored at the same layout (then it is the same contract). */
@@ -130,15 +132,16 @@ export class RelocationStore {
     }
     this.remove(key);
     const owner = `${contract.file}\0${contract.name}`;
-    const entry = { owner, text: JSON.stringify(contract), layout };
+    const text = JSON.stringify(contract);
+    const entry = { owner, packed: packText(text), characters: text.length, layout };
     this.entries.set(key, entry);
-    this.characters += entry.text.length;
+    this.characters += entry.characters;
     const sameOwner = [...this.entries].filter(([, e]) => e.owner === owner).map(([k]) => k);
     for (const old of sameOwner.slice(0, Math.max(0, sameOwner.length - this.limits.perFunction))) this.remove(old);
     while (this.entries.size > 1 && (this.entries.size > this.limits.entries || this.characters > this.limits.characters)) this.remove(this.entries.keys().next().value!);
   }
 
-  /** Characters of JSON held (for tests and the benchmark's understanding of memory). */
+  /** Entries, and characters of JSON they stand for (unpacked). */
   get size(): { entries: number; characters: number } {
     return { entries: this.entries.size, characters: this.characters };
   }
@@ -147,7 +150,7 @@ export class RelocationStore {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
-    this.characters -= entry.text.length;
+    this.characters -= entry.characters;
   }
 }
 

@@ -17,6 +17,7 @@ import { compileFlagsFor, parseSettings, readFileOrUndefined, ServerSettings, DE
 import { functionAt, IncrementalOutline, loadOutlineParser, Outline } from './sourceOutline';
 import { EditorDocument, PositionEncoding, Position } from './textDocument';
 import { WorkspaceIndex } from './workspaceIndex';
+import { startMemoryLog } from './memoryLog';
 import type { FunctionSummary, WorkerAnalysisOptions, WorkerToMain } from './workerProtocol';
 
 export const Commands = {
@@ -75,6 +76,7 @@ interface DocumentState {
 /** Starts the server on `connection`, or on the transport named on the command line (`--stdio`, `--node-ipc`). */
 export function startServer(connection: Connection = createStdioOrIpcConnection()): Connection {
   const server = new PerfcontractServer(connection);
+  startMemoryLog('main');
   server.register();
   connection.listen();
   return connection;

@@ -9,12 +9,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ContractCache } from '../core/cache/contractCache';
 import type { FunctionContract } from '../core/contract/contract';
+import { packText, unpackText } from './packedText';
 
 export const CACHE_FORMAT = 'perfcontract-contract-cache';
 export const CACHE_VERSION = 1;
 export const CACHE_FILE_NAME = `contracts-v${CACHE_VERSION}.json`;
 
-interface StoredEntry { sha256: string; text: string; used: number; persist: boolean }
+/**
+ * An entry keeps its JSON compressed (`packText`): a contract's witnesses make it large and
+ * repetitive, and held as text the entries took over a hundred megabytes of the worker's heap.
+ * `characters` is the length of the JSON text, which the size limit counts. `name` and `file` are
+ * known once the contract was stored or read in this session.
+ */
+interface StoredEntry { sha256: string; packed: Buffer; characters: number; used: number; persist: boolean; name?: string; file?: string }
 
 interface CacheFile {
   format: string;
@@ -35,7 +42,7 @@ export class PersistentContractCache implements ContractCache {
   private stores: { key: string; name: string }[] = [];
 
   /** Characters of JSON held: each edit of a function adds an entry, and one contract can be megabytes. */
-  private characters = 0;
+  private textCharacters = 0;
 
   constructor(private readonly file: string | undefined, private readonly maxEntries = 4000, private readonly maxCharacters = 128 * 1024 * 1024) {}
 
@@ -51,7 +58,7 @@ export class PersistentContractCache implements ContractCache {
     const problem = this.readInto(raw);
     if (problem) {
       this.entries.clear();
-      this.characters = 0;
+      this.textCharacters = 0;
       this.dirty = true; // rewrite a clean file at the next flush
       return { loaded: 0, problem };
     }
@@ -63,14 +70,29 @@ export class PersistentContractCache implements ContractCache {
     this.requests.push({ key, hit: undefined });
     if (!entry) return undefined;
     try {
-      const contract = JSON.parse(entry.text) as FunctionContract;
+      const contract = JSON.parse(unpackText(entry.packed)) as FunctionContract;
       entry.used = ++this.clock;
+      entry.name = contract.name;
+      entry.file = contract.file;
       this.requests[this.requests.length - 1]!.hit = contract.name;
       return contract;
     } catch {
       this.remove(key);
       return undefined;
     }
+  }
+
+  /**
+   * The name and file of the contract under `key`, without unpacking it, when they are known: a hit
+   * like `get`'s, recorded and counted as a use. Undefined for a miss, and for an entry read from
+   * disk that was never unpacked in this session (then `get` must be used, and the miss is not recorded).
+   */
+  peek(key: string): { name: string; file: string } | undefined {
+    const entry = this.entries.get(key);
+    if (!entry || entry.name === undefined || entry.file === undefined) return undefined;
+    entry.used = ++this.clock;
+    this.requests.push({ key, hit: entry.name });
+    return { name: entry.name, file: entry.file };
   }
 
   set(key: string, contract: FunctionContract): void {
@@ -98,6 +120,11 @@ export class PersistentContractCache implements ContractCache {
     return this.entries.size;
   }
 
+  /** Characters of JSON held (unpacked), which the size limit counts. */
+  get characters(): number {
+    return this.textCharacters;
+  }
+
   /**
    * Writes the cache atomically (temporary file then rename) when it changed. The file is the JSON
    * of a CacheFile, written entry by entry: the whole document as one string can exceed a hundred
@@ -106,14 +133,15 @@ export class PersistentContractCache implements ContractCache {
   flush(): void {
     if (!this.file || !this.dirty) return;
     this.evict();
-    const entries: CacheFile['entries'] = [...this.entries].filter(([, e]) => e.persist).map(([key, e]) => [key, { sha256: e.sha256, text: e.text }]);
+    const kept = [...this.entries].filter(([, e]) => e.persist);
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     const fd = fs.openSync(temporary, 'w');
     try {
-      const head: Omit<CacheFile, 'entries'> = { format: CACHE_FORMAT, version: CACHE_VERSION, checksum: overallChecksum(entries) };
+      const head: Omit<CacheFile, 'entries'> = { format: CACHE_FORMAT, version: CACHE_VERSION, checksum: overallChecksum(kept) };
       fs.writeSync(fd, `${JSON.stringify(head).slice(0, -1)},"entries":[`);
-      entries.forEach((entry, i) => fs.writeSync(fd, `${i > 0 ? ',' : ''}${JSON.stringify(entry)}`));
+      // One entry's text at a time is unpacked.
+      kept.forEach(([key, e], i) => fs.writeSync(fd, `${i > 0 ? ',' : ''}${JSON.stringify([key, { sha256: e.sha256, text: unpackText(e.packed) }])}`));
       fs.writeSync(fd, ']}');
     } finally {
       fs.closeSync(fd);
@@ -125,18 +153,18 @@ export class PersistentContractCache implements ContractCache {
   private put(key: string, contract: FunctionContract, persist = true): void {
     const text = JSON.stringify(contract);
     this.remove(key);
-    this.entries.set(key, { sha256: sha256(text), text, used: ++this.clock, persist });
-    this.characters += text.length;
+    this.entries.set(key, { sha256: sha256(text), packed: packText(text), characters: text.length, used: ++this.clock, persist, name: contract.name, file: contract.file });
+    this.textCharacters += text.length;
     this.dirty = true;
-    if (this.characters > this.maxCharacters) this.evict();
+    if (this.textCharacters > this.maxCharacters) this.evict();
   }
 
   /** Drops the least recently used entries beyond the entry and size limits (never the newest one). */
   private evict(): void {
-    if (this.entries.size <= this.maxEntries && this.characters <= this.maxCharacters) return;
+    if (this.entries.size <= this.maxEntries && this.textCharacters <= this.maxCharacters) return;
     const byAge = [...this.entries].sort((a, b) => a[1].used - b[1].used);
     for (const [key] of byAge.slice(0, -1)) {
-      if (this.entries.size <= this.maxEntries && this.characters <= this.maxCharacters) break;
+      if (this.entries.size <= this.maxEntries && this.textCharacters <= this.maxCharacters) break;
       this.remove(key);
     }
   }
@@ -145,7 +173,7 @@ export class PersistentContractCache implements ContractCache {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
-    this.characters -= entry.text.length;
+    this.textCharacters -= entry.characters;
   }
 
   private readInto(raw: string): string | undefined {
@@ -163,8 +191,8 @@ export class PersistentContractCache implements ContractCache {
       if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1]?.text !== 'string') return 'the cache file has a malformed entry';
       if (sha256(item[1].text) !== item[1].sha256) return `the cache entry ${item[0].slice(0, 12)} does not match its checksum`;
       this.remove(item[0]);
-      this.entries.set(item[0], { sha256: item[1].sha256, text: item[1].text, used: ++this.clock, persist: true });
-      this.characters += item[1].text.length;
+      this.entries.set(item[0], { sha256: item[1].sha256, packed: packText(item[1].text), characters: item[1].text.length, used: ++this.clock, persist: true });
+      this.textCharacters += item[1].text.length;
     }
     return undefined;
   }
@@ -174,7 +202,8 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function overallChecksum(entries: CacheFile['entries']): string {
+/** Over each entry's key and checksum (items of a file being read may be malformed). */
+function overallChecksum(entries: readonly (readonly [string, { sha256: string }] | undefined)[]): string {
   const hash = createHash('sha256');
   for (const item of entries) hash.update(`${String(item?.[0])}:${String(item?.[1]?.sha256)};`);
   return hash.digest('hex');
