@@ -417,10 +417,24 @@ function pooledSlopes(contract: FunctionContract, samples: Map<string, Sample[]>
       continue;
     }
     const negative = new Set(names.filter((_, i) => solution[i]! < 0));
-    if (negative.size === 0) return new Map(names.map((m, i) => [m, solution[i]!]));
+    if (negative.size === 0) return new Map(names.map((m, i) => [m, snapToInteger(solution[i]!)]));
     names = names.filter((m) => !negative.has(m));
   }
   return new Map();
+}
+
+/**
+ * Least squares returns an integer per-unit cost with floating-point noise (13.00012 for 13), which
+ * rounding up would turn into 14: a whole unit per PCV step, 172 instructions on a full-table
+ * probe chain. A cost within SNAP of an integer is that integer. The constant is computed with the
+ * snapped cost, so no calibration call is above the formula; beyond them, the snapped cost differs
+ * from the fitted one by at most SNAP per PCV unit (one instruction at a PCV of 1000).
+ */
+const SNAP = 1e-3;
+
+function snapToInteger(slope: number): number {
+  const nearest = Math.round(slope);
+  return Math.abs(slope - nearest) <= SNAP ? nearest : slope;
 }
 
 /** Least squares without intercept over centred rows; undefined when singular. */
