@@ -214,7 +214,7 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
     }
     const unbounded = Object.keys(cost.library ?? {}).filter((name) => !library.worst.has(name));
     if (unbounded.length > 0) libraryNotes.set(pathClass.id, [...new Set([...(libraryNotes.get(pathClass.id) ?? []), ...unbounded])]);
-    list.push({ pcv: run.pcv, callees: run.pcvCallees, x86: worstLibraryCost(cost, library.worst), ir: run.cost, slack });
+    list.push({ pcv: run.pcv, callees: run.pcvCallees, x86: worstLibraryCost(cost, library.worst, run.intrinsicSizes), ir: run.cost, slack });
     samples.set(pathClass.id, list);
   });
   if (samples.size === 0) throw new GroundingError('no-calibration', `none of the ${calls.length} calibration calls landed in a class of '${contract.name}'`);
@@ -284,8 +284,9 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
 /**
  * The worst case per call of each shared-library function the replayed calls reached, where it is
  * known: for memcmp/memcpy/memset with the sizes the program passes, measured over a grid of inputs
- * (libraryWorstCase.ts) and never below a call's measured average; for another function whose cost
- * per call was the same in every calibration call (htons at -O0, say), that cost.
+ * (libraryWorstCase.ts; the largest over the sizes and the calibration calls' averages, priced per
+ * size in worstLibraryCost); for another function whose cost per call was the same in every
+ * calibration call (htons at -O0, say), that cost.
  */
 function libraryWorstCases(costs: readonly ReplayCost[], program: IrProgram, entry: string, options: GroundingOptions): { worst: Map<string, LibraryWorstCase>; record: LibraryCallGrounding[] } {
   const called = new Map<string, { calls: number; instructions: number[]; memoryAccesses: number[] }>();
@@ -312,7 +313,7 @@ function libraryWorstCases(costs: readonly ReplayCost[], program: IrProgram, ent
     }
     const constant = (values: number[]) => values.every((v) => v === values[0]);
     if (constant(seen.instructions) && constant(seen.memoryAccesses)) {
-      worst.set(name, { function: name, intrinsic: undefined, sizes: [], instructions: seen.instructions[0]!, memoryAccesses: seen.memoryAccesses[0]!, measured: seen.calls });
+      worst.set(name, { function: name, intrinsic: undefined, sizes: [], instructions: seen.instructions[0]!, memoryAccesses: seen.memoryAccesses[0]!, perSize: {}, measured: seen.calls });
       return { function: name, calls: seen.calls, worstCase: 'constant', instructions: Math.ceil(seen.instructions[0]!), memoryAccesses: Math.ceil(seen.memoryAccesses[0]!) };
     }
     return { function: name, calls: seen.calls, worstCase: 'unknown' };
@@ -320,15 +321,25 @@ function libraryWorstCases(costs: readonly ReplayCost[], program: IrProgram, ent
   return { worst, record };
 }
 
-/** A replayed call's x86 cost with each bounded library function's cost replaced by its worst case per call. */
-function worstLibraryCost(cost: ReplayCost, worst: ReadonlyMap<string, LibraryWorstCase>): Sample['x86'] {
+/**
+ * A replayed call's x86 cost with each bounded library function's cost replaced by its worst case
+ * per call: for a memory intrinsic, the worst at the sizes the call passed to it (the interpreter's
+ * record of the same call; every size the program passes when it recorded none), and never below
+ * the call's own average.
+ */
+function worstLibraryCost(cost: ReplayCost, worst: ReadonlyMap<string, LibraryWorstCase>, sizes: Record<string, number[]>): Sample['x86'] {
   let instructions = cost.Ir;
   let memoryAccesses = cost.Dr + cost.Dw;
   for (const [name, calls] of Object.entries(cost.library ?? {})) {
     const w = worst.get(name);
-    if (!w) continue;
-    instructions += calls.calls * w.instructions - (calls.inclusive['Ir'] ?? 0);
-    memoryAccesses += calls.calls * w.memoryAccesses - (calls.inclusive['Dr'] ?? 0) - (calls.inclusive['Dw'] ?? 0);
+    if (!w || calls.calls === 0) continue;
+    const used = (w.intrinsic ? sizes[w.intrinsic] ?? [] : []).filter((n) => w.perSize[n] !== undefined);
+    const perCall = used.length === 0
+      ? { instructions: w.instructions, memoryAccesses: w.memoryAccesses }
+      : { instructions: Math.max(...used.map((n) => w.perSize[n]!.instructions)), memoryAccesses: Math.max(...used.map((n) => w.perSize[n]!.memoryAccesses)) };
+    const measured = { instructions: calls.inclusive['Ir'] ?? 0, memoryAccesses: (calls.inclusive['Dr'] ?? 0) + (calls.inclusive['Dw'] ?? 0) };
+    instructions += Math.max(calls.calls * perCall.instructions, measured.instructions) - measured.instructions;
+    memoryAccesses += Math.max(calls.calls * perCall.memoryAccesses, measured.memoryAccesses) - measured.memoryAccesses;
   }
   return { x86_instructions: instructions, x86_memory_accesses: memoryAccesses };
 }

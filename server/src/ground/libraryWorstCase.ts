@@ -30,6 +30,8 @@ export interface LibraryWorstCase {
   /** Largest instructions and memory accesses (Dr + Dw) of one call, each over the whole grid. */
   instructions: number;
   memoryAccesses: number;
+  /** The same per size. */
+  perSize: Record<number, { instructions: number; memoryAccesses: number }>;
   /** Calls measured. */
   measured: number;
 }
@@ -185,9 +187,12 @@ export function measureLibraryWorstCase(sizes: IntrinsicSizes, command: Compiler
     const call = calls[Number(index[1])]!;
     for (const [name, measured] of Object.entries(part.libraryCalls ?? {})) {
       const perCall = (event: string) => (measured.inclusive[event] ?? 0) / Math.max(1, measured.calls);
-      const entry = worst.get(name) ?? { function: name, intrinsic: call.intrinsic, sizes: [], instructions: 0, memoryAccesses: 0, measured: 0 };
+      const entry = worst.get(name) ?? { function: name, intrinsic: call.intrinsic, sizes: [], instructions: 0, memoryAccesses: 0, perSize: {}, measured: 0 };
       entry.instructions = Math.max(entry.instructions, perCall('Ir'));
       entry.memoryAccesses = Math.max(entry.memoryAccesses, perCall('Dr') + perCall('Dw'));
+      const size = entry.perSize[call.size] ??= { instructions: 0, memoryAccesses: 0 };
+      size.instructions = Math.max(size.instructions, perCall('Ir'));
+      size.memoryAccesses = Math.max(size.memoryAccesses, perCall('Dr') + perCall('Dw'));
       if (!entry.sizes.includes(call.size)) entry.sizes.push(call.size);
       entry.measured += measured.calls;
       worst.set(name, entry);

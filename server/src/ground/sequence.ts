@@ -27,6 +27,8 @@ export interface SequencedCall {
   pcv: Record<string, number>;
   /** The callee of each PCV of a declared contract in `pcv` (see InterpretResult.pcvCallees). */
   pcvCallees: Record<string, string>;
+  /** Sizes passed to memcpy/memset/memcmp by the code the call ran (libraries included), per intrinsic. */
+  intrinsicSizes: Record<string, number[]>;
   /** The entry's return value (signed 32-bit view), absent when void, a pointer, or an error. */
   returnValue?: number;
   error?: string;
@@ -114,7 +116,7 @@ export function interpretSequence(options: SequenceOptions, calls: readonly Sequ
       const bytes = run.memory.get(name);
       if (bytes) globals.set(name, bytes);
     }
-    const result: SequencedCall = { pathKey: identity.pathKey, cost: { ...run.cost }, pcv: identity.pcv, pcvCallees: identity.pcvCallees };
+    const result: SequencedCall = { pathKey: identity.pathKey, cost: { ...run.cost }, pcv: identity.pcv, pcvCallees: identity.pcvCallees, intrinsicSizes: run.intrinsicSizes };
     if (run.error) result.error = `${run.error.reason}: ${run.error.message}`;
     else if (run.returnValue?.kind === 'int') result.returnValue = Number(BigInt.asIntN(32, run.returnValue.value));
     return result;

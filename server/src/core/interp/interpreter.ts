@@ -84,6 +84,8 @@ export interface InterpretResult {
    * another callee's PCV.
    */
   pcvCallees: Record<string, string>;
+  /** Sizes passed to memcpy/memset/memcmp on this run, per intrinsic (each size once). */
+  intrinsicSizes: Record<string, number[]>;
   error?: { reason: ReasonKind; message: string; range: SourceRange };
   /** Final contents of every memory object, by object name. */
   memory: Map<string, Uint8Array>;
@@ -211,6 +213,7 @@ class Machine {
   readonly trace = new CollapsingTrace();
   readonly pcv: Record<string, number> = {};
   readonly pcvCallees: Record<string, string> = {};
+  readonly intrinsicSizes: Record<string, number[]> = {};
   private pcvInstances = new Map<string, number>();
   private readonly observedCounts = new Map<string, number>();
   private readonly stack: Frame[] = [];
@@ -688,6 +691,8 @@ class Machine {
     const nValue = args[2];
     if (nValue.kind !== 'int') throw new Stop('invalid-pointer', `${name} size is a pointer`);
     const n = BigInt.asUintN(64, nValue.value);
+    const sizes = this.intrinsicSizes[name] ??= [];
+    if (!sizes.includes(Number(n))) sizes.push(Number(n));
     const call = { instructions: 1, memory_accesses: 0 };
     switch (name) {
       case 'memcpy': {
@@ -927,6 +932,7 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
     trace: machine.trace.digest(),
     pcv: machine.pcv,
     pcvCallees: machine.pcvCallees,
+    intrinsicSizes: machine.intrinsicSizes,
     memory: machine.snapshot(),
   };
   if (error) result.error = error;
