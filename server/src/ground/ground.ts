@@ -501,10 +501,14 @@ function fitClass(
     return new Map([...ir].map(([m, c]) => [m, Math.max(Math.ceil(c * factor - 1e-9), m !== '' ? Math.ceil(largestSlopeFor(m, slopes) - 1e-9) : 0)]));
   }
   const result: Polynomial = new Map();
+  let lift = 0;
   for (const m of monomials) {
     const slope = slopes.get(classKeys(own)!(m));
-    if (slope !== undefined) result.set(m, Math.ceil(slope - 1e-9));
-    else if (own.every((s) => s.pcv[m] !== undefined && s.pcv[m] === bounds(m, s.callees))) {
+    if (slope !== undefined) {
+      const rounded = integerCoefficient(slope, m, own, bounds);
+      result.set(m, rounded.coefficient);
+      lift += rounded.lift;
+    } else if (own.every((s) => s.pcv[m] !== undefined && s.pcv[m] === bounds(m, s.callees))) {
       // A PCV at its bound in every call of the class (a loop that ran to its end): the largest
       // cost observed, in the constant, already pays for it, and the PCV cannot go higher; below
       // its bound the cost is lower (a per-unit cost is never negative).
@@ -514,8 +518,30 @@ function fitClass(
       notes.push(`the per-unit cost of ${m} varied in no class's calibration calls: its ${metric} coefficient is the IR one scaled, on top of the largest cost observed`);
     }
   }
-  result.set('', Math.max(0, Math.ceil(Math.max(...classResiduals(pathClass, own, slopes, metric)!) - 1e-9)));
+  result.set('', Math.max(0, Math.ceil(Math.max(...classResiduals(pathClass, own, slopes, metric)!) + lift - 1e-9)));
   return result;
+}
+
+/**
+ * An integer coefficient for a fitted per-unit cost that keeps the formula above the fitted line
+ * over the monomial's whole range [0, bound]. Rounding up overshoots by (1 - frac) per unit, so by
+ * (1 - frac) * v at a value v; rounding down needs the constant lifted by frac * bound, and then
+ * overshoots by frac * (bound - v). Over the class's calls, rounding down is the smaller overshoot
+ * when frac * bound < their mean value of the monomial (a probe chain of 150 in a table of 2048
+ * probes with a per-probe cost of 3.02). Without a bound, the coefficient is rounded up.
+ */
+function integerCoefficient(slope: number, monomial: string, own: Sample[], bounds: PcvBound): { coefficient: number; lift: number } {
+  const up = { coefficient: Math.ceil(slope - 1e-9), lift: 0 };
+  const frac = slope - Math.floor(slope);
+  if (frac < 1e-9) return up;
+  let bound: number | undefined = 1;
+  for (const name of monomial.split('*')) {
+    const b = own.map((s) => bounds(name, s.callees)).reduce<number | undefined>((a, x) => (a === undefined || x === undefined ? undefined : Math.max(a, x)), 0);
+    bound = bound === undefined || b === undefined ? undefined : bound * b;
+  }
+  if (bound === undefined) return up;
+  const mean = own.reduce((sum, s) => sum + monomialValue(monomial, s.pcv), 0) / own.length;
+  return frac * bound < mean ? { coefficient: Math.floor(slope), lift: frac * bound } : up;
 }
 
 /**
