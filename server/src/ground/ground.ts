@@ -4,12 +4,13 @@
 // the compiled code (x86 instructions, memory accesses) and in the reference interpreter (the
 // class each call lands in and its PCV values). Per class and metric, the x86 formula keeps the
 // class's IR formula's monomials. Calls into the C library's memory functions are first priced at
-// their measured worst case (libraryWorstCase.ts), then the per-unit cost of each regressor (a loop PCV, or a declared
-// contract's PCV per callee) is fitted over every class it varies in (least squares within classes,
-// never negative, rounded up), a monomial that varies nowhere is scaled from the IR formula, and
-// the constant is raised until no calibration call of the class is above the formula. A class no
-// calibration call reached is the IR formula scaled by the largest x86/IR ratio seen, and says it
-// is estimated. See docs/x86-grounding.md.
+// their measured worst case (libraryWorstCase.ts). Then the per-unit cost of each regressor (a loop
+// PCV, or a declared contract's PCV per callee) is fitted over every class it varies in (least
+// squares within classes, never negative, made an integer that keeps the formula above the fitted
+// line over the PCV's range), a monomial that varies nowhere is scaled from the IR formula (or is
+// free when the PCV sits at its bound), and the constant is raised until no calibration call of
+// the class is above the formula. A class no calibration call reached is the IR formula scaled by
+// the largest x86/IR ratio seen, and says it is estimated. See docs/x86-grounding.md.
 import { performance } from 'perf_hooks';
 import type { FunctionContract, PathClass } from '../core/contract/contract';
 import type { DeclaredContracts } from '../core/contract/declaredContracts';
