@@ -131,6 +131,8 @@ async function scenario(name: string, files: string[], editFile: string, editAnc
     }
     const analysis = await client.lastAnalysis(uri);
     process.stdout.write(`${name}: last edit recomputed ${analysis.recomputed.join(', ') || '(nothing)'}; reused ${analysis.reused.length}; incomplete statuses: ${client.statuses.filter((s) => s.state === 'incomplete').length}; worker restarts: ${analysis.workerRestarts}; jobs failed: ${analysis.jobsFailed}\n`);
+    // Why the worker was restarted, or an analysis lost or given up on, as the server logged it.
+    for (const line of client.log.filter((l) => /analysis worker|was lost|giving up|z3 failed/.test(l))) process.stdout.write(`${name}: server log: ${line.slice(0, 300)}\n`);
     return { beforeBusy, whole: peakRssMb(client.process.pid!) };
   } finally {
     closing = true;

@@ -229,6 +229,35 @@ function positionAt(text: string, offset: number): { line: number; character: nu
 }
 
 describe('language server robustness', () => {
+  test('a function whose analysis runs out of memory gets PC508, the others get their contracts, and the server stays up', async () => {
+    const root = multiFileWorkspace();
+    // The worker's heap limit ends the analysis of `other` (fault injection); the client's server inherits the variable.
+    process.env.PERFCONTRACT_TEST_EXHAUST_MEMORY = 'other';
+    const client = new LspTestClient({ rootPath: root, settings: {} });
+    delete process.env.PERFCONTRACT_TEST_EXHAUST_MEMORY;
+    try {
+      await client.initialize();
+      const app = await client.open(path.join(root, 'app.c'), APP_C);
+      const diagnostics = await client.settledDiagnostics(app, 1, 120_000);
+      assert.deepEqual(diagnostics.map((d) => d.code), ['PC508']);
+      assert.match(diagnostics[0]!.message, /the analysis of 'other' ran out of memory and was stopped, so it has no contract until it changes/);
+      assert.deepEqual(diagnostics[0]!.range.start, positionOf(APP_C, 'other('));
+      assert.match((await client.hover(app, positionOf(APP_C, 'process(')))!.contents.value, /\*\*`process`\*\* · \d+ path class(es)? · complete/);
+      assert.equal(await client.hover(app, positionOf(APP_C, 'other(')), null);
+      const analysis = await client.lastAnalysis(app);
+      assert.equal(analysis.workerRestarts, 1);
+      assert.equal(analysis.jobsFailed, 0);
+      // Once its text changes, the function is analysed again (and runs out of memory again).
+      const at = positionOf(APP_C, 'return 1;');
+      const version = await client.change(app, [{ range: { start: at, end: at }, text: ' ' }]);
+      assert.deepEqual((await client.settledDiagnostics(app, version, 120_000)).map((d) => d.code), ['PC508']);
+      assert.equal((await client.lastAnalysis(app)).workerRestarts, 2);
+      assert.ok(client.alive);
+    } finally {
+      assert.equal(await client.shutdown(), 0);
+    }
+  });
+
   test('thousands of random edits end with the same results as a fresh analysis', async () => {
     // Seed 1 splits surrogate pairs (the emoji snippet), which once made the buffer diverge from the client's.
     const seed = Number(process.env.PERFCONTRACT_FUZZ_SEED ?? 1);

@@ -5,8 +5,8 @@ import type { AnalyzeRequest, MainToWorker, WorkerToMain } from './workerProtoco
 
 export interface JobEvents {
   onMessage(message: WorkerToMain): void;
-  /** The job ended without a `done` (the worker died or was restarted). */
-  onLost(reason: string): void;
+  /** The job ended without a `done` (the worker died or was restarted); `outOfMemory` when its heap limit was reached. */
+  onLost(reason: string, outOfMemory: boolean): void;
 }
 
 export interface HostOptions {
@@ -14,6 +14,14 @@ export interface HostOptions {
   cancelGraceMs: number;
   log(message: string): void;
 }
+
+/**
+ * The analysis worker's V8 heap limit (old generation, MB). Without one, V8 let the worker's heap
+ * grow to 450-500 MB before collecting on the corpus benchmark; the server's peak memory target is
+ * 400 MB for the whole process. A job that reaches the limit loses its worker: the host restarts
+ * it, and the server gives up on the function that was being analysed (PC508).
+ */
+export const WORKER_HEAP_LIMIT_MB = 192;
 
 /** How long shutting down waits for the worker to write its cache. */
 const FLUSH_TIMEOUT_MS = 5000;
@@ -94,14 +102,19 @@ export class AnalysisHost {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     // Beside this file, so a bundle can ship dist/server.js and dist/analysisWorker.js together.
-    const worker = new Worker(path.join(__dirname, 'analysisWorker.js'));
+    const worker = new Worker(path.join(__dirname, 'analysisWorker.js'), { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_LIMIT_MB } });
     this.worker = worker;
     worker.on('message', (message: WorkerToMain) => this.receive(message));
     worker.on('error', (error) => {
-      this.options.log(`analysis worker failed: ${error.stack ?? error.message}`);
-      if (this.worker === worker) this.restart(`the analysis worker failed: ${error.message}`);
+      const outOfMemory = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      this.options.log(`analysis worker failed: ${outOfMemory ? `it ran out of memory (heap limit ${WORKER_HEAP_LIMIT_MB} MB)` : error.stack ?? error.message}`);
+      if (this.worker === worker) {
+        this.restart(outOfMemory ? `the analysis worker ran out of memory (its heap is limited to ${WORKER_HEAP_LIMIT_MB} MB)` : `the analysis worker failed: ${error.message}`, outOfMemory);
+      }
     });
     worker.on('exit', (code) => {
+      // A worker that ends while shutting down (or while writing its cache) has nothing more to flush.
+      if (this.disposed) for (const waiter of this.flushWaiters.splice(0)) waiter();
       if (this.worker === worker && !this.disposed) {
         this.options.log(`analysis worker exited with code ${code}`);
         this.restart(`the analysis worker exited with code ${code}`);
@@ -138,7 +151,7 @@ export class AnalysisHost {
     events.onMessage(message);
   }
 
-  private restart(reason: string): void {
+  private restart(reason: string, outOfMemory = false): void {
     const worker = this.worker;
     this.worker = undefined;
     this.restarts++;
@@ -147,6 +160,6 @@ export class AnalysisHost {
     this.cancelTimers.clear();
     const lost = [...this.jobs.values()];
     this.jobs.clear();
-    for (const events of lost) events.onLost(reason);
+    for (const events of lost) events.onLost(reason, outOfMemory);
   }
 }

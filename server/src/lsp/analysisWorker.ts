@@ -205,6 +205,7 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
     // Phase 2: the entries that need work, one analysis each.
     for (const entry of pending) {
       if (signal.aborted) break;
+      exhaustMemoryForTests(entry);
       cache.takeRequests();
       const result = await analyze(files, { ...job.options, entries: [entry], cache, execution: { ...job.options.execution, signal } }, fileSystem);
       const { requests } = cache.takeRequests();
@@ -275,6 +276,16 @@ function analysisOrder(entries: string[], program: AnalysisResult['program'], do
     return fn.params.length === 0 ? 1 : 0;
   };
   return entries.map((name, index) => ({ name, index, rank: rank(name) })).sort((a, b) => a.rank - b.rank || a.index - b.index).map((e) => e.name);
+}
+
+/**
+ * Fault injection for the tests: with PERFCONTRACT_TEST_EXHAUST_MEMORY=NAME in the server's
+ * environment, the analysis of NAME allocates until the worker's heap limit ends the worker.
+ */
+function exhaustMemoryForTests(entry: string): void {
+  if (process.env.PERFCONTRACT_TEST_EXHAUST_MEMORY !== entry) return;
+  const hog: number[][] = [];
+  for (;;) hog.push(new Array<number>(1 << 20).fill(hog.length));
 }
 
 /** After z3 failed in this process nothing more is trustworthy here: the host replaces the worker and retries. */

@@ -21,6 +21,7 @@ export const ServerCodes = {
   incomplete: 'PC505',
   invalidBudget: 'PC506',
   configuration: 'PC507',
+  outOfMemory: 'PC508',
 } as const;
 
 export const Severity = { Error: 1, Warning: 2, Information: 3, Hint: 4 } as const;
@@ -92,6 +93,8 @@ export interface DiagnosticInputs {
   extraProblems: { message: string; code: string }[];
   /** Functions the server gave up on (far past their time limit). */
   overran?: string[];
+  /** Functions whose analysis ran out of memory and was given up on. */
+  outOfMemory?: string[];
   timeLimitMs?: number;
 }
 
@@ -139,6 +142,16 @@ export function diagnosticsFor(inputs: DiagnosticInputs): LspDiagnostic[] {
       message: `the analysis of '${name}' ran far past its time limit (${inputs.timeLimitMs ?? '?'} ms per function) and was stopped, so it has no contract until it changes. ` +
         `Lower perfcontract.maxPaths or perfcontract.unrollLimit, or split the function.`,
       data: { reasons: ['PC302'], overran: true },
+    });
+  }
+  for (const name of inputs.outOfMemory ?? []) {
+    const fn = inputs.outline.functions.find((f) => f.name === name);
+    if (!fn) continue;
+    result.push({
+      range: { start: document.positionAt(fn.nameStart), end: document.positionAt(fn.nameEnd) }, severity: Severity.Information, code: ServerCodes.outOfMemory, source: 'perfcontract',
+      message: `the analysis of '${name}' ran out of memory and was stopped, so it has no contract until it changes. ` +
+        `Lower perfcontract.maxPaths, perfcontract.timeLimitMs or perfcontract.unrollLimit, or split the function.`,
+      data: { reasons: ['PC508'], outOfMemory: true },
     });
   }
   const seenLoops = new Set<string>();

@@ -48,6 +48,8 @@ interface Results {
   problems: { message: string; code: string }[];
   /** Functions the server stopped because they ran far past their time limit. */
   overran: string[];
+  /** Functions whose analysis ran out of memory (the worker's heap limit). */
+  outOfMemory: string[];
   /** Callees whose calls use their declared contract: name -> hover Markdown. */
   declared: Map<string, string>;
   /** The worker's fingerprint of each contract that has one (the engine's cache key): the job after this one need not send it again. */
@@ -69,6 +71,8 @@ interface DocumentState {
   lostRuns: number;
   /** Functions given up on (name -> their text then): left out until their text changes. */
   overran: Map<string, string>;
+  /** The same for functions whose analysis ran out of memory. */
+  outOfMemory: Map<string, string>;
   /** Resolved when the document's analysis finishes (or is superseded). */
   waiters: (() => void)[];
 }
@@ -168,7 +172,7 @@ class PerfcontractServer {
       const document = new EditorDocument(params.textDocument.uri, filePath, params.textDocument.version, params.textDocument.text, this.encoding);
       const outline = new IncrementalOutline(this.parser!);
       outline.update(document.text, undefined);
-      const state: DocumentState = { document, outline, internal: false, dirty: true, touched: Date.now(), lostRuns: 0, overran: existing?.overran ?? new Map(), waiters: existing?.waiters ?? [] };
+      const state: DocumentState = { document, outline, internal: false, dirty: true, touched: Date.now(), lostRuns: 0, overran: existing?.overran ?? new Map(), outOfMemory: existing?.outOfMemory ?? new Map(), waiters: existing?.waiters ?? [] };
       this.documents.set(params.textDocument.uri, state);
       this.index?.invalidate();
       this.touch(filePath);
@@ -331,19 +335,18 @@ class PerfcontractServer {
     // Direct callees defined in the unit's other files also get contracts, for hovers on calls.
     const callees = [...new Set(outline.functions.flatMap((f) => f.calls))].filter((n) => !own.includes(n) && files.length > 1);
     const libraryDefined = new Set(files.slice(1).flatMap((f) => this.index?.outlineFor(f, openOutlines)?.functions.map((g) => g.name) ?? []));
-    const textOf = (name: string) => {
-      const fn = outline.functions.find((f) => f.name === name);
-      return fn ? document.text.slice(fn.start, fn.end) : name;
-    };
+    const textOf = (name: string) => functionText(next, name);
     for (const [name, text] of next.overran) if (textOf(name) !== text) next.overran.delete(name);
+    for (const [name, text] of next.outOfMemory) if (textOf(name) !== text) next.outOfMemory.delete(name);
     const overran = [...next.overran.keys()];
-    const entries = [...new Set([...own, ...callees.filter((n) => libraryDefined.has(n))])].filter((n) => !next.overran.has(n));
+    const outOfMemory = [...next.outOfMemory.keys()];
+    const entries = [...new Set([...own, ...callees.filter((n) => libraryDefined.has(n))])].filter((n) => !next.overran.has(n) && !next.outOfMemory.has(n));
     const overlay: Record<string, string> = {};
     for (const s of this.documents.values()) overlay[s.document.path] = s.document.text;
     const { options, problems } = this.optionsFor(next);
     const version = document.version;
     const building: Results = {
-      version, contracts: new Map(), engineDiagnostics: [], functions: [], filesRead: [], recomputed: [], reused: [], heldOver: [], milliseconds: 0, problems, overran, declared: new Map(),
+      version, contracts: new Map(), engineDiagnostics: [], functions: [], filesRead: [], recomputed: [], reused: [], heldOver: [], milliseconds: 0, problems, overran, outOfMemory, declared: new Map(),
       fingerprints: new Map(),
     };
     // The worker sends only the names of cached contracts this document's last results hold already.
@@ -358,7 +361,7 @@ class PerfcontractServer {
     const heldBy = next.latest;
     const id = this.host.start({ files, overlay, entries, options, held, ...(x86 ? { x86 } : {}) }, {
       onMessage: (message) => this.guard(() => this.onJobMessage(next, id, message, heldBy)),
-      onLost: (reason) => this.guard(() => this.finishJob(next, id, { kind: 'lost', reason })),
+      onLost: (reason, outOfMemory) => this.guard(() => this.finishJob(next, id, { kind: 'lost', reason, outOfMemory })),
     });
     // One function far past its limits is given up on: the job is cancelled and restarted without it.
     const functionLimitMs = options.execution.timeLimitMs + 2 * options.solverTimeoutMs + 10_000;
@@ -434,19 +437,26 @@ class PerfcontractServer {
     }
   }
 
-  private finishJob(state: DocumentState, id: number, outcome: { kind: 'done' | 'cancelled' | 'failed' } | { kind: 'lost'; reason: string }): void {
+  private finishJob(state: DocumentState, id: number, outcome: { kind: 'done' | 'cancelled' | 'failed' } | { kind: 'lost'; reason: string; outOfMemory?: boolean }): void {
     if (state.job?.id !== id) return;
     if (this.jobWatchdog) clearTimeout(this.jobWatchdog);
     const building = state.building!;
+    // A function whose analysis ran out of memory is given up on (PC508) and the job runs again
+    // without it; one lost before any function started is retried once like any other loss.
+    const exhausted = outcome.kind === 'lost' && outcome.outOfMemory ? state.job.pending[0] : undefined;
+    if (exhausted !== undefined) {
+      this.connection.console.log(`the analysis of '${exhausted}' ran out of memory; giving up on it until it changes`);
+      state.outOfMemory.set(exhausted, functionText(state, exhausted));
+    }
     state.job = undefined;
     state.building = undefined;
     this.running = undefined;
     this.progress?.done();
     this.progress = undefined;
-    const retry = outcome.kind === 'lost' && !state.dirty && state.lostRuns < 1;
+    const retry = outcome.kind === 'lost' && !state.dirty && (exhausted !== undefined || state.lostRuns < 1);
     if (outcome.kind === 'lost') {
-      this.connection.console.log(`analysis of ${state.document.path} was lost (${outcome.reason})${retry ? '; retrying once on a fresh worker' : ''}`);
-      state.lostRuns++;
+      this.connection.console.log(`analysis of ${state.document.path} was lost (${outcome.reason})${retry ? (exhausted !== undefined ? `; running it again without '${exhausted}'` : '; retrying once on a fresh worker') : ''}`);
+      if (exhausted === undefined) state.lostRuns++;
     }
     if (outcome.kind === 'cancelled' || (outcome.kind === 'lost' && state.dirty) || retry) {
       // A newer version is waiting (or the lost run is retried): that analysis will publish.
@@ -490,7 +500,7 @@ class PerfcontractServer {
     const diagnostics = diagnosticsFor({
       document: state.document, outline: state.outline.outline, engineDiagnostics: results.engineDiagnostics, contracts: [...results.contracts.values()],
       functions: results.functions, budgets: this.settings.budgets, failure: results.failure, extraProblems: results.problems,
-      overran: results.overran, timeLimitMs: this.settings.timeLimitMs,
+      overran: results.overran, outOfMemory: results.outOfMemory, timeLimitMs: this.settings.timeLimitMs,
     });
     void this.connection.sendDiagnostics({ uri: state.document.uri, version: results.version, diagnostics });
   }
@@ -660,7 +670,7 @@ class PerfcontractServer {
     const document = new EditorDocument(uri, filePath, 0, text, this.encoding);
     const outline = new IncrementalOutline(this.parser!);
     outline.update(text, undefined);
-    const state: DocumentState = { document, outline, internal: true, dirty: true, touched: 0, lostRuns: 0, overran: new Map(), waiters: [] };
+    const state: DocumentState = { document, outline, internal: true, dirty: true, touched: 0, lostRuns: 0, overran: new Map(), outOfMemory: new Map(), waiters: [] };
     this.documents.set(uri, state);
     this.schedule(0);
     return state;
@@ -676,6 +686,12 @@ class PerfcontractServer {
       return fallback as T;
     }
   }
+}
+
+/** A function's text in the document's buffer (its name when the outline does not have it). */
+function functionText(state: DocumentState, name: string): string {
+  const fn = state.outline.outline.functions.find((f) => f.name === name);
+  return fn ? state.document.text.slice(fn.start, fn.end) : name;
 }
 
 function pathOfUri(uri: string): string {

@@ -49,9 +49,9 @@ export class PersistentContractCache implements ContractCache {
   /** Reads the file; a missing file is an empty cache, a corrupt or foreign one is discarded (and reported). */
   load(): CacheLoadReport {
     if (!this.file) return { loaded: 0 };
-    let raw: string;
+    let raw: Buffer;
     try {
-      raw = fs.readFileSync(this.file, 'utf8');
+      raw = fs.readFileSync(this.file);
     } catch {
       return { loaded: 0 };
     }
@@ -176,24 +176,40 @@ export class PersistentContractCache implements ContractCache {
     this.textCharacters -= entry.characters;
   }
 
-  private readInto(raw: string): string | undefined {
+  /**
+   * Reads the file entry by entry: the file is a Buffer outside the V8 heap, and only one entry's
+   * text is a string at a time (the whole document parsed at once would need several times the
+   * file's size of the worker's heap, which is limited).
+   */
+  private readInto(raw: Buffer): string | undefined {
+    const layout = entriesLayout(raw);
+    if (!layout) return 'the cache file is not valid JSON';
     let document: CacheFile;
     try {
-      document = JSON.parse(raw) as CacheFile;
+      // The document without its entries, then each entry on its own.
+      document = JSON.parse(raw.toString('utf8', 0, layout.arrayStart + 1) + raw.toString('utf8', layout.arrayEnd)) as CacheFile;
     } catch {
       return 'the cache file is not valid JSON';
     }
     if (typeof document !== 'object' || document === null || document.format !== CACHE_FORMAT) return 'the cache file has an unknown format';
     if (document.version !== CACHE_VERSION) return `the cache file has version ${String(document.version)}, this server writes version ${CACHE_VERSION}`;
     if (!Array.isArray(document.entries) || typeof document.checksum !== 'string') return 'the cache file has no entries or checksum';
-    if (overallChecksum(document.entries) !== document.checksum) return 'the cache file checksum does not match its entries';
-    for (const item of document.entries) {
-      if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1]?.text !== 'string') return 'the cache file has a malformed entry';
+    const checked: [string, { sha256: string }][] = [];
+    for (const [start, end] of layout.elements) {
+      let item: unknown;
+      try {
+        item = JSON.parse(raw.toString('utf8', start, end));
+      } catch {
+        return 'the cache file is not valid JSON';
+      }
+      if (!isEntry(item)) return 'the cache file has a malformed entry';
       if (sha256(item[1].text) !== item[1].sha256) return `the cache entry ${item[0].slice(0, 12)} does not match its checksum`;
+      checked.push([item[0], { sha256: item[1].sha256 }]);
       this.remove(item[0]);
       this.entries.set(item[0], { sha256: item[1].sha256, packed: packText(item[1].text), characters: item[1].text.length, used: ++this.clock, persist: true });
       this.textCharacters += item[1].text.length;
     }
+    if (overallChecksum(checked) !== document.checksum) return 'the cache file checksum does not match its entries';
     return undefined;
   }
 }
@@ -207,4 +223,56 @@ function overallChecksum(entries: readonly (readonly [string, { sha256: string }
   const hash = createHash('sha256');
   for (const item of entries) hash.update(`${String(item?.[0])}:${String(item?.[1]?.sha256)};`);
   return hash.digest('hex');
+}
+
+function isEntry(item: unknown): item is [string, { sha256: string; text: string }] {
+  if (!Array.isArray(item) || typeof item[0] !== 'string') return false;
+  const value = item[1] as { sha256?: unknown; text?: unknown } | undefined;
+  return typeof value?.text === 'string' && typeof value.sha256 === 'string';
+}
+
+/**
+ * Where the top-level `entries` array and each of its elements are in a cache file's bytes, found by
+ * tracking strings and nesting (every structural character of JSON is ASCII, and no byte of a UTF-8
+ * multi-byte sequence is). Undefined when the brackets do not balance or there is no such array.
+ */
+function entriesLayout(raw: Buffer): { arrayStart: number; arrayEnd: number; elements: [number, number][] } | undefined {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let stringStart = 0;
+  let lastString = '';
+  let arrayStart = -1;
+  let arrayEnd = -1;
+  let elementStart = -1;
+  const elements: [number, number][] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === 0x5c) escaped = true;
+      else if (c === 0x22) {
+        inString = false;
+        if (depth === 1) lastString = raw.toString('utf8', stringStart + 1, i);
+      }
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      stringStart = i;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (depth === 1 && c === 0x5b && lastString === 'entries' && arrayStart < 0) arrayStart = i;
+      else if (depth === 2 && arrayStart >= 0 && arrayEnd < 0) elementStart = i;
+      depth++;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      if (depth < 0) return undefined;
+      if (depth === 2 && elementStart >= 0) {
+        elements.push([elementStart, i + 1]);
+        elementStart = -1;
+      } else if (depth === 1 && arrayStart >= 0 && arrayEnd < 0) arrayEnd = i;
+    }
+  }
+  if (depth !== 0 || inString || arrayStart < 0 || arrayEnd < 0) return undefined;
+  return { arrayStart, arrayEnd, elements };
 }
