@@ -23,10 +23,13 @@ import { startMemoryLog } from './memoryLog';
 
 /**
  * z3's memory ceiling in the worker. The CLI allows 1200 MB; an editor's server lives long and z3's
- * WASM heap never shrinks, so a query that needs more answers unknown (PC304) instead. Measured on
- * the six-NF workspace of `npm run bench:lsp`: peak server memory 781 MB at 1200, 514 MB at 400.
+ * WASM heap never shrinks. On the NF corpus of `npm run bench:lsp`, z3's WASM memory stays at about
+ * 29 MB resident, except that now and then, in some runs and not others, one query's memory runs
+ * away to the ceiling in under a second: the query then answers unknown (PC304), or z3 aborts
+ * (a z3 failure: the worker is restarted and the job retried once). With a ceiling of 400 MB such
+ * a run took the server to 750-780 MB; the ceiling bounds what a runaway query adds.
  */
-const WORKER_Z3_MEMORY_MB = 400;
+const WORKER_Z3_MEMORY_MB = 128;
 setZ3MemoryLimitMb(WORKER_Z3_MEMORY_MB);
 
 /** Reasons that make an incomplete contract a settled answer for its key: the path and time limits. */
