@@ -481,7 +481,10 @@ class Explorer {
         if (frame.block === boundary.header && !state.skipHeaderVisit) {
           const iteration = { cost: subtractCost(state.cost, boundary.startCost), terms: subtractTerms(state.terms, boundary.startTerms), mark: state.marks.get(boundary) };
           boundary.iterations.push(iteration);
-          boundary.recorded?.iterations.push({ constraints: [...state.constraints], decisions: state.decisions.map(summaryDecision), cost: iteration.cost, terms: [...iteration.terms] });
+          boundary.recorded?.iterations.push({
+            constraints: [...state.constraints], decisions: state.decisions.map(summaryDecision), cost: iteration.cost, terms: [...iteration.terms],
+            ...(iteration.mark === undefined ? {} : { mark: iteration.mark }),
+          });
           return []; // one more iteration done: only its cost matters
         }
         if (!boundary.body.has(frame.block)) {
@@ -560,10 +563,10 @@ class Explorer {
       state.pcvInstances.set(name, markInstance + 1);
       markPcvs.set(name, pcvInstanceName(name, markInstance));
     }
-    if (this.recording && (state.boundaries.length > 0 || markPcvs.size > 0)) {
-      const message = state.boundaries.length > 0 ? `a loop inside a loop in '${fn.name}', whose cost a summary cannot settle per call site` : `a loop with count marks in '${fn.name}'`;
-      throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message });
+    if (this.recording && state.boundaries.length > 0) {
+      throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `a loop inside a loop in '${fn.name}', whose cost a summary cannot settle per call site` });
     }
+    const markOf = (name: string) => [...countMarks(fn).values()].flatMap((m) => [...m.values()]).find((m) => m.name === name && m.header === header.id)!;
     const declared = loop.bounds[base.name];
     const inferred = declared === undefined ? guardBound(frame, header, body) : undefined;
     const bound = declared ?? inferred;
@@ -574,6 +577,7 @@ class Explorer {
       recorded = {
         id: this.recording.loops.size, pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name,
         header: header.id, ...(declared !== undefined ? { declaredBound: declared } : {}), guards: declared === undefined ? loopGuards(frame, header, body) : [], iterations: [],
+        marks: [...markPcvs].map(([name, markPcv]) => ({ name, pcv: markPcv, description: markOf(name).description, line: markOf(name).line + 1 })),
       };
       this.recording.loops.set(recorded.id, recorded);
       state.loopIds = [...(state.loopIds ?? []), recorded.id];
@@ -616,7 +620,7 @@ class Explorer {
     for (const name of [...new Set(boundary.iterations.map((i) => i.mark).filter((m): m is string => m !== undefined))].sort()) {
       const markPcv = markPcvs.get(name)!;
       const cost = maxOfIterations(boundary.iterations.filter((i) => i.mark === name));
-      const mark = [...countMarks(fn).values()].flatMap((m) => [...m.values()]).find((m) => m.name === name && m.header === header.id)!;
+      const mark = markOf(name);
       const existing = this.pcvs.get(markPcv);
       if (!existing) {
         this.pcvs.set(markPcv, {
@@ -1355,25 +1359,42 @@ class Explorer {
     });
     const renameTerms = (terms: [string, Cost][]): CostTerms => new Map(terms.map(([key, cost]) => [key.split('*').map(renamePcv).sort().join('*'), { ...cost }]));
     // Each loop's PCV for this call: settled here, or (while recording a caller's summary) kept for its call sites.
-    const loopsHere = new Map<number, { pcv: string; perIteration: { cost: Cost; terms: CostTerms }; recordedId?: number; register?: () => void }>();
+    type IterationCost = { cost: Cost; terms: CostTerms };
+    const loopsHere = new Map<number, { pcv: string; perIteration: IterationCost; marks: { pcv: string; perIteration: IterationCost }[]; recordedId?: number; register?: () => void }>();
     const declaredPcvs = new Map(summary.pcvs.map((p) => [p.name, p]));
     for (const loop of summary.loops) {
       const pcv = renamePcv(loop.pcv);
       const kept = iterationsHere.get(loop.id)!;
-      const perIteration = maxOfIterations(kept.map((i) => ({ cost: i.cost, terms: renameTerms(i.terms) })));
+      const costOf = (iterations: SummaryIteration[]) => maxOfIterations(iterations.map((i) => ({ cost: i.cost, terms: renameTerms(i.terms) })));
+      const perIteration = costOf(kept.filter((i) => i.mark === undefined));
+      // Iterations that reached a count mark are counted by the mark's PCV, at their own worst cost
+      // (as inlining counts them: only marks some feasible iteration reaches).
+      const marks = loop.marks.flatMap((m) => {
+        const reaching = kept.filter((i) => i.mark === m.name);
+        return reaching.length === 0 ? [] : [{ mark: m, pcv: renamePcv(m.pcv), perIteration: costOf(reaching) }];
+      });
       const guards = loop.guards.map((g) => ({ ...g, start: rebuild.bitvec(g.start), limit: typeof g.limit === 'string' ? g.limit : rebuild.bitvec(g.limit) }));
       if (this.recording) {
         const recorded: SummaryLoop = {
           ...loop, id: this.recording.loops.size, pcv, guards,
-          iterations: kept.map((i) => ({ constraints: i.constraints.map((c) => rebuild.boolean(c)), decisions: decisionsHere(i.decisions).map(summaryDecision), cost: i.cost, terms: [...renameTerms(i.terms)] })),
+          iterations: kept.map((i) => ({
+            constraints: i.constraints.map((c) => rebuild.boolean(c)), decisions: decisionsHere(i.decisions).map(summaryDecision), cost: i.cost, terms: [...renameTerms(i.terms)],
+            ...(i.mark === undefined ? {} : { mark: i.mark }),
+          })),
+          marks: loop.marks.map((m) => ({ ...m, pcv: renamePcv(m.pcv) })),
         };
         this.recording.loops.set(recorded.id, recorded);
-        loopsHere.set(loop.id, { pcv, perIteration, recordedId: recorded.id });
+        loopsHere.set(loop.id, { pcv, perIteration, marks, recordedId: recorded.id });
         continue;
       }
       const inferred = loop.declaredBound === undefined ? boundOfGuards(guards) : undefined;
-      const register = () => this.noteLoopPcv(pcv, loop, loop.declaredBound ?? inferred, loop.declaredBound !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : undefined, perIteration);
-      loopsHere.set(loop.id, { pcv, perIteration, register });
+      const bound = loop.declaredBound ?? inferred;
+      const boundSource = loop.declaredBound !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : undefined;
+      const register = () => {
+        this.noteLoopPcv(pcv, loop, bound, boundSource, perIteration);
+        for (const m of marks) this.noteLoopPcv(m.pcv, { ...loop, description: m.mark.description, origin: { file: loop.origin.file, line: m.mark.line } }, bound, boundSource, m.perIteration);
+      };
+      loopsHere.set(loop.id, { pcv, perIteration, marks, register });
     }
     const renameKey = (key: string) => key.replace(/^(.+)#(\d+)$/, (_, callee: string, n: string) => `${callee}#${Number(n) + (externalBase.get(callee) ?? 0)}`);
     const successors = feasible.map(() => (feasible.length === 1 ? state : this.fork(state)));
@@ -1402,7 +1423,10 @@ class Explorer {
       for (const id of leaf.loops) {
         const loop = loopsHere.get(id)!;
         if (loop.recordedId !== undefined) successor.loopIds = [...(successor.loopIds ?? []), loop.recordedId];
-        else addLoopTerms(successor.terms, loop.pcv, loop.perIteration);
+        else {
+          addLoopTerms(successor.terms, loop.pcv, loop.perIteration);
+          for (const m of loop.marks) addLoopTerms(successor.terms, m.pcv, m.perIteration);
+        }
       }
       if (leaf.forgetsAll) {
         // Inline, the loop would have forgotten every writable object, the caller's own included.

@@ -63,6 +63,19 @@ export interface SummaryIteration {
   decisions: SummaryDecision[];
   cost: Cost;
   terms: [string, Cost][];
+  /** The count mark the iteration reached (counted by that mark's PCV), absent for plain iterations. */
+  mark?: string;
+}
+
+/** A count mark of a summarised loop: iterations that reach it are counted by their own PCV. */
+export interface SummaryLoopMark {
+  /** The mark's name in the source (`/*@ count NAME ... *\/`). */
+  name: string;
+  /** Its PCV instance, named as on a path that starts at the callee. */
+  pcv: string;
+  description: string;
+  /** 1-based line of the mark. */
+  line: number;
 }
 
 /**
@@ -81,6 +94,7 @@ export interface SummaryLoop {
   declaredBound?: number;
   guards: SummaryGuard[];
   iterations: SummaryIteration[];
+  marks: SummaryLoopMark[];
 }
 
 export interface SummaryLeaf {
@@ -143,7 +157,7 @@ export interface SummaryUse {
   inlined: { callee: string; reason: string }[];
 }
 
-export const SUMMARY_FORMAT_VERSION = 1;
+export const SUMMARY_FORMAT_VERSION = 2;
 
 /** The symbol of an integer argument, a pointer argument's offset, and a summary object's initial bytes. */
 export const summaryArgument = (index: number): string => `sum:arg${index}`;
@@ -489,7 +503,10 @@ export function deserializeSummary(serialized: SerializedSummary): FunctionSumma
     loops: s.loops.map((loop) => ({
       ...(loop as unknown as SummaryLoop),
       guards: loop.guards.map((g) => ({ ...g, start: at(g.start) as BitVecExpr, limit: typeof g.limit === 'string' ? g.limit : at(g.limit) as BitVecExpr })),
-      iterations: loop.iterations.map((i) => ({ constraints: i.constraints.map((c) => at(c) as BoolExpr), decisions: i.decisions.map(decision), cost: i.cost as Cost, terms: i.terms as [string, Cost][] })),
+      iterations: loop.iterations.map((i) => ({
+        constraints: i.constraints.map((c) => at(c) as BoolExpr), decisions: i.decisions.map(decision), cost: i.cost as Cost, terms: i.terms as [string, Cost][],
+        ...(i.mark === undefined ? {} : { mark: i.mark }),
+      })),
     })),
     touched: s.touched,
     copiesMemory: s.copiesMemory,
