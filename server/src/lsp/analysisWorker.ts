@@ -283,7 +283,8 @@ function analysisOrder(entries: string[], program: AnalysisResult['program'], do
 
 /**
  * Fault injection for the tests: with PERFCONTRACT_TEST_EXHAUST_MEMORY=NAME in the server's
- * environment, the analysis of NAME allocates until the worker's heap limit ends the worker.
+ * environment, the worker's heap is limited to 64 MB (analysisHost.ts) and the analysis of NAME
+ * allocates until the limit ends the worker.
  */
 function exhaustMemoryForTests(entry: string): void {
   if (process.env.PERFCONTRACT_TEST_EXHAUST_MEMORY !== entry) return;
