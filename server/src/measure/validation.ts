@@ -327,6 +327,12 @@ export function renderReport(validations: NfValidation[], context: ReportContext
       out.push(`| ${r.nf} | -${r.opt} | ${r.metric} | ${r.packets} | ${percent(r.maxGap)} | ${percent(r.medianGap)} | ${r.below} | ${r.estimated} | ${g && !('error' in g) ? `${(g.milliseconds / 1000).toFixed(1)} s` : '–'} |`);
     }
   }
+  const libraryRows = validations.flatMap((v) => (Object.entries(v.grounding ?? {}) as [OptLevel, X86Grounding][]).flatMap(([opt, g]) =>
+    'error' in g.record ? [] : (g.record.libraryCalls ?? []).map((c) => `| ${v.nf} | -${opt} | \`${c.function}\` | ${c.calls} | ${c.worstCase}${c.sizes ? ` (sizes ${c.sizes.join(', ')})` : ''} | ${c.instructions ?? '–'} | ${c.memoryAccesses ?? '–'} |`)));
+  if (libraryRows.length > 0) {
+    out.push('', 'Calls into the C library during calibration, each priced at the cost per call below before the fit (`benchmark`: the worst over a grid of inputs, at the largest of the sizes shown; `constant`: the same in every call; `unknown`: taken as measured, its classes estimated):', '');
+    out.push('| NF | level | function | calls | worst case | instructions | memory accesses |', '|---|---|---|---:|---|---:|---:|', ...libraryRows);
+  }
   out.push('', 'Classes with a packet below its prediction or a gap above 7%:', '');
   out.push('| NF | level | metric | class | packets | max gap | median gap | below | estimated | formula |', '|---|---|---|---|---:|---:|---:|---:|---|---|');
   for (const v of validations) {
