@@ -15,7 +15,7 @@ import { flowBucket } from '../src/measure/natTraffic';
 import { macSlot } from '../src/measure/bridgeTraffic';
 import { validateNf } from '../src/measure/validationRun';
 import { NfContract, interpretTrace, lowerNf, nfContract } from '../src/measure/session';
-import { irRows, renderReport, renderScatterSvg, plotPoints, traceRows, UNMATCHED, x86PredictionRows } from '../src/measure/validation';
+import { irRows, packetEstimated, renderReport, renderScatterSvg, plotPoints, traceRows, UNMATCHED, x86PredictionRows } from '../src/measure/validation';
 import { TRACE_START_NS } from '../src/measure/traffic';
 import { buildTranslationUnit } from '../src/core/syntax/translationUnit';
 import { lowerProgram } from '../src/core/ir/lowerProgram';
@@ -216,6 +216,17 @@ test('tracing points leave the analysed IR of every NF unchanged', async () => {
     assert.match(traced, new RegExp(`function ${nf.entry}\\(`));
     assert.equal(traced, untraced, `${nf.name}: the tracing lines change the IR`);
   }
+});
+
+test('a packet is estimated when its class is, unless only unobserved monomials are and they take calibrated values', () => {
+  assert.equal(packetEstimated(undefined, {}), true);
+  assert.equal(packetEstimated({ samples: 4, estimated: false }, { c: 9 }), false);
+  assert.equal(packetEstimated({ samples: 0, estimated: true, note: 'no calibration call reached this class' }, {}), true);
+  const partly = { samples: 4, estimated: true, note: 'c, d*p', estimatedTerms: { c: [0], 'd*p': [0, 2] } };
+  assert.equal(packetEstimated(partly, { c: 0, d: 1, p: 2 }), false);
+  assert.equal(packetEstimated(partly, { c: 0, d: 2, p: 2 }), true);
+  assert.equal(packetEstimated(partly, { c: 1 }), true);
+  assert.equal(packetEstimated(partly, {}), false);
 });
 
 test('validation tables: gaps, medians and below-counts per class, unmatched rows apart', () => {

@@ -60,6 +60,12 @@ export interface ClassGrounding {
   /** True when the class's x86 formulas are not fitted from its own calls (see `note`). */
   estimated: boolean;
   note?: string;
+  /**
+   * When the only estimated parts are monomials whose per-unit cost was never observed: each such
+   * monomial with the values it took in the class's calls. At those values the formula is fitted
+   * (the constant pays for them); elsewhere it is estimated.
+   */
+  estimatedTerms?: Record<string, number[]>;
 }
 
 /** What the contract's `grounding` says: how its x86 formulas were obtained. */
@@ -231,23 +237,24 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
   const slopes = { x86_instructions: pooledSlopes(contract, samples, 'x86_instructions'), x86_memory_accesses: pooledSlopes(contract, samples, 'x86_memory_accesses') };
   // Classes with calls first: the largest ratio of a fitted formula to its IR formula, at the
   // calls' PCVs, then scales the constants of the classes no call reached.
-  const fittedPolynomials = new Map<string, { x86: Record<'x86_instructions' | 'x86_memory_accesses', Polynomial>; notes: string[] }>();
+  const fittedPolynomials = new Map<string, { x86: Record<'x86_instructions' | 'x86_memory_accesses', Polynomial>; notes: string[]; estimates: Estimates }>();
   const constantRatio = { x86_instructions: 0, x86_memory_accesses: 0 };
   const ordered = [...contract.classes].sort((a, b) => Number(samples.has(b.id)) - Number(samples.has(a.id)));
   for (const pathClass of ordered) {
     const own = samples.get(pathClass.id) ?? [];
     const notes: string[] = (libraryNotes.get(pathClass.id) ?? []).map((name) => `its calls reach ${name} in a shared library, whose worst case is not known: its cost is taken as measured in calibration`);
+    const estimates: Estimates = { whole: notes.length > 0, terms: new Map() };
     const fit = (metric: 'x86_instructions' | 'x86_memory_accesses') => {
-      const poly = fitClass(pathClass, metric, own, slopes[metric], { total: estimateRatio[metric], constant: constantRatio[metric] }, bounds, notes);
+      const poly = fitClass(pathClass, metric, own, slopes[metric], { total: estimateRatio[metric], constant: constantRatio[metric] }, bounds, notes, estimates);
       const ir = polynomialOf(pathClass, IR_OF[metric]);
       for (const s of ir ? own : []) constantRatio[metric] = Math.max(constantRatio[metric], evaluatePolynomial(poly, s.pcv) / Math.max(1, evaluatePolynomial(ir!, s.pcv)));
       return poly;
     };
-    fittedPolynomials.set(pathClass.id, { x86: { x86_instructions: fit('x86_instructions'), x86_memory_accesses: fit('x86_memory_accesses') }, notes });
+    fittedPolynomials.set(pathClass.id, { x86: { x86_instructions: fit('x86_instructions'), x86_memory_accesses: fit('x86_memory_accesses') }, notes, estimates });
   }
   for (const pathClass of contract.classes) {
     const own = samples.get(pathClass.id) ?? [];
-    const { x86, notes } = fittedPolynomials.get(pathClass.id)!;
+    const { x86, notes, estimates } = fittedPolynomials.get(pathClass.id)!;
     const formulas: Partial<Record<X86Metric, string>> = {};
     for (const metric of metrics) {
       if (metric === 'cycles') {
@@ -260,7 +267,8 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
     }
     Object.assign(pathClass.cost as Record<string, string>, formulas);
     const unique = [...new Set(notes)];
-    classes[pathClass.id] = { samples: own.length, estimated: unique.length > 0, ...(unique.length > 0 ? { note: unique.join('; ') } : {}) };
+    const terms = !estimates.whole && estimates.terms.size > 0 ? { estimatedTerms: Object.fromEntries([...estimates.terms].map(([m, values]) => [m, [...values].sort((a, b) => a - b)])) } : {};
+    classes[pathClass.id] = { samples: own.length, estimated: unique.length > 0, ...(unique.length > 0 ? { note: unique.join('; ') } : {}), ...terms };
   }
   for (const summary of [contract.worstCase, contract.bestCase]) {
     if (!summary) continue;
@@ -474,17 +482,21 @@ function solveNormalEquations(rows: { x: Map<string, number>; y: number }[], nam
   return names.map((_, i) => a[i]![n]! / a[i]![i]!);
 }
 
+/** What of a class's formulas is estimated: all of them, or only the listed monomials away from the values they took. */
+interface Estimates { whole: boolean; terms: Map<string, Set<number>> }
+
 /**
  * The x86 polynomial of one class and metric (see the file comment). `notes` collects why the
- * result is estimated, if it is.
+ * result is estimated, if it is, and `estimates` what is.
  */
 function fitClass(
   pathClass: PathClass, metric: 'x86_instructions' | 'x86_memory_accesses', own: Sample[], slopes: Map<string, number>,
-  ratios: { total: number; constant: number }, bounds: PcvBound, notes: string[],
+  ratios: { total: number; constant: number }, bounds: PcvBound, notes: string[], estimates: Estimates,
 ): Polynomial {
   const ratio = ratios.total;
   const irMetric = IR_OF[metric];
   const ir = polynomialOf(pathClass, irMetric);
+  if (!ir || own.length === 0) estimates.whole = true;
   if (!ir) {
     notes.push(`the IR formula has no polynomial form; the ${metric} formula is the IR constant scaled`);
     return new Map([['', Math.ceil(ratio * Math.max(1, ...own.map((s) => s.ir[irMetric])))]]);
@@ -515,8 +527,15 @@ function fitClass(
       // its bound the cost is lower (a per-unit cost is never negative).
       result.set(m, 0);
     } else {
-      result.set(m, scaled(ir.get(m)!));
-      notes.push(`the per-unit cost of ${m} varied in no class's calibration calls: its ${metric} coefficient is the IR one scaled, on top of the largest cost observed`);
+      const coefficient = scaled(ir.get(m)!);
+      result.set(m, coefficient);
+      const values = estimates.terms.get(m) ?? new Set<number>();
+      for (const sample of own) values.add(monomialValue(m, sample.pcv));
+      estimates.terms.set(m, values);
+      // The constant, the largest residual, already pays for the monomial at the values the calls
+      // took; the scaled coefficient prices only what lies above the smallest of them.
+      lift -= coefficient * Math.min(...own.map((sample) => monomialValue(m, sample.pcv)));
+      notes.push(`the per-unit cost of ${m} varied in no class's calibration calls: its ${metric} coefficient is the IR one scaled, charged above the smallest value the class's calls took (the constant, the largest cost observed, pays for the values they took)`);
     }
   }
   result.set('', Math.max(0, Math.ceil(Math.max(...classResiduals(pathClass, own, slopes, metric)!) + lift - 1e-9)));

@@ -5,7 +5,7 @@ import type { SessionPacket } from './session';
 import type { TraceKind } from './traffic';
 import type { FunctionContract } from '../core/contract/contract';
 import { evaluateFormula } from '../core/cost/formula';
-import type { Grounding, GroundingFailure } from '../ground/ground';
+import type { ClassGrounding, Grounding, GroundingFailure } from '../ground/ground';
 
 export interface TraceResult {
   name: string;
@@ -194,6 +194,17 @@ export function x86Rows(validation: NfValidation): X86Row[] {
   return rows;
 }
 
+/**
+ * Whether a packet's x86 prediction is estimated: its class's formulas are, and not merely in
+ * monomials whose values at the packet are ones the class's calibration calls took.
+ */
+export function packetEstimated(grounding: ClassGrounding | undefined, pcv: Record<string, number>): boolean {
+  if (!grounding) return true;
+  if (!grounding.estimated) return false;
+  if (!grounding.estimatedTerms) return true;
+  return Object.entries(grounding.estimatedTerms).some(([monomial, values]) => !values.includes(monomial.split('*').reduce((product, name) => product * (pcv[name] ?? 0), 1)));
+}
+
 /** Every packet in a class, at one grounded level: its class, the x86 prediction and valgrind's count. */
 function x86Comparisons(validation: NfValidation, opt: OptLevel, metric: keyof typeof X86_VALIDATED): { classId: string; predicted: number; measured: number; estimated: boolean }[] {
   const grounding = validation.grounding?.[opt];
@@ -209,7 +220,7 @@ function x86Comparisons(validation: NfValidation, opt: OptLevel, metric: keyof t
       const measuredPacket = run.packets[i];
       const formula = pathClass ? (pathClass.cost as Record<string, string>)[metric] : undefined;
       if (!pathClass || !measuredPacket || formula === undefined) return;
-      out.push({ classId: pathClass.id, predicted: evaluateFormula(formula, packet.pcv), measured: X86_VALIDATED[metric](measuredPacket), estimated: record.classes[pathClass.id]?.estimated ?? true });
+      out.push({ classId: pathClass.id, predicted: evaluateFormula(formula, packet.pcv), measured: X86_VALIDATED[metric](measuredPacket), estimated: packetEstimated(record.classes[pathClass.id], packet.pcv) });
     });
   }
   return out;
@@ -241,6 +252,7 @@ export function x86ClassRows(validation: NfValidation, opt: OptLevel, metric: ke
     const entry = byClass.get(c.classId) ?? { gaps: [], below: 0, estimated: c.estimated };
     entry.gaps.push(relativeGap(c.predicted, c.measured));
     if (c.predicted < c.measured) entry.below++;
+    entry.estimated ||= c.estimated;
     byClass.set(c.classId, entry);
   }
   return [...byClass].map(([classId, e]) => ({
@@ -316,7 +328,7 @@ export function renderReport(validations: NfValidation[], context: ReportContext
   out.push('', 'Plots (predicted versus interpreter-measured per packet, log scales):', '');
   for (const v of validations) if (!v.failure) for (const metric of v.metrics) out.push(`- [${v.nf} ${metric}](${v.nf}-${metric}.svg)`);
   out.push('', '## x86 metrics: grounded contract versus valgrind', '');
-  out.push(`The contract of each NF is grounded on x86 at each level (\`perfcontract contract --metrics x86_instructions,x86_memory_accesses\`, docs/x86-grounding.md): its witnesses and calibration traces generated with seed ${context.seed} + ${context.calibrationSeedOffset ?? 0} (${context.calibrationPackets ?? 0} packets per generator, never the validation packets) run under callgrind on the NF compiled with gcc -std=c99 at that level. The prediction for each validation packet is its class's x86 formula at the packet's PCVs; the measurement is callgrind's Ir or Dr + Dw for nf_process and its callees. Packets outside the contract (unmatched) have no class formula and are not in this table. "estimated": packets in classes whose formula is scaled from the IR formula because no calibration call reached them.`, '');
+  out.push(`The contract of each NF is grounded on x86 at each level (\`perfcontract contract --metrics x86_instructions,x86_memory_accesses\`, docs/x86-grounding.md): its witnesses and calibration traces generated with seed ${context.seed} + ${context.calibrationSeedOffset ?? 0} (${context.calibrationPackets ?? 0} packets per generator, never the validation packets) run under callgrind on the NF compiled with gcc -std=c99 at that level. The prediction for each validation packet is its class's x86 formula at the packet's PCVs; the measurement is callgrind's Ir or Dr + Dw for nf_process and its callees. Packets outside the contract (unmatched) have no class formula and are not in this table. "estimated": packets whose prediction is scaled from the IR formula rather than fitted: their class was reached by no calibration call, or it has a monomial whose per-unit cost was observed in no class and the packet's value of it is one the class's calibration calls never took.`, '');
   out.push('| NF | level | metric | packets | max gap | median gap | below | estimated | grounding time |', '|---|---|---|---:|---:|---:|---:|---:|---:|');
   for (const v of validations) {
     for (const [opt, g] of Object.entries(v.grounding ?? {}) as [OptLevel, X86Grounding][]) {
