@@ -20,7 +20,7 @@ export interface HostOptions {
  * kept its heap near 100 MB and the server at 306-386 MB on `npm run bench:lsp` until the edits
  * while busy, but with it z3's WASM memory ran away (to 400-515 MB, once to its 2 GiB maximum) or
  * z3 failed (aborted, or "memory access out of bounds") in 6 of 22 benchmark scenarios, and the
- * worker was restarted for a reason not logged in 2 more; none of this happened in 13 scenarios
+ * worker was restarted for a reason not logged in 2 more; none of this happened in 21 scenarios
  * without the limit (docs/lsp.md, Results). The likely cause: V8 collects far more often under a
  * small limit, and z3's bindings release z3 objects from collection finalizers, concurrently with
  * a running check. A job that reaches Node's default limit all the same loses its worker: the host
