@@ -68,6 +68,11 @@ export class AnalysisHost {
     this.cancelTimers.set(id, timer);
   }
 
+  /** Starts the worker now (it loads z3 at once) rather than with the first analysis. */
+  startWorker(): void {
+    if (!this.disposed) this.ensureWorker();
+  }
+
   /** Where the worker keeps its on-disk cache (undefined: memory only). */
   setCacheDirectory(directory: string | undefined): void {
     this.cacheDirectory = directory;

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parentPort } from 'worker_threads';
 import { analyze, AnalysisResult, FileSystem } from '../core/analysis';
-import { setZ3MemoryLimitMb } from '../core/solver/solver';
+import { preloadZ3, setZ3MemoryLimitMb } from '../core/solver/solver';
 import { resolveCompilerCommand } from '../ground/compileCommands';
 import { DEFAULT_CYCLES_MODEL, groundContract, Grounding, GroundingFailure, X86_METRICS } from '../ground/ground';
 import { failureOf, GroundingError } from '../ground/groundingError';
@@ -33,6 +33,8 @@ import { startMemoryLog } from './memoryLog';
  */
 const WORKER_Z3_MEMORY_MB = 128;
 setZ3MemoryLimitMb(WORKER_Z3_MEMORY_MB);
+// The worker starts when the server is initialised: z3 loads while the editor opens its files.
+preloadZ3();
 
 /** Reasons that make an incomplete contract a settled answer for its key: the path and time limits. */
 const SETTLED_CODES = new Set(['PC301', 'PC302']);

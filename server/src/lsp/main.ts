@@ -127,6 +127,8 @@ class PerfcontractServer {
       this.parser = await loadOutlineParser();
       this.index = new WorkspaceIndex(this.parser, this.roots);
       this.host.setCacheDirectory(this.cacheDirectory());
+      // Loading z3 takes about a quarter of a second: the worker does it while the client opens files.
+      this.host.startWorker();
       const result = {
         capabilities: {
           positionEncoding: this.encoding,
