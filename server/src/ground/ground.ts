@@ -373,7 +373,8 @@ function evaluatePolynomial(poly: Polynomial, pcv: Record<string, number>): numb
   return total;
 }
 
-function monomialValue(monomial: string, pcv: Record<string, number>): number {
+/** A monomial (`d*p`) at the given PCV values; a PCV without a value is 0. */
+export function monomialValue(monomial: string, pcv: Record<string, number>): number {
   return monomial.split('*').reduce((product, name) => product * (pcv[name] ?? 0), 1);
 }
 

@@ -10,6 +10,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { IrProgram } from '../core/ir/ir';
+import { reachableBodies } from '../core/symex/summaries';
 import { parseCallgrindParts } from '../measure/callgrind';
 import { GroundingError } from './groundingError';
 import type { CompilerCommand } from './replay';
@@ -42,24 +43,15 @@ export interface LibraryWorstCase {
  */
 export function intrinsicSizes(program: IrProgram, entry: string): IntrinsicSizes {
   const sizes: IntrinsicSizes = new Map();
-  const seen = new Set<string>();
-  const queue = [entry];
-  while (queue.length > 0) {
-    const fn = program.functions.get(queue.pop()!);
-    if (!fn || seen.has(fn.name)) continue;
-    seen.add(fn.name);
-    for (const block of fn.blocks) {
+  for (const name of reachableBodies(program, entry)) {
+    for (const block of program.functions.get(name)!.blocks) {
       for (const ins of block.instructions) {
-        if (ins.op !== 'call') continue;
-        if ((INTRINSICS as readonly string[]).includes(ins.callee)) {
-          const name = ins.callee as MemoryIntrinsic;
-          const size = ins.args[2];
-          const known = sizes.get(name);
-          if (size?.kind !== 'imm' || known === 'unknown') sizes.set(name, 'unknown');
-          else sizes.set(name, [...new Set([...(known ?? []), Number(size.value)])].sort((a, b) => a - b));
-        } else if (!seen.has(ins.callee)) {
-          queue.push(ins.callee);
-        }
+        if (ins.op !== 'call' || !(INTRINSICS as readonly string[]).includes(ins.callee)) continue;
+        const intrinsic = ins.callee as MemoryIntrinsic;
+        const size = ins.args[2];
+        const known = sizes.get(intrinsic);
+        if (size?.kind !== 'imm' || known === 'unknown') sizes.set(intrinsic, 'unknown');
+        else sizes.set(intrinsic, [...new Set([...(known ?? []), Number(size.value)])].sort((a, b) => a - b));
       }
     }
   }

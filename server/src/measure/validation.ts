@@ -5,6 +5,7 @@ import type { SessionPacket } from './session';
 import type { TraceKind } from './traffic';
 import type { FunctionContract } from '../core/contract/contract';
 import { evaluateFormula } from '../core/cost/formula';
+import { monomialValue } from '../ground/ground';
 import type { ClassGrounding, Grounding, GroundingFailure } from '../ground/ground';
 
 export interface TraceResult {
@@ -202,7 +203,7 @@ export function packetEstimated(grounding: ClassGrounding | undefined, pcv: Reco
   if (!grounding) return true;
   if (!grounding.estimated) return false;
   if (!grounding.estimatedTerms) return true;
-  return Object.entries(grounding.estimatedTerms).some(([monomial, values]) => !values.includes(monomial.split('*').reduce((product, name) => product * (pcv[name] ?? 0), 1)));
+  return Object.entries(grounding.estimatedTerms).some(([monomial, values]) => !values.includes(monomialValue(monomial, pcv)));
 }
 
 /** Every packet in a class, at one grounded level: its class, the x86 prediction and valgrind's count. */
