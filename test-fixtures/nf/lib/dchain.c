@@ -51,6 +51,7 @@ void dchain_init(struct dchain *c)
         cell_link_tail(c, DCHAIN_FREE_HEAD, i);
     }
     memset(c->timestamps, 0, sizeof(c->timestamps));
+    c->timestamps[DCHAIN_ALLOC_HEAD] = UINT64_MAX;
     memset(c->allocated, 0, sizeof(c->allocated));
     c->n_allocated = 0;
 }
@@ -112,13 +113,13 @@ bool dchain_expire_one(struct dchain *c, uint64_t min_time, int32_t *index)
 {
     int32_t oldest = c->cells[DCHAIN_ALLOC_HEAD].next;
 
-    if (oldest == DCHAIN_ALLOC_HEAD) {
-        PC_TRACE_OUTCOME("dchain_expire_one", 0);
-        return false;                       /* nothing allocated */
-    }
+    /*
+     * With nothing allocated, oldest is the list's sentinel, whose timestamp is the latest
+     * possible: one test stops at an empty list and at a fresh oldest entry alike.
+     */
     if (c->timestamps[oldest] >= min_time) {
         PC_TRACE_OUTCOME("dchain_expire_one", 0);
-        return false;                       /* oldest entry is still fresh */
+        return false;
     }
     cell_unlink(c, oldest);
     cell_link_head(c, DCHAIN_FREE_HEAD, oldest);

@@ -25,7 +25,8 @@ struct dchain_cell {
 
 struct dchain {
     struct dchain_cell cells[DCHAIN_CELLS];
-    uint64_t timestamps[DCHAIN_CAPACITY];
+    /* One per cell: the allocated list's sentinel holds UINT64_MAX (see dchain_expire_one). */
+    uint64_t timestamps[DCHAIN_CELLS];
     uint8_t allocated[DCHAIN_CAPACITY];
     uint32_t n_allocated;
 };
