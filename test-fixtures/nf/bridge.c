@@ -71,7 +71,7 @@ static int mac_table_find(const struct ether_addr *mac)
     uint32_t start = mac_hash(mac) & MAC_TABLE_MASK;
     uint32_t probes;
 
-    /*@ pcv t "MAC table probes" */
+    /*@ pcv t "MAC table probes past deleted slots" */
     for (probes = 0; probes < MAC_TABLE_SIZE; probes++) {
         uint32_t slot = (start + probes) & MAC_TABLE_MASK;
 
@@ -80,8 +80,11 @@ static int mac_table_find(const struct ether_addr *mac)
             PC_TRACE_OUTCOME("mac_table_find", -1);
             return -1;
         }
-        if (mac_table[slot].state == MAC_SLOT_USED &&
-            memcmp(&mac_table[slot].mac, mac, ETHER_ADDR_LEN) == 0) {
+        if (mac_table[slot].state != MAC_SLOT_USED) {
+            continue;                       /* a deleted slot */
+        }
+        /*@ count c "MAC table probes that compared addresses (another station's)" */
+        if (memcmp(&mac_table[slot].mac, mac, ETHER_ADDR_LEN) == 0) {
             PC_TRACE_PCV("t", probes + 1);
             PC_TRACE_OUTCOME("mac_table_find", slot);
             return (int)slot;
