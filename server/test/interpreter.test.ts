@@ -408,8 +408,8 @@ test('memset, memcpy and memcmp: results and costs', () => {
       I.call(1, 'memset', [r(0), imm(0x1ab), i64(4)], [64, 32, 64], 64, true), // p[0..4) = ab
       I.global(2, 'g'),
       I.call(3, 'memcpy', [r(2), r(0), i64(6)], [64, 64, 64], 64, true),      // g = ab ab ab ab 00 00 07 08
-      I.call(4, 'memcmp', [r(0), r(2), i64(8)], [64, 64, 64]),                 // p[6]=5 vs g[6]=7 -> k = 7, -2
-      I.call(5, 'memcmp', [r(0), r(2), i64(6)], [64, 64, 64]),                 // equal: k = 6, 0
+      I.call(4, 'memcmp', [r(0), r(2), i64(8)], [64, 64, 64]),                 // p[6]=5 vs g[6]=7 -> -2, all 8 bytes charged
+      I.call(5, 'memcmp', [r(0), r(2), i64(6)], [64, 64, 64]),                 // equal: 0
       I.cmp(6, 'eq', r(3), r(2), 64, true),
       I.cast(7, 'zext', r(6), 1, 32),
     ], T.ret(r(4))]],
@@ -417,8 +417,9 @@ test('memset, memcpy and memcmp: results and costs', () => {
   const result = interpret(program([main], [g], [], ['memset', 'memcpy', 'memcmp']), 'main', witness({}, { p: '00000000000005' }), { regions: { bufferBytes: 16 } });
   assert.equal(result.error, undefined);
   assert.deepEqual(result.returnValue, v(0xfffffffen));
-  // calls 4, address 1, compare 1, cast 1, return 1; memset 4; memcpy 12 (12); memcmp 21 (14) + 18 (12)
-  assert.deepEqual(result.cost, cost(8 + 4 + 12 + 21 + 18, 4 + 12 + 14 + 12));
+  // calls 4, address 1, compare 1, cast 1, return 1; memset 4; memcpy 12 (12); memcmp 24 (16) + 18 (12):
+  // memcmp is charged for every byte, wherever the first difference is.
+  assert.deepEqual(result.cost, cost(8 + 4 + 12 + 24 + 18, 4 + 12 + 16 + 12));
   assert.deepEqual(result.memory.get('g'), new Uint8Array([0xab, 0xab, 0xab, 0xab, 0, 0, 7, 8]));
   assert.deepEqual(result.memory.get('p')!.subarray(0, 8), new Uint8Array([0xab, 0xab, 0xab, 0xab, 0, 0, 5, 0]));
   assert.equal(result.memory.get('p')!.length, 16);
@@ -430,7 +431,7 @@ test('memset, memcpy and memcmp: results and costs', () => {
   assert.deepEqual(interpret(program([check2], [g]), 'main', witness(), { regions: { bufferBytes: 16 } }).returnValue, v(1));
 });
 
-test('memcmp sign of the first mismatch and memset of zero bytes', () => {
+test('memcmp sign of the first mismatch, every byte charged, and memset of zero bytes', () => {
   const a = global('a', 4, [1, 0x20, 3, 4]);
   const b = global('b', 4, [1, 0x10, 0, 0]);
   const main = fn('main', {
@@ -438,7 +439,7 @@ test('memcmp sign of the first mismatch and memset of zero bytes', () => {
   });
   const result = interpret(program([main], [a, b]), 'main', witness());
   assert.deepEqual(result.returnValue, v(0x10));
-  assert.deepEqual(result.cost, cost(2 + 1 + 6 + 1 + 1, 4));
+  assert.deepEqual(result.cost, cost(2 + 1 + 12 + 1 + 1, 8));
 });
 
 test('intrinsics check the whole range first and count nothing when out of bounds', () => {

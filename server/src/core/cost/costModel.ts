@@ -11,8 +11,10 @@
 // | unreachable                          | 0            | 0               |
 // | memcpy(d, s, n) intrinsic            | 1 + 2n       | 2n              |
 // | memset(d, c, n) intrinsic            | 1 + n        | n               |
-// | memcmp(a, b, n) intrinsic, k bytes   | 1 + 3k       | 2k              |
-// |   compared until the first mismatch  |              |                 |
+// | memcmp(a, b, n) intrinsic            | 1 + 3n       | 2n              |
+//
+// memcmp is charged for every byte whatever the data (library and inlined code compare words or
+// vectors, not byte by byte), so its cost never splits a path.
 //
 // Parameters are passed in registers (free); a callee's body is counted where it runs.
 // Like LLVM instruction counts, this is a property of the program, not of a compiler.

@@ -1539,57 +1539,17 @@ class Explorer {
       if (instruction.dst !== undefined) frame.registers[instruction.dst] = this.value(frame, instruction.args[0]!);
       return false;
     }
-    // memcmp stops at the first difference, so its cost depends on the data: fork per byte.
-    // Decisions enter the trace only once the call completes, because a fork re-runs the call.
-    const recordDecisions = (count: number, lastDiffers: boolean) => {
-      for (let j = 0; j < count; j++) state.trace.decide('memcmp', j, j === count - 1 && lastDiffers ? 1 : 0);
-    };
-    for (let i = 0; i < n; i++) {
+    // memcmp costs a comparison of all n bytes (see intrinsicCost), so it does not fork: its
+    // result is the difference at the first differing byte, as one expression.
+    let result: BitVecExpr = bv(0n, 32);
+    for (let i = n - 1; i >= 0; i--) {
       const a = select(first.object.bytes, binary('add', first.offset, bv(BigInt(i), 64)));
       const b = select(second!.object.bytes, binary('add', second!.offset, bv(BigInt(i), 64)));
-      const differ = not(compare('eq', a, b));
-      const outcome = await this.decide(state, differ, `memcmp(): byte ${i} differs`, instruction.range, frame.fn.name);
-      if (outcome === 'forked') {
-        // Successors re-run this call from the start; the decision made so far is in their trace.
-        return true;
-      }
-      if (outcome) {
-        recordDecisions(i + 1, true);
-        addCost(state.cost, intrinsicCost('memcmp', i + 1));
-        if (instruction.dst !== undefined) frame.registers[instruction.dst] = { kind: 'int', expr: binary('sub', zeroExtend(a, 32), zeroExtend(b, 32)) };
-        return false;
-      }
+      result = ite(compare('eq', a, b), result, binary('sub', zeroExtend(a, 32), zeroExtend(b, 32)));
     }
-    recordDecisions(n, false);
     addCost(state.cost, intrinsicCost('memcmp', n));
-    if (instruction.dst !== undefined) frame.registers[instruction.dst] = { kind: 'int', expr: bv(0n, 32) };
+    if (instruction.dst !== undefined) frame.registers[instruction.dst] = { kind: 'int', expr: result };
     return false;
-  }
-
-  /**
-   * Evaluates a condition for an intrinsic's internal decision. When both sides are feasible,
-   * forks: each successor gets the condition fixed as a constraint and is pushed to re-run the call.
-   */
-  private async decide(state: State, condition: BoolExpr, text: string, range: SourceRange, functionName: string): Promise<boolean | 'forked'> {
-    if (condition.op === 'true') return true;
-    if (condition.op === 'false') return false;
-    const modelSays = state.evaluator.boolean(condition);
-    const other = modelSays ? not(condition) : condition;
-    const otherSide = await this.feasible(state, other);
-    if (otherSide.result === 'unknown') this.stop('solver-unknown', `the solver could not decide '${text}' (${rangeText(range)})`);
-    if (otherSide.result !== 'sat') {
-      return modelSays;
-    }
-    const point = this.forkCounter++;
-    const recorded = (holds: boolean) => (this.recording ? { condition, fork: { point, branch: holds ? 0 : 1 } } : {});
-    const taken = this.fork(state);
-    this.addConstraint(taken, modelSays ? condition : not(condition), state.model);
-    taken.decisions.push({ text, taken: modelSays, range, functionName, inputs: [...symbolsOf(condition)], ...recorded(modelSays) });
-    const alternative = this.fork(state);
-    this.addConstraint(alternative, other, otherSide.model!);
-    alternative.decisions.push({ text, taken: !modelSays, range, functionName, inputs: [...symbolsOf(condition)], ...recorded(!modelSays) });
-    this.pendingForks.push(taken, alternative);
-    return 'forked';
   }
 
   private async accessRange(state: State, frame: Frame, address: Operand, n: number, range: SourceRange): Promise<{ object: MemoryObject; offset: BitVecExpr } | 'forked'> {
