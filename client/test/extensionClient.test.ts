@@ -199,8 +199,9 @@ test('the annotation grammar injects into C comments and matches each annotation
   assert.equal(grammar.injectionSelector, 'L:comment.block, L:comment.line');
   const rule = (name: string) => new RegExp(grammar.repository[name].match ?? grammar.repository[name].begin);
   const groups = (name: string, text: string) => [...(rule(name).exec(text) ?? ['no match'])].slice(1);
-  assert.deepEqual(groups('pcv', '/*@ pcv t "hash map probes" */'), ['@ pcv', 't', '"hash map probes"']);
-  assert.deepEqual(groups('pcv', '// @pcv e'), ['@pcv', 'e', undefined]);
+  assert.deepEqual(groups('pcv', '/*@ pcv t "hash map probes" */'), ['@ pcv', 't', undefined, '"hash map probes"']);
+  assert.deepEqual(groups('pcv', '/*@ pcv k total "entries tried" */'), ['@ pcv', 'k', 'total', '"entries tried"']);
+  assert.deepEqual(groups('pcv', '// @pcv e'), ['@pcv', 'e', undefined, undefined]);
   assert.deepEqual(groups('bound', '/*@ bound option_words <= MAX_OPTION_WORDS */'), ['@ bound', 'option_words', '<=', 'MAX_OPTION_WORDS ']);
   assert.deepEqual(groups('budget', '/*@ budget instructions <= 500 */'), ['@ budget', 'instructions', '<=', '500']);
   assert.deepEqual(groups('contract', '/*@ contract {"version":1} */'), ['@ contract']);

@@ -7,6 +7,7 @@ import { diskFileSystem } from '../src/cli/main';
 import { interpret } from '../src/core/interp/interpreter';
 import { evaluateFormula, formulaPcvNames } from '../src/core/cost/formula';
 import { runPathKey } from '../src/core/contract/contract';
+import { TOTAL_PCV_NOTE } from '../src/core/ir/loops';
 
 const fixture = path.resolve(__dirname, '../../../test-fixtures/engine/pcv_loops.c');
 
@@ -57,11 +58,34 @@ test('nested summarised loops give product terms', async () => {
   assert.ok(c.classes.some((k) => /\*iterations@nested_block:72\*iterations@nested_block:73/.test(k.cost.instructions!) || /iterations@nested_block:72\*iterations@nested_block:73/.test(k.cost.instructions!)), JSON.stringify(c.classes.map((k) => k.cost.instructions)));
 });
 
+test('a total PCV sums the iterations of every entry: its terms are not multiplied by the loops around it', async () => {
+  const r = await result();
+  const c = r.contracts.find((k) => k.name === 'ragged_rows')!;
+  const cells = c.pcvs.find((p) => p.name === "cells''")!;
+  assert.ok(cells.description.endsWith(TOTAL_PCV_NOTE), cells.description);
+  const rows = c.pcvs.find((p) => p.name === 'rows_walked')!;
+  // 13 summarised iterations per row (15 minus 2 unrolled), over at most 6 summarised rows.
+  assert.deepEqual([rows.bound, cells.bound], [6, 78]);
+  const formulas = c.classes.map((k) => k.cost.instructions!);
+  assert.ok(formulas.some((f) => /\bcells''/.test(f)), formulas.join('\n'));
+  assert.ok(formulas.every((f) => !/cells[']*\*rows_walked|rows_walked\*cells/.test(f)), formulas.join('\n'));
+  // Eight rows of 5 cells: rows 3-8 are summarised, and each of their inner loops has 3 summarised
+  // iterations, so the total counts 18 (the longest entry would count 3).
+  const bytes = Buffer.alloc(32);
+  for (let i = 0; i < 8; i++) bytes[i] = 5;
+  const run = interpret(r.program, 'ragged_rows', { args: { rows: 8 }, memory: { pkt: bytes.toString('hex') }, pcv: {} }, { summarizeAfter: c.unrollLimit });
+  assert.equal(run.pcv["cells''"], 18);
+  assert.equal(run.pcv.rows_walked, 6);
+  const landed = c.classes.find((k) => k.traces.includes(runPathKey(run)))!;
+  const predicted = evaluateFormula(landed.cost.instructions!, run.pcv);
+  assert.ok(predicted >= run.cost.instructions && predicted - run.cost.instructions < 40, `predicted ${predicted}, ran ${run.cost.instructions}`);
+});
+
 test('random inputs land in a class whose formula bounds their measured cost', async () => {
   const r = await result();
   let seed = 12345;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  for (const name of ['skip_options', 'counted_sum', 'nested_block', 'probe_lookup', 'capped_sum']) {
+  for (const name of ['skip_options', 'counted_sum', 'nested_block', 'probe_lookup', 'capped_sum', 'ragged_rows']) {
     const c = r.contracts.find((k) => k.name === name)!;
     const fn = r.program.functions.get(name)!;
     for (let trial = 0; trial < 150; trial++) {

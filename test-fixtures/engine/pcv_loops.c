@@ -95,3 +95,21 @@ uint32_t capped_sum(const uint8_t *pkt, uint8_t n)
     }
     return sum;
 }
+
+/*
+ * Rows of different lengths (pkt[r] & 15 cells each): the cells are counted over all the rows
+ * together (a total PCV), not as the longest row times the number of rows.
+ */
+uint32_t ragged_rows(const uint8_t *pkt, uint8_t rows)
+{
+    uint32_t total = 0;
+    /*@ pcv rows_walked "rows walked" */
+    for (int r = 0; r < rows && r < 8; r++) {
+        int len = pkt[r] & 15;
+        /*@ pcv cells total "cells summed" */
+        for (int c = 0; c < len && c < 15; c++) {
+            total += pkt[8 + c];
+        }
+    }
+    return total;
+}

@@ -119,8 +119,15 @@ interface Frame {
 interface LoopState {
   visits: number;
   pcv?: string;
-  /** Count marks of this loop: mark name -> its PCV instance, and iterations that reached it. */
-  marks?: Map<string, { pcv: string; count: number }>;
+  /**
+   * Count marks of this loop: mark name -> its PCV instance, iterations that reached it, and (for a
+   * total loop) the PCV's value when this entry into the loop began.
+   */
+  marks?: Map<string, { pcv: string; count: number; start: number }>;
+  /** `/*@ pcv NAME total *\/`: the PCVs sum the entries' iterations instead of keeping the largest. */
+  total?: boolean;
+  /** For a total loop, its PCV's value when this entry began. */
+  start?: number;
   /** The mark the current summarised iteration reached. */
   marked?: string;
   plainCount?: number;
@@ -825,17 +832,20 @@ class Machine {
     }
     state.visits++;
     if (state.visits === limit + 1) {
-      const base = loopPcv(frame.fn, frame.fn.loops[to.loopHeader]!).name;
+      const { name: base, total } = loopPcv(frame.fn, frame.fn.loops[to.loopHeader]!);
       const instance = this.pcvInstances.get(base) ?? 0;
       this.pcvInstances.set(base, instance + 1);
       state.pcv = pcvInstanceName(base, instance);
+      state.total = total;
+      state.start = total ? this.pcv[state.pcv] ?? 0 : 0;
       state.marks = new Map();
       state.plainCount = 0;
       for (const name of loopMarkNames(frame.fn, to.id)) {
         const markInstance = this.pcvInstances.get(name) ?? 0;
         this.pcvInstances.set(name, markInstance + 1);
-        state.marks.set(name, { pcv: pcvInstanceName(name, markInstance), count: 0 });
-        this.pcv[pcvInstanceName(name, markInstance)] = Math.max(this.pcv[pcvInstanceName(name, markInstance)] ?? 0, 0);
+        const markPcv = pcvInstanceName(name, markInstance);
+        state.marks.set(name, { pcv: markPcv, count: 0, start: total ? this.pcv[markPcv] ?? 0 : 0 });
+        this.pcv[markPcv] = Math.max(this.pcv[markPcv] ?? 0, 0);
       }
       state.instancesAtStart = new Map(this.pcvInstances);
       // The analysis explores one representative iteration, so loops nested in it have one PCV each,
@@ -845,14 +855,16 @@ class Machine {
     } else if (state.pcv !== undefined) {
       // One more summarised iteration done: counted by the mark it reached, else by the loop's PCV.
       const mark = state.marked === undefined ? undefined : state.marks!.get(state.marked);
+      // A total loop's PCVs add this entry's count to the earlier entries'; others keep the largest.
+      const counted = (pcv: string, start: number, count: number) => { this.pcv[pcv] = state.total ? start + count : Math.max(this.pcv[pcv] ?? 0, count); };
       if (mark) {
         mark.count++;
-        this.pcv[mark.pcv] = Math.max(this.pcv[mark.pcv] ?? 0, mark.count);
+        counted(mark.pcv, mark.start, mark.count);
       } else {
         state.plainCount = (state.plainCount ?? 0) + 1;
       }
       state.marked = undefined;
-      this.pcv[state.pcv] = Math.max(this.pcv[state.pcv] ?? 0, state.plainCount ?? 0);
+      counted(state.pcv, state.start ?? 0, state.plainCount ?? 0);
       this.pcvInstances = new Map(state.instancesAtStart);
       this.trace.restartIteration();
     }

@@ -102,20 +102,33 @@ export function successorsOf(fn: IrFunction, blockId: number): number[] {
 export interface LoopPcv {
   name: string;
   description: string;
+  /**
+   * `/*@ pcv NAME total ... *\/`: inside a summarised loop, the PCV counts the iterations of every
+   * entry into this loop together (their sum), not the largest entry's, so its terms are not
+   * multiplied by the PCVs of the loops around it.
+   */
+  total: boolean;
 }
 
+/** Appended to a total PCV's description, so the glossary says what it counts. */
+export const TOTAL_PCV_NOTE = ' (summed over the iterations of the loops around it)';
+
 /**
- * The PCV counting a loop's summarised iterations: from `/*@ pcv NAME "description" *\/` before
- * the loop, else `iterations@FUNCTION:LINE`.
+ * The PCV counting a loop's summarised iterations: from `/*@ pcv NAME [total] "description" *\/`
+ * before the loop, else `iterations@FUNCTION:LINE`.
  */
 export function loopPcv(fn: IrFunction, loop: LoopInfo): LoopPcv {
   for (const annotation of loop.annotations) {
-    const match = /^pcv\s+([A-Za-z_][\w@:.']*)(?:\s+"([^"]*)")?/.exec(annotation);
+    const match = /^pcv\s+([A-Za-z_][\w@:.']*)(\s+total\b)?(?:\s+"([^"]*)")?/.exec(annotation);
     // min and max are the formula functions, so they cannot name a PCV; the default name is used.
-    if (match && match[1] !== 'min' && match[1] !== 'max') return { name: match[1]!, description: match[2] ?? `iterations of the loop at line ${loop.range.startLine + 1} of ${fn.name}` };
+    if (match && match[1] !== 'min' && match[1] !== 'max') {
+      const total = match[2] !== undefined;
+      const description = match[3] ?? `iterations of the loop at line ${loop.range.startLine + 1} of ${fn.name}`;
+      return { name: match[1]!, description: total ? description + TOTAL_PCV_NOTE : description, total };
+    }
   }
   const line = loop.range.startLine + 1;
-  return { name: `iterations@${fn.name}:${line}`, description: `iterations of the ${loop.kind} loop at line ${line} of ${fn.name} beyond the unrolled ones` };
+  return { name: `iterations@${fn.name}:${line}`, description: `iterations of the ${loop.kind} loop at line ${line} of ${fn.name} beyond the unrolled ones`, total: false };
 }
 
 /** The name of the k-th (0-based) instance of a PCV on one path: n, n', n'', ... */

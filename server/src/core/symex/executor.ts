@@ -264,6 +264,10 @@ class Explorer {
   private readonly inputObjects: InputObject[] = [];
   private readonly started = performance.now();
   private readonly pcvs = new Map<string, SummarizedLoopPcv>();
+  /** PCV instances of `total` loops (and their count marks): not multiplied by the loops around them. */
+  private readonly totalPcvs = new Set<string>();
+  /** `inner|outer` pairs whose total PCV's bound was already multiplied by the outer loop's. */
+  private readonly totalBoundsScaled = new Set<string>();
   private havocCounter = 0;
   private forkCounter = 0;
   private readonly summaryUse: SummaryUse = { instantiated: {}, inlined: [] };
@@ -563,6 +567,7 @@ class Explorer {
       state.pcvInstances.set(name, markInstance + 1);
       markPcvs.set(name, pcvInstanceName(name, markInstance));
     }
+    if (base.total) for (const name of [pcv, ...markPcvs.values()]) this.totalPcvs.add(name);
     if (this.recording && state.boundaries.length > 0) {
       throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `a loop inside a loop in '${fn.name}', whose cost a summary cannot settle per call site` });
     }
@@ -576,7 +581,8 @@ class Explorer {
       // The PCV's bound and per-iteration cost are settled at each call site (instantiateSummary).
       recorded = {
         id: this.recording.loops.size, pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name,
-        header: header.id, ...(declared !== undefined ? { declaredBound: declared } : {}), guards: declared === undefined ? loopGuards(frame, header, body) : [], iterations: [],
+        header: header.id, ...(declared !== undefined ? { declaredBound: declared } : {}), ...(base.total ? { total: true } : {}),
+        guards: declared === undefined ? loopGuards(frame, header, body) : [], iterations: [],
         marks: [...markPcvs].map(([name, markPcv]) => ({ name, pcv: markPcv, description: markOf(name).description, line: markOf(name).line + 1 })),
       };
       this.recording.loops.set(recorded.id, recorded);
@@ -633,11 +639,12 @@ class Explorer {
       }
       marked.push({ pcv: markPcv, perIteration: cost });
     }
+    this.scaleTotalBounds(pcv, bound, [perIteration, ...marked.map((m) => m.perIteration)]);
     const leave = (s: State) => {
       s.boundaries = s.boundaries.filter((b) => b !== boundary);
       s.marks.delete(boundary);
-      addLoopTerms(s.terms, pcv, perIteration);
-      for (const m of marked) addLoopTerms(s.terms, m.pcv, m.perIteration);
+      addLoopTerms(s.terms, pcv, perIteration, this.totalPcvs);
+      for (const m of marked) addLoopTerms(s.terms, m.pcv, m.perIteration, this.totalPcvs);
     };
     for (const finished of boundary.finished) {
       leave(finished.state);
@@ -645,6 +652,25 @@ class Explorer {
     }
     for (const exit of boundary.exits) leave(exit);
     return boundary.exits;
+  }
+
+  /**
+   * A total PCV nested in a loop with PCV `outer` counts the iterations of every entry: unless its
+   * bound is declared, it is its bound per entry times the outer loop's (unknown if either is).
+   */
+  private scaleTotalBounds(outer: string, outerBound: number | undefined, costs: { terms: CostTerms }[]): void {
+    for (const cost of costs) {
+      for (const key of cost.terms.keys()) {
+        for (const name of key.split('*')) {
+          if (!this.totalPcvs.has(name) || this.totalBoundsScaled.has(`${name}|${outer}`)) continue;
+          this.totalBoundsScaled.add(`${name}|${outer}`);
+          const record = this.pcvs.get(name);
+          if (!record || record.boundSource === 'annotation') continue;
+          record.bound = record.bound !== undefined && outerBound !== undefined ? record.bound * outerBound : undefined;
+          if (record.bound === undefined) delete record.boundSource;
+        }
+      }
+    }
   }
 
   /**
@@ -1390,6 +1416,7 @@ class Explorer {
       const inferred = loop.declaredBound === undefined ? boundOfGuards(guards) : undefined;
       const bound = loop.declaredBound ?? inferred;
       const boundSource = loop.declaredBound !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : undefined;
+      if (loop.total) for (const name of [pcv, ...marks.map((m) => m.pcv)]) this.totalPcvs.add(name);
       const register = () => {
         this.noteLoopPcv(pcv, loop, bound, boundSource, perIteration);
         for (const m of marks) this.noteLoopPcv(m.pcv, { ...loop, description: m.mark.description, origin: { file: loop.origin.file, line: m.mark.line } }, bound, boundSource, m.perIteration);
@@ -1424,8 +1451,8 @@ class Explorer {
         const loop = loopsHere.get(id)!;
         if (loop.recordedId !== undefined) successor.loopIds = [...(successor.loopIds ?? []), loop.recordedId];
         else {
-          addLoopTerms(successor.terms, loop.pcv, loop.perIteration);
-          for (const m of loop.marks) addLoopTerms(successor.terms, m.pcv, m.perIteration);
+          addLoopTerms(successor.terms, loop.pcv, loop.perIteration, this.totalPcvs);
+          for (const m of loop.marks) addLoopTerms(successor.terms, m.pcv, m.perIteration, this.totalPcvs);
         }
       }
       if (leaf.forgetsAll) {
@@ -1733,15 +1760,21 @@ function maxOfIterations(iterations: { cost: Cost; terms: CostTerms }[]): { cost
   return { cost, terms };
 }
 
-/** Adds pcv x (per-iteration cost) to a cost polynomial. */
-function addLoopTerms(terms: CostTerms, pcv: string, perIteration: { cost: Cost; terms: CostTerms }): void {
+/**
+ * Adds pcv x (per-iteration cost) to a cost polynomial. A term of a total PCV (nested loop) already
+ * counts every iteration's share, so it is added as it is.
+ */
+function addLoopTerms(terms: CostTerms, pcv: string, perIteration: { cost: Cost; terms: CostTerms }, totals?: ReadonlySet<string>): void {
   const add = (key: string, c: Cost) => {
     if (c.instructions === 0 && c.memory_accesses === 0) return;
     const current = terms.get(key) ?? zeroCost();
     terms.set(key, { instructions: current.instructions + c.instructions, memory_accesses: current.memory_accesses + c.memory_accesses });
   };
   add(pcv, perIteration.cost);
-  for (const [key, c] of perIteration.terms) add([...key.split('*'), pcv].sort().join('*'), c);
+  for (const [key, c] of perIteration.terms) {
+    const names = key.split('*');
+    add(totals && names.some((name) => totals.has(name)) ? key : [...names, pcv].sort().join('*'), c);
+  }
 }
 
 /** How a loop updates a register: counting up or down by constants, masking with a constant, or anything else. */

@@ -92,6 +92,8 @@ export interface SummaryLoop {
   functionName: string;
   header: number;
   declaredBound?: number;
+  /** `/*@ pcv NAME total *\/`: not multiplied by the loops around the call (see `LoopPcv.total`). */
+  total?: boolean;
   guards: SummaryGuard[];
   iterations: SummaryIteration[];
   marks: SummaryLoopMark[];
@@ -157,7 +159,7 @@ export interface SummaryUse {
   inlined: { callee: string; reason: string }[];
 }
 
-export const SUMMARY_FORMAT_VERSION = 2;
+export const SUMMARY_FORMAT_VERSION = 3;
 
 /** The symbol of an integer argument, a pointer argument's offset, and a summary object's initial bytes. */
 export const summaryArgument = (index: number): string => `sum:arg${index}`;
