@@ -101,7 +101,12 @@ static int32_t maglev_next_free_slot(const struct maglev *mt, uint16_t *next, ui
 {
     uint32_t steps;
 
-    /*@ pcv k "preference-list entries tried until a free slot" */
+    /*
+     * Counted over the whole population: each backend walks its preference list at most once
+     * (next[b] only grows), so all calls together try at most this many entries.
+     */
+    /*@ pcv k total "preference-list entries tried until a free slot" */
+    /*@ bound k <= MAGLEV_MAX_BACKENDS * MAGLEV_TABLE_SIZE */
     for (steps = 0; steps < MAGLEV_TABLE_SIZE; steps++) {
         uint16_t slot = cursor[b];
 
@@ -161,6 +166,7 @@ uint32_t maglev_populate(struct maglev *mt)
             if (!mt->in_table[b]) {
                 continue;
             }
+            /*@ count w "turns of backends in the table (the others are skipped)" */
             slot = maglev_next_free_slot(mt, next, cursor, b);
             if (slot < 0) {
                 continue;
