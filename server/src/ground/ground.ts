@@ -369,8 +369,24 @@ function polynomialOf(pathClass: PathClass, metric: IrMetric): Polynomial | unde
 
 function evaluatePolynomial(poly: Polynomial, pcv: Record<string, number>): number {
   let total = 0;
-  for (const [m, c] of poly) total += c * (m === '' ? 1 : monomialValue(m, pcv));
+  for (const [m, c] of poly) total += c * (m === '' ? 1 : termValue(m, pcv));
   return total;
+}
+
+/**
+ * A fitted formula's term key: a monomial, or a monomial charged only above a value (`max(0, M - V)`,
+ * see `hingeKey`), for per-unit costs that calibration never observed.
+ */
+function termValue(key: string, pcv: Record<string, number>): number {
+  const hinge = HINGE.exec(key);
+  return hinge ? Math.max(0, monomialValue(hinge[1]!, pcv) - Number(hinge[2])) : monomialValue(key, pcv);
+}
+
+const HINGE = /^max\(0, (.+) - (\d+)\)$/;
+
+/** The term `max(0, monomial - above)`: the monomial charged only for what lies above a value. */
+function hingeKey(monomial: string, above: number): string {
+  return above <= 0 ? monomial : `max(0, ${monomial} - ${above})`;
 }
 
 /** A monomial (`d*p`) at the given PCV values; a PCV without a value is 0. */
@@ -529,13 +545,15 @@ function fitClass(
       result.set(m, 0);
     } else {
       const coefficient = scaled(ir.get(m)!);
-      result.set(m, coefficient);
       const values = estimates.terms.get(m) ?? new Set<number>();
       for (const sample of own) values.add(monomialValue(m, sample.pcv));
       estimates.terms.set(m, values);
       // The constant, the largest residual, already pays for the monomial at the values the calls
-      // took; the scaled coefficient prices only what lies above the smallest of them.
-      lift -= coefficient * Math.min(...own.map((sample) => monomialValue(m, sample.pcv)));
+      // took; the scaled coefficient prices only what lies above the smallest of them, and below it
+      // the constant stands (a per-unit cost is never negative). As a plain term, with the smallest
+      // value taken off the constant, a large scaled cost put the constant below zero (clamped).
+      const smallest = Math.min(...own.map((sample) => monomialValue(m, sample.pcv)));
+      result.set(hingeKey(m, smallest), coefficient);
       notes.push(`the per-unit cost of ${m} varied in no class's calibration calls: its ${metric} coefficient is the IR one scaled, charged above the smallest value the class's calls took (the constant, the largest cost observed, pays for the values they took)`);
     }
   }
@@ -625,5 +643,8 @@ function combine(parts: [Polynomial, number][]): Polynomial {
 }
 
 function render(poly: Polynomial): string {
-  return formatPolynomialMap(poly);
+  const hinges = [...poly].filter(([key, c]) => HINGE.test(key) && c !== 0);
+  const plain = formatPolynomialMap(new Map([...poly].filter(([key]) => !HINGE.test(key))));
+  if (hinges.length === 0) return plain;
+  return [plain === '0' ? [] : [plain], ...hinges.map(([key, c]) => (c === 1 ? key : `${c}*${key}`))].flat().join(' + ');
 }
