@@ -3,6 +3,7 @@ import type { IrFunction, SourceRange } from '../ir/ir';
 import type { Cost, IrMetric } from '../cost/costModel';
 import { ERROR_REASONS, Reasons, ReasonKind } from '../reasons';
 import type { BranchDecision, CompletedPath, CostTerms, ExplorationResult, SymbolicValue } from '../symex/executor';
+import { returnRange } from '../symex/interval';
 import { formatPolynomial, evaluateFormula, formulaPcvNames } from '../cost/formula';
 import { Model, ModelEvaluator } from '../solver/solver';
 import { arraySymbol, forEachSelect, symbol, toSigned } from '../symex/expr';
@@ -30,6 +31,12 @@ export interface PathClass {
   reason?: { code: string; kind: ReasonKind; message: string; line?: number };
   /** Return values seen on the class's paths (concrete ones only). */
   returns: string[];
+  /**
+   * When the class returns values the analysis did not fix (`symbolic`): a range holding every
+   * value it returns, read from the returned expressions' structure (a mask, a remainder, a byte).
+   * Absent when nothing narrower than the return type is known.
+   */
+  returnRange?: { min: number; max: number };
   /** True when the cost leaves out calls without a body or contract. */
   lowerBound: boolean;
   witness: Witness;
@@ -110,6 +117,7 @@ export function buildContract(
         line: first.outcome.range ? first.outcome.range.startLine + 1 : undefined,
       } : undefined,
       returns: uniqueReturns(paths, fn),
+      ...optionalRange(paths, fn),
       lowerBound: first.externalCalls.some((c) => !c.declared),
       witness: witnessOf(first, fn, exploration),
       decisions: first.decisions.map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName })),
@@ -354,6 +362,26 @@ function uniqueReturns(paths: CompletedPath[], fn: IrFunction): string[] {
     if (rendered !== undefined) values.add(rendered);
   }
   return [...values].slice(0, 8);
+}
+
+/** The union of the paths' return ranges, when some return value is symbolic and every one has a range. */
+function optionalRange(paths: CompletedPath[], fn: IrFunction): { returnRange?: { min: number; max: number } } {
+  if (!paths.some((p) => p.returnValue?.kind === 'int' && p.returnValue.expr.op !== 'const')) return {};
+  let union: { min: number; max: number } | undefined;
+  for (const path of paths) {
+    const value = path.returnValue;
+    if (value?.kind !== 'int') return {};
+    let range: { min: number; max: number } | undefined;
+    if (value.expr.op === 'const') {
+      const v = Number(fn.returnSigned ? toSigned(value.expr.value, value.expr.width) : value.expr.value);
+      range = { min: v, max: v };
+    } else {
+      range = returnRange(value.expr, fn.returnSigned);
+    }
+    if (!range) return {};
+    union = union ? { min: Math.min(union.min, range.min), max: Math.max(union.max, range.max) } : range;
+  }
+  return union ? { returnRange: union } : {};
 }
 
 function renderReturn(value: SymbolicValue | undefined, fn: IrFunction): string | undefined {

@@ -12,7 +12,7 @@ export interface DeclaredContractJson {
   unrollLimit?: number;
   cases: {
     name: string;
-    returns?: number;
+    returns?: number | { min: number; max: number };
     pcvs?: Record<string, string>;
     bounds?: Record<string, number>;
     cost: Partial<Record<IrMetric, string>>;
@@ -30,12 +30,22 @@ export function declaredFromContract(contract: FunctionContract): DeclaredContra
   const concrete = [...new Set(returning.flatMap((c) => c.returns.filter((r) => r !== 'symbolic')))].sort((a, b) => Number(a) - Number(b));
   const unfixed = returning.filter((c) => c.returns.length === 0 || c.returns.includes('symbolic'));
   const names = pcvNames(contract);
+  // A value the analysis could not fix may be any value in the class's return range, or any at all.
+  const mayReturn = (c: PathClass, value: number) => !c.returnRange || (value >= c.returnRange.min && value <= c.returnRange.max);
   const cases: DeclaredContractJson['cases'] = concrete.map((value) => {
-    const classes = returning.filter((c) => c.returns.includes(value) || unfixed.includes(c));
+    const classes = returning.filter((c) => c.returns.includes(value) || (unfixed.includes(c) && mayReturn(c, Number(value))));
     return { name: `returns ${value}`, returns: Number(value), ...caseBody(contract, classes, names) };
   });
-  // A value the analysis could not fix may be any other value too (a void function has only this case).
-  if (unfixed.length > 0 || cases.length === 0) cases.push({ name: cases.length === 0 ? 'returns' : 'returns another value', ...caseBody(contract, returning, names) });
+  // The other values (a void function has only this case): within the unfixed classes' ranges when
+  // each has one, and the classes that may return them.
+  if (unfixed.length > 0 || cases.length === 0) {
+    const ranges = unfixed.map((c) => c.returnRange);
+    const range = unfixed.length > 0 && ranges.every((r) => r !== undefined)
+      ? { min: Math.min(...ranges.map((r) => r!.min)), max: Math.max(...ranges.map((r) => r!.max)) }
+      : undefined;
+    const classes = range ? returning.filter((c) => unfixed.includes(c) || c.returns.some((r) => Number(r) >= range.min && Number(r) <= range.max)) : returning;
+    cases.push({ name: cases.length === 0 ? 'returns' : 'returns another value', ...(range ? { returns: range } : {}), ...caseBody(contract, classes, names) });
+  }
   const notes: string[] = [`Derived from ${contract.name} (${contract.file.split('/').pop()}:${contract.range.startLine + 1}) by perfcontract`];
   const errors = contract.classes.filter((c) => c.outcome === 'error').length;
   if (errors > 0) notes.push(`${errors} error class${errors === 1 ? '' : 'es'} of the derivation (${[...new Set(contract.classes.filter((c) => c.outcome === 'error').map((c) => c.reason?.code))].join(', ')}) are not represented`);
