@@ -165,11 +165,60 @@ export function z3FailureMessage(): string | undefined {
   return z3GivenUp ? `z3 failed ${times} time${times === 1 ? '' : 's'} and is no longer used in this process: ${z3Failure?.message ?? ''}` : undefined;
 }
 
+/** The part of Emscripten's thread pool (`Module.PThread` of the z3 build) that `awaitIdleZ3Thread` reads. */
+interface Z3ThreadPool {
+  unusedWorkers: unknown[];
+  runningWorkers: unknown[];
+  returnWorkerToPool(worker: unknown): void;
+}
+
+/** z3's thread pool, once z3 is loaded; undefined if the build does not expose it. */
+let z3Threads: Z3ThreadPool | undefined;
+/** Called whenever one of z3's threads has ended and its worker is back in the pool. */
+const z3ThreadReturnListeners = new Set<() => void>();
+/** How long a check waits for the previous check's thread to be back in the pool before it starts anyway. */
+const Z3_THREAD_RETURN_WAIT_MS = 50;
+
+/**
+ * Each check runs on a fresh z3 thread, and each z3 thread is a Node worker with its own V8
+ * isolate (about 15 MB) that is never released. A check started before the previous check's
+ * thread is back in the pool (the answer can arrive before that thread's clean-up message) finds
+ * the pool empty and makes the pool one worker larger for good. Waiting for the return, which
+ * takes well under a millisecond and happens for about 2% of back-to-back checks, keeps the pool
+ * at one worker.
+ */
+function awaitIdleZ3Thread(): Promise<void> | undefined {
+  const pool = z3Threads;
+  if (!pool || pool.unusedWorkers.length > 0 || pool.runningWorkers.length === 0) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      z3ThreadReturnListeners.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, Z3_THREAD_RETURN_WAIT_MS);
+    z3ThreadReturnListeners.add(done);
+  });
+}
+
+/** Makes the pool report returned workers (see awaitIdleZ3Thread); a build without the pool is left alone. */
+function observeZ3ThreadPool(module: unknown): void {
+  const pool = (module as { PThread?: Partial<Z3ThreadPool> }).PThread;
+  if (!pool || !Array.isArray(pool.unusedWorkers) || !Array.isArray(pool.runningWorkers) || typeof pool.returnWorkerToPool !== 'function') return;
+  const returnWorkerToPool = pool.returnWorkerToPool.bind(pool);
+  pool.returnWorkerToPool = (worker: unknown) => {
+    returnWorkerToPool(worker);
+    for (const listener of [...z3ThreadReturnListeners]) listener();
+  };
+  z3Threads = pool as Z3ThreadPool;
+}
+
 function loadZ3(): Promise<{ context: Z3Context }> {
   if (!z3Loading) {
     z3Loading = (async () => {
       containZ3ThreadFailures();
       const api = await init();
+      observeZ3ThreadPool(api.em);
       // Exhausting the WASM heap (2 GiB) aborts the whole process; z3's own limit fails the query instead.
       api.Z3.global_param_set('memory_max_size', String(z3MemoryMaxMb));
       const context = api.Context('perfcontract') as unknown as { ptr: unknown };
@@ -248,6 +297,7 @@ export class Z3Solver implements Solver {
       this.statistics.unknowns++;
       return { result: 'unknown' };
     }
+    await awaitIdleZ3Thread();
     if (signal?.aborted) return { result: 'unknown' };
     this.statistics.queries++;
     this.statistics.z3Calls++;
