@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   const rows: Row[] = [];
   const memory: { scenario: string; mb: { beforeBusy: number; whole: number } }[] = [];
-  process.stdout.write(`perfcontract language server benchmark: ${options.edits} edits, ${options.hovers} hovers, timeLimitMs ${options.timeLimitMs} per function, ${os.cpus().length} CPUs\n`);
+  process.stdout.write(`perfcontract language server benchmark: ${options.edits} edits, ${options.hovers} hovers, timeLimitMs ${options.timeLimitMs} per function, ${os.cpus().length} CPUs, MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'} (the VS Code extension starts the server with 2)\n`);
   if (options.scenarios.includes('nat')) {
     memory.push({ scenario: 'nat', mb: await scenario('nat', ['nat.c', 'lib/map.c', 'lib/dchain.c'], 'nat.c', '    if (len < ETHER_HDR_LEN + IPV4_MIN_HDR_LEN)', options, rows) });
   }
