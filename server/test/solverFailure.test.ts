@@ -73,3 +73,15 @@ const interval = setInterval(() => { if (++ticks === 30) { clearInterval(interva
   const { stdout } = await run(process.execPath, ['-e', responsive], { timeout: 60_000 });
   assert.equal(stdout, 'done');
 });
+
+test('z3 keeps one thread over many back-to-back checks (each thread is a worker isolate kept for good)', async () => {
+  const { Z3Solver, z3ThreadCount } = await import('../src/core/solver/solver');
+  const { bv, compare, symbol } = await import('../src/core/symex/expr');
+  const solver = new Z3Solver({ timeoutMs: 5000, resourceLimit: 5_000_000 });
+  const x = symbol('x', 32);
+  for (let i = 0; i < 300; i++) {
+    const { result } = await solver.check([compare('ult', x, bv(BigInt(i + 1), 32))]);
+    assert.equal(result, 'sat');
+  }
+  assert.equal(z3ThreadCount(), 1);
+});

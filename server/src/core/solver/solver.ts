@@ -213,6 +213,11 @@ function observeZ3ThreadPool(module: unknown): void {
   z3Threads = pool as Z3ThreadPool;
 }
 
+/** z3's threads (Node workers, running or idle in the pool); undefined before z3 is loaded or if the build hides its pool. */
+export function z3ThreadCount(): number | undefined {
+  return z3Threads ? z3Threads.unusedWorkers.length + z3Threads.runningWorkers.length : undefined;
+}
+
 function loadZ3(): Promise<{ context: Z3Context }> {
   if (!z3Loading) {
     z3Loading = (async () => {
