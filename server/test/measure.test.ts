@@ -11,12 +11,12 @@ import { parseCallgrindParts } from '../src/measure/callgrind';
 import { buildDriver, measureTrace, OptLevel, runTraceBuild } from '../src/measure/harness';
 import { NF_REGISTRY, findNf, findTrace } from '../src/measure/nfRegistry';
 import { generateTrace, writeTrace } from '../src/measure/measureCli';
-import { flowBucket } from '../src/measure/natTraffic';
+import { findCollidingTuples, flowBucket } from '../src/measure/natTraffic';
 import { macSlot } from '../src/measure/bridgeTraffic';
 import { validateNf } from '../src/measure/validationRun';
 import { NfContract, interpretTrace, lowerNf, nfContract } from '../src/measure/session';
 import { irRows, packetEstimated, renderReport, renderScatterSvg, plotPoints, traceRows, UNMATCHED, x86PredictionRows } from '../src/measure/validation';
-import { TRACE_START_NS } from '../src/measure/traffic';
+import { Random, TRACE_START_NS } from '../src/measure/traffic';
 import { buildTranslationUnit } from '../src/core/syntax/translationUnit';
 import { lowerProgram } from '../src/core/ir/lowerProgram';
 import { functionToString } from '../src/core/ir/ir';
@@ -350,4 +350,13 @@ test('measure script: unknown NF and bad options exit with stable codes', () => 
   const lines = ok.stdout.trim().split('\n').map((l) => JSON.parse(l) as { index: number; Ir: number; Dr: number; Dw: number; pcvs: unknown[]; outcomes: unknown[] });
   assert.deepEqual(lines.map((l) => l.index), [0, 1, 2, 3, 4]);
   for (const l of lines) assert.ok(l.Ir > 0 && Array.isArray(l.pcvs) && Array.isArray(l.outcomes));
+});
+
+test('a generator asked for more colliding flows than its address space holds fails with PM009 instead of searching forever', () => {
+  // Four distinct tuples at most: never ten in one bucket.
+  const make = (r: Random) => ({ src: r.int(4), dst: 0, srcPort: 0, dstPort: 0, proto: 0 });
+  assert.throws(() => findCollidingTuples(new Random(1), 10, flowBucket(make(new Random(1))), make), (e: unknown) => e instanceof MeasureError && e.code === 'PM009');
+  // Every policer trace is possible at the validation's largest calibration sizes.
+  const policer = findNf('policer');
+  for (const generator of policer.traces) assert.ok(generateTrace(policer, generator, 1000, 7920).packets.length >= 1000);
 });

@@ -9,6 +9,7 @@ export const MEASURE_ERRORS = {
   'run-failed': { code: 'PM006', summary: 'the driver or valgrind failed on the trace' },
   'bad-callgrind-output': { code: 'PM007', summary: 'the callgrind output cannot be parsed or does not match the trace' },
   'analysis-failed': { code: 'PM008', summary: 'the NF contract could not be computed' },
+  'trace-impossible': { code: 'PM009', summary: 'a trace generator cannot produce the traffic asked for' },
 } as const;
 
 export type MeasureErrorKind = keyof typeof MEASURE_ERRORS;

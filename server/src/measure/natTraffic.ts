@@ -1,4 +1,5 @@
 // Traces for nat.c: Zipf-distributed flows with new flows and replies, and three attacks on its flow table.
+import { MeasureError } from './measureError';
 import { ETHER_TYPE_ARP, MacAddress, PROTO_ICMP, PROTO_TCP, PROTO_UDP, ethernetFrame, ipv4, ipv4Frame } from './packets';
 import { Random, TRACE_START_NS, TraceGenerator, TracePacket, ZipfSampler } from './traffic';
 
@@ -194,7 +195,11 @@ function typical({ packets, seed }: { packets: number; seed: number }): TracePac
 export function findCollidingTuples(random: Random, count: number, bucket: number, make: (random: Random) => FiveTuple): FiveTuple[] {
   const found: FiveTuple[] = [];
   const seen = new Set<string>();
-  while (found.length < count) {
+  // One bucket in 1024 takes a random tuple; far more draws than `count` buckets' worth means the
+  // tuples `make` draws from do not hold that many distinct ones in the bucket.
+  const attempts = count * 1024 * 64;
+  for (let attempt = 0; found.length < count; attempt++) {
+    if (attempt >= attempts) throw new MeasureError('trace-impossible', `only ${found.length} distinct flows of the generator's address space fall into hash bucket ${bucket}, ${count} were asked for`);
     const tuple = make(random);
     if (flowBucket(tuple) !== bucket || seen.has(tupleKey(tuple))) continue;
     seen.add(tupleKey(tuple));
