@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import Ajv2020 from 'ajv/dist/2020';
 import { analyze } from '../src/core/analysis';
+import { DEFAULT_EXECUTION_OPTIONS } from '../src/core/symex/executor';
 import { evaluateFormula } from '../src/core/cost/formula';
 import { bytesToHex, Witness } from '../src/core/contract/witness';
 import type { FunctionContract } from '../src/core/contract/contract';
@@ -265,4 +266,37 @@ test('a call marked reinit runs the init function again first, in the interprete
   assert.deepEqual(replay.results.map(Number), [1, 3, 3, 7]);
   // The loop runs `seen` times: the third call costs what the second did, less than the fourth.
   assert.ok(replay.costs[2]!.Ir === replay.costs[1]!.Ir && replay.costs[3]!.Ir > replay.costs[2]!.Ir, JSON.stringify(replay.costs));
+});
+
+test('a modular replay gets the globals a declared call changed, so the code after it counts what the measured run counted', async () => {
+  const source = `
+static int level;
+int set_level(int v)
+{
+    level = v;
+    return 1;
+}
+int handler(int v)
+{
+    int i;
+    int n = 0;
+    set_level(v);
+    /*@ pcv steps "steps up to the level" */
+    for (i = 0; i < level && i < 100; i++) {
+        n++;
+    }
+    return n;
+}
+`;
+  const contracts = JSON.stringify({ version: 1, functions: { set_level: { cases: [{ name: 'set', returns: 1, cost: { instructions: '5', memory_accesses: '1' } }] } } });
+  const files: Record<string, string> = { '/virtual/level.c': source, '/virtual/level.pcontract.json': contracts };
+  const result = await analyze([{ path: '/virtual/level.c' }], { entries: ['handler'], contractFiles: ['/virtual/level.pcontract.json'], execution: { ...DEFAULT_EXECUTION_OPTIONS, preferDeclaredContracts: true } }, { readFile: (p) => files[p] });
+  const contract = result.contracts[0]!;
+  const runs = interpretSequence({ program: result.program, declaredContracts: result.declaredContracts, entry: 'handler', summarizeAfter: contract.unrollLimit, modular: true }, [{ args: { v: 10 }, memory: {}, pcv: {} }]);
+  const run = runs[0]!;
+  // 10 steps, 2 of them unrolled: the replay counts 8 only if it sees the level set_level stored.
+  assert.equal(run.returnValue, 10);
+  assert.equal(run.pcv.steps, 8);
+  const landed = contract.classes.find((c) => c.traces.includes(run.pathKey))!;
+  assert.ok(evaluateFormula(landed.cost.instructions!, run.pcv) >= run.cost.instructions);
 });

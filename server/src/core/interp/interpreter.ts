@@ -45,6 +45,13 @@ export interface InterpretOptions {
   observeCalls?: { callees: ReadonlySet<string>; record: (call: ObservedCall) => void };
   /** For a declared call: the value of one of its case's PCVs (default: the witness's `pcv`). */
   declaredPcvValue?: (callee: string, k: number, pcv: string) => number | undefined;
+  /**
+   * For a declared call: the globals the code behind it left (from an observed run), written into
+   * memory after the call. A contract states the cost, result and out-parameters of a call, not its
+   * other effects on state, which the rest of the call's caller may read (a backend marked down
+   * before a Maglev repopulation).
+   */
+  declaredGlobalEffects?: (callee: string, k: number) => readonly (readonly [string, Uint8Array])[] | undefined;
 }
 
 export const DEFAULT_MAX_STEPS = 10_000_000;
@@ -59,6 +66,8 @@ export interface ObservedCall {
   writes: Record<string, bigint>;
   /** PCV name without primes -> the largest value a loop of that PCV counted during the call. */
   pcv: Record<string, number>;
+  /** Globals the call wrote, with their bytes after it. */
+  globals: [string, Uint8Array][];
 }
 
 /** Largest call depth (the entry function is depth 1); deeper calls end with 'recursion'. */
@@ -223,6 +232,8 @@ class Machine {
   readonly intrinsicSizes: Record<string, number[]> = {};
   private pcvInstances = new Map<string, number>();
   private readonly observedCounts = new Map<string, number>();
+  /** Per observed call in progress (innermost last): the memory objects written since it began. */
+  private readonly observedWrites: Set<string>[] = [];
   private readonly stack: Frame[] = [];
   private readonly functionBlocks = new Map<string, Map<number, BasicBlock>>();
   private readonly externalCalls = new Map<string, number>();
@@ -387,6 +398,12 @@ class Machine {
     }
   }
 
+  /** Inside observed calls, remembers which object a write goes to. */
+  private noteWrite(pointer: PointerOrNull): void {
+    if (this.observedWrites.length === 0 || pointer.kind === 'null') return;
+    for (const written of this.observedWrites) written.add(pointer.object);
+  }
+
   /** Checks that `bytes` bytes from `pointer` are inside its object; returns the object and offset. */
   private access(pointer: PointerOrNull, bytes: bigint, what: string): { object: MemoryObject; offset: number } {
     if (pointer.kind === 'null') throw new Stop('null-dereference', `${what} through a null pointer`);
@@ -489,6 +506,7 @@ class Machine {
       }
       case 'store': {
         const address = this.readPointer(frame, ins.address);
+        this.noteWrite(address);
         if (ins.pointer) {
           const value = this.readPointer(frame, ins.value);
           const n = byteCount(ins.width);
@@ -594,6 +612,7 @@ class Machine {
         const k = (this.observedCounts.get(callee.name) ?? 0) + 1;
         this.observedCounts.set(callee.name, k);
         next.observation = { callee: callee.name, k, args, pcvBefore: { ...this.pcv } };
+        this.observedWrites.push(new Set());
       }
       this.trace.enter(callee.name);
       this.stack.push(next);
@@ -630,6 +649,12 @@ class Machine {
     if (contract) {
       const chosen = this.chargeDeclared(contract, k, BigInt.asIntN(ins.returnWidth || 32, value));
       for (const write of chosen.writes) this.declaredWrite(frame, ins, key, write);
+      for (const [name, bytes] of this.options.declaredGlobalEffects?.(contract.name, k) ?? []) {
+        const object = this.memory.get(name);
+        if (!object || object.bytes.length !== bytes.length) continue;
+        object.bytes.set(bytes);
+        this.noteWrite({ kind: 'pointer', object: name, offset: 0n });
+      }
     }
     if (ins.returnWidth === 0) return undefined;
     return int(BigInt.asUintN(ins.returnWidth, value));
@@ -650,7 +675,9 @@ class Machine {
 
   private reportObservation(frame: Frame, value: ConcreteValue | undefined): void {
     const { callee, k, args, pcvBefore } = frame.observation!;
-    const call: ObservedCall = { callee, k, writes: {}, pcv: {} };
+    const written = this.observedWrites.pop() ?? new Set<string>();
+    const globals: [string, Uint8Array][] = [...written].filter((name) => this.program.globals.has(name)).map((name) => [name, this.memory.get(name)!.bytes.slice()]);
+    const call: ObservedCall = { callee, k, writes: {}, pcv: {}, globals };
     if (value?.kind === 'int') call.returned = BigInt.asIntN(frame.fn.returnWidth, value.value);
     const writes = new Map<string, { argIndex: number; width: number; signed: boolean }>();
     for (const c of this.options.declaredContracts?.get(callee)?.cases ?? []) for (const w of c.writes) writes.set(w.param, w);
@@ -706,6 +733,7 @@ class Machine {
         const dst = this.toPointer(args[0]);
         const src = this.toPointer(args[1]);
         const to = this.access(dst, n, 'memcpy destination');
+        this.noteWrite(dst);
         const from = this.access(src, n, 'memcpy source');
         const count = Number(n);
         addCost(this.cost, call);
@@ -725,6 +753,7 @@ class Machine {
         const c = args[1];
         if (c.kind !== 'int') throw new Stop('invalid-pointer', 'memset value is a pointer');
         const to = this.access(dst, n, 'memset destination');
+        this.noteWrite(dst);
         const count = Number(n);
         addCost(this.cost, call);
         addCost(this.cost, intrinsicCost('memset', count));
@@ -915,6 +944,7 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
     preferDeclaredContracts: options?.preferDeclaredContracts,
     observeCalls: options?.observeCalls,
     declaredPcvValue: options?.declaredPcvValue,
+    declaredGlobalEffects: options?.declaredGlobalEffects,
   };
   const machine = new Machine(program, witness, full, fn);
   machine.setUpStrings();
