@@ -663,9 +663,10 @@ class Explorer {
       for (const key of cost.terms.keys()) {
         for (const name of key.split('*')) {
           if (!this.totalPcvs.has(name) || this.totalBoundsScaled.has(`${name}|${outer}`)) continue;
-          this.totalBoundsScaled.add(`${name}|${outer}`);
           const record = this.pcvs.get(name);
-          if (!record || record.boundSource === 'annotation') continue;
+          if (!record) continue;
+          this.totalBoundsScaled.add(`${name}|${outer}`);
+          if (record.boundSource === 'annotation') continue;
           record.bound = record.bound !== undefined && outerBound !== undefined ? record.bound * outerBound : undefined;
           if (record.bound === undefined) delete record.boundSource;
         }
