@@ -653,7 +653,6 @@ class Machine {
         const object = this.memory.get(name);
         if (!object || object.bytes.length !== bytes.length) continue;
         object.bytes.set(bytes);
-        this.noteWrite({ kind: 'pointer', object: name, offset: 0n });
       }
     }
     if (ins.returnWidth === 0) return undefined;
@@ -884,19 +883,22 @@ class Machine {
     } else if (state.pcv !== undefined) {
       // One more summarised iteration done: counted by the mark it reached, else by the loop's PCV.
       const mark = state.marked === undefined ? undefined : state.marks!.get(state.marked);
-      // A total loop's PCVs add this entry's count to the earlier entries'; others keep the largest.
-      const counted = (pcv: string, start: number, count: number) => { this.pcv[pcv] = state.total ? start + count : Math.max(this.pcv[pcv] ?? 0, count); };
       if (mark) {
         mark.count++;
-        counted(mark.pcv, mark.start, mark.count);
+        this.countIterations(state, mark.pcv, mark.start, mark.count);
       } else {
         state.plainCount = (state.plainCount ?? 0) + 1;
       }
       state.marked = undefined;
-      counted(state.pcv, state.start ?? 0, state.plainCount ?? 0);
+      this.countIterations(state, state.pcv, state.start ?? 0, state.plainCount ?? 0);
       this.pcvInstances = new Map(state.instancesAtStart);
       this.trace.restartIteration();
     }
+  }
+
+  /** A PCV after `count` iterations of this entry: a total loop's adds them to the earlier entries', others keep the largest. */
+  private countIterations(state: LoopState, pcv: string, start: number, count: number): void {
+    this.pcv[pcv] = state.total ? start + count : Math.max(this.pcv[pcv] ?? 0, count);
   }
 
   private leaveLoop(frame: Frame, header: number, state: LoopState): void {
