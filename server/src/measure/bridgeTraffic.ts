@@ -128,9 +128,59 @@ function massExpiry({ packets, seed }: { packets: number; seed: number }): Trace
   return out;
 }
 
+/**
+ * Stations leave one probe chain one at a time while others keep talking behind them. Stations
+ * that collide in one MAC table slot are learnt first and then fall silent; after an idle stretch
+ * just short of the ageing time, live stations (some in the same chain, behind the silent ones) are
+ * learnt and talk among themselves. The silent stations then age out one or two per frame, each
+ * leaving a deleted slot that later lookups of the live stations probe past, and new stations of
+ * the same chain join into the deleted slots.
+ */
+function churn({ packets, seed }: { packets: number; seed: number }): TracePacket[] {
+  const random = new Random(seed);
+  const out: TracePacket[] = [];
+  const doomedCount = Math.max(2, Math.min(24, Math.floor(packets / 12)));
+  const chain = collidingMacs(random, doomedCount + 12, random.int(BRIDGE.tableSize));
+  const doomed = chain.slice(0, doomedCount);
+  const joiners = chain.slice(doomedCount + 4);
+  // Live stations on three ports, so that a frame's destination is often on its own port.
+  const live: Station[] = [...chain.slice(doomedCount, doomedCount + 4), ...Array.from({ length: 4 }, () => macFromNumber(random.u32()))]
+    .map((mac) => ({ mac, port: random.int(3) }));
+  let now = TRACE_START_NS;
+  const send = (dst: MacAddress, src: Station) => out.push({ data: frame(dst, src.mac, random), port: src.port, timeNs: now });
+  for (const mac of doomed) {
+    now += 1_500_000_000n + BigInt(random.int(1_500_000_000));
+    send(BROADCAST_MAC, { mac, port: random.int(BRIDGE.ports) });
+  }
+  const lastDoomed = now;
+  now = TRACE_START_NS + BRIDGE.timeoutNs - 20_000_000_000n; // nothing has aged out yet
+  for (const station of live) {
+    now += 500_000_000n;
+    send(BROADCAST_MAC, station);
+  }
+  let joined = 0;
+  while (out.length < packets || now <= lastDoomed + BRIDGE.timeoutNs + 5_000_000_000n) {
+    now += 500_000_000n + BigInt(random.int(1_000_000_000));
+    const roll = random.next();
+    if (now > lastDoomed + BRIDGE.timeoutNs && joined < joiners.length && roll < 0.1) {
+      // A new station of the chain: learnt into a deleted slot.
+      const station = { mac: joiners[joined++]!, port: random.int(3) };
+      live.push(station);
+      send(BROADCAST_MAC, station);
+      continue;
+    }
+    const src = random.pick(live);
+    if (roll < 0.2) send(BROADCAST_MAC, src);
+    else if (roll < 0.3) send(macFromNumber(random.u32(), 0x06), src); // unknown unicast
+    else send(random.pick(live).mac, src);
+  }
+  return out;
+}
+
 export const BRIDGE_TRACES: TraceGenerator[] = [
   { name: 'typical', kind: 'typical', description: 'Zipf-popular station pairs (s = 1), 5% chance of a new station per frame, 1% moves, 6% broadcasts, 3% unknown unicast, 1% runts, 1% group source addresses; 2 s mean gap so idle stations age out', generate: typical },
   { name: 'collisions', kind: 'adversarial', description: 'source MACs that all hash to one table slot (mac_hash), then frames between the stations at the end of the probe chain', generate: collisions },
   { name: 'full-table', kind: 'adversarial', description: '1024 new stations fill the table, then unlearnable sources to learnt and unknown destinations; at least 1034 frames', generate: fullTable },
   { name: 'mass-expiry', kind: 'adversarial', description: 'up to 600 stations, 301 s of silence, then frames: the first one ages out every station', generate: massExpiry },
+  { name: 'churn', kind: 'adversarial', description: 'up to 24 stations of one probe chain fall silent and age out one or two per frame while 8 stations (4 in the same chain, behind them) talk on 3 ports; new stations of the chain join into the deleted slots; the trace lasts until the last silent station is 5 s past its ageing time', generate: churn },
 ];

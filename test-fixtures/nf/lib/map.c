@@ -35,13 +35,17 @@ uint32_t flow_key_hash(const struct flow_key *key)
     return h;
 }
 
+/*
+ * Branch-free, as DPDK's rte_hash compares fixed-size keys: every field is read whichever differs,
+ * so a comparison costs the same for every pair of keys.
+ */
 static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 {
-    return a->src_ip == b->src_ip &&
-           a->dst_ip == b->dst_ip &&
-           a->src_port == b->src_port &&
-           a->dst_port == b->dst_port &&
-           a->proto == b->proto;
+    uint32_t diff = (a->src_ip ^ b->src_ip) | (a->dst_ip ^ b->dst_ip) |
+                    (uint32_t)(a->src_port ^ b->src_port) | (uint32_t)(a->dst_port ^ b->dst_port) |
+                    (uint32_t)(a->proto ^ b->proto);
+
+    return diff == 0;
 }
 
 /* Returns the slot holding key, or -1. */
