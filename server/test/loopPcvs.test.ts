@@ -27,14 +27,33 @@ test('an annotated loop takes its PCV name and description from the annotation',
   assert.ok(c.classes.some((k) => /\d+ \+ 14\*option_words/.test(k.cost.instructions!)));
 });
 
-test('a constant loop above the unroll limit gets a default PCV name with its function and line', async () => {
-  const c = (await result()).contracts.find((k) => k.name === 'counted_sum')!;
-  assert.deepEqual(c.pcvs.map((p) => p.name), ['iterations@counted_sum:21']);
+test('a loop with a constant trip count above the unroll limit runs in full: no PCV, an exact constant', async () => {
+  const r = await result();
+  const c = r.contracts.find((k) => k.name === 'counted_sum')!;
+  assert.deepEqual(c.pcvs, []);
+  assert.equal(c.classes.length, 1);
   const only = c.classes[0]!;
-  // 32 iterations, 2 of them explicit: the header is reached 33 times, so 30 visits are summarised; a one-path body makes the formula exact.
-  assert.equal(only.witness.pcv['iterations@counted_sum:21'], 30);
-  const run = interpret((await result()).program, 'counted_sum', only.witness, { summarizeAfter: c.unrollLimit });
+  assert.match(only.cost.instructions!, /^\d+$/);
+  // The interpreter counts the loop as it counts a summarised one (30 visits past the 2 explicit
+  // ones) and lands in the class; the constant is its exact cost.
+  const run = interpret(r.program, 'counted_sum', only.witness, { summarizeAfter: c.unrollLimit });
+  assert.equal(run.pcv['iterations@counted_sum:21'], 30);
+  assert.ok(only.traces.includes(runPathKey(run)));
   assert.equal(evaluateFormula(only.cost.instructions!, run.pcv), run.cost.instructions);
+});
+
+test('a loop whose trip count is a constant argument at its call runs in full there, and keeps its PCV where it is not', async () => {
+  const r = await result();
+  const fixed = r.contracts.find((k) => k.name === 'fixed_sums')!;
+  assert.deepEqual(fixed.pcvs, []);
+  assert.equal(fixed.classes.length, 1);
+  const only = fixed.classes[0]!;
+  const run = interpret(r.program, 'fixed_sums', only.witness, { summarizeAfter: fixed.unrollLimit });
+  assert.ok(only.traces.includes(runPathKey(run)));
+  assert.equal(Number(only.cost.instructions), run.cost.instructions);
+  assert.equal(Number(only.cost.memory_accesses), run.cost.memory_accesses);
+  // Where the trip count is an input (capped_sum, the same loop with a cap), the loop has a PCV.
+  assert.equal(r.contracts.find((k) => k.name === 'capped_sum')!.pcvs.length, 1);
 });
 
 test('a probing loop gets its bound from the guard, and the worst case is taken at the bound', async () => {
@@ -85,7 +104,7 @@ test('random inputs land in a class whose formula bounds their measured cost', a
   const r = await result();
   let seed = 12345;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  for (const name of ['skip_options', 'counted_sum', 'nested_block', 'probe_lookup', 'capped_sum', 'ragged_rows']) {
+  for (const name of ['skip_options', 'counted_sum', 'nested_block', 'probe_lookup', 'capped_sum', 'ragged_rows', 'fixed_sums']) {
     const c = r.contracts.find((k) => k.name === name)!;
     const fn = r.program.functions.get(name)!;
     for (let trial = 0; trial < 150; trial++) {

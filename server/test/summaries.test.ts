@@ -51,12 +51,12 @@ function comparable(contract: FunctionContract): unknown {
   return { ...rest, classes: classes.map(({ witness: _witness, ...c }) => { void _witness; return c; }) };
 }
 
-async function run(c: Case, compositional: boolean, compositionalLoops = false): Promise<AnalysisResult> {
-  const execution = { ...(c.options.execution ?? {}), compositional, compositionalLoops } as AnalysisOptions['execution'];
+async function run(c: Case, compositional: boolean, compositionalLoops = false, concreteLoops = true): Promise<AnalysisResult> {
+  const execution = { ...(c.options.execution ?? {}), compositional, compositionalLoops, concreteLoops } as AnalysisOptions['execution'];
   return analyze(c.files.map((f) => ({ path: f })), { ...c.options, execution }, diskFileSystem);
 }
 
-interface Comparison { failure?: string; inlined: unknown[]; composed: unknown[]; withLoops: unknown[]; inlinedSummaries: unknown; use: SummaryUse[] }
+interface Comparison { failure?: string; inlined: unknown[]; composed: unknown[]; withLoops: unknown[]; inlinedEveryLoop: unknown[]; inlinedSummaries: unknown; use: SummaryUse[] }
 
 /** The three contracts of one case, in comparable form (exported for a fresh process, see below). */
 export async function compareCase(name: string): Promise<Comparison> {
@@ -64,13 +64,16 @@ export async function compareCase(name: string): Promise<Comparison> {
   const inlined = await run(c, false);
   const composed = await run(c, true);
   const withLoops = await run(c, true, true);
+  // With compositionalLoops every loop past the unroll limit keeps its PCV (no concrete runs).
+  const inlinedEveryLoop = await run(c, false, false, false);
   // An unknown answer in one run only (a query that hit the solver's time limit on a loaded machine)
   // changes what is explored; it is reported (PC304), and the case is compared again in a fresh process.
-  const unknowns = [inlined, composed, withLoops].map((r) => JSON.stringify(r.contracts.flatMap((k) => k.incompleteReasons).filter((i) => i.kind === 'solver-unknown')));
+  const unknowns = [inlined, composed, withLoops, inlinedEveryLoop].map((r) => JSON.stringify(r.contracts.flatMap((k) => k.incompleteReasons).filter((i) => i.kind === 'solver-unknown')));
   const unknown = unknowns.every((u) => u === unknowns[0]) ? undefined : { message: unknowns.join(' / ') };
   return {
-    failure: inlined.solverFailure ?? composed.solverFailure ?? withLoops.solverFailure ?? (unknown ? `the solver answered unknown: ${unknown.message}` : undefined),
+    failure: inlined.solverFailure ?? composed.solverFailure ?? withLoops.solverFailure ?? inlinedEveryLoop.solverFailure ?? (unknown ? `the solver answered unknown: ${unknown.message}` : undefined),
     inlined: inlined.contracts.map(comparable), composed: composed.contracts.map(comparable), withLoops: withLoops.contracts.map(comparable),
+    inlinedEveryLoop: inlinedEveryLoop.contracts.map(comparable),
     inlinedSummaries: inlined.summaries ?? null, use: Object.values(withLoops.summaries!.use),
   };
 }
@@ -88,7 +91,7 @@ async function compareInFreshProcess(name: string): Promise<Comparison> {
   } catch (error) {
     const e = error as { killed?: boolean; signal?: string; code?: number; stderr?: string };
     const why = e.killed ? `stopped responding and was killed after ${COMPARE_LIMIT_MS / 1000} s` : `exited with ${e.signal ?? e.code}: ${String(e.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
-    return { failure: `the comparison process ${why}`, inlined: [], composed: [], withLoops: [], inlinedSummaries: null, use: [] };
+    return { failure: `the comparison process ${why}`, inlined: [], composed: [], withLoops: [], inlinedEveryLoop: [], inlinedSummaries: null, use: [] };
   }
 }
 
@@ -105,7 +108,7 @@ for (const c of cases) {
     // Through JSON on both sides, so that a fresh process's answer compares the same way.
     const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
     assert.deepEqual(json(result.composed), json(result.inlined), 'loop-free callees summarised');
-    assert.deepEqual(json(result.withLoops), json(result.inlined), 'callees with loops summarised too');
+    assert.deepEqual(json(result.withLoops), json(result.inlinedEveryLoop), 'callees with loops summarised too (every loop keeps its PCV)');
     for (const callee of summarised[c.name] ?? []) {
       assert.ok(result.use.some((u) => (u.instantiated[callee] ?? 0) > 0), `${callee} should be instantiated from its summary in ${c.name}: ${JSON.stringify(result.use)}`);
     }
@@ -136,12 +139,16 @@ uint32_t per_site_entry(uint32_t x)
 test("a summarised loop's PCV bound is settled per call site from the caller's values, as inlining does", async () => {
   const file = '/virtual/per_site.c';
   const composed = await analyze([{ path: file, text: perSite }], withLoops, noFiles);
-  const inlined = await analyze([{ path: file, text: perSite }], { execution: { compositional: false } as AnalysisOptions['execution'] }, noFiles);
+  const inlined = await analyze([{ path: file, text: perSite }], { execution: { compositional: false, concreteLoops: false } as AnalysisOptions['execution'] }, noFiles);
   assert.deepEqual(composed.summaries!.computed, ['sum_to']);
   assert.equal(composed.summaries!.use.per_site_entry!.instantiated.sum_to! >= 3, true);
   // Two iterations run explicitly; the guard bounds the rest where the limit is a constant here.
   assert.deepEqual(composed.contracts[0]!.pcvs.map((p) => [p.name, p.bound ?? null]), [['k', 8], ["k'", null], ["k''", 18]]);
   assert.deepEqual(composed.contracts.map(comparable), inlined.contracts.map(comparable));
+  // By default (no compositionalLoops) the two calls with a constant limit run in full: only the
+  // middle call's loop keeps its PCV, under the name it has above.
+  const concrete = await analyze([{ path: file, text: perSite }], { execution: { compositional: false } as AnalysisOptions['execution'] }, noFiles);
+  assert.deepEqual(concrete.contracts[0]!.pcvs.map((p) => [p.name, p.bound ?? null]), [["k'", null]]);
 });
 
 const twice = `#include <stdint.h>
@@ -206,7 +213,9 @@ test('callees a summary cannot express exactly are inlined, with the reason, and
   assert.deepEqual(use.inlined.map((i) => i.callee).sort(), ['grid', 'remember']);
   assert.match(use.inlined.find((i) => i.callee === 'remember')!.reason, /stores a pointer/);
   assert.match(use.inlined.find((i) => i.callee === 'grid')!.reason, /loop inside a loop/);
-  assert.deepEqual(composed.contracts.map(comparable), inlined.contracts.map(comparable));
+  // With compositionalLoops every loop keeps its PCV (grid's inner loop of 4 does not run in full).
+  const inlinedEveryLoop = await analyze([{ path: file, text: fallbacks }], { execution: { compositional: false, concreteLoops: false } as AnalysisOptions['execution'] }, noFiles);
+  assert.deepEqual(composed.contracts.map(comparable), inlinedEveryLoop.contracts.map(comparable));
 });
 
 const errors = `#include <stdint.h>

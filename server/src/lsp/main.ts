@@ -555,7 +555,7 @@ class PerfcontractServer {
       if (pcvs.size > 0) return { contents: { kind: 'markdown', value: loopHover([...pcvs.values()], loop.functionName) } };
       const analysed = contracts.some((c) => c.name === loop.functionName);
       if (analysed) {
-        return { contents: { kind: 'markdown', value: `This ${loop.keyword} loop runs at most ${this.settings.unrollLimit} times explicitly on every path the analysis found, so it has no PCV.` } };
+        return { contents: { kind: 'markdown', value: `This ${loop.keyword} loop has no PCV: on every path the analysis found, it either runs at most ${this.settings.unrollLimit} times or runs a number of times fixed on that path (a constant bound, constant arguments), which the analysis ran in full. Its cost is in the classes' constants.` } };
       }
     }
     return null;

@@ -60,6 +60,13 @@ export interface ExecutionOptions {
    * it takes is lost to the caller's exploration.
    */
   compositionalLoops?: boolean;
+  /**
+   * A loop that reaches the unroll limit runs on in full when no iteration forks (a trip count fixed
+   * on the path), instead of becoming a PCV (`completeConcretely`). Default: true, except with
+   * `compositionalLoops`: a summarised callee's loop is explored with its inputs unknown and keeps
+   * its PCV, so that mode keeps every loop's PCV and agrees with inlining without this option.
+   */
+  concreteLoops?: boolean;
   signal?: AbortSignal;
 }
 
@@ -235,7 +242,31 @@ interface State {
   pcvEvents?: PcvEvent[];
   /** On a summary leaf: PCV records to register when the state next runs, in the order inlining would. */
   pendingRegistrations?: (() => void)[];
+  /** While the rest of a loop runs concretely (see `completeConcretely`). */
+  concreteRun?: ConcreteRun;
 }
+
+/**
+ * A loop past its unroll limit that runs on without forking. Its iterations count as the interpreter
+ * counts a summarised loop's: the trace keeps the last iteration's decisions only, and every
+ * iteration starts from the same PCV instance names.
+ */
+interface ConcreteRun {
+  depth: number;
+  header: number;
+  body: ReadonlySet<number>;
+  iterations: number;
+  /** The trace and PCV instance counters at the first summarised visit of the header. */
+  trace: PathTrace;
+  pcvInstances: Map<string, number>;
+  exited: boolean;
+}
+
+/** Thrown inside a concrete run that cannot go on without forking or summarising. */
+class ConcreteRunAbandoned extends Error {}
+
+/** Iterations past the unroll limit a loop may run concretely before it is summarised after all. */
+const CONCRETE_RUN_ITERATIONS = 1024;
 
 class PathEnd extends Error {
   constructor(readonly outcome: PathOutcome) {
@@ -496,10 +527,25 @@ class Explorer {
           return [];
         }
       }
-      if (frame.index === 0 && block.loopHeader !== undefined) {
+      const run = state.concreteRun;
+      if (run && frame.index === 0 && state.frames.length === run.depth) {
+        if (!run.body.has(frame.block)) {
+          run.exited = true;
+          return [state];
+        }
+        if (frame.block === run.header) {
+          if (++run.iterations > CONCRETE_RUN_ITERATIONS) throw new ConcreteRunAbandoned();
+          state.trace = run.trace.clone();
+          state.pcvInstances = new Map(run.pcvInstances);
+        }
+      }
+      if (frame.index === 0 && block.loopHeader !== undefined && !(run && state.frames.length === run.depth && frame.block === run.header)) {
         if (state.skipHeaderVisit) {
           state.skipHeaderVisit = false;
         } else if (this.visitLoopHeader(frame, block) === 'summarize') {
+          if (run) throw new ConcreteRunAbandoned(); // a loop inside the concrete run would be summarised
+          const completed = await this.completeConcretely(state, frame, block);
+          if (completed) return [completed];
           return this.summarizeLoop(state, frame, block);
         }
       }
@@ -536,6 +582,47 @@ class Explorer {
       throw new PathEnd({ kind: 'incomplete', reason: 'needs-pcv', message: `loop at ${loop.range.file}:${loop.range.startLine + 1} ran more than ${this.options.concreteIterationLimit} iterations`, range: loop.range });
     }
     return 'continue';
+  }
+
+  /**
+   * Runs the rest of a loop that reached its unroll limit without summarising it, when no iteration
+   * forks: a loop whose trip count and path are fixed on this path (a constant bound, arguments
+   * that are constants at this call, memory the path wrote) costs exactly what it runs, not a PCV
+   * times its worst iteration, and what it writes stays known. Returns the state at the loop's exit,
+   * or undefined when the loop forks, ends the path, summarises a loop of its own, runs past
+   * CONCRETE_RUN_ITERATIONS or the time limit: then it is summarised. Not while a summary is
+   * recorded or inside a summarised loop.
+   *
+   * The state's trace and PCV instances are those the interpreter keeps for a summarised loop (the
+   * last iteration's decisions; the loop's PCV instances are taken), so a concrete run of the same
+   * input lands in the same class.
+   */
+  private async completeConcretely(state: State, frame: Frame, header: BasicBlock): Promise<State | undefined> {
+    if (this.options.concreteLoops === false || this.options.compositionalLoops) return undefined;
+    if (this.recording || state.boundaries.length > 0 || state.concreteRun) return undefined;
+    const fn = frame.fn;
+    const loop = fn.loops[header.loopHeader!]!;
+    const probe = this.fork(state);
+    for (const name of [loopPcv(fn, loop).name, ...loopMarkNames(fn, header.id)]) probe.pcvInstances.set(name, (probe.pcvInstances.get(name) ?? 0) + 1);
+    const run: ConcreteRun = {
+      depth: probe.frames.length, header: header.id, body: loopBody(fn, header.id), iterations: 0,
+      trace: probe.trace.clone(), pcvInstances: new Map(probe.pcvInstances), exited: false,
+    };
+    probe.concreteRun = run;
+    probe.skipHeaderVisit = false;
+    try {
+      while (true) {
+        if (this.options.signal?.aborted || performance.now() - this.started > this.options.timeLimitMs) return undefined;
+        const next = await this.runUntilFork(probe);
+        if (next.length !== 1 || next[0] !== probe) return undefined; // forked or ended
+        if (run.exited) break;
+      }
+    } catch (error) {
+      if (error instanceof PathEnd || error instanceof ConcreteRunAbandoned) return undefined;
+      throw error;
+    }
+    probe.concreteRun = undefined;
+    return probe;
   }
 
   /**
