@@ -56,6 +56,21 @@ test('a loop whose trip count is a constant argument at its call runs in full th
   assert.equal(r.contracts.find((k) => k.name === 'capped_sum')!.pcvs.length, 1);
 });
 
+test('a loop that returns from inside, with its trip count fixed, runs in full in a callee and in the entry', async () => {
+  const r = await result();
+  for (const [name, returns] of [['imaps_index', 'symbolic'], ['imaps_slot', '7']] as const) {
+    const c = r.contracts.find((k) => k.name === name)!;
+    assert.deepEqual(c.pcvs, [], name);
+    assert.equal(c.classes.length, 1, name);
+    const only = c.classes[0]!;
+    assert.deepEqual(only.returns, [returns], name);
+    assert.equal(only.paths, 1, name);
+    const run = interpret(r.program, name, only.witness, { summarizeAfter: c.unrollLimit });
+    assert.ok(only.traces.includes(runPathKey(run)), name);
+    assert.equal(Number(only.cost.instructions), run.cost.instructions, name);
+  }
+});
+
 test('a probing loop gets its bound from the guard, and the worst case is taken at the bound', async () => {
   const c = (await result()).contracts.find((k) => k.name === 'probe_lookup')!;
   assert.deepEqual(c.pcvs.map((p) => [p.name, p.bound, p.boundSource]), [['probes', 14, 'guard']]);
@@ -104,7 +119,7 @@ test('random inputs land in a class whose formula bounds their measured cost', a
   const r = await result();
   let seed = 12345;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  for (const name of ['skip_options', 'counted_sum', 'nested_block', 'probe_lookup', 'capped_sum', 'ragged_rows', 'fixed_sums']) {
+  for (const name of ['skip_options', 'counted_sum', 'nested_block', 'probe_lookup', 'capped_sum', 'ragged_rows', 'fixed_sums', 'imaps_index', 'imaps_slot']) {
     const c = r.contracts.find((k) => k.name === name)!;
     const fn = r.program.functions.get(name)!;
     for (let trial = 0; trial < 150; trial++) {

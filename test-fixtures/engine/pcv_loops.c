@@ -129,3 +129,32 @@ uint32_t fixed_sums(const uint8_t *pkt)
 {
     return prefix_sum(pkt, 6) + prefix_sum(pkt + 6, 9);
 }
+
+static const uint16_t service_ports[12] = { 80, 443, 22, 25, 53, 110, 143, 993, 995, 3306, 5432, 8080 };
+
+/* Returns from inside its loop: searched for a constant port, the loop runs in full. */
+static int port_index(uint16_t port)
+{
+    for (int i = 0; i < 12; i++) {
+        if (service_ports[i] == port) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int imaps_index(const uint8_t *pkt)
+{
+    return port_index(993) + pkt[0];
+}
+
+/* The same search in the entry itself: the path ends inside the loop. */
+int imaps_slot(void)
+{
+    for (int i = 0; i < 12; i++) {
+        if (service_ports[i] == 993) {
+            return i;
+        }
+    }
+    return -1;
+}

@@ -528,6 +528,10 @@ class Explorer {
         }
       }
       const run = state.concreteRun;
+      if (run && state.frames.length < run.depth) {
+        run.exited = true; // returned from inside the loop
+        return [state];
+      }
       if (run && frame.index === 0 && state.frames.length === run.depth) {
         if (!run.body.has(frame.block)) {
           run.exited = true;
@@ -545,6 +549,7 @@ class Explorer {
         } else if (this.visitLoopHeader(frame, block) === 'summarize') {
           if (run) throw new ConcreteRunAbandoned(); // a loop inside the concrete run would be summarised
           const completed = await this.completeConcretely(state, frame, block);
+          if (completed === 'finished') return [];
           if (completed) return [completed];
           return this.summarizeLoop(state, frame, block);
         }
@@ -588,16 +593,17 @@ class Explorer {
    * Runs the rest of a loop that reached its unroll limit without summarising it, when no iteration
    * forks: a loop whose trip count and path are fixed on this path (a constant bound, arguments
    * that are constants at this call, memory the path wrote) costs exactly what it runs, not a PCV
-   * times its worst iteration, and what it writes stays known. Returns the state at the loop's exit,
-   * or undefined when the loop forks, ends the path, summarises a loop of its own, runs past
-   * CONCRETE_RUN_ITERATIONS or the time limit: then it is summarised. Not while a summary is
-   * recorded or inside a summarised loop.
+   * times its worst iteration, and what it writes stays known. Returns the state at the loop's exit
+   * (or after a return from inside it), 'finished' when the path ended in the loop (the entry
+   * returned, or a program error every input of the path reaches) and was recorded, or undefined
+   * when the loop forks, summarises a loop of its own, runs past CONCRETE_RUN_ITERATIONS or the time
+   * limit: then it is summarised. Not while a summary is recorded or inside a summarised loop.
    *
    * The state's trace and PCV instances are those the interpreter keeps for a summarised loop (the
    * last iteration's decisions; the loop's PCV instances are taken), so a concrete run of the same
    * input lands in the same class.
    */
-  private async completeConcretely(state: State, frame: Frame, header: BasicBlock): Promise<State | undefined> {
+  private async completeConcretely(state: State, frame: Frame, header: BasicBlock): Promise<State | 'finished' | undefined> {
     if (this.options.concreteLoops === false || this.options.compositionalLoops) return undefined;
     if (this.recording || state.boundaries.length > 0 || state.concreteRun) return undefined;
     const fn = frame.fn;
@@ -614,10 +620,15 @@ class Explorer {
       while (true) {
         if (this.options.signal?.aborted || performance.now() - this.started > this.options.timeLimitMs) return undefined;
         const next = await this.runUntilFork(probe);
-        if (next.length !== 1 || next[0] !== probe) return undefined; // forked or ended
+        if (next.length === 0 && probe.frames.length === 0) return 'finished'; // the entry returned: recorded by finish()
+        if (next.length !== 1 || next[0] !== probe) return undefined; // forked
         if (run.exited) break;
       }
     } catch (error) {
+      if (error instanceof PathEnd && (error.outcome.kind === 'return' || error.outcome.kind === 'error')) {
+        this.finish(probe, error.outcome);
+        return 'finished';
+      }
       if (error instanceof PathEnd || error instanceof ConcreteRunAbandoned) return undefined;
       throw error;
     }
@@ -1014,6 +1025,7 @@ class Explorer {
       this.addConstraint(state, errorCondition, error.model!);
       throw new PathEnd(outcome);
     }
+    if (state.concreteRun) throw new ConcreteRunAbandoned(); // a fork: the loop is summarised instead
     this.finish(errorState, outcome);
     this.addConstraint(state, safe, ok.model!);
     return false;
