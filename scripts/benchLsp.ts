@@ -65,11 +65,27 @@ async function scenario(name: string, files: string[], editFile: string, editAnc
       await next;
     }
     const firstCompleteMs = performance.now() - started;
+    // The job of the active file also analyses the callees it calls in other files (for hovers on
+    // the calls); its own functions are complete earlier. Each publish, the complete lenses are counted.
+    const completeLenses = async () => (await client.codeLenses(activeUri)).filter((l) => / class(es)? · /.test(l.command?.title ?? '') && !/incomplete/.test(l.command?.title ?? '')).length;
+    const progress: { ms: number; complete: number }[] = [{ ms: firstCompleteMs, complete: await completeLenses() }];
+    let settling = true;
+    const watching = (async () => {
+      while (settling) {
+        await client.waitFor('textDocument/publishDiagnostics', (p: { uri: string }) => p.uri === activeUri, settleLimit).catch(() => undefined);
+        if (settling) progress.push({ ms: performance.now() - started, complete: await completeLenses() });
+      }
+    })();
     await client.settledDiagnostics(uris.get(files[0]!)!, 1, settleLimit);
     const activeMs = performance.now() - started;
+    settling = false;
+    const ownFunctions = await completeLenses();
+    const ownCompleteMs = Math.min(activeMs, ...progress.filter((p) => p.complete >= ownFunctions).map((p) => p.ms));
+    void watching;
     for (const file of files) await client.settledDiagnostics(uris.get(file)!, 1, settleLimit);
     rows.push({ scenario: name, measure: `cold open -> first diagnostics of ${files[0]} (ms)`, samples: [firstMs] });
     rows.push({ scenario: name, measure: `cold open -> first complete contract in ${files[0]} (ms)`, samples: [firstCompleteMs] });
+    rows.push({ scenario: name, measure: `cold open -> complete contracts of ${files[0]}'s ${ownFunctions} functions (ms)`, samples: [ownCompleteMs] });
     rows.push({ scenario: name, measure: `cold open -> complete results of ${files[0]} (ms)`, samples: [activeMs] });
     rows.push({ scenario: name, measure: 'cold open -> all complete results (ms)', samples: [performance.now() - started] });
     // Warm hovers on every function name of every open file, round robin.
