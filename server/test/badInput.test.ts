@@ -123,3 +123,26 @@ test('floating point and variable-length arrays are refused per function, with t
   assert.match(byFunction.get('g')?.message ?? '', /floating point \('double'\)/);
   assert.deepEqual(result.contracts.map((c) => c.name), ['h']);
 });
+
+test('analyze() reuses the parsed and lowered unit only while every file it read, found or not, reads the same', async () => {
+  const texts: Record<string, string | undefined> = { '/v/main.c': '#include "k.h"\nint f(void) { return K; }\n', '/v/k.h': '#define K 3\n' };
+  const fileSystem = { readFile: (p: string) => texts[p] };
+  const returns = (r: AnalysisResult) => r.contracts[0]!.classes.flatMap((c) => c.returns ?? []);
+  const first = await analyze([{ path: '/v/main.c' }], {}, fileSystem);
+  assert.deepEqual(returns(first), ['3']);
+  const again = await analyze([{ path: '/v/main.c' }], {}, fileSystem);
+  assert.equal(again.program, first.program, 'nothing changed: the unit is reused');
+  texts['/v/k.h'] = '#define K 4\n';
+  const edited = await analyze([{ path: '/v/main.c' }], {}, fileSystem);
+  assert.notEqual(edited.program, first.program);
+  assert.deepEqual(returns(edited), ['4']);
+  delete texts['/v/k.h'];
+  const missing = await analyze([{ path: '/v/main.c' }], {}, fileSystem);
+  assert.ok(missing.diagnostics.some((d) => d.reason === 'missing-include'));
+  texts['/v/k.h'] = '#define K 5\n';
+  const found = await analyze([{ path: '/v/main.c' }], {}, fileSystem);
+  assert.ok(!found.diagnostics.some((d) => d.reason === 'missing-include'));
+  assert.deepEqual(returns(found), ['5']);
+  const defined = await analyze([{ path: '/v/main.c' }], { defines: { EXTRA: '1' } }, fileSystem);
+  assert.notEqual(defined.program, found.program, 'other options: parsed again');
+});

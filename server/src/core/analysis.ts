@@ -1,6 +1,6 @@
 // The engine's entry point: files and options in, contracts and diagnostics out (plain data, no editor types).
-import { FileSystem, Diagnostic, buildTranslationUnit } from './syntax/translationUnit';
-import { lowerProgram } from './ir/lowerProgram';
+import { FileSystem, Diagnostic, TranslationUnit, buildTranslationUnit } from './syntax/translationUnit';
+import { LoweredProgram, lowerProgram } from './ir/lowerProgram';
 import type { IrFunction, IrProgram } from './ir/ir';
 import { IrMetric, IR_METRICS } from './cost/costModel';
 import { DEFAULT_EXECUTION_OPTIONS, ExecutionOptions, ExplorationResult, explore } from './symex/executor';
@@ -68,6 +68,34 @@ export interface AnalysisResult {
 
 export { Diagnostic, FileSystem };
 
+/**
+ * The last translation unit built and lowered, with every file read it made. The language server
+ * analyses a file one entry per call; a call with the same files, options and file contents (every
+ * recorded read, found or not, answers the same) reuses it instead of parsing and lowering again.
+ * Parsing and lowering read no expressions and nothing after them writes to the unit or the IR.
+ */
+let lastBuild: { key: string; reads: Map<string, string | undefined>; unit: TranslationUnit; lowered: LoweredProgram } | undefined;
+
+async function buildAndLower(
+  files: { path: string; text?: string }[], options: { includeDirs: string[]; defines: Record<string, string> }, fileSystem: FileSystem,
+): Promise<{ unit: TranslationUnit; lowered: LoweredProgram }> {
+  const key = JSON.stringify({ files, options });
+  if (lastBuild?.key === key && [...lastBuild.reads].every(([filePath, text]) => fileSystem.readFile(filePath) === text)) return lastBuild;
+  lastBuild = undefined;
+  const reads = new Map<string, string | undefined>();
+  const recording: FileSystem = {
+    readFile(filePath: string): string | undefined {
+      const text = fileSystem.readFile(filePath);
+      reads.set(filePath, text);
+      return text;
+    },
+  };
+  const unit = await buildTranslationUnit(files, options, recording);
+  const lowered = lowerProgram(unit);
+  lastBuild = { key, reads, unit, lowered };
+  return lastBuild;
+}
+
 /** Parses, lowers and symbolically executes the entry functions of the given main files. */
 export async function analyze(
   files: { path: string; text?: string }[], options: Partial<AnalysisOptions>, fileSystem: FileSystem,
@@ -78,8 +106,7 @@ export async function analyze(
   }
   resetExpressionTable();
   clearSymbolCache();
-  const unit = await buildTranslationUnit(files, { includeDirs: settings.includeDirs, defines: settings.defines }, fileSystem);
-  const lowered = lowerProgram(unit);
+  const { unit, lowered } = await buildAndLower(files, { includeDirs: settings.includeDirs, defines: settings.defines }, fileSystem);
   const diagnostics = [...unit.diagnostics, ...lowered.diagnostics];
   // Contract files sit beside the main files or beside the headers that declare their functions.
   const contractFolders = [...files.map((f) => path.dirname(f.path)), ...[...unit.files.keys()].filter((p) => path.isAbsolute(p)).map((p) => path.dirname(p))];
