@@ -482,6 +482,9 @@ class Explorer {
     if (condition.op === 'true') return { result: 'sat', model: state.model };
     if (condition.op === 'false') return { result: 'unsat' };
     if (state.evaluator.boolean(condition)) return { result: 'sat', model: state.model };
+    // A concrete loop run asks no solver: a decision that needs one is input-dependent (or only
+    // settled by earlier constraints), and the loop is summarised as before, with nothing spent.
+    if (state.concreteRun) throw new ConcreteRunAbandoned();
     if (this.options.signal?.aborted) throw new PathEnd({ kind: 'incomplete', reason: 'cancelled', message: 'the analysis was cancelled' });
     const answer = await this.solver.checkSliced([...state.constraints, condition], this.options.signal);
     if (answer.result !== 'sat' || !answer.model) return { result: answer.result };
@@ -590,9 +593,10 @@ class Explorer {
   }
 
   /**
-   * Runs the rest of a loop that reached its unroll limit without summarising it, when no iteration
-   * forks: a loop whose trip count and path are fixed on this path (a constant bound, arguments
-   * that are constants at this call, memory the path wrote) costs exactly what it runs, not a PCV
+   * Runs the rest of a loop that reached its unroll limit without summarising it, when every
+   * decision in it is concrete (no solver call: `feasible` abandons the run): a loop whose trip
+   * count and path are fixed on this path (a constant bound, arguments that are constants at this
+   * call, memory the path wrote) costs exactly what it runs, not a PCV
    * times its worst iteration, and what it writes stays known. Returns the state at the loop's exit
    * (or after a return from inside it), 'finished' when the path ended in the loop (the entry
    * returned, or a program error every input of the path reaches) and was recorded, or undefined
