@@ -61,8 +61,8 @@ export interface ExecutionOptions {
    */
   compositionalLoops?: boolean;
   /**
-   * A loop that reaches the unroll limit runs on in full when no iteration forks (a trip count fixed
-   * on the path), instead of becoming a PCV (`completeConcretely`). Default: true, except with
+   * A loop that reaches the unroll limit runs on in full when every later decision is made without
+   * the solver (a trip count fixed on the path), instead of becoming a PCV (`completeConcretely`). Default: true, except with
    * `compositionalLoops`: a summarised callee's loop is explored with its inputs unknown and keeps
    * its PCV, so that mode keeps every loop's PCV and agrees with inlining without this option.
    */
@@ -247,7 +247,7 @@ interface State {
 }
 
 /**
- * A loop past its unroll limit that runs on without forking. Its iterations count as the interpreter
+ * A loop past its unroll limit that runs on without the solver. Its iterations count as the interpreter
  * counts a summarised loop's: the trace keeps the last iteration's decisions only, and every
  * iteration starts from the same PCV instance names.
  */
@@ -262,7 +262,7 @@ interface ConcreteRun {
   exited: boolean;
 }
 
-/** Thrown inside a concrete run that cannot go on without forking or summarising. */
+/** Thrown inside a concrete run that cannot go on without the solver, or would summarise a loop. */
 class ConcreteRunAbandoned extends Error {}
 
 /** Iterations past the unroll limit a loop may run concretely before it is summarised after all. */
@@ -600,7 +600,7 @@ class Explorer {
    * times its worst iteration, and what it writes stays known. Returns the state at the loop's exit
    * (or after a return from inside it), 'finished' when the path ended in the loop (the entry
    * returned, or a program error every input of the path reaches) and was recorded, or undefined
-   * when the loop forks, summarises a loop of its own, runs past CONCRETE_RUN_ITERATIONS or the time
+   * when a decision needs the solver, the loop summarises a loop of its own, runs past CONCRETE_RUN_ITERATIONS or the time
    * limit: then it is summarised. Not while a summary is recorded or inside a summarised loop.
    *
    * The state's trace and PCV instances are those the interpreter keeps for a summarised loop (the
@@ -1029,7 +1029,6 @@ class Explorer {
       this.addConstraint(state, errorCondition, error.model!);
       throw new PathEnd(outcome);
     }
-    if (state.concreteRun) throw new ConcreteRunAbandoned(); // a fork: the loop is summarised instead
     this.finish(errorState, outcome);
     this.addConstraint(state, safe, ok.model!);
     return false;
