@@ -84,7 +84,7 @@ static int mac_table_find(const struct ether_addr *mac)
             continue;                       /* a deleted slot */
         }
         /*@ count c "MAC table probes that compared addresses (another station's)" */
-        if (memcmp(&mac_table[slot].mac, mac, ETHER_ADDR_LEN) == 0) {
+        if (ether_addr_equal(&mac_table[slot].mac, mac)) {
             PC_TRACE_PCV("t", probes + 1);
             PC_TRACE_OUTCOME("mac_table_find", slot);
             return (int)slot;

@@ -120,6 +120,18 @@ static inline bool ether_addr_is_zero(const struct ether_addr *ea)
 }
 
 /*
+ * Branch-free, as DPDK compares Ethernet addresses inline: all six bytes are read whichever
+ * differs, so a comparison costs the same for every pair of addresses (a call to the C library's
+ * memcmp costs more when an operand lies near the end of a page).
+ */
+static inline bool ether_addr_equal(const struct ether_addr *a, const struct ether_addr *b)
+{
+    return ((a->addr_bytes[0] ^ b->addr_bytes[0]) | (a->addr_bytes[1] ^ b->addr_bytes[1]) |
+            (a->addr_bytes[2] ^ b->addr_bytes[2]) | (a->addr_bytes[3] ^ b->addr_bytes[3]) |
+            (a->addr_bytes[4] ^ b->addr_bytes[4]) | (a->addr_bytes[5] ^ b->addr_bytes[5])) == 0;
+}
+
+/*
  * Incremental Internet checksum update (RFC 1624, eqn. 3):
  *     HC' = ~(~HC + ~m + m')
  * All values may be given in network order: one's-complement sums are byte
