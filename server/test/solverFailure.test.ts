@@ -74,7 +74,7 @@ const interval = setInterval(() => { if (++ticks === 30) { clearInterval(interva
   assert.equal(stdout, 'done');
 });
 
-test('z3 keeps one thread over many back-to-back checks (each thread is a worker isolate kept for good)', async () => {
+test('checks run on the calling thread: z3 starts no thread over many back-to-back checks', async () => {
   const { Z3Solver, z3ThreadCount } = await import('../src/core/solver/solver');
   const { bv, compare, symbol } = await import('../src/core/symex/expr');
   const solver = new Z3Solver({ timeoutMs: 5000, resourceLimit: 5_000_000 });
@@ -83,5 +83,52 @@ test('z3 keeps one thread over many back-to-back checks (each thread is a worker
     const { result } = await solver.check([compare('ult', x, bv(BigInt(i + 1), 32))]);
     assert.equal(result, 'sat');
   }
-  assert.equal(z3ThreadCount(), 1);
+  assert.equal(z3ThreadCount(), 0);
+});
+
+test('on the calling thread a query\'s timeout bounds it through z3\'s resource limit', async () => {
+  const { Z3Solver } = await import('../src/core/solver/solver');
+  const { binary, bv, compare, symbol } = await import('../src/core/symex/expr');
+  // Factoring a product of two 16-bit primes: easy for z3, but not within 4,000 resource units (1 ms).
+  const a = symbol('a', 32);
+  const b = symbol('b', 32);
+  const query = [
+    compare('ult', bv(1n, 32), a), compare('ult', bv(1n, 32), b), compare('ult', a, bv(1n << 16n, 32)), compare('ult', b, bv(1n << 16n, 32)),
+    compare('eq', binary('mul', a, b), bv(65521n * 65519n, 32)),
+  ];
+  assert.equal((await new Z3Solver({ timeoutMs: 1, resourceLimit: 10_000_000 }).check(query)).result, 'unknown');
+  const solved = await new Z3Solver({ timeoutMs: 5000, resourceLimit: 10_000_000 }).check(query);
+  assert.equal(solved.result, 'sat');
+  assert.equal(solved.model!.scalar('a', 32) * solved.model!.scalar('b', 32), 65521n * 65519n);
+});
+
+test('checks on the calling thread let the event loop run (a language server worker sees its cancellations)', async () => {
+  const { Z3Solver } = await import('../src/core/solver/solver');
+  const { bv, compare, symbol } = await import('../src/core/symex/expr');
+  const solver = new Z3Solver({ timeoutMs: 5000, resourceLimit: 5_000_000 });
+  const x = symbol('y', 32);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  const started = performance.now();
+  // Every check answers through an already-settled promise; without a yield the timer would not run until the loop ends.
+  for (let i = 0; performance.now() - started < 300; i++) await solver.check([compare('ult', x, bv(BigInt(i + 1), 32))]);
+  clearInterval(timer);
+  assert.ok(ticks > 0, 'the timer never ran while the checks went on');
+});
+
+test('with PERFCONTRACT_Z3_THREADS=1, checks run on one z3 thread, kept over many back-to-back checks (each thread is a worker isolate kept for good)', async () => {
+  const script = `
+const { Z3Solver, z3ThreadCount } = require(${JSON.stringify(path.resolve(__dirname, '../src/core/solver/solver.js'))});
+const { bv, compare, symbol } = require(${JSON.stringify(path.resolve(__dirname, '../src/core/symex/expr.js'))});
+(async () => {
+  const solver = new Z3Solver({ timeoutMs: 5000, resourceLimit: 5_000_000 });
+  const x = symbol('x', 32);
+  const answers = new Set();
+  for (let i = 0; i < 300; i++) answers.add((await solver.check([compare('ult', x, bv(BigInt(i + 1), 32))])).result);
+  process.stdout.write(JSON.stringify({ answers: [...answers], threads: z3ThreadCount() }));
+  process.exit(0);
+})();
+`;
+  const { stdout } = await run(process.execPath, ['-e', script], { env: { ...process.env, PERFCONTRACT_Z3_THREADS: '1' } });
+  assert.deepEqual(JSON.parse(stdout), { answers: ['sat'], threads: 1 });
 });
