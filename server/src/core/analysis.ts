@@ -7,7 +7,7 @@ import { DEFAULT_EXECUTION_OPTIONS, ExecutionOptions, ExplorationResult, explore
 import { IndependenceCachingSolver, Z3Solver, z3FailureMessage } from './solver/solver';
 import { FunctionContract, PathClass, buildContract, pathKey, runPathKey, witnessOf } from './contract/contract';
 import { Reasons } from './reasons';
-import { resetExpressionTable, clearSymbolCache } from './symex/expr';
+import { resetExpressionTable, clearSymbolCache, expressionCount, symbolsOf } from './symex/expr';
 import { interpret } from './interp/interpreter';
 import { ContractCache, functionKeys } from './cache/contractCache';
 import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, outParameterOf, parseDeclaredContracts } from './contract/declaredContracts';
@@ -96,6 +96,29 @@ async function buildAndLower(
   return lastBuild;
 }
 
+/**
+ * The expressions and solver answers of the analyses of one build. The language server analyses a
+ * file one entry per call: while the build is reused, later entries keep the expressions and the
+ * answered queries of earlier ones (a handler asks many of the queries its helpers asked), as one
+ * call with several entries does. A new build, other solver limits, a failure of z3, or more than
+ * SESSION_EXPRESSION_LIMIT expressions or SESSION_QUERY_LIMIT cached answers start afresh.
+ */
+let session: { build: object; solverKey: string; solver: IndependenceCachingSolver } | undefined;
+const SESSION_EXPRESSION_LIMIT = 1_000_000;
+const SESSION_QUERY_LIMIT = 20_000;
+
+function solverFor(build: object, settings: AnalysisOptions): IndependenceCachingSolver {
+  const solverKey = `${settings.solverTimeoutMs}/${settings.solverResourceLimit}`;
+  const reusable = session?.build === build && session.solverKey === solverKey && z3FailureMessage() === undefined
+    && expressionCount() <= SESSION_EXPRESSION_LIMIT && session.solver.cachedAnswers <= SESSION_QUERY_LIMIT;
+  if (reusable) return session!.solver;
+  // Nothing holds expressions between builds: parsing and lowering make none.
+  resetExpressionTable();
+  clearSymbolCache();
+  session = { build, solverKey, solver: new IndependenceCachingSolver(new Z3Solver({ timeoutMs: settings.solverTimeoutMs, resourceLimit: settings.solverResourceLimit })) };
+  return session.solver;
+}
+
 /** Parses, lowers and symbolically executes the entry functions of the given main files. */
 export async function analyze(
   files: { path: string; text?: string }[], options: Partial<AnalysisOptions>, fileSystem: FileSystem,
@@ -104,9 +127,8 @@ export async function analyze(
   for (const metric of settings.metrics) {
     if (!IR_METRICS.includes(metric)) throw new Error(`unknown metric '${metric}' (known: ${IR_METRICS.join(', ')})`);
   }
-  resetExpressionTable();
-  clearSymbolCache();
-  const { unit, lowered } = await buildAndLower(files, { includeDirs: settings.includeDirs, defines: settings.defines }, fileSystem);
+  const built = await buildAndLower(files, { includeDirs: settings.includeDirs, defines: settings.defines }, fileSystem);
+  const { unit, lowered } = built;
   const diagnostics = [...unit.diagnostics, ...lowered.diagnostics];
   // Contract files sit beside the main files or beside the headers that declare their functions.
   const contractFolders = [...files.map((f) => path.dirname(f.path)), ...[...unit.files.keys()].filter((p) => path.isAbsolute(p)).map((p) => path.dirname(p))];
@@ -134,7 +156,7 @@ export async function analyze(
   settings.execution = { ...settings.execution, declaredContracts: declared.contracts };
   const mainFiles = new Set(files.map((f) => f.path));
   const entries = settings.entries.length > 0 ? settings.entries : defaultEntries(unit.functions, lowered.program, mainFiles);
-  const solver = new IndependenceCachingSolver(new Z3Solver({ timeoutMs: settings.solverTimeoutMs, resourceLimit: settings.solverResourceLimit }));
+  const solver = solverFor(built, settings);
   const contracts: FunctionContract[] = [];
   const recomputed: string[] = [];
   const keys = settings.cache || settings.execution.compositional ? functionKeys(lowered.program, optionsFingerprint(settings)) : undefined;
@@ -225,8 +247,12 @@ async function verifyWitnesses(
       pathClass.witnessVerified = true;
       continue;
     }
-    // Re-deriving asks z3 about the whole path: only within the entry's time limit.
-    const path = performance.now() < deadline ? exploration.paths.find((p) => pathKey(p) === pathClass.traces[0]) : undefined;
+    // Re-deriving asks z3 about the whole path: only within the entry's time limit, and not for a
+    // path through a summarised loop. Its constraints say nothing about the loop's iterations past
+    // the unroll limit (havoc symbols stand for what they leave), which the interpreter runs from
+    // the inputs, so a model of the whole path lands no better (on the NF corpus: none of 345).
+    const found = performance.now() < deadline ? exploration.paths.find((p) => pathKey(p) === pathClass.traces[0]) : undefined;
+    const path = found && !found.constraints.some((c) => [...symbolsOf(c)].some((name) => name.startsWith('havoc'))) ? found : undefined;
     const answer = path ? await solver.checkWhole(path.constraints, settings.execution.signal) : undefined;
     if (path && answer?.result === 'sat' && answer.model) {
       const previous = pathClass.witness;

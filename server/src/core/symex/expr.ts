@@ -68,6 +68,11 @@ export function resetExpressionTable(): void {
   table.clear();
 }
 
+/** Expressions in the intern table. */
+export function expressionCount(): number {
+  return table.size;
+}
+
 export function mask(width: number): bigint {
   return (1n << BigInt(width)) - 1n;
 }
