@@ -101,11 +101,23 @@ async function buildAndLower(
  * file one entry per call: while the build is reused, later entries keep the expressions and the
  * answered queries of earlier ones (a handler asks many of the queries its helpers asked), as one
  * call with several entries does. A new build, other solver limits, a failure of z3, or more than
- * SESSION_EXPRESSION_LIMIT expressions or SESSION_QUERY_LIMIT cached answers start afresh.
+ * SESSION_EXPRESSION_LIMIT expressions or SESSION_QUERY_LIMIT cached answers start afresh, and so
+ * does the first call after endAnalysisSession().
  */
 let session: { build: object; solverKey: string; solver: IndependenceCachingSolver } | undefined;
-const SESSION_EXPRESSION_LIMIT = 1_000_000;
-const SESSION_QUERY_LIMIT = 20_000;
+const SESSION_EXPRESSION_LIMIT = 250_000;
+const SESSION_QUERY_LIMIT = 5_000;
+
+/**
+ * Lets the expressions and solver answers of the last analyses go (the next call starts a session):
+ * a long-lived host calls it when a batch of analyses of one build is over, so that the memory they
+ * hold is not kept until the next build.
+ */
+export function endAnalysisSession(): void {
+  session = undefined;
+  resetExpressionTable();
+  clearSymbolCache();
+}
 
 function solverFor(build: object, settings: AnalysisOptions): IndependenceCachingSolver {
   const solverKey = `${settings.solverTimeoutMs}/${settings.solverResourceLimit}`;

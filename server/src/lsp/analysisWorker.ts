@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parentPort } from 'worker_threads';
-import { analyze, AnalysisResult, FileSystem } from '../core/analysis';
+import { analyze, AnalysisResult, endAnalysisSession, FileSystem } from '../core/analysis';
 import { preloadZ3, setZ3MemoryLimitMb } from '../core/solver/solver';
 import { resolveCompilerCommand } from '../ground/compileCommands';
 import { DEFAULT_CYCLES_MODEL, groundContract, Grounding, GroundingFailure, X86_METRICS } from '../ground/ground';
@@ -86,6 +86,8 @@ async function runQueue(): Promise<void> {
       await runJob(job, running.controller.signal);
     } finally {
       running = undefined;
+      // The job's entries shared expressions and solver answers; the next job has its own.
+      endAnalysisSession();
     }
     logMemory?.(`job ${job.id} done`);
     scheduleFlush();
