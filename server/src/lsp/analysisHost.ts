@@ -16,19 +16,17 @@ export interface HostOptions {
 }
 
 /**
- * The analysis worker's V8 heap keeps Node's default limit. A limit of 192 MB (resourceLimits)
- * kept its heap near 100 MB and the server at 306-386 MB on `npm run bench:lsp` until the edits
- * while busy, but with it z3's WASM memory ran away (to 400-515 MB, once to its 2 GiB maximum) or
- * z3 failed (aborted, or "memory access out of bounds") in 6 of 22 benchmark scenarios, and the
- * worker was restarted for a reason not logged in 2 more; none of this happened in 21 scenarios
- * without the limit (docs/lsp.md, Results). The likely cause: V8 collects far more often under a
- * small limit, and z3's bindings release z3 objects from collection finalizers, concurrently with
- * a running check. A job that reaches Node's default limit all the same loses its worker: the host
- * restarts it, and the server gives up on the function that was being analysed (PC508).
+ * The analysis worker's V8 heap is limited to 192 MB, so that V8 collects before the heap grows:
+ * on `npm run bench:lsp` the server peaks at 248-268 MB until the edits while busy (313-330 MB over
+ * the whole scenarios), against 380-406 MB (380-500 MB) with Node's default limit. The same limit
+ * was tried when z3's checks ran on its own threads and was not kept: z3's WASM memory ran away or
+ * z3 failed in 6 of 22 scenarios, most likely because collection finalizers released z3 objects
+ * while a check ran; checks now run on the worker's own thread, where no finalizer runs during one
+ * (solver.ts). A job that reaches the limit all the same loses its worker: the host restarts it,
+ * and the server gives up on the function that was being analysed (PC508).
  */
-const WORKER_RESOURCE_LIMITS = process.env.PERFCONTRACT_TEST_EXHAUST_MEMORY
-  ? { maxOldGenerationSizeMb: 64 } // fault injection for the tests: the limit is reached quickly
-  : undefined;
+const WORKER_HEAP_LIMIT_MB = 192;
+const WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: process.env.PERFCONTRACT_TEST_EXHAUST_MEMORY ? 64 : WORKER_HEAP_LIMIT_MB };
 
 /** How long shutting down waits for the worker to write its cache. */
 const FLUSH_TIMEOUT_MS = 5000;
@@ -114,7 +112,7 @@ export class AnalysisHost {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     // Beside this file, so a bundle can ship dist/server.js and dist/analysisWorker.js together.
-    const worker = new Worker(path.join(__dirname, 'analysisWorker.js'), WORKER_RESOURCE_LIMITS ? { resourceLimits: WORKER_RESOURCE_LIMITS } : {});
+    const worker = new Worker(path.join(__dirname, 'analysisWorker.js'), { resourceLimits: WORKER_RESOURCE_LIMITS });
     this.worker = worker;
     worker.on('message', (message: WorkerToMain) => this.receive(message));
     worker.on('error', (error) => {

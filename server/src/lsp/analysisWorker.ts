@@ -24,12 +24,12 @@ import { startMemoryLog } from './memoryLog';
 /**
  * z3's memory ceiling in the worker. The CLI allows 1200 MB; an editor's server lives long and z3's
  * WASM heap never shrinks. On the NF corpus of `npm run bench:lsp`, z3's WASM memory stays at
- * 29-57 MB resident. With the worker's heap limited to 192 MB (tried, not kept: analysisHost.ts),
- * one query's memory now and then ran away to the ceiling in under a second: the query then
- * answered unknown (PC304), or z3 aborted (a z3 failure: the worker is restarted and the job
- * retried once); with a ceiling of 400 MB such a run took the server to 750-780 MB. The ceiling
- * bounds a runaway through z3's own allocator, not every allocation in its WASM memory: one went
- * on to the 2 GiB maximum.
+ * 29-57 MB resident. When checks ran on z3's threads with the worker's heap limited to 192 MB
+ * (analysisHost.ts), one query's memory now and then ran away to the ceiling in under a second:
+ * the query then answered unknown (PC304), or z3 aborted (a z3 failure: the worker is restarted and
+ * the job retried once); with a ceiling of 400 MB such a run took the server to 750-780 MB. The
+ * ceiling bounds a runaway through z3's own allocator, not every allocation in its WASM memory: one
+ * went on to the 2 GiB maximum.
  */
 const WORKER_Z3_MEMORY_MB = 128;
 setZ3MemoryLimitMb(WORKER_Z3_MEMORY_MB);
