@@ -87,6 +87,15 @@ test('a constant cap in a two-condition loop guard bounds the PCV', async () => 
   assert.equal(c.worstCase?.unbounded, undefined);
 });
 
+test('a counter narrower than int (i++ widened and truncated back) still bounds its loop, unless it could wrap before the cap', async () => {
+  const narrow = (await result()).contracts.find((k) => k.name === 'narrow_counter_sum')!;
+  assert.deepEqual(narrow.pcvs.map((p) => [p.bound, p.boundSource]), [[28, 'guard']]);
+  assert.equal(narrow.worstCase?.unbounded, undefined);
+  // 0, 100, 200, 44, ...: the counter never reaches 250 by steps of 100 without wrapping.
+  const wrapping = (await result()).contracts.find((k) => k.name === 'wrapping_counter_sum')!;
+  assert.deepEqual(wrapping.pcvs.map((p) => [p.bound, p.boundSource]), [[undefined, undefined]]);
+});
+
 test('nested summarised loops give product terms', async () => {
   const c = (await result()).contracts.find((k) => k.name === 'nested_block')!;
   assert.ok(c.classes.some((k) => /\*iterations@nested_block:72\*iterations@nested_block:73/.test(k.cost.instructions!) || /iterations@nested_block:72\*iterations@nested_block:73/.test(k.cost.instructions!)), JSON.stringify(c.classes.map((k) => k.cost.instructions)));

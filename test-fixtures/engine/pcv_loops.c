@@ -97,6 +97,30 @@ uint32_t capped_sum(const uint8_t *pkt, uint8_t n)
 }
 
 /*
+ * A uint16_t counter: C's promotions lower `i++` to an add in int truncated back to 16 bits; the
+ * constant cap still bounds the PCV.
+ */
+uint32_t narrow_counter_sum(const uint8_t *pkt, uint16_t len)
+{
+    uint32_t sum = 0;
+    uint16_t words = (uint16_t)(len / 2);
+    for (uint16_t i = 0; i < words && i < 30; i++) {
+        sum += pkt[2 * i];
+    }
+    return sum;
+}
+
+/* A uint8_t counter stepping by 100 wraps before it could reach 250: that cap bounds nothing. */
+uint32_t wrapping_counter_sum(const uint8_t *pkt, uint8_t n)
+{
+    uint32_t sum = 0;
+    for (uint8_t i = 0; i < n && i < 250; i += 100) {
+        sum += pkt[i];
+    }
+    return sum;
+}
+
+/*
  * Rows of different lengths (pkt[r] & 15 cells each): the cells are counted over all the rows
  * together (a total PCV), not as the longest row times the number of rows.
  */

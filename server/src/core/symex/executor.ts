@@ -1956,9 +1956,17 @@ function conditionGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<numb
   if (counterOperand.kind !== 'reg' || limit === undefined) return undefined;
   const counter = counterOperand.id;
   let step: bigint | undefined;
+  let counterWidth = comparison.width;
   for (const id of body) {
     for (const instruction of frame.fn.blocks[id]!.instructions) {
       if (!('dst' in instruction) || instruction.dst !== counter) continue;
+      const narrow = narrowCounterStep(instruction, counter, body, frame.fn);
+      if (narrow) {
+        counterWidth = narrow.width;
+        if (step !== undefined && step !== narrow.step) return undefined;
+        step = narrow.step;
+        continue;
+      }
       const kind = inductionStep(instruction);
       if (kind !== 'up' || instruction.op !== 'binary' || instruction.right.kind !== 'imm') return undefined;
       const c = BigInt.asIntN(instruction.width, instruction.right.value);
@@ -1969,7 +1977,47 @@ function conditionGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<numb
   }
   const start = integerRegister(frame, { kind: 'reg', id: counter });
   if (step === undefined || step <= 0n || start === undefined) return undefined;
+  // A counter narrower than the comparison must not wrap on its way to the limit: its last step
+  // from below the limit has to stay within what the counter holds.
+  if (counterWidth < comparison.width && comparison.right.kind === 'imm') {
+    const limitValue = comparison.predicate.startsWith('s') ? BigInt.asIntN(comparison.width, comparison.right.value) : comparison.right.value;
+    const counterMax = comparison.predicate.startsWith('s') && !isZeroExtended(widened) ? (1n << BigInt(counterWidth - 1)) - 1n : (1n << BigInt(counterWidth)) - 1n;
+    const lastBelow = comparison.predicate.endsWith('le') ? limitValue : limitValue - 1n;
+    if (lastBelow + step > counterMax) return undefined;
+  } else if (counterWidth < comparison.width) {
+    return undefined; // a limit in a register might exceed what the counter can hold
+  }
   return { start, limit, step: step.toString(), signed: comparison.predicate.startsWith('s'), inclusive: comparison.predicate.endsWith('le'), width: comparison.width };
+}
+
+function isZeroExtended(instruction: Instruction | undefined): boolean {
+  return instruction?.op === 'cast' && instruction.cast === 'zext';
+}
+
+/**
+ * A counter narrower than int counts up as C's promotions lower `i++`: `w = zext|sext(i); s = w + c;
+ * i = trunc(s)`, all in the loop body. The step c and the counter's width, or undefined.
+ */
+function narrowCounterStep(instruction: Instruction, counter: number, body: ReadonlySet<number>, fn: IrFunction): { step: bigint; width: number } | undefined {
+  if (instruction.op !== 'cast' || instruction.cast !== 'trunc' || instruction.src.kind !== 'reg') return undefined;
+  const definitionOf = (register: number): Instruction | undefined => {
+    let found: Instruction | undefined;
+    for (const id of body) {
+      for (const candidate of fn.blocks[id]!.instructions) {
+        if (!('dst' in candidate) || candidate.dst !== register) continue;
+        if (found) return undefined; // assigned twice: not a plain step
+        found = candidate;
+      }
+    }
+    return found;
+  };
+  const sum = definitionOf(instruction.src.id);
+  if (!sum || sum.op !== 'binary' || (sum.operator !== 'add' && sum.operator !== 'sub') || sum.left.kind !== 'reg' || sum.right.kind !== 'imm') return undefined;
+  const widened = definitionOf(sum.left.id);
+  if (!widened || widened.op !== 'cast' || widened.cast === 'trunc' || widened.src.kind !== 'reg' || widened.src.id !== counter) return undefined;
+  const c = BigInt.asIntN(sum.width, sum.right.value);
+  const step = sum.operator === 'add' ? c : -c;
+  return step > 0n ? { step, width: instruction.to } : undefined;
 }
 
 /** ceil((limit - start) / step) when the counter's start and the limit are constants. */
