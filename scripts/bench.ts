@@ -1,7 +1,7 @@
 // Benchmarks the analysis of every C test fixture and prints per-fixture path, solver, time and memory figures.
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, AnalysisResult } from '../server/src/core/analysis';
+import { analyze, AnalysisResult, endAnalysisSession } from '../server/src/core/analysis';
 import { diskFileSystem } from '../server/src/cli/main';
 import type { FunctionContract } from '../server/src/core/contract/contract';
 import { SoundnessRow, renderSoundness, soundness } from './soundness';
@@ -54,6 +54,8 @@ function median(values: number[]): number {
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 async function timedAnalyze(file: string): Promise<{ result: AnalysisResult; ms: number }> {
+  // Each run solves afresh: repeated analyses of one build would otherwise reuse its solver answers.
+  endAnalysisSession();
   const started = performance.now();
   const result = await analyze([{ path: file }], {}, diskFileSystem);
   return { result, ms: performance.now() - started };
