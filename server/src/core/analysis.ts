@@ -74,11 +74,19 @@ export { Diagnostic, FileSystem };
  * recorded read, found or not, answers the same) reuses it instead of parsing and lowering again.
  * Parsing and lowering read no expressions and nothing after them writes to the unit or the IR.
  */
-let lastBuild: { key: string; reads: Map<string, string | undefined>; unit: TranslationUnit; lowered: LoweredProgram } | undefined;
+interface Build {
+  key: string;
+  reads: Map<string, string | undefined>;
+  unit: TranslationUnit;
+  lowered: LoweredProgram;
+  /** The analyses of this build so far: their solver with its answers (see solverFor). */
+  session?: { solverKey: string; solver: IndependenceCachingSolver };
+}
+let lastBuild: Build | undefined;
 
 async function buildAndLower(
   files: { path: string; text?: string }[], options: { includeDirs: string[]; defines: Record<string, string> }, fileSystem: FileSystem,
-): Promise<{ unit: TranslationUnit; lowered: LoweredProgram }> {
+): Promise<Build> {
   const key = JSON.stringify({ files, options });
   if (lastBuild?.key === key && [...lastBuild.reads].every(([filePath, text]) => fileSystem.readFile(filePath) === text)) return lastBuild;
   lastBuild = undefined;
@@ -97,14 +105,13 @@ async function buildAndLower(
 }
 
 /**
- * The expressions and solver answers of the analyses of one build. The language server analyses a
- * file one entry per call: while the build is reused, later entries keep the expressions and the
- * answered queries of earlier ones (a handler asks many of the queries its helpers asked), as one
- * call with several entries does. A new build, other solver limits, a failure of z3, or more than
- * SESSION_EXPRESSION_LIMIT expressions or SESSION_QUERY_LIMIT cached answers start afresh, and so
- * does the first call after endAnalysisSession().
+ * The expressions and solver answers of the analyses of one build (its session). The language
+ * server analyses a file one entry per call: while the build is reused, later entries keep the
+ * expressions and the answered queries of earlier ones (a handler asks many of the queries its
+ * helpers asked), as one call with several entries does. A new build, other solver limits, a
+ * failure of z3, or more than SESSION_EXPRESSION_LIMIT expressions or SESSION_QUERY_LIMIT cached
+ * answers start afresh, and so does the first call after endAnalysisSession().
  */
-let session: { build: object; solverKey: string; solver: IndependenceCachingSolver } | undefined;
 const SESSION_EXPRESSION_LIMIT = 250_000;
 const SESSION_QUERY_LIMIT = 5_000;
 
@@ -114,21 +121,21 @@ const SESSION_QUERY_LIMIT = 5_000;
  * hold is not kept until the next build.
  */
 export function endAnalysisSession(): void {
-  session = undefined;
+  if (lastBuild) lastBuild.session = undefined;
   resetExpressionTable();
   clearSymbolCache();
 }
 
-function solverFor(build: object, settings: AnalysisOptions): IndependenceCachingSolver {
+function solverFor(build: Build, settings: AnalysisOptions): IndependenceCachingSolver {
   const solverKey = `${settings.solverTimeoutMs}/${settings.solverResourceLimit}`;
-  const reusable = session?.build === build && session.solverKey === solverKey && z3FailureMessage() === undefined
-    && expressionCount() <= SESSION_EXPRESSION_LIMIT && session.solver.cachedAnswers <= SESSION_QUERY_LIMIT;
-  if (reusable) return session!.solver;
+  const session = build.session;
+  if (session?.solverKey === solverKey && z3FailureMessage() === undefined
+    && expressionCount() <= SESSION_EXPRESSION_LIMIT && session.solver.cachedAnswers <= SESSION_QUERY_LIMIT) return session.solver;
   // Nothing holds expressions between builds: parsing and lowering make none.
   resetExpressionTable();
   clearSymbolCache();
-  session = { build, solverKey, solver: new IndependenceCachingSolver(new Z3Solver({ timeoutMs: settings.solverTimeoutMs, resourceLimit: settings.solverResourceLimit })) };
-  return session.solver;
+  build.session = { solverKey, solver: new IndependenceCachingSolver(new Z3Solver({ timeoutMs: settings.solverTimeoutMs, resourceLimit: settings.solverResourceLimit })) };
+  return build.session.solver;
 }
 
 /** Parses, lowers and symbolically executes the entry functions of the given main files. */

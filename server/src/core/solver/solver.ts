@@ -410,7 +410,6 @@ export class Z3Solver implements Solver {
       }
       noteZ3Failure(error as Error);
       this.abandonSolver();
-      this.unresponsive = true;
       return { answer: 'unknown' };
     }
   }

@@ -1880,12 +1880,15 @@ function addLoopTerms(terms: CostTerms, pcv: string, perIteration: { cost: Cost;
   }
 }
 
-/** How a loop updates a register: counting up or down by constants, masking with a constant, or anything else. */
+/**
+ * How a loop updates a register: counting up or down by constants, masking with a constant, or
+ * anything else. `from` is the register the update reads (itself, or a widened copy of a narrow counter).
+ */
 type Step = 'up' | 'down' | { mask: bigint } | 'other';
 
-function inductionStep(instruction: Instruction): Step {
+function inductionStep(instruction: Instruction, from = 'dst' in instruction ? instruction.dst : undefined): Step {
   if (instruction.op === 'binary' && instruction.operator === 'and' && instruction.right.kind === 'imm') return { mask: instruction.right.value };
-  if (instruction.op !== 'binary' || instruction.left.kind !== 'reg' || instruction.left.id !== instruction.dst || instruction.right.kind !== 'imm') return 'other';
+  if (instruction.op !== 'binary' || instruction.left.kind !== 'reg' || instruction.left.id !== from || instruction.right.kind !== 'imm') return 'other';
   const c = BigInt.asIntN(instruction.width, instruction.right.value);
   if (c === 0n) return 'other';
   if (instruction.operator === 'add') return c > 0n ? 'up' : 'down';
@@ -1960,17 +1963,13 @@ function conditionGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<numb
   for (const id of body) {
     for (const instruction of frame.fn.blocks[id]!.instructions) {
       if (!('dst' in instruction) || instruction.dst !== counter) continue;
+      // The add that steps the counter: the instruction itself, or, for a narrow counter, the add it truncates.
       const narrow = narrowCounterStep(instruction, counter, body, frame.fn);
-      if (narrow) {
-        counterWidth = narrow.width;
-        if (step !== undefined && step !== narrow.step) return undefined;
-        step = narrow.step;
-        continue;
-      }
-      const kind = inductionStep(instruction);
-      if (kind !== 'up' || instruction.op !== 'binary' || instruction.right.kind !== 'imm') return undefined;
-      const c = BigInt.asIntN(instruction.width, instruction.right.value);
-      const delta = instruction.operator === 'add' ? c : -c;
+      if (narrow) counterWidth = narrow.width;
+      const update = narrow?.sum ?? instruction;
+      if (inductionStep(update, narrow ? narrow.widened : counter) !== 'up' || update.op !== 'binary' || update.right.kind !== 'imm') return undefined;
+      const c = BigInt.asIntN(update.width, update.right.value);
+      const delta = update.operator === 'add' ? c : -c;
       if (step !== undefined && step !== delta) return undefined;
       step = delta;
     }
@@ -1979,13 +1978,12 @@ function conditionGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<numb
   if (step === undefined || step <= 0n || start === undefined) return undefined;
   // A counter narrower than the comparison must not wrap on its way to the limit: its last step
   // from below the limit has to stay within what the counter holds.
-  if (counterWidth < comparison.width && comparison.right.kind === 'imm') {
+  if (counterWidth < comparison.width) {
+    if (comparison.right.kind !== 'imm') return undefined; // a limit in a register might exceed what the counter holds
     const limitValue = comparison.predicate.startsWith('s') ? BigInt.asIntN(comparison.width, comparison.right.value) : comparison.right.value;
     const counterMax = comparison.predicate.startsWith('s') && !isZeroExtended(widened) ? (1n << BigInt(counterWidth - 1)) - 1n : (1n << BigInt(counterWidth)) - 1n;
     const lastBelow = comparison.predicate.endsWith('le') ? limitValue : limitValue - 1n;
     if (lastBelow + step > counterMax) return undefined;
-  } else if (counterWidth < comparison.width) {
-    return undefined; // a limit in a register might exceed what the counter can hold
   }
   return { start, limit, step: step.toString(), signed: comparison.predicate.startsWith('s'), inclusive: comparison.predicate.endsWith('le'), width: comparison.width };
 }
@@ -1995,10 +1993,11 @@ function isZeroExtended(instruction: Instruction | undefined): boolean {
 }
 
 /**
- * A counter narrower than int counts up as C's promotions lower `i++`: `w = zext|sext(i); s = w + c;
- * i = trunc(s)`, all in the loop body. The step c and the counter's width, or undefined.
+ * A counter narrower than int steps as C's promotions lower `i++`: `w = zext|sext(i); s = w + c;
+ * i = trunc(s)`, all in the loop body. The add `s`, the register `w` it steps, and the counter's
+ * width, or undefined.
  */
-function narrowCounterStep(instruction: Instruction, counter: number, body: ReadonlySet<number>, fn: IrFunction): { step: bigint; width: number } | undefined {
+function narrowCounterStep(instruction: Instruction, counter: number, body: ReadonlySet<number>, fn: IrFunction): { sum: Instruction; widened: number; width: number } | undefined {
   if (instruction.op !== 'cast' || instruction.cast !== 'trunc' || instruction.src.kind !== 'reg') return undefined;
   const definitionOf = (register: number): Instruction | undefined => {
     let found: Instruction | undefined;
@@ -2012,12 +2011,10 @@ function narrowCounterStep(instruction: Instruction, counter: number, body: Read
     return found;
   };
   const sum = definitionOf(instruction.src.id);
-  if (!sum || sum.op !== 'binary' || (sum.operator !== 'add' && sum.operator !== 'sub') || sum.left.kind !== 'reg' || sum.right.kind !== 'imm') return undefined;
+  if (!sum || sum.op !== 'binary' || sum.left.kind !== 'reg') return undefined;
   const widened = definitionOf(sum.left.id);
   if (!widened || widened.op !== 'cast' || widened.cast === 'trunc' || widened.src.kind !== 'reg' || widened.src.id !== counter) return undefined;
-  const c = BigInt.asIntN(sum.width, sum.right.value);
-  const step = sum.operator === 'add' ? c : -c;
-  return step > 0n ? { step, width: instruction.to } : undefined;
+  return { sum, widened: sum.left.id, width: instruction.to };
 }
 
 /** ceil((limit - start) / step) when the counter's start and the limit are constants. */
