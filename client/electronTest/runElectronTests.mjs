@@ -36,7 +36,19 @@ if (!fs.existsSync(cli)) {
   console.error(`@vscode/test-cli is not installed (${cli} is missing): run npm ci`);
   process.exit(1);
 }
-const run = spawnSync(process.execPath, [cli, '--config', path.join(root, '.vscode-test.mjs')], { cwd: root, stdio: 'inherit', env: { ...process.env } });
+// VS Code's Electron window needs a display. On Linux without one, the suite runs under xvfb-run
+// (Debian's xvfb package); without that either, it stops with a clear error instead of a crash of
+// Electron's.
+let command = [process.execPath, cli, '--config', path.join(root, '.vscode-test.mjs')];
+if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+  const xvfb = spawnSync('xvfb-run', ['--help'], { stdio: 'ignore' });
+  if (xvfb.error) {
+    console.error('the @vscode/test-electron suite needs a display: set DISPLAY or install xvfb-run (apt-get install xvfb)');
+    process.exit(1);
+  }
+  command = ['xvfb-run', '--auto-servernum', ...command];
+}
+const run = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env } });
 process.exit(run.status ?? 1);
 
 function withTimeout(promise, ms) {
