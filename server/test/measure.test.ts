@@ -268,8 +268,9 @@ test('interpreter sessions and the compiled NFs return the same result for every
 // policer, the bridge and the load balancer are modular (analysed against their data structures'
 // contracts, packets placed by a replay): nearly every packet lands in a class.
 // The x86 grounding is checked at both levels on the router, the firewall, the NAT, the policer and
-// the bridge (whose MAC table calls the C library's memcmp at -O0, priced at its worst case):
-// calibrated on 40 packets per generator of held-out traces, no packet may run above its prediction.
+// the bridge (which learns a station with the C library's memcpy at -O0, priced from its
+// benchmark): calibrated on 40 packets per generator of held-out traces, no packet may run above
+// its prediction.
 // The load balancer's is left to `npm run validate`.
 const VALIDATION = [
   { nf: 'router', timeLimitMs: 60_000, packets: 100, matchedShare: 1, x86: true },
