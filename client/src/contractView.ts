@@ -1,6 +1,7 @@
 // Renders a JSON contract as the HTML of the contract view: class table, cost-versus-PCV plots
 // (SVG) and witness hex dumps. Pure functions, no VS Code API, so the node tests can check them.
 import { evaluateFormula, formulaPcvNames } from '../../server/src/core/cost/formula';
+import { formatRatio } from '../../server/src/core/contract/ratio';
 import type { ContractDocument, FunctionContract, PathClass, PcvInfo } from './contractTypes';
 
 export interface RenderOptions {
@@ -124,7 +125,7 @@ function renderFunction(fn: FunctionContract): string {
     ? `Worst case: ${escapeHtml(fn.worstCase.class)} (<code>${escapeHtml(String(fn.worstCase.cost?.[metric] ?? ''))}</code> ${escapeHtml(metric)}${fn.worstCase.atBounds !== undefined ? `, ${fn.worstCase.atBounds} at the PCV bounds` : ''}${fn.worstCase.unbounded ? ', grows without bound' : ''})`
     : 'No worst case (no class returns or fails).';
   const best = fn.bestCase ? `; best case: ${escapeHtml(fn.bestCase.class)} (<code>${escapeHtml(String(fn.bestCase.cost?.[metric] ?? ''))}</code>)` : '';
-  const ratio = fn.worstToBestRatio !== null && fn.worstToBestRatio !== undefined ? `; ratio ${fn.worstToBestRatio}x` : '';
+  const ratio = fn.worstToBestRatio !== null && fn.worstToBestRatio !== undefined ? `; ratio ${formatRatio(fn.worstToBestRatio)}x` : '';
   const completeness = fn.complete
     ? 'complete'
     : `incomplete: ${fn.incompleteReasons.map((r) => `${escapeHtml(r.code)} ${escapeHtml(r.message)}`).join('; ')}`;
@@ -162,7 +163,7 @@ function renderClassTable(fn: FunctionContract): string {
       const condition = escapeHtml(shorten(cls.condition, 160));
       const conditionCell = first ? `<a href="#" data-file="${escapeHtml(first.file)}" data-line="${first.line}" title="${escapeHtml(cls.condition)}">${condition}</a>` : `<span title="${escapeHtml(cls.condition)}">${condition}</span>`;
       const flags = [
-        cls.adversarial ? `<span class="adversarial">adversarial ${escapeHtml(String(cls.adversarial.factor))}${typeof cls.adversarial.factor === 'number' ? 'x' : ''}</span>` : '',
+        cls.adversarial ? `<span class="adversarial">adversarial ${typeof cls.adversarial.factor === 'number' ? `${formatRatio(cls.adversarial.factor)}x` : escapeHtml(String(cls.adversarial.factor))}</span>` : '',
         cls.lowerBound ? '<span class="note">lower bound</span>' : '',
       ].join(' ');
       return `<tr data-class="${escapeHtml(cls.id)}"><td>${escapeHtml(cls.id)}</td><td class="condition"><code>${conditionCell}</code></td>${costs}<td>${cls.paths}</td><td>${escapeHtml(outcomeText(cls))} ${flags}</td></tr>`;

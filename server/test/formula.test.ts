@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { evaluateFormula, formatPolynomial, FormulaError, formulaPcvNames, parseFormula } from '../src/core/cost/formula';
+import { formatRatio } from '../src/core/contract/ratio';
 
 const evaluate = (text: string, pcv: Record<string, number> = {}) => evaluateFormula(text, pcv);
 
@@ -148,4 +149,12 @@ test('formatPolynomial rejects bad names and unsafe numbers', () => {
   throwsFormulaError(() => formatPolynomial(0.5, []), /not a safe integer/);
   throwsFormulaError(() => formatPolynomial(0, [{ monomial: ['n'], coefficient: 2 ** 60 }]), /not a safe integer/);
   throwsFormulaError(() => formatPolynomial(Number.MAX_SAFE_INTEGER, [{ monomial: [], coefficient: 1 }]), /beyond the safe integer range/);
+});
+
+test('cost ratios: two decimals below 100, whole numbers with thousands separators from there', () => {
+  assert.equal(formatRatio(30.65), '30.65');
+  assert.equal(formatRatio(99.99), '99.99');
+  assert.equal(formatRatio(100), '100');
+  assert.equal(formatRatio(276540.85), '276,541');
+  assert.equal(formatRatio(23678809.88), '23,678,810');
 });

@@ -95,7 +95,7 @@ describe('language server features (UTF-16 client)', () => {
     const definition = await client.hover(uri, positionOf(MAIN_C, 'classify', 3));
     assert.ok(definition);
     assert.match(definition.contents.value, /\*\*`classify`\*\* · 4 path classes · complete/);
-    assert.match(definition.contents.value, /Worst C2: `41 \+ 12\*words` instructions, 521 at the PCV bounds; best C1: `4`; ratio 130\.25x/);
+    assert.match(definition.contents.value, /Worst C2: `41 \+ 12\*words` instructions, 521 at the PCV bounds; best C1: `4`; ratio 130x/);
     assert.match(definition.contents.value, /\| C2 ⚠ \| `len >= 4 && i < pkt\[0\] \/\* x2 \*\/ && i >= pkt\[0\]` \| `41 \+ 12\*words` \| `5 \+ 2\*words` \| returns symbolic \|/);
     assert.match(definition.contents.value, /- `words`: bytes summed from the packet; at most 40 \(main\.c:21\)/);
     const call = await client.hover(uri, positionOf(MAIN_C, 'helper(n)', 2));
@@ -115,7 +115,7 @@ describe('language server features (UTF-16 client)', () => {
       '3:3 instr · 1 class · worst 1x',
       '3:Generate contract',
       '3:Show worst case',
-      '12:4-41 instr + 12*words · 4 classes · worst 130.25x · adversarial',
+      '12:4-41 instr + 12*words · 4 classes · worst 130x · adversarial',
       '12:Generate contract',
       '12:Show worst case',
       '26:3 instr · 1 class · worst 1x',
@@ -174,7 +174,7 @@ describe('language server features (UTF-16 client)', () => {
     // They did not move, and the previous results hold them: the worker sends their names only.
     assert.deepEqual(analysis.heldOver.sort(), ['classify', 'helper']);
     const classify = await client.hover(uri, positionOf(MAIN_C, 'classify', 3));
-    assert.match(classify!.contents.value, /Worst C2: `41 \+ 12\*words` instructions, 521 at the PCV bounds; best C1: `4`; ratio 130\.25x/);
+    assert.match(classify!.contents.value, /Worst C2: `41 \+ 12\*words` instructions, 521 at the PCV bounds; best C1: `4`; ratio 130x/);
     const hover = await client.hover(uri, positionOf(MAIN_C, 'tail'));
     assert.match(hover!.contents.value, /\| C1 \| `true` \| `3` \| `0` \| returns 1, 0 \|/);
   });

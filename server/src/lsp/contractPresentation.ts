@@ -7,6 +7,7 @@ import type { Grounding, GroundingFailure } from '../ground/ground';
 import { pathToFileURL } from 'url';
 import type { Diagnostic as EngineDiagnostic } from '../core/analysis';
 import type { FunctionContract, PathClass } from '../core/contract/contract';
+import { formatRatio } from '../core/contract/ratio';
 import { evaluateFormula, formulaPcvNames } from '../core/cost/formula';
 import { Reasons, ReasonKind } from '../core/reasons';
 import type { EditorDocument, Range } from './textDocument';
@@ -164,8 +165,12 @@ export function diagnosticsFor(inputs: DiagnosticInputs): LspDiagnostic[] {
     if (adversarial.length > 0) {
       const ranked = [...adversarial].sort((a, b) => factorOf(b) - factorOf(a));
       const top = ranked[0]!;
-      const factor = top.adversarial!.factor === 'unbounded' ? 'grows without bound' : `costs ${top.adversarial!.factor}x the common case (${contract.commonCase} ${primary})`;
-      const others = ranked.length > 1 ? ` ${ranked.length - 1} more class${ranked.length > 2 ? 'es are' : ' is'} adversarial: ${ranked.slice(1).map((c) => c.id).join(', ')}.` : '';
+      const factor = top.adversarial!.factor === 'unbounded' ? 'grows without bound' : `costs ${formatRatio(top.adversarial!.factor)}x the common case (${contract.commonCase} ${primary})`;
+      // The message names the costliest few; every id is in the diagnostic's data and the contract.
+      const rest = ranked.slice(1);
+      const named = rest.slice(0, ADVERSARIAL_IDS_NAMED).map((c) => c.id).join(', ');
+      const others = rest.length === 0 ? ''
+        : ` ${rest.length} more class${rest.length > 1 ? 'es are' : ' is'} adversarial: ${named}${rest.length > ADVERSARIAL_IDS_NAMED ? `, and ${rest.length - ADVERSARIAL_IDS_NAMED} others (see the contract)` : ''}.`;
       const related = [
         ...top.adversarial!.drivenBy.map((d) => ({ location: location(d.file, d.line), message: `packet contents decide: ${d.text}` })),
         ...top.decisions.filter((d) => !top.adversarial!.drivenBy.some((x) => x.text === d.text && x.line === d.line)).slice(0, 20)
@@ -263,7 +268,7 @@ export function lensTitle(contract: FunctionContract): string {
   } else parts.push(`no returning path`);
   parts.push(`${contract.classes.length} class${contract.classes.length === 1 ? '' : 'es'}`);
   if (contract.worstCase?.unbounded) parts.push('worst unbounded');
-  else if (contract.worstToBestRatio !== null) parts.push(`worst ${contract.worstToBestRatio}x`);
+  else if (contract.worstToBestRatio !== null) parts.push(`worst ${formatRatio(contract.worstToBestRatio)}x`);
   if (!contract.complete) parts.push('incomplete');
   if (contract.classes.some((c) => c.adversarial)) parts.push('adversarial');
   return parts.join(' · ');
@@ -286,7 +291,7 @@ export function functionHover(contract: FunctionContract, baseDir: string, maxRo
   if (contract.worstCase && contract.bestCase) {
     const m = metrics[0]!;
     const bound = contract.worstCase.unbounded ? ', grows without bound' : contract.worstCase.atBounds !== undefined ? `, ${contract.worstCase.atBounds} at the PCV bounds` : '';
-    lines.push(`Worst ${contract.worstCase.class}: \`${contract.worstCase.cost[m]}\` ${m}${bound}; best ${contract.bestCase.class}: \`${contract.bestCase.cost[m]}\`${contract.worstToBestRatio !== null ? `; ratio ${contract.worstToBestRatio}x` : ''}.`);
+    lines.push(`Worst ${contract.worstCase.class}: \`${contract.worstCase.cost[m]}\` ${m}${bound}; best ${contract.bestCase.class}: \`${contract.bestCase.cost[m]}\`${contract.worstToBestRatio !== null ? `; ratio ${formatRatio(contract.worstToBestRatio)}x` : ''}.`);
     lines.push('');
   }
   lines.push(`| class | condition | ${metrics.map((m) => METRIC_SHORT[m] ?? m).join(' | ')} | outcome |`);
@@ -350,7 +355,7 @@ export function worstCaseReport(contract: FunctionContract): { markdown: string;
   ];
   if (contract.worstCase?.atBounds !== undefined) lines.push(`- at the PCV bounds: ${contract.worstCase.atBounds} ${contract.metrics[0]}`);
   if (contract.worstCase?.unbounded) lines.push('- grows without bound (a PCV has no bound)');
-  if (contract.worstToBestRatio !== null) lines.push(`- ${contract.worstToBestRatio}x the best case (${contract.bestCase?.class})`);
+  if (contract.worstToBestRatio !== null) lines.push(`- ${formatRatio(contract.worstToBestRatio)}x the best case (${contract.bestCase?.class})`);
   if (c.adversarial) lines.push(`- adversarial: packet contents select it through ${c.adversarial.drivenBy.map((d) => `\`${d.text}\` (line ${d.line})`).join(', ')}`);
   lines.push('', 'Witness (an input that takes this path):', '', '```json', JSON.stringify(c.witness, null, 2), '```');
   if (c.witnessVerified === false) lines.push('', 'The witness does not reach this class when run (a summarised loop forgot state it would need): treat it as approximate.');
@@ -404,3 +409,6 @@ export function declaredContractHover(contract: DeclaredContract): string {
   lines.push('', 'Calls use this contract (`preferContracts`); open the function\'s file to see the contract derived from its code.');
   return lines.join('\n');
 }
+
+/** How many further adversarial classes an adversarial-path warning names, costliest first. */
+const ADVERSARIAL_IDS_NAMED = 8;

@@ -1,6 +1,7 @@
 // Renders contracts as Markdown for people: a table of classes, the worst case, witnesses and gaps.
 import * as path from 'path';
 import type { FunctionContract } from './contract';
+import { formatRatio } from './ratio';
 
 export interface MarkdownOptions {
   baseDir: string;
@@ -23,7 +24,7 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
   lines.push(`${contract.classes.length} path class${contract.classes.length === 1 ? '' : 'es'} over ${contract.statistics.paths} path${contract.statistics.paths === 1 ? '' : 's'}; ${status}.`);
   if (contract.worstCase && contract.bestCase) {
     const metric = contract.metrics[0]!;
-    lines.push(`Worst case: ${contract.worstCase.class} (${contract.worstCase.cost[metric]} ${metric}${contract.worstCase.unbounded ? ', grows without bound' : contract.worstCase.atBounds !== undefined ? `, ${contract.worstCase.atBounds} at the PCV bounds` : ''}); best case: ${contract.bestCase.class} (${contract.bestCase.cost[metric]} ${metric})${contract.worstToBestRatio ? `; ratio ${contract.worstToBestRatio}x` : ''}.`);
+    lines.push(`Worst case: ${contract.worstCase.class} (${contract.worstCase.cost[metric]} ${metric}${contract.worstCase.unbounded ? ', grows without bound' : contract.worstCase.atBounds !== undefined ? `, ${contract.worstCase.atBounds} at the PCV bounds` : ''}); best case: ${contract.bestCase.class} (${contract.bestCase.cost[metric]} ${metric})${contract.worstToBestRatio ? `; ratio ${formatRatio(contract.worstToBestRatio)}x` : ''}.`);
   }
   lines.push('');
   lines.push(`| class | condition | ${contract.metrics.join(' | ')} | paths | outcome |`);
@@ -39,7 +40,7 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
     lines.push('');
     lines.push(`Adversarial classes (common case: ${contract.commonCase} ${contract.metrics[0]}):`);
     for (const c of adversarial) {
-      const factor = c.adversarial!.factor === 'unbounded' ? 'grows without bound' : `${c.adversarial!.factor}x the common case`;
+      const factor = c.adversarial!.factor === 'unbounded' ? 'grows without bound' : `${formatRatio(c.adversarial!.factor)}x the common case`;
       lines.push(`- ${c.id}: ${factor}; packet contents select it through ${c.adversarial!.drivenBy.map((d) => `\`${d.text}\` (line ${d.line})`).join(', ')}`);
     }
   }
