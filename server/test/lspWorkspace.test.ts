@@ -228,6 +228,32 @@ function positionAt(text: string, offset: number): { line: number; character: nu
   return { line, character: offset - (before.lastIndexOf('\n') + 1) };
 }
 
+describe('language server code lenses', () => {
+  test('a function gets its lens as soon as its contract is there, while the rest of the file is still analysed', async () => {
+    // `slow` forks on ten packet bytes (1024 paths, seconds of analysis); `quick` is done at once.
+    const ifs = Array.from({ length: 10 }, (_, i) => `    if (p[${i}] > ${i * 7}) s += ${i + 1};`).join('\n');
+    const source = `#include <stdint.h>\n\nint quick(int x)\n{\n    return x + 1;\n}\n\nint slow(const uint8_t *p)\n{\n    int s = 0;\n${ifs}\n    return s;\n}\n`;
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-lsp-lens-'));
+    fs.writeFileSync(path.join(root, 'lens.c'), source);
+    const client = new LspTestClient({ rootPath: root, settings: { cacheDirectory: path.join(root, 'cache') } });
+    try {
+      await client.initialize();
+      const refreshed = client.waitFor('workspace/codeLens/refresh', () => true);
+      const uri = await client.open(path.join(root, 'lens.c'), source);
+      await refreshed;
+      const early = (await client.codeLenses(uri)).filter((l) => l.command?.command === '').map((l) => `${l.range.start.line}:${l.command!.title}`);
+      const analysis = await client.lastAnalysis(uri);
+      assert.equal(analysis.upToDate, false, 'the refresh came before the job ended');
+      assert.deepEqual(early, ['2:2 instr · 1 class · worst 1x']);
+      await client.settledDiagnostics(uri, 1, 120_000);
+      const lenses = (await client.codeLenses(uri)).filter((l) => l.command?.command === '').map((l) => l.range.start.line);
+      assert.deepEqual(lenses, [2, 7]);
+    } finally {
+      assert.equal(await client.shutdown(), 0);
+    }
+  });
+});
+
 describe('language server robustness', () => {
   test('a function whose analysis runs out of memory gets PC508, the others get their contracts, and the server stays up', async () => {
     const root = multiFileWorkspace();

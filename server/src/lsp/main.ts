@@ -29,6 +29,8 @@ export const Commands = {
 
 export const STATUS_NOTIFICATION = 'perfcontract/status';
 export const LAST_ANALYSIS_REQUEST = 'perfcontract/lastAnalysis';
+/** Least time between two code lens refreshes while a job's contracts arrive one by one. */
+const LENS_REFRESH_INTERVAL_MS = 250;
 
 type StatusState = 'analysing' | 'upToDate' | 'incomplete' | 'error';
 
@@ -104,6 +106,9 @@ class PerfcontractServer {
   private readonly statistics = { jobsStarted: 0, jobsCancelled: 0, jobsFailed: 0 };
   private jobWatchdog: NodeJS.Timeout | undefined;
   private settingsReady = false;
+  /** When the client was last asked to refresh its code lenses, and the refresh waiting for its turn. */
+  private lastLensRefreshAt = 0;
+  private lensRefresh: NodeJS.Timeout | undefined;
 
   constructor(private readonly connection: Connection) {
     this.host = new AnalysisHost({ cancelGraceMs: 3000, log: (m) => this.connection.console.log(m) });
@@ -240,6 +245,7 @@ class PerfcontractServer {
     });
     c.onShutdown(async () => {
       if (this.debounce) clearTimeout(this.debounce);
+      if (this.lensRefresh) clearTimeout(this.lensRefresh);
       await this.host.dispose();
     });
     c.onExit(() => void this.host.dispose());
@@ -428,6 +434,8 @@ class PerfcontractServer {
       }
       this.progress?.report(`${message.contract.name} done`);
       this.publish(state, building);
+      // A lens appears as soon as its function's contract is there, not when the whole job ends.
+      if (message.contract.file === state.document.path) this.refreshLenses();
     } else if (message.type === 'done') {
       building.milliseconds = message.milliseconds;
       building.recomputed = [...new Set([...building.recomputed, ...message.recomputed])];
@@ -476,7 +484,7 @@ class PerfcontractServer {
       if (building.failure) this.status('error', `analysis of ${path.basename(state.document.path)} failed: ${building.failure}`, state.document.uri);
       else if (incomplete.length > 0) this.status('incomplete', `${path.basename(state.document.path)}: incomplete contracts for ${incomplete.join(', ')}`, state.document.uri);
       else this.status('upToDate', `${path.basename(state.document.path)}: ${building.contracts.size} contracts up to date`, state.document.uri);
-      if (this.clientCapabilities.codeLensRefresh) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+      this.refreshLenses(true);
       if (!state.dirty) for (const waiter of state.waiters.splice(0)) waiter();
     }
     // A job cancelled by an edit is followed once the debounce after that edit is over.
@@ -495,6 +503,27 @@ class PerfcontractServer {
     } catch {
       // The client declined a progress token; the status notification still tells the story.
     }
+  }
+
+  /**
+   * Asks the client to request code lenses again. While contracts arrive one by one, at most one
+   * request per LENS_REFRESH_INTERVAL_MS goes out (the latest state is what the client then asks
+   * for); `now` sends at once, as at the end of a job.
+   */
+  private refreshLenses(now = false): void {
+    if (!this.clientCapabilities.codeLensRefresh) return;
+    const wait = now ? 0 : LENS_REFRESH_INTERVAL_MS - (Date.now() - this.lastLensRefreshAt);
+    if (wait > 0) {
+      this.lensRefresh ??= setTimeout(() => {
+        this.lensRefresh = undefined;
+        this.refreshLenses(true);
+      }, wait);
+      return;
+    }
+    if (this.lensRefresh) clearTimeout(this.lensRefresh);
+    this.lensRefresh = undefined;
+    this.lastLensRefreshAt = Date.now();
+    void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }
 
   private publish(state: DocumentState, results: Results): void {
