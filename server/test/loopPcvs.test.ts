@@ -205,3 +205,42 @@ test('a count mark splits a loop: collisions and other probes get their own PCVs
   assert.ok(landed, 'the run lands in a class');
   assert.ok(evaluateFormula(landed.cost.instructions!, run.pcv) >= run.cost.instructions);
 });
+
+test('a summarised loop that calls a declared contract lands in its class however many iterations ran, and so do the calls after it', async () => {
+  // The shape of the NFs' expiry loops: each iteration asks a declared-contract function whether
+  // one more entry expired, and the same function is called again after the loop. The analysis
+  // explores one representative iteration; a concrete run counts every call.
+  const source = `
+extern int expire_one(unsigned now);
+int expire_all(unsigned now, unsigned key)
+{
+    unsigned n;
+    /*@ pcv e "expired entries" */
+    for (n = 0; n < 64; n++) {
+        if (!expire_one(now)) {
+            break;
+        }
+    }
+    return expire_one(key) ? (int)n : -1;
+}
+`;
+  const contracts = JSON.stringify({ version: 1, functions: { expire_one: { cases: [
+    { name: 'expired', returns: 1, cost: { instructions: '12', memory_accesses: '3' } },
+    { name: 'none', returns: 0, cost: { instructions: '5', memory_accesses: '1' } },
+  ] } } });
+  const files: Record<string, string> = { '/virtual/expire.c': source, '/virtual/expire.pcontract.json': contracts };
+  const r = await analyze([{ path: '/virtual/expire.c' }], { entries: ['expire_all'], contractFiles: ['/virtual/expire.pcontract.json'] }, { readFile: (p) => files[p] });
+  const c = r.contracts[0]!;
+  assert.ok(c.complete);
+  for (const expired of [0, 1, 2, 3, 4, 7, 40]) {
+    const externals: Record<string, number> = {};
+    for (let k = 1; k <= expired; k++) externals[`expire_one#${k}`] = 1;
+    externals[`expire_one#${expired + 1}`] = 0;
+    externals[`expire_one#${expired + 2}`] = 1;
+    const run = interpret(r.program, 'expire_all', { args: { now: 1, key: 2 }, memory: {}, pcv: {}, externals }, { summarizeAfter: c.unrollLimit, declaredContracts: r.declaredContracts });
+    assert.equal(run.returnValue?.kind === 'int' ? Number(run.returnValue.value) : undefined, expired);
+    const landed = c.classes.find((k) => k.traces.includes(runPathKey(run)));
+    assert.ok(landed, `${expired} expired: no class for this run (pcv ${JSON.stringify(run.pcv)})`);
+    for (const metric of c.metrics) assert.ok(evaluateFormula(landed.cost[metric]!, run.pcv) >= run.cost[metric], `${expired} expired, ${metric}`);
+  }
+});

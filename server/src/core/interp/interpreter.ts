@@ -156,6 +156,10 @@ class CollapsingTrace {
     this.record((t) => t.decide(functionName, from, to));
   }
 
+  declaredCase(callee: string, caseIndex: number): void {
+    this.record((t) => t.declaredCase(callee, caseIndex));
+  }
+
   enter(functionName: string): void {
     this.record((t) => t.enter(functionName));
   }
@@ -714,7 +718,7 @@ class Machine {
       const factor = term.split('*').reduce((product, name) => product * (this.pcv[name] ?? 0), 1);
       addCost(this.cost, { instructions: coefficient.instructions * factor, memory_accesses: coefficient.memory_accesses * factor });
     }
-    this.trace.decide(`contract:${contract.name}`, k, index);
+    this.trace.declaredCase(contract.name, index);
     return c;
   }
 

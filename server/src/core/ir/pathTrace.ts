@@ -11,6 +11,17 @@ export class PathTrace {
     this.count++;
   }
 
+  /**
+   * Records that a call to `callee` took case `caseIndex` of its declared contract. The call's
+   * number is deliberately not part of it: the order of the decisions already tells the calls
+   * apart, and a summarised loop keeps only its last iteration's decisions, so a number would make
+   * the identity depend on how many iterations ran before (the analysis explores one representative
+   * iteration, a concrete run counts every call).
+   */
+  declaredCase(callee: string, caseIndex: number): void {
+    this.decide(`contract:${callee}`, 0, caseIndex);
+  }
+
   /** Call markers keep paths through different callees apart. */
   enter(functionName: string): void {
     this.hash.update(`(${functionName};`);

@@ -1143,7 +1143,7 @@ class Explorer {
     const count = (state.externalCounts.get(instruction.callee) ?? 0) + 1;
     state.externalCounts.set(instruction.callee, count);
     const key = `${instruction.callee}#${count}`;
-    if (declared && !instruction.returnsPointer) return this.declaredCall(state, frame, instruction, declared, key, count, outputs);
+    if (declared && !instruction.returnsPointer) return this.declaredCall(state, frame, instruction, declared, key, outputs);
     // A call without a body or contract: its result is unknown and its cost is not counted.
     state.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnWidth, range: instruction.range, declared: false });
     if (instruction.dst !== undefined) {
@@ -1160,7 +1160,7 @@ class Explorer {
    * condition holds, as in the interpreter), each with the case's cost and PCVs named for this call.
    */
   private async declaredCall(
-    state: State, frame: Frame, instruction: Extract<Instruction, { op: 'call' }>, contract: DeclaredContract, key: string, count: number,
+    state: State, frame: Frame, instruction: Extract<Instruction, { op: 'call' }>, contract: DeclaredContract, key: string,
     outputs: Map<number, { object: string; offset: BitVecExpr }>,
   ): Promise<'next' | 'forked'> {
     const width = instruction.returnWidth || 32;
@@ -1216,7 +1216,7 @@ class Explorer {
         successor.terms.set(term, current);
       }
       successor.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnWidth, range: instruction.range, declared: true, writes: c.writes.map((w) => ({ param: w.param, width: w.width })) });
-      successor.trace.decide(`contract:${contract.name}`, count, i);
+      successor.trace.declaredCase(contract.name, i);
       if (contract.cases.length > 1) successor.decisions.push({ text: `${contract.name}(): ${c.name}`, taken: true, range: instruction.range, functionName: frame.fn.name, inputs: [] });
       const successorFrame = successor.frames[successor.frames.length - 1]!;
       if (instruction.dst !== undefined) successorFrame.registers[instruction.dst] = instruction.returnWidth === 0 ? { kind: 'int', expr: bv(0n, 32) } : { kind: 'int', expr: result };
@@ -1536,10 +1536,7 @@ class Explorer {
       for (const event of leaf.trace) {
         if (event[0] === 'enter') successor.trace.enter(event[1]);
         else if (event[0] === 'exit') successor.trace.exit();
-        else {
-          const contract = event[1].startsWith('contract:') ? event[1].slice('contract:'.length) : undefined;
-          successor.trace.decide(event[1], contract === undefined ? event[2] : event[2] + (externalBase.get(contract) ?? 0), event[3]);
-        }
+        else successor.trace.decide(event[1], event[2], event[3]); // declared cases carry no call number (see PathTrace.declaredCase)
       }
       if (leaf.outcome.kind === 'return') successor.trace.exit();
       successor.decisions.push(...decisionsHere(leaf.decisions));
