@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LspTestClient, positionOf, repo, Range } from './support/lspClient';
-import { PersistentContractCache } from '../src/lsp/persistentContractCache';
+import { CACHE_FILE_NAME, CACHE_VERSION, PersistentContractCache } from '../src/lsp/persistentContractCache';
 import type { FunctionContract } from '../src/core/contract/contract';
 
 const APP_C = `#include <stdint.h>
@@ -138,7 +138,7 @@ describe('language server across files', () => {
 
   test('the contract cache names a stored contract without unpacking it, and counts its JSON characters', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-cache-'));
-    const file = path.join(dir, 'contracts-v1.json');
+    const file = path.join(dir, CACHE_FILE_NAME);
     const cache = new PersistentContractCache(file);
     // Witnesses repeat the same tables: the entry is kept compressed, the size limit counts the text.
     const contract = { name: 'f', file: '/w/f.c', classes: Array.from({ length: 50 }, (_, i) => ({ id: `C${i}`, memory: 'ab'.repeat(2000) })) } as unknown as FunctionContract;
@@ -159,7 +159,7 @@ describe('language server across files', () => {
 
   test('the contract cache file, written entry by entry, is one JSON document that loads back whole', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-cache-'));
-    const file = path.join(dir, 'nested', 'contracts-v1.json');
+    const file = path.join(dir, 'nested', CACHE_FILE_NAME);
     const written = new PersistentContractCache(file);
     const contract = (name: string) => ({ name, note: `"quoted" ${name} \u2713` }) as unknown as FunctionContract;
     for (const name of ['a', 'b', 'c']) written.set(`key-${name}`, contract(name));
@@ -193,10 +193,10 @@ describe('language server across files', () => {
       }
     };
     await session(['lib_scale', 'other', 'process']);
-    const file = path.join(cache, 'contracts-v1.json');
+    const file = path.join(cache, CACHE_FILE_NAME);
     const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { format: string; version: number; entries: unknown[] };
     assert.equal(stored.format, 'perfcontract-contract-cache');
-    assert.equal(stored.version, 1);
+    assert.equal(stored.version, CACHE_VERSION);
     assert.equal(stored.entries.length, 3);
     await session([]);
     // One flipped character inside an entry: the checksum catches it, the cache is rebuilt.

@@ -12,7 +12,8 @@ import type { FunctionContract } from '../core/contract/contract';
 import { packText, unpackText } from './packedText';
 
 export const CACHE_FORMAT = 'perfcontract-contract-cache';
-export const CACHE_VERSION = 1;
+// 2: a declared case in a path identity no longer carries the call's number.
+export const CACHE_VERSION = 2;
 export const CACHE_FILE_NAME = `contracts-v${CACHE_VERSION}.json`;
 
 /**

@@ -159,7 +159,8 @@ export interface SummaryUse {
   inlined: { callee: string; reason: string }[];
 }
 
-export const SUMMARY_FORMAT_VERSION = 3;
+// 4: a declared case in a summary's path decisions no longer carries the call's number.
+export const SUMMARY_FORMAT_VERSION = 4;
 
 /** The symbol of an integer argument, a pointer argument's offset, and a summary object's initial bytes. */
 export const summaryArgument = (index: number): string => `sum:arg${index}`;
