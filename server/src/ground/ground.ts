@@ -423,9 +423,10 @@ function pooledSlopes(contract: FunctionContract, samples: Map<string, Sample[]>
   const rows: { x: Map<string, number>; y: number }[] = [];
   const identified = new Set<string>();
   for (const pathClass of contract.classes) {
-    const own = samples.get(pathClass.id) ?? [];
     const ir = polynomialOf(pathClass, IR_OF[metric]);
-    if (own.length < 2 || !ir) continue;
+    if (!ir) continue;
+    const own = (samples.get(pathClass.id) ?? []).filter((s) => !nestedAbstraction(ir, s.pcv));
+    if (own.length < 2) continue;
     const key = classKeys(own)!;
     const monomials = [...new Set([...[...ir.keys()].filter((m) => m !== '').map(key), SLACK])];
     // The value of a regressor: the sum of the class's monomials that share it.
@@ -458,6 +459,18 @@ function pooledSlopes(contract: FunctionContract, samples: Map<string, Sample[]>
     names = names.filter((m) => !negative.has(m));
   }
   return new Map();
+}
+
+/**
+ * Whether a call's PCV values describe its cost only as a bound: a product monomial whose factors
+ * are all 2 or more, such as `e*t` for 297 expired entries whose erasures probed at most 13 slots.
+ * The inner PCV of a summarised loop is the largest over its iterations, so the product overstates
+ * the work the iterations did (unless every iteration did as much). Such a call is kept out of the
+ * per-unit fit, where it would drag the costs of other regressors; the class's constant still
+ * covers it. With an outer PCV of 1 the product is exact.
+ */
+function nestedAbstraction(ir: Polynomial, pcv: Record<string, number>): boolean {
+  return [...ir.keys()].some((m) => m.includes('*') && m.split('*').every((name) => (pcv[name] ?? 0) >= 2));
 }
 
 /**
@@ -532,6 +545,7 @@ function fitClass(
   }
   const result: Polynomial = new Map();
   let lift = 0;
+  const hinges: { monomial: string; above: number; coefficient: number }[] = [];
   for (const m of monomials) {
     const slope = slopes.get(classKeys(own)!(m));
     if (slope !== undefined) {
@@ -548,16 +562,23 @@ function fitClass(
       const values = estimates.terms.get(m) ?? new Set<number>();
       for (const sample of own) values.add(monomialValue(m, sample.pcv));
       estimates.terms.set(m, values);
-      // The constant, the largest residual, already pays for the monomial at the values the calls
-      // took; the scaled coefficient prices only what lies above the smallest of them, and below it
-      // the constant stands (a per-unit cost is never negative). As a plain term, with the smallest
-      // value taken off the constant, a large scaled cost put the constant below zero (clamped).
+      // The scaled coefficient prices what lies above the smallest value the class's calls took;
+      // below it the constant stands (a per-unit cost is never negative). As a plain term, with the
+      // smallest value taken off the constant, a large scaled cost put the constant below zero
+      // (clamped).
       const smallest = Math.min(...own.map((sample) => monomialValue(m, sample.pcv)));
       result.set(hingeKey(m, smallest), coefficient);
+      hinges.push({ monomial: m, above: smallest, coefficient });
       notes.push(`the per-unit cost of ${m} varied in no class's calibration calls: its ${metric} coefficient is the IR one scaled, charged above the smallest value the class's calls took (the constant, the largest cost observed, pays for the values they took)`);
     }
   }
-  result.set('', Math.max(0, Math.ceil(Math.max(...classResiduals(pathClass, own, slopes, metric)!) + lift - 1e-9)));
+  // The constant is the largest residual once the hinge terms are charged too: a call far above
+  // the smallest value (296 expired entries in a class whose other calls expired 0 or 1) is paid
+  // for by its hinge term, so it does not lift the constant that every call of the class pays.
+  // Each calibration call stays at or below the formula either way.
+  const residuals = classResiduals(pathClass, own, slopes, metric)!.map((r, i) =>
+    hinges.reduce((rest, h) => rest - h.coefficient * Math.max(0, monomialValue(h.monomial, own[i]!.pcv) - h.above), r));
+  result.set('', Math.max(0, Math.ceil(Math.max(...residuals) + lift - 1e-9)));
   return result;
 }
 
