@@ -55,6 +55,8 @@ export interface X86PredictionRow {
   below: number;
   /** Packets in classes whose x86 formulas are estimated rather than fitted. */
   estimated: number;
+  /** The largest gap of the packets whose prediction is fitted (not estimated); undefined when every one is estimated. */
+  fittedMaxGap?: number;
   /** The class of the packet with the largest gap (in either direction). */
   worstClass?: string;
 }
@@ -236,9 +238,11 @@ export function x86PredictionRows(validation: NfValidation): X86PredictionRow[] 
       if (compared.length === 0) continue;
       const gaps = compared.map((c) => relativeGap(c.predicted, c.measured));
       const worst = compared.reduce((w, c, i) => (Math.abs(gaps[i]!) > Math.abs(w.gap) ? { gap: gaps[i]!, classId: c.classId } : w), { gap: 0, classId: compared[0]!.classId });
+      const fitted = gaps.filter((_, i) => !compared[i]!.estimated);
       rows.push({
         nf: validation.nf, opt, metric, packets: compared.length, maxGap: Math.max(...gaps), medianGap: median(gaps),
         below: compared.filter((c) => c.predicted < c.measured).length, estimated: compared.filter((c) => c.estimated).length, worstClass: worst.classId,
+        ...(fitted.length > 0 ? { fittedMaxGap: Math.max(...fitted) } : {}),
       });
     }
   }
@@ -279,8 +283,8 @@ export function renderIrTableText(rows: IrRow[]): string {
 
 /** The x86 prediction table as aligned text, for the console. */
 export function renderX86TableText(rows: X86PredictionRow[]): string {
-  return alignedTable(['NF', 'level', 'metric', 'packets', 'max gap', 'median gap', 'below', 'estimated'],
-    rows.map((r) => [r.nf, `-${r.opt}`, r.metric, String(r.packets), percent(r.maxGap), percent(r.medianGap), String(r.below), String(r.estimated)]));
+  return alignedTable(['NF', 'level', 'metric', 'packets', 'max gap', 'median gap', 'below', 'estimated', 'max gap, fitted only'],
+    rows.map((r) => [r.nf, `-${r.opt}`, r.metric, String(r.packets), percent(r.maxGap), percent(r.medianGap), String(r.below), String(r.estimated), r.fittedMaxGap === undefined ? '–' : percent(r.fittedMaxGap)]));
 }
 
 /** Columns padded to their widest cell; from the fourth column on, numbers align right. */
@@ -330,14 +334,14 @@ export function renderReport(validations: NfValidation[], context: ReportContext
   for (const v of validations) if (!v.failure) for (const metric of v.metrics) out.push(`- [${v.nf} ${metric}](${v.nf}-${metric}.svg)`);
   out.push('', '## x86 metrics: grounded contract versus valgrind', '');
   out.push(`The contract of each NF is grounded on x86 at each level (\`perfcontract contract --metrics x86_instructions,x86_memory_accesses\`, docs/x86-grounding.md): its witnesses and calibration traces generated with seed ${context.seed} + ${context.calibrationSeedOffset ?? 0} (${context.calibrationPackets ?? 0} packets per generator, never the validation packets) run under callgrind on the NF compiled with gcc -std=c99 at that level. The prediction for each validation packet is its class's x86 formula at the packet's PCVs; the measurement is callgrind's Ir or Dr + Dw for nf_process and its callees. Packets outside the contract (unmatched) have no class formula and are not in this table. "estimated": packets whose prediction is scaled from the IR formula rather than fitted: their class was reached by no calibration call, or it has a monomial whose per-unit cost was observed in no class and the packet's value of it is one the class's calibration calls never took.`, '');
-  out.push('| NF | level | metric | packets | max gap | median gap | below | estimated | grounding time |', '|---|---|---|---:|---:|---:|---:|---:|---:|');
+  out.push('| NF | level | metric | packets | max gap | median gap | below | estimated | max gap, fitted only | grounding time |', '|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const v of validations) {
     for (const [opt, g] of Object.entries(v.grounding ?? {}) as [OptLevel, X86Grounding][]) {
       if ('error' in g.record) out.push(`| ${v.nf} | -${opt} | – | – | – | – | – | – | **failed**: ${g.record.error.code} ${g.record.error.message.replace(/\|/g, '/').split('\n')[0]} |`);
     }
     for (const r of x86PredictionRows(v)) {
       const g = v.grounding?.[r.opt]?.record;
-      out.push(`| ${r.nf} | -${r.opt} | ${r.metric} | ${r.packets} | ${percent(r.maxGap)} | ${percent(r.medianGap)} | ${r.below} | ${r.estimated} | ${g && !('error' in g) ? `${(g.milliseconds / 1000).toFixed(1)} s` : '–'} |`);
+      out.push(`| ${r.nf} | -${r.opt} | ${r.metric} | ${r.packets} | ${percent(r.maxGap)} | ${percent(r.medianGap)} | ${r.below} | ${r.estimated} | ${r.fittedMaxGap === undefined ? '–' : percent(r.fittedMaxGap)} | ${g && !('error' in g) ? `${(g.milliseconds / 1000).toFixed(1)} s` : '–'} |`);
     }
   }
   const libraryRows = validations.flatMap((v) => (Object.entries(v.grounding ?? {}) as [OptLevel, X86Grounding][]).flatMap(([opt, g]) =>
