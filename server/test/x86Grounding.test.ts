@@ -8,14 +8,16 @@ import * as path from 'path';
 import Ajv2020 from 'ajv/dist/2020';
 import { analyze } from '../src/core/analysis';
 import { DEFAULT_EXECUTION_OPTIONS } from '../src/core/symex/executor';
-import { evaluateFormula } from '../src/core/cost/formula';
+import { evaluateFormula, formulaPcvNames, parseFormula } from '../src/core/cost/formula';
 import { bytesToHex, Witness } from '../src/core/contract/witness';
-import type { FunctionContract } from '../src/core/contract/contract';
+import type { FunctionContract, PathClass } from '../src/core/contract/contract';
+import { toPolynomial } from '../src/core/contract/declaredContracts';
 import { compilerCommandFor, relevantFlags, splitCommandLine } from '../src/ground/compileCommands';
 import { DEFAULT_CYCLES_MODEL, Grounding, groundContract, X86_METRICS } from '../src/ground/ground';
 import { buildHarness, runReplay } from '../src/ground/replay';
 import { interpretSequence } from '../src/ground/sequence';
 import { Random } from '../src/measure/traffic';
+import { packetEstimated } from '../src/measure/validation';
 import { cli, repo } from './support/runCli';
 
 const FIXTURE = path.join(repo, 'test-fixtures', 'x86', 'options.c');
@@ -201,6 +203,128 @@ test('-O0: memcmp calls are priced at their worst case, so probes the calibratio
   assert.ok(validate(document), JSON.stringify(validate.errors?.slice(0, 3)));
   assert.deepEqual(document.functions[0]!.grounding.libraryCalls?.map((c) => [c.intrinsic, c.worstCase, c.sizes]), [['memcmp', 'benchmark', [6]]]);
 });
+
+/** A call of nested.c's sweep: one expired entry per chain length (0-15 slots probed to erase it). */
+function sweepCall(chains: number[]): Witness {
+  return { args: { expired: chains.length }, memory: { expiring: bytesToHex(Uint8Array.from(chains.length > 0 ? chains : [0])) }, pcv: {} };
+}
+
+/** Two erasures that each probe at least 2 slots: the unrolled outer iterations of the class whose formula has e*t''. */
+function twoLongChains(random: Random): number[] {
+  return [2 + random.int(14), 2 + random.int(14)];
+}
+
+/** A sweep of at most 3 entries: the outer PCV e (erasures beyond the unrolled two) is 0 or 1, so e*t'' is exact. */
+function smallSweep(random: Random): number[] {
+  return random.chance(0.5) ? [...twoLongChains(random), ...Array.from({ length: random.int(2) }, () => random.int(16))] : Array.from({ length: random.int(3) }, () => random.int(16));
+}
+
+/** Many erasures that probe 0-3 slots and one that probes 15: e*t'' charges each of them the 13 probes beyond the unrolled two of the longest. */
+function raggedSweep(random: Random, entries: number): number[] {
+  return [...twoLongChains(random), ...Array.from({ length: entries - 2 }, (_, i) => (i === entries >> 1 ? 15 : random.int(4)))];
+}
+
+/**
+ * Many erasures of 4 slots each: its cost above the small sweeps' is mostly per erasure (e), a cost the
+ * small sweeps (e <= 1) do not observe.
+ */
+function evenSweep(random: Random, entries: number): number[] {
+  return [...twoLongChains(random), ...new Array<number>(entries - 2).fill(4)];
+}
+
+/** A class's x86 formula at a call's PCVs (PCVs the call did not count are 0). */
+function predictedAt(pathClass: PathClass, metric: string, pcv: Record<string, number>): number {
+  const formula = (pathClass.cost as Record<string, string>)[metric]!;
+  return evaluateFormula(formula, Object.fromEntries(formulaPcvNames(formula).map((name) => [name, pcv[name] ?? 0])));
+}
+
+for (const opt of ['-O0', '-O2']) {
+  test(`grounded at ${opt}, sweeps whose e*t'' only bounds their work neither drag the per-probe cost nor lift their class's constant`, async () => {
+    const file = path.join(repo, 'test-fixtures', 'x86', 'nested.c');
+    const result = await analyze([{ path: file }], { entries: ['sweep'] }, fileSystem);
+    const random = new Random(23);
+    // Calibration as traffic has it: mostly sweeps of 0-3 entries, and two long ones.
+    const small = Array.from({ length: 60 }, () => sweepCall(smallSweep(random)));
+    const nested = [sweepCall(raggedSweep(random, 200)), sweepCall(evenSweep(random, 120))];
+    const heldOut = [...Array.from({ length: 60 }, () => sweepCall(smallSweep(random))), sweepCall(raggedSweep(random, 150)), sweepCall(evenSweep(random, 100))];
+    const command = { compiler: 'gcc', flags: [opt], source: 'test' };
+    const lowered = { program: result.program, declaredContracts: result.declaredContracts, modular: false };
+    const ground = (calibration: Witness[]) => {
+      const contract = structuredClone(result.contracts[0]!);
+      const grounding = groundContract(contract, lowered, X86_METRICS, { command, sources: [file], calibration, cyclesModel: DEFAULT_CYCLES_MODEL, workDir: tempDir() });
+      assert.ok(!('error' in grounding), JSON.stringify(grounding));
+      return { contract, grounding: grounding as Grounding };
+    };
+    const { contract, grounding } = ground([...small, ...nested]);
+    // The same calibration without the two long sweeps.
+    const withoutNested = ground(small);
+
+    // Every call, the calibration's included, replayed on a fresh build and placed by the interpreter.
+    const calls = [...small, ...nested, ...heldOut];
+    const fn = result.program.functions.get('sweep')!;
+    const workDir = tempDir();
+    const binary = buildHarness(fn, undefined, [file], command, workDir);
+    const replay = runReplay(binary, fn, calls, new Map(), workDir);
+    const runs = interpretSequence({ program: result.program, declaredContracts: result.declaredContracts, entry: 'sweep', summarizeAfter: contract.unrollLimit, modular: false }, calls);
+    const byTrace = new Map(contract.classes.flatMap((c) => c.traces.map((t) => [t, c] as const)));
+    const classOf = (i: number): PathClass => {
+      assert.equal(BigInt(runs[i]!.returnValue ?? 0), replay.results[i], `call ${i}: the interpreter and the compiled code disagree`);
+      const pathClass = byTrace.get(runs[i]!.pathKey);
+      assert.ok(pathClass, `call ${i} landed in no class`);
+      return pathClass;
+    };
+
+    // The long sweeps land in the class of the small sweeps that start with two long chains, where
+    // e*t'' (e, t'' >= 2) bounds the slots probed rather than counts them.
+    const nestedClass = classOf(small.length);
+    const product = [...toPolynomial(parseFormula(nestedClass.cost.instructions!)).keys()].find((m) => m.startsWith('e*'));
+    assert.ok(product, `${nestedClass.id} (${nestedClass.cost.instructions}) has no product monomial`);
+    for (const i of [small.length, small.length + 1, calls.length - 2, calls.length - 1]) {
+      assert.equal(classOf(i).id, nestedClass.id, `long sweep ${i} is not in ${nestedClass.id}`);
+      assert.ok(product.split('*').every((name) => runs[i]!.pcv[name]! >= 2), `long sweep ${i}: ${product} is exact at ${JSON.stringify(runs[i]!.pcv)}`);
+    }
+
+    let fitted = 0;
+    let exactInNested = 0;
+    runs.forEach((run, i) => {
+      const pathClass = classOf(i);
+      const cost = replay.costs[i]!;
+      const where = `${i < small.length + nested.length ? 'calibration' : 'held-out'} call ${i} (${pathClass.id} at ${JSON.stringify(run.pcv)})`;
+      // Soundness: no call whose prediction is fitted (not estimated) is above its formula.
+      if (!packetEstimated(grounding.classes[pathClass.id], run.pcv)) {
+        fitted++;
+        for (const [metric, measured] of [['x86_instructions', cost.Ir], ['x86_memory_accesses', cost.Dr + cost.Dw]] as const) {
+          const predicted = predictedAt(pathClass, metric, run.pcv);
+          assert.ok(predicted >= measured, `${where}, ${metric}: predicted ${predicted} < measured ${measured} (${(pathClass.cost as Record<string, string>)[metric]})`);
+        }
+      }
+      // A sweep with at most one summarised erasure, where e*t'' is exact, pays for the long sweeps
+      // neither through the class's constant nor through per-unit costs they dragged down: its
+      // formula stays within twice its cost.
+      if (pathClass.id === nestedClass.id && (run.pcv.e ?? 0) <= 1) {
+        exactInNested++;
+        const predicted = predictedAt(pathClass, 'x86_instructions', run.pcv);
+        assert.ok(predicted <= 2 * cost.Ir, `${where}: predicted ${predicted} for a measured ${cost.Ir} (${(pathClass.cost as Record<string, string>).x86_instructions}): the long sweeps lifted the class's constant or dragged its per-unit costs`);
+      }
+    });
+    assert.ok(fitted >= 100, `only ${fitted} calls have a fitted prediction`);
+    assert.ok(exactInNested >= 20, `only ${exactInNested} sweeps with e <= 1 landed in ${nestedClass.id}`);
+
+    // The per-probe cost t (the single-erasure class, whose formula has t alone) is the one the
+    // other calls give: the long sweeps stay out of the per-unit fit.
+    const single = contract.classes.find((c) => [...toPolynomial(parseFormula(c.cost.instructions!)).keys()].filter((m) => m !== '').join() === 't');
+    assert.ok(single && grounding.classes[single.id]!.samples >= 5 && !grounding.classes[single.id]!.estimated, `no fitted single-erasure class: ${JSON.stringify(single && grounding.classes[single.id])}`);
+    const alone = withoutNested.contract.classes.find((c) => c.id === single.id)!;
+    for (const metric of ['x86_instructions', 'x86_memory_accesses'] as const) {
+      const perProbe = (c: PathClass) => toPolynomial(parseFormula((c.cost as Record<string, string>)[metric]!)).get('t') ?? 0;
+      const withLong = perProbe(single);
+      const withoutLong = perProbe(alone);
+      assert.ok(withoutLong > 0, `${single.id}: no per-probe ${metric} cost without the long sweeps (${(alone.cost as Record<string, string>)[metric]})`);
+      assert.ok(Math.abs(withLong - withoutLong) <= 0.1 * withoutLong,
+        `${single.id}, ${metric}: the long sweeps moved the per-probe cost from ${withoutLong} to ${withLong} (${(alone.cost as Record<string, string>)[metric]} without them, ${(single.cost as Record<string, string>)[metric]} with them)`);
+    }
+  });
+}
 
 test('contract --metrics x86_... prints x86 formulas and a grounding record that the schema accepts', async () => {
   const { code, stdout, stderr } = await cli(['contract', FIXTURE, '--entry', 'parse', '--format', 'json', '--metrics', 'x86_instructions,cycles', '--cflags', '-O1']);
