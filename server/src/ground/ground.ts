@@ -569,7 +569,7 @@ function fitClass(
       const smallest = Math.min(...own.map((sample) => monomialValue(m, sample.pcv)));
       result.set(hingeKey(m, smallest), coefficient);
       hinges.push({ monomial: m, above: smallest, coefficient });
-      notes.push(`the per-unit cost of ${m} varied in no class's calibration calls: its ${metric} coefficient is the IR one scaled, charged above the smallest value the class's calls took (the constant, the largest cost observed, pays for the values they took)`);
+      notes.push(`the per-unit cost of ${m} varied in no class's calibration calls: its ${metric} coefficient is the IR one scaled, charged above the smallest value the class's calls took (the constant pays for that value)`);
     }
   }
   // The constant is the largest residual once the hinge terms are charged too: a call far above
