@@ -162,6 +162,7 @@ export interface SummaryUse {
 }
 
 // 4: a declared case in a summary's path decisions no longer carries the call's number.
+// 5: declared PCVs in summarised loops are totals (`t@L`, `SummaryPcv.total`).
 export const SUMMARY_FORMAT_VERSION = 5;
 
 /** The symbol of an integer argument, a pointer argument's offset, and a summary object's initial bytes. */
