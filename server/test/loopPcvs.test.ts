@@ -353,3 +353,41 @@ int erase_each(unsigned n)
     assert.ok(largestGap > 0 || cap > 0);
   }
 });
+
+test('an observed call reports its own loop counts, also after a longer call in the same summarised loop', async () => {
+  // Replaying a run against declared contracts takes each call's loop counts from its observation:
+  // in a summarised loop, the loop's PCV keeps the largest count so far, which a shorter later call
+  // does not change, so the counts must come from the call itself.
+  const source = `
+int probe(unsigned k)
+{
+    unsigned i;
+    int acc = 0;
+    /*@ pcv t "probes" */
+    for (i = 0; i < k; i++) {
+        acc += (int)i;
+    }
+    return acc;
+}
+int sweep(unsigned n)
+{
+    unsigned j;
+    int total = 0;
+    for (j = 0; j < n; j++) {
+        total += probe(n - j);
+    }
+    return total;
+}
+`;
+  const contracts = JSON.stringify({ version: 1, functions: { probe: { unrollLimit: 0, cases: [
+    { name: 'any', pcvs: { t: 'probes' }, cost: { instructions: '10 + 7*t', memory_accesses: '0' } },
+  ] } } });
+  const files: Record<string, string> = { '/virtual/probe.c': source, '/virtual/probe.pcontract.json': contracts };
+  const r = await analyze([{ path: '/virtual/probe.c' }], { entries: ['sweep'], contractFiles: ['/virtual/probe.pcontract.json'] }, { readFile: (p) => files[p] });
+  const observed: { k: number; t: number | undefined }[] = [];
+  interpret(r.program, 'sweep', { args: { n: 7 }, memory: {}, pcv: {} }, {
+    summarizeAfter: 2, declaredContracts: r.declaredContracts,
+    observeCalls: { callees: new Set(['probe']), record: (call) => observed.push({ k: call.k, t: call.pcv.t }) },
+  });
+  assert.deepEqual(observed, [7, 6, 5, 4, 3, 2, 1].map((t, i) => ({ k: i + 1, t })));
+});
