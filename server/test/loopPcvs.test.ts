@@ -244,3 +244,150 @@ int expire_all(unsigned now, unsigned key)
     for (const metric of c.metrics) assert.ok(evaluateFormula(landed.cost[metric]!, run.pcv) >= run.cost[metric], `${expired} expired, ${metric}`);
   }
 });
+
+test('a declared call in a summarised loop has total PCVs: the formula charges their sum over the iterations, not the loop PCV times the largest', async () => {
+  // The shape of the NFs' expiry loops: every iteration erases one entry, whose declared cost grows
+  // with the slots it probed, and the probes differ from one call to the next. The same function is
+  // called after the loop (a PCV of its own), and in erase_each on the pass that leaves the loop.
+  const source = `
+extern int erase_one(unsigned key);
+static int erase_range(unsigned n)
+{
+    unsigned i;
+    int erased = 0;
+    /*@ pcv e "entries walked" */
+    for (i = 0; i < n && i < 64; i++) {
+        if (erase_one(i)) {
+            erased++;
+        }
+    }
+    return erased + erase_one(n);
+}
+int erase_all(unsigned n)
+{
+    return erase_range(n);
+}
+static int erase_at(unsigned key)
+{
+    return erase_one(key) ? 2 : 1;
+}
+int erase_each(unsigned n)
+{
+    unsigned i;
+    int erased = 0;
+    /*@ pcv f "entries walked" */
+    for (i = 0; i < n && i < 32; i++) {
+        int r = erase_at(i);
+        if (r > 1 && (i & 7) == 7) {
+            break;
+        }
+        erased += r;
+    }
+    return erased;
+}
+`;
+  const contracts = JSON.stringify({ version: 1, functions: { erase_one: { cases: [
+    { name: 'erased', returns: 1, cost: { instructions: '12 + 4*t', memory_accesses: '3 + t' }, pcvs: { t: 'slots probed' }, bounds: { t: 16 } },
+    { name: 'absent', returns: 0, cost: { instructions: '7 + 4*t', memory_accesses: '2 + t' }, pcvs: { t: 'slots probed' }, bounds: { t: 16 } },
+  ] } } });
+  const files: Record<string, string> = { '/virtual/erase.c': source, '/virtual/erase.pcontract.json': contracts };
+  const analyse = (execution: Record<string, boolean>) => analyze([{ path: '/virtual/erase.c' }], {
+    entries: ['erase_all', 'erase_each'], contractFiles: ['/virtual/erase.pcontract.json'], execution: execution as never,
+  }, { readFile: (p) => files[p] });
+  const r = await analyse({ concreteLoops: false });
+  // The same contracts from summaries (the loop in a summarised callee, the call in one).
+  const composed = await analyse({ compositional: true, compositionalLoops: true });
+  const shape = (result: AnalysisResult) => result.contracts.map((c) => ({ pcvs: c.pcvs, costs: c.classes.map((k) => k.cost) }));
+  assert.deepEqual(shape(composed), shape(r));
+  assert.deepEqual([composed.summaries?.use.erase_all?.instantiated.erase_range, composed.summaries?.use.erase_each?.instantiated.erase_at !== undefined], [1, true]);
+  let seed = 4242;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (const [entry, loopPcv, cap, leaving] of [['erase_all', 'e', 64, 0], ['erase_each', 'f', 32, 1]] as const) {
+    const c = r.contracts.find((k) => k.name === entry)!;
+    assert.ok(c.complete);
+    const loop = c.pcvs.find((p) => p.name === loopPcv)!;
+    const totals = c.pcvs.filter((p) => p.description.startsWith('slots probed') && p.description.endsWith(TOTAL_PCV_NOTE));
+    assert.ok(totals.length > 0, JSON.stringify(c.pcvs));
+    // The declared bound per call times the loop's (and one more call when the pass that leaves the
+    // loop calls too): the worst case at the bounds is unchanged.
+    for (const t of totals) assert.equal(t.bound, 16 * (loop.bound! + leaving), JSON.stringify(t));
+    assert.ok(totals.every((t) => t.name.endsWith(`@${loopPcv}`)), JSON.stringify(totals));
+    // No term multiplies a total by the loop's PCV.
+    const totalNames = new Set(totals.map((t) => t.name));
+    assert.ok(c.classes.some((k) => formulaPcvNames(k.cost.instructions!).some((n) => totalNames.has(n))));
+    for (const k of c.classes) {
+      const products = k.cost.instructions!.split(' + ').map((term) => term.split('*'));
+      assert.ok(!products.some((names) => names.includes(loopPcv) && names.some((n) => totalNames.has(n))), k.cost.instructions);
+    }
+    let largestGap = 0;
+    for (let trial = 0; trial < 120; trial++) {
+      const n = Math.floor(random() * (cap + 6));
+      const externals: Record<string, number> = {};
+      const probes: number[] = [];
+      for (let k = 1; k <= cap + 1; k++) {
+        externals[`erase_one#${k}`] = random() < 0.6 ? 1 : 0;
+        probes.push(1 + Math.floor(random() * 16));
+      }
+      const run = interpret(r.program, entry, { args: { n }, memory: {}, pcv: {}, externals }, {
+        summarizeAfter: c.unrollLimit, declaredContracts: r.declaredContracts, declaredPcvValue: (_callee, k) => probes[k - 1],
+      });
+      const landed = c.classes.find((k) => k.traces.includes(runPathKey(run)));
+      assert.ok(landed, `${entry} n=${n}: no class for this run`);
+      const values = Object.fromEntries(c.pcvs.map((p) => [p.name, run.pcv[p.name] ?? 0]));
+      for (const p of c.pcvs) if (p.bound !== undefined) assert.ok(values[p.name]! <= p.bound, `${p.name} = ${values[p.name]} above ${p.bound}`);
+      for (const metric of c.metrics) {
+        const predicted = evaluateFormula(landed.cost[metric]!, values);
+        assert.ok(predicted >= run.cost[metric], `${entry} n=${n} ${metric}: predicted ${predicted} < measured ${run.cost[metric]}`);
+        // Only the constant part of an iteration is its worst path's (the cases' 12 against 7, the
+        // branches around the call): the probes are charged exactly. Charging the loop's PCV times
+        // the largest probe count would be far above.
+        const slack = (metric === 'instructions' ? 10 : 2) * (values[loopPcv] ?? 0) + 12;
+        assert.ok(predicted - run.cost[metric] <= slack, `${entry} n=${n} ${metric}: predicted ${predicted}, measured ${run.cost[metric]}, pcv ${JSON.stringify(values)}`);
+        if (metric === 'instructions') largestGap = Math.max(largestGap, predicted - run.cost[metric]);
+      }
+      // A witness gives a total's value once: the run charges it once and reports it unchanged.
+      const again = interpret(r.program, entry, { args: { n }, memory: {}, pcv: values, externals }, { summarizeAfter: c.unrollLimit, declaredContracts: r.declaredContracts });
+      assert.equal(again.cost.instructions, run.cost.instructions);
+      for (const t of totals) assert.equal(again.pcv[t.name] ?? 0, values[t.name]);
+    }
+    assert.ok(largestGap > 0 || cap > 0);
+  }
+});
+
+test('an observed call reports its own loop counts, also after a longer call in the same summarised loop', async () => {
+  // Replaying a run against declared contracts takes each call's loop counts from its observation:
+  // in a summarised loop, the loop's PCV keeps the largest count so far, which a shorter later call
+  // does not change, so the counts must come from the call itself.
+  const source = `
+int probe(unsigned k)
+{
+    unsigned i;
+    int acc = 0;
+    /*@ pcv t "probes" */
+    for (i = 0; i < k; i++) {
+        acc += (int)i;
+    }
+    return acc;
+}
+int sweep(unsigned n)
+{
+    unsigned j;
+    int total = 0;
+    for (j = 0; j < n; j++) {
+        total += probe(n - j);
+    }
+    return total;
+}
+`;
+  const contracts = JSON.stringify({ version: 1, functions: { probe: { unrollLimit: 0, cases: [
+    { name: 'any', pcvs: { t: 'probes' }, cost: { instructions: '10 + 7*t', memory_accesses: '0' } },
+  ] } } });
+  const files: Record<string, string> = { '/virtual/probe.c': source, '/virtual/probe.pcontract.json': contracts };
+  const r = await analyze([{ path: '/virtual/probe.c' }], { entries: ['sweep'], contractFiles: ['/virtual/probe.pcontract.json'] }, { readFile: (p) => files[p] });
+  const observed: { k: number; t: number | undefined }[] = [];
+  interpret(r.program, 'sweep', { args: { n: 7 }, memory: {}, pcv: {} }, {
+    summarizeAfter: 2, declaredContracts: r.declaredContracts,
+    observeCalls: { callees: new Set(['probe']), record: (call) => observed.push({ k: call.k, t: call.pcv.t }) },
+  });
+  assert.deepEqual(observed, [7, 6, 5, 4, 3, 2, 1].map((t, i) => ({ k: i + 1, t })));
+});

@@ -14,7 +14,7 @@
 import { performance } from 'perf_hooks';
 import type { FunctionContract, PathClass } from '../core/contract/contract';
 import type { DeclaredContracts } from '../core/contract/declaredContracts';
-import { Polynomial, toPolynomial } from '../core/contract/declaredContracts';
+import { Polynomial, splitLoopDeclaredName, toPolynomial } from '../core/contract/declaredContracts';
 import type { Witness } from '../core/contract/witness';
 import type { IrMetric } from '../core/cost/costModel';
 import { evaluateFormula, formatPolynomialMap, parseFormula } from '../core/cost/formula';
@@ -398,13 +398,19 @@ export function monomialValue(monomial: string, pcv: Record<string, number>): nu
  * What a PCV monomial's per-unit cost is shared with: a loop PCV names one loop whatever the class,
  * so it is its own regressor; a declared contract's PCV is named by its order on the path (`t'` is
  * the second call that introduces a `t`, whichever callee that is), so it is keyed by its base name
- * and its callee (`t@map_put`): every call site of one callee counts the same code.
+ * and its callee (`t@map_put`): every call site of one callee counts the same code. A total over a
+ * summarised loop's calls (`t'@e`) counts the same units as one call's, so it shares that regressor.
  */
 function regressorKey(monomial: string, callees: Record<string, string>): string {
   return monomial.split('*').map((name) => {
     const callee = callees[name];
-    return callee === undefined ? name : `${name.replace(/'+$/, '')}@${callee}`;
+    return callee === undefined ? name : `${declaredBase(name)}@${callee}`;
   }).sort().join('*');
+}
+
+/** A declared contract's PCV name without its primes and, for a total in a loop (`t'@e`), without the loop: `t`. */
+function declaredBase(name: string): string {
+  return (splitLoopDeclaredName(name)?.declared ?? name).replace(/'+$/, '');
 }
 
 /** A class's monomial -> regressor key, from its calls (undefined without calls: the callees are not known). */
@@ -635,7 +641,8 @@ function pcvBounds(contract: FunctionContract, declared: DeclaredContracts): Pcv
   const glossary = new Map(contract.pcvs.filter((p) => p.bound !== undefined).map((p) => [p.name, p.bound!]));
   return (name, callees) => {
     const callee = callees[name];
-    if (callee === undefined) return glossary.get(name);
+    // A total in a loop (`t@e`) is bounded by the glossary: the cases' bound times the loop's.
+    if (callee === undefined || splitLoopDeclaredName(name)) return glossary.get(name);
     const base = name.replace(/'+$/, '');
     const cases = declared.get(callee)?.cases ?? [];
     if (cases.length === 0 || cases.some((c) => c.bounds[base] === undefined)) return undefined;
@@ -651,8 +658,13 @@ function pcvBounds(contract: FunctionContract, declared: DeclaredContracts): Pcv
 function largestSlopeFor(monomial: string, slopes: Map<string, number>): number {
   if (monomial.includes('*')) return slopes.get(monomial) ?? 0;
   const base = monomial.replace(/'+$/, '');
+  // A declared contract's total in a loop (`t'@e`) can stand for `t` of any callee (`t@map_erase`).
+  const inLoop = monomial.includes('@') ? declaredBase(monomial) : undefined;
   let largest = slopes.get(monomial) ?? 0;
-  for (const [key, slope] of slopes) if (key.startsWith(`${base}@`) && !key.includes('*')) largest = Math.max(largest, slope);
+  for (const [key, slope] of slopes) {
+    if (key.includes('*')) continue;
+    if (key.startsWith(`${base}@`) || (inLoop !== undefined && key.startsWith(`${inLoop}@`) && /^[A-Za-z_]\w*$/.test(key.slice(inLoop.length + 1)))) largest = Math.max(largest, slope);
+  }
   return largest;
 }
 

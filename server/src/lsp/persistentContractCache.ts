@@ -13,7 +13,8 @@ import { packText, unpackText } from './packedText';
 
 export const CACHE_FORMAT = 'perfcontract-contract-cache';
 // 2: a declared case in a path identity no longer carries the call's number.
-export const CACHE_VERSION = 2;
+// 3: declared PCVs in summarised loops are totals (`t@e`).
+export const CACHE_VERSION = 3;
 export const CACHE_FILE_NAME = `contracts-v${CACHE_VERSION}.json`;
 
 /**

@@ -202,15 +202,35 @@ function addTerm(polynomial: Polynomial, key: string, value: number): void {
   polynomial.set(key, (polynomial.get(key) ?? 0) + value);
 }
 
-/** Names this call's PCVs t, t', t'' ... in order of occurrence on the path (advancing `instances`). */
-export function nameCasePcvs(c: DeclaredCase, instances: Map<string, number>): Map<string, string> {
+/**
+ * Names this call's PCVs t, t', t'' ... in order of occurrence on the path (advancing `instances`).
+ * In the summarised iterations of a loop whose PCV is `loop`, they are `t@LOOP`, `t'@LOOP`, ...
+ * (counted apart, from the start of each iteration): totals over the loop's iterations, which no
+ * call outside the loop shares.
+ */
+export function nameCasePcvs(c: DeclaredCase, instances: Map<string, number>, loop?: string): Map<string, string> {
   const renamed = new Map<string, string>();
   for (const pcv of Object.keys(c.pcvs)) {
-    const instance = instances.get(pcv) ?? 0;
-    instances.set(pcv, instance + 1);
-    renamed.set(pcv, pcv + "'".repeat(instance));
+    const key = loop === undefined ? pcv : loopDeclaredKey(pcv, loop);
+    const instance = instances.get(key) ?? 0;
+    instances.set(key, instance + 1);
+    renamed.set(pcv, pcv + "'".repeat(instance) + (loop === undefined ? '' : `@${loop}`));
   }
   return renamed;
+}
+
+/** The instance counter of a declared PCV `pcv` in the summarised iterations of the loop with PCV `loop`. */
+export function loopDeclaredKey(pcv: string, loop: string): string {
+  return `${pcv}@${loop}`;
+}
+
+/**
+ * A declared PCV named inside a summarised loop (`t''@LOOP`): its declared name with primes and
+ * the loop's PCV. Declared PCV names have no '@', so the first one separates them.
+ */
+export function splitLoopDeclaredName(name: string): { declared: string; loop: string } | undefined {
+  const at = name.indexOf('@');
+  return at < 0 ? undefined : { declared: name.slice(0, at), loop: name.slice(at + 1) };
 }
 
 /** The constant part and the PCV terms of a case's cost, with PCVs renamed by `rename`. */

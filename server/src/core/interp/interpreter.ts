@@ -120,7 +120,12 @@ interface Frame {
   /** Loops entered in this activation: header -> visits of the header in the current entry. */
   loops: Map<number, LoopState>;
   /** Set for an observed call (see InterpretOptions.observeCalls). */
-  observation?: { callee: string; k: number; args: ConcreteValue[]; pcvBefore: Record<string, number> };
+  /**
+   * `counts`: the loop PCVs this activation (and the calls below it) counted, per PCV name: the
+   * largest entry's count, or for a total loop the iterations since the call began. Counted here,
+   * not from the PCVs' values, which keep the largest over a summarised loop's iterations around the call.
+   */
+  observation?: { callee: string; k: number; args: ConcreteValue[]; pcvBefore: Record<string, number>; counts: Record<string, number> };
   /** The unroll limit this activation's loops are counted with; undefined: not counted. */
   summarizeAfter?: number;
 }
@@ -235,6 +240,8 @@ class Machine {
   readonly pcvCallees: Record<string, string> = {};
   readonly intrinsicSizes: Record<string, number[]> = {};
   private pcvInstances = new Map<string, number>();
+  /** Total declared PCVs whose witness value was charged (at their first call). */
+  private readonly witnessTotalsCharged = new Set<string>();
   private readonly observedCounts = new Map<string, number>();
   /** Per observed call in progress (innermost last): the memory objects written since it began. */
   private readonly observedWrites: Set<string>[] = [];
@@ -615,7 +622,7 @@ class Machine {
       if (observed) {
         const k = (this.observedCounts.get(callee.name) ?? 0) + 1;
         this.observedCounts.set(callee.name, k);
-        next.observation = { callee: callee.name, k, args, pcvBefore: { ...this.pcv } };
+        next.observation = { callee: callee.name, k, args, pcvBefore: { ...this.pcv }, counts: {} };
         this.observedWrites.push(new Set());
       }
       this.trace.enter(callee.name);
@@ -677,7 +684,7 @@ class Machine {
   }
 
   private reportObservation(frame: Frame, value: ConcreteValue | undefined): void {
-    const { callee, k, args, pcvBefore } = frame.observation!;
+    const { callee, k, args, counts } = frame.observation!;
     const written = this.observedWrites.pop() ?? new Set<string>();
     const globals: [string, Uint8Array][] = [...written].filter((name) => this.program.globals.has(name)).map((name) => [name, this.memory.get(name)!.bytes.slice()]);
     const call: ObservedCall = { callee, k, writes: {}, pcv: {}, globals };
@@ -691,12 +698,20 @@ class Machine {
       const raw = this.loadInt(object, offset, w.width);
       call.writes[param] = w.signed ? BigInt.asIntN(w.width, raw) : raw;
     }
-    for (const [name, counted] of Object.entries(this.pcv)) {
-      if (pcvBefore[name] === counted) continue;
+    for (const [name, counted] of Object.entries(counts)) {
       const base = name.replace(/'+$/, '');
       call.pcv[base] = Math.max(call.pcv[base] ?? 0, counted);
     }
     this.options.observeCalls!.record(call);
+  }
+
+  /** The PCV of the innermost loop on the call stack that is in its summarised iterations (or the pass that leaves them). */
+  private innermostSummarisedLoop(): string | undefined {
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const loops = [...this.stack[i]!.loops.values()];
+      for (let j = loops.length - 1; j >= 0; j--) if (loops[j]!.pcv !== undefined) return loops[j]!.pcv;
+    }
+    return undefined;
   }
 
   /** Adds the cost of the first case of a declared contract that matches the returned value, and returns that case. */
@@ -705,17 +720,31 @@ class Machine {
       || (typeof c.returns === 'number' ? returned === BigInt(c.returns) : returned >= BigInt(c.returns.min) && returned <= BigInt(c.returns.max)));
     if (index < 0) throw new Stop('unsupported', `no case of the declared contract of '${contract.name}' returns ${returned}`);
     const c = contract.cases[index]!;
-    const renamed = nameCasePcvs(c, this.pcvInstances);
+    // In a summarised loop, a call's PCVs are totals named after the innermost such loop (`t@e`):
+    // one name recurs in every iteration, and its value is the sum over the calls, as the analysis
+    // charges it once, not per iteration.
+    const loop = this.innermostSummarisedLoop();
+    const renamed = nameCasePcvs(c, this.pcvInstances, loop);
+    const total = loop !== undefined;
+    const thisCall = new Map<string, number>();
     for (const [pcv, name] of renamed) {
       this.pcvCallees[name] = contract.name;
       const given = this.options.declaredPcvValue?.(contract.name, k, pcv);
-      // Given per call, a name that recurs (in iterations of a summarised loop) keeps its largest value.
-      this.pcv[name] = given === undefined ? own(this.witness.pcv, name) ?? 0 : Math.max(this.pcv[name] ?? 0, given);
+      if (given !== undefined) {
+        this.pcv[name] = total ? (this.pcv[name] ?? 0) + given : Math.max(this.pcv[name] ?? 0, given);
+        thisCall.set(name, given);
+      } else {
+        // The witness gives the value, for a total the sum over the calls: charged at the first one.
+        const value = own(this.witness.pcv, name) ?? 0;
+        thisCall.set(name, total && this.witnessTotalsCharged.has(name) ? 0 : value);
+        if (total) this.witnessTotalsCharged.add(name);
+        this.pcv[name] = value;
+      }
     }
     const cost = caseCost(c, (pcv) => renamed.get(pcv) ?? pcv);
     addCost(this.cost, cost.constant);
     for (const [term, coefficient] of cost.terms) {
-      const factor = term.split('*').reduce((product, name) => product * (this.pcv[name] ?? 0), 1);
+      const factor = term.split('*').reduce((product, name) => product * (thisCall.get(name) ?? this.pcv[name] ?? 0), 1);
       addCost(this.cost, { instructions: coefficient.instructions * factor, memory_accesses: coefficient.memory_accesses * factor });
     }
     this.trace.declaredCase(contract.name, index);
@@ -878,11 +907,13 @@ class Machine {
         const markPcv = pcvInstanceName(name, markInstance);
         state.marks.set(name, { pcv: markPcv, count: 0, start: total ? this.pcv[markPcv] ?? 0 : 0 });
         this.pcv[markPcv] = Math.max(this.pcv[markPcv] ?? 0, 0);
+        this.countObserved(markPcv, total, 0);
       }
       state.instancesAtStart = new Map(this.pcvInstances);
       // The analysis explores one representative iteration, so loops nested in it have one PCV each,
       // standing for their largest count over all iterations.
       this.pcv[state.pcv] = Math.max(this.pcv[state.pcv] ?? 0, 0);
+      this.countObserved(state.pcv, total, 0);
       this.trace.open();
     } else if (state.pcv !== undefined) {
       // One more summarised iteration done: counted by the mark it reached, else by the loop's PCV.
@@ -903,6 +934,16 @@ class Machine {
   /** A PCV after `count` iterations of this entry: a total loop's adds them to the earlier entries', others keep the largest. */
   private countIterations(state: LoopState, pcv: string, start: number, count: number): void {
     this.pcv[pcv] = state.total ? start + count : Math.max(this.pcv[pcv] ?? 0, count);
+    this.countObserved(pcv, state.total === true, count);
+  }
+
+  /** A loop PCV's count in every observed call in progress (see Frame.observation). */
+  private countObserved(pcv: string, total: boolean, count: number): void {
+    for (const frame of this.stack) {
+      const observation = frame.observation;
+      if (!observation) continue;
+      observation.counts[pcv] = total ? (this.pcv[pcv] ?? 0) - (observation.pcvBefore[pcv] ?? 0) : Math.max(observation.counts[pcv] ?? 0, count);
+    }
   }
 
   private leaveLoop(frame: Frame, header: number, state: LoopState): void {

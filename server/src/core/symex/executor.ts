@@ -15,10 +15,12 @@ import {
   select, signExtend, store, symbol, symbolsOf, zeroExtend,
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
-import { CountMark, countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
-import { DeclaredCase, DeclaredContract, DeclaredContracts, IntegerOrRange, caseCost, contractForDiscardedResult, nameCasePcvs } from '../contract/declaredContracts';
+import { CountMark, TOTAL_PCV_NOTE, countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
 import {
-  ArgumentShape, FunctionSummary, PcvEvent, RecordingTrace, Rebuilder, SummaryDecision, SummaryGuard, SummaryIteration, SummaryLeaf, SummaryLoop, SummaryStore, SummaryValue, UnusableSummary,
+  DeclaredCase, DeclaredContract, DeclaredContracts, IntegerOrRange, caseCost, contractForDiscardedResult, loopDeclaredKey, nameCasePcvs, splitLoopDeclaredName,
+} from '../contract/declaredContracts';
+import {
+  ArgumentShape, FunctionSummary, PcvEvent, RecordingTrace, Rebuilder, SummaryDecision, SummaryGuard, SummaryIteration, SummaryLeaf, SummaryLoop, SummaryPcv, SummaryStore, SummaryValue, UnusableSummary,
   SummaryUse, summaryArgObject, summaryArgument, summaryObjectArray, summaryOffset,
 } from './summaries';
 
@@ -198,6 +200,8 @@ interface Frame {
 
 /** The region of a loop being summarised: where an iteration ends and where the loop is left. */
 interface Boundary {
+  /** The loop's PCV instance: declared calls in its iterations name their PCVs after it (`t@PCV`). */
+  pcv: string;
   depth: number;
   header: number;
   body: ReadonlySet<number>;
@@ -297,6 +301,8 @@ class Explorer {
   private readonly pcvs = new Map<string, SummarizedLoopPcv>();
   /** PCV instances of `total` loops (and their count marks): not multiplied by the loops around them. */
   private readonly totalPcvs = new Set<string>();
+  /** Declared calls' PCVs in summarised loops (`t@e`, also in totalPcvs): their terms from several calls combine by the largest coefficient. */
+  private readonly declaredTotals = new Set<string>();
   /** `inner|outer` pairs whose total PCV's bound was already multiplied by the outer loop's. */
   private readonly totalBoundsScaled = new Set<string>();
   private havocCounter = 0;
@@ -328,6 +334,10 @@ class Explorer {
         break;
       }
       await this.step(worklist);
+    }
+    // A declared call's PCV inside a summarised loop is a total: its description says so.
+    for (const record of this.pcvs.values()) {
+      if (record.header === -1 && this.totalPcvs.has(record.name) && !record.description.endsWith(TOTAL_PCV_NOTE)) record.description += TOTAL_PCV_NOTE;
     }
     return {
       paths: this.paths, stopReasons: this.stopReasons, inputObjects: this.inputObjects, pcvs: this.pcvs,
@@ -700,7 +710,7 @@ class Explorer {
     }
     await this.havoc(state, body);
     const boundary: Boundary = {
-      depth: state.frames.length, header: header.id, body, startCost: { ...state.cost }, startTerms: cloneTerms(state.terms),
+      pcv, depth: state.frames.length, header: header.id, body, startCost: { ...state.cost }, startTerms: cloneTerms(state.terms),
       iterations: [], exits: [], finished: [], ...(recorded ? { recorded } : {}),
     };
     state.boundaries = [...state.boundaries, boundary];
@@ -741,12 +751,14 @@ class Explorer {
       }
       marked.push({ pcv: markPcv, perIteration: cost });
     }
-    this.scaleTotalBounds(pcv, bound, [perIteration, ...marked.map((m) => m.perIteration)]);
+    // Declared calls on the pass that leaves the loop (or ends in it) share the iterations' totals.
+    const partial = new Set([...boundary.exits, ...boundary.finished.map((f) => f.state)].flatMap((s) => [...subtractTerms(s.terms, boundary.startTerms).keys()]).flatMap((key) => key.split('*')));
+    this.scaleTotalBounds(pcv, bound, [perIteration, ...marked.map((m) => m.perIteration)], partial);
     const leave = (s: State) => {
       s.boundaries = s.boundaries.filter((b) => b !== boundary);
       s.marks.delete(boundary);
-      addLoopTerms(s.terms, pcv, perIteration, this.totalPcvs);
-      for (const m of marked) addLoopTerms(s.terms, m.pcv, m.perIteration, this.totalPcvs);
+      addLoopTerms(s.terms, pcv, perIteration, this.totalPcvs, this.declaredTotals);
+      for (const m of marked) addLoopTerms(s.terms, m.pcv, m.perIteration, this.totalPcvs, this.declaredTotals);
     };
     for (const finished of boundary.finished) {
       leave(finished.state);
@@ -758,9 +770,11 @@ class Explorer {
 
   /**
    * A total PCV nested in a loop with PCV `outer` counts the iterations of every entry: unless its
-   * bound is declared, it is its bound per entry times the outer loop's (unknown if either is).
+   * bound is declared, it is its bound per entry times the outer loop's (unknown if either is). A
+   * declared call's total PCV sums the calls: its bound is the contract's per call times the loop's,
+   * plus one when the pass that leaves the loop (`partial`) can call too.
    */
-  private scaleTotalBounds(outer: string, outerBound: number | undefined, costs: { terms: CostTerms }[]): void {
+  private scaleTotalBounds(outer: string, outerBound: number | undefined, costs: { terms: CostTerms }[], partial?: ReadonlySet<string>): void {
     for (const cost of costs) {
       for (const key of cost.terms.keys()) {
         for (const name of key.split('*')) {
@@ -768,12 +782,19 @@ class Explorer {
           const record = this.pcvs.get(name);
           if (!record) continue;
           this.totalBoundsScaled.add(`${name}|${outer}`);
-          if (record.boundSource === 'annotation') continue;
-          record.bound = record.bound !== undefined && outerBound !== undefined ? record.bound * outerBound : undefined;
+          if (record.boundSource === 'annotation' && record.header !== -1) continue;
+          const factor = outerBound === undefined ? undefined : record.header === -1 && partial?.has(name) ? outerBound + 1 : outerBound;
+          record.bound = record.bound !== undefined && factor !== undefined ? record.bound * factor : undefined;
           if (record.bound === undefined) delete record.boundSource;
         }
       }
     }
+  }
+
+  /** A declared call's PCV in a summarised loop: a total, whose terms from several calls combine by the largest coefficient. */
+  private noteDeclaredTotal(name: string): void {
+    this.totalPcvs.add(name);
+    this.declaredTotals.add(name);
   }
 
   /**
@@ -1190,7 +1211,13 @@ class Explorer {
           this.writeBytes(object, target.offset, symbol(`ext:${key}.${write.param}`, write.width), write.width / 8);
         }
       }
-      const renamed = nameCasePcvs(c, successor.pcvInstances);
+      // Inside a summarised loop, the PCVs of the call are totals named after the innermost loop
+      // (`t@e`): each is the sum over the loop's iterations, so the loop's PCV does not multiply
+      // its terms. A loop run concretely would charge the case once per iteration: it is summarised instead.
+      if (Object.keys(c.pcvs).length > 0 && successor.concreteRun) throw new ConcreteRunAbandoned();
+      const loop = successor.boundaries[successor.boundaries.length - 1]?.pcv;
+      const renamed = nameCasePcvs(c, successor.pcvInstances, loop);
+      if (loop !== undefined) for (const name of renamed.values()) this.noteDeclaredTotal(name);
       if (this.recording) successor.pcvEvents = [...(successor.pcvEvents ?? []), ...[...renamed.values()].map((pcv) => ({ pcv }))];
       for (const [pcv, name] of renamed) {
         const known = this.pcvs.get(name);
@@ -1347,6 +1374,7 @@ class Explorer {
       pcvs: [...this.pcvs.values()].map((p) => ({
         name: p.name, description: p.description, origin: p.origin, functionName: p.functionName, header: p.header,
         ...(p.bound !== undefined ? { bound: p.bound } : {}), ...(p.boundSource ? { boundSource: p.boundSource } : {}),
+        ...(p.header === -1 && this.totalPcvs.has(p.name) ? { total: true } : {}),
       })),
       loops: [...recording.loops.values()],
       touched: [...recording.touched].filter((name) => initial.has(name)).sort(),
@@ -1472,10 +1500,24 @@ class Explorer {
       if (!points.has(point)) points.set(point, this.forkCounter++);
       return points.get(point)!;
     };
-    const renamePcv = (name: string) => {
+    // Declared calls' PCVs: in a summarised loop of the callee (`t@L`, a total), the loop's name
+    // changes as the loop's does; in a summarised loop here (`callerLoop`), they become totals of it.
+    const declaredPcvs = new Map(summary.pcvs.map((p) => [p.name, p]));
+    const callerLoop = state.boundaries[state.boundaries.length - 1]?.pcv;
+    const declaredBases = new Set(summary.pcvs.filter((p) => !p.total).map((p) => p.name.replace(/'+$/, '')));
+    const loopKeys = new Set(summary.pcvs.filter((p) => p.total).map((p) => {
+      const parts = splitLoopDeclaredName(p.name)!;
+      return loopDeclaredKey(parts.declared.replace(/'+$/, ''), parts.loop);
+    }));
+    const renamePcv = (name: string): string => {
+      const record = declaredPcvs.get(name);
+      const inLoop = record?.total ? splitLoopDeclaredName(name) : undefined;
+      if (inLoop) return `${inLoop.declared}@${renamePcv(inLoop.loop)}`;
       const base = name.replace(/'+$/, '');
+      if (record && callerLoop !== undefined) return `${pcvInstanceName(base, (pcvBase.get(loopDeclaredKey(base, callerLoop)) ?? 0) + name.length - base.length)}@${callerLoop}`;
       return pcvInstanceName(base, (pcvBase.get(base) ?? 0) + name.length - base.length);
     };
+    for (const record of summary.pcvs) if (record.total || callerLoop !== undefined) this.noteDeclaredTotal(renamePcv(record.name));
     const decisionsHere = (decisions: SummaryDecision[]): BranchDecision[] => decisions.flatMap((d) => {
       if (d.fork && (sides.get(d.fork.point)?.size ?? 0) < 2) return [];
       const decisionCondition = d.condition ? rebuild.boolean(d.condition) : undefined;
@@ -1490,7 +1532,8 @@ class Explorer {
     // Each loop's PCV for this call: settled here, or (while recording a caller's summary) kept for its call sites.
     type IterationCost = { cost: Cost; terms: CostTerms };
     const loopsHere = new Map<number, { pcv: string; perIteration: IterationCost; marks: { pcv: string; perIteration: IterationCost }[]; recordedId?: number; register?: () => void }>();
-    const declaredPcvs = new Map(summary.pcvs.map((p) => [p.name, p]));
+    // Declared calls on the passes that leave a loop (the leaves' own terms) share its iterations' totals.
+    const partial = new Set(feasible.flatMap((f) => f.leaf.terms.flatMap(([key]) => key.split('*').map(renamePcv))));
     for (const loop of summary.loops) {
       const pcv = renamePcv(loop.pcv);
       const kept = iterationsHere.get(loop.id)!;
@@ -1503,7 +1546,19 @@ class Explorer {
         return reaching.length === 0 ? [] : [{ mark: m, pcv: renamePcv(m.pcv), perIteration: costOf(reaching) }];
       });
       const guards = loop.guards.map((g) => ({ ...g, start: rebuild.bitvec(g.start), limit: typeof g.limit === 'string' ? g.limit : rebuild.bitvec(g.limit) }));
+      // The PCVs of declared calls in the loop's iterations: totals, registered with the loop, and
+      // their bounds scaled by the loop's (as summarizeLoop does inline).
+      const declaredInLoop = new Map<string, SummaryPcv>();
+      for (const iteration of kept) {
+        for (const [key] of iteration.terms) {
+          for (const name of key.split('*')) {
+            const record = declaredPcvs.get(name);
+            if (record?.total) declaredInLoop.set(renamePcv(name), record);
+          }
+        }
+      }
       if (this.recording) {
+        for (const [name, record] of declaredInLoop) if (!this.pcvs.has(name)) this.pcvs.set(name, declaredRecord(record, name));
         const recorded: SummaryLoop = {
           ...loop, id: this.recording.loops.size, pcv, guards,
           iterations: kept.map((i) => ({
@@ -1523,10 +1578,15 @@ class Explorer {
       const register = () => {
         this.noteLoopPcv(pcv, loop, bound, boundSource, perIteration);
         for (const m of marks) this.noteLoopPcv(m.pcv, { ...loop, description: m.mark.description, origin: { file: loop.origin.file, line: m.mark.line } }, bound, boundSource, m.perIteration);
+        for (const [name, record] of declaredInLoop) if (!this.pcvs.has(name)) this.pcvs.set(name, declaredRecord(record, name));
+        this.scaleTotalBounds(pcv, bound, [perIteration, ...marks.map((m) => m.perIteration)], partial);
       };
       loopsHere.set(loop.id, { pcv, perIteration, marks, register });
     }
     const renameKey = (key: string) => key.replace(/^(.+)#(\d+)$/, (_, callee: string, n: string) => `${callee}#${Number(n) + (externalBase.get(callee) ?? 0)}`);
+    // A declared call's PCVs in a loop run concretely would be charged once per iteration: as in
+    // declaredCall, the loop is summarised instead.
+    if (state.concreteRun && feasible.some((f) => f.leaf.pcvEvents.length > 0)) throw new ConcreteRunAbandoned();
     const successors = feasible.map(() => (feasible.length === 1 ? state : this.fork(state)));
     let frames = 0;
     feasible.forEach(({ leaf, condition, model }, i) => {
@@ -1551,8 +1611,8 @@ class Explorer {
         const loop = loopsHere.get(id)!;
         if (loop.recordedId !== undefined) successor.loopIds = [...(successor.loopIds ?? []), loop.recordedId];
         else {
-          addLoopTerms(successor.terms, loop.pcv, loop.perIteration, this.totalPcvs);
-          for (const m of loop.marks) addLoopTerms(successor.terms, m.pcv, m.perIteration, this.totalPcvs);
+          addLoopTerms(successor.terms, loop.pcv, loop.perIteration, this.totalPcvs, this.declaredTotals);
+          for (const m of loop.marks) addLoopTerms(successor.terms, m.pcv, m.perIteration, this.totalPcvs, this.declaredTotals);
         }
       }
       if (leaf.forgetsAll) {
@@ -1570,7 +1630,7 @@ class Explorer {
         if ('pcv' in event) {
           const record = declaredPcvs.get(event.pcv);
           const name = renamePcv(event.pcv);
-          const register = () => { if (record && !this.pcvs.has(name)) this.pcvs.set(name, { ...record, name }); };
+          const register = () => { if (record && !this.pcvs.has(name)) this.pcvs.set(name, declaredRecord(record, name)); };
           if (this.recording) {
             register();
             successor.pcvEvents = [...(successor.pcvEvents ?? []), { pcv: name }];
@@ -1584,7 +1644,11 @@ class Explorer {
         else registrations.push(loop.register!);
       }
       if (registrations.length > 0) successor.pendingRegistrations = registrations;
-      for (const [base, count] of leaf.pcvInstances) successor.pcvInstances.set(base, (pcvBase.get(base) ?? 0) + count);
+      for (const [base, count] of leaf.pcvInstances) {
+        if (loopKeys.has(base)) continue; // counters of the callee's loops' declared calls, which ended with those loops
+        const key = callerLoop !== undefined && declaredBases.has(base) ? loopDeclaredKey(base, callerLoop) : base;
+        successor.pcvInstances.set(key, (pcvBase.get(key) ?? 0) + count);
+      }
       for (const [name, count] of leaf.externalCounts) successor.externalCounts.set(name, (externalBase.get(name) ?? 0) + count);
       for (const call of leaf.externalCalls) successor.externalCalls.push({ ...call, key: renameKey(call.key) });
       for (const [array, extent] of leaf.inputExtents) {
@@ -1860,15 +1924,29 @@ function maxOfIterations(iterations: { cost: Cost; terms: CostTerms }[]): { cost
   return { cost, terms };
 }
 
+/** The record of a summary's declared-call PCV under its name at this call site. */
+function declaredRecord(record: SummaryPcv, name: string): SummarizedLoopPcv {
+  const { total: _total, ...rest } = record;
+  void _total;
+  return { ...rest, name };
+}
+
 /**
  * Adds pcv x (per-iteration cost) to a cost polynomial. A term of a total PCV (nested loop) already
  * counts every iteration's share, so it is added as it is.
  */
-function addLoopTerms(terms: CostTerms, pcv: string, perIteration: { cost: Cost; terms: CostTerms }, totals?: ReadonlySet<string>): void {
+function addLoopTerms(
+  terms: CostTerms, pcv: string, perIteration: { cost: Cost; terms: CostTerms }, totals?: ReadonlySet<string>, declaredTotals?: ReadonlySet<string>,
+): void {
   const add = (key: string, c: Cost) => {
     if (c.instructions === 0 && c.memory_accesses === 0) return;
     const current = terms.get(key) ?? zeroCost();
-    terms.set(key, { instructions: current.instructions + c.instructions, memory_accesses: current.memory_accesses + c.memory_accesses });
+    // A declared call's total (t@e) sums its calls in the iterations and in the pass that leaves the
+    // loop: charging each call at the largest coefficient bounds them all.
+    const largest = declaredTotals !== undefined && key.split('*').some((name) => declaredTotals.has(name));
+    terms.set(key, largest
+      ? { instructions: Math.max(current.instructions, c.instructions), memory_accesses: Math.max(current.memory_accesses, c.memory_accesses) }
+      : { instructions: current.instructions + c.instructions, memory_accesses: current.memory_accesses + c.memory_accesses });
   };
   add(pcv, perIteration.cost);
   for (const [key, c] of perIteration.terms) {

@@ -136,6 +136,8 @@ export interface SummaryPcv {
   header: number;
   bound?: number;
   boundSource?: 'annotation' | 'guard';
+  /** A declared call's PCV inside a summarised loop of the callee: a total (summed over the iterations). */
+  total?: boolean;
 }
 
 export interface FunctionSummary {
@@ -160,7 +162,8 @@ export interface SummaryUse {
 }
 
 // 4: a declared case in a summary's path decisions no longer carries the call's number.
-export const SUMMARY_FORMAT_VERSION = 4;
+// 5: declared PCVs in summarised loops are totals (`t@L`, `SummaryPcv.total`).
+export const SUMMARY_FORMAT_VERSION = 5;
 
 /** The symbol of an integer argument, a pointer argument's offset, and a summary object's initial bytes. */
 export const summaryArgument = (index: number): string => `sum:arg${index}`;
