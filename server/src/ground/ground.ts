@@ -453,7 +453,11 @@ function pooledSlopes(contract: FunctionContract, samples: Map<string, Sample[]>
   let names = [...identified];
   // Drop monomials until the system is solvable (collinear monomials cannot be told apart), and
   // those whose cost comes out negative, solving again without them: a negative cost would be
-  // compensated by the others, so setting it to 0 alone would leave them too small.
+  // compensated by the others, so setting it to 0 alone would leave them too small. When the IR
+  // slack is among the negative ones, it alone goes first: it is a correction, not a cost, and it
+  // can mirror a PCV whose formula coefficient is above what most of its calls cost (the load
+  // balancer's Maglev probes: slack and probes came out at -90 and -154 together, and dropping
+  // both left the probes unpriced, 16 instructions each, at a scaled 119).
   while (names.length > 0) {
     const solution = solveNormalEquations(rows, names);
     if (!solution) {
@@ -462,7 +466,7 @@ function pooledSlopes(contract: FunctionContract, samples: Map<string, Sample[]>
     }
     const negative = new Set(names.filter((_, i) => solution[i]! < 0));
     if (negative.size === 0) return new Map(names.map((m, i) => [m, snapToInteger(solution[i]!)]));
-    names = names.filter((m) => !negative.has(m));
+    names = negative.has(SLACK) && negative.size > 1 ? names.filter((m) => m !== SLACK) : names.filter((m) => !negative.has(m));
   }
   return new Map();
 }
