@@ -180,9 +180,9 @@ export function worstCaseAtBounds(contract: FunctionContract): Record<IrMetric, 
   return worst;
 }
 
-/** A class's cost at the PCV values of a run (PCVs the run did not count are 0). */
-export function classCostAt(pathClass: PathClass, metric: IrMetric, pcv: Record<string, number>): number {
-  const formula = pathClass.cost[metric];
+/** A class's cost in a metric (IR or x86) at the PCV values of a run (PCVs the run did not count are 0). */
+export function classCostAt(pathClass: PathClass, metric: IrMetric | string, pcv: Record<string, number>): number {
+  const formula = (pathClass.cost as Record<string, string | undefined>)[metric];
   if (formula === undefined) throw new Error(`class ${pathClass.id} has no ${metric} cost`);
   const values: Record<string, number> = {};
   for (const name of formulaPcvNames(formula)) values[name] = pcv[name] ?? 0;

@@ -4,7 +4,7 @@ import type { MeasurementRun, OptLevel } from './harness';
 import type { SessionPacket } from './session';
 import type { TraceKind } from './traffic';
 import type { FunctionContract } from '../core/contract/contract';
-import { evaluateFormula } from '../core/cost/formula';
+import { classCostAt } from './session';
 import { monomialValue } from '../ground/ground';
 import type { ClassGrounding, Grounding, GroundingFailure } from '../ground/ground';
 
@@ -236,7 +236,7 @@ function x86Comparisons(validation: NfValidation, opt: OptLevel, metric: keyof t
       const measuredPacket = run.packets[i];
       const formula = pathClass ? (pathClass.cost as Record<string, string>)[metric] : undefined;
       if (!pathClass || !measuredPacket || formula === undefined) return;
-      out.push({ classId: pathClass.id, predicted: evaluateFormula(formula, packet.pcv), measured: X86_VALIDATED[metric](measuredPacket), estimated: packetEstimated(record.classes[pathClass.id], packet.pcv) });
+      out.push({ classId: pathClass.id, predicted: classCostAt(pathClass, metric, packet.pcv), measured: X86_VALIDATED[metric](measuredPacket), estimated: packetEstimated(record.classes[pathClass.id], packet.pcv) });
     });
   }
   return out;
