@@ -473,9 +473,10 @@ function pooledSlopes(contract: FunctionContract, samples: Map<string, Sample[]>
 
 /**
  * Whether a call's PCV values describe its cost only as a bound: a product monomial whose factors
- * are all 2 or more, such as `e*t` for 297 expired entries whose erasures probed at most 13 slots.
- * The inner PCV of a summarised loop is the largest over its iterations, so the product overstates
- * the work the iterations did (unless every iteration did as much). Such a call is kept out of the
+ * are all 2 or more, such as `e*n` for a loop (not annotated `total`) nested in a summarised loop.
+ * The inner PCV is the largest over the outer loop's iterations, so the product overstates the work
+ * they did (unless every iteration did as much). Declared calls in a summarised loop give totals
+ * (`t@e`), which are exact and stay in the fit. Such a call is kept out of the
  * per-unit fit, where it would drag the costs of other regressors; the class's constant still
  * covers it. With an outer PCV of 1 the product is exact.
  */
