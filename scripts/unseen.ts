@@ -369,7 +369,8 @@ export function renderTable(rows: FileReport[]): string {
   const header = ['file', 'entry', 'time s (explore)', 'complete', 'classes (errors)', 'PCVs bounded', 'witness replay', 'sound below / unplaced', 'x86 below', 'x86 max gap % instr / mem (class)', 'pass'];
   const cell = (r: FileReport): string[] => {
     const x = r.x86;
-    const x86Gap = !x ? 'n/a' : x.error ? `error: ${x.error.slice(0, 60)}` : `${x.maxGap.x86_instructions.toFixed(1)} (${x.maxGapClass.x86_instructions}) / ${x.maxGap.x86_memory_accesses.toFixed(1)} (${x.maxGapClass.x86_memory_accesses})`;
+    const gap = (m: 'x86_instructions' | 'x86_memory_accesses') => `${x!.maxGap[m].toFixed(1)}${x!.maxGap[m] > 0 ? ` (${x!.maxGapClass[m]})` : ''}`;
+    const x86Gap = !x ? 'n/a' : x.error ? `error: ${x.error.slice(0, 60)}` : `${gap('x86_instructions')} / ${gap('x86_memory_accesses')}`;
     return [
       r.file, r.entry || '-', r.timedOut ? `>${(r.ms / 1000).toFixed(0)} (killed)` : `${(r.ms / 1000).toFixed(1)} (${r.exploreMs === undefined ? '-' : (r.exploreMs / 1000).toFixed(1)})`,
       r.complete === undefined ? '-' : r.complete ? 'yes' : `no (${[...new Set(r.incomplete.map((m) => m.split(' ')[0]))].join(', ')})`,
@@ -402,7 +403,8 @@ export function renderDetails(rows: FileReport[]): string {
       parts.push(`x86: ${r.x86.placed}/${r.x86.calls} calls placed, reaching ${r.x86.classesMeasured ?? '?'} of ${r.x86.returningClasses ?? '?'} returning classes${r.x86.estimated.length ? `; ${r.x86.estimated.length} classes estimated (${r.x86.estimated.join(', ')})` : ''}${below}${r.x86.groundingMs !== undefined ? `; grounding ${r.x86.groundingMs} ms` : ''}`);
     } else if (r.x86?.error) parts.push(`x86 error: ${r.x86.error}`);
     if (r.checkError) parts.push(`check error: ${r.checkError}`);
-    out.push(`- ${r.file}: ${parts.join('. ') || 'no loops, nothing to add'}`);
+    if (r.timedOut) parts.push(`the CLI was killed at the hard limit: no contract`);
+    out.push(`- ${r.file}: ${parts.join('. ') || 'nothing to add'}`);
   }
   return out.join('\n');
 }

@@ -28,9 +28,10 @@ const MARGIN_MS = 8000;
 /** Smaller solver limits than the defaults, so that one query cannot use up the margin. */
 const SOLVER_LIMITS = { solverTimeoutMs: 500, solverResourceLimit: 2_000_000 };
 /**
- * FIXME(the analysis overruns its time limit): acl_prefix.c's analysis runs 30-75 s with a 1-1.5 s
- * time limit, even with the solver limits above, and the CLI's watchdog ends it (PC305) with the
- * default ones (docs/benchmarks.md, "Code the engine was not tuned for"). Until it keeps its
+ * FIXME(the analysis overruns its time limit): acl_prefix.c's analysis took 75 s with a 1.5 s time
+ * limit and default solver limits, 30 s with a 1 s limit and the solver limits above (4.6 s in
+ * another run), and the CLI's watchdog ends it (PC305) with default options (docs/benchmarks.md,
+ * "Code the engine was not tuned for"). Until it keeps its
  * limit, it is run as a separate process, killed after HARD_KILL_MS, and only a crash before that
  * fails; move it back to the in-process test then.
  */
