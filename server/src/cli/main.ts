@@ -11,6 +11,7 @@ import type { Witness } from '../core/contract/witness';
 import { Reasons } from '../core/reasons';
 import { PREDICT_USAGE, runPredict } from './predict';
 import { DISTILL_USAGE, runDistill } from './distill';
+import { CHECK_USAGE, runCheck } from './check';
 import { startWatchdog } from './watchdog';
 import { CyclesModel, DEFAULT_CYCLES_MODEL, isX86Metric, X86Metric } from '../ground/ground';
 import { groundForCli } from './groundCli';
@@ -27,6 +28,7 @@ const USAGE = `usage:
   perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]
 ${PREDICT_USAGE}
 ${DISTILL_USAGE}
+${CHECK_USAGE}
   perfcontract lsp --stdio|--node-ipc`;
 
 export interface ParsedArguments {
@@ -150,6 +152,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
   if (argv[0] === 'predict') return runPredict(argv.slice(1), out, err);
   // distill takes the analysis options of contract plus its own (the trace), which it separates.
   if (argv[0] === 'distill') return runDistill(argv.slice(1), out, err, (rest) => parseArguments(['contract', ...rest]), diskFileSystem);
+  if (argv[0] === 'check') return runCheck(argv.slice(1), out, err, (rest) => parseArguments(['contract', ...rest]), diskFileSystem);
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     out(USAGE);
     return 0;
