@@ -94,26 +94,28 @@ export function predictWorkload(fn: SelectableFunction, wf: FunctionWorkload, op
       forceBounds = true;
       selectedBy = 'unmatched';
     }
-    let best: { cls: SelectableClass; points: Point[]; atBound: string[]; method: EntryPrediction['method']; mean: number } | undefined;
     for (const cls of candidates) {
       for (const metric of computed) {
         if (cls.cost[metric] === undefined) throw new WorkloadError(`class ${cls.id} of '${fn.name}' has no metric '${metric}'`);
       }
-      const { points, atBound, method } = classPoints(fn, cls, computed, forceBounds ? undefined : { wf, entry });
-      const mean = points.reduce((sum, p) => sum + p.probability * p.cost[0]!, 0);
-      if (!best || mean > best.mean) best = { cls, points, atBound, method, mean };
     }
-    if (candidates.length > 1) notes.push(`entry '${label}' stands for ${candidates.length} classes (${candidates.map((c) => c.id).join(', ')}); it is charged the most expensive, ${best!.cls.id}`);
-    if (best!.atBound.length > 0 && !forceBounds) notes.push(`entry '${label}': no distribution for ${best!.atBound.join(', ')}; taken at the bound`);
-    if (best!.cls.outcome === 'incomplete') notes.push(`entry '${label}': class ${best!.cls.id} is incomplete; its cost covers the path up to where the analysis stopped`);
-    if (best!.cls.lowerBound) notes.push(`entry '${label}': class ${best!.cls.id} calls functions without a body; its cost is a lower bound`);
+    // The dearest candidate, ranked by its first metric at the PCVs' mean values (the mean of a
+    // polynomial in independent PCVs without squares), so that only the chosen class's whole
+    // distribution is computed.
+    const source = forceBounds ? undefined : { wf, entry };
+    const ranked = candidates.length === 1 ? candidates[0]! : candidates.map((cls) => ({ cls, value: valueAtMeans(fn, cls, computed[0]!, source) })).reduce((a, b) => (b.value > a.value ? b : a)).cls;
+    const best = { cls: ranked, ...classPoints(fn, ranked, computed, source) };
+    if (candidates.length > 1) notes.push(`entry '${label}' stands for ${candidates.length} classes (${listClasses(candidates)}); it is charged the most expensive, ${best.cls.id}`);
+    if (best.atBound.length > 0 && !forceBounds) notes.push(`entry '${label}': no distribution for ${best.atBound.join(', ')}; taken at the bound`);
+    if (best.cls.outcome === 'incomplete') notes.push(`entry '${label}': class ${best.cls.id} is incomplete; its cost covers the path up to where the analysis stopped`);
+    if (best.cls.lowerBound) notes.push(`entry '${label}': class ${best.cls.id} calls functions without a body; its cost is a lower bound`);
     const share = entry.share / totalShare;
     return {
       entry: {
-        label, share, selectedBy, candidates: candidates.map((c) => c.id), charged: best!.cls.id,
-        statistics: statisticsOf(best!.points, computed), timeShare: 0, pcvsAtBound: best!.atBound, method: best!.method,
+        label, share, selectedBy, candidates: candidates.map((c) => c.id), charged: best.cls.id,
+        statistics: statisticsOf(best.points, computed), timeShare: 0, pcvsAtBound: best.atBound, method: best.method,
       },
-      points: best!.points.map((p) => ({ probability: p.probability * share, cost: p.cost })),
+      points: best.points.map((p) => ({ probability: p.probability * share, cost: p.cost })),
     };
   });
 
@@ -134,6 +136,39 @@ export function predictWorkload(fn: SelectableFunction, wf: FunctionWorkload, op
     result.worstCasePacketsPerSecond = Math.floor(hz / timeOf(statistics, 'max'));
   }
   return result;
+}
+
+/** A class's cost in one metric with each PCV at the mean of its distribution (a joint histogram's weighted mean per PCV). */
+function valueAtMeans(fn: SelectableFunction, cls: SelectableClass, metric: string, source: { wf: FunctionWorkload; entry: ClassShare } | undefined): number {
+  const formula = parseFormula(cls.cost[metric]!);
+  const boundOf = (name: string): number => fn.pcvs.find((p) => p.name === name)?.bound ?? UNBOUNDED_PCV_VALUE;
+  const joint = source?.entry.joint;
+  const jointWeight = joint ? joint.reduce((sum, item) => sum + item.weight, 0) : 0;
+  const means: Record<string, number> = {};
+  for (const name of formulaPcvNames(formula)) {
+    if (joint && Object.prototype.hasOwnProperty.call(joint[0]!.pcv, name)) {
+      means[name] = joint.reduce((sum, item) => sum + item.pcv[name]! * item.weight, 0) / jointWeight;
+      continue;
+    }
+    const atoms = atomsOf(distributionFor(source?.entry.pcvs, name) ?? distributionFor(source?.wf.pcvs, name) ?? 'bound', boundOf(name));
+    const total = atoms.reduce((sum, a) => sum + a.weight, 0);
+    means[name] = atoms.reduce((sum, a) => sum + a.values[0]! * a.weight, 0) / total;
+  }
+  return evaluateReal(formula, means);
+}
+
+/** A formula at real-valued PCVs (evaluateFormula takes safe integers only). */
+function evaluateReal(node: FormulaNode, values: Record<string, number>): number {
+  switch (node.kind) {
+    case 'number': return node.value;
+    case 'pcv': return values[node.name] ?? 0;
+    case 'binary': {
+      const left = evaluateReal(node.left, values);
+      const right = evaluateReal(node.right, values);
+      return node.operator === '+' ? left + right : node.operator === '-' ? left - right : left * right;
+    }
+    case 'call': return (node.callee === 'min' ? Math.min : Math.max)(...node.args.map((a) => evaluateReal(a, values)));
+  }
 }
 
 /** The distribution of one class's cost under an entry's PCV distributions (or with every PCV at its bound). */
@@ -263,6 +298,10 @@ function statisticsOf(points: readonly Point[], metrics: string[]): Record<strin
     result[metric] = { mean, p50: quantile(0.5), p99: quantile(0.99), max: sorted.length > 0 ? sorted[sorted.length - 1]!.v : 0 };
   });
   return result;
+}
+
+function listClasses(classes: readonly SelectableClass[]): string {
+  return classes.length <= 8 ? classes.map((c) => c.id).join(', ') : `${classes.slice(0, 8).map((c) => c.id).join(', ')}...`;
 }
 
 function describeSelector(entry: ClassShare, index: number): string {
