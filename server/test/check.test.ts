@@ -151,6 +151,7 @@ test('check: a bad baseline, budgets file or option gives a clear error and a st
     [['--budgets', path.join(repoDir, 'missing.json')], 3, /cannot read budgets file/],
     [['--format', 'xml'], 2, /unknown format 'xml'/],
     [['--growth-percent', '-3'], 2, /--growth-percent needs a number >= 0/],
+    [['--entry', 'no_such_function'], 3, /no function named 'no_such_function'/],
   ];
   for (const [args, code, message] of cases) {
     const result = await cli(['check', source, ...args]);

@@ -186,6 +186,17 @@ for (const nf of NF_REGISTRY) {
         assert.ok(prediction.statistics[metric]!.max >= Math.max(...runs.map((r) => r.cost[metric])));
       }
     }
+    // The shipped example workloads select their classes by behaviour, so they hold for this build.
+    const means: Record<string, number> = {};
+    for (const kind of ['typical', 'exceptional', 'adversarial']) {
+      const file = path.join(repo, 'test-fixtures/nf/workloads', `${nf.name}-${kind}.json`);
+      const example = readWorkload(file);
+      const prediction = predictWorkload(nfc.contract, example.functions.nf_process!, { clockGhz: 3, cyclesPerInstruction: 1 });
+      assert.deepEqual(prediction.entries.filter((e) => e.selectedBy === 'unmatched').map((e) => e.label), [], `${file}: ${prediction.notes.join('; ')}`);
+      means[kind] = prediction.statistics.instructions!.mean;
+      t.diagnostic(`${nf.name} ${kind} example: mean ${means[kind]!.toFixed(1)} instructions, p99 ${prediction.statistics.instructions!.p99}, ${prediction.packetsPerSecond} packets/s at 3 GHz and CPI 1`);
+    }
+    assert.ok(means.adversarial! > means.typical!, `${nf.name}: the adversarial example costs more than the typical one`);
   });
 }
 

@@ -88,7 +88,10 @@ export async function runCheck(
     let annotations: Map<string, string[]>;
     let baseline: FunctionContract[] | undefined;
     try {
-      const result = await analyze(analysis.files.map((p) => ({ path: p })), analysis.options, fileSystem);
+      // An analysis that cannot run (an --entry that names no function) is a check that cannot run.
+      const result = await analyze(analysis.files.map((p) => ({ path: p })), analysis.options, fileSystem).catch((error: Error) => {
+        throw new CheckError(error.message);
+      });
       for (const d of result.diagnostics) err(`${path.relative(process.cwd(), d.file) || d.file}:${d.startLine + 1}:${d.startColumn + 1}: ${Reasons[d.reason].code} ${d.message}`);
       current = result.contracts;
       annotations = new Map([...result.program.functions.values()].map((f) => [f.name, f.annotations]));

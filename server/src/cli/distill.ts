@@ -54,7 +54,9 @@ export async function runDistill(
     const watchdog = startWatchdog(analysis.stallLimitMs);
     let result;
     try {
-      result = await analyze(analysis.files.map((p) => ({ path: p })), analysis.options, fileSystem);
+      result = await analyze(analysis.files.map((p) => ({ path: p })), analysis.options, fileSystem).catch((error: Error) => {
+        throw new DistillError(error.message);
+      });
     } finally {
       watchdog.stop();
     }
