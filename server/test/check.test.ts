@@ -147,8 +147,8 @@ test('check: budgets from budgets.json (worst and typical) and from the editor s
 
 test('check: a bad baseline, budgets file or option gives a clear error and a stable exit code', async () => {
   const cases: [string[], number, RegExp][] = [
-    [['--baseline', 'no-such-revision'], 3, /'no-such-revision' is neither a saved contract file nor a git revision/],
-    [['--budgets', path.join(repoDir, 'missing.json')], 3, /cannot read budgets file/],
+    [['--baseline', 'no-such-revision'], 3, /PW004 cannot-check: the baseline 'no-such-revision' is neither a saved contract file nor a git revision/],
+    [['--budgets', path.join(repoDir, 'missing.json')], 3, /PW003 bad-budgets: cannot read budgets file/],
     [['--format', 'xml'], 2, /unknown format 'xml'/],
     [['--growth-percent', '-3'], 2, /--growth-percent needs a number >= 0/],
     [['--entry', 'no_such_function'], 3, /no function named 'no_such_function'/],

@@ -18,7 +18,12 @@ export interface BudgetsFile {
   functions?: Record<string, { worst?: Record<string, number>; typical?: Record<string, number>; typicalPcvs?: Record<string, number> }>;
 }
 
-export class BudgetError extends Error {}
+/** An unreadable or invalid budgets or settings file (code PW003). */
+export class BudgetError extends Error {
+  constructor(message: string) {
+    super(`PW003 bad-budgets: ${message}`);
+  }
+}
 
 const METRICS = new Set(['instructions', 'memory_accesses', 'x86_instructions', 'x86_memory_accesses', 'cycles']);
 

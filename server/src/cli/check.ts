@@ -48,8 +48,12 @@ export interface CheckReport { findings: CheckFinding[]; rows: CheckRow[]; basel
 const DEFAULT_GROWTH_PERCENT = 5;
 
 class CheckUsageError extends Error {}
-/** The check could not run (exit code 3): an unreadable baseline or budgets file, a git failure. */
-class CheckError extends Error {}
+/** The check could not run (exit code 3, code PW004): an unusable baseline, a git failure, an analysis that cannot start. */
+class CheckError extends Error {
+  constructor(message: string) {
+    super(`PW004 cannot-check: ${message}`);
+  }
+}
 
 export async function runCheck(
   argv: string[], out: (text: string) => void, err: (text: string) => void,

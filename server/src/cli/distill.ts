@@ -103,7 +103,12 @@ export async function runDistill(
   }
 }
 
-class DistillError extends Error {}
+/** A trace that cannot be distilled: unreadable, empty, or an entry that is not a packet handler (code PW002). */
+class DistillError extends Error {
+  constructor(message: string) {
+    super(`PW002 cannot-distill: ${message}`);
+  }
+}
 
 function readTrace(pcapFile: string, portsFile: string | undefined) {
   let bytes: Buffer;

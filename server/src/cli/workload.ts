@@ -67,8 +67,12 @@ export interface SelectableFunction {
   bestCase: { class: string } | null;
 }
 
-/** A workload file that cannot be used: unreadable, not JSON, not valid against the schema, or inconsistent. */
-export class WorkloadError extends Error {}
+/** A workload file that cannot be used: unreadable, not JSON, not valid against the schema, or not fitting the contract (code PW001). */
+export class WorkloadError extends Error {
+  constructor(message: string) {
+    super(`PW001 bad-workload: ${message}`);
+  }
+}
 
 let validator: ValidateFunction | undefined;
 
