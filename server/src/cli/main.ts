@@ -10,6 +10,8 @@ import type { IrMetric } from '../core/cost/costModel';
 import type { Witness } from '../core/contract/witness';
 import { Reasons } from '../core/reasons';
 import { PREDICT_USAGE, runPredict } from './predict';
+import { DISTILL_USAGE, runDistill } from './distill';
+import { CHECK_USAGE, runCheck } from './check';
 import { startWatchdog } from './watchdog';
 import { CyclesModel, DEFAULT_CYCLES_MODEL, isX86Metric, X86Metric } from '../ground/ground';
 import { groundForCli } from './groundCli';
@@ -25,6 +27,8 @@ const USAGE = `usage:
                                 [--cycles-model cpi=N,l1=N,dram=N]
   perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]
 ${PREDICT_USAGE}
+${DISTILL_USAGE}
+${CHECK_USAGE}
   perfcontract lsp --stdio|--node-ipc`;
 
 export interface ParsedArguments {
@@ -146,6 +150,9 @@ export class UsageError extends Error {}
 export async function runCli(argv: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
   // predict reads a saved contract, not C files, so it parses its own options.
   if (argv[0] === 'predict') return runPredict(argv.slice(1), out, err);
+  // distill takes the analysis options of contract plus its own (the trace), which it separates.
+  if (argv[0] === 'distill') return runDistill(argv.slice(1), out, err, (rest) => parseArguments(['contract', ...rest]), diskFileSystem);
+  if (argv[0] === 'check') return runCheck(argv.slice(1), out, err, (rest) => parseArguments(['contract', ...rest]), diskFileSystem);
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     out(USAGE);
     return 0;

@@ -2,9 +2,13 @@
 // printed by `perfcontract contract --format json`) for given PCV values, without re-analysing the code.
 import * as fs from 'fs';
 import { evaluateFormula, formulaPcvNames, FormulaError, parseFormula } from '../core/cost/formula';
+import { readWorkload, SelectableFunction, WorkloadError } from './workload';
+import { predictWorkload, renderWorkloadPrediction } from './workloadPrediction';
 
 export const PREDICT_USAGE = `  perfcontract predict CONTRACT.json --entry NAME --class ID|worst|best [--pcv NAME=VALUE,...] [--at-bounds] [--metrics LIST]
-                       [--format json|text] [--clock-ghz F --cycles-per-instruction F]`;
+                       [--format json|text] [--clock-ghz F --cycles-per-instruction F]
+  perfcontract predict CONTRACT.json --workload W.json [--entry NAME] [--metrics LIST] [--format json|text]
+                       [--clock-ghz F [--cycles-per-instruction F]]`;
 
 const USAGE = `usage:\n${PREDICT_USAGE}`;
 
@@ -21,8 +25,11 @@ interface SavedFunction {
 
 interface PredictArguments {
   contract: string;
-  entry: string;
-  classId: string;
+  /** Absent only with a workload, which then names the function. */
+  entry?: string;
+  /** Absent only with a workload. */
+  classId?: string;
+  workload?: string;
   pcv: Record<string, number>;
   metrics?: string[];
   format: 'json' | 'text';
@@ -46,8 +53,9 @@ export function runPredict(argv: string[], out: (text: string) => void, err: (te
   }
   try {
     const args = parsePredictArguments(argv);
-    const fn = findFunction(readContract(args.contract), args.entry, args.contract);
-    const cls = findClass(fn, args.classId);
+    if (args.workload !== undefined) return runWorkloadPrediction(args, out);
+    const fn = findFunction(readContract(args.contract), args.entry!, args.contract);
+    const cls = findClass(fn, args.classId!);
     if (args.atBounds) {
       for (const p of fn.pcvs) if (!hasOwn(args.pcv, p.name) && p.bound !== undefined) args.pcv[p.name] = p.bound;
     }
@@ -89,7 +97,7 @@ export function runPredict(argv: string[], out: (text: string) => void, err: (te
       err(`perfcontract predict: ${error.message}\n${USAGE}`);
       return 2;
     }
-    if (error instanceof PredictError || error instanceof FormulaError) {
+    if (error instanceof PredictError || error instanceof FormulaError || error instanceof WorkloadError) {
       err(`perfcontract predict: ${error.message}`);
       return 1;
     }
@@ -97,10 +105,51 @@ export function runPredict(argv: string[], out: (text: string) => void, err: (te
   }
 }
 
+/** `predict --workload`: the workload's statistics per packet and, with a clock, its packets per second. */
+function runWorkloadPrediction(args: PredictArguments, out: (text: string) => void): number {
+  const workload = readWorkload(args.workload!);
+  const document = readContract(args.contract);
+  let entry = args.entry;
+  if (entry === undefined) {
+    const names = Object.keys(workload.functions);
+    if (names.length !== 1) throw new PredictUsageError(`the workload describes ${names.length} functions (${listOf(names)}): pick one with --entry NAME`);
+    entry = names[0]!;
+  }
+  const wf = workload.functions[entry];
+  if (!wf) throw new PredictError(`the workload '${args.workload}' has nothing for '${entry}'; it describes: ${listOf(Object.keys(workload.functions))}`);
+  const fn = selectableFunction(findFunction(document, entry, args.contract), args.contract);
+  const prediction = predictWorkload(fn, wf, {
+    metrics: args.metrics,
+    clockGhz: args.clockGhz ? decimalValue(args.clockGhz) : undefined,
+    cyclesPerInstruction: args.cyclesPerInstruction ? decimalValue(args.cyclesPerInstruction) : undefined,
+  });
+  const name = workload.name ?? args.workload!;
+  if (args.format === 'json') out(JSON.stringify({ workload: name, ...prediction }, null, 2));
+  else out(renderWorkloadPrediction(prediction, name));
+  return 0;
+}
+
+function decimalValue(decimal: Decimal): number {
+  return Number(decimal.numerator) / Number(decimal.denominator);
+}
+
+/** The function with the class fields selectors read, checked for shape (a class without them matches only by id). */
+function selectableFunction(fn: SavedFunction, file: string): SelectableFunction {
+  for (const cls of fn.classes as unknown as Record<string, unknown>[]) {
+    const bad = (field: string) => new PredictError(`'${file}' is not a perfcontract contract: class ${String(cls.id)} of '${fn.name}' has a malformed '${field}'`);
+    if (cls.traces !== undefined && (!Array.isArray(cls.traces) || cls.traces.some((t) => typeof t !== 'string'))) throw bad('traces');
+    if (cls.returns !== undefined && (!Array.isArray(cls.returns) || cls.returns.some((t) => typeof t !== 'string'))) throw bad('returns');
+    if (cls.decisions !== undefined && (!Array.isArray(cls.decisions) || cls.decisions.some((d) => !isObject(d) || typeof d.text !== 'string'))) throw bad('decisions');
+    if (cls.reason !== undefined && (!isObject(cls.reason) || typeof cls.reason.code !== 'string')) throw bad('reason');
+  }
+  return fn as unknown as SelectableFunction;
+}
+
 function parsePredictArguments(argv: string[]): PredictArguments {
   const files: string[] = [];
   let entry: string | undefined;
   let classId: string | undefined;
+  let workload: string | undefined;
   let metrics: string[] | undefined;
   let format: string | undefined;
   let clockGhz: Decimal | undefined;
@@ -116,6 +165,7 @@ function parsePredictArguments(argv: string[]): PredictArguments {
     };
     if (arg === '--entry') entry = value();
     else if (arg === '--class') classId = value();
+    else if (arg === '--workload') workload = value();
     else if (arg === '--format') format = value();
     else if (arg === '--metrics') {
       metrics = value().split(',').map((m) => m.trim());
@@ -130,9 +180,16 @@ function parsePredictArguments(argv: string[]): PredictArguments {
   }
   if (files.length === 0) throw new PredictUsageError('no contract file (save one with: perfcontract contract FILE... --format json > CONTRACT.json)');
   if (files.length > 1) throw new PredictUsageError(`predict reads one contract file, got ${files.length}: ${files.join(', ')}`);
-  if (!entry) throw new PredictUsageError('predict needs --entry NAME');
-  if (!classId) throw new PredictUsageError('predict needs --class ID (a class id such as C3, or worst, or best)');
   if (format !== undefined && format !== 'json' && format !== 'text') throw new PredictUsageError(`unknown format '${format}' (json or text)`);
+  if (workload !== undefined) {
+    // A workload gives the classes and the PCVs: a class or PCV values of their own would be ignored.
+    if (classId !== undefined) throw new PredictUsageError('--workload and --class do not go together: the workload gives the mix of classes');
+    if (Object.keys(pcv).length > 0 || atBounds) throw new PredictUsageError('--workload gives the PCV distributions: --pcv and --at-bounds do not go with it');
+    if (cyclesPerInstruction !== undefined && clockGhz === undefined) throw new PredictUsageError('--cycles-per-instruction needs --clock-ghz (packets per second)');
+    return { contract: files[0]!, entry, workload, pcv, metrics, format: format ?? 'text', clockGhz, cyclesPerInstruction, atBounds };
+  }
+  if (!entry) throw new PredictUsageError('predict needs --entry NAME');
+  if (!classId) throw new PredictUsageError('predict needs --class ID (a class id such as C3, or worst, or best), or --workload W.json');
   if ((clockGhz === undefined) !== (cyclesPerInstruction === undefined)) {
     throw new PredictUsageError('--clock-ghz and --cycles-per-instruction go together: packets per second needs both');
   }
