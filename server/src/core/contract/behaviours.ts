@@ -6,6 +6,9 @@ import { DisplayPcv, formulaOfPolynomial, isTotal, pcvBase, polynomialOf, valueA
 /** More behaviours than this are merged further (coarser grouping), so that a reader can take them in at once. */
 export const MAX_BEHAVIOURS = 10;
 
+/** The value an attacker-driven PCV without a bound is taken at (the engine's convention for unbounded PCVs). */
+const UNBOUNDED = 1_000_000;
+
 export interface Behaviour {
   /** `B1`, `B2`, ... in the order of their cheapest member class. */
   id: string;
@@ -57,7 +60,7 @@ interface Features {
   loopCases: string[];
   functions: string[];
   loops: string[];
-  /** Whether any class of the function calls a function with a declared contract. */
+  /** Whether any class of the function calls a function with a declared contract (for naming: whether none of the group's members does). */
   anyDeclared: boolean;
   /** Decisions taken inside loops (unrolled iterations). */
   loopDecisions: number;
@@ -68,20 +71,28 @@ export function computeBehaviours(contract: FunctionContract, context: Behaviour
   const pcvs = contract.pcvs as DisplayPcv[];
   const primary = contract.metrics[0]!;
   const features = new Map(contract.classes.map((c) => [c.id, featuresOf(c, contract, context)]));
-  const levels: ((f: Features) => string[])[] = [
-    (f) => [f.outcome, ...f.cases, '|', ...f.loops, '|', ...f.loopCases, '|', ...f.functions],
-    (f) => [f.outcome, ...f.cases, '|', ...f.loops, '|', ...f.functions],
-    (f) => [f.outcome, ...f.cases, '|', ...f.functions],
-    (f) => [f.outcome, ...f.cases],
-    (f) => [f.outcome, ...firstCallees(f.cases)],
-    (f) => [f.outcome, '|', ...f.functions],
-    (f) => [f.outcome],
+  // From finest to coarsest; the first with at most MAX_BEHAVIOURS groups is taken.
+  const levels: Level[] = [
+    { cases: (f) => f.cases, loops: true, loopCases: true, functions: true },
+    { cases: (f) => f.cases, loops: true, loopCases: false, functions: true },
+    { cases: (f) => f.cases, loops: false, loopCases: false, functions: true },
+    { cases: (f) => f.cases, loops: false, loopCases: false, functions: false },
+    { cases: (f) => [...new Set(f.cases)].sort(), loops: false, loopCases: false, functions: false },
+    // The last table answer usually decides the outcome (forward to the port found, flood when absent).
+    { cases: (f) => f.cases.slice(-1).map(withoutCount), loops: false, loopCases: false, functions: false },
+    { cases: (f) => f.cases.slice(0, 1).map(withoutCount), loops: false, loopCases: false, functions: false },
+    { cases: () => [], loops: false, loopCases: false, functions: true },
+    { cases: () => [], loops: false, loopCases: false, functions: false },
   ];
+  const keyOf = (level: Level, f: Features) => [f.outcome, '|', ...level.cases(f), '|', ...(level.loops ? f.loops : []), '|', ...(level.loopCases ? f.loopCases : []), '|', ...(level.functions ? f.functions : [])].join('\u0000');
+  // Functions every class goes through say nothing about a behaviour.
+  const everyClassCalls = contract.classes.length > 1 ? [...features.values()].map((f) => f.functions).reduce((x, y) => x.filter((n) => y.includes(n))) : [];
+  for (const f of features.values()) f.functions = f.functions.filter((n) => !everyClassCalls.includes(n));
   let chosen = 0;
-  let groups = groupBy(contract.classes, (c) => levels[0]!(features.get(c.id)!).join('\u0000'));
+  let groups = new Map<string, PathClass[]>();
   for (let level = 0; level < levels.length; level++) {
     chosen = level;
-    groups = groupBy(contract.classes, (c) => levels[level]!(features.get(c.id)!).join('\u0000'));
+    groups = groupBy(contract.classes, (c) => keyOf(levels[level]!, features.get(c.id)!));
     if (groups.size <= MAX_BEHAVIOURS) break;
   }
   let members = [...groups.values()];
@@ -106,15 +117,15 @@ export function computeBehaviours(contract: FunctionContract, context: Behaviour
       const formulas = group.map((c) => c.cost[metric]).filter((f): f is string => f !== undefined);
       if (formulas.length > 0) cost[metric] = maximumFormula(formulas);
     }
-    const merged = group.length > 1 && new Set(group.map((c) => levels[chosen]!(features.get(c.id)!).join('\u0000'))).size > 1;
-    const f = features.get(group[0]!.id)!;
+    const merged = group.length > 1 && new Set(group.map((c) => keyOf(levels[chosen]!, features.get(c.id)!))).size > 1;
+    const f = { ...features.get(group[0]!.id)!, anyDeclared: group.every((c) => features.get(c.id)!.cases.length === 0) && features.get(group[0]!.id)!.anyDeclared };
     const outcome = merged ? 'several outcomes' : f.outcome;
     const typicalFormula = maximumFormula(typicalMembers(group).map((c) => c.cost[primary] ?? '0'));
     const typical = valueAt(typicalFormula, pcvs);
     const bound = cost[primary] !== undefined ? valueAtBounds(cost[primary]!, pcvs) : undefined;
     return {
       id: '',
-      name: merged ? `other outcomes (${group.length} path classes)` : nameOf(f, chosen),
+      name: merged ? `other outcomes (${group.length} path classes)` : nameOf(f, levels[chosen]!),
       outcome,
       condition: conditionOf(group, everywhere),
       classes: group.map((c) => c.id),
@@ -138,7 +149,14 @@ export function computeBehaviours(contract: FunctionContract, context: Behaviour
     // Loops count wherever they are; a declared call's PCVs only on the members a typical packet
     // takes, since the others' calls can be expiry work that has nothing to do with the packet.
     const loopTerms = [...polynomialOf(b.cost[primary] ?? '0')].filter(([k]) => k.split('*').every((n) => isLoopPcv(contract, n)));
-    const attackerPcvs = attackerTerms(maximumFormula([b.typicalFormula, formulaOfPolynomial(new Map(loopTerms))]), contract);
+    const reachable = maximumFormula([b.typicalFormula, formulaOfPolynomial(new Map(loopTerms))]);
+    let attackerPcvs = attackerTerms(reachable, contract);
+    // An attacker's PCV matters when driving it to its bound (the others typical) costs more than the factor.
+    if (attackerPcvs.length > 0 && typicalCommonCase) {
+      const driven = Object.fromEntries(contract.pcvs.filter((p) => p.attacker).map((p) => [p.name, p.bound ?? UNBOUNDED]));
+      const worst = valueAt(reachable, pcvs, driven);
+      if (worst !== undefined && worst <= factor * typicalCommonCase) attackerPcvs = [];
+    }
     const ratio = typicalCommonCase && b.typicalCost !== null ? b.typicalCost / typicalCommonCase : 0;
     if (ratio <= factor && attackerPcvs.length === 0) continue;
     b.adversarial = { factor: Math.round(ratio * 100) / 100, pcvs: attackerPcvs, drivenBy: driven };
@@ -181,14 +199,28 @@ function featuresOf(c: PathClass, contract: FunctionContract, context: Behaviour
   const loopCases: string[] = [];
   const functions: string[] = [];
   let loopDecisions = 0;
+  // Functions whose last decision was inside one of their loops: a callee's decisions then belong to
+  // that loop too (a helper the loop calls), until the entry function or that function decides again.
+  const inLoopNow = new Set<string>();
+  const loopAround = (d: ClassCondition): boolean => {
+    const own = context.insideLoop?.(d) ?? false;
+    if (d.functionName === contract.name) inLoopNow.clear();
+    const around = [...inLoopNow].some((f) => f !== d.functionName);
+    if (own) inLoopNow.add(d.functionName);
+    else inLoopNow.delete(d.functionName);
+    return own || around;
+  };
   for (const d of c.decisions) {
-    if (context.insideLoop?.(d)) loopDecisions++;
+    const inLoop = loopAround(d);
+    if (inLoop) loopDecisions++;
     const declared = /^([\w$]+)\(\): (.+)$/.exec(d.text);
     if (declared) {
-      (context.insideLoop?.(d) ? loopCases : cases).push(`${declared[1]} ${declared[2]}`);
+      // Inside a loop: by the loop structure, or because the call's PCVs are the loop's totals (`t@e`), which also covers helpers the loop calls.
+      const counted = inLoop || contract.pcvs.some((p) => p.site === `${declared[1]}@${d.line}` && isTotal(p));
+      (counted ? loopCases : cases).push(`${declared[1]} ${declared[2]}`);
       continue;
     }
-    if (d.functionName !== contract.name && !functions.includes(d.functionName)) functions.push(d.functionName);
+    if (d.functionName !== contract.name && !inLoop && !functions.includes(d.functionName)) functions.push(d.functionName);
   }
   const loopPcvs = contract.pcvs.filter((p) => !/\bdeclared in\b/.test(p.description) && !isTotal(p));
   const names = new Set(Object.values(c.cost).flatMap((f) => (f ? [...polynomialOf(f).keys()].flatMap((k) => (k ? k.split('*') : [])) : [])));
@@ -209,22 +241,28 @@ function outcomeOf(c: PathClass, context: BehaviourContext): string {
   return `returns ${c.returns.join(' or ')}`;
 }
 
-function nameOf(f: Features, level: number): string {
+interface Level {
+  cases: (f: Features) => string[];
+  loops: boolean;
+  loopCases: boolean;
+  functions: boolean;
+}
+
+function nameOf(f: Features, level: Level): string {
   const parts: string[] = [];
-  const cases = level === 4 ? firstCallees(f.cases).map((c) => c) : level <= 3 ? f.cases : [];
+  const cases = level.cases(f);
   if (cases.length > 0) parts.push(cases.join(', '));
-  if (level <= 1 && f.loops.length > 0) parts.push(`loops over ${f.loops.join(', ')}`);
-  if (level === 0 && f.loopCases.length > 0) parts.push(`in loops: ${f.loopCases.join(', ')}`);
-  const showFunctions = (level <= 2 || level === 5) && f.functions.length > 0;
-  if (showFunctions && cases.length === 0) parts.push(`through ${f.functions.slice(-2).join(', ')}`);
+  if (level.loops && f.loops.length > 0) parts.push(`loops over ${f.loops.join(', ')}`);
+  if (level.loopCases && f.loopCases.length > 0) parts.push(`in loops: ${f.loopCases.join(', ')}`);
+  const showFunctions = level.functions && f.functions.length > 0 && cases.length === 0;
+  if (showFunctions) parts.push(`through ${f.functions.slice(-2).join(', ')}`);
   if (cases.length === 0 && !showFunctions && f.outcomeKind === 'return' && f.anyDeclared) parts.push('no table calls');
   parts.push(f.outcome);
   return parts.join(', ');
 }
 
-/** The first declared call and its case: a coarser grouping that keeps what the first table said. */
-function firstCallees(cases: string[]): string[] {
-  return cases.length > 0 ? [cases[0]!] : [];
+function withoutCount(text: string): string {
+  return text.replace(/ x\d+$/, '');
 }
 
 function collapseRepeats(items: string[]): string[] {
