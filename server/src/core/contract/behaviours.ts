@@ -101,15 +101,11 @@ export function computeBehaviours(contract: FunctionContract, context: Behaviour
     members.sort((a, b) => b.length - a.length);
     members = [...members.slice(0, MAX_BEHAVIOURS - 1), members.slice(MAX_BEHAVIOURS - 1).flat()];
   }
-  // The common case: the median returning class at typical PCVs, over the classes a typical packet
-  // takes (within each group, those with the fewest unrolled loop iterations).
+  // The common case: the median typical cost of the behaviours that return (the lower one of two).
   const typicalMembers = (group: PathClass[]) => {
     const fewest = Math.min(...group.map((c) => features.get(c.id)!.loopDecisions));
     return group.filter((c) => features.get(c.id)!.loopDecisions === fewest);
   };
-  const returning = members.flatMap((g) => typicalMembers(g)).filter((c) => c.outcome === 'return')
-    .map((c) => valueAt(c.cost[primary] ?? '0', pcvs)).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
-  const typicalCommonCase = returning.length > 0 ? returning[Math.floor((returning.length - 1) / 2)]! : null;
   const everywhere = sharedDecisions(contract.classes);
   const behaviours = members.map((group) => {
     const cost: Partial<Record<IrMetric, string>> = {};
@@ -139,6 +135,9 @@ export function computeBehaviours(contract: FunctionContract, context: Behaviour
   behaviours.sort((a, b) => order(a) - order(b) || a.classes.length - b.classes.length);
   behaviours.forEach((b, i) => { b.id = `B${i + 1}`; });
   dedupeNames(behaviours);
+  const returning = behaviours.filter((b) => b.typicalCost !== null && contract.classes.some((c) => b.classes.includes(c.id) && c.outcome === 'return'))
+    .map((b) => b.typicalCost!).sort((a, b) => a - b);
+  const typicalCommonCase = returning.length > 0 ? returning[Math.floor((returning.length - 1) / 2)]! : null;
   const factor = context.adversarialFactor ?? 5;
   for (const b of behaviours) {
     const driven = dedupe(b.classes.flatMap((id) => context.packetDecisions?.get(id) ?? contract.classes.find((c) => c.id === id)?.adversarial?.drivenBy ?? []));
@@ -210,7 +209,7 @@ function featuresOf(c: PathClass, contract: FunctionContract, context: Behaviour
     else inLoopNow.delete(d.functionName);
     return own || around;
   };
-  for (const d of c.decisions) {
+  for (const d of decisionsOf(c)) {
     const inLoop = loopAround(d);
     if (inLoop) loopDecisions++;
     const declared = /^([\w$]+)\(\): (.+)$/.exec(d.text);
@@ -225,7 +224,7 @@ function featuresOf(c: PathClass, contract: FunctionContract, context: Behaviour
   const loopPcvs = contract.pcvs.filter((p) => !/\bdeclared in\b/.test(p.description) && !isTotal(p));
   const names = new Set(Object.values(c.cost).flatMap((f) => (f ? [...polynomialOf(f).keys()].flatMap((k) => (k ? k.split('*') : [])) : [])));
   const loops = [...new Set(loopPcvs.filter((p) => names.has(p.name)).map((p) => pcvBase(p.name)))].sort();
-  return { outcome: outcomeOf(c, context), outcomeKind: c.outcome, cases: collapseRepeats(cases), loopCases: collapseRepeats(loopCases), functions, loops, loopDecisions, anyDeclared: contract.classes.some((k) => k.decisions.some((d) => /^[\w$]+\(\): /.test(d.text))) };
+  return { outcome: outcomeOf(c, context), outcomeKind: c.outcome, cases: collapseRepeats(cases), loopCases: collapseRepeats(loopCases), functions, loops, loopDecisions, anyDeclared: contract.classes.some((k) => decisionsOf(k).some((d) => /^[\w$]+\(\): /.test(d.text))) };
 }
 
 function outcomeOf(c: PathClass, context: BehaviourContext): string {
@@ -277,8 +276,8 @@ function collapseRepeats(items: string[]): string[] {
 
 function sharedDecisions(classes: PathClass[]): Set<string> {
   if (classes.length === 0) return new Set();
-  let shared = new Set(classes[0]!.decisions.map((d) => d.text));
-  for (const c of classes.slice(1)) shared = new Set(c.decisions.map((d) => d.text).filter((t) => shared.has(t)));
+  let shared = new Set(decisionsOf(classes[0]!).map((d) => d.text));
+  for (const c of classes.slice(1)) shared = new Set(decisionsOf(c).map((d) => d.text).filter((t) => shared.has(t)));
   return shared;
 }
 
@@ -287,7 +286,7 @@ function conditionOf(group: PathClass[], everywhere: Set<string>): string {
   const shared = [...sharedDecisions(group)].filter((t) => !everywhere.has(t));
   if (shared.length > 0) return shared.length > 3 ? `... && ${shared.slice(-3).join(' && ')}` : shared.join(' && ');
   if (group.length === 1) return group[0]!.condition;
-  const last = dedupe(group.map((c) => c.decisions[c.decisions.length - 1]).filter((d): d is ClassCondition => d !== undefined)).map((d) => d.text);
+  const last = dedupe(group.map((c) => decisionsOf(c)[decisionsOf(c).length - 1]).filter((d): d is ClassCondition => d !== undefined)).map((d) => d.text);
   if (last.length === 0) return 'true';
   return `one of: ${last.slice(0, 2).join(' || ')}${last.length > 2 ? ` || ... (${last.length - 2} more)` : ''}`;
 }
@@ -320,4 +319,9 @@ function dedupe<T extends { text: string; line: number; file?: string }>(items: 
     seen.add(key);
     return true;
   });
+}
+
+/** A class's decisions; contracts read by the editor's view may leave them out. */
+function decisionsOf(c: PathClass): ClassCondition[] {
+  return c.decisions ?? [];
 }

@@ -33,7 +33,8 @@ export function pcvFacts(pcvs: SummarizedLoopPcv[], context: FactsContext): Map<
   const result = new Map<string, PcvFacts>();
   for (const pcv of pcvs) {
     const where = `${pcv.origin.file}:${pcv.origin.line}`;
-    const callee = callAt.get(where);
+    // A single-case contract adds no decision at its call: its description still names the callee.
+    const callee = callAt.get(where) ?? /\(in ([\w$]+), declared in /.exec(pcv.description)?.[1];
     const base = pcvBase(pcv.name);
     const declared = callee ? context.declaredContracts?.get(callee) : undefined;
     let typical: number | undefined = annotated.entry.get(pcv.name) ?? annotated.entry.get(base) ?? annotated.atLoop.get(where)?.get(base) ?? annotated.anywhere.get(base);
@@ -138,7 +139,7 @@ function loopAttacker(pcv: SummarizedLoopPcv, context: FactsContext): string | u
   for (const path of context.paths) {
     for (const d of path.decisions) {
       if (d.range.file !== pcv.origin.file || d.range.startLine + 1 !== pcv.origin.line) continue;
-      if (d.inputs.some((s) => context.packetArrays.has(s))) return `packet bytes decide how often the loop at line ${pcv.origin.line} runs (\`${d.text}\`)`;
+      if (d.inputs.some((s) => context.packetArrays.has(s))) return `packet bytes decide how often its loop runs (\`${d.text}\`)`;
     }
   }
   return undefined;

@@ -91,7 +91,13 @@ function renderBehaviours(contract: FunctionContract, options: MarkdownOptions):
   if (adversarial.length > 0) {
     lines.push('');
     lines.push(`Adversarial behaviours (packet contents select them; common case ${common !== null ? formatCount(common) : '?'} ${metric} at typical values):`);
-    for (const b of adversarial) lines.push(`- ${b.id}: ${adversarialText(b, metric)}`);
+    // Behaviours that grow with the same attacker PCVs are listed together.
+    const groups = new Map<string, Behaviour[]>();
+    for (const b of adversarial) {
+      const key = b.adversarial!.pcvs.length > 0 ? b.adversarial!.pcvs.map((p) => p.name).join(',') : `factor:${b.id}`;
+      groups.set(key, [...(groups.get(key) ?? []), b]);
+    }
+    for (const group of groups.values()) lines.push(`- ${group.map((b) => b.id).join(', ')}: ${adversarialText(group[group.length - 1]!, metric, group.length > 1)}`);
   }
   if (hasPcvs) {
     lines.push('');
@@ -123,13 +129,13 @@ function renderBehaviours(contract: FunctionContract, options: MarkdownOptions):
 }
 
 /** One sentence: what selects the behaviour and what makes it costly. */
-export function adversarialText(b: Behaviour, metric: string): string {
+export function adversarialText(b: Behaviour, metric: string, plural = false): string {
   const a = b.adversarial!;
-  const selected = `packet contents select it (${a.drivenBy.slice(0, 3).map((d) => `\`${d.text}\` line ${d.line}`).join(', ')})`;
+  const selected = `packet contents select ${plural ? 'them' : 'it'} (${a.drivenBy.slice(-3).map((d) => `\`${d.text}\` line ${d.line}`).join(', ')})`;
   if (a.pcvs.length > 0) {
-    return `${selected}, and it grows with ${a.pcvs.map((p) => `\`${p.name}\` (${p.how}; ${p.perUnit} ${metric} each)`).join(' and ')}.`;
+    return `${selected}, and ${plural ? 'they grow' : 'it grows'} with ${a.pcvs.map((p) => `\`${p.name}\` (${p.how}; ${p.perUnit} ${metric} each)`).join(' and ')}.`;
   }
-  return `${selected}, and at typical values it costs ${formatRatio(a.factor)}x the common case.`;
+  return `${selected}, and at typical values ${plural ? 'they cost' : 'it costs'} ${formatRatio(a.factor)}x the common case.`;
 }
 
 /** PCV instances grouped by their base name and meaning, in order of first appearance. */
