@@ -44,8 +44,8 @@ export interface Behaviour {
 }
 
 export interface BehaviourContext {
-  /** The name of the constant a class returns (`NF_ACTION_DROP`), when the code returns it by name. */
-  returnName?: (c: PathClass) => string | undefined;
+  /** The name of a constant a class returns (`NF_ACTION_DROP`), when the code returns it by name. */
+  returnName?: (c: PathClass, value: string) => string | undefined;
   /** Whether a decision lies inside a loop (its declared cases then say how the loop went, not what happened to the packet). */
   insideLoop?: (d: ClassCondition) => boolean;
   /** The decisions that packet bytes decide, per class id (default: the class's `adversarial.drivenBy`). */
@@ -231,13 +231,12 @@ function outcomeOf(c: PathClass, context: BehaviourContext): string {
   if (c.outcome === 'error') return `error ${c.reason?.code ?? ''} ${c.reason?.kind ?? ''}`.trim();
   if (c.outcome === 'incomplete') return `unexplored (${c.reason?.code ?? 'incomplete'})`;
   if (c.returns.length === 0) return 'returns';
-  if (c.returns.length === 1) {
-    const value = c.returns[0]!;
-    if (value === 'symbolic') return 'returns a computed value';
-    const name = context.returnName?.(c);
-    return name && name !== value ? `returns ${name} (${value})` : `returns ${value}`;
-  }
-  return `returns ${c.returns.join(' or ')}`;
+  const named = c.returns.map((value) => {
+    if (value === 'symbolic') return 'a computed value';
+    const name = context.returnName?.(c, value);
+    return name && name !== value ? `${name} (${value})` : value;
+  });
+  return `returns ${named.join(' or ')}`;
 }
 
 interface Level {

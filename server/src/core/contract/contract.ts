@@ -236,7 +236,7 @@ export function buildContract(
   }));
   const { behaviours, typicalCommonCase } = computeBehaviours(contract, {
     adversarialFactor, packetDecisions,
-    returnName: (c) => (c.returns.length === 1 ? returnNameOf(groups.get(groupKeyOf(c))!, fn, context.program, c.returns[0]!) : undefined),
+    returnName: (c, value) => returnNameOf(groups.get(groupKeyOf(c))!, fn, context.program, value),
     insideLoop: (d) => insideLoop(context.program, d),
   });
   contract.behaviours = behaviours;

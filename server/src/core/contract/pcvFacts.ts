@@ -64,7 +64,13 @@ export function returnNameOf(paths: CompletedPath[], fn: IrFunction, program: Ir
     const found = returnConstants(program, name).get(value);
     if (found) return found;
   }
-  return undefined;
+  // Else the one name the program's functions return this value under, if there is exactly one.
+  const names = new Set<string>();
+  for (const name of program.functions.keys()) {
+    const found = returnConstants(program, name).get(value);
+    if (found) names.add(found);
+  }
+  return names.size === 1 ? [...names][0] : undefined;
 }
 
 /** Whether a decision (1-based line) lies inside a loop of the function it was taken in. */
