@@ -204,6 +204,7 @@ test('the annotation grammar injects into C comments and matches each annotation
   assert.deepEqual(groups('pcv', '// @pcv e'), ['@pcv', 'e', undefined, undefined]);
   assert.deepEqual(groups('bound', '/*@ bound option_words <= MAX_OPTION_WORDS */'), ['@ bound', 'option_words', '<=', 'MAX_OPTION_WORDS ']);
   assert.deepEqual(groups('budget', '/*@ budget instructions <= 500 */'), ['@ budget', 'instructions', '<=', '500']);
+  assert.deepEqual(groups('typical', '/*@ typical e = 0 */'), ['@ typical', 'e', '=', '0']);
   assert.deepEqual(groups('contract', '/*@ contract {"version":1} */'), ['@ contract']);
   assert.deepEqual(groups('entry', '/*@ entry */'), ['@ entry']);
   assert.equal(rule('pcv').exec('user@pcv.example'), null, 'an e-mail address is not an annotation');
