@@ -139,16 +139,24 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     const opened = Date.now();
     await row.click();
     await page.locator(`.tab[data-resource-name="${FIXTURE}"], .tab:has-text("${FIXTURE}")`).first().waitFor({ timeout: 30_000 });
+    figures.openToTabMs = Date.now() - opened;
+    // Before any contract is there, the functions being analysed show a placeholder lens.
+    const placeholder = page.locator('.codelens-decoration:visible', { hasText: /analysing\.\.\.|\d+ instr\b/ }).first();
+    await waitForOrError(placeholder, LENS_TIMEOUT_MS, 'the placeholder or first code lens');
+    figures.openToFirstLensOrPlaceholderMs = Date.now() - opened;
+    figures.firstLensOrPlaceholder = (await placeholder.innerText()).split('\n')[0].trim();
     await screenshot('02-opened');
     // A lens without a command (the cost) renders as a span, the clickable ones as links. Monaco
     // keeps hidden lens widgets of earlier results in the page, so only a visible one counts.
     const lens = page.locator('.codelens-decoration:visible', { hasText: /\d+ instr\b/ }).first();
     await waitForOrError(lens, LENS_TIMEOUT_MS, 'the first code lens');
     figures.openToFirstLensMs = Date.now() - opened;
-    const text = await lens.innerText();
+    // One decoration holds every lens of the line ("cost | Generate contract | ..."): the cost is the first.
+    const text = (await lens.innerText()).split('\n')[0].trim();
     figures.firstLens = text;
     await screenshot('03-code-lens');
-    assert.match(text, /^\d+(-\d+)? instr\b.*\d+ class/, `the lens should state a cost in instructions and the number of classes, got: ${text}`);
+    assert.match(text, /^[\d,]+(-[\d,]+)? instr · \d+ behaviours?/, `the lens should state the typical costs in instructions and the number of behaviours, got: ${text}`);
+    assert.ok(text.length <= 60, `a lens title is at most 60 characters, got ${text.length}: ${text}`);
   });
 
   step(`hovering ${ENTRY} shows its contract summary`, { timeout: 120_000 }, async () => {
@@ -161,7 +169,7 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     // moves off and back twice (5 s each); then the keyboard's Show Hover (Ctrl+K Ctrl+I) on the
     // same token is the last resort. Which one worked is recorded in figures.json.
     // The hover widget also shows the diagnostics on the name, in other parts; ours starts with the name.
-    const hover = page.locator('.monaco-hover-content', { hasText: new RegExp(`${ENTRY} · \\d+ path class`) }).first();
+    const hover = page.locator('.monaco-hover-content', { hasText: new RegExp(`${ENTRY} · \\d+ behaviour`) }).first();
     const box = await token.boundingBox();
     assert.ok(box, `the ${ENTRY} token is on screen`);
     for (let attempt = 1; attempt <= 2 && !figures.hoverTrigger; attempt++) {
@@ -179,13 +187,18 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     }
     await waitForOrError(hover, 60_000, 'the hover');
     const text = await hover.innerText();
-    const summary = text.search(new RegExp(`${ENTRY} · \\d+ path class`));
+    const summary = text.search(new RegExp(`${ENTRY} · \\d+ behaviour`));
     figures.hover = text.slice(Math.max(0, summary), Math.max(0, summary) + 300);
     assert.ok(summary >= 0, `the hover holds the contract summary of ${ENTRY}: ${text}`);
     await hover.scrollIntoViewIfNeeded();
     await screenshot('04-hover');
     assert.match(text, new RegExp(ENTRY), `the hover should name ${ENTRY}: ${text}`);
-    assert.match(text, /Worst C\d+: .* instructions/, `the hover should give the worst case: ${text}`);
+    assert.match(text, /Typical packet: [\d,]+ instr/, `the hover should give a typical packet's cost: ${text}`);
+    // Our part of the hover widget: at most 12 lines (the rendered list items and paragraphs).
+    const ours = await hover.locator('.hover-row.markdown-hover .hover-contents, .hover-contents').filter({ hasText: new RegExp(`${ENTRY} · \\d+ behaviour`) }).first();
+    const lines = (await ours.innerText()).split('\n').filter((l) => l.trim() !== '');
+    figures.hoverLines = lines.length;
+    assert.ok(lines.length <= 12, `the hover has at most 12 lines, got ${lines.length}:\n${lines.join('\n')}`);
     await page.keyboard.press('Escape');
   });
 
@@ -229,6 +242,20 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     figures.contractViewPlots = plots;
     await screenshot('06-contract');
     assert.ok(plots >= 1, 'the contract view plots cost against at least one PCV');
+    // The calculator: raising a PCV raises the behaviours that grow with it, as the user types.
+    const calculator = view.locator('.calculator').first();
+    await calculator.scrollIntoViewIfNeeded();
+    const costs = () => calculator.locator('td.calc-cost').allInnerTexts();
+    const before = await costs();
+    const pcvInput = calculator.locator("input[data-pcv]").first();
+    figures.calculatorInput = await pcvInput.getAttribute("data-pcv");
+    await pcvInput.fill("50");
+    await calculator.locator('td.calc-cost').first().waitFor({ timeout: 5_000 });
+    const afterInput = await costs();
+    figures.calculatorBefore = before.join(' ');
+    figures.calculatorAfter = afterInput.join(' ');
+    await screenshot('07-calculator');
+    assert.notDeepEqual(afterInput, before, 'the behaviour costs change when a PCV is set');
   });
 });
 

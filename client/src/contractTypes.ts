@@ -1,4 +1,5 @@
 // The parts of the JSON contract document (docs/contract-format.md) that the client displays.
+import type { Behaviour } from '../../server/src/core/contract/behaviours';
 
 export interface ContractDocument {
   version: number;
@@ -19,6 +20,10 @@ export interface PcvInfo {
   bound?: number;
   boundSource?: string;
   perIteration?: Record<string, string>;
+  typical?: number;
+  typicalSource?: string;
+  site?: string;
+  attacker?: string;
 }
 
 export interface Decision {
@@ -64,6 +69,9 @@ export interface FunctionContract {
   commonCase: number | null;
   complete: boolean;
   incompleteReasons: { code: string; kind: string; message: string; line?: number; file?: string }[];
+  /** Absent from contracts of older versions: the view computes them from the classes. */
+  behaviours?: Behaviour[];
+  typicalCommonCase?: number | null;
 }
 
 /** Accepts the contract as the server sends it (an object or its JSON text) and checks its shape. */

@@ -3,6 +3,8 @@
 import { evaluateFormula, formulaPcvNames } from '../../server/src/core/cost/formula';
 import { formatRatio } from '../../server/src/core/contract/ratio';
 import type { ContractDocument, FunctionContract, PathClass, PcvInfo } from './contractTypes';
+import { CALCULATOR_SCRIPT, behavioursOfDocument, renderCalculator } from './contractCalculator';
+import { formatCount } from '../../server/src/core/contract/pcvDisplay';
 
 export interface RenderOptions {
   /** The webview's CSP source, for styles. */
@@ -114,6 +116,7 @@ document.addEventListener('click', (event) => {
   event.preventDefault();
   vscode.postMessage({ type: 'reveal', file: link.dataset.file, line: Number(link.dataset.line) });
 });
+${CALCULATOR_SCRIPT}
 </script>
 </body>
 </html>`;
@@ -122,21 +125,41 @@ document.addEventListener('click', (event) => {
 function renderFunction(fn: FunctionContract): string {
   const metric = fn.metrics[0] ?? 'instructions';
   const worst = fn.worstCase
-    ? `Worst case: ${escapeHtml(fn.worstCase.class)} (<code>${escapeHtml(String(fn.worstCase.cost?.[metric] ?? ''))}</code> ${escapeHtml(metric)}${fn.worstCase.atBounds !== undefined ? `, ${fn.worstCase.atBounds} at the PCV bounds` : ''}${fn.worstCase.unbounded ? ', grows without bound' : ''})`
+    ? `Worst case: ${escapeHtml(fn.worstCase.class)} (<code>${escapeHtml(String(fn.worstCase.cost?.[metric] ?? ''))}</code> ${escapeHtml(metric)}${fn.worstCase.atBounds !== undefined ? `, at most ${formatCount(fn.worstCase.atBounds)} (at the bounds)` : ''}${fn.worstCase.unbounded ? ', grows without bound' : ''})`
     : 'No worst case (no class returns or fails).';
   const best = fn.bestCase ? `; best case: ${escapeHtml(fn.bestCase.class)} (<code>${escapeHtml(String(fn.bestCase.cost?.[metric] ?? ''))}</code>)` : '';
-  const ratio = fn.worstToBestRatio !== null && fn.worstToBestRatio !== undefined ? `; ratio ${formatRatio(fn.worstToBestRatio)}x` : '';
   const completeness = fn.complete
     ? 'complete'
     : `incomplete: ${fn.incompleteReasons.map((r) => `${escapeHtml(r.code)} ${escapeHtml(r.message)}`).join('; ')}`;
   return `<section class="function" data-function="${escapeHtml(fn.name)}">
 <h2><code>${escapeHtml(fn.name)}</code> ${codeLink(fn.file, fn.range.startLine + 1)}</h2>
-<p class="summary">${fn.classes.length} path class${fn.classes.length === 1 ? '' : 'es'}; ${completeness}.<br>${worst}${best}${ratio}.</p>
+<p class="summary">${behavioursOfDocument(fn).length} behaviours over ${fn.classes.length} path class${fn.classes.length === 1 ? '' : 'es'}; ${completeness}.${typicalLine(fn)}</p>
+${renderBehaviourTable(fn)}
+${renderCalculator(fn, escapeHtml)}
 ${renderPcvs(fn.pcvs)}
+<p class="summary">${worst}${best}.</p>
 ${renderClassTable(fn)}
 ${renderPlots(fn)}
 ${renderWitnesses(fn)}
 </section>`;
+}
+
+function typicalLine(fn: FunctionContract): string {
+  const common = fn.typicalCommonCase;
+  return common !== null && common !== undefined ? `<br>A typical packet costs ${formatCount(common)} ${escapeHtml(fn.metrics[0] ?? '')} (every PCV at its typical value).` : '';
+}
+
+function renderBehaviourTable(fn: FunctionContract): string {
+  const behaviours = behavioursOfDocument(fn);
+  if (behaviours.length === 0) return '';
+  const rows = behaviours.map((b) => {
+    const flags = b.adversarial ? ` <span class="adversarial" title="${escapeHtml(b.adversarial.pcvs.map((p) => `${p.name}: ${p.how}`).join('; ') || `${b.adversarial.factor}x a typical packet`)}">adversarial${b.adversarial.pcvs.length > 0 ? `: ${escapeHtml(b.adversarial.pcvs.map((p) => p.name).join(', '))}` : ''}</span>` : '';
+    return `<tr data-behaviour-row="${escapeHtml(b.id)}"><td>${escapeHtml(b.id)}</td><td>${escapeHtml(b.name)}${flags}</td><td class="condition"><code>${escapeHtml(shorten(b.condition, 160))}</code></td><td class="cost">${b.typicalCost !== null ? formatCount(b.typicalCost) : '?'}</td><td class="cost">${b.boundCost !== null ? formatCount(b.boundCost) : 'no bound'}</td><td>${escapeHtml(b.classes.length <= 6 ? b.classes.join(', ') : `${b.classes.slice(0, 5).join(', ')}, ... (${b.classes.length})`)}</td></tr>`;
+  }).join('\n');
+  return `<h3>Behaviours</h3>
+<table class="behaviours"><thead><tr><th>behaviour</th><th>what happens</th><th>condition</th><th>typical</th><th>at most (at the bounds)</th><th>path classes</th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
 }
 
 function renderPcvs(pcvs: PcvInfo[]): string {
@@ -145,11 +168,11 @@ function renderPcvs(pcvs: PcvInfo[]): string {
     .map((p) => {
       const [file, line] = splitOrigin(p.origin);
       const bound = p.bound !== undefined ? `${p.bound} (${escapeHtml(p.boundSource ?? '')})` : 'none';
-      return `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.description)}</td><td>${bound}</td><td>${file ? codeLink(file, line) : escapeHtml(p.origin)}</td></tr>`;
+      return `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.description)}${p.attacker ? ` <span class="adversarial">attacker: ${escapeHtml(p.attacker)}</span>` : ''}</td><td>${p.typical ?? ''}</td><td>${bound}</td><td>${file ? codeLink(file, line) : escapeHtml(p.origin)}</td></tr>`;
     })
     .join('\n');
   return `<h3>Performance-critical variables</h3>
-<table class="pcvs"><thead><tr><th>PCV</th><th>meaning</th><th>bound</th><th>where</th></tr></thead><tbody>
+<table class="pcvs"><thead><tr><th>PCV</th><th>meaning</th><th>typical</th><th>bound</th><th>where</th></tr></thead><tbody>
 ${rows}
 </tbody></table>`;
 }
@@ -302,4 +325,6 @@ figure.plot { display: inline-block; margin: 8px 16px 16px 0; }
 figure.plot svg { color: var(--vscode-foreground); }
 pre.hexdump { font-family: var(--vscode-editor-font-family, monospace); font-size: 12px; margin: 4px 0 8px; }
 a { color: var(--vscode-textLink-foreground); }
+.calc-inputs label { display: inline-block; margin: 2px 16px 2px 0; }
+.calc-inputs input { width: 7em; }
 `;

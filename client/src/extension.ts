@@ -64,6 +64,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
       { scheme: 'untitled', language: 'c' },
     ],
     outputChannel: output,
+    // The function hover links to its full contract; only that command may run from a hover.
+    markdown: { isTrusted: { enabledCommands: ['perfcontract.generateContract'] } },
     synchronize: {
       configurationSection: 'perfcontract',
       fileEvents: [vscode.workspace.createFileSystemWatcher('**/*.{c,h}'), vscode.workspace.createFileSystemWatcher('**/*.pcontract.json')],

@@ -117,7 +117,7 @@ test('renderContractHtml lists classes, escapes source text and links to the cod
   assert.match(html, /data-file="\/src\/pcv_loops.c" data-line="33"/);
   assert.match(html, /adversarial 6.42x/);
   assert.match(html, /error PC102 out-of-bounds \(line 41\)/);
-  assert.match(html, /Worst case: C6 \(<code>59 \+ 14\*option_words<\/code> instructions, 199 at the PCV bounds\); best case: C1/);
+  assert.match(html, /Worst case: C6 \(<code>59 \+ 14\*option_words<\/code> instructions, at most 199 \(at the bounds\)\); best case: C1/);
   assert.match(html, /<pre class="hexdump">00000000  4f 00 41 42 43/);
   assert.equal((html.match(/<figure class="plot"/g) ?? []).length, 2);
   const empty = renderContractHtml({ version: 1, functions: [] }, { cspSource: 'x', nonce: 'n', title: 't' });
@@ -181,7 +181,7 @@ test('the contract view renders what the engine really prints for test-fixtures/
   assert.equal(fn.name, 'skip_options');
   const html = renderContractHtml(doc, { cspSource: 'x', nonce: 'n', title: 'Contract: skip_options' });
   assert.equal((html.match(/<tr data-class=/g) ?? []).length, fn.classes.length);
-  assert.match(html, new RegExp(`Worst case: ${fn.worstCase!.class} \\(<code>59 \\+ 14\\*option_words</code> instructions, 199 at the PCV bounds\\)`));
+  assert.match(html, new RegExp(`Worst case: ${fn.worstCase!.class} \\(<code>59 \\+ 14\\*option_words</code> instructions, at most 199 \\(at the bounds\\)\\)`));
   const plot = pcvPlots(fn).find((p) => p.pcv === 'option_words');
   assert.ok(plot, 'option_words is plotted');
   assert.equal(plot.maxX, 10);
@@ -204,6 +204,7 @@ test('the annotation grammar injects into C comments and matches each annotation
   assert.deepEqual(groups('pcv', '// @pcv e'), ['@pcv', 'e', undefined, undefined]);
   assert.deepEqual(groups('bound', '/*@ bound option_words <= MAX_OPTION_WORDS */'), ['@ bound', 'option_words', '<=', 'MAX_OPTION_WORDS ']);
   assert.deepEqual(groups('budget', '/*@ budget instructions <= 500 */'), ['@ budget', 'instructions', '<=', '500']);
+  assert.deepEqual(groups('typical', '/*@ typical e = 0 */'), ['@ typical', 'e', '=', '0']);
   assert.deepEqual(groups('contract', '/*@ contract {"version":1} */'), ['@ contract']);
   assert.deepEqual(groups('entry', '/*@ entry */'), ['@ entry']);
   assert.equal(rule('pcv').exec('user@pcv.example'), null, 'an e-mail address is not an annotation');

@@ -210,7 +210,7 @@ export async function analyze(
       z3Milliseconds: Math.round(solver.statistics.z3Milliseconds - before.z3Milliseconds),
       milliseconds: Math.round(performance.now() - started),
     };
-    const contract = buildContract(fn, exploration, settings.metrics, statistics, settings.adversarialFactor);
+    const contract = buildContract(fn, exploration, settings.metrics, statistics, settings.adversarialFactor, { program: lowered.program, declaredContracts: declared.contracts });
     if (settings.execution.summarizeLoops) contract.unrollLimit = settings.execution.unrollLimit;
     await verifyWitnesses(contract, fn, exploration, lowered.program, settings, solver, started + settings.execution.timeLimitMs);
     // Callees that could not be lowered make the caller's contract incomplete.

@@ -1,5 +1,4 @@
 // Turns contracts and engine diagnostics into what the editor shows: diagnostics, hovers, code lens titles, worst-case reports.
-import * as path from 'path';
 import type { DeclaredContract } from '../core/contract/declaredContracts';
 import { formatPolynomialMap } from '../core/cost/formula';
 import type { IrMetric } from '../core/cost/costModel';
@@ -10,6 +9,8 @@ import type { FunctionContract, PathClass } from '../core/contract/contract';
 import { formatRatio } from '../core/contract/ratio';
 import { evaluateFormula, formulaPcvNames } from '../core/cost/formula';
 import { Reasons, ReasonKind } from '../core/reasons';
+import { Behaviour, computeBehaviours, maximumFormula } from '../core/contract/behaviours';
+import { DisplayPcv, displayFormula, formatCount, valueAt } from '../core/contract/pcvDisplay';
 import type { EditorDocument, Range } from './textDocument';
 import type { Outline } from './sourceOutline';
 import type { FunctionSummary } from './workerProtocol';
@@ -161,27 +162,25 @@ export function diagnosticsFor(inputs: DiagnosticInputs): LspDiagnostic[] {
     if (contract.file !== document.path) continue;
     const where = nameRange(contract);
     const primary = contract.metrics[0] ?? 'instructions';
-    const adversarial = contract.classes.filter((c) => c.adversarial);
+    const adversarial = behavioursOf(contract).filter((b) => b.adversarial);
     if (adversarial.length > 0) {
-      const ranked = [...adversarial].sort((a, b) => factorOf(b) - factorOf(a));
+      const ranked = [...adversarial].sort((a, b) => (b.boundCost ?? Infinity) - (a.boundCost ?? Infinity) || (b.typicalCost ?? 0) - (a.typicalCost ?? 0));
       const top = ranked[0]!;
-      const factor = top.adversarial!.factor === 'unbounded' ? 'grows without bound' : `costs ${formatRatio(top.adversarial!.factor)}x the common case (${contract.commonCase} ${primary})`;
-      // The message names the costliest few; every id is in the diagnostic's data and the contract.
-      const rest = ranked.slice(1);
-      const named = rest.slice(0, ADVERSARIAL_IDS_NAMED).map((c) => c.id).join(', ');
-      const others = rest.length === 0 ? ''
-        : ` ${rest.length} more class${rest.length > 1 ? 'es are' : ' is'} adversarial: ${named}${rest.length > ADVERSARIAL_IDS_NAMED ? `, and ${rest.length - ADVERSARIAL_IDS_NAMED} others (see the contract)` : ''}.`;
+      const a = top.adversarial!;
+      const others = ranked.length > 1 ? ` (${ranked.length - 1} more adversarial behaviour${ranked.length > 2 ? 's' : ''}: ${ranked.slice(1, 1 + ADVERSARIAL_IDS_NAMED).map((b) => b.id).join(', ')}${ranked.length - 1 > ADVERSARIAL_IDS_NAMED ? ', ...' : ''})` : '';
+      const cost = a.pcvs.length > 0
+        ? `grows with ${a.pcvs.map((p) => `'${p.name}' by ${p.perUnit} ${primary} each: ${p.how}`).join('; and with ')}${top.boundCost !== null ? `, up to ${formatCount(top.boundCost)} at the bounds` : ', without bound'}`
+        : `costs ${formatRatio(a.factor)}x a typical packet (${contract.typicalCommonCase !== null && contract.typicalCommonCase !== undefined ? formatCount(contract.typicalCommonCase) : '?'} ${primary}) at typical PCV values`;
       const related = [
-        ...top.adversarial!.drivenBy.map((d) => ({ location: location(d.file, d.line), message: `packet contents decide: ${d.text}` })),
-        ...top.decisions.filter((d) => !top.adversarial!.drivenBy.some((x) => x.text === d.text && x.line === d.line)).slice(0, 20)
+        ...a.drivenBy.slice(0, 10).map((d) => ({ location: location(d.file, d.line), message: `packet contents decide: ${d.text}` })),
+        ...memberDecisions(contract, top).filter((d) => !a.drivenBy.some((x) => x.text === d.text && x.line === d.line)).slice(0, 10)
           .map((d) => ({ location: location(d.file, d.line), message: `branch that selects ${top.id}: ${d.text}` })),
       ];
       result.push({
         range: where, severity: Severity.Warning, code: ServerCodes.adversarialPath, source: 'perfcontract',
-        message: `'${contract.name}' has an adversarial path: class ${top.id} ${factor}, and packet fields select it (${top.adversarial!.drivenBy.map((d) => `\`${d.text}\``).slice(0, 4).join(', ')}).${others} ` +
-          `An attacker can send such packets on purpose; bound the work on this path or reject these packets early.`,
+        message: `'${contract.name}' has an adversarial behaviour that packet fields select: ${top.id} (${shorten(top.name, 70)}) ${cost}${others}.`,
         relatedInformation: related,
-        data: { classId: top.id, classes: ranked.map((c) => c.id) },
+        data: { behaviourId: top.id, behaviours: ranked.map((b) => b.id), classId: top.classes[0], classes: top.classes },
       });
     }
     const summary = inputs.functions.find((f) => f.name === contract.name);
@@ -244,79 +243,111 @@ function engineSeverity(reason: ReasonKind): number {
   }
 }
 
-function factorOf(c: PathClass): number {
-  return c.adversarial?.factor === 'unbounded' ? Infinity : (c.adversarial?.factor ?? 0);
-}
-
 export function splitOrigin(origin: string): { file: string; line: number } {
   const colon = origin.lastIndexOf(':');
   return { file: origin.slice(0, colon), line: Number(origin.slice(colon + 1)) };
 }
 
-/** `12-41 instr + 18*t · 6 classes · worst 9.3x` */
+/** The longest code lens title: a lens is read at a glance above the function. */
+export const LENS_MAX_CHARS = 60;
+
+/** `110-857 instr · 9 behaviours · adversarial: c`: typical costs of the behaviours, at most 60 characters. */
 export function lensTitle(contract: FunctionContract): string {
   const metric = contract.metrics[0] ?? 'instructions';
   const short = METRIC_SHORT[metric] ?? metric;
+  const behaviours = behavioursOf(contract);
+  const costs = behaviours.filter((b) => b.typicalCost !== null && contract.classes.some((c) => b.classes.includes(c.id) && c.outcome !== 'incomplete')).map((b) => b.typicalCost!);
   const parts: string[] = [];
-  const worst = contract.worstCase ? contract.worstCase.cost[metric] : undefined;
-  const best = contract.bestCase ? contract.bestCase.cost[metric] : undefined;
-  if (worst !== undefined) {
-    const { constant, terms } = splitFormula(worst);
-    const bestConstant = best !== undefined ? splitFormula(best).constant : undefined;
-    const low = bestConstant !== undefined && bestConstant !== constant ? `${bestConstant}-` : '';
-    parts.push(`${low}${constant} ${short}${terms.length > 0 ? ` + ${terms.join(' + ')}` : ''}`);
-  } else parts.push(`no returning path`);
-  parts.push(`${contract.classes.length} class${contract.classes.length === 1 ? '' : 'es'}`);
-  if (contract.worstCase?.unbounded) parts.push('worst unbounded');
-  else if (contract.worstToBestRatio !== null) parts.push(`worst ${formatRatio(contract.worstToBestRatio)}x`);
+  if (costs.length === 0) parts.push('no returning path');
+  else {
+    const low = Math.min(...costs);
+    const high = Math.max(...costs);
+    parts.push(`${low === high ? formatCount(low) : `${formatCount(low)}-${formatCount(high)}`} ${short}`);
+  }
+  parts.push(`${behaviours.length} behaviour${behaviours.length === 1 ? '' : 's'}`);
+  const adversarial = behaviours.filter((b) => b.adversarial);
+  if (adversarial.length > 0) {
+    const pcvs = [...new Set(adversarial.flatMap((b) => b.adversarial!.pcvs.map((p) => p.name)))];
+    parts.push(pcvs.length > 0 ? `adversarial: ${pcvs.join(', ')}` : 'adversarial');
+  }
   if (!contract.complete) parts.push('incomplete');
-  if (contract.classes.some((c) => c.adversarial)) parts.push('adversarial');
-  return parts.join(' · ');
+  const title = parts.join(' · ');
+  return title.length <= LENS_MAX_CHARS ? title : `${title.slice(0, LENS_MAX_CHARS - 3)}...`;
 }
 
-function splitFormula(formula: string): { constant: string; terms: string[] } {
-  const pieces = formula.split(' + ').map((p) => p.trim());
-  const constants = pieces.filter((p) => /^-?[0-9]+$/.test(p));
-  const terms = pieces.filter((p) => !/^-?[0-9]+$/.test(p));
-  return { constant: constants.length > 0 ? String(constants.reduce((s, c) => s + Number(c), 0)) : '0', terms };
-}
+/** The longest hover on a function, in lines: the hover is a summary, the contract document has the rest. */
+export const HOVER_MAX_LINES = 12;
 
-/** Hover on a function name: classes, worst/best, PCVs, completeness, unmodelled calls. */
-export function functionHover(contract: FunctionContract, baseDir: string, maxRows = 12): string {
+/**
+ * Hover on a function: its behaviours at typical PCV values (at most 12 lines), the worst one and
+ * what drives it, and a link to the full contract.
+ */
+export function functionHover(contract: FunctionContract, _baseDir: string, uri?: string): string {
+  const metric = contract.metrics[0] ?? 'instructions';
+  const short = METRIC_SHORT[metric] ?? metric;
+  const behaviours = behavioursOf(contract);
+  const pcvs = contract.pcvs as DisplayPcv[];
+  const status = contract.complete ? 'complete' : `**incomplete** (${contract.incompleteReasons.map((r) => r.code).join(', ')})`;
   const lines: string[] = [];
-  const metrics = contract.metrics;
-  const status = contract.complete ? 'complete' : `**incomplete** (${contract.incompleteReasons.map((r) => `${r.code} ${r.message}`).join('; ')})`;
-  lines.push(`**\`${contract.name}\`** · ${contract.classes.length} path class${contract.classes.length === 1 ? '' : 'es'} · ${status}`);
+  lines.push(`**\`${contract.name}\`** · ${behaviours.length} behaviour${behaviours.length === 1 ? '' : 's'} (${contract.classes.length} path class${contract.classes.length === 1 ? '' : 'es'}) · ${status}`);
   lines.push('');
-  if (contract.worstCase && contract.bestCase) {
-    const m = metrics[0]!;
-    const bound = contract.worstCase.unbounded ? ', grows without bound' : contract.worstCase.atBounds !== undefined ? `, ${contract.worstCase.atBounds} at the PCV bounds` : '';
-    lines.push(`Worst ${contract.worstCase.class}: \`${contract.worstCase.cost[m]}\` ${m}${bound}; best ${contract.bestCase.class}: \`${contract.bestCase.cost[m]}\`${contract.worstToBestRatio !== null ? `; ratio ${formatRatio(contract.worstToBestRatio)}x` : ''}.`);
-    lines.push('');
+  const common = contract.typicalCommonCase;
+  const bounds = behaviours.map((b) => b.boundCost);
+  const atBounds = bounds.some((v) => v === null) ? 'grows without bound' : `at most ${formatCount(Math.max(...(bounds as number[]), 0))} (at the bounds)`;
+  lines.push(`${common !== null && common !== undefined ? `Typical packet: ${formatCount(common)} ${short}` : 'No returning path'}${pcvs.length > 0 ? `; ${atBounds}` : ''}${pcvs.length > 0 ? ', PCVs at typical values' : ''}.`);
+  lines.push('');
+  const shown = behaviours.length <= 6 ? behaviours : behaviours.slice(0, 5);
+  for (const b of shown) {
+    const formula = pcvs.length > 0 && /[A-Za-z]/.test(b.typicalFormula) ? ` \`${cell(displayFormula(b.typicalFormula, pcvs))}\`` : '';
+    lines.push(`- ${b.id}${b.adversarial ? ' ⚠' : ''} ${cell(shorten(b.name, 64))}: **${b.typicalCost !== null ? formatCount(b.typicalCost) : '?'}**${formula}${x86Costs(contract, b)}`);
   }
-  lines.push(`| class | condition | ${metrics.map((m) => METRIC_SHORT[m] ?? m).join(' | ')} | outcome |`);
-  lines.push(`|---|---|${metrics.map(() => '---:|').join('')}---|`);
-  for (const c of contract.classes.slice(0, maxRows)) {
-    const outcome = c.outcome === 'return' ? `returns ${c.returns.join(', ') || 'void'}` : `${c.outcome} ${c.reason?.code ?? ''}`;
-    const condition = c.condition.length > 80 ? `${c.condition.slice(0, 77)}...` : c.condition;
-    lines.push(`| ${c.id}${c.adversarial ? ' ⚠' : ''} | \`${cell(condition)}\` | ${metrics.map((m) => `\`${cell(c.cost[m] ?? '')}\``).join(' | ')} | ${cell(outcome)} |`);
-  }
-  if (contract.classes.length > maxRows) lines.push(`\n... ${contract.classes.length - maxRows} more classes (Generate contract shows all).`);
-  if (contract.pcvs.length > 0) {
-    lines.push('');
-    lines.push('PCVs:');
-    for (const pcv of contract.pcvs) {
-      const { file, line } = splitOrigin(pcv.origin);
-      lines.push(`- \`${pcv.name}\`: ${pcv.description}; ${pcv.bound !== undefined ? `at most ${pcv.bound}` : 'no bound'} (${path.relative(baseDir, file) || file}:${line})`);
-    }
-  }
-  if (contract.unmodelledCalls.length > 0) {
-    lines.push('');
-    lines.push(`Unmodelled calls (cost not counted): ${contract.unmodelledCalls.map((u) => `\`${u.callee}\` (line ${u.line})`).join(', ')}.`);
-  }
+  if (shown.length < behaviours.length) lines.push(`- ... ${behaviours.length - shown.length} more behaviours in the contract`);
+  lines.push('');
+  const link = uri ? ` [Full contract](command:perfcontract.generateContract?${encodeURIComponent(JSON.stringify([{ uri, functionName: contract.name }]))})` : ' Generate contract shows all.';
+  const adversarial = behaviours.filter((b) => b.adversarial).sort((a, b) => (b.boundCost ?? Infinity) - (a.boundCost ?? Infinity));
+  const costliest = [...behaviours].filter((b) => b.typicalCost !== null).sort((a, b) => b.typicalCost! - a.typicalCost!)[0];
+  if (adversarial.length > 0) {
+    const top = adversarial[0]!;
+    const how = top.adversarial!.pcvs.length > 0 ? `grows with ${top.adversarial!.pcvs.map((p) => `\`${p.name}\` (${p.perUnit} ${short} each)`).join(', ')}` : `costs ${formatRatio(top.adversarial!.factor)}x a typical packet`;
+    lines.push(`⚠ ${top.id} ${how}; packet fields select it (\`${cell(shorten(top.adversarial!.drivenBy[top.adversarial!.drivenBy.length - 1]?.text ?? '', 50))}\`).${link}`);
+  } else if (costliest) {
+    lines.push(`Costliest: ${costliest.id}, ${formatCount(costliest.typicalCost!)} ${short} at typical values${costliest.boundCost !== null && pcvs.length > 0 ? `, at most ${formatCount(costliest.boundCost)} (at the bounds)` : ''}.${link}`);
+  } else lines.push(link.trim());
   const grounding = groundingLine(contract);
-  if (grounding) lines.push('', grounding);
-  return lines.join('\n');
+  if (grounding) lines.push(grounding);
+  return lines.slice(0, HOVER_MAX_LINES).join('\n');
+}
+
+/** The contract's behaviours (computed from the classes for contracts written before behaviours existed). */
+export function behavioursOf(contract: FunctionContract): Behaviour[] {
+  if (!contract.behaviours) {
+    const computed = computeBehaviours(contract);
+    contract.behaviours = computed.behaviours;
+    contract.typicalCommonCase = computed.typicalCommonCase;
+  }
+  return contract.behaviours;
+}
+
+/** ` · 410 x86 instr · 520 cycles`: a grounded contract's x86 metrics of a behaviour at typical PCV values. */
+function x86Costs(contract: FunctionContract, b: Behaviour): string {
+  const parts: string[] = [];
+  for (const metric of ['x86_instructions', 'cycles'] as const) {
+    if (!(contract.metrics as string[]).includes(metric)) continue;
+    const formulas = contract.classes.filter((c) => b.classes.includes(c.id)).map((c) => (c.cost as Record<string, string | undefined>)[metric]).filter((f): f is string => f !== undefined);
+    if (formulas.length === 0) continue;
+    const value = valueAt(maximumFormula(formulas), contract.pcvs as DisplayPcv[]);
+    if (value !== undefined) parts.push(`${formatCount(value)} ${metric === 'cycles' ? 'cycles' : 'x86 instr'}`);
+  }
+  return parts.length > 0 ? ` · ${parts.join(' · ')}` : '';
+}
+
+/** The decisions of a behaviour's first member class, for related information. */
+function memberDecisions(contract: FunctionContract, b: Behaviour): PathClass['decisions'] {
+  return contract.classes.find((c) => c.id === b.classes[0])?.decisions ?? [];
+}
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }
 
 /** What the hover says about x86 metrics: how they were grounded, or why they are missing. */
@@ -353,9 +384,8 @@ export function worstCaseReport(contract: FunctionContract): { markdown: string;
     '',
     ...contract.metrics.map((m) => `- ${m}: \`${c.cost[m]}\``),
   ];
-  if (contract.worstCase?.atBounds !== undefined) lines.push(`- at the PCV bounds: ${contract.worstCase.atBounds} ${contract.metrics[0]}`);
+  if (contract.worstCase?.atBounds !== undefined) lines.push(`- at most ${formatCount(contract.worstCase.atBounds)} ${contract.metrics[0]} (at the bounds)`);
   if (contract.worstCase?.unbounded) lines.push('- grows without bound (a PCV has no bound)');
-  if (contract.worstToBestRatio !== null) lines.push(`- ${formatRatio(contract.worstToBestRatio)}x the best case (${contract.bestCase?.class})`);
   if (c.adversarial) lines.push(`- adversarial: packet contents select it through ${c.adversarial.drivenBy.map((d) => `\`${d.text}\` (line ${d.line})`).join(', ')}`);
   lines.push('', 'Witness (an input that takes this path):', '', '```json', JSON.stringify(c.witness, null, 2), '```');
   if (c.witnessVerified === false) lines.push('', 'The witness does not reach this class when run (a summarised loop forgot state it would need): treat it as approximate.');

@@ -78,7 +78,9 @@ export function relocate(contract: FunctionContract, before: Layout, now: Layout
   for (const p of copy.pcvs) {
     const colon = p.origin.lastIndexOf(':');
     p.origin = `${p.origin.slice(0, colon)}:${moveLine(p.origin.slice(0, colon), Number(p.origin.slice(colon + 1)))}`;
+    if (p.site) p.site = p.site.replace(/@\d+$/, `@${p.origin.slice(colon + 1)}`); // a site is at its origin's line
   }
+  for (const b of copy.behaviours ?? []) for (const d of b.adversarial?.drivenBy ?? []) d.line = moveLine(d.file, d.line);
   if (failed) return undefined;
   // Line-based PCV names and descriptions: `iterations@f:21`, `at line 21 of f`.
   const renamed = JSON.stringify(copy)

@@ -34,6 +34,9 @@ const LENS_REFRESH_INTERVAL_MS = 250;
 
 type StatusState = 'analysing' | 'upToDate' | 'incomplete' | 'error';
 
+/** The code lens title of a function whose first contract is still being computed. */
+export const ANALYSING_LENS = 'analysing...';
+
 /** The results of one finished (or, while `building`, running) analysis of a document. */
 interface Results {
   version: number;
@@ -566,7 +569,7 @@ class PerfcontractServer {
     if (word) {
       const contract = this.contractNamed(state, word.text);
       const range = { start: document.positionAt(word.start), end: document.positionAt(word.end) };
-      if (contract) return { contents: { kind: 'markdown', value: functionHover(contract, baseDir) }, range };
+      if (contract) return { contents: { kind: 'markdown', value: functionHover(contract, baseDir, uri) }, range };
       const declared = state.building?.declared.get(word.text) ?? state.latest?.declared.get(word.text);
       if (declared) return { contents: { kind: 'markdown', value: declared }, range };
     }
@@ -596,6 +599,12 @@ class PerfcontractServer {
     const lenses: CodeLens[] = [];
     for (const fn of state.outline.outline.functions) {
       const contract = state.building?.contracts.get(fn.name) ?? state.latest?.contracts.get(fn.name);
+      if (!contract && (state.job || state.dirty) && !state.overran.has(fn.name) && !state.outOfMemory.has(fn.name)) {
+        // A placeholder until the first contract arrives (a refresh replaces it), so opening a file shows at once that it is being analysed.
+        const at = state.document.positionAt(fn.start);
+        lenses.push({ range: { start: at, end: at }, command: { title: ANALYSING_LENS, command: '' } });
+        continue;
+      }
       if (!contract || contract.file !== state.document.path) continue;
       const at = state.document.positionAt(fn.start);
       const range = { start: at, end: at };

@@ -8,6 +8,10 @@ import { formatPolynomial, evaluateFormula, formulaPcvNames } from '../cost/form
 import { Model, ModelEvaluator } from '../solver/solver';
 import { arraySymbol, forEachSelect, symbol, toSigned } from '../symex/expr';
 import { Witness, bytesToHex, numberForJson } from './witness';
+import type { IrProgram } from '../ir/ir';
+import type { DeclaredContracts } from './declaredContracts';
+import { Behaviour, computeBehaviours } from './behaviours';
+import { insideLoop, pcvFacts, returnNameOf } from './pcvFacts';
 
 export interface ContractRange { startLine: number; startColumn: number; endLine: number; endColumn: number; startByte: number; endByte: number }
 
@@ -70,7 +74,22 @@ export interface FunctionContract {
     name: string; description: string; origin: string; bound?: number; boundSource?: 'annotation' | 'guard';
     /** For loop PCVs: the cost of one summarised iteration per metric (its worst path). */
     perIteration?: Partial<Record<IrMetric, string>>;
+    /** The value for a typical packet, which hovers, lenses and ratios use (see `typicalSource`). */
+    typical?: number;
+    typicalSource?: 'annotation' | 'contract' | 'default';
+    /** Where the instance comes from: `callee@line` for a declared contract's PCV, `function@line` for a loop. */
+    site?: string;
+    /** How an attacker drives this PCV, when one can. */
+    attacker?: string;
   }[];
+  /**
+   * The classes grouped by what happens to the packet (outcome, declared cases taken, functions
+   * and loops gone through), at most about ten. Absent in contracts cached by older versions:
+   * readers then compute them with `contractBehaviours`.
+   */
+  behaviours?: Behaviour[];
+  /** The median primary cost of the returning classes with every PCV at its typical value. */
+  typicalCommonCase?: number | null;
   /** Loops summarised into PCVs after this many explicit iterations (so `run` can count the rest). */
   unrollLimit?: number;
   classes: PathClass[];
@@ -90,7 +109,7 @@ export interface FunctionContract {
 /** Groups explored paths into classes: paths with the same outcome and the same cost form one class. */
 export function buildContract(
   fn: IrFunction, exploration: ExplorationResult, metrics: IrMetric[],
-  statistics: FunctionContract['statistics'], adversarialFactor = 5,
+  statistics: FunctionContract['statistics'], adversarialFactor = 5, context: { program?: IrProgram; declaredContracts?: DeclaredContracts } = {},
 ): FunctionContract {
   const groups = new Map<string, CompletedPath[]>();
   const groupKeys = new Map<string, string>(); // class id -> group key
@@ -182,19 +201,22 @@ export function buildContract(
       c.adversarial = { factor: growsWithoutBound ? 'unbounded' : Math.round(factor * 100) / 100, drivenBy: dedupeConditions(drivenBy) };
     }
   }
-  return {
+  const usedPcvs = [...exploration.pcvs.values()]
+    .filter((p) => classes.some((c) => Object.values(c.cost).some((f) => f !== undefined && formulaPcvNames(f).includes(p.name))));
+  const facts = pcvFacts(usedPcvs, { fn, program: context.program, declaredContracts: context.declaredContracts, paths: exploration.paths, packetArrays });
+  const contract: FunctionContract = {
     name: fn.name,
     file: fn.file,
     range: toContractRange(fn.range),
     metrics,
-    pcvs: [...exploration.pcvs.values()]
-      .filter((p) => classes.some((c) => Object.values(c.cost).some((f) => f !== undefined && formulaPcvNames(f).includes(p.name))))
+    pcvs: usedPcvs
       .map((p) => ({
         name: p.name,
         description: p.otherCallees ? `${p.description}; on other paths ${p.name} counts the PCV of ${p.otherCallees.join(', ')} instead (a call's PCVs are named in the order of the calls on its path)` : p.description,
         origin: `${p.origin.file}:${p.origin.line}`,
         ...(p.bound !== undefined ? { bound: p.bound, boundSource: p.boundSource } : {}),
         ...(p.perIteration ? { perIteration: costFormulas(p.perIteration.cost, p.perIteration.terms, metrics) } : {}),
+        ...facts.get(p.name)!,
       })),
     classes,
     worstCase: worst ? { class: worst.id, cost: worst.cost, ...(unbounded(worst) ? { unbounded: true } : hasPcv(worst) ? { atBounds: costOf(worst) } : {}) } : null,
@@ -206,6 +228,29 @@ export function buildContract(
     commonCase,
     statistics,
   };
+  // Behaviours: which decisions packet bytes decide, per class, whatever the class costs.
+  const packetDecisions = new Map(classes.map((c) => {
+    const representative = groups.get(groupKeyOf(c))![0]!;
+    return [c.id, dedupeConditions(representative.decisions.filter((d) => d.inputs.some((s) => packetArrays.has(s)))
+      .map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName })))];
+  }));
+  const { behaviours, typicalCommonCase } = computeBehaviours(contract, {
+    adversarialFactor, packetDecisions,
+    returnName: (c, value) => returnNameOf(groups.get(groupKeyOf(c))!, fn, context.program, value),
+    insideLoop: (d) => insideLoop(context.program, d),
+  });
+  contract.behaviours = behaviours;
+  contract.typicalCommonCase = typicalCommonCase;
+  return contract;
+}
+
+/** The contract's behaviours, computed from its classes when it has none (contracts cached by older versions). */
+export function contractBehaviours(contract: FunctionContract): Behaviour[] {
+  if (contract.behaviours) return contract.behaviours;
+  const { behaviours, typicalCommonCase } = computeBehaviours(contract);
+  contract.behaviours = behaviours;
+  contract.typicalCommonCase = typicalCommonCase;
+  return behaviours;
 }
 
 export function outcomeKey(path: { outcome: { kind: string; reason?: string } }): string {

@@ -41,6 +41,10 @@ export interface DeclaredContract {
   unrollLimit?: number;
   /** Where it was declared, for messages. */
   source: string;
+  /** PCV (base name) -> its value for a typical packet, used for the callers' hovers, lenses and ratios. */
+  typical?: Record<string, number>;
+  /** PCV (base name) -> how an attacker drives it (for example with flow keys that collide in the hash). */
+  attacker?: Record<string, string>;
 }
 
 export type DeclaredContracts = Map<string, DeclaredContract>;
@@ -85,11 +89,14 @@ export function parseDeclaredContracts(text: string, source: string): { contract
   const schemaErrors = validate(data);
   if (schemaErrors.length > 0) return { contracts, errors: schemaErrors.map((e) => `${source}: ${e}`) };
   const errors: string[] = [];
-  const functions = (data as { functions: Record<string, { description?: string; unrollLimit?: number; cases: RawCase[] }> }).functions;
+  const functions = (data as { functions: Record<string, { description?: string; unrollLimit?: number; typical?: Record<string, number>; attacker?: Record<string, string>; cases: RawCase[] }> }).functions;
   for (const [name, raw] of Object.entries(functions)) {
     try {
       const cases = raw.cases.map((c, index) => toCase(c, index));
-      contracts.set(name, { name, description: raw.description, cases, source, ...(raw.unrollLimit !== undefined ? { unrollLimit: raw.unrollLimit } : {}) });
+      contracts.set(name, {
+        name, description: raw.description, cases, source, ...(raw.unrollLimit !== undefined ? { unrollLimit: raw.unrollLimit } : {}),
+        ...(raw.typical ? { typical: raw.typical } : {}), ...(raw.attacker ? { attacker: raw.attacker } : {}),
+      });
     } catch (error) {
       errors.push(`${source}: contract of '${name}': ${(error as Error).message}`);
     }
