@@ -44,6 +44,8 @@ export interface FuzzReport {
   treeSitterWasm: { start?: number; end?: number; max?: number };
   z3Allocated: { start?: number; end?: number; max?: number };
   workerRestarts: number;
+  /** Why the worker was restarted or replaced, with counts (from the server's log). */
+  restartReasons: Record<string, number>;
   seconds: number;
 }
 
@@ -87,6 +89,18 @@ export async function runLspFuzz(options: FuzzOptions): Promise<FuzzReport> {
   };
   const sampler = setInterval(sampleRss, 250);
   sampler.unref();
+  const restartReasons: Record<string, number> = {};
+  client.logListeners.push((line) => {
+    // Numbers and names vary: the reason's wording is what is counted.
+    const reason = /did not stop within/.test(line) ? 'a cancelled job did not stop within the grace period'
+      : /z3 failed in the analysis worker/.test(line) ? 'z3 failed'
+        : /analysis worker failed/.test(line) ? 'the worker failed'
+          : /analysis worker exited/.test(line) ? 'the worker exited'
+            : /replacing the analysis worker/.test(line) ? 'WASM memory near its cap'
+              : /exceeded \d+ ms; stopping it/.test(line) ? 'a job ran past its limit'
+                : undefined;
+    if (reason) restartReasons[reason] = (restartReasons[reason] ?? 0) + 1;
+  });
   const fail = (message: string) => {
     if (failures.length < 20) failures.push(message);
   };
@@ -174,7 +188,7 @@ export async function runLspFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const workerRestarts = client.alive ? (await client.lastAnalysis(uris.get(FUZZ_FILES[0]!)!)).workerRestarts : -1;
     const report: FuzzReport = {
       edits: applied.length, seed: options.seed, failures, hover: percentiles(hoverTimes), lens: percentiles(lensTimes), requests, diagnosticsChecked, rss,
-      treeSitterWasm, z3Allocated, workerRestarts, seconds: Math.round((Date.now() - started) / 1000),
+      treeSitterWasm, z3Allocated, workerRestarts, restartReasons, seconds: Math.round((Date.now() - started) / 1000),
     };
     if (failures.length > 0) report.reproducer = saveReproducer(options, applied, failures);
     return report;
@@ -360,7 +374,7 @@ export function formatReport(report: FuzzReport): string {
     `diagnostics checked: ${report.diagnosticsChecked}`,
     `server RSS: start ${report.rss.start} MB, after ${Math.min(500, report.edits)} edits ${report.rss.after500} MB, peak ${report.rss.peak} MB, end ${report.rss.end} MB`,
     `worker tree-sitter WASM: start ${report.treeSitterWasm.start ?? '?'} MB, end ${report.treeSitterWasm.end ?? '?'} MB, max ${report.treeSitterWasm.max ?? '?'} MB; z3 allocated: start ${report.z3Allocated.start ?? '?'} MB, end ${report.z3Allocated.end ?? '?'} MB, max ${report.z3Allocated.max ?? '?'} MB`,
-    `worker restarts: ${report.workerRestarts}`,
+    `worker restarts: ${report.workerRestarts} (${Object.entries(report.restartReasons).map(([reason, count]) => `${count}: ${reason}`).join('; ') || 'none logged'})`,
   ].join('\n');
 }
 

@@ -52,6 +52,8 @@ export class LspTestClient {
   readonly connection: MessageConnection;
   settings: Record<string, unknown>;
   readonly diagnostics = new Map<string, PublishedDiagnostics>();
+  /** Called with every window/logMessage line of the server, in order. */
+  readonly logListeners: ((message: string) => void)[] = [];
   /** Called with every publishDiagnostics notification, in order. */
   readonly diagnosticListeners: ((params: PublishedDiagnostics) => void)[] = [];
   readonly statuses: Status[] = [];
@@ -91,6 +93,7 @@ export class LspTestClient {
     this.connection.onNotification('window/logMessage', (params: { message: string }) => {
       this.log.push(params.message);
       if (this.log.length > 200) this.log.shift();
+      for (const listener of this.logListeners) listener(params.message);
       this.emit('window/logMessage', params);
     });
     this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map((item) => (item.section === 'perfcontract' ? this.settings : null)));
