@@ -100,6 +100,9 @@ async function buildAndLower(
   };
   const unit = await buildTranslationUnit(files, options, recording);
   const lowered = lowerProgram(unit);
+  // Nothing reads the unit's syntax trees after lowering (only its plain data: diagnostics, files,
+  // declarations' names, types and annotations): their WASM memory goes back to tree-sitter now.
+  unit.dispose();
   lastBuild = { key, reads, unit, lowered };
   return lastBuild;
 }

@@ -2,6 +2,7 @@
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import type { AnalyzeRequest, MainToWorker, WorkerToMain } from './workerProtocol';
+import { modulesNearCap } from './wasmMemory';
 
 export interface JobEvents {
   onMessage(message: WorkerToMain): void;
@@ -31,6 +32,14 @@ const WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: process.env.PERFCONTRAC
 /** How long shutting down waits for the worker to write its cache. */
 const FLUSH_TIMEOUT_MS = 5000;
 
+/**
+ * The worker is replaced, between jobs, once a WebAssembly module's memory reaches this fraction
+ * of its cap (tree-sitter's 2 GiB WASM memory, z3's memory ceiling): WASM memory never shrinks,
+ * and a module at its cap fails instead of slowing down. PERFCONTRACT_TEST_RECYCLE_FRACTION lowers
+ * it for the tests.
+ */
+const RECYCLE_FRACTION = Number(process.env.PERFCONTRACT_TEST_RECYCLE_FRACTION ?? 0.75);
+
 export class AnalysisHost {
   private worker: Worker | undefined;
   private readonly jobs = new Map<number, JobEvents>();
@@ -39,7 +48,13 @@ export class AnalysisHost {
   private cacheDirectory: string | undefined;
   private disposed = false;
   private readonly flushWaiters: (() => void)[] = [];
+  /** Why the worker should be replaced at the next idle moment (a module near its memory cap). */
+  private recycleWanted: string | undefined;
+  /** Messages for the next worker while the old one writes its cache before it goes. */
+  private waitingForWorker: MainToWorker[] | undefined;
   restarts = 0;
+  /** Workers replaced because a WebAssembly module neared its memory cap. */
+  recycles = 0;
 
   constructor(private readonly options: HostOptions) {}
 
@@ -106,7 +121,44 @@ export class AnalysisHost {
   }
 
   private send(message: MainToWorker): void {
-    this.ensureWorker().postMessage(message);
+    if (this.waitingForWorker) this.waitingForWorker.push(message);
+    else this.ensureWorker().postMessage(message);
+  }
+
+  /**
+   * Replaces an idle worker whose WebAssembly memory neared its cap: the old worker writes its
+   * cache and goes, then the next worker starts (and reads that cache). Jobs sent meanwhile wait
+   * for it; the main thread keeps every document and its results, so nothing the editor shows is lost.
+   */
+  private recycleIfIdle(): void {
+    const reason = this.recycleWanted;
+    const old = this.worker;
+    if (reason === undefined || this.jobs.size > 0 || !old || this.disposed) return;
+    this.recycleWanted = undefined;
+    this.recycles++;
+    this.options.log(`replacing the analysis worker before its WebAssembly memory runs out: ${reason} (the limit is ${Math.round(RECYCLE_FRACTION * 100)}% of each cap); open documents and their results are kept`);
+    this.worker = undefined;
+    this.waitingForWorker = [];
+    let done = false;
+    const next = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      void old.terminate();
+      const waiting = this.waitingForWorker ?? [];
+      this.waitingForWorker = undefined;
+      if (this.disposed) return;
+      this.ensureWorker();
+      for (const message of waiting) this.send(message);
+    };
+    const timer = setTimeout(next, FLUSH_TIMEOUT_MS);
+    timer.unref();
+    old.removeAllListeners('message');
+    old.on('message', (message: WorkerToMain) => {
+      if (message.type === 'flushed') next();
+    });
+    old.on('exit', next);
+    old.postMessage({ type: 'flushCache' } satisfies MainToWorker);
   }
 
   private ensureWorker(): Worker {
@@ -145,6 +197,14 @@ export class AnalysisHost {
       else if (message.directory) this.options.log(`contract cache in ${message.directory}: ${message.loaded} entries`);
       return;
     }
+    if (message.type === 'memory') {
+      const near = modulesNearCap(message.figures, RECYCLE_FRACTION);
+      if (near.length > 0) {
+        this.recycleWanted = near.join(', ');
+        this.recycleIfIdle();
+      }
+      return;
+    }
     if (message.type === 'solverFailure') {
       this.options.log(`z3 failed in the analysis worker (${message.message}); restarting it`);
       this.restart(`z3 failed in the analysis worker: ${message.message}`);
@@ -159,6 +219,7 @@ export class AnalysisHost {
       this.cancelTimers.delete(message.id);
     }
     events.onMessage(message);
+    if (message.type === 'done' || message.type === 'failed') this.recycleIfIdle();
   }
 
   private restart(reason: string, outOfMemory = false): void {

@@ -18,8 +18,10 @@ import { readFileOrUndefined } from './serverSettings';
 import type { FunctionContract } from '../core/contract/contract';
 import { CACHE_FILE_NAME, PersistentContractCache } from './persistentContractCache';
 import { layoutOf, relocate, RelocationStore, shapeKeys } from './contractRelocation';
-import type { AnalyzeRequest, FunctionSummary, MainToWorker, WorkerToMain } from './workerProtocol';
+import type { AnalyzeRequest, FunctionSummary, MainToWorker, PartialContract, WorkerToMain } from './workerProtocol';
+import type { ExecutionOptions } from '../core/symex/executor';
 import { startMemoryLog } from './memoryLog';
+import { wasmMemoryFigures } from './wasmMemory';
 
 /**
  * z3's memory ceiling in the worker. The CLI allows 1200 MB; an editor's server lives long and z3's
@@ -90,6 +92,7 @@ async function runQueue(): Promise<void> {
       endAnalysisSession();
     }
     logMemory?.(`job ${job.id} done`);
+    post({ type: 'memory', figures: wasmMemoryFigures() });
     scheduleFlush();
   }
 }
@@ -216,7 +219,8 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
       if (signal.aborted) break;
       exhaustMemoryForTests(entry);
       cache.takeRequests();
-      const result = await analyze(files, { ...job.options, entries: [entry], cache, execution: { ...job.options.execution, signal } }, fileSystem);
+      const onProgress = partialReporter(job.id, entry);
+      const result = await analyze(files, { ...job.options, entries: [entry], cache, execution: { ...job.options.execution, signal, onProgress } }, fileSystem);
       const { requests } = cache.takeRequests();
       if (solverFailed(result, job.id)) return;
       const contract = result.contracts.find((c) => c.name === entry);
@@ -239,6 +243,40 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
   } catch (error) {
     post({ type: 'failed', id: job.id, message: (error as Error).message ?? String(error), filesRead: [...filesRead] });
   }
+}
+
+/** How often an analysis in progress posts what it has found so far. */
+const PARTIAL_INTERVAL_MS = 500;
+
+/**
+ * The executor's progress callback for one entry: every PARTIAL_INTERVAL_MS (the first after one
+ * interval, so a quick function posts none), it groups the paths found so far as `buildContract`
+ * does (outcome, reason, cost per metric) and posts the count and the instruction range.
+ */
+function partialReporter(id: number, name: string): NonNullable<ExecutionOptions['onProgress']> {
+  let lastPost = performance.now();
+  return ({ paths, pendingStates, elapsedMs }) => {
+    const now = performance.now();
+    if (now - lastPost < PARTIAL_INTERVAL_MS) return;
+    lastPost = now;
+    const keys = new Set<string>();
+    let min = Infinity;
+    let max = -Infinity;
+    let withPcvs = false;
+    for (const path of paths) {
+      const terms = [...path.terms].map(([monomial, cost]) => `${monomial}:${cost.instructions}/${cost.memory_accesses}`).sort().join(',');
+      keys.add(`${path.outcome.kind}|${path.outcome.reason ?? ''}|${path.cost.instructions}/${path.cost.memory_accesses}|${terms}|${path.externalCalls.some((c) => !c.declared)}`);
+      if (path.outcome.kind === 'incomplete') continue;
+      min = Math.min(min, path.cost.instructions);
+      max = Math.max(max, path.cost.instructions);
+      if (path.terms.size > 0) withPcvs = true;
+    }
+    const partial: PartialContract = {
+      name, classes: keys.size, paths: paths.length, pendingStates, elapsedMs: Math.round(elapsedMs),
+      ...(min <= max ? { instructions: { min, max, withPcvs } } : {}),
+    };
+    post({ type: 'partial', id, partial });
+  };
 }
 
 /**
@@ -340,6 +378,16 @@ class MissAbortingCache {
   }
 }
 
+/** WebAssembly memory per module for the memory log, in MB: tree-sitter's size, z3's allocation, and their caps. */
+function wasmMemoryLogFields(): Record<string, number> {
+  const { treeSitter, z3 } = wasmMemoryFigures();
+  const mb = (bytes: number) => Math.round(bytes / 1048576);
+  return {
+    ...(treeSitter ? { treeSitterWasm: mb(treeSitter.bytes), treeSitterCap: mb(treeSitter.capBytes) } : {}),
+    ...(z3 ? { z3Allocated: mb(z3.bytes), z3Cap: mb(z3.capBytes) } : {}),
+  };
+}
+
 function flushQuietly(): void {
   try {
     cache.flush();
@@ -349,7 +397,7 @@ function flushQuietly(): void {
 }
 
 const logMemory = startMemoryLog('worker', () => ({
-  job: running?.id, cacheEntries: cache.size, cacheCharacters: Math.round(cache.characters / 1048576), relocationEntries: relocations.size.entries,
+  ...wasmMemoryLogFields(), job: running?.id, cacheEntries: cache.size, cacheCharacters: Math.round(cache.characters / 1048576), relocationEntries: relocations.size.entries,
   relocationCharacters: Math.round(relocations.size.characters / 1048576),
 }));
 

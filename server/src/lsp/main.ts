@@ -18,7 +18,8 @@ import { functionAt, IncrementalOutline, loadOutlineParser, Outline } from './so
 import { EditorDocument, PositionEncoding, Position } from './textDocument';
 import { WorkspaceIndex } from './workspaceIndex';
 import { startMemoryLog } from './memoryLog';
-import type { FunctionSummary, WorkerAnalysisOptions, WorkerToMain } from './workerProtocol';
+import { installSafetyNet, runNotification, runRequest } from './safetyNet';
+import type { FunctionSummary, PartialContract, WorkerAnalysisOptions, WorkerToMain } from './workerProtocol';
 
 export const Commands = {
   generateContract: 'perfcontract.server.generateContract',
@@ -59,6 +60,8 @@ interface Results {
   declared: Map<string, string>;
   /** The worker's fingerprint of each contract that has one (the engine's cache key): the job after this one need not send it again. */
   fingerprints: Map<string, string>;
+  /** Functions being analysed now: what their analysis found so far (replaced by their contract). */
+  partial: Map<string, PartialContract>;
 }
 
 interface DocumentState {
@@ -84,6 +87,15 @@ interface DocumentState {
 
 /** Starts the server on `connection`, or on the transport named on the command line (`--stdio`, `--node-ipc`). */
 export function startServer(connection: Connection = createStdioOrIpcConnection()): Connection {
+  // Installed here, the one function every way of starting the server calls (the CLI's `lsp`, the
+  // extension's bundle, `node main.js`), before any message is handled.
+  installSafetyNet((line) => {
+    try {
+      connection.console.error(line);
+    } catch {
+      // The connection may be closed; the line also goes to stderr.
+    }
+  });
   const server = new PerfcontractServer(connection);
   startMemoryLog('main');
   server.register();
@@ -119,7 +131,7 @@ class PerfcontractServer {
 
   register(): void {
     const c = this.connection;
-    c.onInitialize(async (params: InitializeParams) => {
+    c.onInitialize(this.request('initialize', async (params: InitializeParams) => {
       const offered = params.capabilities.general?.positionEncodings ?? [];
       this.encoding = offered.includes('utf-8') ? 'utf-8' : 'utf-16';
       this.clientCapabilities = {
@@ -149,8 +161,8 @@ class PerfcontractServer {
         serverInfo: { name: 'perfcontract', version: '0.1.0' },
       };
       return result;
-    });
-    c.onInitialized(async () => {
+    }));
+    c.onInitialized(this.notification('initialized', async () => {
       if (this.clientCapabilities.watchedFilesRegistration) {
         void c.client.register('workspace/didChangeWatchedFiles', { watchers: [{ globPattern: '**/*.{c,h,json}' }] }).catch(() => undefined);
       }
@@ -159,8 +171,8 @@ class PerfcontractServer {
       // Analyses wait for the first settings, so a document opened meanwhile is analysed once, with them.
       this.settingsReady = true;
       this.schedule(0);
-    });
-    c.onDidChangeConfiguration(async (params: DidChangeConfigurationParams) => {
+    }));
+    c.onDidChangeConfiguration(this.notification('workspace/didChangeConfiguration', async (params: DidChangeConfigurationParams) => {
       // Every result is stale from now on, even while the new settings are being fetched.
       for (const state of this.documents.values()) this.invalidate(state);
       const pushed = (params.settings as { perfcontract?: unknown } | undefined)?.perfcontract;
@@ -169,13 +181,13 @@ class PerfcontractServer {
       this.host.setCacheDirectory(this.cacheDirectory());
       for (const state of this.documents.values()) this.invalidate(state);
       this.schedule();
-    });
-    c.onNotification('workspace/didChangeWorkspaceFolders', (params: { event: WorkspaceFoldersChangeEvent }) => {
+    }));
+    c.onNotification('workspace/didChangeWorkspaceFolders', this.notification('workspace/didChangeWorkspaceFolders', (params: { event: WorkspaceFoldersChangeEvent }) => {
       const event = params.event;
       this.roots = [...this.roots.filter((r) => !event.removed.some((f) => fileURLToPath(f.uri) === r)), ...event.added.map((f) => fileURLToPath(f.uri))];
       this.index?.setRoots(this.roots);
-    });
-    c.onDidOpenTextDocument((params: DidOpenParams) => this.guard(() => {
+    }));
+    c.onDidOpenTextDocument(this.notification('textDocument/didOpen', (params: DidOpenParams) => {
       const filePath = pathOfUri(params.textDocument.uri);
       const existing = this.documents.get(params.textDocument.uri);
       existing?.outline.dispose();
@@ -189,7 +201,7 @@ class PerfcontractServer {
       this.yieldTo(state);
       this.schedule(0);
     }));
-    c.onDidChangeTextDocument((params: DidChangeParams) => this.guard(() => {
+    c.onDidChangeTextDocument(this.notification('textDocument/didChange', (params: DidChangeParams) => {
       const state = this.documents.get(params.textDocument.uri);
       if (!state) return;
       const edits = state.document.applyChanges(params.contentChanges, params.textDocument.version);
@@ -204,7 +216,7 @@ class PerfcontractServer {
       this.yieldTo(state);
       this.schedule(quiet ? 0 : undefined);
     }));
-    c.onDidCloseTextDocument((params: DidCloseParams) => this.guard(() => {
+    c.onDidCloseTextDocument(this.notification('textDocument/didClose', (params: DidCloseParams) => {
       const state = this.documents.get(params.textDocument.uri);
       if (!state) return;
       if (state.job) this.host.cancel(state.job.id);
@@ -216,7 +228,7 @@ class PerfcontractServer {
       this.touch(state.document.path);
       this.schedule();
     }));
-    c.onDidSaveTextDocument((event: { textDocument: { uri: string } }) => this.guard(() => {
+    c.onDidSaveTextDocument(this.notification('textDocument/didSave', (event: { textDocument: { uri: string } }) => {
       this.index?.invalidate();
       // x86 metrics are grounded on the files as saved: a save brings them up to date.
       const saved = this.documents.get(event.textDocument.uri);
@@ -225,7 +237,7 @@ class PerfcontractServer {
         this.schedule();
       }
     }));
-    c.onDidChangeWatchedFiles((params: DidChangeWatchedFilesParams) => this.guard(() => {
+    c.onDidChangeWatchedFiles(this.notification('workspace/didChangeWatchedFiles', (params: DidChangeWatchedFilesParams) => {
       for (const change of params.changes) {
         const filePath = pathOfUri(change.uri);
         this.index?.invalidate(filePath);
@@ -234,10 +246,10 @@ class PerfcontractServer {
       }
       this.schedule();
     }));
-    c.onHover((params: TextDocumentPositionParams) => this.guard(() => this.hover(params.textDocument.uri, params.position), null));
-    c.onCodeLens((params: CodeLensParams) => this.guard(() => this.codeLenses(params.textDocument.uri), []));
-    c.onExecuteCommand(async (params: ExecuteCommandParams, token: CancellationToken) => this.executeCommand(params.command, params.arguments ?? [], token));
-    c.onRequest(LAST_ANALYSIS_REQUEST, (params: { uri: string }) => {
+    c.onHover(this.request('textDocument/hover', (params: TextDocumentPositionParams) => this.hover(params.textDocument.uri, params.position)));
+    c.onCodeLens(this.request('textDocument/codeLens', (params: CodeLensParams) => this.codeLenses(params.textDocument.uri)));
+    c.onExecuteCommand(this.request('workspace/executeCommand', (params: ExecuteCommandParams, token: CancellationToken) => this.executeCommand(params.command, params.arguments ?? [], token)));
+    c.onRequest(LAST_ANALYSIS_REQUEST, this.request(LAST_ANALYSIS_REQUEST, (params: { uri: string }) => {
       const state = this.documents.get(params.uri);
       const latest = state?.latest;
       return {
@@ -245,14 +257,41 @@ class PerfcontractServer {
         upToDate: state ? !state.dirty && !state.job && latest?.version === state.document.version : false,
         workerRestarts: this.host.restarts, ...this.statistics,
       };
-    });
-    c.onShutdown(async () => {
+    }));
+    c.onShutdown(this.request('shutdown', async () => {
       if (this.debounce) clearTimeout(this.debounce);
       if (this.lensRefresh) clearTimeout(this.lensRefresh);
       await this.host.dispose();
-    });
+    }));
     c.onExit(() => void this.host.dispose());
+    if (process.env.PERFCONTRACT_TEST_FAULTS === '1') c.onRequest(TEST_FAULT_REQUEST, this.request(TEST_FAULT_REQUEST, (params: { kind: string }) => injectFault(params.kind)));
   }
+
+  /**
+   * Wraps a request handler in the safety net: it runs in a context named after the request, and
+   * an exception it throws, or that escapes from work it started before it answered, is logged with
+   * its stack and answered with an LSP error (InternalError); an error meant as the answer passes.
+   */
+  private request<P, R>(method: string, handler: (params: P, token: CancellationToken) => R | Promise<R>): (params: P, token: CancellationToken) => Promise<R> {
+    return (params, token) => runRequest(
+      `${method} ${describeParams(params)}`, () => handler(params, token),
+      (error) => (error instanceof ResponseError ? error : new ResponseError(ErrorCodes.InternalError, `perfcontract: internal error in ${method}: ${(error as Error)?.message ?? String(error)} (the server keeps running; its log has the stack)`)),
+      this.logError,
+    );
+  }
+
+  /** The same for a notification: an exception is logged with the notification it came from; nothing is answered. */
+  private notification<P>(method: string, handler: (params: P) => unknown): (params: P) => void {
+    return (params) => runNotification(`${method} ${describeParams(params)}`, () => handler(params), this.logError);
+  }
+
+  private readonly logError = (line: string): void => {
+    try {
+      this.connection.console.error(line);
+    } catch {
+      process.stderr.write(`${line}\n`);
+    }
+  };
 
   // ---- settings ----
 
@@ -335,7 +374,8 @@ class PerfcontractServer {
 
   private startNext(): void {
     if (this.running || !this.settingsReady) return;
-    const next = [...this.documents.values()].filter((s) => s.dirty).sort((a, b) => b.touched - a.touched)[0];
+    // Documents with no results at all go first (their first diagnostics), then the most recently touched.
+    const next = [...this.documents.values()].filter((s) => s.dirty).sort((a, b) => Number(a.latest !== undefined) - Number(b.latest !== undefined) || b.touched - a.touched)[0];
     if (!next) return;
     next.dirty = false;
     const { document } = next;
@@ -358,7 +398,7 @@ class PerfcontractServer {
     const version = document.version;
     const building: Results = {
       version, contracts: new Map(), engineDiagnostics: [], functions: [], filesRead: [], recomputed: [], reused: [], heldOver: [], milliseconds: 0, problems, overran, outOfMemory, declared: new Map(),
-      fingerprints: new Map(),
+      fingerprints: new Map(), partial: new Map(),
     };
     // The worker sends only the names of cached contracts this document's last results hold already.
     const held: Record<string, string> = {};
@@ -427,7 +467,21 @@ class PerfcontractServer {
       }
       if (message.pending.length > 0 && this.clientCapabilities.progress) void this.beginProgress(message.pending.length);
       this.publish(state, building);
+      // Other open documents still without any diagnostics get theirs before this job's long part
+      // (one analysis per function, up to the time limit each): otherwise files opened together
+      // waited for each other's whole analyses (47-58 s for the third of three NF files).
+      const waiting = [...this.documents.values()].filter((s) => s !== state && !s.internal && s.dirty && s.latest === undefined);
+      if (waiting.length > 0 && message.pending.length > 0) {
+        this.connection.console.log(`${path.basename(state.document.path)}: its functions are analysed after the first diagnostics of ${waiting.map((s) => path.basename(s.document.path)).join(', ')}`);
+        state.latest = building; // this version's diagnostics and cached contracts stay at hand meanwhile
+        this.invalidate(state);
+      }
+    } else if (message.type === 'partial') {
+      // Not progress for the overrun guard: a function past its time limit still posts partial results.
+      building.partial.set(message.partial.name, message.partial);
+      if (this.functionFile(state, message.partial.name) === state.document.path) this.refreshLenses();
     } else if (message.type === 'contract') {
+      building.partial.delete(message.contract.name);
       building.contracts.set(message.contract.name, message.contract);
       if (message.fingerprint) building.fingerprints.set(message.contract.name, message.fingerprint);
       else building.fingerprints.delete(message.contract.name);
@@ -559,6 +613,11 @@ class PerfcontractServer {
     return undefined;
   }
 
+  /** The file that defines a function of the running analysis (from the lowered program's summary). */
+  private functionFile(state: DocumentState, name: string): string | undefined {
+    return state.building?.functions.find((f) => f.name === name)?.file;
+  }
+
   private hover(uri: string, position: Position): Hover | null {
     const state = this.documents.get(uri);
     if (!state) return null;
@@ -569,6 +628,8 @@ class PerfcontractServer {
     if (word) {
       const contract = this.contractNamed(state, word.text);
       const range = { start: document.positionAt(word.start), end: document.positionAt(word.end) };
+      const partial = state.building?.contracts.has(word.text) ? undefined : state.building?.partial.get(word.text);
+      if (partial) return { contents: { kind: 'markdown', value: partialHover(partial, this.settings.timeLimitMs, contract) }, range };
       if (contract) return { contents: { kind: 'markdown', value: functionHover(contract, baseDir, uri) }, range };
       const declared = state.building?.declared.get(word.text) ?? state.latest?.declared.get(word.text);
       if (declared) return { contents: { kind: 'markdown', value: declared }, range };
@@ -598,6 +659,12 @@ class PerfcontractServer {
     if (!state) return [];
     const lenses: CodeLens[] = [];
     for (const fn of state.outline.outline.functions) {
+      const partial = state.building?.contracts.has(fn.name) ? undefined : state.building?.partial.get(fn.name);
+      if (partial) {
+        const at = state.document.positionAt(fn.start);
+        lenses.push({ range: { start: at, end: at }, command: { title: partialLensTitle(partial), command: '' } });
+        continue;
+      }
       const contract = state.building?.contracts.get(fn.name) ?? state.latest?.contracts.get(fn.name);
       if (!contract && (state.job || state.dirty) && !state.overran.has(fn.name) && !state.outOfMemory.has(fn.name)) {
         // A placeholder until the first contract arrives (a refresh replaces it), so opening a file shows at once that it is being analysed.
@@ -728,6 +795,30 @@ class PerfcontractServer {
   }
 }
 
+/** The lens of a function being analysed: what is known so far, marked as partial. */
+export function partialLensTitle(partial: PartialContract): string {
+  return `analysing: ${partial.classes} class${partial.classes === 1 ? '' : 'es'} so far${partial.instructions ? `, ${instructionRange(partial.instructions)} instr` : ''} (partial)`;
+}
+
+/** The hover of a function being analysed; the previous contract, if any, follows for reference. */
+export function partialHover(partial: PartialContract, timeLimitMs: number, previous: FunctionContract | undefined): string {
+  const lines = [
+    `**${partial.name}**: analysing (partial results)`,
+    '',
+    `${partial.classes} path class${partial.classes === 1 ? '' : 'es'} so far, over ${partial.paths} path${partial.paths === 1 ? '' : 's'}${partial.instructions ? `, costing ${instructionRange(partial.instructions)} IR instructions` : ''}.`,
+    `${partial.pendingStates} branch point${partial.pendingStates === 1 ? '' : 's'} left to explore; ${(partial.elapsedMs / 1000).toFixed(1)} s of the ${(timeLimitMs / 1000).toFixed(0)} s time limit used.`,
+    '',
+    'The contract replaces this when the analysis ends.',
+  ];
+  if (previous) lines.push('', `The previous analysis gave ${previous.classes.length} class${previous.classes.length === 1 ? '' : 'es'}${previous.complete ? '' : ' (incomplete)'}.`);
+  return lines.join('\n');
+}
+
+function instructionRange(range: NonNullable<PartialContract['instructions']>): string {
+  const max = `${range.max}${range.withPcvs ? '+' : ''}`;
+  return range.min === range.max ? max : `${range.min}-${max}`;
+}
+
 /** A function's text in the document's buffer (its name when the outline does not have it). */
 function functionText(state: DocumentState, name: string): string {
   const fn = state.outline.outline.functions.find((f) => f.name === name);
@@ -748,7 +839,42 @@ function wordAt(text: string, offset: number): { text: string; start: number; en
   return { text: text.slice(start, end), start, end };
 }
 
-if (require.main === module) {
-  process.on('uncaughtException', (error) => process.stderr.write(`perfcontract server: uncaught ${error.stack ?? error.message}\n`));
-  startServer();
+/** A short description of a message's parameters for the log: its document, position and command. */
+function describeParams(params: unknown): string {
+  if (typeof params !== 'object' || params === null) return '';
+  const p = params as { textDocument?: { uri?: string; version?: number }; position?: Position; command?: string; uri?: string; kind?: string };
+  const parts: string[] = [];
+  const uri = p.textDocument?.uri ?? p.uri;
+  if (uri) parts.push(path.basename(uri) + (p.textDocument?.version !== undefined ? ` v${p.textDocument.version}` : ''));
+  if (p.position) parts.push(`at ${p.position.line + 1}:${p.position.character + 1}`);
+  if (p.command) parts.push(p.command);
+  if (p.kind) parts.push(p.kind);
+  return parts.length > 0 ? `(${parts.join(', ')})` : '';
 }
+
+/** Only with PERFCONTRACT_TEST_FAULTS=1: a request that makes the server fail in a chosen way, for the safety net's tests. */
+export const TEST_FAULT_REQUEST = 'perfcontract/testFault';
+
+/**
+ * `timer`: an exception thrown from a timer the request started, before it answers. `rejection`: a
+ * promise the request started rejects with no handler. `async`: the handler itself rejects after
+ * an await. `detached`: a timer throws after the request was answered (logged only).
+ */
+async function injectFault(kind: string): Promise<string> {
+  const fault = new Error(`test fault (${kind})`);
+  if (kind === 'async') {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    throw fault;
+  }
+  if (kind === 'timer') setTimeout(() => { throw fault; }, 5);
+  else if (kind === 'rejection') setTimeout(() => void Promise.reject(fault), 5);
+  else if (kind === 'detached') {
+    setTimeout(() => { throw fault; }, 50);
+    return 'answered';
+  } else throw new ResponseError(ErrorCodes.InvalidParams, `unknown fault kind '${kind}' (known: timer, rejection, async, detached)`);
+  // The fault lands first: the safety net answers with an error, and this answer is dropped.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  return 'not failed';
+}
+
+if (require.main === module) startServer();

@@ -13,7 +13,7 @@ export interface MemorySample {
   /** Process-wide: resident set now and at its peak (VmHWM). */
   rss: number;
   peakRss: number;
-  /** Process-wide: resident part of the mappings of 1 GiB or more, which are WebAssembly memories (z3's above all). */
+  /** Process-wide, main thread only (0 in the worker's samples), read every 10 s: resident part of the mappings of 1 GiB or more, which are WebAssembly memories (z3's above all). */
   wasm: number;
   /** This thread's V8 heap: used, reserved, in large-object space, outside the heap (ArrayBuffers, Buffers). */
   heapUsed: number;
@@ -28,6 +28,8 @@ export function startMemoryLog(thread: MemorySample['thread'], extra: () => Reco
   const file = process.env.PERFCONTRACT_MEMORY_LOG;
   if (!file) return undefined;
   const started = Date.now();
+  let samples = 0;
+  let wasm = 0;
   const sample = (what: string) => {
     try {
       const heap = v8.getHeapStatistics();
@@ -37,16 +39,30 @@ export function startMemoryLog(thread: MemorySample['thread'], extra: () => Reco
       const line: MemorySample = {
         t: Date.now() - started, thread, what, rss: Math.round(kb('VmRSS')), peakRss: Math.round(kb('VmHWM')),
         heapUsed: Math.round(heap.used_heap_size / MB), heapTotal: Math.round(heap.total_heap_size / MB), largeObjects: Math.round(large / MB),
-        external: Math.round(process.memoryUsage().external / MB), wasm: Math.round(wasmResidentKb() / 1024), ...extra(),
+        external: Math.round(process.memoryUsage().external / MB), wasm: residentWasmMb(), ...extra(),
       };
       fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
     } catch {
       // A log that cannot be written must not disturb the server.
     }
   };
+  /**
+   * Reading /proc/self/smaps walks the page tables of every mapping, WASM reservations included:
+   * about 85 ms per read on the loaded 2-core machine, once a second on both threads, which held up
+   * hovers by up to seconds during `npm run fuzz:lsp`. It is process-wide, so only the main thread
+   * reads it, every WASM_SAMPLE_EVERY samples; the worker reports its modules' memory instead
+   * (wasmMemory.ts).
+   */
+  const residentWasmMb = () => {
+    if (thread === 'main' && samples++ % WASM_SAMPLE_EVERY === 0) wasm = Math.round(wasmResidentKb() / 1024);
+    return wasm;
+  };
   setInterval(() => sample('tick'), 1000).unref();
   return sample;
 }
+
+/** One smaps read per this many samples (seconds) on the main thread; other samples repeat the last figure. */
+const WASM_SAMPLE_EVERY = 10;
 
 /** Resident kilobytes of anonymous mappings of 1 GiB or more: V8 reserves that much for each WebAssembly memory. */
 function wasmResidentKb(): number {

@@ -1,6 +1,7 @@
 // Messages between the language server's main thread and its analysis worker thread (plain data only).
 import type { FunctionContract } from '../core/contract/contract';
 import type { AnalysisOptions, Diagnostic } from '../core/analysis';
+import type { WasmMemoryFigures } from './wasmMemory';
 
 /** Options the worker passes to `analyze()` (everything but the cache and the cancellation signal). */
 export type WorkerAnalysisOptions = Omit<AnalysisOptions, 'cache' | 'entries'>;
@@ -60,9 +61,26 @@ export type WorkerToMain =
     declared: Record<string, string>;
   }
   | { type: 'contract'; id: number; contract: FunctionContract; settled: boolean; fingerprint?: string }
+  /** What an analysis still running has found so far (at most every PARTIAL_INTERVAL_MS); its `contract` message replaces it. */
+  | { type: 'partial'; id: number; partial: PartialContract }
   | { type: 'done'; id: number; cancelled: boolean; recomputed: string[]; milliseconds: number }
   | { type: 'failed'; id: number; message: string; filesRead: string[] }
   /** z3 failed in the worker's process: every later analysis there would be incomplete, so the worker must be replaced. */
   | { type: 'solverFailure'; id: number; message: string }
   /** The answer to `flushCache`: the on-disk cache is written. */
-  | { type: 'flushed' };
+  | { type: 'flushed' }
+  /** After each job: the worker's WebAssembly memory per module, which the host keeps below 75% of each cap. */
+  | { type: 'memory'; figures: WasmMemoryFigures };
+
+/** A function's analysis in progress: the classes found so far and their range of IR instructions. */
+export interface PartialContract {
+  name: string;
+  /** Classes so far, grouped as the final contract groups paths (outcome and cost formula). */
+  classes: number;
+  paths: number;
+  /** Branch points not yet explored. */
+  pendingStates: number;
+  elapsedMs: number;
+  /** Least and largest constant instruction cost over the paths so far; `withPcvs` when some cost also grows with a PCV. */
+  instructions?: { min: number; max: number; withPcvs: boolean };
+}

@@ -39,6 +39,10 @@ export interface ClientOptions {
   settings?: Record<string, unknown>;
   positionEncodings?: string[];
   progress?: boolean;
+  /** Extra environment variables for the server process. */
+  env?: Record<string, string>;
+  /** How the server is started: `perfcontract lsp --stdio` (the default) or `node out/server/src/lsp/main.js --stdio`. */
+  entry?: 'cli' | 'main';
 }
 
 type Listener = { method: string; predicate: (params: any) => boolean; resolve: (params: any) => void };
@@ -48,6 +52,10 @@ export class LspTestClient {
   readonly connection: MessageConnection;
   settings: Record<string, unknown>;
   readonly diagnostics = new Map<string, PublishedDiagnostics>();
+  /** Called with every window/logMessage line of the server, in order. */
+  readonly logListeners: ((message: string) => void)[] = [];
+  /** Called with every publishDiagnostics notification, in order. */
+  readonly diagnosticListeners: ((params: PublishedDiagnostics) => void)[] = [];
   readonly statuses: Status[] = [];
   readonly progress: unknown[] = [];
   stderr = '';
@@ -62,7 +70,8 @@ export class LspTestClient {
     this.settings = options.settings ?? {};
     // PERFCONTRACT_SERVER_NODE_ARGS: extra Node options for the server (e.g. --cpu-prof when profiling a benchmark).
     const nodeArgs = process.env.PERFCONTRACT_SERVER_NODE_ARGS?.split(' ').filter((a) => a) ?? [];
-    this.process = spawn(process.execPath, [...nodeArgs, bin, 'lsp', '--stdio'], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
+    const entry = options.entry === 'main' ? [path.join(repo, 'out', 'server', 'src', 'lsp', 'main.js'), '--stdio'] : [bin, 'lsp', '--stdio'];
+    this.process = spawn(process.execPath, [...nodeArgs, ...entry], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     this.process.stderr!.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
     });
@@ -70,6 +79,7 @@ export class LspTestClient {
     this.connection = rpc.createMessageConnection(new rpc.StreamMessageReader(this.process.stdout!), new rpc.StreamMessageWriter(this.process.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishedDiagnostics) => {
       this.diagnostics.set(params.uri, params);
+      for (const listener of this.diagnosticListeners) listener(params);
       this.emit('textDocument/publishDiagnostics', params);
     });
     this.connection.onNotification('perfcontract/status', (params: Status) => {
@@ -83,6 +93,8 @@ export class LspTestClient {
     this.connection.onNotification('window/logMessage', (params: { message: string }) => {
       this.log.push(params.message);
       if (this.log.length > 200) this.log.shift();
+      for (const listener of this.logListeners) listener(params.message);
+      this.emit('window/logMessage', params);
     });
     this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map((item) => (item.section === 'perfcontract' ? this.settings : null)));
     this.connection.onRequest('window/workDoneProgress/create', () => null);

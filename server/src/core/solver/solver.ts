@@ -99,6 +99,8 @@ export function layeredModel(child: Model, names: ReadonlySet<string>, parent: M
 
 type Z3Context = Awaited<ReturnType<typeof init>>['Context'] extends (...args: never[]) => infer C ? C : never;
 let z3Loading: Promise<{ context: Z3Context }> | undefined;
+/** z3's estimate of the bytes it holds allocated, once loaded (for memory reports). */
+let z3AllocatedBytes: (() => number) | undefined;
 
 /** z3's own memory ceiling (MB); beyond it a query fails as unknown instead of growing the WASM heap. */
 let z3MemoryMaxMb = 1200;
@@ -112,6 +114,20 @@ export function setZ3MemoryLimitMb(mb: number): void {
   if (z3Loading) throw new Error('setZ3MemoryLimitMb must be called before z3 is first used');
   z3MemoryMaxMb = mb;
 }
+/**
+ * z3's memory in this process: what it holds allocated now (its own estimate) and its ceiling
+ * (`memory_max_size`), in bytes; undefined before z3 is loaded. A long-lived host watches it for
+ * growth across analyses (z3 objects are released when their JS wrappers are collected).
+ */
+export function z3MemoryFigures(): { allocatedBytes: number; limitBytes: number } | undefined {
+  if (!z3AllocatedBytes) return undefined;
+  try {
+    return { allocatedBytes: z3AllocatedBytes(), limitBytes: z3MemoryMaxMb * 1024 * 1024 };
+  } catch {
+    return undefined; // z3 failed in this process: nothing to report
+  }
+}
+
 /**
  * z3 instances started again after a failure, at most; after that z3 is not used in this process.
  * 0: a fresh instance in the same process was seen to leave every query hanging until the
@@ -255,6 +271,7 @@ function loadZ3(): Promise<{ context: Z3Context; checkNow?: CheckOnThisThread }>
       observeZ3ThreadPool(api.em);
       // Exhausting the WASM heap (2 GiB) aborts the whole process; z3's own limit fails the query instead.
       api.Z3.global_param_set('memory_max_size', String(z3MemoryMaxMb));
+      z3AllocatedBytes = () => Number(api.Z3.get_estimated_alloc_size());
       const context = api.Context('perfcontract') as unknown as { ptr: unknown };
       const syncCheck = (api.em as unknown as { _Z3_solver_check?: (context: unknown, solver: unknown) => number })._Z3_solver_check;
       if (typeof syncCheck === 'function' && !CHECK_ON_Z3_THREADS) {

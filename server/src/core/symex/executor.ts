@@ -70,6 +70,12 @@ export interface ExecutionOptions {
    */
   concreteLoops?: boolean;
   signal?: AbortSignal;
+  /**
+   * Called between states with the paths finished so far and the states still to explore, so that
+   * a host can show a partial contract while a long exploration runs. It must be cheap (it is
+   * called once per state; throttle inside it) and must not modify the paths.
+   */
+  onProgress?: (progress: { paths: readonly CompletedPath[]; pendingStates: number; elapsedMs: number }) => void;
 }
 
 export const DEFAULT_EXECUTION_OPTIONS: ExecutionOptions = {
@@ -325,14 +331,17 @@ class Explorer {
         this.stop('cancelled', 'the analysis was cancelled');
         break;
       }
+      // Each pending state is a branch point not yet explored, which may hide any number of paths:
+      // the message counts branch points, not paths.
       if (performance.now() - this.started > this.options.timeLimitMs) {
-        this.stop('time-limit', `stopped after ${this.options.timeLimitMs} ms with ${worklist.length} paths unexplored`);
+        this.stop('time-limit', `stopped at the time limit (${this.options.timeLimitMs} ms) after ${this.paths.length} paths, with ${worklist.length} branch point${worklist.length === 1 ? '' : 's'} left to explore (each may hide many more paths)`);
         break;
       }
       if (this.paths.length >= this.options.maxPaths) {
-        this.stop('path-limit', `stopped after ${this.options.maxPaths} paths with ${worklist.length} unexplored`);
+        this.stop('path-limit', `stopped at the path limit (${this.options.maxPaths} paths), with ${worklist.length} branch point${worklist.length === 1 ? '' : 's'} left to explore (each may hide many more paths)`);
         break;
       }
+      this.options.onProgress?.({ paths: this.paths, pendingStates: worklist.length, elapsedMs: performance.now() - this.started });
       await this.step(worklist);
     }
     // A declared call's PCV inside a summarised loop is a total: its description says so.
@@ -1321,7 +1330,7 @@ class Explorer {
     // reaches: it gets half of the time left, so that inlining still has the other half.
     const remaining = this.options.timeLimitMs - (performance.now() - this.started);
     if (remaining <= 0) return { unusable: 'no time was left to summarise it' };
-    const child = new Explorer(this.program, this.solver, { ...this.options, timeLimitMs: remaining / 2 }, this.summaries);
+    const child = new Explorer(this.program, this.solver, { ...this.options, timeLimitMs: remaining / 2, onProgress: undefined }, this.summaries);
     const summary = await child.record(fn, shape);
     for (const [callee, count] of Object.entries(child.summaryUse.instantiated)) this.summaryUse.instantiated[callee] = (this.summaryUse.instantiated[callee] ?? 0) + count;
     for (const inlined of child.summaryUse.inlined) this.inlined(inlined.callee, inlined.reason);

@@ -19,12 +19,14 @@ export interface ParseResult {
 }
 
 let loading: Promise<Parser> | undefined;
+/** The Emscripten module object of tree-sitter's runtime: it receives the views of the WASM memory (HEAP8). */
+const runtimeModule: { HEAP8?: Int8Array } = {};
 
 /** Returns the shared parser, loading the WASM runtime and grammar on first use. */
 export function loadCParser(): Promise<Parser> {
   if (!loading) {
     loading = (async () => {
-      await Parser.init();
+      await Parser.init(runtimeModule);
       const language = await Language.load(resolveGrammarWasm());
       const parser = new Parser();
       parser.setLanguage(language);
@@ -32,6 +34,14 @@ export function loadCParser(): Promise<Parser> {
     })();
   }
   return loading;
+}
+
+/**
+ * The size of tree-sitter's WASM memory in bytes (it grows and never shrinks, up to 2 GiB), or
+ * undefined when this parser did not start the runtime (another loader in the thread did first).
+ */
+export function treeSitterMemoryBytes(): number | undefined {
+  return runtimeModule.HEAP8?.buffer.byteLength;
 }
 
 /** Parses text; `previous` (already edited with tree.edit) enables incremental reparse. */
