@@ -178,8 +178,13 @@ export async function analyze(
   const solver = solverFor(built, settings);
   const contracts: FunctionContract[] = [];
   const recomputed: string[] = [];
-  const keys = settings.cache || settings.execution.compositional ? functionKeys(lowered.program, optionsFingerprint(settings)) : undefined;
-  const summaries = settings.execution.compositional ? new SummaryStore(keys!, settings.cache) : undefined;
+  // Calls to a function with a declared contract use the contract when it is preferred: its body's
+  // key then does not reach its callers' (the contract is in the options fingerprint).
+  const declaredCallees = settings.execution.preferDeclaredContracts ? new Set(declared.contracts.keys()) : undefined;
+  const fingerprint = settings.cache || settings.execution.compositional ? optionsFingerprint(settings) : '';
+  const keys = settings.cache ? functionKeys(lowered.program, fingerprint, { position: 'byte', declaredCallees }) : undefined;
+  const summaryKeys = settings.execution.compositional ? functionKeys(lowered.program, fingerprint, { position: 'line', declaredCallees }) : undefined;
+  const summaries = summaryKeys ? new SummaryStore(summaryKeys, settings.cache) : undefined;
   const summaryUse: Record<string, SummaryUse> = {};
   for (const entry of entries) {
     const fn = lowered.program.functions.get(entry);
