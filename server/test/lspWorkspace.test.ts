@@ -180,7 +180,9 @@ describe('language server across files', () => {
     const root = multiFileWorkspace();
     const cache = path.join(root, '.cache');
     const session = async (expectRecomputed: string[]) => {
-      const client = new LspTestClient({ rootPath: root, settings: { cacheDirectory: cache, solverTimeoutMs: 60000 } });
+      // A summary gets half of the time left: a long limit, so that a loaded machine cannot make
+      // lib_scale's run out of time (it would be inlined, and not stored).
+      const client = new LspTestClient({ rootPath: root, settings: { cacheDirectory: cache, solverTimeoutMs: 60000, timeLimitMs: 120000 } });
       try {
         await client.initialize();
         const app = await client.open(path.join(root, 'app.c'), APP_C);
