@@ -22,7 +22,6 @@ interface MessageConnection {
 }
 
 export const repo = path.resolve(__dirname, '../../../..');
-const bin = path.join(repo, 'bin', 'perfcontract.js');
 
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
@@ -39,6 +38,8 @@ export interface ClientOptions {
   settings?: Record<string, unknown>;
   positionEncodings?: string[];
   progress?: boolean;
+  /** A checkout whose built server to spawn instead of this one's (the benchmark compares two builds). */
+  serverRoot?: string;
 }
 
 type Listener = { method: string; predicate: (params: any) => boolean; resolve: (params: any) => void };
@@ -62,7 +63,8 @@ export class LspTestClient {
     this.settings = options.settings ?? {};
     // PERFCONTRACT_SERVER_NODE_ARGS: extra Node options for the server (e.g. --cpu-prof when profiling a benchmark).
     const nodeArgs = process.env.PERFCONTRACT_SERVER_NODE_ARGS?.split(' ').filter((a) => a) ?? [];
-    this.process = spawn(process.execPath, [...nodeArgs, bin, 'lsp', '--stdio'], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
+    const serverRoot = options.serverRoot ?? repo;
+    this.process = spawn(process.execPath, [...nodeArgs, path.join(serverRoot, 'bin', 'perfcontract.js'), 'lsp', '--stdio'], { cwd: serverRoot, stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr!.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
     });
