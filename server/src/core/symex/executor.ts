@@ -1242,19 +1242,11 @@ class Explorer {
       if (loop !== undefined) for (const name of renamed.values()) this.noteDeclaredTotal(name);
       if (this.recording) successor.pcvEvents = [...(successor.pcvEvents ?? []), ...[...renamed.values()].map((pcv) => ({ pcv }))];
       for (const [pcv, name] of renamed) {
-        const known = this.pcvs.get(name);
-        if (!known) {
-          this.pcvs.set(name, {
-            name, description: `${c.pcvs[pcv]} (in ${contract.name}, declared in ${contract.source.split('/').pop()})`,
-            origin: { file: instruction.range.file, line: instruction.range.startLine + 1 }, functionName: contract.name, header: -1,
-            bound: c.bounds[pcv], boundSource: c.bounds[pcv] !== undefined ? 'annotation' : undefined,
-          });
-        } else if (known.header === -1) {
-          // Names follow the order of calls on each path: on another path the same name can be
-          // another callee's PCV. Its bound is then the larger one, and the description says so.
-          if (known.functionName !== contract.name && !(known.otherCallees ?? []).includes(contract.name)) known.otherCallees = [...(known.otherCallees ?? []), contract.name];
-          widenBound(known, c.bounds[pcv]);
-        }
+        this.noteDeclaredPcv({
+          name, description: `${c.pcvs[pcv]} (in ${contract.name}, declared in ${contract.source.split('/').pop()})`,
+          origin: { file: instruction.range.file, line: instruction.range.startLine + 1 }, functionName: contract.name, header: -1,
+          bound: c.bounds[pcv], boundSource: c.bounds[pcv] !== undefined ? 'annotation' : undefined,
+        });
       }
       const cost = caseCost(c, (pcv) => renamed.get(pcv) ?? pcv);
       addCost(successor.cost, cost.constant);
@@ -1396,7 +1388,7 @@ class Explorer {
       pcvs: [...this.pcvs.values()].map((p) => ({
         name: p.name, description: p.description, origin: p.origin, functionName: p.functionName, header: p.header,
         ...(p.bound !== undefined ? { bound: p.bound } : {}), ...(p.boundSource ? { boundSource: p.boundSource } : {}),
-        ...(p.header === -1 && this.totalPcvs.has(p.name) ? { total: true } : {}),
+        ...(p.header === -1 && this.totalPcvs.has(p.name) ? { total: true } : {}), ...(p.otherCallees ? { otherCallees: [...p.otherCallees] } : {}),
       })),
       loops: [...recording.loops.values()],
       touched: [...recording.touched].filter((name) => initial.has(name)).sort(),
@@ -1586,16 +1578,11 @@ class Explorer {
       });
       const guards = loop.guards.map((g) => ({ ...g, start: rebuild.bitvec(g.start), limit: typeof g.limit === 'string' ? g.limit : rebuild.bitvec(g.limit) }));
       // The PCVs of declared calls in the loop's iterations: totals, registered with the loop, and
-      // their bounds scaled by the loop's (as summarizeLoop does inline).
+      // their bounds scaled by the loop's (as summarizeLoop does inline), in the order the summary
+      // registered them (the order inlining meets them), not the order of the cost terms.
+      const inIterations = new Set(kept.flatMap((iteration) => iteration.terms.flatMap(([key]) => key.split('*'))));
       const declaredInLoop = new Map<string, SummaryPcv>();
-      for (const iteration of kept) {
-        for (const [key] of iteration.terms) {
-          for (const name of key.split('*')) {
-            const record = declaredPcvs.get(name);
-            if (record?.total) declaredInLoop.set(renamePcv(name), record);
-          }
-        }
-      }
+      for (const record of summary.pcvs) if (record.total && inIterations.has(record.name)) declaredInLoop.set(renamePcv(record.name), record);
       if (this.recording) {
         for (const [name, record] of declaredInLoop) if (!this.pcvs.has(name)) this.pcvs.set(name, declaredRecord(record, name));
         const recorded: SummaryLoop = {
@@ -1669,7 +1656,7 @@ class Explorer {
         if ('pcv' in event) {
           const record = declaredPcvs.get(event.pcv);
           const name = renamePcv(event.pcv);
-          const register = () => { if (record && !this.pcvs.has(name)) this.pcvs.set(name, declaredRecord(record, name)); };
+          const register = () => { if (record) this.noteDeclaredPcv(declaredRecord(record, name)); };
           if (this.recording) {
             register();
             successor.pcvEvents = [...(successor.pcvEvents ?? []), { pcv: name }];
@@ -1720,6 +1707,25 @@ class Explorer {
     this.summaryUse.instantiated[callee.name] = (this.summaryUse.instantiated[callee.name] ?? 0) + 1;
     this.pendingForks.push(...successors);
     return 'forked';
+  }
+
+  /**
+   * Registers a declared call's PCV, or merges it into the record of that name. Names follow the
+   * order of calls on each path: on another path the same name can be another callee's PCV. Its
+   * bound is then the larger one, and the description says so (`otherCallees`). Inline calls and
+   * instantiated summaries both register through here, so they give the same records.
+   */
+  private noteDeclaredPcv(record: SummarizedLoopPcv): void {
+    const known = this.pcvs.get(record.name);
+    if (!known) {
+      this.pcvs.set(record.name, record);
+      return;
+    }
+    if (known.header !== -1) return;
+    for (const callee of [record.functionName, ...(record.otherCallees ?? [])]) {
+      if (known.functionName !== callee && !(known.otherCallees ?? []).includes(callee)) known.otherCallees = [...(known.otherCallees ?? []), callee];
+    }
+    widenBound(known, record.bound);
   }
 
   /** Registers (or merges) a loop PCV settled at a call site, as `summarizeLoop` does for a loop run inline. */

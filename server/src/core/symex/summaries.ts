@@ -138,6 +138,8 @@ export interface SummaryPcv {
   boundSource?: 'annotation' | 'guard';
   /** A declared call's PCV inside a summarised loop of the callee: a total (summed over the iterations). */
   total?: boolean;
+  /** Other declared callees whose PCV has this name on other paths of the callee. */
+  otherCallees?: string[];
 }
 
 export interface FunctionSummary {
@@ -174,7 +176,7 @@ export interface SummaryUse {
 
 // 4: a declared case in a summary's path decisions no longer carries the call's number.
 // 5: declared PCVs in summarised loops are totals (`t@L`, `SummaryPcv.total`).
-// 6: loops run concretely in summaries (`concreteQuestions`, `concreteLoops`, `pastUnroll`).
+// 6: loops run concretely in summaries (`concreteQuestions`, `concreteLoops`, `pastUnroll`); `SummaryPcv.otherCallees`.
 export const SUMMARY_FORMAT_VERSION = 6;
 
 /** The symbol of an integer argument, a pointer argument's offset, and a summary object's initial bytes. */
