@@ -1393,7 +1393,8 @@ class Explorer {
       loops: [...recording.loops.values()],
       touched: [...recording.touched].filter((name) => initial.has(name)).sort(),
       copiesMemory: recording.copiesMemory,
-      concreteQuestions: recording.concreteQuestions,
+      // Expressions are hash-consed: a question met on several paths or call sites is kept once.
+      concreteQuestions: [...new Set(recording.concreteQuestions)],
       concreteLoops: recording.concreteLoops,
       pastUnroll: recording.pastUnroll,
     };
