@@ -174,7 +174,12 @@ interface NfBenchOptions {
   base?: string;
 }
 
-interface NfRun { ms: number; processMs: number; classes: number; complete: boolean; solverQueries: number; instantiated: number; inlined: Record<string, number>; error?: string }
+interface NfRun {
+  ms: number; processMs: number; classes: number; complete: boolean; solverQueries: number; instantiated: number; inlined: Record<string, number>;
+  /** Time and queries spent recording summaries (absent for a build without them). */
+  recording?: { milliseconds: number; solverQueries: number };
+  error?: string;
+}
 
 /**
  * What one child process runs: the NF's cold contract (a fresh process: z3 and tree-sitter load,
@@ -202,7 +207,7 @@ const nf = NF_REGISTRY.find((n) => n.name === name);
     for (const n of Object.values(use.instantiated)) instantiated += n;
     for (const i of use.inlined) { const k = i.callee + ': ' + i.reason; inlined[k] = (inlined[k] || 0) + 1; }
   }
-  process.stdout.write(JSON.stringify({ ms, processMs: performance.now() - started, classes: c.classes.length, complete: c.complete, solverQueries: c.statistics.solverQueries, instantiated, inlined }));
+  process.stdout.write(JSON.stringify({ ms, processMs: performance.now() - started, classes: c.classes.length, complete: c.complete, solverQueries: c.statistics.solverQueries, instantiated, inlined, recording: r.summaries && r.summaries.recording }));
   process.exit(0);
 })().catch((e) => { process.stdout.write(JSON.stringify({ error: String(e && e.message || e) })); process.exit(0); });
 `;
@@ -232,10 +237,11 @@ async function benchNfContracts(options: NfBenchOptions, json: boolean): Promise
     return;
   }
   process.stdout.write(`\nNF cold contracts: one fresh process per NF and build, the registry's settings; analyze() ms (process ms includes loading z3)${options.base ? `; base: ${options.base}` : ''}\n\n`);
-  const header = ['nf', ...(options.base ? ['base ms', 'base classes'] : []), 'ms', 'process ms', 'classes', 'complete', 'queries', ...(options.base ? ['ratio (this/base)'] : []), 'summaries used', 'inlined calls'];
+  const header = ['nf', ...(options.base ? ['base ms', 'base classes'] : []), 'ms', 'process ms', 'classes', 'complete', 'queries', ...(options.base ? ['ratio (this/base)'] : []), 'summaries used', 'recording ms', 'recording queries', 'inlined calls'];
   const lines = rows.map((r) => [
     r.nf, ...(r.base ? [r.base.ms.toFixed(0), String(r.base.classes)] : []), r.now.ms.toFixed(0), r.now.processMs.toFixed(0), String(r.now.classes), String(r.now.complete), String(r.now.solverQueries),
-    ...(r.base ? [(r.now.ms / r.base.ms).toFixed(2)] : []), String(r.now.instantiated), String(Object.values(r.now.inlined).reduce((a, b) => a + b, 0)),
+    ...(r.base ? [(r.now.ms / r.base.ms).toFixed(2)] : []), String(r.now.instantiated), r.now.recording ? r.now.recording.milliseconds.toFixed(0) : '', r.now.recording ? String(r.now.recording.solverQueries) : '',
+    String(Object.values(r.now.inlined).reduce((a, b) => a + b, 0)),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -61,7 +61,11 @@ export interface AnalysisResult {
    * call shape) or took from the cache (`reused`), and per recomputed entry, the calls answered by
    * summaries and the callees inlined instead, with the reason.
    */
-  summaries?: { computed: string[]; reused: string[]; use: Record<string, SummaryUse> };
+  summaries?: {
+    computed: string[]; reused: string[]; use: Record<string, SummaryUse>;
+    /** Time and solver queries spent recording summaries (part of the contracts' statistics). */
+    recording: { milliseconds: number; solverQueries: number };
+  };
   /** Set when z3 failed in this process: every later analysis here is incomplete, so a host should restart it. */
   solverFailure?: string;
 }
@@ -234,7 +238,7 @@ export async function analyze(
   const solverFailure = z3FailureMessage();
   return {
     contracts, diagnostics, program: lowered.program, entries, recomputed, declaredContracts: declared.contracts, preferDeclaredContracts: settings.execution.preferDeclaredContracts ?? false,
-    ...(summaries ? { summaries: { computed: summaries.computed, reused: summaries.reused, use: summaryUse } } : {}),
+    ...(summaries ? { summaries: { computed: summaries.computed, reused: summaries.reused, use: summaryUse, recording: { milliseconds: Math.round(summaries.recording.milliseconds), solverQueries: summaries.recording.solverQueries } } } : {}),
     ...(solverFailure ? { solverFailure } : {}),
   };
 }

@@ -1286,10 +1286,17 @@ class Explorer {
     let summary = store.get(key);
     if (!summary) {
       store.inProgress.add(key);
+      // Only the outermost recording is timed: a nested one runs inside it.
+      const outermost = store.inProgress.size === 1;
+      const started = { ms: performance.now(), queries: this.solver.statistics.queries };
       try {
         summary = await this.summarize(callee, binding.shape);
       } finally {
         store.inProgress.delete(key);
+        if (outermost) {
+          store.recording.milliseconds += performance.now() - started.ms;
+          store.recording.solverQueries += this.solver.statistics.queries - started.queries;
+        }
       }
       store.set(key, callee.name, summary);
     }

@@ -231,6 +231,8 @@ export class SummaryStore {
   /** Functions whose summary came from the cache. */
   readonly reused: string[] = [];
   readonly inProgress = new Set<string>();
+  /** Time and solver queries spent recording summaries in this analysis (nested recordings count once). */
+  readonly recording = { milliseconds: 0, solverQueries: 0 };
   private readonly obstacles = new Map<string, string | undefined>();
 
   constructor(private readonly functionKeys: Map<string, string>, private readonly cache?: SummaryCache) {}
