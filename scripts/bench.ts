@@ -1,6 +1,7 @@
 // Benchmarks the analysis of every C test fixture and prints per-fixture path, solver, time and memory figures.
 import * as fs from 'fs';
 import * as path from 'path';
+import { spawnSync } from 'child_process';
 import { analyze, AnalysisResult, endAnalysisSession } from '../server/src/core/analysis';
 import { diskFileSystem } from '../server/src/cli/main';
 import type { FunctionContract } from '../server/src/core/contract/contract';
@@ -18,20 +19,24 @@ interface Row {
   error?: string;
 }
 
-function parseArgs(argv: string[]): { repeat: number; json: boolean } {
+function parseArgs(argv: string[]): { repeat: number; json: boolean; nf: NfBenchOptions } {
   let repeat = 3;
   let json = false;
+  const nf: NfBenchOptions = { run: true, only: false, base: process.env.PERFCONTRACT_BENCH_BASE };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--json') json = true;
+    else if (arg === '--no-nf') nf.run = false;
+    else if (arg === '--nf-only') nf.only = true;
+    else if (arg === '--base') nf.base = argv[++i];
     else if (arg === '--repeat' || arg.startsWith('--repeat=')) {
       const text = arg === '--repeat' ? argv[++i] : arg.slice('--repeat='.length);
       const n = Number(text);
       if (!Number.isInteger(n) || n <= 0) throw new Error(`--repeat needs a positive integer, got '${text ?? ''}'`);
       repeat = n;
-    } else throw new Error(`unknown argument '${arg}' (usage: bench [--repeat N] [--json])`);
+    } else throw new Error(`unknown argument '${arg}' (usage: bench [--repeat N] [--json] [--no-nf | --nf-only] [--base BUILT_CHECKOUT])`);
   }
-  return { repeat, json };
+  return { repeat, json, nf };
 }
 
 function fixtureFiles(): string[] {
@@ -119,7 +124,11 @@ function renderTable(rows: Row[]): string {
 const SOUNDNESS_INPUTS = 1000;
 
 async function main(): Promise<void> {
-  const { repeat, json } = parseArgs(process.argv.slice(2));
+  const { repeat, json, nf } = parseArgs(process.argv.slice(2));
+  if (nf.only) {
+    await benchNfContracts(nf, json);
+    return;
+  }
   const sampler = setInterval(sampleRss, 20);
   try {
     const files = fixtureFiles();
@@ -153,6 +162,98 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(sampler);
   }
+  if (nf.run) await benchNfContracts(nf, json);
+}
+
+// ----- Cold contracts of the NF corpus, side by side with another build -----
+
+interface NfBenchOptions {
+  run: boolean;
+  only: boolean;
+  /** A checkout of another revision with its `out/` built: measured in the same run, for ratios. */
+  base?: string;
+}
+
+interface NfRun {
+  ms: number; processMs: number; classes: number; complete: boolean; solverQueries: number; instantiated: number; inlined: Record<string, number>;
+  /** Time and queries spent recording summaries (absent for a build without them). */
+  recording?: { milliseconds: number; solverQueries: number };
+  error?: string;
+}
+
+/**
+ * What one child process runs: the NF's cold contract (a fresh process: z3 and tree-sitter load,
+ * parse, lower, explore, witnesses) through the `analyze()` of the checkout given as argv[1], with
+ * the registry's settings (as the validation's CLI call). Plain JavaScript, so that it runs against
+ * any build that has `analyze` and `NF_REGISTRY`.
+ */
+const NF_CHILD = `
+const path = require('path');
+const [root, name] = process.argv.slice(1);
+const started = performance.now();
+const { analyze } = require(path.join(root, 'out/server/src/core/analysis'));
+const { diskFileSystem } = require(path.join(root, 'out/server/src/cli/main'));
+const { NF_REGISTRY } = require(path.join(root, 'out/server/src/measure/nfRegistry'));
+const nf = NF_REGISTRY.find((n) => n.name === name);
+(async () => {
+  const t = performance.now();
+  const execution = { timeLimitMs: nf.contractTimeLimitMs, preferDeclaredContracts: !!nf.modular, ...(nf.unrollLimit !== undefined ? { unrollLimit: nf.unrollLimit } : {}) };
+  const r = await analyze(nf.sources.map((s) => ({ path: path.join(root, s) })), { entries: [nf.entry], includeDirs: nf.includeDirs.map((d) => path.join(root, d)), execution }, diskFileSystem);
+  const ms = performance.now() - t;
+  const c = r.contracts[0];
+  const inlined = {};
+  let instantiated = 0;
+  for (const use of Object.values(r.summaries ? r.summaries.use : {})) {
+    for (const n of Object.values(use.instantiated)) instantiated += n;
+    for (const i of use.inlined) { const k = i.callee + ': ' + i.reason; inlined[k] = (inlined[k] || 0) + 1; }
+  }
+  process.stdout.write(JSON.stringify({ ms, processMs: performance.now() - started, classes: c.classes.length, complete: c.complete, solverQueries: c.statistics.solverQueries, instantiated, inlined, recording: r.summaries && r.summaries.recording }));
+  process.exit(0);
+})().catch((e) => { process.stdout.write(JSON.stringify({ error: String(e && e.message || e) })); process.exit(0); });
+`;
+
+function runNfChild(root: string, name: string): NfRun {
+  const result = spawnSync(process.execPath, ['-e', NF_CHILD, root, name], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60 * 1000 });
+  try {
+    return JSON.parse(result.stdout) as NfRun;
+  } catch {
+    return { ms: NaN, processMs: NaN, classes: 0, complete: false, solverQueries: 0, instantiated: 0, inlined: {}, error: `exit ${result.status}: ${String(result.stderr).trim().split('\n').slice(-2).join(' | ')}` };
+  }
+}
+
+/** Cold contract of every NF of the registry, by this build and (with a base) by the base, alternating. */
+async function benchNfContracts(options: NfBenchOptions, json: boolean): Promise<void> {
+  const here = path.resolve(__dirname, '..', '..');
+  const { NF_REGISTRY } = await import('../server/src/measure/nfRegistry');
+  const rows: { nf: string; base?: NfRun; now: NfRun }[] = [];
+  for (const nf of NF_REGISTRY) {
+    // The base first, then this build: the same machine state for both, as far as it goes.
+    const base = options.base ? runNfChild(path.resolve(options.base), nf.name) : undefined;
+    const now = runNfChild(here, nf.name);
+    rows.push({ nf: nf.name, ...(base ? { base } : {}), now });
+  }
+  if (json) {
+    process.stdout.write(JSON.stringify({ nfContracts: rows }, null, 2) + '\n');
+    return;
+  }
+  process.stdout.write(`\nNF cold contracts: one fresh process per NF and build, the registry's settings; analyze() ms (process ms includes loading z3)${options.base ? `; base: ${options.base}` : ''}\n\n`);
+  const header = ['nf', ...(options.base ? ['base ms', 'base classes'] : []), 'ms', 'process ms', 'classes', 'complete', 'queries', ...(options.base ? ['ratio (this/base)'] : []), 'summaries used', 'recording ms', 'recording queries', 'inlined calls'];
+  const lines = rows.map((r) => [
+    r.nf, ...(r.base ? [r.base.ms.toFixed(0), String(r.base.classes)] : []), r.now.ms.toFixed(0), r.now.processMs.toFixed(0), String(r.now.classes), String(r.now.complete), String(r.now.solverQueries),
+    ...(r.base ? [(r.now.ms / r.base.ms).toFixed(2)] : []), String(r.now.instantiated), r.now.recording ? r.now.recording.milliseconds.toFixed(0) : '', r.now.recording ? String(r.now.recording.solverQueries) : '',
+    String(Object.values(r.now.inlined).reduce((a, b) => a + b, 0)),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  process.stdout.write(`${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.map(format).join('\n')}\n`);
+  // Why callees were inlined instead of summarised (one line per callee and reason, with the NFs).
+  const reasons = new Map<string, string[]>();
+  for (const r of rows) {
+    if (r.now.error) process.stdout.write(`${r.nf}: error: ${r.now.error}\n`);
+    for (const reason of Object.keys(r.now.inlined)) reasons.set(reason, [...(reasons.get(reason) ?? []), r.nf]);
+  }
+  process.stdout.write(`\ncallees inlined instead of summarised (${reasons.size} callee/reason pairs):\n`);
+  for (const [reason, nfs] of [...reasons].sort((a, b) => b[1].length - a[1].length)) process.stdout.write(`  ${nfs.join(',')}: ${reason}\n`);
 }
 
 main().then(

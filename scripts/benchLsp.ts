@@ -1,17 +1,18 @@
 // Benchmarks the language server as an editor sees it: cold open, one-line edits, warm hovers and peak memory, on the NF corpus.
 //
-// Usage: node out/scripts/benchLsp.js [--edits N] [--busy-edits N] [--hovers N] [--time-limit-ms MS] [--scenario nat|all]
+// Usage: node out/scripts/benchLsp.js [--edits N] [--busy-edits N] [--hovers N] [--time-limit-ms MS] [--scenario nat|all|mapget]
+//                                      [--base BUILT_CHECKOUT] (the same scenarios with that checkout's server first, for ratios)
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LspTestClient, positionOf, repo } from '../server/test/support/lspClient';
 
-interface Options { edits: number; busyEdits: number; hovers: number; timeLimitMs: number; scenarios: string[] }
+interface Options { edits: number; busyEdits: number; hovers: number; timeLimitMs: number; scenarios: string[]; base?: string; serverRoot?: string }
 
 interface Row { scenario: string; measure: string; samples: number[] }
 
 function parse(argv: string[]): Options {
-  const options: Options = { edits: 10, busyEdits: 3, hovers: 50, timeLimitMs: 5000, scenarios: ['nat', 'all'] };
+  const options: Options = { edits: 10, busyEdits: 3, hovers: 50, timeLimitMs: 5000, scenarios: ['nat', 'all', 'mapget'] };
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
       const v = argv[++i];
@@ -24,7 +25,8 @@ function parse(argv: string[]): Options {
     else if (arg === '--hovers') options.hovers = Number(value());
     else if (arg === '--time-limit-ms') options.timeLimitMs = Number(value());
     else if (arg === '--scenario') options.scenarios = [value()];
-    else throw new Error(`unknown option '${arg}' (known: --edits N, --busy-edits N, --hovers N, --time-limit-ms MS, --scenario nat|all)`);
+    else if (arg === '--base') options.base = path.resolve(value());
+    else throw new Error(`unknown option '${arg}' (known: --edits N, --busy-edits N, --hovers N, --time-limit-ms MS, --scenario nat|all|mapget, --base DIR)`);
   }
   return options;
 }
@@ -34,7 +36,7 @@ const NF = path.join(repo, 'test-fixtures', 'nf');
 async function scenario(name: string, files: string[], editFile: string, editAnchor: string, options: Options, rows: Row[]): Promise<{ beforeBusy: number; whole: number }> {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-bench-lsp-'));
   const settings = { includePaths: ['lib'], cacheDirectory: cache, ...(process.env.BENCH_DEBOUNCE ? { debounceMs: Number(process.env.BENCH_DEBOUNCE) } : {}), timeLimitMs: options.timeLimitMs, solverTimeoutMs: options.timeLimitMs };
-  const client = new LspTestClient({ rootPath: NF, settings });
+  const client = new LspTestClient({ rootPath: NF, settings, ...(options.serverRoot ? { serverRoot: options.serverRoot } : {}) });
   const settleLimit = 30 * 60 * 1000;
   let closing = false;
   // A server that dies would leave nothing to wait for, and the benchmark would end without a word.
@@ -145,6 +147,7 @@ async function scenario(name: string, files: string[], editFile: string, editAnc
       rows.push({ scenario: name, measure: 'edit while another file is analysed -> first updated diagnostics (ms)', samples: busy.first });
       rows.push({ scenario: name, measure: 'edit while another file is analysed -> complete updated diagnostics (ms)', samples: busy.settled });
     }
+    await warmRestart(name, files, settings, options, rows);
     const analysis = await client.lastAnalysis(uri);
     process.stdout.write(`${name}: last edit recomputed ${analysis.recomputed.join(', ') || '(nothing)'}; reused ${analysis.reused.length}; incomplete statuses: ${client.statuses.filter((s) => s.state === 'incomplete').length}; worker restarts: ${analysis.workerRestarts}; jobs failed: ${analysis.jobsFailed}\n`);
     // Why the worker was restarted, or an analysis lost or given up on, as the server logged it.
@@ -168,8 +171,46 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/**
+ * A second server on the same cache directory, while the first still runs (its cache is flushed
+ * first): open every file of the scenario and wait for complete results, from the disk cache.
+ */
+async function warmRestart(name: string, files: string[], settings: Record<string, unknown>, options: Options, rows: Row[]): Promise<void> {
+  // The first server writes its cache after 2 s idle; wait for the file to stop changing.
+  const file = fs.readdirSync(settings.cacheDirectory as string).map((f) => path.join(settings.cacheDirectory as string, f)).find((f) => f.endsWith('.json'));
+  for (let previous = -1, i = 0; i < 100; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const size = file && fs.existsSync(file) ? fs.statSync(file).size : 0;
+    if (size > 0 && size === previous) break;
+    previous = size;
+  }
+  const client = new LspTestClient({ rootPath: NF, settings, ...(options.serverRoot ? { serverRoot: options.serverRoot } : {}) });
+  try {
+    await client.initialize();
+    const started = performance.now();
+    const uris: string[] = [];
+    for (const f of [...files].reverse()) uris.push(await client.open(path.join(NF, f), fs.readFileSync(path.join(NF, f), 'utf8')));
+    for (const uri of uris) await client.settledDiagnostics(uri, 1, 30 * 60 * 1000);
+    rows.push({ scenario: name, measure: 'warm restart (disk cache) -> all complete results (ms)', samples: [performance.now() - started] });
+  } finally {
+    await client.shutdown();
+  }
+}
+
 async function main(): Promise<void> {
-  const options = parse(process.argv.slice(2));
+  const parsed = parse(process.argv.slice(2));
+  if (!parsed.base) {
+    await runAll(parsed);
+    return;
+  }
+  // The base checkout's server first, then this one's, each over every scenario.
+  process.stdout.write(`=== base: ${parsed.base}\n`);
+  await runAll({ ...parsed, serverRoot: parsed.base });
+  process.stdout.write(`=== this build\n`);
+  await runAll(parsed);
+}
+
+async function runAll(options: Options): Promise<void> {
   const rows: Row[] = [];
   const memory: { scenario: string; mb: { beforeBusy: number; whole: number } }[] = [];
   process.stdout.write(`perfcontract language server benchmark: ${options.edits} edits, ${options.hovers} hovers, timeLimitMs ${options.timeLimitMs} per function, ${os.cpus().length} CPUs, MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'} (the VS Code extension starts the server with 2)\n`);
@@ -179,6 +220,10 @@ async function main(): Promise<void> {
   if (options.scenarios.includes('all')) {
     const all = ['router.c', 'lpm.c', 'bridge.c', 'nat.c', 'lib/map.c', 'lib/dchain.c'];
     memory.push({ scenario: 'all', mb: await scenario('all', all, 'router.c', '    if (port >= ROUTER_N_PORTS', options, rows) });
+  }
+  if (options.scenarios.includes('mapget')) {
+    // One-line edits inside map_get (lib/map.c), with the NAT, which calls it, open.
+    memory.push({ scenario: 'mapget', mb: await scenario('mapget', ['lib/map.c', 'nat.c', 'lib/dchain.c'], 'lib/map.c', '    int slot = map_find_slot(m, key, hash);', options, rows) });
   }
   const header = ['scenario', 'measure', 'n', 'p50', 'p95', 'min', 'max'];
   const lines = rows.map((r) => {

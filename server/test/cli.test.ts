@@ -62,16 +62,16 @@ test('usage errors exit with 2 and say what is wrong', async () => {
   assert.match(entry.stderr, /no function named 'no_such_function'/);
 });
 
-test('--compositional gives the contract inlining gives, and --compositional-loops needs it', async () => {
+test('--inline gives the contract summaries give (the default), and the old --compositional switches are accepted', async () => {
   const file = path.join(repo, 'test-fixtures', 'packet_parser.c');
   const shape = (stdout: string) => (JSON.parse(stdout) as { functions: { name: string; classes: { id: string; condition: string; cost: Record<string, string>; outcome: string }[] }[] }).functions
     .map((f) => ({ name: f.name, classes: f.classes.map((c) => ({ id: c.id, condition: c.condition, cost: c.cost, outcome: c.outcome })) }));
-  const inlined = await cli(['contract', file, '--format', 'json']);
-  const summarised = await cli(['contract', file, '--format', 'json', '--compositional']);
+  const inlined = await cli(['contract', file, '--format', 'json', '--inline']);
+  const summarised = await cli(['contract', file, '--format', 'json']);
+  const old = await cli(['contract', file, '--format', 'json', '--compositional', '--compositional-loops']);
   assert.equal(inlined.code, 0, inlined.stderr);
   assert.equal(summarised.code, 0, summarised.stderr);
+  assert.equal(old.code, 0, old.stderr);
   assert.deepEqual(shape(summarised.stdout), shape(inlined.stdout));
-  const usage = await cli(['contract', file, '--compositional-loops']);
-  assert.equal(usage.code, 2);
-  assert.match(usage.stderr, /--compositional-loops needs --compositional/);
+  assert.deepEqual(shape(old.stdout), shape(summarised.stdout));
 });

@@ -20,7 +20,7 @@ const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
-                                [--contracts FILE.pcontract.json] [--prefer-contracts] [--compositional [--compositional-loops]]
+                                [--contracts FILE.pcontract.json] [--prefer-contracts] [--inline | --inline-loops]
                                 [--stall-limit MS]
                                 x86 metrics (--metrics x86_instructions,x86_memory_accesses,cycles):
                                 [--cflags "FLAGS"] [--compiler CC] [--init NAME] [--calibrate TRACE.pcap [--ports FILE]]
@@ -106,14 +106,14 @@ export function parseArguments(argv: string[]): ParsedArguments {
     } else if (arg === '--solver-rlimit') parsed.options.solverResourceLimit = positiveInteger(arg, value());
     else if (arg === '--solver-timeout') parsed.options.solverTimeoutMs = positiveInteger(arg, value());
     else if (arg === '--prefer-contracts') (execution as unknown as Record<string, boolean>).preferDeclaredContracts = true;
-    else if (arg === '--compositional') (execution as unknown as Record<string, boolean>).compositional = true;
-    else if (arg === '--compositional-loops') (execution as unknown as Record<string, boolean>).compositionalLoops = true;
+    // Callees are summarised by default (docs/summaries.md); --inline executes every call's body
+    // instead, --inline-loops only the calls to callees with loops. The old switches are the default.
+    else if (arg === '--inline') (execution as unknown as Record<string, boolean>).compositional = false;
+    else if (arg === '--inline-loops') (execution as unknown as Record<string, boolean>).compositionalLoops = false;
+    else if (arg === '--compositional' || arg === '--compositional-loops') continue;
     else if (arg === '--initial-globals') (execution as unknown as Record<string, string[]>).initialGlobals = value().split(',').map((g) => g.trim()).filter(Boolean);
     else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'\n${USAGE}`);
     else parsed.files.push(path.resolve(arg));
-  }
-  if ((execution as unknown as Record<string, boolean>).compositionalLoops && !(execution as unknown as Record<string, boolean>).compositional) {
-    throw new UsageError(`--compositional-loops needs --compositional\n${USAGE}`);
   }
   parsed.options.execution = execution as unknown as AnalysisOptions['execution'];
   if (parsed.entries.length > 0) {

@@ -61,7 +61,11 @@ export interface AnalysisResult {
    * call shape) or took from the cache (`reused`), and per recomputed entry, the calls answered by
    * summaries and the callees inlined instead, with the reason.
    */
-  summaries?: { computed: string[]; reused: string[]; use: Record<string, SummaryUse> };
+  summaries?: {
+    computed: string[]; reused: string[]; use: Record<string, SummaryUse>;
+    /** Time and solver queries spent recording summaries (part of the contracts' statistics). */
+    recording: { milliseconds: number; solverQueries: number };
+  };
   /** Set when z3 failed in this process: every later analysis here is incomplete, so a host should restart it. */
   solverFailure?: string;
 }
@@ -181,8 +185,13 @@ export async function analyze(
   const solver = solverFor(built, settings);
   const contracts: FunctionContract[] = [];
   const recomputed: string[] = [];
-  const keys = settings.cache || settings.execution.compositional ? functionKeys(lowered.program, optionsFingerprint(settings)) : undefined;
-  const summaries = settings.execution.compositional ? new SummaryStore(keys!, settings.cache) : undefined;
+  // Calls to a function with a declared contract use the contract when it is preferred: its body's
+  // key then does not reach its callers' (the contract is in the options fingerprint).
+  const declaredCallees = settings.execution.preferDeclaredContracts ? new Set(declared.contracts.keys()) : undefined;
+  const fingerprint = settings.cache || settings.execution.compositional ? optionsFingerprint(settings) : '';
+  const keys = settings.cache ? functionKeys(lowered.program, fingerprint, { position: 'byte', declaredCallees }) : undefined;
+  const summaryKeys = settings.execution.compositional ? functionKeys(lowered.program, fingerprint, { position: 'line', declaredCallees }) : undefined;
+  const summaries = summaryKeys ? new SummaryStore(summaryKeys, settings.cache) : undefined;
   const summaryUse: Record<string, SummaryUse> = {};
   for (const entry of entries) {
     const fn = lowered.program.functions.get(entry);
@@ -232,7 +241,7 @@ export async function analyze(
   const solverFailure = z3FailureMessage();
   return {
     contracts, diagnostics, program: lowered.program, entries, recomputed, declaredContracts: declared.contracts, preferDeclaredContracts: settings.execution.preferDeclaredContracts ?? false,
-    ...(summaries ? { summaries: { computed: summaries.computed, reused: summaries.reused, use: summaryUse } } : {}),
+    ...(summaries ? { summaries: { computed: summaries.computed, reused: summaries.reused, use: summaryUse, recording: { milliseconds: Math.round(summaries.recording.milliseconds), solverQueries: summaries.recording.solverQueries } } } : {}),
     ...(solverFailure ? { solverFailure } : {}),
   };
 }

@@ -16,6 +16,7 @@ import { failureOf, GroundingError } from '../ground/groundingError';
 import { declaredContractHover } from './contractPresentation';
 import { readFileOrUndefined } from './serverSettings';
 import type { FunctionContract } from '../core/contract/contract';
+import type { SerializedSummary } from '../core/cache/contractCache';
 import { CACHE_FILE_NAME, PersistentContractCache } from './persistentContractCache';
 import { layoutOf, relocate, RelocationStore, shapeKeys } from './contractRelocation';
 import type { AnalyzeRequest, FunctionSummary, MainToWorker, PartialContract, WorkerToMain } from './workerProtocol';
@@ -375,6 +376,14 @@ class MissAbortingCache {
 
   set(key: string, contract: FunctionContract): void {
     this.inner.set(key, contract);
+  }
+
+  getSummary(key: string): SerializedSummary | undefined {
+    return this.inner.getSummary(key);
+  }
+
+  setSummary(key: string, summary: SerializedSummary): void {
+    this.inner.setSummary(key, summary);
   }
 }
 

@@ -3,18 +3,22 @@
 // Besides the complete contracts the engine stores itself, the server stores *settled* incomplete
 // contracts (a path, time or solver limit was hit, never a cancellation), so an unchanged function
 // that hit a limit is not analysed again on every edit. Both live under the engine's keys, which
-// change whenever the function, a callee, the globals or the options change.
+// change whenever the function, a callee, the globals or the options change. Function summaries
+// (core/symex/summaries.ts) live in the same entries under `summary:KEY`, so a restarted server
+// instantiates the summaries of unchanged callees instead of exploring them again.
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ContractCache } from '../core/cache/contractCache';
+import type { SerializedSummary } from '../core/cache/contractCache';
 import type { FunctionContract } from '../core/contract/contract';
 import { packText, unpackText } from './packedText';
 
 export const CACHE_FORMAT = 'perfcontract-contract-cache';
 // 2: a declared case in a path identity no longer carries the call's number.
 // 3: declared PCVs in summarised loops are totals (`t@e`).
-export const CACHE_VERSION = 3;
+// 4: function summaries are stored too (`summary:KEY` entries).
+export const CACHE_VERSION = 4;
 export const CACHE_FILE_NAME = `contracts-v${CACHE_VERSION}.json`;
 
 /**
@@ -102,6 +106,29 @@ export class PersistentContractCache implements ContractCache {
     this.stores.push({ key, name: contract.name });
   }
 
+  /** A stored summary; not recorded among the requests, which count contract lookups only. */
+  getSummary(key: string): SerializedSummary | undefined {
+    const entry = this.entries.get(SUMMARY_PREFIX + key);
+    if (!entry) return undefined;
+    try {
+      const summary = JSON.parse(unpackText(entry.packed)) as SerializedSummary;
+      entry.used = ++this.clock;
+      return summary;
+    } catch {
+      this.remove(SUMMARY_PREFIX + key);
+      return undefined;
+    }
+  }
+
+  setSummary(key: string, summary: SerializedSummary): void {
+    this.put(SUMMARY_PREFIX + key, summary, true, summary.summary.functionName);
+  }
+
+  /** Stored summaries (entries under `summary:`). */
+  get summaryCount(): number {
+    return [...this.entries.keys()].filter((k) => k.startsWith(SUMMARY_PREFIX)).length;
+  }
+
   /**
    * Stores an incomplete contract that is the settled answer for its key (a limit, not a cancellation).
    * With `persist: false` it lives for this session only (a solver timeout depends on the load).
@@ -152,10 +179,12 @@ export class PersistentContractCache implements ContractCache {
     this.dirty = false;
   }
 
-  private put(key: string, contract: FunctionContract, persist = true): void {
-    const text = JSON.stringify(contract);
+  private put(key: string, value: FunctionContract | SerializedSummary, persist = true, summaryOf?: string): void {
+    const text = JSON.stringify(value);
     this.remove(key);
-    this.entries.set(key, { sha256: sha256(text), packed: packText(text), characters: text.length, used: ++this.clock, persist, name: contract.name, file: contract.file });
+    // A summary entry has no contract name or file: `peek` must not answer for it.
+    const names = summaryOf === undefined ? { name: (value as FunctionContract).name, file: (value as FunctionContract).file } : {};
+    this.entries.set(key, { sha256: sha256(text), packed: packText(text), characters: text.length, used: ++this.clock, persist, ...names });
     this.textCharacters += text.length;
     this.dirty = true;
     if (this.textCharacters > this.maxCharacters) this.evict();
@@ -215,6 +244,8 @@ export class PersistentContractCache implements ContractCache {
     return undefined;
   }
 }
+
+const SUMMARY_PREFIX = 'summary:';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -22,7 +22,6 @@ interface MessageConnection {
 }
 
 export const repo = path.resolve(__dirname, '../../../..');
-const bin = path.join(repo, 'bin', 'perfcontract.js');
 
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
@@ -39,6 +38,8 @@ export interface ClientOptions {
   settings?: Record<string, unknown>;
   positionEncodings?: string[];
   progress?: boolean;
+  /** A checkout whose built server to spawn instead of this one's (the benchmark compares two builds). */
+  serverRoot?: string;
   /** Extra environment variables for the server process. */
   env?: Record<string, string>;
   /** How the server is started: `perfcontract lsp --stdio` (the default) or `node out/server/src/lsp/main.js --stdio`. */
@@ -70,8 +71,11 @@ export class LspTestClient {
     this.settings = options.settings ?? {};
     // PERFCONTRACT_SERVER_NODE_ARGS: extra Node options for the server (e.g. --cpu-prof when profiling a benchmark).
     const nodeArgs = process.env.PERFCONTRACT_SERVER_NODE_ARGS?.split(' ').filter((a) => a) ?? [];
-    const entry = options.entry === 'main' ? [path.join(repo, 'out', 'server', 'src', 'lsp', 'main.js'), '--stdio'] : [bin, 'lsp', '--stdio'];
-    this.process = spawn(process.execPath, [...nodeArgs, ...entry], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    const serverRoot = options.serverRoot ?? repo;
+    const entry = options.entry === 'main'
+      ? [path.join(serverRoot, 'out', 'server', 'src', 'lsp', 'main.js'), '--stdio']
+      : [path.join(serverRoot, 'bin', 'perfcontract.js'), 'lsp', '--stdio'];
+    this.process = spawn(process.execPath, [...nodeArgs, ...entry], { cwd: serverRoot, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     this.process.stderr!.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
     });

@@ -52,21 +52,19 @@ export interface ExecutionOptions {
    * Calls to functions with a body instantiate the callee's summary (explored once per call shape)
    * instead of executing its body again; a callee that cannot be summarised exactly is inlined, and
    * the exploration says why (`summaryUse`). Contracts are the same as inlined, but witnesses can
-   * differ (other, equally valid solver models). Default: false.
+   * differ (other, equally valid solver models). Default: true.
    */
   compositional?: boolean;
   /**
    * With `compositional`, summarise callees that have (unnested) loops too; each call site settles
-   * the loop's PCV. Off by default: exploring a loop on its own, with every input symbolic, can cost
-   * far more than at its call sites (the bridge's MAC table probing does not finish), and the time
-   * it takes is lost to the caller's exploration.
+   * the loop's PCV, and a loop that inlining would run concretely at that call site makes the call
+   * inline (docs/summaries.md). Default: true.
    */
   compositionalLoops?: boolean;
   /**
    * A loop that reaches the unroll limit runs on in full when every later decision is made without
-   * the solver (a trip count fixed on the path), instead of becoming a PCV (`completeConcretely`). Default: true, except with
-   * `compositionalLoops`: a summarised callee's loop is explored with its inputs unknown and keeps
-   * its PCV, so that mode keeps every loop's PCV and agrees with inlining without this option.
+   * the solver (a trip count fixed on the path), instead of becoming a PCV (`completeConcretely`).
+   * Default: true.
    */
   concreteLoops?: boolean;
   signal?: AbortSignal;
@@ -86,7 +84,8 @@ export const DEFAULT_EXECUTION_OPTIONS: ExecutionOptions = {
   timeLimitMs: 30000,
   regions: DEFAULT_REGION_OPTIONS,
   initialGlobals: [],
-  compositional: false,
+  compositional: true,
+  compositionalLoops: true,
 };
 
 export type SymbolicValue =
@@ -272,8 +271,15 @@ interface ConcreteRun {
   exited: boolean;
 }
 
-/** Thrown inside a concrete run that cannot go on without the solver, or would summarise a loop. */
-class ConcreteRunAbandoned extends Error {}
+/**
+ * Thrown inside a concrete run that cannot go on without the solver (`condition` is the question it
+ * would have asked), or would summarise a loop (no condition).
+ */
+class ConcreteRunAbandoned extends Error {
+  constructor(readonly condition?: BoolExpr) {
+    super('concrete run abandoned');
+  }
+}
 
 /** Iterations past the unroll limit a loop may run concretely before it is summarised after all. */
 const CONCRETE_RUN_ITERATIONS = 1024;
@@ -297,6 +303,12 @@ interface Recording {
   loops: Map<number, SummaryLoop>;
   touched: Set<string>;
   copiesMemory: boolean;
+  /** See `FunctionSummary.concreteQuestions`. */
+  concreteQuestions: BoolExpr[];
+  /** See `FunctionSummary.concreteLoops`. */
+  concreteLoops: number;
+  /** See `FunctionSummary.pastUnroll`. */
+  pastUnroll: boolean;
 }
 
 class Explorer {
@@ -503,7 +515,7 @@ class Explorer {
     if (state.evaluator.boolean(condition)) return { result: 'sat', model: state.model };
     // A concrete loop run asks no solver: a decision that needs one is input-dependent (or only
     // settled by earlier constraints), and the loop is summarised as before, with nothing spent.
-    if (state.concreteRun) throw new ConcreteRunAbandoned();
+    if (state.concreteRun) throw new ConcreteRunAbandoned(condition);
     if (this.options.signal?.aborted) throw new PathEnd({ kind: 'incomplete', reason: 'cancelled', message: 'the analysis was cancelled' });
     const answer = await this.solver.checkSliced([...state.constraints, condition], this.options.signal);
     if (answer.result !== 'sat' || !answer.model) return { result: answer.result };
@@ -570,6 +582,7 @@ class Explorer {
           state.skipHeaderVisit = false;
         } else if (this.visitLoopHeader(frame, block) === 'summarize') {
           if (run) throw new ConcreteRunAbandoned(); // a loop inside the concrete run would be summarised
+          if (this.recording) this.recording.pastUnroll = true;
           const completed = await this.completeConcretely(state, frame, block);
           if (completed === 'finished') return [];
           if (completed) return [completed];
@@ -627,8 +640,8 @@ class Explorer {
    * input lands in the same class.
    */
   private async completeConcretely(state: State, frame: Frame, header: BasicBlock): Promise<State | 'finished' | undefined> {
-    if (this.options.concreteLoops === false || this.options.compositionalLoops) return undefined;
-    if (this.recording || state.boundaries.length > 0 || state.concreteRun) return undefined;
+    if (this.options.concreteLoops === false) return undefined;
+    if (state.boundaries.length > 0 || state.concreteRun) return undefined;
     const fn = frame.fn;
     const loop = fn.loops[header.loopHeader!]!;
     const probe = this.fork(state);
@@ -643,19 +656,28 @@ class Explorer {
       while (true) {
         if (this.options.signal?.aborted || performance.now() - this.started > this.options.timeLimitMs) return undefined;
         const next = await this.runUntilFork(probe);
-        if (next.length === 0 && probe.frames.length === 0) return 'finished'; // the entry returned: recorded by finish()
+        if (next.length === 0 && probe.frames.length === 0) { // the entry returned: recorded by finish()
+          if (this.recording) this.recording.concreteLoops++;
+          return 'finished';
+        }
         if (next.length !== 1 || next[0] !== probe) return undefined; // forked
         if (run.exited) break;
       }
     } catch (error) {
       if (error instanceof PathEnd && (error.outcome.kind === 'return' || error.outcome.kind === 'error')) {
         this.finish(probe, error.outcome);
+        if (this.recording) this.recording.concreteLoops++;
         return 'finished';
       }
+      // While a summary is recorded, the question that stopped the run is kept: at a call site
+      // where the caller's values answer it without the solver, inlining would run on, and the
+      // callee is inlined there (see `concreteQuestions`).
+      if (error instanceof ConcreteRunAbandoned && error.condition && this.recording) this.recording.concreteQuestions.push(error.condition);
       if (error instanceof PathEnd || error instanceof ConcreteRunAbandoned) return undefined;
       throw error;
     }
     probe.concreteRun = undefined;
+    if (this.recording) this.recording.concreteLoops++;
     return probe;
   }
 
@@ -1229,19 +1251,11 @@ class Explorer {
       if (loop !== undefined) for (const name of renamed.values()) this.noteDeclaredTotal(name);
       if (this.recording) successor.pcvEvents = [...(successor.pcvEvents ?? []), ...[...renamed.values()].map((pcv) => ({ pcv }))];
       for (const [pcv, name] of renamed) {
-        const known = this.pcvs.get(name);
-        if (!known) {
-          this.pcvs.set(name, {
-            name, description: `${c.pcvs[pcv]} (in ${contract.name}, declared in ${contract.source.split('/').pop()})`,
-            origin: { file: instruction.range.file, line: instruction.range.startLine + 1 }, functionName: contract.name, header: -1,
-            bound: c.bounds[pcv], boundSource: c.bounds[pcv] !== undefined ? 'annotation' : undefined,
-          });
-        } else if (known.header === -1) {
-          // Names follow the order of calls on each path: on another path the same name can be
-          // another callee's PCV. Its bound is then the larger one, and the description says so.
-          if (known.functionName !== contract.name && !(known.otherCallees ?? []).includes(contract.name)) known.otherCallees = [...(known.otherCallees ?? []), contract.name];
-          widenBound(known, c.bounds[pcv]);
-        }
+        this.noteDeclaredPcv({
+          name, description: `${c.pcvs[pcv]} (in ${contract.name}, declared in ${contract.source.split('/').pop()})`,
+          origin: { file: instruction.range.file, line: instruction.range.startLine + 1 }, functionName: contract.name, header: -1,
+          bound: c.bounds[pcv], boundSource: c.bounds[pcv] !== undefined ? 'annotation' : undefined,
+        });
       }
       const cost = caseCost(c, (pcv) => renamed.get(pcv) ?? pcv);
       addCost(successor.cost, cost.constant);
@@ -1281,10 +1295,17 @@ class Explorer {
     let summary = store.get(key);
     if (!summary) {
       store.inProgress.add(key);
+      // Only the outermost recording is timed: a nested one runs inside it.
+      const outermost = store.inProgress.size === 1;
+      const started = { ms: performance.now(), queries: this.solver.statistics.queries };
       try {
         summary = await this.summarize(callee, binding.shape);
       } finally {
         store.inProgress.delete(key);
+        if (outermost) {
+          store.recording.milliseconds += performance.now() - started.ms;
+          store.recording.solverQueries += this.solver.statistics.queries - started.queries;
+        }
       }
       store.set(key, callee.name, summary);
     }
@@ -1338,7 +1359,7 @@ class Explorer {
   }
 
   private async record(fn: IrFunction, shape: ArgumentShape[]): Promise<FunctionSummary | UnusableSummary> {
-    const recording: Recording = { leaves: [], loops: new Map(), touched: new Set(), copiesMemory: false };
+    const recording: Recording = { leaves: [], loops: new Map(), touched: new Set(), copiesMemory: false, concreteQuestions: [], concreteLoops: 0, pastUnroll: false };
     this.recording = recording;
     const { state, initial } = this.summaryState(fn, shape);
     const worklist: State[] = [state];
@@ -1383,11 +1404,15 @@ class Explorer {
       pcvs: [...this.pcvs.values()].map((p) => ({
         name: p.name, description: p.description, origin: p.origin, functionName: p.functionName, header: p.header,
         ...(p.bound !== undefined ? { bound: p.bound } : {}), ...(p.boundSource ? { boundSource: p.boundSource } : {}),
-        ...(p.header === -1 && this.totalPcvs.has(p.name) ? { total: true } : {}),
+        ...(p.header === -1 && this.totalPcvs.has(p.name) ? { total: true } : {}), ...(p.otherCallees ? { otherCallees: [...p.otherCallees] } : {}),
       })),
       loops: [...recording.loops.values()],
       touched: [...recording.touched].filter((name) => initial.has(name)).sort(),
       copiesMemory: recording.copiesMemory,
+      // Expressions are hash-consed: a question met on several paths or call sites is kept once.
+      concreteQuestions: [...new Set(recording.concreteQuestions)],
+      concreteLoops: recording.concreteLoops,
+      pastUnroll: recording.pastUnroll,
     };
   }
 
@@ -1478,6 +1503,20 @@ class Explorer {
         return havocked === undefined ? undefined : arraySymbol(havocked);
       },
     );
+    // Loops past their unroll limit: where inlining would run them concretely (or give up a
+    // concrete run of the caller's loop), the summary cannot say what they cost here.
+    if (state.concreteRun && summary.pastUnroll) return this.inlined(callee.name, 'it runs a loop past its unroll limit, called from a loop run concretely');
+    if (state.boundaries.length > 0 && summary.concreteLoops > 0) return this.inlined(callee.name, 'a loop of it runs concretely in its summary, and it is called inside a summarised loop');
+    if (state.boundaries.length === 0 && !state.concreteRun) {
+      const questions = summary.concreteQuestions.map((q) => rebuild.boolean(q));
+      const answered = summary.concreteQuestions.findIndex((_, i) => questions[i]!.op === 'true' || questions[i]!.op === 'false');
+      if (answered >= 0) return this.inlined(callee.name, 'a loop of it runs a fixed number of iterations at this call site (the caller\'s values decide it), which only inlining counts exactly');
+      if (this.recording) this.recording.concreteQuestions.push(...questions);
+    }
+    if (this.recording) {
+      this.recording.concreteLoops += summary.concreteLoops;
+      if (summary.pastUnroll) this.recording.pastUnroll = true;
+    }
     const feasible: { leaf: SummaryLeaf; condition: BoolExpr; model: Model }[] = [];
     for (const leaf of summary.leaves) {
       const condition = and(leaf.constraints.map((c) => rebuild.boolean(c)));
@@ -1556,16 +1595,11 @@ class Explorer {
       });
       const guards = loop.guards.map((g) => ({ ...g, start: rebuild.bitvec(g.start), limit: typeof g.limit === 'string' ? g.limit : rebuild.bitvec(g.limit) }));
       // The PCVs of declared calls in the loop's iterations: totals, registered with the loop, and
-      // their bounds scaled by the loop's (as summarizeLoop does inline).
+      // their bounds scaled by the loop's (as summarizeLoop does inline), in the order the summary
+      // registered them (the order inlining meets them), not the order of the cost terms.
+      const inIterations = new Set(kept.flatMap((iteration) => iteration.terms.flatMap(([key]) => key.split('*'))));
       const declaredInLoop = new Map<string, SummaryPcv>();
-      for (const iteration of kept) {
-        for (const [key] of iteration.terms) {
-          for (const name of key.split('*')) {
-            const record = declaredPcvs.get(name);
-            if (record?.total) declaredInLoop.set(renamePcv(name), record);
-          }
-        }
-      }
+      for (const record of summary.pcvs) if (record.total && inIterations.has(record.name)) declaredInLoop.set(renamePcv(record.name), record);
       if (this.recording) {
         for (const [name, record] of declaredInLoop) if (!this.pcvs.has(name)) this.pcvs.set(name, declaredRecord(record, name));
         const recorded: SummaryLoop = {
@@ -1639,7 +1673,7 @@ class Explorer {
         if ('pcv' in event) {
           const record = declaredPcvs.get(event.pcv);
           const name = renamePcv(event.pcv);
-          const register = () => { if (record && !this.pcvs.has(name)) this.pcvs.set(name, declaredRecord(record, name)); };
+          const register = () => { if (record) this.noteDeclaredPcv(declaredRecord(record, name)); };
           if (this.recording) {
             register();
             successor.pcvEvents = [...(successor.pcvEvents ?? []), { pcv: name }];
@@ -1690,6 +1724,25 @@ class Explorer {
     this.summaryUse.instantiated[callee.name] = (this.summaryUse.instantiated[callee.name] ?? 0) + 1;
     this.pendingForks.push(...successors);
     return 'forked';
+  }
+
+  /**
+   * Registers a declared call's PCV, or merges it into the record of that name. Names follow the
+   * order of calls on each path: on another path the same name can be another callee's PCV. Its
+   * bound is then the larger one, and the description says so (`otherCallees`). Inline calls and
+   * instantiated summaries both register through here, so they give the same records.
+   */
+  private noteDeclaredPcv(record: SummarizedLoopPcv): void {
+    const known = this.pcvs.get(record.name);
+    if (!known) {
+      this.pcvs.set(record.name, record);
+      return;
+    }
+    if (known.header !== -1) return;
+    for (const callee of [record.functionName, ...(record.otherCallees ?? [])]) {
+      if (known.functionName !== callee && !(known.otherCallees ?? []).includes(callee)) known.otherCallees = [...(known.otherCallees ?? []), callee];
+    }
+    widenBound(known, record.bound);
   }
 
   /** Registers (or merges) a loop PCV settled at a call site, as `summarizeLoop` does for a loop run inline. */

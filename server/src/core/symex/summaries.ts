@@ -138,6 +138,8 @@ export interface SummaryPcv {
   boundSource?: 'annotation' | 'guard';
   /** A declared call's PCV inside a summarised loop of the callee: a total (summed over the iterations). */
   total?: boolean;
+  /** Other declared callees whose PCV has this name on other paths of the callee. */
+  otherCallees?: string[];
 }
 
 export interface FunctionSummary {
@@ -150,6 +152,17 @@ export interface FunctionSummary {
   touched: string[];
   /** Whether a path copies memory (memcpy), which moves stored pointers too. */
   copiesMemory: boolean;
+  /**
+   * The questions (over the summary's symbols) at which a concrete run of one of its loops stopped
+   * because it needed the solver. Where a caller's values answer one of them by folding, an inline
+   * exploration would have run that loop on concretely (exact cost, no PCV): the call is inlined.
+   * Questions of the summaries it instantiated are included, with its own symbols substituted.
+   */
+  concreteQuestions: BoolExpr[];
+  /** Loops (its own and its callees') that ran to their end concretely in the summary. */
+  concreteLoops: number;
+  /** Whether some path reached a loop header past the unroll limit (concretely or summarised). */
+  pastUnroll: boolean;
 }
 
 /** Why a callee is inlined instead of summarised. */
@@ -163,7 +176,8 @@ export interface SummaryUse {
 
 // 4: a declared case in a summary's path decisions no longer carries the call's number.
 // 5: declared PCVs in summarised loops are totals (`t@L`, `SummaryPcv.total`).
-export const SUMMARY_FORMAT_VERSION = 5;
+// 6: loops run concretely in summaries (`concreteQuestions`, `concreteLoops`, `pastUnroll`); `SummaryPcv.otherCallees`.
+export const SUMMARY_FORMAT_VERSION = 6;
 
 /** The symbol of an integer argument, a pointer argument's offset, and a summary object's initial bytes. */
 export const summaryArgument = (index: number): string => `sum:arg${index}`;
@@ -217,6 +231,8 @@ export class SummaryStore {
   /** Functions whose summary came from the cache. */
   readonly reused: string[] = [];
   readonly inProgress = new Set<string>();
+  /** Time and solver queries spent recording summaries in this analysis (nested recordings count once). */
+  readonly recording = { milliseconds: 0, solverQueries: 0 };
   private readonly obstacles = new Map<string, string | undefined>();
 
   constructor(private readonly functionKeys: Map<string, string>, private readonly cache?: SummaryCache) {}
@@ -279,7 +295,7 @@ export function reachableBodies(program: IrProgram, name: string): string[] {
 
 /**
  * Why `name` is not summarised whatever the call site, or undefined. Without `loops` (the
- * `compositionalLoops` option), a loop anywhere below it. With it, a loop inside a loop: a single
+ * `compositionalLoops` option off), a loop anywhere below it. With it, a loop inside a loop: a single
  * loop is settled per call site (`SummaryLoop`), but an inner loop's cost enters the outer loop's
  * iterations, which a call site could not settle afterwards.
  */
@@ -516,6 +532,9 @@ export function deserializeSummary(serialized: SerializedSummary): FunctionSumma
     })),
     touched: s.touched,
     copiesMemory: s.copiesMemory,
+    concreteQuestions: s.concreteQuestions.map((q) => at(q) as BoolExpr),
+    concreteLoops: s.concreteLoops,
+    pastUnroll: s.pastUnroll,
     leaves: s.leaves.map((leaf) => ({
       outcome: leaf.outcome as SummaryLeaf['outcome'],
       constraints: leaf.constraints.map((c) => at(c) as BoolExpr),
