@@ -67,9 +67,6 @@ class FunctionLowering {
   private readonly addressTaken = new Set<string>();
   private readonly temporaries = new Set<number>();
   private returnType: CType = Types.void;
-  /** While lowering a macro expansion, instructions take the range of the macro use. */
-  private rangeOverride: SourceRange | undefined;
-  private readonly expandingMacros: string[] = [];
   private readonly unit: TranslationUnit;
 
   constructor(private readonly context: LoweringContext, private readonly node: Node, private readonly file: string, private readonly name: string) {
@@ -214,16 +211,13 @@ class FunctionLowering {
     return undefined;
   }
 
+  /** Where the user wrote `node` (for expanded code, the macro invocation), through the unit's source map. */
   private rangeOf(node: Node): SourceRange {
-    return {
-      file: this.file, startByte: node.startIndex, endByte: node.endIndex,
-      startLine: node.startPosition.row, startColumn: node.startPosition.column,
-      endLine: node.endPosition.row, endColumn: node.endPosition.column,
-    };
+    return this.unit.sourceRange(node);
   }
 
   private range(node: Node): SourceRange {
-    return this.rangeOverride ?? this.rangeOf(node);
+    return this.rangeOf(node);
   }
 
   private endRange(body: Node): SourceRange {
@@ -284,10 +278,6 @@ class FunctionLowering {
       case 'goto_statement': throw this.unsupported("'goto'", node);
       case 'labeled_statement': throw this.unsupported('a labeled statement (goto target)', node);
       case 'case_statement': throw this.unsupported("a 'case' label outside the top level of a switch body", node);
-      case 'preproc_if':
-      case 'preproc_ifdef':
-        for (const child of this.unit.activeBranch(node)) if (child) this.lowerStatement(child);
-        return;
       case 'preproc_def':
       case 'preproc_function_def':
       case 'preproc_call':
@@ -455,9 +445,10 @@ class FunctionLowering {
     const match = /^\/\*@\s*count\s+([A-Za-z_]\w*)(?:\s+"([^"]*)")?\s*\*\/$/.exec(comment.text);
     if (!match) return;
     if (match[1] === 'min' || match[1] === 'max') throw this.failure('unsupported', `'${match[1]}' cannot name a PCV`, comment);
+    const place = this.rangeOf(comment);
     this.countMarks.push({
-      name: match[1]!, description: match[2] ?? `iterations that reach line ${comment.endPosition.row + 2} of ${this.name}`,
-      block: this.current.id, index: this.current.instructions.length, line: comment.startPosition.row,
+      name: match[1]!, description: match[2] ?? `iterations that reach line ${place.endLine + 2} of ${this.name}`,
+      block: this.current.id, index: this.current.instructions.length, line: place.startLine,
     });
   }
 
@@ -588,7 +579,7 @@ class FunctionLowering {
     this.scopes.pop();
     this.breakStack.pop();
     this.jumpTo(exit, node);
-    dispatch.terminator = { op: 'switch', value: value.value, width, cases, defaultTarget, text: inner.text, range: this.range(conditionNode) };
+    dispatch.terminator = { op: 'switch', value: value.value, width, cases, defaultTarget, text: this.unit.sourceText(inner), range: this.range(conditionNode) };
     this.switchTo(exit);
   }
 
@@ -627,16 +618,13 @@ class FunctionLowering {
     if (node.type === 'unary_expression' && node.childForFieldName('operator')?.text === '!') {
       return this.lowerCondition(node.childForFieldName('argument')!, whenFalse, whenTrue);
     }
-    const macroExpansion = this.macroExpansionOf(node);
-    if (macroExpansion) {
-      return this.withMacro(macroExpansion, () => this.lowerCondition(macroExpansion.node, whenTrue, whenFalse));
-    }
     const condition = this.lowerBoolean(node);
     this.terminate({ op: 'branch', condition, whenTrue, whenFalse, text: this.conditionText(node), range: this.range(node) });
   }
 
+  /** The condition as the user wrote it (macro names kept), from the source map. */
   private conditionText(node: Node): string {
-    return node.text.replace(/\s+/g, ' ');
+    return this.unit.sourceText(node).replace(/\s+/g, ' ');
   }
 
   /** A 1-bit value that is true when the expression is non-zero. */
@@ -680,14 +668,6 @@ class FunctionLowering {
       return;
     }
     if (node.type === 'call_expression') {
-      const macro = this.macroExpansionOf(node);
-      if (macro) {
-        this.withMacro(macro, () => {
-          if (macro.statement) this.lowerStatement(macro.node);
-          else this.lowerExpressionForEffect(macro.node);
-        });
-        return;
-      }
       this.lowerCall(node, true);
       return;
     }
@@ -728,8 +708,6 @@ class FunctionLowering {
         return { value: { kind: 'imm', value: BigInt(field.offset), width: 64 }, type: Types.ulong };
       }
       case 'call_expression': {
-        const macro = this.macroExpansionOf(node);
-        if (macro) return this.withMacro(macro, () => this.lowerRValue(macro.node));
         return this.lowerCall(node);
       }
       case 'comma_expression':
@@ -781,8 +759,6 @@ class FunctionLowering {
     if (binding || this.unit.globals.has(name)) return this.load(this.lowerLValue(node), node);
     const enumValue = this.unit.enumConstants.get(name);
     if (enumValue !== undefined) return { value: { kind: 'imm', value: BigInt.asUintN(32, enumValue), width: 32 }, type: Types.int };
-    const macro = this.macroExpansionOf(node);
-    if (macro) return this.withMacro(macro, () => this.lowerRValue(macro.node));
     if (this.unit.functions.has(name)) throw this.unsupported(`using function '${name}' as a value (function pointers)`, node);
     throw this.failure('unknown-identifier', `'${name}' is not declared`, node);
   }
@@ -1059,8 +1035,6 @@ class FunctionLowering {
           if (this.isWriteContext(node)) this.context.writtenGlobals.add(name);
           return { kind: 'memory', address: { kind: 'reg', id: dst }, type: global.type };
         }
-        const macro = this.macroExpansionOf(node);
-        if (macro) return this.withMacro(macro, () => this.lowerLValue(macro.node));
         throw this.failure('unknown-identifier', `'${name}' is not declared`, node);
       }
       case 'subscript_expression': {
@@ -1101,8 +1075,6 @@ class FunctionLowering {
         return { kind: 'memory', address: pointer.value, type: pointeeOf(pointer.type) };
       }
       case 'call_expression': {
-        const macro = this.macroExpansionOf(node);
-        if (macro) return this.withMacro(macro, () => this.lowerLValue(macro.node));
         throw this.unsupported('assigning to a call result', node);
       }
       default:
@@ -1315,43 +1287,6 @@ class FunctionLowering {
 
   // ----- macros -----
 
-  private macroExpansionOf(node: Node): { node: Node; statement: boolean; name: string; range: SourceRange } | undefined {
-    let name: string;
-    let text: string | undefined;
-    if (node.type === 'identifier') {
-      name = node.text;
-      const macro = this.unit.macros.get(name);
-      if (!macro || macro.params || this.expandingMacros.includes(name) || this.lookup(name)) return undefined;
-      text = macro.body;
-    } else if (node.type === 'call_expression') {
-      const fn = node.childForFieldName('function');
-      if (fn?.type !== 'identifier') return undefined;
-      name = fn.text;
-      const macro = this.unit.macros.get(name);
-      if (!macro?.params || this.expandingMacros.includes(name)) return undefined;
-      text = this.unit.expandFunctionMacro(macro, node);
-      if (text === undefined) throw this.unsupported(`macro '${name}' (argument count, '#' or '##')`, node);
-    } else {
-      return undefined;
-    }
-    const expression = this.unit.parseExpressionSnippet(text);
-    if (expression) return { node: expression, statement: false, name, range: this.range(node) };
-    const statement = this.unit.parseStatementSnippet(text);
-    if (statement) return { node: statement, statement: true, name, range: this.range(node) };
-    throw this.unsupported(`macro '${name}' whose expansion '${text.slice(0, 40)}' is not an expression or statement`, node);
-  }
-
-  private withMacro<T>(expansion: { name: string; range: SourceRange }, body: () => T): T {
-    const savedOverride = this.rangeOverride;
-    this.rangeOverride = savedOverride ?? expansion.range;
-    this.expandingMacros.push(expansion.name);
-    try {
-      return body();
-    } finally {
-      this.expandingMacros.pop();
-      this.rangeOverride = savedOverride;
-    }
-  }
 }
 
 // ----- helpers -----
