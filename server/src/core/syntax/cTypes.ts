@@ -91,17 +91,26 @@ export function usualArithmetic(a: IntType, b: IntType): IntType {
   return signed; // the signed type is wider and holds every value of the unsigned one (LP64)
 }
 
-export interface FieldSpec { name: string; type: CType; bitWidth?: number }
+export interface FieldSpec {
+  name: string;
+  type: CType;
+  bitWidth?: number;
+  /** `__attribute__((aligned(N)))` on the member: at least this alignment. */
+  align?: number;
+}
 
-/** Lays out a struct or union following the System V x86-64 ABI; `packed` drops padding. */
-export function layoutRecord(tag: string, union: boolean, specs: FieldSpec[], packed: boolean): RecordType {
+/**
+ * Lays out a struct or union following the System V x86-64 ABI; `packed` drops padding, and
+ * `recordAlign` (an `aligned(N)` attribute on the type) raises the alignment and so the size.
+ */
+export function layoutRecord(tag: string, union: boolean, specs: FieldSpec[], packed: boolean, recordAlign = 1): RecordType {
   const fields: FieldLayout[] = [];
   let offset = 0;
   let maxAlign = 1;
   let size = 0;
   let bitCursor = 0; // bit position inside the current storage unit run, for bit-fields
   for (const spec of specs) {
-    const fieldAlign = packed ? 1 : alignOf(spec.type);
+    const fieldAlign = Math.max(packed ? 1 : alignOf(spec.type), spec.align ?? 1);
     const fieldSize = sizeOf(spec.type);
     maxAlign = Math.max(maxAlign, fieldAlign);
     if (spec.bitWidth !== undefined) {
@@ -137,7 +146,7 @@ export function layoutRecord(tag: string, union: boolean, specs: FieldSpec[], pa
     }
   }
   if (bitCursor > 0) size = Math.max(size, offset + 1);
-  const align = packed ? 1 : maxAlign;
+  const align = Math.max(packed ? 1 : maxAlign, recordAlign, ...specs.map((f) => f.align ?? 1));
   return { kind: 'record', tag, union, fields, size: alignUp(size, align), align, complete: true, packed };
 }
 

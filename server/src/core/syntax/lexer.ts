@@ -30,6 +30,8 @@ const PUNCTUATORS = [
   '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##',
   '<:', ':>', '<%', '%>', '%:',
 ];
+const PUNCTUATOR_SET: ReadonlySet<string> = new Set(PUNCTUATORS);
+const PUNCTUATOR_STARTS: ReadonlySet<string> = new Set(PUNCTUATORS.map((p) => p[0]!));
 const DIGRAPHS: Record<string, string> = { '<:': '[', ':>': ']', '<%': '{', '%>': '}', '%:': '#', '%:%:': '##' };
 
 /** Tokenises a whole file. Never throws: a stray character becomes a token of kind 'other'. */
@@ -125,8 +127,11 @@ export function lexFile(text: string): LexedFile {
       i = lit.end;
     } else {
       let matched: string | undefined;
-      for (const p of PUNCTUATORS) {
-        if (text.startsWith(p, i)) { matched = p; break; }
+      if (PUNCTUATOR_STARTS.has(c)) {
+        const four = text.substr(i, 4);
+        if (PUNCTUATOR_SET.has(four)) matched = four;
+        else if (PUNCTUATOR_SET.has(four.slice(0, 3))) matched = four.slice(0, 3);
+        else if (PUNCTUATOR_SET.has(four.slice(0, 2))) matched = four.slice(0, 2);
       }
       if (matched) {
         kind = 'punctuator';

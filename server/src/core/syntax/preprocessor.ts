@@ -1002,6 +1002,8 @@ interface PpValue { value: bigint; unsigned: boolean }
 /** Evaluates a `#if` expression in intmax_t/uintmax_t (64 bits), as C11 6.10.1 says. */
 class ConditionParser {
   private i = 0;
+  /** Inside an operand that is not evaluated (after `0 &&`, `1 ||`, the untaken side of `?:`): no division errors. */
+  private unevaluated = 0;
   constructor(private readonly tokens: Token[]) {}
 
   parse(): PpValue {
@@ -1019,10 +1021,14 @@ class ConditionParser {
     const c = this.binary(0);
     if (this.peek() !== '?') return c;
     this.i++;
+    if (c.value === 0n) this.unevaluated++;
     const t = this.conditional();
+    if (c.value === 0n) this.unevaluated--;
     if (this.peek() !== ':') throw new Error("missing ':'");
     this.i++;
+    if (c.value !== 0n) this.unevaluated++;
     const f = this.conditional();
+    if (c.value !== 0n) this.unevaluated--;
     const unsigned = t.unsigned || f.unsigned;
     return c.value !== 0n ? norm(t.value, unsigned) : norm(f.value, unsigned);
   }
@@ -1038,8 +1044,11 @@ class ConditionParser {
       const precedence = op !== undefined ? ConditionParser.PRECEDENCE[op] : undefined;
       if (precedence === undefined || precedence <= minPrecedence - 1 || precedence < minPrecedence) return left;
       this.i++;
+      const skips = (op === '&&' && left.value === 0n) || (op === '||' && left.value !== 0n);
+      if (skips) this.unevaluated++;
       const right = this.binary(precedence + 1);
-      left = apply(op!, left, right);
+      if (skips) this.unevaluated--;
+      left = (op === '/' || op === '%') && right.value === 0n && this.unevaluated > 0 ? { value: 0n, unsigned: false } : apply(op!, left, right);
     }
   }
 

@@ -165,12 +165,14 @@ export class TranslationUnit {
       const reason: ReasonKind = d.kind === 'missing-include' ? 'missing-include' : d.kind === 'error-directive' ? 'unsupported' : 'syntax-error';
       this.diagnostics.push(this.placeDiagnostic(reason, d.message, result.map, d.file, d.offset, d.end));
     }
+    const items = tree.rootNode.namedChildren;
+    const functionRanges = items.filter((c): c is Node => c?.type === 'function_definition').map((c) => [c.startIndex, c.endIndex] as const);
     for (const error of collectSyntaxErrors(tree.rootNode)) {
-      if (this.insideFunction(tree.rootNode, error.startByte)) continue; // reported with the function
+      if (insideRanges(functionRanges, error.startByte)) continue; // reported with the function
       const place = this.placeOfRange(tree, error.startByte, error.endByte);
       this.diagnostics.push({ reason: 'syntax-error', message: error.message, ...place });
     }
-    this.processItems(tree.rootNode.namedChildren);
+    this.processItems(items);
   }
 
   private preprocess(filePath: string, content: string): PreprocessResult {
@@ -309,13 +311,6 @@ export class TranslationUnit {
     return { reason, message, file, startByte: offset, endByte: end, startLine: s.line, startColumn: s.column, endLine: e.line, endColumn: e.column };
   }
 
-  private insideFunction(root: Node, byte: number): boolean {
-    for (const child of root.namedChildren) {
-      if (child && child.type === 'function_definition' && child.startIndex <= byte && byte < child.endIndex) return true;
-    }
-    return false;
-  }
-
   private processItems(items: (Node | null)[]): void {
     for (const item of items) if (item) this.processItem(item, this.fileOf(item));
   }
@@ -434,10 +429,11 @@ export class TranslationUnit {
       this.records.set(key, incomplete);
       return incomplete;
     }
-    const packed = /__attribute__\s*\(\(\s*(__)?packed(__)?\s*\)\)/.test(node.parent?.text ?? '') || /__attribute__\s*\(\(\s*(__)?packed/.test(node.text.slice(body.endIndex - node.startIndex));
+    const attributes = this.attributesOf(node);
+    const packed = attributes.packed;
     const specs: FieldSpec[] = [];
     this.collectFields(body.namedChildren, file, specs);
-    const laidOut = layoutRecord(tag, union, specs, packed);
+    const laidOut = layoutRecord(tag, union, specs, packed, attributes.aligned);
     const existing = this.records.get(key);
     if (existing && !existing.complete) {
       Object.assign(existing, laidOut);
@@ -445,6 +441,37 @@ export class TranslationUnit {
     }
     this.records.set(key, laidOut);
     return laidOut;
+  }
+
+  /**
+   * `packed` and `aligned(N)` from the attribute specifiers of a struct specifier or member
+   * declaration, and of the declaration around a struct specifier (`typedef struct {...} __attribute__((aligned(64))) T`).
+   */
+  private attributesOf(node: Node): { packed: boolean; aligned: number } {
+    const result = { packed: false, aligned: 1 };
+    const specifiers: Node[] = [];
+    const collect = (n: Node | null) => {
+      for (const c of n?.children ?? []) {
+        if (c?.type === 'attribute_specifier') specifiers.push(c);
+        else if (c?.type === 'attributed_declarator') collect(c);
+      }
+    };
+    collect(node);
+    if (node.type !== 'field_declaration' && node.parent && /^(declaration|type_definition|field_declaration)$/.test(node.parent.type)) collect(node.parent);
+    for (const specifier of specifiers) {
+      for (const attribute of specifier.namedChildren[0]?.namedChildren ?? []) {
+        if (!attribute) continue;
+        const name = (attribute.type === 'call_expression' ? attribute.childForFieldName('function')?.text : attribute.text)?.replace(/^__(.*)__$/, '$1');
+        if (name === 'packed') result.packed = true;
+        if (name === 'aligned') {
+          const argument = attribute.type === 'call_expression' ? attribute.childForFieldName('arguments')?.namedChildren[0] : undefined;
+          // `aligned` alone is the largest alignment of the target (16 on x86-64).
+          const value = argument ? this.tryConstantValue(argument, this.fileOf(argument)) : 16n;
+          if (value !== undefined && value > 0n) result.aligned = Math.max(result.aligned, Number(value));
+        }
+      }
+    }
+    return result;
   }
 
   private collectFields(items: (Node | null)[], file: string, specs: FieldSpec[]): void {
@@ -461,9 +488,10 @@ export class TranslationUnit {
         specs.push({ name: '', type: base, bitWidth }); // anonymous struct/union member or padding bit-field
         continue;
       }
+      const fieldAlign = this.attributesOf(field).aligned;
       for (const declarator of declarators) {
         const { name, type } = this.resolveDeclarator(declarator, base, file);
-        specs.push({ name: name ?? '', type, bitWidth });
+        specs.push({ name: name ?? '', type, bitWidth, align: fieldAlign > 1 ? fieldAlign : undefined });
       }
     }
   }
@@ -693,6 +721,20 @@ export async function buildTranslationUnit(
 }
 
 // ----- helpers -----
+
+/** Whether `offset` is inside one of the sorted, disjoint ranges. */
+function insideRanges(ranges: readonly (readonly [number, number])[], offset: number): boolean {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [start, end] = ranges[mid]!;
+    if (offset < start) hi = mid - 1;
+    else if (offset >= end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
 
 /** Builtins `__has_builtin` admits besides the `__builtin_`, `__sync_` and `__atomic_` families. */
 const KNOWN_BUILTINS: ReadonlySet<string> = new Set(['__has_builtin', '__builtin_offsetof', '__builtin_types_compatible_p', '__builtin_va_arg']);
