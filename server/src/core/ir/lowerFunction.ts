@@ -67,6 +67,8 @@ class FunctionLowering {
   private readonly addressTaken = new Set<string>();
   private readonly temporaries = new Set<number>();
   private returnType: CType = Types.void;
+  /** The function a builtin call stands for (`__builtin_memcpy` is `memcpy`). */
+  private calleeOverride: string | undefined;
   private readonly unit: TranslationUnit;
 
   constructor(private readonly context: LoweringContext, private readonly node: Node, private readonly file: string, private readonly name: string) {
@@ -278,6 +280,11 @@ class FunctionLowering {
       case 'goto_statement': throw this.unsupported("'goto'", node);
       case 'labeled_statement': throw this.unsupported('a labeled statement (goto target)', node);
       case 'case_statement': throw this.unsupported("a 'case' label outside the top level of a switch body", node);
+      case 'enum_specifier':
+      case 'struct_specifier':
+      case 'union_specifier':
+        this.unit.resolveTypeSpecifier(node, this.file); // a local type declaration: its enumerators become known
+        return;
       case 'preproc_def':
       case 'preproc_function_def':
       case 'preproc_call':
@@ -676,7 +683,12 @@ class FunctionLowering {
 
   private lowerRValue(node: Node): RValue {
     switch (node.type) {
-      case 'parenthesized_expression': return this.lowerRValue(node.namedChildren[0]!);
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren[0]!;
+        if (inner.type === 'compound_statement') return this.lowerStatementExpression(inner);
+        return this.lowerRValue(inner);
+      }
+      case 'extension_expression': return this.lowerRValue(node.namedChildren[node.namedChildren.length - 1]!);
       case 'number_literal': return this.lowerNumber(node);
       case 'char_literal': return { value: { kind: 'imm', value: BigInt.asUintN(32, parseCharLiteral(node.text)), width: 32 }, type: Types.int };
       case 'true': return { value: { kind: 'imm', value: 1n, width: 32 }, type: Types.int };
@@ -768,6 +780,13 @@ class FunctionLowering {
     const leftNode = node.childForFieldName('left')!;
     const rightNode = node.childForFieldName('right')!;
     if (operator === '&&' || operator === '||') return this.lowerLogicalValue(node);
+    const castType = this.typedefInParentheses(leftNode);
+    if (castType && ['*', '&', '+', '-'].includes(operator)) {
+      // `(u16)*p`: tree-sitter cannot know that u16 names a type; with the typedef in scope it is a cast of a unary expression.
+      // FIXME(precedence): `(T)-a*b` is read as `(T)(-(a*b))`; tree-sitter already grouped the right side.
+      const operand = this.lowerUnaryOf(operator, rightNode, node);
+      return castType.kind === 'void' ? { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void } : this.convert(operand, castType, node, true);
+    }
     const left = this.lowerRValue(leftNode);
     const right = this.lowerRValue(rightNode);
     return this.binaryOperation(operator, left, right, node);
@@ -980,15 +999,28 @@ class FunctionLowering {
   /** `discarded`: the call is a statement of its own, so its result goes nowhere (no destination register). */
   private lowerCall(node: Node, discarded = false): RValue {
     const functionNode = node.childForFieldName('function')!;
-    if (functionNode.type !== 'identifier') throw this.unsupported('calling through a function pointer', node);
-    const callee = functionNode.text;
+    const castType = this.typedefInParentheses(functionNode);
+    if (castType) {
+      // `((u16)(x))`: a cast written like a call through a parenthesised name that is a typedef.
+      const argument = node.childForFieldName('arguments')!.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+      if (argument.length !== 1) throw this.failure('syntax-error', `cast to '${functionNode.text}' needs one operand`, node);
+      if (castType.kind === 'void') {
+        this.lowerExpressionForEffect(argument[0]!);
+        return { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
+      }
+      return this.convert(this.lowerRValue(argument[0]!), castType, node, true);
+    }
+    let named = functionNode;
+    // `(f)(x)` calls f (the parentheses only stop a function-like macro named f from expanding).
+    while (named.type === 'parenthesized_expression' && named.namedChildren.length === 1 && named.namedChildren[0]) named = named.namedChildren[0];
+    if (named.type !== 'identifier') throw this.unsupported('calling through a function pointer', node);
+    const callee = this.calleeOverride ?? named.text;
+    this.calleeOverride = undefined;
     if (this.lookup(callee)) throw this.unsupported(`calling '${callee}', a variable (function pointers)`, node);
     const declaration = this.unit.functions.get(callee);
     if (!declaration) {
-      if (callee === '__builtin_expect') {
-        const first = node.childForFieldName('arguments')!.namedChildren.filter((c) => c && c.type !== 'comment')[0];
-        if (first) return this.lowerRValue(first);
-      }
+      const builtin = this.lowerBuiltin(callee, node, discarded);
+      if (builtin) return builtin;
       throw this.failure('unknown-identifier', `function '${callee}' is not declared; is a header missing?`, node);
     }
     const argNodes = node.childForFieldName('arguments')!.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
@@ -1015,6 +1047,136 @@ class FunctionLowering {
     });
     if (dst === undefined) return { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
     return { value: { kind: 'reg', id: dst }, type: returns };
+  }
+
+  /**
+   * gcc's builtins that real headers use. Value-preserving ones are lowered to what they compute;
+   * the memory ones are the intrinsics; the others (`__atomic_*`, `__sync_*`, target builtins) are
+   * calls to functions without a body, which the contract reports as unmodelled where reached.
+   */
+  private lowerBuiltin(callee: string, node: Node, discarded: boolean): RValue | undefined {
+    const args = node.childForFieldName('arguments')!.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const zero: RValue = { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
+    switch (callee) {
+      case '__builtin_expect':
+      case '__builtin_expect_with_probability':
+      case '__builtin_assume_aligned':
+        return args[0] ? this.lowerRValue(args[0]) : undefined;
+      case '__builtin_constant_p': {
+        // gcc folds it to 1 only for constant operands; anything else is 0 (as at -O0).
+        const constant = args[0] ? this.unit.tryConstantValue(args[0], this.file) !== undefined : false;
+        return { value: { kind: 'imm', value: constant ? 1n : 0n, width: 32 }, type: Types.int };
+      }
+      case '__builtin_prefetch':
+        return zero; // a hint: no effect on the result; its cost is not modelled
+      case '__builtin_unreachable':
+      case '__builtin_trap':
+        this.terminate({ op: 'unreachable', reason: `${callee}() reached`, range: this.range(node) });
+        this.startDeadBlock();
+        return zero;
+      case '__builtin_memcpy':
+      case '__builtin_memset':
+      case '__builtin_memcmp':
+      case '__builtin_memmove': {
+        const plain = callee.slice('__builtin_'.length);
+        if (!this.unit.functions.has(plain)) return undefined;
+        return this.lowerCallNamed(plain, node, discarded);
+      }
+      default:
+        break;
+    }
+    if (/^__builtin_bswap(16|32|64)$/.test(callee) && args.length === 1) return this.lowerByteSwap(Number(callee.slice(15)), args[0]!, node);
+    if (/^__(builtin|atomic|sync)_/.test(callee)) {
+      // An implicit declaration, as gcc has one for each builtin: `long f(...)`.
+      this.unit.functions.set(callee, {
+        name: callee, type: { kind: 'function', returns: Types.long, params: [], variadic: true }, paramNames: [], file: '<built-in>',
+        definition: undefined, hasSyntaxError: false, annotations: [], line: 0,
+      });
+      return this.lowerCallNamed(callee, node, discarded);
+    }
+    return undefined;
+  }
+
+  private lowerCallNamed(callee: string, node: Node, discarded: boolean): RValue {
+    this.calleeOverride = callee;
+    try {
+      return this.lowerCall(node, discarded);
+    } finally {
+      this.calleeOverride = undefined;
+    }
+  }
+
+  /** `__builtin_bswapN(x)`: the bytes of x reversed, with shifts and masks (what the instruction computes). */
+  private lowerByteSwap(bits: number, argument: Node, node: Node): RValue {
+    const type = bits === 16 ? Types.ushort : bits === 32 ? Types.uint : Types.ulong;
+    const width = bits === 16 ? 32 : bits;
+    const value = this.convert(this.lowerRValue(argument), bits === 16 ? Types.uint : type, argument);
+    let result: Operand = { kind: 'imm', value: 0n, width };
+    for (let byte = 0; byte < bits / 8; byte++) {
+      const from = byte * 8;
+      const to = bits - 8 - from;
+      const shifted = this.emitBinaryOfWidth(from > to ? 'lshr' : 'shl', value.value, { kind: 'imm', value: BigInt(Math.abs(from - to)), width }, width, node);
+      const masked = this.emitBinaryOfWidth('and', shifted, { kind: 'imm', value: 0xffn << BigInt(to), width }, width, node);
+      result = byte === 0 ? masked : this.emitBinaryOfWidth('or', result, masked, width, node);
+    }
+    return this.convert({ value: result, type: bits === 16 ? Types.uint : type }, type, node);
+  }
+
+  private emitBinaryOfWidth(op: BinaryOp, left: Operand, right: Operand, width: number, node: Node): Operand {
+    const folded = foldConstants(op, left, right, width);
+    if (folded !== undefined) return { kind: 'imm', value: folded, width };
+    const dst = this.newTemporary();
+    this.emit({ op: 'binary', operator: op, dst, left, right, width, range: this.range(node) });
+    return { kind: 'reg', id: dst };
+  }
+
+  /** `({ stmt; ...; expr; })`: the statements run in a scope of their own; the last expression is the value. */
+  private lowerStatementExpression(body: Node): RValue {
+    const items = body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    this.scopes.push(new Map());
+    try {
+      const last = items[items.length - 1];
+      for (const item of items.slice(0, -1)) this.lowerStatement(item);
+      if (last?.type === 'expression_statement' && last.namedChildren[0]) return this.lowerRValue(last.namedChildren[0]);
+      if (last) this.lowerStatement(last);
+      return { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** The type named by `(T)` when T is a typedef name and not a variable in scope (a cast tree-sitter parsed as an expression). */
+  private typedefInParentheses(node: Node): CType | undefined {
+    if (node.type !== 'parenthesized_expression') return undefined;
+    const inner = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    if (inner.length !== 1 || inner[0]!.type !== 'identifier') return undefined;
+    const name = inner[0]!.text;
+    if (this.lookup(name) || this.unit.globals.has(name) || this.unit.functions.has(name) || this.unit.enumConstants.has(name)) return undefined;
+    return this.unit.typedefs.get(name);
+  }
+
+  /** The unary expression `operator operand` (for a typedef cast tree-sitter parsed as a binary expression). */
+  private lowerUnaryOf(operator: string, operand: Node, node: Node): RValue {
+    if (operator === '*') {
+      return this.load(this.lowerLValueOfPointer(operand), node);
+    }
+    if (operator === '&') {
+      const place = this.lowerLValue(operand);
+      if (place.kind !== 'memory') throw this.unsupported(`taking the address of '${operand.text.slice(0, 30)}'`, node);
+      return { value: place.address, type: pointerTo(place.type) };
+    }
+    const value = this.lowerRValue(operand);
+    if (operator === '+') return value;
+    if (!isInteger(value.type)) throw this.unsupported(`'-' on a non-integer`, node);
+    const promoted = this.convert(value, promote(value.type), node);
+    const width = widthOf(promoted.type);
+    return { value: this.emitBinaryOfWidth('sub', { kind: 'imm', value: 0n, width }, promoted.value, width, node), type: promoted.type };
+  }
+
+  private lowerLValueOfPointer(operand: Node): LValue {
+    const pointer = this.lowerRValue(operand);
+    if (!isPointerValue(pointer.type)) throw this.unsupported("'*' on a non-pointer", operand);
+    return { kind: 'memory', address: pointer.value, type: pointeeOf(pointer.type) };
   }
 
   // ----- places -----

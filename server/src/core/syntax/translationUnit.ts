@@ -109,6 +109,12 @@ export interface ParsedFile {
   tree: Tree;
 }
 
+/**
+ * Spellings the tree-sitter grammar does not parse, mapped to ones it does with the same meaning:
+ * `__builtin_offsetof(T, m)` is the grammar's `offsetof(T, m)`.
+ */
+const FRONT_END_PREDEFINES = '\n#define __builtin_offsetof(T, M) offsetof(T, M)\n';
+
 /** Tokenised files shared by every unit of the process, keyed by content (the header cache). */
 const lexCache = new Map<string, LexedFile>();
 const LEX_CACHE_LIMIT = 4000;
@@ -184,7 +190,7 @@ export class TranslationUnit {
         quote: o.quoteIncludeDirs ?? [], angled: o.includeDirs, system: o.systemIncludeDirs ?? [],
         builtinSystem: o.builtinIncludeDirs ?? [], after: o.afterIncludeDirs ?? [],
       },
-      predefines: o.predefines ?? BUILTIN_PREDEFINES,
+      predefines: (o.predefines ?? BUILTIN_PREDEFINES) + FRONT_END_PREDEFINES,
       commandLine: [
         ...Object.entries(o.defines).map(([define, value]) => ({ define, value })),
         ...(o.undefines ?? []).map((undefine) => ({ undefine })),
