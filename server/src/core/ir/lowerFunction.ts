@@ -766,6 +766,13 @@ class FunctionLowering {
 
   private lowerIdentifierValue(node: Node): RValue {
     const name = node.text;
+    if ((name === '__func__' || name === '__FUNCTION__' || name === '__PRETTY_FUNCTION__') && !this.lookup(name)) {
+      // C99 6.4.2.2: a static array holding the enclosing function's name.
+      const index = internString(this.context, [...Buffer.from(this.name, 'utf8'), 0]);
+      const dst = this.newTemporary();
+      this.emit({ op: 'address', dst, base: { kind: 'string', index }, range: this.range(node) });
+      return { value: { kind: 'reg', id: dst }, type: pointerTo(Types.char) };
+    }
     const binding = this.lookup(name);
     if (binding?.kind === 'register') return { value: { kind: 'reg', id: binding.register }, type: binding.type };
     if (binding || this.unit.globals.has(name)) return this.load(this.lowerLValue(node), node);
@@ -1416,6 +1423,9 @@ class FunctionLowering {
     const typeNode = node.childForFieldName('type');
     if (typeNode) return sizeOf(this.typeOfDescriptor(typeNode));
     const valueNode = node.childForFieldName('value')!;
+    // `sizeof(T)` with T a typedef parses as sizeof of a parenthesised name.
+    const typedef = this.typedefInParentheses(valueNode);
+    if (typedef) return sizeOf(typedef);
     return sizeOf(this.staticTypeOf(valueNode));
   }
 
