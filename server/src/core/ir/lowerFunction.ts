@@ -4,7 +4,7 @@ import {
   CType, IntType, RecordType, Types, findField, isInteger, pointerTo, promote, sizeOf, usualArithmetic, typeToString,
 } from '../syntax/cTypes';
 import {
-  Diagnostic, TranslationUnit, decodeStringLiteral, parseCharLiteral, parseIntegerLiteral, precedingAnnotations,
+  Diagnostic, FunctionDeclaration, TranslationUnit, decodeStringLiteral, parseCharLiteral, parseIntegerLiteral, precedingAnnotations,
 } from '../syntax/translationUnit';
 import { AnalysisError } from '../reasons';
 import type {
@@ -1024,7 +1024,7 @@ class FunctionLowering {
     const callee = this.calleeOverride ?? named.text;
     this.calleeOverride = undefined;
     if (this.lookup(callee)) throw this.unsupported(`calling '${callee}', a variable (function pointers)`, node);
-    const declaration = this.unit.functions.get(callee);
+    const declaration = this.unit.functions.get(callee) ?? this.constantFunctionPointer(callee);
     if (!declaration) {
       const builtin = this.lowerBuiltin(callee, node, discarded);
       if (builtin) return builtin;
@@ -1102,6 +1102,22 @@ class FunctionLowering {
       return this.lowerCallNamed(callee, node, discarded);
     }
     return undefined;
+  }
+
+  /**
+   * A global function pointer that the analysed code never assigns, such as the BPF helpers
+   * (`static void *(*bpf_map_lookup_elem)(void *, const void *) = (void *) 1;`): a call through it
+   * is a call of an external function of that type, without a body.
+   */
+  private constantFunctionPointer(name: string): FunctionDeclaration | undefined {
+    const global = this.unit.globals.get(name);
+    if (!global || global.type.kind !== 'pointer' || global.type.to.kind !== 'function') return undefined;
+    if (!global.isConst && !(global.initializer && global.file !== '<unknown>')) return undefined;
+    const declaration: FunctionDeclaration = {
+      name, type: global.type.to, paramNames: global.type.to.params.map((_, i) => `arg${i}`), file: global.file,
+      definition: undefined, hasSyntaxError: false, annotations: [], line: 0,
+    };
+    return declaration;
   }
 
   private lowerCallNamed(callee: string, node: Node, discarded: boolean): RValue {
