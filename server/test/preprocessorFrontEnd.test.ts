@@ -94,3 +94,13 @@ test('a requested entry stopped by the front end is reported with its reason', a
   assert.equal(result.contracts.length, 0);
   assert.match(codes.join('\n'), /PC403@1: function 'undeclared_thing' is not declared/);
 });
+
+test('an array sized with sizeof of a typedef name (glibc fd_set) gets its real size', async () => {
+  const { result, codes } = await run(`
+typedef long int __fd_mask;
+typedef struct { __fd_mask fds_bits[1024 / (8 * (int) sizeof (__fd_mask))]; } fd_set;
+int f(fd_set *s) { return sizeof(fd_set) == 128 ? 1 : 0; }
+`, ['f']);
+  assert.deepEqual(codes, []);
+  assert.deepEqual(result.contracts[0]!.classes.map((c) => c.returns), [['1']]);
+});

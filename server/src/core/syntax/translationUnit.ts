@@ -662,6 +662,11 @@ export class TranslationUnit {
       case 'sizeof_expression': {
         const t = node.childForFieldName('type');
         if (t) return BigInt(sizeOf(this.resolveTypeDescriptor(t, file)));
+        // `sizeof (T)` with T a typedef name parses as sizeof of a parenthesised identifier.
+        let v = node.childForFieldName('value');
+        while (v?.type === 'parenthesized_expression' && v.namedChildren.length === 1) v = v.namedChildren[0] ?? null;
+        const typedef = v?.type === 'identifier' ? this.typedefs.get(v.text) : undefined;
+        if (typedef && !this.globals.has(v!.text)) return BigInt(sizeOf(typedef));
         return undefined; // sizeof of an expression needs expression types; the lowering handles it
       }
       default: return undefined;
