@@ -63,6 +63,10 @@ int f(unsigned char *p, int x) {
   unsigned a = (u16)*p;
   unsigned b = ((u16)(x));
   unsigned c = (u16)-x;
+  switch (x) {
+  case ((u16)(0x0800)): return 7; /* a typedef cast in a case label is a constant */
+  default: break;
+  }
   return a + b + c + (twice)(1);
 }
 `, ['f']);

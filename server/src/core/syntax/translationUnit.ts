@@ -659,6 +659,18 @@ export class TranslationUnit {
         if (type.kind !== 'int') return undefined;
         return type.signed ? BigInt.asIntN(type.size * 8, value) : BigInt.asUintN(type.size * 8, value);
       }
+      case 'call_expression': {
+        // `(u16)(x)`: a cast that tree-sitter parsed as a call through a parenthesised typedef name.
+        let fn = node.childForFieldName('function');
+        if (fn?.type !== 'parenthesized_expression') return undefined;
+        fn = fn.namedChildren.length === 1 ? fn.namedChildren[0] ?? null : null;
+        const type = fn?.type === 'identifier' && !this.globals.has(fn.text) && !this.functions.has(fn.text) ? this.typedefs.get(fn.text) : undefined;
+        const args = node.childForFieldName('arguments')?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
+        if (!type || type.kind !== 'int' || args.length !== 1) return undefined;
+        const value = this.tryConstantValue(args[0]!, file, expanding);
+        if (value === undefined) return undefined;
+        return type.signed ? BigInt.asIntN(type.size * 8, value) : BigInt.asUintN(type.size * 8, value);
+      }
       case 'sizeof_expression': {
         const t = node.childForFieldName('type');
         if (t) return BigInt(sizeOf(this.resolveTypeDescriptor(t, file)));
