@@ -142,7 +142,9 @@ class FunctionLowering {
       countMarks: this.countMarks,
       callees: [...this.callees],
       annotations: precedingAnnotations(this.node),
-      text: this.node.text,
+      // What the user wrote (comments included, as the editor shows it) and what the compiler
+      // reads (macros expanded), so that a change to either changes the function's cache key.
+      text: `${this.unit.sourceText(this.node)}\n${this.node.text}`,
     };
   }
 
