@@ -103,8 +103,22 @@ test('an array sized with sizeof of a typedef name (glibc fd_set) gets its real 
   const { result, codes } = await run(`
 typedef long int __fd_mask;
 typedef struct { __fd_mask fds_bits[1024 / (8 * (int) sizeof (__fd_mask))]; } fd_set;
-int f(fd_set *s) { return sizeof(fd_set) == 128 ? 1 : 0; }
+#define PREFIX "RG_"
+struct ring { char name[32 - sizeof(PREFIX) + 1]; int flags; };
+int f(fd_set *s) { return sizeof(fd_set) == 128 && sizeof(struct ring) == 36 ? 1 : 0; }
 `, ['f']);
   assert.deepEqual(codes, []);
   assert.deepEqual(result.contracts[0]!.classes.map((c) => c.returns), [['1']]);
+});
+
+test('an array size that cannot be computed is a diagnostic, and a function using the type is reported, not analysed with 0 bytes', async () => {
+  const { result, codes } = await run(`
+struct ring { int head; char slots[UNDEFINED_SIZE]; int tail; };
+struct ring r;
+int uses(struct ring *p) { return p->tail; }
+int other(int x) { return x + 1; }
+`, ['uses', 'other']);
+  assert.deepEqual(result.contracts.map((c) => c.name), ['other']);
+  assert.ok(codes.some((c) => /^PC404@2: the array size 'UNDEFINED_SIZE' could not be computed/.test(c)), codes.join('\n'));
+  assert.ok(codes.some((c) => /^PC404@4: the layout of struct ring depends on the array size 'UNDEFINED_SIZE'/.test(c)), codes.join('\n'));
 });

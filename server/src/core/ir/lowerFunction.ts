@@ -1,7 +1,7 @@
 // Lowers one C function definition (a tree-sitter node) to an IR control-flow graph with C's conversion rules.
 import type { Node } from 'web-tree-sitter';
 import {
-  CType, IntType, RecordType, Types, findField, isInteger, pointerTo, promote, sizeOf, usualArithmetic, typeToString,
+  CType, IntType, RecordType, Types, findField, isInteger, pointerTo, promote, sizeOf, uncomputedSize, usualArithmetic, typeToString,
 } from '../syntax/cTypes';
 import {
   Diagnostic, FunctionDeclaration, TranslationUnit, decodeStringLiteral, parseCharLiteral, parseIntegerLiteral, precedingAnnotations,
@@ -323,6 +323,7 @@ class FunctionLowering {
       if (variableLength) throw this.unsupported(`variable-length array (size '${variableLength.text}')`, variableLength);
       const resolved = this.unit.resolveDeclarator(inner, base, this.file);
       if (!resolved.name) continue;
+      this.requireKnownSize(resolved.type, node);
       let type = resolved.type;
       if (type.kind === 'function') continue; // a local prototype
       if (isStatic) throw this.unsupported(`static local variable '${resolved.name}'`, node);
@@ -1122,6 +1123,14 @@ class FunctionLowering {
     return declaration;
   }
 
+  /** Stops the function (PC404) when `type`'s layout depends on an array size that was not computed. */
+  private requireKnownSize(type: CType, node: Node): void {
+    const unknown = uncomputedSize(type);
+    if (unknown !== undefined) {
+      throw this.failure('unknown-type', `the layout of ${typeToString(type)} depends on the array size '${unknown}', which could not be computed`, node);
+    }
+  }
+
   private lowerCallNamed(callee: string, node: Node, discarded: boolean): RValue {
     this.calleeOverride = callee;
     try {
@@ -1216,6 +1225,7 @@ class FunctionLowering {
         if (binding?.kind === 'slot') return { kind: 'memory', address: this.emitAddressOfSlot(binding.slot, node), type: binding.type };
         const global = this.unit.globals.get(name);
         if (global) {
+          this.requireKnownSize(global.type, node);
           if (global.type.kind === 'record' && !global.type.complete) throw this.failure('unknown-type', `global '${name}' has incomplete type`, node);
           const dst = this.newTemporary();
           this.emit({ op: 'address', dst, base: { kind: 'global', name }, range: this.range(node) });
@@ -1243,6 +1253,7 @@ class FunctionLowering {
           if (!isPointerValue(pointer.type)) throw this.unsupported("'->' on a non-pointer", node);
           address = pointer.value;
           record = pointeeOf(pointer.type);
+          this.requireKnownSize(record, node);
         } else {
           const place = this.lowerLValue(argumentNode);
           if (place.kind !== 'memory') throw this.unsupported("'.' on a value that is not in memory", node);
@@ -1439,12 +1450,18 @@ class FunctionLowering {
 
   private sizeofNode(node: Node): number {
     const typeNode = node.childForFieldName('type');
-    if (typeNode) return sizeOf(this.typeOfDescriptor(typeNode));
+    if (typeNode) {
+      const type = this.typeOfDescriptor(typeNode);
+      this.requireKnownSize(type, node);
+      return sizeOf(type);
+    }
     const valueNode = node.childForFieldName('value')!;
     // `sizeof(T)` with T a typedef parses as sizeof of a parenthesised name.
     const typedef = this.typedefInParentheses(valueNode);
     if (typedef) return sizeOf(typedef);
-    return sizeOf(this.staticTypeOf(valueNode));
+    const type = this.staticTypeOf(valueNode);
+    this.requireKnownSize(type, node);
+    return sizeOf(type);
   }
 
   /** The type of an expression without emitting code (for sizeof). */

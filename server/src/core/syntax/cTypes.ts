@@ -3,7 +3,13 @@
 export interface IntType { kind: 'int'; size: 1 | 2 | 4 | 8; signed: boolean; name: string; isBool?: boolean }
 export interface VoidType { kind: 'void' }
 export interface PointerType { kind: 'pointer'; to: CType }
-export interface ArrayType { kind: 'array'; of: CType; length: number | undefined }
+export interface ArrayType {
+  kind: 'array';
+  of: CType;
+  length: number | undefined;
+  /** The size expression when it could not be computed (the length is then a placeholder 0). */
+  sizeUnknown?: string;
+}
 export interface FieldLayout { name: string; type: CType; offset: number; bitOffset?: number; bitWidth?: number }
 export interface RecordType {
   kind: 'record';
@@ -172,6 +178,24 @@ export function findField(record: RecordType, name: string): FieldLayout | undef
     if (field.name === '' && field.type.kind === 'record') {
       const inner = findField(field.type, name);
       if (inner) return { ...inner, offset: field.offset + inner.offset };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The size expression of an array, inside `t` (its elements, fields or nested records), whose size
+ * could not be computed; undefined when every size is known. A type with such an array has no
+ * reliable layout, so code that depends on it is reported instead of analysed.
+ */
+export function uncomputedSize(t: CType, seen: Set<CType> = new Set()): string | undefined {
+  if (seen.has(t)) return undefined;
+  seen.add(t);
+  if (t.kind === 'array') return t.sizeUnknown ?? uncomputedSize(t.of, seen);
+  if (t.kind === 'record') {
+    for (const field of t.fields) {
+      const found = uncomputedSize(field.type, seen);
+      if (found !== undefined) return found;
     }
   }
   return undefined;

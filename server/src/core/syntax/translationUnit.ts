@@ -545,10 +545,16 @@ export class TranslationUnit {
       case 'array_declarator':
       case 'abstract_array_declarator': {
         const sizeNode = node.childForFieldName('size');
-        const length = sizeNode ? Number(this.constantValue(sizeNode, file)) : undefined;
+        const value = sizeNode ? this.tryConstantValue(sizeNode, file) : undefined;
+        let type: CType = { kind: 'array', of: base, length: value === undefined ? undefined : Number(value) };
+        if (sizeNode && value === undefined && !this.isLocalArraySize(sizeNode)) {
+          // Never a silent 0: the diagnostic says why, and code using the type is reported (uncomputedSize).
+          const text = this.sourceText(sizeNode).replace(/\s+/g, ' ');
+          this.diagnostics.push(this.nodeDiagnostic('unknown-type', `the array size '${text}' could not be computed; code that depends on this type is not analysed`, file, sizeNode));
+          type = { kind: 'array', of: base, length: 0, sizeUnknown: text };
+        }
         const inner = node.childForFieldName('declarator');
         // int a[2][3]: the outer declarator applies last, so build inside-out.
-        const type: CType = { kind: 'array', of: base, length };
         return inner ? this.resolveDeclarator(inner, type, file) : { name: undefined, type, paramNames: [] };
       }
       case 'function_declarator':
@@ -594,6 +600,17 @@ export class TranslationUnit {
       default:
         return { name: undefined, type: base, paramNames: [] };
     }
+  }
+
+  /** A size inside a parameter list or a function body (a variable-length array or a decaying parameter). */
+  private isLocalArraySize(sizeNode: Node): boolean {
+    // A parameter's array type decays to a pointer, so its size does not matter; a local's
+    // variable length is reported by the lowering.
+    for (let n: Node | null = sizeNode.parent; n; n = n.parent) {
+      if (n.type === 'parameter_declaration' || n.type === 'compound_statement') return true;
+      if (n.type === 'translation_unit' || n.type === 'field_declaration_list') return false;
+    }
+    return false;
   }
 
   /** Resolves a type_descriptor (in casts and sizeof). */
@@ -679,6 +696,14 @@ export class TranslationUnit {
         while (v?.type === 'parenthesized_expression' && v.namedChildren.length === 1) v = v.namedChildren[0] ?? null;
         const typedef = v?.type === 'identifier' ? this.typedefs.get(v.text) : undefined;
         if (typedef && !this.globals.has(v!.text)) return BigInt(sizeOf(typedef));
+        // sizeof("RG_"): the string's bytes and its terminating zero (C11 6.4.5).
+        if (v?.type === 'string_literal') return BigInt(decodeStringLiteral(v.text).length + 1);
+        if (v?.type === 'concatenated_string') return BigInt(v.namedChildren.filter((c) => c?.type === 'string_literal').reduce((n, c) => n + decodeStringLiteral(c!.text).length, 0) + 1);
+        if (v?.type === 'char_literal') return 4n; // a character constant is an int in C
+        if (v?.type === 'number_literal') {
+          const literal = parseIntegerLiteral(v.text);
+          return literal.long || (!literal.unsigned && literal.value > 0x7fffffffn) || literal.value > 0xffffffffn ? 8n : 4n;
+        }
         return undefined; // sizeof of an expression needs expression types; the lowering handles it
       }
       default: return undefined;
