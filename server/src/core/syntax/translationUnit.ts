@@ -8,7 +8,7 @@ import { Parser, Node, Tree } from 'web-tree-sitter';
 import { collectSyntaxErrors, loadCParser } from './cParser';
 import { builtinHeader, builtinHeaderPath } from './builtinHeaders';
 import {
-  CType, FieldSpec, RecordType, Types, IntType, layoutRecord, pointerTo, sizeOf, typeToString,
+  CType, FieldSpec, RecordType, Types, IntType, alignOf, layoutRecord, pointerTo, sizeOf, typeToString,
 } from './cTypes';
 import { Macro, PreprocessResult, SourceMap, expandText, macroBodyText, preprocess } from './preprocessor';
 import type { LexedFile } from './lexer';
@@ -687,6 +687,10 @@ export class TranslationUnit {
         const value = this.tryConstantValue(args[0]!, file, expanding);
         if (value === undefined) return undefined;
         return type.signed ? BigInt.asIntN(type.size * 8, value) : BigInt.asUintN(type.size * 8, value);
+      }
+      case 'alignof_expression': {
+        const t = node.childForFieldName('type');
+        return t ? BigInt(alignOf(this.resolveTypeDescriptor(t, file))) : undefined;
       }
       case 'sizeof_expression': {
         const t = node.childForFieldName('type');
