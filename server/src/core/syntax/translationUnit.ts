@@ -418,7 +418,18 @@ export class TranslationUnit {
       case 'struct_specifier':
       case 'union_specifier': return this.resolveRecord(node, file);
       case 'enum_specifier': return this.resolveEnum(node, file);
-      case 'macro_type_specifier': return Types.int;
+      case 'macro_type_specifier': {
+        // `typeof(T)` / `__typeof__(T)` parse as a macro-like type; a type argument is resolved.
+        // FIXME(typeof of an expression): needs expression types here; it is still read as int.
+        const name = node.childForFieldName('name')?.text ?? '';
+        const descriptor = node.childForFieldName('type');
+        if (/^(typeof|__typeof__|__typeof)$/.test(name) && descriptor) {
+          const inner = descriptor.childForFieldName('type');
+          const known = inner?.type !== 'type_identifier' || this.typedefs.has(inner.text);
+          if (known) return this.resolveTypeDescriptor(descriptor, file);
+        }
+        return Types.int;
+      }
       default: return Types.int;
     }
   }
