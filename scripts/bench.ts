@@ -6,6 +6,7 @@ import { analyze, AnalysisResult, endAnalysisSession } from '../server/src/core/
 import { diskFileSystem } from '../server/src/cli/main';
 import type { FunctionContract } from '../server/src/core/contract/contract';
 import { SoundnessRow, renderSoundness, soundness } from './soundness';
+import { benchFrontEnd } from './frontEndBench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, 'test-fixtures');
@@ -159,6 +160,10 @@ async function main(): Promise<void> {
       process.stdout.write(`\nsoundness: ${SOUNDNESS_INPUTS} random inputs per entry, first metric; 'below' must be 0; 'unplaced' inputs matched no class\n\n`);
       process.stdout.write(renderSoundness(soundnessRows) + '\n');
     }
+    // The front end on a real DPDK unit (its whole include closure), cold and warm.
+    const frontEnd = await benchFrontEnd();
+    if (json) process.stdout.write(JSON.stringify({ frontEnd }, null, 2) + '\n');
+    else process.stdout.write(`\n${frontEnd.join('\n')}\n`);
   } finally {
     clearInterval(sampler);
   }

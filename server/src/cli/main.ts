@@ -15,9 +15,12 @@ import { CHECK_USAGE, runCheck } from './check';
 import { startWatchdog } from './watchdog';
 import { CyclesModel, DEFAULT_CYCLES_MODEL, isX86Metric, X86Metric } from '../ground/ground';
 import { groundForCli } from './groundCli';
+import { CompilerFlags, emptyCompilerFlags, frontEndOptions, ignoredFlagsNote, readCompilerFlag } from './compilerFlags';
+import { diagnosticLines } from './diagnosticLines';
 
 const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
+                                [other gcc preprocessor flags: -U -isystem -iquote -idirafter -include -std=] [--verbose]
                                 [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
                                 [--contracts FILE.pcontract.json] [--prefer-contracts] [--inline | --inline-loops]
@@ -44,6 +47,10 @@ export interface ParsedArguments {
   options: Partial<AnalysisOptions>;
   /** x86 metrics asked for with --metrics, and how to compile and calibrate for them. */
   x86: { metrics: X86Metric[]; cflags?: string; compiler?: string; init?: string; calibrate?: string; ports?: string; cyclesModel: CyclesModel };
+  /** gcc-style preprocessor flags (-I -isystem -iquote -idirafter -include -D -U -std=) and the ignored ones. */
+  compilerFlags: CompilerFlags;
+  /** Show every diagnostic inside headers (otherwise the first few per header and a count). */
+  verbose: boolean;
 }
 
 /** Default for --stall-limit: far above any legitimate synchronous step (parsing, one z3 call). */
@@ -64,6 +71,7 @@ export function parseArguments(argv: string[]): ParsedArguments {
   if (!command || command === '--help' || command === '-h') throw new UsageError(USAGE);
   const parsed: ParsedArguments = {
     command, files: [], entries: [], stallLimitMs: DEFAULT_STALL_LIMIT_MS, options: { includeDirs: [], defines: {} }, x86: { metrics: [], cyclesModel: { ...DEFAULT_CYCLES_MODEL } },
+    compilerFlags: emptyCompilerFlags(), verbose: false,
   };
   const execution: Record<string, number> = {};
   for (let i = 0; i < rest.length; i++) {
@@ -73,7 +81,8 @@ export function parseArguments(argv: string[]): ParsedArguments {
       if (v === undefined) throw new UsageError(`${arg} needs a value\n${USAGE}`);
       return v;
     };
-    if (arg === '--entry') parsed.entries.push(...value().split(',').map((e) => e.trim()).filter((e) => e));
+    if (arg === '--verbose') parsed.verbose = true;
+    else if (arg === '--entry') parsed.entries.push(...value().split(',').map((e) => e.trim()).filter((e) => e));
     else if (arg === '--format') parsed.format = value();
     else if (arg === '--input') parsed.input = value();
     else if (arg === '--metrics') {
@@ -88,12 +97,10 @@ export function parseArguments(argv: string[]): ParsedArguments {
     else if (arg === '--calibrate') parsed.x86.calibrate = path.resolve(value());
     else if (arg === '--ports') parsed.x86.ports = path.resolve(value());
     else if (arg === '--cycles-model') parsed.x86.cyclesModel = parseCyclesModel(value());
-    else if (arg === '-I') parsed.options.includeDirs!.push(path.resolve(value()));
-    else if (arg.startsWith('-I')) parsed.options.includeDirs!.push(path.resolve(arg.slice(2)));
-    else if (arg === '-D' || arg.startsWith('-D')) {
-      const definition = arg === '-D' ? value() : arg.slice(2);
-      const [name, ...valueParts] = definition.split('=');
-      parsed.options.defines![name!] = valueParts.length > 0 ? valueParts.join('=') : '1';
+    else if (/^-(I|D|U|isystem|iquote|idirafter|include|std=)/.test(arg) || (arg.startsWith('-') && !arg.startsWith('--') && readCompilerFlag([arg, 'x'], 0, emptyCompilerFlags()) > 0)) {
+      const used = readCompilerFlag(rest, i, parsed.compilerFlags);
+      if (used === 0) throw new UsageError(`${arg} needs a value\n${USAGE}`);
+      i += used - 1;
     } else if (arg === '--unroll') execution.unrollLimit = nonNegativeInteger(arg, value());
     else if (arg === '--max-paths') execution.maxPaths = positiveInteger(arg, value());
     else if (arg === '--time-limit') execution.timeLimitMs = positiveInteger(arg, value());
@@ -116,6 +123,10 @@ export function parseArguments(argv: string[]): ParsedArguments {
     else parsed.files.push(path.resolve(arg));
   }
   parsed.options.execution = execution as unknown as AnalysisOptions['execution'];
+  const frontEnd = frontEndOptions(parsed.compilerFlags);
+  parsed.options.includeDirs = frontEnd.includeDirs;
+  parsed.options.defines = frontEnd.defines;
+  parsed.options.frontEnd = frontEnd;
   if (parsed.entries.length > 0) {
     parsed.options.entries = parsed.entries;
     parsed.entry = parsed.entries[0];
@@ -178,9 +189,15 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
   const watchdog = startWatchdog(args.stallLimitMs);
   try {
     if (args.command === 'contract') {
+      const note = ignoredFlagsNote(args.compilerFlags);
+      if (note) err(note);
       const result = await analyze(files, args.options, diskFileSystem);
-      for (const d of result.diagnostics) {
-        err(`${path.relative(process.cwd(), d.file) || d.file}:${d.startLine + 1}:${d.startColumn + 1}: ${Reasons[d.reason].code} ${d.message}`);
+      for (const line of diagnosticLines(result.diagnostics, args.files, args.verbose)) err(line);
+      // A requested entry that could not be analysed is a failure, with its reason.
+      const skipped = args.entries.filter((e) => !result.contracts.some((c) => c.name === e));
+      for (const entry of skipped) {
+        const reason = result.diagnostics.find((d) => d.functionName === entry);
+        err(`perfcontract: '${entry}' was not analysed${reason ? `: ${Reasons[reason.reason].code} ${reason.message.replace(/\s*\n\s*/g, ' ')}` : ''}`);
       }
       if (args.x86.metrics.length > 0) groundForCli(result, args, err);
       if (args.format === 'json') out(JSON.stringify({ version: 1, functions: result.contracts }, null, 2));
@@ -199,7 +216,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
         }
         out(JSON.stringify({ version: 1, functions }, null, 2));
       } else throw new UsageError(`unknown format '${args.format}' (json, md or pcontract)`);
-      return 0;
+      return skipped.length > 0 ? 1 : 0;
     }
     if (args.command === 'run') {
       if (!args.entry || !args.input) throw new UsageError(`run needs --entry and --input\n${USAGE}`);

@@ -1,5 +1,5 @@
 // The engine's entry point: files and options in, contracts and diagnostics out (plain data, no editor types).
-import { FileSystem, Diagnostic, TranslationUnit, buildTranslationUnit } from './syntax/translationUnit';
+import { FileSystem, Diagnostic, FrontEndOptions, TranslationUnit, buildTranslationUnit } from './syntax/translationUnit';
 import { LoweredProgram, lowerProgram } from './ir/lowerProgram';
 import type { IrFunction, IrProgram } from './ir/ir';
 import { IrMetric, IR_METRICS } from './cost/costModel';
@@ -17,6 +17,8 @@ import * as path from 'path';
 export interface AnalysisOptions {
   includeDirs: string[];
   defines: Record<string, string>;
+  /** The other preprocessor settings (-isystem, -include, -U, gcc's folders and macros); see FrontEndOptions. */
+  frontEnd?: Partial<FrontEndOptions>;
   /** Entry functions; empty means every function of the main files that no analysed function calls. */
   entries: string[];
   metrics: IrMetric[];
@@ -89,7 +91,7 @@ interface Build {
 let lastBuild: Build | undefined;
 
 async function buildAndLower(
-  files: { path: string; text?: string }[], options: { includeDirs: string[]; defines: Record<string, string> }, fileSystem: FileSystem,
+  files: { path: string; text?: string }[], options: FrontEndOptions, fileSystem: FileSystem,
 ): Promise<Build> {
   const key = JSON.stringify({ files, options });
   if (lastBuild?.key === key && [...lastBuild.reads].every(([filePath, text]) => fileSystem.readFile(filePath) === text)) return lastBuild;
@@ -153,7 +155,7 @@ export async function analyze(
   for (const metric of settings.metrics) {
     if (!IR_METRICS.includes(metric)) throw new Error(`unknown metric '${metric}' (known: ${IR_METRICS.join(', ')})`);
   }
-  const built = await buildAndLower(files, { includeDirs: settings.includeDirs, defines: settings.defines }, fileSystem);
+  const built = await buildAndLower(files, { ...settings.frontEnd, includeDirs: settings.includeDirs, defines: settings.defines }, fileSystem);
   const { unit, lowered } = built;
   const diagnostics = [...unit.diagnostics, ...lowered.diagnostics];
   // Contract files sit beside the main files or beside the headers that declare their functions.
@@ -304,7 +306,7 @@ function optionsFingerprint(settings: AnalysisOptions): string {
   const { signal: _signal, declaredContracts, ...execution } = settings.execution;
   void _signal;
   const contracts = declaredContracts ? JSON.stringify([...declaredContracts.values()].map((c) => [c.name, c.cases.map((k) => ({ ...k, cost: Object.fromEntries(Object.entries(k.cost).map(([m, p]) => [m, [...p]])) }))])) : '';
-  return JSON.stringify({ contracts, metrics: settings.metrics, execution, rlimit: settings.solverResourceLimit, adversarial: settings.adversarialFactor, defines: settings.defines, include: settings.includeDirs });
+  return JSON.stringify({ contracts, metrics: settings.metrics, execution, rlimit: settings.solverResourceLimit, adversarial: settings.adversarialFactor, defines: settings.defines, include: settings.includeDirs, frontEnd: settings.frontEnd });
 }
 
 function hasFailedCallee(program: IrProgram, entry: string, failed: Map<string, unknown>): boolean {

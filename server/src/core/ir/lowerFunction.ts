@@ -1,10 +1,10 @@
 // Lowers one C function definition (a tree-sitter node) to an IR control-flow graph with C's conversion rules.
 import type { Node } from 'web-tree-sitter';
 import {
-  CType, IntType, RecordType, Types, findField, isInteger, pointerTo, promote, sizeOf, usualArithmetic, typeToString,
+  CType, IntType, RecordType, Types, findField, isInteger, pointerTo, promote, sizeOf, uncomputedSize, usualArithmetic, typeToString,
 } from '../syntax/cTypes';
 import {
-  Diagnostic, TranslationUnit, decodeStringLiteral, parseCharLiteral, parseIntegerLiteral, precedingAnnotations,
+  Diagnostic, FunctionDeclaration, TranslationUnit, decodeStringLiteral, parseCharLiteral, parseIntegerLiteral, precedingAnnotations,
 } from '../syntax/translationUnit';
 import { AnalysisError } from '../reasons';
 import type {
@@ -67,9 +67,8 @@ class FunctionLowering {
   private readonly addressTaken = new Set<string>();
   private readonly temporaries = new Set<number>();
   private returnType: CType = Types.void;
-  /** While lowering a macro expansion, instructions take the range of the macro use. */
-  private rangeOverride: SourceRange | undefined;
-  private readonly expandingMacros: string[] = [];
+  /** The function a builtin call stands for (`__builtin_memcpy` is `memcpy`). */
+  private calleeOverride: string | undefined;
   private readonly unit: TranslationUnit;
 
   constructor(private readonly context: LoweringContext, private readonly node: Node, private readonly file: string, private readonly name: string) {
@@ -143,7 +142,9 @@ class FunctionLowering {
       countMarks: this.countMarks,
       callees: [...this.callees],
       annotations: precedingAnnotations(this.node),
-      text: this.node.text,
+      // What the user wrote (comments included, as the editor shows it) and what the compiler
+      // reads (macros expanded), so that a change to either changes the function's cache key.
+      text: `${this.unit.sourceText(this.node)}\n${this.node.text}`,
     };
   }
 
@@ -214,16 +215,13 @@ class FunctionLowering {
     return undefined;
   }
 
+  /** Where the user wrote `node` (for expanded code, the macro invocation), through the unit's source map. */
   private rangeOf(node: Node): SourceRange {
-    return {
-      file: this.file, startByte: node.startIndex, endByte: node.endIndex,
-      startLine: node.startPosition.row, startColumn: node.startPosition.column,
-      endLine: node.endPosition.row, endColumn: node.endPosition.column,
-    };
+    return this.unit.sourceRange(node);
   }
 
   private range(node: Node): SourceRange {
-    return this.rangeOverride ?? this.rangeOf(node);
+    return this.rangeOf(node);
   }
 
   private endRange(body: Node): SourceRange {
@@ -284,9 +282,10 @@ class FunctionLowering {
       case 'goto_statement': throw this.unsupported("'goto'", node);
       case 'labeled_statement': throw this.unsupported('a labeled statement (goto target)', node);
       case 'case_statement': throw this.unsupported("a 'case' label outside the top level of a switch body", node);
-      case 'preproc_if':
-      case 'preproc_ifdef':
-        for (const child of this.unit.activeBranch(node)) if (child) this.lowerStatement(child);
+      case 'enum_specifier':
+      case 'struct_specifier':
+      case 'union_specifier':
+        this.unit.resolveTypeSpecifier(node, this.file); // a local type declaration: its enumerators become known
         return;
       case 'preproc_def':
       case 'preproc_function_def':
@@ -324,6 +323,7 @@ class FunctionLowering {
       if (variableLength) throw this.unsupported(`variable-length array (size '${variableLength.text}')`, variableLength);
       const resolved = this.unit.resolveDeclarator(inner, base, this.file);
       if (!resolved.name) continue;
+      this.requireKnownSize(resolved.type, node);
       let type = resolved.type;
       if (type.kind === 'function') continue; // a local prototype
       if (isStatic) throw this.unsupported(`static local variable '${resolved.name}'`, node);
@@ -455,9 +455,10 @@ class FunctionLowering {
     const match = /^\/\*@\s*count\s+([A-Za-z_]\w*)(?:\s+"([^"]*)")?\s*\*\/$/.exec(comment.text);
     if (!match) return;
     if (match[1] === 'min' || match[1] === 'max') throw this.failure('unsupported', `'${match[1]}' cannot name a PCV`, comment);
+    const place = this.rangeOf(comment);
     this.countMarks.push({
-      name: match[1]!, description: match[2] ?? `iterations that reach line ${comment.endPosition.row + 2} of ${this.name}`,
-      block: this.current.id, index: this.current.instructions.length, line: comment.startPosition.row,
+      name: match[1]!, description: match[2] ?? `iterations that reach line ${place.endLine + 2} of ${this.name}`,
+      block: this.current.id, index: this.current.instructions.length, line: place.startLine,
     });
   }
 
@@ -588,7 +589,7 @@ class FunctionLowering {
     this.scopes.pop();
     this.breakStack.pop();
     this.jumpTo(exit, node);
-    dispatch.terminator = { op: 'switch', value: value.value, width, cases, defaultTarget, text: inner.text, range: this.range(conditionNode) };
+    dispatch.terminator = { op: 'switch', value: value.value, width, cases, defaultTarget, text: this.unit.sourceText(inner), range: this.range(conditionNode) };
     this.switchTo(exit);
   }
 
@@ -627,16 +628,13 @@ class FunctionLowering {
     if (node.type === 'unary_expression' && node.childForFieldName('operator')?.text === '!') {
       return this.lowerCondition(node.childForFieldName('argument')!, whenFalse, whenTrue);
     }
-    const macroExpansion = this.macroExpansionOf(node);
-    if (macroExpansion) {
-      return this.withMacro(macroExpansion, () => this.lowerCondition(macroExpansion.node, whenTrue, whenFalse));
-    }
     const condition = this.lowerBoolean(node);
     this.terminate({ op: 'branch', condition, whenTrue, whenFalse, text: this.conditionText(node), range: this.range(node) });
   }
 
+  /** The condition as the user wrote it (macro names kept), from the source map. */
   private conditionText(node: Node): string {
-    return node.text.replace(/\s+/g, ' ');
+    return this.unit.sourceText(node).replace(/\s+/g, ' ');
   }
 
   /** A 1-bit value that is true when the expression is non-zero. */
@@ -680,14 +678,6 @@ class FunctionLowering {
       return;
     }
     if (node.type === 'call_expression') {
-      const macro = this.macroExpansionOf(node);
-      if (macro) {
-        this.withMacro(macro, () => {
-          if (macro.statement) this.lowerStatement(macro.node);
-          else this.lowerExpressionForEffect(macro.node);
-        });
-        return;
-      }
       this.lowerCall(node, true);
       return;
     }
@@ -696,7 +686,12 @@ class FunctionLowering {
 
   private lowerRValue(node: Node): RValue {
     switch (node.type) {
-      case 'parenthesized_expression': return this.lowerRValue(node.namedChildren[0]!);
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren[0]!;
+        if (inner.type === 'compound_statement') return this.lowerStatementExpression(inner);
+        return this.lowerRValue(inner);
+      }
+      case 'extension_expression': return this.lowerRValue(node.namedChildren[node.namedChildren.length - 1]!);
       case 'number_literal': return this.lowerNumber(node);
       case 'char_literal': return { value: { kind: 'imm', value: BigInt.asUintN(32, parseCharLiteral(node.text)), width: 32 }, type: Types.int };
       case 'true': return { value: { kind: 'imm', value: 1n, width: 32 }, type: Types.int };
@@ -728,8 +723,6 @@ class FunctionLowering {
         return { value: { kind: 'imm', value: BigInt(field.offset), width: 64 }, type: Types.ulong };
       }
       case 'call_expression': {
-        const macro = this.macroExpansionOf(node);
-        if (macro) return this.withMacro(macro, () => this.lowerRValue(macro.node));
         return this.lowerCall(node);
       }
       case 'comma_expression':
@@ -776,13 +769,18 @@ class FunctionLowering {
 
   private lowerIdentifierValue(node: Node): RValue {
     const name = node.text;
+    if ((name === '__func__' || name === '__FUNCTION__' || name === '__PRETTY_FUNCTION__') && !this.lookup(name)) {
+      // C99 6.4.2.2: a static array holding the enclosing function's name.
+      const index = internString(this.context, [...Buffer.from(this.name, 'utf8'), 0]);
+      const dst = this.newTemporary();
+      this.emit({ op: 'address', dst, base: { kind: 'string', index }, range: this.range(node) });
+      return { value: { kind: 'reg', id: dst }, type: pointerTo(Types.char) };
+    }
     const binding = this.lookup(name);
     if (binding?.kind === 'register') return { value: { kind: 'reg', id: binding.register }, type: binding.type };
     if (binding || this.unit.globals.has(name)) return this.load(this.lowerLValue(node), node);
     const enumValue = this.unit.enumConstants.get(name);
     if (enumValue !== undefined) return { value: { kind: 'imm', value: BigInt.asUintN(32, enumValue), width: 32 }, type: Types.int };
-    const macro = this.macroExpansionOf(node);
-    if (macro) return this.withMacro(macro, () => this.lowerRValue(macro.node));
     if (this.unit.functions.has(name)) throw this.unsupported(`using function '${name}' as a value (function pointers)`, node);
     throw this.failure('unknown-identifier', `'${name}' is not declared`, node);
   }
@@ -792,6 +790,13 @@ class FunctionLowering {
     const leftNode = node.childForFieldName('left')!;
     const rightNode = node.childForFieldName('right')!;
     if (operator === '&&' || operator === '||') return this.lowerLogicalValue(node);
+    const castType = this.typedefInParentheses(leftNode);
+    if (castType && ['*', '&', '+', '-'].includes(operator)) {
+      // `(u16)*p`: tree-sitter cannot know that u16 names a type; with the typedef in scope it is a cast of a unary expression.
+      // FIXME(precedence): `(T)-a*b` is read as `(T)(-(a*b))`; tree-sitter already grouped the right side.
+      const operand = this.lowerUnaryOf(operator, rightNode, node);
+      return castType.kind === 'void' ? { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void } : this.convert(operand, castType, node, true);
+    }
     const left = this.lowerRValue(leftNode);
     const right = this.lowerRValue(rightNode);
     return this.binaryOperation(operator, left, right, node);
@@ -1004,15 +1009,28 @@ class FunctionLowering {
   /** `discarded`: the call is a statement of its own, so its result goes nowhere (no destination register). */
   private lowerCall(node: Node, discarded = false): RValue {
     const functionNode = node.childForFieldName('function')!;
-    if (functionNode.type !== 'identifier') throw this.unsupported('calling through a function pointer', node);
-    const callee = functionNode.text;
-    if (this.lookup(callee)) throw this.unsupported(`calling '${callee}', a variable (function pointers)`, node);
-    const declaration = this.unit.functions.get(callee);
-    if (!declaration) {
-      if (callee === '__builtin_expect') {
-        const first = node.childForFieldName('arguments')!.namedChildren.filter((c) => c && c.type !== 'comment')[0];
-        if (first) return this.lowerRValue(first);
+    const castType = this.typedefInParentheses(functionNode);
+    if (castType) {
+      // `((u16)(x))`: a cast written like a call through a parenthesised name that is a typedef.
+      const argument = node.childForFieldName('arguments')!.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+      if (argument.length !== 1) throw this.failure('syntax-error', `cast to '${functionNode.text}' needs one operand`, node);
+      if (castType.kind === 'void') {
+        this.lowerExpressionForEffect(argument[0]!);
+        return { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
       }
+      return this.convert(this.lowerRValue(argument[0]!), castType, node, true);
+    }
+    let named = functionNode;
+    // `(f)(x)` calls f (the parentheses only stop a function-like macro named f from expanding).
+    while (named.type === 'parenthesized_expression' && named.namedChildren.length === 1 && named.namedChildren[0]) named = named.namedChildren[0];
+    if (named.type !== 'identifier') throw this.unsupported('calling through a function pointer', node);
+    const callee = this.calleeOverride ?? named.text;
+    this.calleeOverride = undefined;
+    if (this.lookup(callee)) throw this.unsupported(`calling '${callee}', a variable (function pointers)`, node);
+    const declaration = this.unit.functions.get(callee) ?? this.constantFunctionPointer(callee);
+    if (!declaration) {
+      const builtin = this.lowerBuiltin(callee, node, discarded);
+      if (builtin) return builtin;
       throw this.failure('unknown-identifier', `function '${callee}' is not declared; is a header missing?`, node);
     }
     const argNodes = node.childForFieldName('arguments')!.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
@@ -1041,6 +1059,160 @@ class FunctionLowering {
     return { value: { kind: 'reg', id: dst }, type: returns };
   }
 
+  /**
+   * gcc's builtins that real headers use. Value-preserving ones are lowered to what they compute;
+   * the memory ones are the intrinsics; the others (`__atomic_*`, `__sync_*`, target builtins) are
+   * calls to functions without a body, which the contract reports as unmodelled where reached.
+   */
+  private lowerBuiltin(callee: string, node: Node, discarded: boolean): RValue | undefined {
+    const args = node.childForFieldName('arguments')!.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const zero: RValue = { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
+    switch (callee) {
+      case '__builtin_expect':
+      case '__builtin_expect_with_probability':
+      case '__builtin_assume_aligned':
+        return args[0] ? this.lowerRValue(args[0]) : undefined;
+      case '__builtin_constant_p': {
+        // gcc folds it to 1 only for constant operands; anything else is 0 (as at -O0).
+        const constant = args[0] ? this.unit.tryConstantValue(args[0], this.file) !== undefined : false;
+        return { value: { kind: 'imm', value: constant ? 1n : 0n, width: 32 }, type: Types.int };
+      }
+      case '__builtin_prefetch':
+        return zero; // a hint: no effect on the result; its cost is not modelled
+      case '__builtin_unreachable':
+      case '__builtin_trap':
+        this.terminate({ op: 'unreachable', reason: `${callee}() reached`, range: this.range(node) });
+        this.startDeadBlock();
+        return zero;
+      case '__builtin_memcpy':
+      case '__builtin_memset':
+      case '__builtin_memcmp':
+      case '__builtin_memmove': {
+        const plain = callee.slice('__builtin_'.length);
+        if (!this.unit.functions.has(plain)) return undefined;
+        return this.lowerCallNamed(plain, node, discarded);
+      }
+      default:
+        break;
+    }
+    if (/^__builtin_bswap(16|32|64)$/.test(callee) && args.length === 1) return this.lowerByteSwap(Number(callee.slice(15)), args[0]!, node);
+    if (/^__(builtin|atomic|sync)_/.test(callee)) {
+      // An implicit declaration, as gcc has one for each builtin: `long f(...)`.
+      this.unit.functions.set(callee, {
+        name: callee, type: { kind: 'function', returns: Types.long, params: [], variadic: true }, paramNames: [], file: '<built-in>',
+        definition: undefined, hasSyntaxError: false, annotations: [], line: 0,
+      });
+      return this.lowerCallNamed(callee, node, discarded);
+    }
+    return undefined;
+  }
+
+  /**
+   * A global function pointer that the analysed code never assigns, such as the BPF helpers
+   * (`static void *(*bpf_map_lookup_elem)(void *, const void *) = (void *) 1;`): a call through it
+   * is a call of an external function of that type, without a body.
+   */
+  private constantFunctionPointer(name: string): FunctionDeclaration | undefined {
+    const global = this.unit.globals.get(name);
+    if (!global || global.type.kind !== 'pointer' || global.type.to.kind !== 'function') return undefined;
+    if (!global.isConst && !(global.initializer && global.file !== '<unknown>')) return undefined;
+    const declaration: FunctionDeclaration = {
+      name, type: global.type.to, paramNames: global.type.to.params.map((_, i) => `arg${i}`), file: global.file,
+      definition: undefined, hasSyntaxError: false, annotations: [], line: 0,
+    };
+    return declaration;
+  }
+
+  /** Stops the function (PC404) when `type`'s layout depends on an array size that was not computed. */
+  private requireKnownSize(type: CType, node: Node): void {
+    const unknown = uncomputedSize(type);
+    if (unknown !== undefined) {
+      throw this.failure('unknown-type', `the layout of ${typeToString(type)} depends on the array size '${unknown}', which could not be computed`, node);
+    }
+  }
+
+  private lowerCallNamed(callee: string, node: Node, discarded: boolean): RValue {
+    this.calleeOverride = callee;
+    try {
+      return this.lowerCall(node, discarded);
+    } finally {
+      this.calleeOverride = undefined;
+    }
+  }
+
+  /** `__builtin_bswapN(x)`: the bytes of x reversed, with shifts and masks (what the instruction computes). */
+  private lowerByteSwap(bits: number, argument: Node, node: Node): RValue {
+    const type = bits === 16 ? Types.ushort : bits === 32 ? Types.uint : Types.ulong;
+    const width = bits === 16 ? 32 : bits;
+    const value = this.convert(this.lowerRValue(argument), bits === 16 ? Types.uint : type, argument);
+    let result: Operand = { kind: 'imm', value: 0n, width };
+    for (let byte = 0; byte < bits / 8; byte++) {
+      const from = byte * 8;
+      const to = bits - 8 - from;
+      const shifted = this.emitBinaryOfWidth(from > to ? 'lshr' : 'shl', value.value, { kind: 'imm', value: BigInt(Math.abs(from - to)), width }, width, node);
+      const masked = this.emitBinaryOfWidth('and', shifted, { kind: 'imm', value: 0xffn << BigInt(to), width }, width, node);
+      result = byte === 0 ? masked : this.emitBinaryOfWidth('or', result, masked, width, node);
+    }
+    return this.convert({ value: result, type: bits === 16 ? Types.uint : type }, type, node);
+  }
+
+  private emitBinaryOfWidth(op: BinaryOp, left: Operand, right: Operand, width: number, node: Node): Operand {
+    const folded = foldConstants(op, left, right, width);
+    if (folded !== undefined) return { kind: 'imm', value: folded, width };
+    const dst = this.newTemporary();
+    this.emit({ op: 'binary', operator: op, dst, left, right, width, range: this.range(node) });
+    return { kind: 'reg', id: dst };
+  }
+
+  /** `({ stmt; ...; expr; })`: the statements run in a scope of their own; the last expression is the value. */
+  private lowerStatementExpression(body: Node): RValue {
+    const items = body.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    this.scopes.push(new Map());
+    try {
+      const last = items[items.length - 1];
+      for (const item of items.slice(0, -1)) this.lowerStatement(item);
+      if (last?.type === 'expression_statement' && last.namedChildren[0]) return this.lowerRValue(last.namedChildren[0]);
+      if (last) this.lowerStatement(last);
+      return { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** The type named by `(T)` when T is a typedef name and not a variable in scope (a cast tree-sitter parsed as an expression). */
+  private typedefInParentheses(node: Node): CType | undefined {
+    if (node.type !== 'parenthesized_expression') return undefined;
+    const inner = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    if (inner.length !== 1 || inner[0]!.type !== 'identifier') return undefined;
+    const name = inner[0]!.text;
+    if (this.lookup(name) || this.unit.globals.has(name) || this.unit.functions.has(name) || this.unit.enumConstants.has(name)) return undefined;
+    return this.unit.typedefs.get(name);
+  }
+
+  /** The unary expression `operator operand` (for a typedef cast tree-sitter parsed as a binary expression). */
+  private lowerUnaryOf(operator: string, operand: Node, node: Node): RValue {
+    if (operator === '*') {
+      return this.load(this.lowerLValueOfPointer(operand), node);
+    }
+    if (operator === '&') {
+      const place = this.lowerLValue(operand);
+      if (place.kind !== 'memory') throw this.unsupported(`taking the address of '${operand.text.slice(0, 30)}'`, node);
+      return { value: place.address, type: pointerTo(place.type) };
+    }
+    const value = this.lowerRValue(operand);
+    if (operator === '+') return value;
+    if (!isInteger(value.type)) throw this.unsupported(`'-' on a non-integer`, node);
+    const promoted = this.convert(value, promote(value.type), node);
+    const width = widthOf(promoted.type);
+    return { value: this.emitBinaryOfWidth('sub', { kind: 'imm', value: 0n, width }, promoted.value, width, node), type: promoted.type };
+  }
+
+  private lowerLValueOfPointer(operand: Node): LValue {
+    const pointer = this.lowerRValue(operand);
+    if (!isPointerValue(pointer.type)) throw this.unsupported("'*' on a non-pointer", operand);
+    return { kind: 'memory', address: pointer.value, type: pointeeOf(pointer.type) };
+  }
+
   // ----- places -----
 
   private lowerLValue(node: Node): LValue {
@@ -1053,14 +1225,13 @@ class FunctionLowering {
         if (binding?.kind === 'slot') return { kind: 'memory', address: this.emitAddressOfSlot(binding.slot, node), type: binding.type };
         const global = this.unit.globals.get(name);
         if (global) {
+          this.requireKnownSize(global.type, node);
           if (global.type.kind === 'record' && !global.type.complete) throw this.failure('unknown-type', `global '${name}' has incomplete type`, node);
           const dst = this.newTemporary();
           this.emit({ op: 'address', dst, base: { kind: 'global', name }, range: this.range(node) });
           if (this.isWriteContext(node)) this.context.writtenGlobals.add(name);
           return { kind: 'memory', address: { kind: 'reg', id: dst }, type: global.type };
         }
-        const macro = this.macroExpansionOf(node);
-        if (macro) return this.withMacro(macro, () => this.lowerLValue(macro.node));
         throw this.failure('unknown-identifier', `'${name}' is not declared`, node);
       }
       case 'subscript_expression': {
@@ -1082,6 +1253,7 @@ class FunctionLowering {
           if (!isPointerValue(pointer.type)) throw this.unsupported("'->' on a non-pointer", node);
           address = pointer.value;
           record = pointeeOf(pointer.type);
+          this.requireKnownSize(record, node);
         } else {
           const place = this.lowerLValue(argumentNode);
           if (place.kind !== 'memory') throw this.unsupported("'.' on a value that is not in memory", node);
@@ -1101,8 +1273,6 @@ class FunctionLowering {
         return { kind: 'memory', address: pointer.value, type: pointeeOf(pointer.type) };
       }
       case 'call_expression': {
-        const macro = this.macroExpansionOf(node);
-        if (macro) return this.withMacro(macro, () => this.lowerLValue(macro.node));
         throw this.unsupported('assigning to a call result', node);
       }
       default:
@@ -1280,9 +1450,18 @@ class FunctionLowering {
 
   private sizeofNode(node: Node): number {
     const typeNode = node.childForFieldName('type');
-    if (typeNode) return sizeOf(this.typeOfDescriptor(typeNode));
+    if (typeNode) {
+      const type = this.typeOfDescriptor(typeNode);
+      this.requireKnownSize(type, node);
+      return sizeOf(type);
+    }
     const valueNode = node.childForFieldName('value')!;
-    return sizeOf(this.staticTypeOf(valueNode));
+    // `sizeof(T)` with T a typedef parses as sizeof of a parenthesised name.
+    const typedef = this.typedefInParentheses(valueNode);
+    if (typedef) return sizeOf(typedef);
+    const type = this.staticTypeOf(valueNode);
+    this.requireKnownSize(type, node);
+    return sizeOf(type);
   }
 
   /** The type of an expression without emitting code (for sizeof). */
@@ -1315,43 +1494,6 @@ class FunctionLowering {
 
   // ----- macros -----
 
-  private macroExpansionOf(node: Node): { node: Node; statement: boolean; name: string; range: SourceRange } | undefined {
-    let name: string;
-    let text: string | undefined;
-    if (node.type === 'identifier') {
-      name = node.text;
-      const macro = this.unit.macros.get(name);
-      if (!macro || macro.params || this.expandingMacros.includes(name) || this.lookup(name)) return undefined;
-      text = macro.body;
-    } else if (node.type === 'call_expression') {
-      const fn = node.childForFieldName('function');
-      if (fn?.type !== 'identifier') return undefined;
-      name = fn.text;
-      const macro = this.unit.macros.get(name);
-      if (!macro?.params || this.expandingMacros.includes(name)) return undefined;
-      text = this.unit.expandFunctionMacro(macro, node);
-      if (text === undefined) throw this.unsupported(`macro '${name}' (argument count, '#' or '##')`, node);
-    } else {
-      return undefined;
-    }
-    const expression = this.unit.parseExpressionSnippet(text);
-    if (expression) return { node: expression, statement: false, name, range: this.range(node) };
-    const statement = this.unit.parseStatementSnippet(text);
-    if (statement) return { node: statement, statement: true, name, range: this.range(node) };
-    throw this.unsupported(`macro '${name}' whose expansion '${text.slice(0, 40)}' is not an expression or statement`, node);
-  }
-
-  private withMacro<T>(expansion: { name: string; range: SourceRange }, body: () => T): T {
-    const savedOverride = this.rangeOverride;
-    this.rangeOverride = savedOverride ?? expansion.range;
-    this.expandingMacros.push(expansion.name);
-    try {
-      return body();
-    } finally {
-      this.expandingMacros.pop();
-      this.rangeOverride = savedOverride;
-    }
-  }
 }
 
 // ----- helpers -----

@@ -61,7 +61,7 @@ export function lowerProgram(unit: TranslationUnit, only?: Set<string>): Lowered
         diagnostics.push(unit.nodeDiagnostic('unsupported', `the initializer of '${name}' is not constant; its contents are treated as unknown`, global.file, global.initializer));
       }
     }
-    const range = nodeRange(global.node, global.file);
+    const range: SourceRange = unit.sourceRange(global.node);
     globals.set(name, {
       name, size, initial, initialPointers,
       readOnly: constant && (global.isConst || !context.writtenGlobals.has(name)),
@@ -81,14 +81,6 @@ function findErrorNode(node: Node): Node | undefined {
     }
   }
   return undefined;
-}
-
-export function nodeRange(node: Node, file: string): SourceRange {
-  return {
-    file, startByte: node.startIndex, endByte: node.endIndex,
-    startLine: node.startPosition.row, startColumn: node.startPosition.column,
-    endLine: node.endPosition.row, endColumn: node.endPosition.column,
-  };
 }
 
 /** Writes a constant initializer into a global's bytes; returns false when it is not constant. */

@@ -3,7 +3,13 @@
 export interface IntType { kind: 'int'; size: 1 | 2 | 4 | 8; signed: boolean; name: string; isBool?: boolean }
 export interface VoidType { kind: 'void' }
 export interface PointerType { kind: 'pointer'; to: CType }
-export interface ArrayType { kind: 'array'; of: CType; length: number | undefined }
+export interface ArrayType {
+  kind: 'array';
+  of: CType;
+  length: number | undefined;
+  /** The size expression when it could not be computed (the length is then a placeholder 0). */
+  sizeUnknown?: string;
+}
 export interface FieldLayout { name: string; type: CType; offset: number; bitOffset?: number; bitWidth?: number }
 export interface RecordType {
   kind: 'record';
@@ -91,17 +97,26 @@ export function usualArithmetic(a: IntType, b: IntType): IntType {
   return signed; // the signed type is wider and holds every value of the unsigned one (LP64)
 }
 
-export interface FieldSpec { name: string; type: CType; bitWidth?: number }
+export interface FieldSpec {
+  name: string;
+  type: CType;
+  bitWidth?: number;
+  /** `__attribute__((aligned(N)))` on the member: at least this alignment. */
+  align?: number;
+}
 
-/** Lays out a struct or union following the System V x86-64 ABI; `packed` drops padding. */
-export function layoutRecord(tag: string, union: boolean, specs: FieldSpec[], packed: boolean): RecordType {
+/**
+ * Lays out a struct or union following the System V x86-64 ABI; `packed` drops padding, and
+ * `recordAlign` (an `aligned(N)` attribute on the type) raises the alignment and so the size.
+ */
+export function layoutRecord(tag: string, union: boolean, specs: FieldSpec[], packed: boolean, recordAlign = 1): RecordType {
   const fields: FieldLayout[] = [];
   let offset = 0;
   let maxAlign = 1;
   let size = 0;
   let bitCursor = 0; // bit position inside the current storage unit run, for bit-fields
   for (const spec of specs) {
-    const fieldAlign = packed ? 1 : alignOf(spec.type);
+    const fieldAlign = Math.max(packed ? 1 : alignOf(spec.type), spec.align ?? 1);
     const fieldSize = sizeOf(spec.type);
     maxAlign = Math.max(maxAlign, fieldAlign);
     if (spec.bitWidth !== undefined) {
@@ -137,7 +152,7 @@ export function layoutRecord(tag: string, union: boolean, specs: FieldSpec[], pa
     }
   }
   if (bitCursor > 0) size = Math.max(size, offset + 1);
-  const align = packed ? 1 : maxAlign;
+  const align = Math.max(packed ? 1 : maxAlign, recordAlign, ...specs.map((f) => f.align ?? 1));
   return { kind: 'record', tag, union, fields, size: alignUp(size, align), align, complete: true, packed };
 }
 
@@ -163,6 +178,24 @@ export function findField(record: RecordType, name: string): FieldLayout | undef
     if (field.name === '' && field.type.kind === 'record') {
       const inner = findField(field.type, name);
       if (inner) return { ...inner, offset: field.offset + inner.offset };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The size expression of an array, inside `t` (its elements, fields or nested records), whose size
+ * could not be computed; undefined when every size is known. A type with such an array has no
+ * reliable layout, so code that depends on it is reported instead of analysed.
+ */
+export function uncomputedSize(t: CType, seen: Set<CType> = new Set()): string | undefined {
+  if (seen.has(t)) return undefined;
+  seen.add(t);
+  if (t.kind === 'array') return t.sizeUnknown ?? uncomputedSize(t.of, seen);
+  if (t.kind === 'record') {
+    for (const field of t.fields) {
+      const found = uncomputedSize(field.type, seen);
+      if (found !== undefined) return found;
     }
   }
   return undefined;

@@ -1,16 +1,18 @@
-// Builds a translation unit from C files: follows includes, applies the preprocessor at the syntax-tree level, and collects declarations.
+// Builds a translation unit from C files: runs the preprocessor, parses its output with tree-sitter, and collects declarations.
 //
-// Each file is parsed on its own with tree-sitter (so ranges are exact and trees can be reparsed
-// incrementally). Preprocessing happens on the trees: `#if` branches are chosen by evaluating their
-// conditions, object-like and function-like macros are expanded where they are used by parsing
-// their expansion as a snippet, and `#include` pulls in the named file's declarations.
-import * as path from 'path';
+// Each main file is preprocessed at the token level (`preprocessor.ts`) into one text, which
+// tree-sitter parses once. Inactive `#if` branches never reach the parser, macros are expanded
+// before parsing, and the source map of the expansion takes every node back to the file, line and
+// column where the user wrote it (`sourceRange`) and to the text the user wrote (`sourceText`).
 import { Parser, Node, Tree } from 'web-tree-sitter';
 import { collectSyntaxErrors, loadCParser } from './cParser';
 import { builtinHeader, builtinHeaderPath } from './builtinHeaders';
 import {
-  CType, FieldSpec, RecordType, Types, IntType, layoutRecord, pointerTo, sizeOf, typeToString,
+  CType, FieldSpec, RecordType, Types, IntType, alignOf, layoutRecord, pointerTo, sizeOf, typeToString,
 } from './cTypes';
+import { Macro, PreprocessResult, SourceMap, expandText, macroBodyText, preprocess } from './preprocessor';
+import type { LexedFile } from './lexer';
+import { BUILTIN_PREDEFINES } from './predefinedMacros';
 import type { ReasonKind } from '../reasons';
 
 /** Read access to source files, injected so that the editor can supply unsaved buffers. */
@@ -19,8 +21,26 @@ export interface FileSystem {
 }
 
 export interface FrontEndOptions {
+  /** `-I` folders. */
   includeDirs: string[];
+  /** `-D` macros (applied before `undefines`). */
   defines: Record<string, string>;
+  /** `-U` macros. */
+  undefines?: string[];
+  /** `-iquote`, `-isystem` and `-idirafter` folders. */
+  quoteIncludeDirs?: string[];
+  systemIncludeDirs?: string[];
+  afterIncludeDirs?: string[];
+  /** `-include` files. */
+  forcedIncludes?: string[];
+  /**
+   * The compiler's own include folders (gcc's, then /usr/include). When given, headers come from
+   * them as in a build, and the engine's modelled headers only stand in for headers not found.
+   * When absent, the modelled headers (`builtinHeaders.ts`) are the C library.
+   */
+  builtinIncludeDirs?: string[];
+  /** Predefined macros as `#define` lines (gcc -dM -E); the built-in table of gcc's when absent. */
+  predefines?: string;
 }
 
 export interface Diagnostic {
@@ -35,6 +55,17 @@ export interface Diagnostic {
   endColumn: number;
   /** Function the problem belongs to, when it is inside one. */
   functionName?: string;
+}
+
+/** A place in a source file, as the user sees it (after mapping an expanded text back). */
+export interface SourcePlace {
+  file: string;
+  startByte: number;
+  endByte: number;
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
 }
 
 export interface MacroDefinition {
@@ -67,11 +98,26 @@ export interface FunctionDeclaration {
   line: number;
 }
 
+/**
+ * A file of the unit. A main file's `text` is its preprocessed text and `tree` its parse; a header's
+ * `text` is its own content and `tree` the parse of the main file that included it (the unit owns
+ * each tree once, see `dispose`).
+ */
 export interface ParsedFile {
   path: string;
   text: string;
   tree: Tree;
 }
+
+/**
+ * Spellings the tree-sitter grammar does not parse, mapped to ones it does with the same meaning:
+ * `__builtin_offsetof(T, m)` is the grammar's `offsetof(T, m)`.
+ */
+const FRONT_END_PREDEFINES = '\n#define __builtin_offsetof(T, M) offsetof(T, M)\n';
+
+/** Tokenised files shared by every unit of the process, keyed by content (the header cache). */
+const lexCache = new Map<string, LexedFile>();
+const LEX_CACHE_LIMIT = 4000;
 
 /** Everything the lowering needs to know about the program. */
 export class TranslationUnit {
@@ -87,66 +133,198 @@ export class TranslationUnit {
   readonly includedFiles = new Set<string>();
   private anonymousCounter = 0;
   private snippetCache = new Map<string, Node | undefined>();
-  /** Every tree this unit parsed, snippet trees included: their memory is in tree-sitter's WASM heap until `dispose()`. */
-  private readonly trees: Tree[] = [];
+  /** Every tree this unit created (main files and snippets): `dispose` deletes them. */
+  private readonly ownedTrees: Tree[] = [];
+  private readonly sourceMaps = new Map<Tree, SourceMap>();
+  private finalMacros = new Map<string, Macro>();
 
-  constructor(readonly parser: Parser, readonly options: FrontEndOptions, private readonly fileSystem: FileSystem) {
-    for (const [name, value] of Object.entries(options.defines)) {
-      this.macros.set(name, { name, params: undefined, variadic: false, body: value, file: '<command line>' });
-    }
-  }
 
-  /** Reads a main file and everything it includes. */
+  constructor(readonly parser: Parser, readonly options: FrontEndOptions, private readonly fileSystem: FileSystem) {}
+
+  /** Reads a main file, preprocesses it with everything it includes, and parses the result. */
   addMainFile(filePath: string, text?: string): void {
     const content = text ?? this.fileSystem.readFile(filePath);
     if (content === undefined) {
       this.diagnostics.push(this.fileDiagnostic('missing-include', `cannot read '${filePath}'`, filePath));
       return;
     }
-    this.processFile(filePath, content);
-  }
-
-  // ----- files and directives -----
-
-  private processFile(filePath: string, text: string): void {
-    if (this.files.has(filePath)) return; // every file is read once, which also honours include guards
-    const tree = this.parser.parse(text);
+    if (this.files.has(filePath)) return;
+    const result = this.preprocess(filePath, content);
+    result.text = blankDeclaratorAttributes(result.text, result.map);
+    result.map.output = result.text;
+    const tree = this.parser.parse(result.text);
     if (!tree) return;
-    this.trees.push(tree);
-    const parsed: ParsedFile = { path: filePath, text, tree };
-    this.files.set(filePath, parsed);
+    this.ownedTrees.push(tree);
+    this.sourceMaps.set(tree, result.map);
+    this.files.set(filePath, { path: filePath, text: result.text, tree });
+    for (const included of result.includedFiles) {
+      if (included === filePath) continue;
+      this.includedFiles.add(included);
+      if (!this.files.has(included)) {
+        const index = result.map.files.indexOf(included);
+        this.files.set(included, { path: included, text: index >= 0 ? result.map.fileTexts[index]! : '', tree });
+      }
+    }
+    for (const [name, macro] of result.macros) {
+      this.finalMacros.set(name, macro);
+      if (!macro.builtin) this.macros.set(name, { name, params: macro.params, variadic: macro.variadic, body: macroBodyText(macro), file: macro.file });
+    }
+    for (const d of result.diagnostics) {
+      const reason: ReasonKind = d.kind === 'missing-include' ? 'missing-include' : d.kind === 'error-directive' ? 'unsupported' : 'syntax-error';
+      this.diagnostics.push(this.placeDiagnostic(reason, d.message, result.map, d.file, d.offset, d.end));
+    }
+    const items = tree.rootNode.namedChildren;
+    const functionRanges = items.filter((c): c is Node => c?.type === 'function_definition').map((c) => [c.startIndex, c.endIndex] as const);
     for (const error of collectSyntaxErrors(tree.rootNode)) {
-      if (this.insideFunction(tree.rootNode, error.startByte)) continue; // reported with the function
-      this.diagnostics.push({
-        reason: 'syntax-error', message: error.message, file: filePath, startByte: error.startByte, endByte: error.endByte,
-        startLine: error.startLine, startColumn: error.startColumn, endLine: error.startLine, endColumn: error.startColumn + 1,
-      });
+      if (insideRanges(functionRanges, error.startByte)) continue; // reported with the function
+      const place = this.placeOfRange(tree, error.startByte, error.endByte);
+      this.diagnostics.push({ reason: 'syntax-error', message: error.message, ...place });
     }
-    this.processItems(tree.rootNode.namedChildren, filePath);
+    this.processItems(items);
   }
 
-  private insideFunction(root: Node, byte: number): boolean {
-    for (const child of root.namedChildren) {
-      if (child && child.type === 'function_definition' && child.startIndex <= byte && byte < child.endIndex) return true;
-    }
-    return false;
+  private preprocess(filePath: string, content: string): PreprocessResult {
+    const o = this.options;
+    const models = o.builtinIncludeDirs === undefined;
+    if (lexCache.size > LEX_CACHE_LIMIT) lexCache.clear();
+    return preprocess(filePath, content, {
+      search: {
+        quote: o.quoteIncludeDirs ?? [], angled: o.includeDirs, system: o.systemIncludeDirs ?? [],
+        builtinSystem: o.builtinIncludeDirs ?? [], after: o.afterIncludeDirs ?? [],
+      },
+      predefines: (o.predefines ?? BUILTIN_PREDEFINES) + FRONT_END_PREDEFINES,
+      commandLine: [
+        ...Object.entries(o.defines).map(([define, value]) => ({ define, value })),
+        ...(o.undefines ?? []).map((undefine) => ({ undefine })),
+      ],
+      forcedIncludes: o.forcedIncludes ?? [],
+      modelledHeader: (name) => {
+        const text = builtinHeader(name);
+        return text === undefined ? undefined : { path: builtinHeaderPath(name), text };
+      },
+      modelsFirst: models,
+      hasBuiltin: (name) => KNOWN_BUILTINS.has(name) || name.startsWith('__builtin_') || name.startsWith('__sync_') || name.startsWith('__atomic_'),
+      hasAttribute: (name) => KNOWN_ATTRIBUTES.has(name.replace(/^__(.*)__$/, '$1')),
+      lexCache,
+    }, this.fileSystem);
   }
 
-  private processItems(items: (Node | null)[], file: string): void {
-    for (const item of items) if (item) this.processItem(item, file);
+  /** Deletes every tree this unit created (web-tree-sitter trees live in WebAssembly memory). */
+  dispose(): void {
+    for (const tree of this.ownedTrees) tree.delete();
+    this.ownedTrees.length = 0;
+    this.snippetCache.clear();
+    this.sourceMaps.clear();
+  }
+
+  // ----- positions -----
+
+  /** Where the user wrote `node`: its file and range there (the macro invocation for expanded code). */
+  sourceRange(node: Node): SourcePlace {
+    return this.placeOfRange(node.tree, node.startIndex, node.endIndex);
+  }
+
+  /** The file `node` was written in. */
+  fileOf(node: Node): string {
+    return this.sourceRange(node).file;
+  }
+
+  /**
+   * The text the user wrote for `node`: the source between its first and last tokens, so that macro
+   * names stay as written (`ether_type != ETHERTYPE_IPV4`). A node inside one expansion, or spread
+   * over several files, is shown expanded.
+   */
+  sourceText(node: Node): string {
+    const map = this.sourceMaps.get(node.tree);
+    if (!map || node.endIndex <= node.startIndex) return node.text;
+    const first = map.tokenAt(node.startIndex);
+    const last = map.tokenBefore(node.endIndex);
+    if (first < 0 || last < first) return node.text;
+    const out = map.output;
+    let text = '';
+    let previous: { file: number; end: number } | undefined;
+    let previousKey: string | undefined;
+    for (let i = first; i <= last; i++) {
+      const loc = map.locs[i]!;
+      let piece: string;
+      let key: string | undefined;
+      let place: { file: number; start: number; end: number } | undefined;
+      if (map.spelled[i]) {
+        piece = map.fileTexts[loc.file]!.slice(loc.start, loc.end);
+        place = loc;
+      } else {
+        key = `${loc.file}:${loc.start}:${loc.end}`;
+        const range = this.expansionRun(map, i);
+        if (range.start >= node.startIndex && range.end <= node.endIndex) {
+          // The whole expansion of this invocation is inside the node: show the invocation.
+          if (key === previousKey) continue;
+          piece = map.fileTexts[loc.file]!.slice(loc.start, loc.end);
+          place = loc;
+        } else {
+          piece = out.slice(map.outStart[i]!, map.outEnd[i]!);
+        }
+      }
+      if (text !== '') {
+        const gap = previous && place && place.file === previous.file && place.start >= previous.end
+          ? map.fileTexts[place.file]!.slice(previous.end, place.start) : undefined;
+        if (gap !== undefined && /^\s*$/.test(gap)) text += gap;
+        else if (map.spaceBefore[i] || (/[A-Za-z0-9_$]$/.test(text) && /^[A-Za-z0-9_$]/.test(piece))) text += ' ';
+      }
+      text += piece;
+      previous = place ? { file: place.file, end: place.end } : undefined;
+      previousKey = key;
+    }
+    return text.replace(/\\\r?\n/g, ' ');
+  }
+
+  /**
+   * The output range of the expansion that produced token `i`: the tokens around it whose source
+   * locations lie within its invocation (its body's tokens and its arguments' tokens).
+   */
+  private expansionRun(map: SourceMap, i: number): { start: number; end: number } {
+    const k = map.locs[i]!;
+    const within = (j: number): boolean => {
+      const l = map.locs[j]!;
+      return l.file === k.file && l.start >= k.start && l.end <= k.end;
+    };
+    let a = i;
+    while (a > 0 && within(a - 1)) a--;
+    let b = i;
+    while (b < map.locs.length - 1 && within(b + 1)) b++;
+    return { start: map.outStart[a]!, end: map.outEnd[b]! };
+  }
+
+  private placeOfRange(tree: Tree, startIndex: number, endIndex: number): SourcePlace {
+    const map = this.sourceMaps.get(tree);
+    if (!map || map.outStart.length === 0) {
+      return { file: '<unknown>', startByte: startIndex, endByte: endIndex, startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 };
+    }
+    const first = map.tokenAt(startIndex);
+    let last = endIndex > startIndex ? map.tokenBefore(endIndex) : first;
+    const a = map.locs[first]!;
+    let b = map.locs[last]!;
+    // A range that ends in another file (a node spanning an include) ends at its first file's last token.
+    while (b.file !== a.file && last > first) b = map.locs[--last]!;
+    const end = b.file === a.file && b.end >= a.start ? b.end : a.end;
+    const s = map.position(a.file, a.start);
+    const e = map.position(a.file, end);
+    return { file: map.files[a.file]!, startByte: a.start, endByte: end, startLine: s.line, startColumn: s.column, endLine: e.line, endColumn: e.column };
+  }
+
+  private placeDiagnostic(reason: ReasonKind, message: string, map: SourceMap, file: string, offset: number, end: number): Diagnostic {
+    const index = map.files.indexOf(file);
+    if (index < 0) return { reason, message, file, startByte: offset, endByte: end, startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 };
+    const s = map.position(index, offset);
+    const e = map.position(index, end);
+    return { reason, message, file, startByte: offset, endByte: end, startLine: s.line, startColumn: s.column, endLine: e.line, endColumn: e.column };
+  }
+
+  private processItems(items: (Node | null)[]): void {
+    for (const item of items) if (item) this.processItem(item, this.fileOf(item));
   }
 
   private processItem(node: Node, file: string): void {
     switch (node.type) {
-      case 'preproc_include': return this.processInclude(node, file);
-      case 'preproc_def': return this.defineMacro(node, file, false);
-      case 'preproc_function_def': return this.defineMacro(node, file, true);
-      case 'preproc_call': return this.processDirective(node, file);
-      case 'preproc_if':
-      case 'preproc_ifdef':
-      case 'preproc_elif':
-      case 'preproc_elifdef':
-        return this.processItems(this.activeBranch(node), file);
       case 'function_definition': return this.processFunctionDefinition(node, file);
       case 'declaration': return this.processDeclaration(node, file);
       case 'type_definition': return this.processTypedef(node, file);
@@ -159,146 +337,8 @@ export class TranslationUnit {
         // `struct x {...} __attribute__((packed));` parses oddly at the top level; resolve the specifier inside.
         for (const child of node.namedChildren) if (child && /_specifier$/.test(child.type)) this.resolveTypeSpecifier(child, file);
         return;
-      case 'comment':
-      case 'ERROR':
-        return;
       default:
         return;
-    }
-  }
-
-  private processInclude(node: Node, file: string): void {
-    const pathNode = node.childForFieldName('path');
-    if (!pathNode) return;
-    const raw = pathNode.text;
-    const isSystem = pathNode.type === 'system_lib_string';
-    const name = raw.slice(1, -1);
-    const candidates: string[] = [];
-    if (!isSystem) candidates.push(path.resolve(path.dirname(file), name));
-    for (const dir of this.options.includeDirs) candidates.push(path.resolve(dir, name));
-    for (const candidate of candidates) {
-      const text = this.fileSystem.readFile(candidate);
-      if (text !== undefined) {
-        this.includedFiles.add(candidate);
-        this.processFile(candidate, text);
-        return;
-      }
-    }
-    const builtin = builtinHeader(name);
-    if (builtin !== undefined) {
-      this.processFile(builtinHeaderPath(name), builtin);
-      return;
-    }
-    this.diagnostics.push(this.nodeDiagnostic('missing-include',
-      `cannot find include file ${raw}${isSystem ? ' (not one of the modelled system headers)' : ''}; declarations from it will be unknown. Add its folder with -I or the includePaths setting.`,
-      file, node));
-  }
-
-  private defineMacro(node: Node, file: string, functionLike: boolean): void {
-    const name = node.childForFieldName('name')?.text;
-    if (!name) return;
-    const body = (node.childForFieldName('value')?.text ?? '').replace(/\\\n/g, ' ').trim();
-    let params: string[] | undefined;
-    let variadic = false;
-    if (functionLike) {
-      const paramsNode = node.childForFieldName('parameters');
-      params = [];
-      for (const p of paramsNode?.children ?? []) {
-        if (!p) continue;
-        if (p.type === 'identifier') params.push(p.text);
-        if (p.type === '...') variadic = true;
-      }
-    }
-    this.macros.set(name, { name, params, variadic, body, file });
-    this.snippetCache.clear();
-  }
-
-  private processDirective(node: Node, file: string): void {
-    const directive = node.childForFieldName('directive')?.text;
-    const argument = node.childForFieldName('argument')?.text.trim() ?? '';
-    if (directive === '#undef') this.macros.delete(argument);
-    if (directive === '#error') {
-      this.diagnostics.push(this.nodeDiagnostic('unsupported', `#error ${argument}`, file, node));
-    }
-  }
-
-  /** The children of the branch of a conditional group that the current macros select. */
-  activeBranch(node: Node): (Node | null)[] {
-    let taken: boolean;
-    if (node.type === 'preproc_ifdef' || node.type === 'preproc_elifdef') {
-      const name = node.childForFieldName('name')?.text ?? '';
-      const negated = /^#\s*(ifndef|elifndef)/.test(node.text);
-      taken = this.macros.has(name) !== negated;
-    } else {
-      const condition = node.childForFieldName('condition');
-      taken = condition ? this.evaluatePreprocessorCondition(condition) !== 0n : false;
-    }
-    const alternative = node.childForFieldName('alternative');
-    if (taken) {
-      return node.namedChildren.filter((c) => c && c.id !== alternative?.id && c.id !== node.childForFieldName('condition')?.id && c.id !== node.childForFieldName('name')?.id);
-    }
-    if (!alternative) return [];
-    if (alternative.type === 'preproc_else') return alternative.namedChildren;
-    return this.activeBranch(alternative);
-  }
-
-  /** Evaluates an `#if` condition: undefined identifiers are 0, as the C preprocessor says. */
-  evaluatePreprocessorCondition(node: Node, expanding: Set<string> = new Set()): bigint {
-    switch (node.type) {
-      case 'preproc_defined': {
-        const name = node.namedChildren.find((c) => c?.type === 'identifier')?.text ?? '';
-        return this.macros.has(name) ? 1n : 0n;
-      }
-      case 'identifier': {
-        const macro = this.macros.get(node.text);
-        if (!macro || macro.params || expanding.has(node.text)) return 0n;
-        const snippet = this.parseExpressionSnippet(macro.body);
-        if (!snippet) return 0n;
-        return this.evaluatePreprocessorCondition(snippet, new Set([...expanding, node.text]));
-      }
-      case 'number_literal': return parseIntegerLiteral(node.text).value;
-      case 'char_literal': return parseCharLiteral(node.text);
-      case 'parenthesized_expression': {
-        const inner = node.namedChildren[0];
-        return inner ? this.evaluatePreprocessorCondition(inner, expanding) : 0n;
-      }
-      case 'unary_expression': {
-        const operand = node.childForFieldName('argument');
-        const value = operand ? this.evaluatePreprocessorCondition(operand, expanding) : 0n;
-        const operator = node.childForFieldName('operator')?.text;
-        if (operator === '!') return value === 0n ? 1n : 0n;
-        if (operator === '-') return -value;
-        if (operator === '~') return ~value;
-        return value;
-      }
-      case 'binary_expression': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        const operator = node.childForFieldName('operator')?.text ?? '';
-        const l = left ? this.evaluatePreprocessorCondition(left, expanding) : 0n;
-        if (operator === '&&') return l !== 0n && right && this.evaluatePreprocessorCondition(right, expanding) !== 0n ? 1n : 0n;
-        if (operator === '||') return l !== 0n || (right && this.evaluatePreprocessorCondition(right, expanding) !== 0n) ? 1n : 0n;
-        const r = right ? this.evaluatePreprocessorCondition(right, expanding) : 0n;
-        return applyConstantOperator(operator, l, r);
-      }
-      case 'conditional_expression': {
-        const c = node.childForFieldName('condition');
-        const t = node.childForFieldName('consequence');
-        const f = node.childForFieldName('alternative');
-        return c && this.evaluatePreprocessorCondition(c, expanding) !== 0n
-          ? (t ? this.evaluatePreprocessorCondition(t, expanding) : 0n)
-          : (f ? this.evaluatePreprocessorCondition(f, expanding) : 0n);
-      }
-      case 'call_expression': {
-        const fn = node.childForFieldName('function');
-        if (fn?.text === 'defined') {
-          const arg = node.childForFieldName('arguments')?.namedChildren[0];
-          return arg && this.macros.has(arg.text) ? 1n : 0n;
-        }
-        return 0n;
-      }
-      default:
-        return 0n;
     }
   }
 
@@ -313,7 +353,7 @@ export class TranslationUnit {
     if (!name || type.kind !== 'function') return;
     this.functions.set(name, {
       name, type, paramNames, file, definition: node, hasSyntaxError: node.hasError,
-      annotations: precedingAnnotations(node), line: node.startPosition.row,
+      annotations: precedingAnnotations(node), line: this.sourceRange(node).startLine,
     });
   }
 
@@ -337,7 +377,7 @@ export class TranslationUnit {
         if (!existing) {
           this.functions.set(resolved.name, {
             name: resolved.name, type, paramNames: resolved.paramNames, file, definition: undefined, hasSyntaxError: false,
-            annotations: precedingAnnotations(node), line: node.startPosition.row,
+            annotations: precedingAnnotations(node), line: this.sourceRange(node).startLine,
           });
         }
         continue;
@@ -370,18 +410,26 @@ export class TranslationUnit {
       case 'type_identifier': {
         const resolved = this.typedefs.get(node.text);
         if (resolved) return resolved;
-        const macro = this.macros.get(node.text);
-        if (macro && !macro.params) {
-          const primitive = primitiveType(macro.body) ?? this.typedefs.get(macro.body);
-          if (primitive) return primitive;
-        }
+        const primitive = primitiveType(node.text);
+        if (primitive) return primitive;
         this.diagnostics.push(this.nodeDiagnostic('unknown-type', `unknown type '${node.text}'; is a header missing?`, file, node));
         return Types.int;
       }
       case 'struct_specifier':
       case 'union_specifier': return this.resolveRecord(node, file);
       case 'enum_specifier': return this.resolveEnum(node, file);
-      case 'macro_type_specifier': return Types.int;
+      case 'macro_type_specifier': {
+        // `typeof(T)` / `__typeof__(T)` parse as a macro-like type; a type argument is resolved.
+        // FIXME(typeof of an expression): needs expression types here; it is still read as int.
+        const name = node.childForFieldName('name')?.text ?? '';
+        const descriptor = node.childForFieldName('type');
+        if (/^(typeof|__typeof__|__typeof)$/.test(name) && descriptor) {
+          const inner = descriptor.childForFieldName('type');
+          const known = inner?.type !== 'type_identifier' || this.typedefs.has(inner.text);
+          if (known) return this.resolveTypeDescriptor(descriptor, file);
+        }
+        return Types.int;
+      }
       default: return Types.int;
     }
   }
@@ -400,10 +448,11 @@ export class TranslationUnit {
       this.records.set(key, incomplete);
       return incomplete;
     }
-    const packed = /__attribute__\s*\(\(\s*(__)?packed(__)?\s*\)\)/.test(node.parent?.text ?? '') || /__attribute__\s*\(\(\s*(__)?packed/.test(node.text.slice(body.endIndex - node.startIndex));
+    const attributes = this.attributesOf(node);
+    const packed = attributes.packed;
     const specs: FieldSpec[] = [];
     this.collectFields(body.namedChildren, file, specs);
-    const laidOut = layoutRecord(tag, union, specs, packed);
+    const laidOut = layoutRecord(tag, union, specs, packed, attributes.aligned);
     const existing = this.records.get(key);
     if (existing && !existing.complete) {
       Object.assign(existing, laidOut);
@@ -413,13 +462,40 @@ export class TranslationUnit {
     return laidOut;
   }
 
+  /**
+   * `packed` and `aligned(N)` from the attribute specifiers of a struct specifier or member
+   * declaration, and of the declaration around a struct specifier (`typedef struct {...} __attribute__((aligned(64))) T`).
+   */
+  private attributesOf(node: Node): { packed: boolean; aligned: number } {
+    const result = { packed: false, aligned: 1 };
+    const specifiers: Node[] = [];
+    const collect = (n: Node | null) => {
+      for (const c of n?.children ?? []) {
+        if (c?.type === 'attribute_specifier') specifiers.push(c);
+        else if (c?.type === 'attributed_declarator') collect(c);
+      }
+    };
+    collect(node);
+    if (node.type !== 'field_declaration' && node.parent && /^(declaration|type_definition|field_declaration)$/.test(node.parent.type)) collect(node.parent);
+    for (const specifier of specifiers) {
+      for (const attribute of specifier.namedChildren[0]?.namedChildren ?? []) {
+        if (!attribute) continue;
+        const name = (attribute.type === 'call_expression' ? attribute.childForFieldName('function')?.text : attribute.text)?.replace(/^__(.*)__$/, '$1');
+        if (name === 'packed') result.packed = true;
+        if (name === 'aligned') {
+          const argument = attribute.type === 'call_expression' ? attribute.childForFieldName('arguments')?.namedChildren[0] : undefined;
+          // `aligned` alone is the largest alignment of the target (16 on x86-64).
+          const value = argument ? this.tryConstantValue(argument, this.fileOf(argument)) : 16n;
+          if (value !== undefined && value > 0n) result.aligned = Math.max(result.aligned, Number(value));
+        }
+      }
+    }
+    return result;
+  }
+
   private collectFields(items: (Node | null)[], file: string, specs: FieldSpec[]): void {
     for (const field of items) {
       if (!field) continue;
-      if (field.type === 'preproc_if' || field.type === 'preproc_ifdef') {
-        this.collectFields(this.activeBranch(field), file, specs);
-        continue;
-      }
       if (field.type !== 'field_declaration') continue;
       const typeNode = field.childForFieldName('type');
       if (!typeNode) continue;
@@ -431,9 +507,10 @@ export class TranslationUnit {
         specs.push({ name: '', type: base, bitWidth }); // anonymous struct/union member or padding bit-field
         continue;
       }
+      const fieldAlign = this.attributesOf(field).aligned;
       for (const declarator of declarators) {
         const { name, type } = this.resolveDeclarator(declarator, base, file);
-        specs.push({ name: name ?? '', type, bitWidth });
+        specs.push({ name: name ?? '', type, bitWidth, align: fieldAlign > 1 ? fieldAlign : undefined });
       }
     }
   }
@@ -447,7 +524,6 @@ export class TranslationUnit {
         for (const item of items) {
           if (!item) continue;
           if (item.type === 'enumerator') enumerators.push(item);
-          else if (item.type === 'preproc_if' || item.type === 'preproc_ifdef') collect(this.activeBranch(item));
         }
       };
       collect(body.namedChildren);
@@ -480,10 +556,16 @@ export class TranslationUnit {
       case 'array_declarator':
       case 'abstract_array_declarator': {
         const sizeNode = node.childForFieldName('size');
-        const length = sizeNode ? Number(this.constantValue(sizeNode, file)) : undefined;
+        const value = sizeNode ? this.tryConstantValue(sizeNode, file) : undefined;
+        let type: CType = { kind: 'array', of: base, length: value === undefined ? undefined : Number(value) };
+        if (sizeNode && value === undefined && !this.isLocalArraySize(sizeNode)) {
+          // Never a silent 0: the diagnostic says why, and code using the type is reported (uncomputedSize).
+          const text = this.sourceText(sizeNode).replace(/\s+/g, ' ');
+          this.diagnostics.push(this.nodeDiagnostic('unknown-type', `the array size '${text}' could not be computed; code that depends on this type is not analysed`, file, sizeNode));
+          type = { kind: 'array', of: base, length: 0, sizeUnknown: text };
+        }
         const inner = node.childForFieldName('declarator');
         // int a[2][3]: the outer declarator applies last, so build inside-out.
-        const type: CType = { kind: 'array', of: base, length };
         return inner ? this.resolveDeclarator(inner, type, file) : { name: undefined, type, paramNames: [] };
       }
       case 'function_declarator':
@@ -531,6 +613,17 @@ export class TranslationUnit {
     }
   }
 
+  /** A size inside a parameter list or a function body (a variable-length array or a decaying parameter). */
+  private isLocalArraySize(sizeNode: Node): boolean {
+    // A parameter's array type decays to a pointer, so its size does not matter; a local's
+    // variable length is reported by the lowering.
+    for (let n: Node | null = sizeNode.parent; n; n = n.parent) {
+      if (n.type === 'parameter_declaration' || n.type === 'compound_statement') return true;
+      if (n.type === 'translation_unit' || n.type === 'field_declaration_list') return false;
+    }
+    return false;
+  }
+
   /** Resolves a type_descriptor (in casts and sizeof). */
   resolveTypeDescriptor(node: Node, file: string): CType {
     const typeNode = node.childForFieldName('type');
@@ -561,11 +654,6 @@ export class TranslationUnit {
       case 'identifier': {
         const e = this.enumConstants.get(node.text);
         if (e !== undefined) return e;
-        const macro = this.macros.get(node.text);
-        if (macro && !macro.params && !expanding.has(node.text)) {
-          const snippet = this.parseExpressionSnippet(macro.body);
-          return snippet ? this.tryConstantValue(snippet, file, new Set([...expanding, node.text])) : undefined;
-        }
         return undefined;
       }
       case 'unary_expression': {
@@ -599,45 +687,50 @@ export class TranslationUnit {
         if (type.kind !== 'int') return undefined;
         return type.signed ? BigInt.asIntN(type.size * 8, value) : BigInt.asUintN(type.size * 8, value);
       }
+      case 'call_expression': {
+        // `(u16)(x)`: a cast that tree-sitter parsed as a call through a parenthesised typedef name.
+        let fn = node.childForFieldName('function');
+        if (fn?.type !== 'parenthesized_expression') return undefined;
+        fn = fn.namedChildren.length === 1 ? fn.namedChildren[0] ?? null : null;
+        const type = fn?.type === 'identifier' && !this.globals.has(fn.text) && !this.functions.has(fn.text) ? this.typedefs.get(fn.text) : undefined;
+        const args = node.childForFieldName('arguments')?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
+        if (!type || type.kind !== 'int' || args.length !== 1) return undefined;
+        const value = this.tryConstantValue(args[0]!, file, expanding);
+        if (value === undefined) return undefined;
+        return type.signed ? BigInt.asIntN(type.size * 8, value) : BigInt.asUintN(type.size * 8, value);
+      }
+      case 'alignof_expression': {
+        const t = node.childForFieldName('type');
+        return t ? BigInt(alignOf(this.resolveTypeDescriptor(t, file))) : undefined;
+      }
       case 'sizeof_expression': {
         const t = node.childForFieldName('type');
         if (t) return BigInt(sizeOf(this.resolveTypeDescriptor(t, file)));
-        return undefined; // sizeof of an expression needs expression types; the lowering handles it
-      }
-      case 'call_expression': {
-        const fn = node.childForFieldName('function');
-        const macro = fn ? this.macros.get(fn.text) : undefined;
-        if (macro?.params && !expanding.has(macro.name)) {
-          const expansion = this.expandFunctionMacro(macro, node);
-          const snippet = expansion !== undefined ? this.parseExpressionSnippet(expansion) : undefined;
-          return snippet ? this.tryConstantValue(snippet, file, new Set([...expanding, macro.name])) : undefined;
+        // `sizeof (T)` with T a typedef name parses as sizeof of a parenthesised identifier.
+        let v = node.childForFieldName('value');
+        while (v?.type === 'parenthesized_expression' && v.namedChildren.length === 1) v = v.namedChildren[0] ?? null;
+        const typedef = v?.type === 'identifier' ? this.typedefs.get(v.text) : undefined;
+        if (typedef && !this.globals.has(v!.text)) return BigInt(sizeOf(typedef));
+        // sizeof("RG_"): the string's bytes and its terminating zero (C11 6.4.5).
+        if (v?.type === 'string_literal') return BigInt(decodeStringLiteral(v.text).length + 1);
+        if (v?.type === 'concatenated_string') return BigInt(v.namedChildren.filter((c) => c?.type === 'string_literal').reduce((n, c) => n + decodeStringLiteral(c!.text).length, 0) + 1);
+        if (v?.type === 'char_literal') return 4n; // a character constant is an int in C
+        if (v?.type === 'number_literal') {
+          const literal = parseIntegerLiteral(v.text);
+          return literal.long || (!literal.unsigned && literal.value > 0x7fffffffn) || literal.value > 0xffffffffn ? 8n : 4n;
         }
-        return undefined;
+        return undefined; // sizeof of an expression needs expression types; the lowering handles it
       }
       default: return undefined;
     }
   }
 
-  /** Substitutes the arguments of a function-like macro call into its body; undefined when unsupported. */
-  expandFunctionMacro(macro: MacroDefinition, call: Node): string | undefined {
-    const argsNode = call.childForFieldName('arguments');
-    const args = splitMacroArguments(argsNode?.text ?? '()');
-    const params = macro.params ?? [];
-    if (macro.body.includes('#')) return undefined; // stringification and token pasting are not supported
-    if (!macro.variadic && args.length !== params.length && !(params.length === 0 && args.length === 1 && args[0] === '')) return undefined;
-    return macro.body.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (word) => {
-      const index = params.indexOf(word);
-      if (index >= 0) return args[index] ?? '';
-      if (word === '__VA_ARGS__' && macro.variadic) return args.slice(params.length).join(', ');
-      return word;
-    });
-  }
-
   /** Parses `text` as a C expression; the node lives in a private snippet tree. */
   parseExpressionSnippet(text: string): Node | undefined {
     if (this.snippetCache.has('e:' + text)) return this.snippetCache.get('e:' + text);
-    const tree = this.parser.parse(`void __snippet(void) { (${text}); }`);
-    if (tree) this.trees.push(tree);
+    // Annotations are comments, so their macros are expanded here, with the unit's final macros.
+    const tree = this.parser.parse(`void __snippet(void) { (${expandText(text, this.finalMacros)}); }`);
+    if (tree) this.ownedTrees.push(tree);
     let result: Node | undefined;
     if (tree && !tree.rootNode.hasError) {
       const statement = tree.rootNode.namedChildren[0]?.childForFieldName('body')?.namedChildren[0];
@@ -651,8 +744,8 @@ export class TranslationUnit {
   /** Parses `text` as a C statement (for macros such as `do { ... } while (0)`). */
   parseStatementSnippet(text: string): Node | undefined {
     if (this.snippetCache.has('s:' + text)) return this.snippetCache.get('s:' + text);
-    const tree = this.parser.parse(`void __snippet(void) { ${text}; }`);
-    if (tree) this.trees.push(tree);
+    const tree = this.parser.parse(`void __snippet(void) { ${expandText(text, this.finalMacros)}; }`);
+    if (tree) this.ownedTrees.push(tree);
     let result: Node | undefined;
     if (tree && !tree.rootNode.hasError) {
       result = tree.rootNode.namedChildren[0]?.childForFieldName('body')?.namedChildren[0] ?? undefined;
@@ -661,12 +754,16 @@ export class TranslationUnit {
     return result;
   }
 
+  /** A diagnostic at the place the user wrote `node` (`file` is used only for snippet nodes). */
   nodeDiagnostic(reason: ReasonKind, message: string, file: string, node: Node, functionName?: string): Diagnostic {
-    return {
-      reason, message, file, startByte: node.startIndex, endByte: node.endIndex,
-      startLine: node.startPosition.row, startColumn: node.startPosition.column,
-      endLine: node.endPosition.row, endColumn: node.endPosition.column, functionName,
-    };
+    if (!this.sourceMaps.has(node.tree)) {
+      return {
+        reason, message, file, startByte: node.startIndex, endByte: node.endIndex,
+        startLine: node.startPosition.row, startColumn: node.startPosition.column,
+        endLine: node.endPosition.row, endColumn: node.endPosition.column, functionName,
+      };
+    }
+    return { reason, message, ...this.sourceRange(node), functionName };
   }
 
   private fileDiagnostic(reason: ReasonKind, message: string, file: string): Diagnostic {
@@ -675,17 +772,6 @@ export class TranslationUnit {
 
   typeName(t: CType): string {
     return typeToString(t);
-  }
-
-  /**
-   * Frees every tree this unit parsed (files and snippets). tree-sitter keeps trees in its WASM heap,
-   * which the garbage collector does not see: a long-lived host that drops units without this grows
-   * by about 0.5 MB per analysis of an NF file, up to the WASM heap's 2 GiB cap. After it, no `Node`
-   * of the unit may be read (declarations keep their plain data: names, types, annotations, lines).
-   */
-  dispose(): void {
-    for (const tree of this.trees.splice(0)) tree.delete();
-    this.snippetCache.clear();
   }
 }
 
@@ -700,6 +786,92 @@ export async function buildTranslationUnit(
 }
 
 // ----- helpers -----
+
+/**
+ * Blanks `__attribute__((...))` and `__asm__("label")` written after a declarator (`int v
+ * __attribute__((section(".maps")));`, `void f(void) __attribute__((noreturn));`), which the
+ * tree-sitter grammar does not accept there. They say nothing about types or layout outside a
+ * struct, so they are replaced by spaces: offsets, and so the source map, stay the same. Inside a
+ * struct or union body they are kept, since `aligned` and `packed` on a member change the layout.
+ */
+function blankDeclaratorAttributes(text: string, map: SourceMap): string {
+  const count = map.outStart.length;
+  const tokenText = (i: number) => (i >= 0 && i < count ? text.slice(map.outStart[i]!, map.outEnd[i]!) : '');
+  const isWord = (t: string) => /^[A-Za-z_$][\w$]*$/.test(t);
+  const blanks: [number, number][] = [];
+  const recordScopes: boolean[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = tokenText(i);
+    if (t === '{') {
+      let record = false;
+      for (let j = i - 1, depth = 0; j >= 0 && i - j < 40; j--) {
+        const p = tokenText(j);
+        if (p === ')') depth++;
+        else if (p === '(') depth--;
+        else if (depth === 0 && (p === ';' || p === '{' || p === '}' || p === '=')) break;
+        if (depth === 0 && (p === 'struct' || p === 'union')) { record = true; break; }
+      }
+      recordScopes.push(record);
+      continue;
+    }
+    if (t === '}') { recordScopes.pop(); continue; }
+    const isAttribute = t === '__attribute__' || t === '__attribute';
+    const isAsmLabel = t === '__asm__' || t === '__asm' || t === 'asm';
+    if (!isAttribute && !isAsmLabel) continue;
+    if (recordScopes[recordScopes.length - 1]) continue;
+    const previous = tokenText(i - 1);
+    if (!(isWord(previous) || previous === ')' || previous === ']') || previous === 'struct' || previous === 'union' || previous === 'enum') continue;
+    if (tokenText(i + 1) !== '(') continue;
+    let depth = 0;
+    let end = i + 1;
+    for (; end < count; end++) {
+      const p = tokenText(end);
+      if (p === '(') depth++;
+      else if (p === ')' && --depth === 0) break;
+    }
+    const next = tokenText(end + 1);
+    if (isAsmLabel && !/^"/.test(tokenText(i + 2))) continue; // an asm statement, not a label
+    if (next === ';' || next === ',' || next === '=' || next === '{' || next === '__attribute__' || next === '__asm__' || next === '__asm') {
+      blanks.push([map.outStart[i]!, map.outEnd[end]!]);
+      i = end;
+    }
+  }
+  if (blanks.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const [start, end] of blanks) {
+    out += text.slice(at, start) + text.slice(start, end).replace(/[^\n]/g, ' ');
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
+/** Whether `offset` is inside one of the sorted, disjoint ranges. */
+function insideRanges(ranges: readonly (readonly [number, number])[], offset: number): boolean {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [start, end] = ranges[mid]!;
+    if (offset < start) hi = mid - 1;
+    else if (offset >= end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** Builtins `__has_builtin` admits besides the `__builtin_`, `__sync_` and `__atomic_` families. */
+const KNOWN_BUILTINS: ReadonlySet<string> = new Set(['__has_builtin', '__builtin_offsetof', '__builtin_types_compatible_p', '__builtin_va_arg']);
+
+/** Attributes `__has_attribute` admits: what gcc knows and the front end reads or ignores safely. */
+const KNOWN_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'aligned', 'packed', 'always_inline', 'noinline', 'unused', 'used', 'const', 'pure', 'noreturn', 'cold', 'hot', 'section',
+  'weak', 'visibility', 'deprecated', 'format', 'nonnull', 'warn_unused_result', 'fallthrough', 'malloc', 'alloc_size',
+  'constructor', 'destructor', 'may_alias', 'mode', 'noclone', 'cleanup', 'error', 'warning', 'flatten', 'externally_visible',
+  'returns_nonnull', 'sentinel', 'access', 'nonstring', 'designated_init', 'btf_type_tag', 'btf_decl_tag', 'preserve_access_index',
+  'transparent_union', 'vector_size', 'no_instrument_function', 'optimize', 'target', 'artificial', 'gnu_inline', 'leaf', 'nothrow',
+  'alias', 'copy', 'no_sanitize_address', 'no_stack_protector', 'naked', 'warn_if_not_aligned', 'diagnose_as_builtin',
+]);
 
 const PRIMITIVES: Record<string, IntType | Extract<CType, { kind: 'void' }>> = {
   void: Types.void, char: Types.char, short: Types.short, int: Types.int, long: Types.long,
@@ -837,23 +1009,4 @@ function applyConstantOperator(operator: string, l: bigint, r: bigint): bigint {
     case '||': return l !== 0n || r !== 0n ? 1n : 0n;
     default: return 0n;
   }
-}
-
-function splitMacroArguments(text: string): string[] {
-  const inner = text.trim().replace(/^\(/, '').replace(/\)$/, '');
-  const args: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const c of inner) {
-    if (c === '(' || c === '[' || c === '{') depth++;
-    if (c === ')' || c === ']' || c === '}') depth--;
-    if (c === ',' && depth === 0) {
-      args.push(current.trim());
-      current = '';
-      continue;
-    }
-    current += c;
-  }
-  args.push(current.trim());
-  return args;
 }

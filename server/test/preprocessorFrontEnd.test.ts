@@ -1,0 +1,124 @@
+// The front end on the constructs real code uses: the preprocessor before parsing, typedef casts, GNU C.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { analyze } from '../src/core/analysis';
+import { Reasons } from '../src/core/reasons';
+
+const memory = (files: Record<string, string>) => ({ readFile: (p: string) => files[p] });
+
+async function run(source: string, entries: string[], defines: Record<string, string> = {}) {
+  const result = await analyze([{ path: '/src/main.c' }], { entries, defines }, memory({ '/src/main.c': source }));
+  return { result, codes: result.diagnostics.map((d) => `${Reasons[d.reason].code}@${d.startLine + 1}: ${d.message}`) };
+}
+
+test('code in an inactive #ifdef branch is never parsed or reported', async () => {
+  const { result, codes } = await run(`
+#ifdef SOME_TOOL
+#define AND &
+#endif
+int f(int x) {
+#ifdef SOME_TOOL
+  tool_assume(x AND 1);
+#endif
+  if (x > 3) return 1;
+  return 0;
+}
+`, ['f']);
+  assert.deepEqual(codes, []);
+  assert.equal(result.contracts.length, 1);
+  assert.ok(result.contracts[0]!.complete);
+});
+
+test('a type as a macro argument, __always_inline and -D all go through the preprocessor', async () => {
+  const { result, codes } = await run(`
+#include <stdint.h>
+#define __always_inline inline __attribute__((always_inline))
+struct eth { uint16_t type; };
+#define pkt_mtod(p, off, t) ((t)((char *)(p) + (off)))
+#define ETHERTYPE_IPV4 0x0800
+static __always_inline int is_ipv4(char *data) {
+  struct eth *e = pkt_mtod(data, 2, struct eth *);
+  if (e->type != ETHERTYPE_IPV4) return 0;
+  return 1;
+}
+int f(char *data) {
+#if LIMIT > 2
+  if (is_ipv4(data)) return data[5] * 3 + data[6];
+  return 1;
+#else
+  return 0;
+#endif
+}
+`, ['f'], { LIMIT: '3' });
+  assert.deepEqual(codes, []);
+  const conditions = result.contracts[0]!.classes.map((c) => c.condition).join(' | ');
+  assert.match(conditions, /e->type != ETHERTYPE_IPV4/, 'the condition keeps the macro name the user wrote');
+});
+
+test('typedef casts that tree-sitter parses as expressions are casts; the same shape with a function is a call', async () => {
+  const { result, codes } = await run(`
+typedef unsigned short u16;
+static int twice(int v) { return v * 2; }
+int f(unsigned char *p, int x) {
+  unsigned a = (u16)*p;
+  unsigned b = ((u16)(x));
+  unsigned c = (u16)-x;
+  switch (x) {
+  case ((u16)(0x0800)): return 7; /* a typedef cast in a case label is a constant */
+  default: break;
+  }
+  return a + b + c + (twice)(1);
+}
+`, ['f']);
+  assert.deepEqual(codes, []);
+  const witness = result.contracts[0]!.classes[0]!;
+  assert.ok(witness, 'the function is analysed');
+});
+
+test('GNU C: statement expressions, __extension__, builtins, local enums and aligned layout', async () => {
+  const { result, codes } = await run(`
+#include <stdint.h>
+struct __attribute__((packed)) hdr { uint8_t a; uint32_t b; };
+struct line { uint8_t x; } __attribute__((aligned(64)));
+int sizes[sizeof(struct hdr) == 5 && sizeof(struct line) == 64 ? 1 : -1];
+int f(uint32_t v) {
+  enum { SHIFT = 3 };
+  uint32_t w = ({ uint32_t t = v << SHIFT; t + 1; });
+  if (__builtin_expect(w > 100, 0)) return __extension__ 1;
+  __builtin_prefetch(&w);
+  return (int)__builtin_bswap32(w) + __builtin_constant_p(7) + (int)__builtin_offsetof(struct hdr, b);
+}
+`, ['f']);
+  assert.deepEqual(codes, []);
+  assert.ok(result.contracts[0]!.classes.length >= 2);
+});
+
+test('a requested entry stopped by the front end is reported with its reason', async () => {
+  const { result, codes } = await run('int f(int x) { return undeclared_thing(x); }\n', ['f']);
+  assert.equal(result.contracts.length, 0);
+  assert.match(codes.join('\n'), /PC403@1: function 'undeclared_thing' is not declared/);
+});
+
+test('an array sized with sizeof of a typedef name (glibc fd_set) gets its real size', async () => {
+  const { result, codes } = await run(`
+typedef long int __fd_mask;
+typedef struct { __fd_mask fds_bits[1024 / (8 * (int) sizeof (__fd_mask))]; } fd_set;
+#define PREFIX "RG_"
+struct ring { char name[32 - sizeof(PREFIX) + 1]; int flags; long tail[_Alignof(long) / 4]; };
+int f(fd_set *s) { return sizeof(fd_set) == 128 && sizeof(struct ring) == 56 ? 1 : 0; }
+`, ['f']);
+  assert.deepEqual(codes, []);
+  assert.deepEqual(result.contracts[0]!.classes.map((c) => c.returns), [['1']]);
+});
+
+test('an array size that cannot be computed is a diagnostic, and a function using the type is reported, not analysed with 0 bytes', async () => {
+  const { result, codes } = await run(`
+struct ring { int head; char slots[UNDEFINED_SIZE]; int tail; };
+struct ring r;
+int uses(struct ring *p) { return p->tail; }
+int other(int x) { return x + 1; }
+`, ['uses', 'other']);
+  assert.deepEqual(result.contracts.map((c) => c.name), ['other']);
+  assert.ok(codes.some((c) => /^PC404@2: the array size 'UNDEFINED_SIZE' could not be computed/.test(c)), codes.join('\n'));
+  assert.ok(codes.some((c) => /^PC404@4: the layout of struct ring depends on the array size 'UNDEFINED_SIZE'/.test(c)), codes.join('\n'));
+});
