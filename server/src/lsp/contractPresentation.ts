@@ -296,7 +296,10 @@ export function functionHover(contract: FunctionContract, _baseDir: string, uri?
   const atBounds = bounds.some((v) => v === null) ? 'grows without bound' : `at most ${formatCount(Math.max(...(bounds as number[]), 0))} (at the bounds)`;
   lines.push(`${common !== null && common !== undefined ? `Typical packet: ${formatCount(common)} ${short}` : 'No returning path'}${pcvs.length > 0 ? `; ${atBounds}` : ''}${pcvs.length > 0 ? ', PCVs at typical values' : ''}.`);
   lines.push('');
-  const shown = behaviours.length <= 6 ? behaviours : behaviours.slice(0, 5);
+  // The grounding line takes one behaviour's room, so that the hover stays within its cap.
+  const grounding = groundingLine(contract);
+  const room = grounding ? 5 : 6;
+  const shown = behaviours.length <= room ? behaviours : behaviours.slice(0, room - 1);
   for (const b of shown) {
     const formula = pcvs.length > 0 && /[A-Za-z]/.test(b.typicalFormula) ? ` \`${cell(displayFormula(b.typicalFormula, pcvs))}\`` : '';
     lines.push(`- ${b.id}${b.adversarial ? ' ⚠' : ''} ${cell(shorten(b.name, 64))}: **${b.typicalCost !== null ? formatCount(b.typicalCost) : '?'}**${formula}${x86Costs(contract, b)}`);
@@ -313,7 +316,6 @@ export function functionHover(contract: FunctionContract, _baseDir: string, uri?
   } else if (costliest) {
     lines.push(`Costliest: ${costliest.id}, ${formatCount(costliest.typicalCost!)} ${short} at typical values${costliest.boundCost !== null && pcvs.length > 0 ? `, at most ${formatCount(costliest.boundCost)} (at the bounds)` : ''}.${link}`);
   } else lines.push(link.trim());
-  const grounding = groundingLine(contract);
   if (grounding) lines.push(grounding);
   return lines.slice(0, HOVER_MAX_LINES).join('\n');
 }
