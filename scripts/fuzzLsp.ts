@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LspTestClient, PublishedDiagnostics, Range, repo } from '../server/test/support/lspClient';
+import { seededRandom } from '../server/src/cli/workloadPrediction';
 
 export interface FuzzOptions {
   edits: number;
@@ -347,17 +348,8 @@ function saveReproducer(options: FuzzOptions, edits: FuzzEdit[], failures: strin
   return file;
 }
 
-/** A small deterministic generator (mulberry32). */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic generator (mulberry32), the same one the workload sampler uses. */
+export const random = seededRandom;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -313,7 +313,7 @@ function describeSelector(entry: ClassShare, index: number): string {
 }
 
 /** mulberry32: a small deterministic generator, so that a sampled prediction never changes between runs. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
