@@ -215,6 +215,7 @@ export async function analyze(
       exploration = await explore(lowered.program, entry, solver, settings.execution, summaries);
     } catch (error) {
       // An engine bug on one entry must not take the others (or the server) down.
+      if (process.env.PERFCONTRACT_DEBUG_STACK) process.stderr.write(String((error as Error).stack).split('\n').slice(0, 40).join('\n') + '\n');
       exploration = { paths: [], inputObjects: [], pcvs: new Map(), stopReasons: [{ reason: 'internal-error', message: `internal error while exploring '${entry}': ${(error as Error).message}` }] };
     }
     const statistics = {

@@ -341,6 +341,26 @@ export class Rebuilder {
     return result;
   }
 
+  /**
+   * Rebuilds a chain of stores bottom-up in a loop: an initialiser that fills a table (a `memset`
+   * of a 1,024-entry array) leaves chains thousands of stores deep, past the call stack's depth.
+   */
+  private storeChain(top: Extract<ArrayExpr, { op: 'store' }>): ArrayExpr {
+    const chain: Extract<ArrayExpr, { op: 'store' }>[] = [];
+    let cursor: ArrayExpr = top;
+    while (cursor.op === 'store' && !this.done.has(cursor.id)) {
+      chain.push(cursor);
+      cursor = cursor.array;
+    }
+    let rebuilt = this.bytes(cursor);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const link = chain[i]!;
+      rebuilt = store(rebuilt, this.bitvec(link.index), this.bitvec(link.value));
+      this.done.set(link.id, rebuilt);
+    }
+    return rebuilt;
+  }
+
   private make(e: Expr): Expr {
     switch (e.sort) {
       case 'bv': {
@@ -370,7 +390,7 @@ export class Rebuilder {
         switch (e.op) {
           case 'arraySymbol': return this.array(e.name) ?? e;
           case 'arrayConst': return e;
-          case 'store': return store(this.bytes(e.array), this.bitvec(e.index), this.bitvec(e.value));
+          case 'store': return this.storeChain(e);
         }
       }
     }
