@@ -425,6 +425,18 @@ class ExprWriter {
   write(e: Expr): number {
     const known = this.index.get(e.id);
     if (known !== undefined) return known;
+    if (e.sort === 'array' && e.op === 'store') {
+      // A table initialiser leaves store chains thousands deep: write them bottom-up in a loop, so
+      // that each store below finds its array already written instead of recursing.
+      const pending: ArrayExpr[] = [];
+      let cursor: ArrayExpr = e.array;
+      while (cursor.op === 'store' && !this.index.has(cursor.id)) {
+        pending.push(cursor);
+        cursor = cursor.array;
+      }
+      this.write(cursor);
+      for (let i = pending.length - 1; i >= 0; i--) this.write(pending[i]!);
+    }
     const node = this.node(e);
     this.nodes.push(node);
     const at = this.nodes.length - 1;
