@@ -43,20 +43,6 @@ export interface FrontEndOptions {
   predefines?: string;
 }
 
-export interface Diagnostic {
-  reason: ReasonKind;
-  message: string;
-  file: string;
-  startByte: number;
-  endByte: number;
-  startLine: number;
-  startColumn: number;
-  endLine: number;
-  endColumn: number;
-  /** Function the problem belongs to, when it is inside one. */
-  functionName?: string;
-}
-
 /** A place in a source file, as the user sees it (after mapping an expanded text back). */
 export interface SourcePlace {
   file: string;
@@ -66,6 +52,13 @@ export interface SourcePlace {
   startColumn: number;
   endLine: number;
   endColumn: number;
+}
+
+export interface Diagnostic extends SourcePlace {
+  reason: ReasonKind;
+  message: string;
+  /** Function the problem belongs to, when it is inside one. */
+  functionName?: string;
 }
 
 export interface MacroDefinition {
