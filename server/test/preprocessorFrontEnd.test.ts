@@ -122,3 +122,52 @@ int other(int x) { return x + 1; }
   assert.ok(codes.some((c) => /^PC404@2: the array size 'UNDEFINED_SIZE' could not be computed/.test(c)), codes.join('\n'));
   assert.ok(codes.some((c) => /^PC404@4: the layout of struct ring depends on the array size 'UNDEFINED_SIZE'/.test(c)), codes.join('\n'));
 });
+
+test('header function bodies no main-file code reaches are not parsed; used ones, tables and requested entries are', async () => {
+  const header = `
+#pragma once
+struct ops { int (*cb)(int); };
+static inline int helper_leaf(int x) { return x * 2; }
+static inline int helper_used(int x) { return helper_leaf(x) + 1; }
+static inline int helper_unused(int x) { for (int i = 0; i < x; i++) x--; return x; }
+static inline int helper_in_table(int x) { return x - 1; }
+static const struct ops table_ops = { .cb = helper_in_table };
+static inline int (*picker(int which))(int) { return which ? helper_leaf : 0; }
+extern __inline void * __attribute__((__always_inline__)) intrinsic_like(void) { return 0; }
+#define CALL_USED(v) helper_used(v)
+`;
+  const main = `#include "lib.h"
+int handler(int v) {
+  if (v > 10) return CALL_USED(v);
+  return table_ops.cb(v);
+}
+`;
+  const files = { '/src/main.c': main, '/src/lib.h': header };
+  const build = async (keepUnusedHeaderBodies: boolean) => {
+    const { buildTranslationUnit } = await import('../src/core/syntax/translationUnit');
+    const unit = await buildTranslationUnit([{ path: '/src/main.c' }], { includeDirs: [], defines: {}, keepUnusedHeaderBodies }, memory(files));
+    const defined = [...unit.functions.values()].filter((f) => f.definition).map((f) => f.name).sort();
+    const handlerLine = unit.functions.get('handler')!.line;
+    const result = { defined, blanked: [...unit.blankedBodies].sort(), handlerLine, errors: unit.diagnostics.map((d) => d.message) };
+    unit.dispose();
+    return result;
+  };
+  const pruned = await build(false);
+  assert.deepEqual(pruned.defined, ['handler', 'helper_in_table', 'helper_leaf', 'helper_used', 'picker']);
+  // `picker` returns a function pointer: a declarator the scan does not read, so it is kept as written.
+  assert.deepEqual(pruned.blanked, ['helper_unused', 'intrinsic_like']);
+  assert.deepEqual(pruned.errors, []);
+  const full = await build(true);
+  assert.deepEqual(full.defined, ['handler', 'helper_in_table', 'helper_leaf', 'helper_unused', 'helper_used', 'intrinsic_like', 'picker']);
+  assert.deepEqual(full.blanked, []);
+  assert.equal(pruned.handlerLine, full.handlerLine, 'positions in the main file do not move');
+
+  // The contract of the handler is the same either way; a header function asked for by name is analysed.
+  const contract = async (entries: string[], keepUnusedHeaderBodies: boolean) =>
+    (await analyze([{ path: '/src/main.c' }], { entries, frontEnd: { keepUnusedHeaderBodies } }, memory(files))).contracts;
+  const strip = (cs: { classes: unknown[] }[]) => JSON.stringify(cs.map((c) => c.classes));
+  assert.equal(strip(await contract(['handler'], false)), strip(await contract(['handler'], true)));
+  const unused = await contract(['helper_unused'], false);
+  assert.equal(unused.length, 1);
+  assert.ok(unused[0]!.classes.length >= 1, 'the requested header function was analysed from its body');
+});

@@ -125,7 +125,7 @@ async function runUnit(unit: CorpusUnit): Promise<UnitResult> {
     i += used - 1;
   }
   const started = performance.now();
-  const translationUnit = await buildTranslationUnit([{ path: unit.file }], frontEndOptions(flags, true), disk);
+  const translationUnit = await buildTranslationUnit([{ path: unit.file }], { ...frontEndOptions(flags, true), keepUnusedHeaderBodies: true }, disk);
   try {
     const lowered = lowerProgram(translationUnit);
     const milliseconds = performance.now() - started;

@@ -155,7 +155,10 @@ export async function analyze(
   for (const metric of settings.metrics) {
     if (!IR_METRICS.includes(metric)) throw new Error(`unknown metric '${metric}' (known: ${IR_METRICS.join(', ')})`);
   }
-  const built = await buildAndLower(files, { ...settings.frontEnd, includeDirs: settings.includeDirs, defines: settings.defines }, fileSystem);
+  const frontEnd: FrontEndOptions = { ...settings.frontEnd, includeDirs: settings.includeDirs, defines: settings.defines };
+  let built = await buildAndLower(files, frontEnd, fileSystem);
+  // A requested entry defined in a header that no main file reaches had its body left unparsed.
+  if (settings.entries.some((entry) => built.unit.blankedBodies.has(entry))) built = await buildAndLower(files, { ...frontEnd, keepBodiesOf: settings.entries }, fileSystem);
   const { unit, lowered } = built;
   const diagnostics = [...unit.diagnostics, ...lowered.diagnostics];
   // Contract files sit beside the main files or beside the headers that declare their functions.

@@ -11,6 +11,7 @@ import {
   CType, FieldSpec, RecordType, Types, IntType, alignOf, layoutRecord, pointerTo, sizeOf, typeToString,
 } from './cTypes';
 import { Macro, PreprocessResult, SourceMap, expandText, macroBodyText, preprocess } from './preprocessor';
+import { blankUnusedHeaderBodies } from './unusedBodies';
 import type { LexedFile } from './lexer';
 import { BUILTIN_PREDEFINES } from './predefinedMacros';
 import type { ReasonKind } from '../reasons';
@@ -41,6 +42,13 @@ export interface FrontEndOptions {
   builtinIncludeDirs?: string[];
   /** Predefined macros as `#define` lines (gcc -dM -E); the built-in table of gcc's when absent. */
   predefines?: string;
+  /**
+   * Parse the bodies of header functions the main files never reach (`unusedBodies.ts`). Off by
+   * default: they cannot change a contract, and they are most of a DPDK unit's parsing and lowering.
+   */
+  keepUnusedHeaderBodies?: boolean;
+  /** Functions whose bodies are kept even when no main file reaches them (requested entries). */
+  keepBodiesOf?: string[];
 }
 
 /** A place in a source file, as the user sees it (after mapping an expanded text back). */
@@ -124,6 +132,8 @@ export class TranslationUnit {
   readonly diagnostics: Diagnostic[] = [];
   /** Files the main files included, resolved, for dependency tracking. */
   readonly includedFiles = new Set<string>();
+  /** Header functions whose bodies were not parsed because no main file reaches them. */
+  readonly blankedBodies = new Set<string>();
   private anonymousCounter = 0;
   private snippetCache = new Map<string, Node | undefined>();
   /** Every tree this unit created (main files and snippets): `dispose` deletes them. */
@@ -144,6 +154,11 @@ export class TranslationUnit {
     if (this.files.has(filePath)) return;
     const result = this.preprocess(filePath, content);
     result.text = blankDeclaratorAttributes(result.text, result.map);
+    if (!this.options.keepUnusedHeaderBodies) {
+      const pruned = blankUnusedHeaderBodies(result.text, result.map, new Set([result.map.files.indexOf(filePath)]), this.options.keepBodiesOf);
+      result.text = pruned.text;
+      for (const name of pruned.blanked) this.blankedBodies.add(name);
+    }
     result.map.output = result.text;
     const tree = this.parser.parse(result.text);
     if (!tree) return;
@@ -813,7 +828,7 @@ function blankDeclaratorAttributes(text: string, map: SourceMap): string {
     if (!isAttribute && !isAsmLabel) continue;
     if (recordScopes[recordScopes.length - 1]) continue;
     const previous = tokenText(i - 1);
-    if (!(isWord(previous) || previous === ')' || previous === ']') || previous === 'struct' || previous === 'union' || previous === 'enum') continue;
+    if (!(isWord(previous) || previous === ')' || previous === ']' || previous === '*') || previous === 'struct' || previous === 'union' || previous === 'enum') continue;
     if (tokenText(i + 1) !== '(') continue;
     let depth = 0;
     let end = i + 1;
@@ -824,7 +839,9 @@ function blankDeclaratorAttributes(text: string, map: SourceMap): string {
     }
     const next = tokenText(end + 1);
     if (isAsmLabel && !/^"/.test(tokenText(i + 2))) continue; // an asm statement, not a label
-    if (next === ';' || next === ',' || next === '=' || next === '{' || next === '__attribute__' || next === '__asm__' || next === '__asm') {
+    // After the declarator (`f(void) __attribute__((x));`), or between a pointer's `*` and its name
+    // (`void * __attribute__((x)) f(void)`), which the grammar reads as a function named __attribute__.
+    if (next === ';' || next === ',' || next === '=' || next === '{' || next === '__attribute__' || next === '__asm__' || next === '__asm' || (previous === '*' && isWord(next))) {
       blanks.push([map.outStart[i]!, map.outEnd[end]!]);
       i = end;
     }
