@@ -327,6 +327,7 @@ class PerfcontractServer {
       options: {
         includeDirs: [...flags.includeDirs, ...this.settings.includePaths.map((p) => path.resolve(root, p))],
         defines: { ...flags.defines, ...this.settings.defines },
+        ...(flags.frontEnd ? { frontEnd: flags.frontEnd } : {}),
         metrics: this.settings.metrics,
         adversarialFactor: this.settings.adversarialFactor,
         solverTimeoutMs: this.settings.solverTimeoutMs,

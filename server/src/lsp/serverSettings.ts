@@ -1,6 +1,8 @@
 // The `perfcontract` settings section: defaults, validation (bad values fall back with a message) and compile_commands.json flags.
 import * as fs from 'fs';
 import { splitCommandLine } from '../ground/compileCommands';
+import { emptyCompilerFlags, frontEndOptions, readCompilerFlag } from '../cli/compilerFlags';
+import type { FrontEndOptions } from '../core/syntax/translationUnit';
 import * as path from 'path';
 import type { IrMetric } from '../core/cost/costModel';
 
@@ -121,11 +123,18 @@ export function parseSettings(raw: unknown): { settings: ServerSettings; problem
   return { settings, problems };
 }
 
-export interface CompileFlags { includeDirs: string[]; defines: Record<string, string>; source?: string; problem?: string }
+export interface CompileFlags {
+  includeDirs: string[];
+  defines: Record<string, string>;
+  /** Every other preprocessor setting of the command (and, for a real build's command, gcc's own folders and macros). */
+  frontEnd?: Partial<FrontEndOptions>;
+  source?: string;
+  problem?: string;
+}
 
 /**
  * Finds the `compile_commands.json` nearest to a file (its folder, then each parent up to `stopAt`)
- * and returns the -I and -D flags of that file's entry, as clangd does. No entry: no flags.
+ * and returns the preprocessor flags of that file's entry, as clangd does. No entry: no flags.
  */
 export function compileFlagsFor(filePath: string, stopAt: string[], readFile: (p: string) => string | undefined): CompileFlags {
   let directory = path.dirname(filePath);
@@ -155,18 +164,12 @@ function flagsFromDatabase(databasePath: string, text: string, filePath: string)
     const directory = typeof e.directory === 'string' ? e.directory : path.dirname(databasePath);
     if (path.resolve(directory, e.file) !== path.resolve(filePath)) continue;
     const args = Array.isArray(e.arguments) ? e.arguments.filter((a): a is string => typeof a === 'string') : typeof e.command === 'string' ? splitCommand(e.command) : [];
-    const flags: CompileFlags = { includeDirs: [], defines: {}, source: databasePath };
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i]!;
-      const next = () => args[++i] ?? '';
-      if (arg === '-I' || arg === '-isystem' || arg === '-iquote') flags.includeDirs.push(path.resolve(directory, next()));
-      else if (arg.startsWith('-I')) flags.includeDirs.push(path.resolve(directory, arg.slice(2)));
-      else if (arg === '-D' || arg.startsWith('-D')) {
-        const definition = arg === '-D' ? next() : arg.slice(2);
-        const [name, ...rest] = definition.split('=');
-        if (name) flags.defines[name] = rest.length > 0 ? rest.join('=') : '1';
-      }
-    }
+    // The same reading of gcc's flags as the CLI's: -I -isystem -iquote -idirafter -include -D -U
+    // -std=; the compiler, the file and code-generation flags are skipped.
+    const compiler = emptyCompilerFlags();
+    for (let i = 1; i < args.length; i++) i += Math.max(1, readCompilerFlag(args, i, compiler, directory)) - 1;
+    const frontEnd = frontEndOptions(compiler);
+    const flags: CompileFlags = { includeDirs: frontEnd.includeDirs, defines: frontEnd.defines, source: databasePath, frontEnd };
     return flags;
   }
   return { includeDirs: [], defines: {}, source: databasePath };
