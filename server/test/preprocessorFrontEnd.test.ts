@@ -171,3 +171,31 @@ int handler(int v) {
   assert.equal(unused.length, 1);
   assert.ok(unused[0]!.classes.length >= 1, 'the requested header function was analysed from its body');
 });
+
+test('typeof of an expression has the expression type: min/max and READ_ONCE macros as DPDK and the kernel write them', async () => {
+  const { result, codes } = await run(`
+#include <stdint.h>
+#define MIN(a, b) __extension__ ({ typeof (a) _a = (a); typeof (b) _b = (b); _a < _b ? _a : _b; })
+#define READ_ONCE(x) (*(const volatile typeof(x) *)&(x))
+struct counters { uint32_t packets; uint64_t bytes; };
+uint64_t clamp_bytes(struct counters *c, uint16_t n) {
+  uint64_t total = MIN(READ_ONCE(c->bytes), 5000000000ULL);
+  if (MIN(n - 1, 32) > 10) return total + 1;
+  return total;
+}
+int wide(uint64_t v) {
+  typeof(v) w = v;
+  if (w == 0x100000000ull) return 1;
+  return 0;
+}
+`, ['clamp_bytes', 'wide']);
+  assert.deepEqual(codes, []);
+  const [clamp, wide] = result.contracts;
+  assert.ok(clamp!.complete && wide!.complete);
+  // A 64-bit minimum keeps its 64-bit constant: typeof is not read as int.
+  assert.ok(clamp!.classes.some((c) => c.returns?.includes('5000000000')), JSON.stringify(clamp!.classes.map((c) => c.returns)));
+  // The condition names the macro once, as written.
+  assert.ok(clamp!.classes.some((c) => /MIN\(n - 1, 32\) > 10/.test(c.condition) && !/MIN\(n - 1, 32\)n/.test(c.condition)), clamp!.classes.map((c) => c.condition).join(' | '));
+  // typeof of a single 64-bit variable: both outcomes, so the value was not truncated to 32 bits.
+  assert.deepEqual(wide!.classes.flatMap((c) => c.returns ?? []).sort(), ['0', '1']);
+});

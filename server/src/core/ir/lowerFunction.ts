@@ -76,6 +76,24 @@ class FunctionLowering {
   }
 
   lower(): IrFunction {
+    // `typeof` of an expression in this function takes the expression's type in the current scope.
+    const outer = this.unit.expressionTyper;
+    this.unit.expressionTyper = (text) => this.typeOfExpressionText(text);
+    try {
+      return this.lowerBody();
+    } finally {
+      this.unit.expressionTyper = outer;
+    }
+  }
+
+  /** The type of an expression written as text (a `typeof` argument), in the current scope. */
+  private typeOfExpressionText(text: string): CType {
+    const expression = this.unit.parseExpressionSnippet(text, false);
+    if (!expression) throw this.failure('unsupported', `the typeof argument '${text.trim()}' is not an expression this analysis reads`, this.node);
+    return this.staticTypeOf(expression);
+  }
+
+  private lowerBody(): IrFunction {
     const declaration = this.unit.functions.get(this.name)!;
     this.returnType = declaration.type.returns;
     const body = this.node.childForFieldName('body');

@@ -12,6 +12,7 @@ import {
 } from './cTypes';
 import { Macro, PreprocessResult, SourceMap, expandText, macroBodyText, preprocess } from './preprocessor';
 import { blankUnusedHeaderBodies } from './unusedBodies';
+import { TYPEOF_PLACEHOLDER, rewriteTypeofExpressions } from './typeofExpressions';
 import type { LexedFile } from './lexer';
 import { BUILTIN_PREDEFINES } from './predefinedMacros';
 import type { ReasonKind } from '../reasons';
@@ -134,6 +135,13 @@ export class TranslationUnit {
   readonly includedFiles = new Set<string>();
   /** Header functions whose bodies were not parsed because no main file reaches them. */
   readonly blankedBodies = new Set<string>();
+  /** The argument text of each `typeof` of an expression, by its placeholder type name (`typeofExpressions.ts`). */
+  readonly typeofArguments = new Map<string, string>();
+  /**
+   * The type of an expression's text in the scope being lowered, set by the lowering of a function
+   * while it runs: `typeof` of an expression is resolved with it.
+   */
+  expressionTyper: ((text: string) => CType) | undefined;
   private anonymousCounter = 0;
   private snippetCache = new Map<string, Node | undefined>();
   /** Every tree this unit created (main files and snippets): `dispose` deletes them. */
@@ -159,6 +167,7 @@ export class TranslationUnit {
       result.text = pruned.text;
       for (const name of pruned.blanked) this.blankedBodies.add(name);
     }
+    result.text = rewriteTypeofExpressions(result.text, result.map, this.typeofArguments);
     result.map.output = result.text;
     const tree = this.parser.parse(result.text);
     if (!tree) return;
@@ -252,25 +261,31 @@ export class TranslationUnit {
     let text = '';
     let previous: { file: number; end: number } | undefined;
     let previousKey: string | undefined;
+    /** Output offset up to which an invocation already printed stands for the tokens. */
+    let coveredEnd = -1;
     for (let i = first; i <= last; i++) {
+      if (map.outStart[i]! < coveredEnd) continue;
+      // A token of an expansion (an argument's spelled token included) stands for its invocation
+      // when the whole expansion is inside the node.
+      const invocation = map.spelled[i] ? this.invocationTokenOf(map, i) : i;
       const loc = map.locs[i]!;
       let piece: string;
       let key: string | undefined;
       let place: { file: number; start: number; end: number } | undefined;
-      if (map.spelled[i]) {
+      const range = invocation >= 0 ? this.expansionRun(map, invocation) : undefined;
+      if (range && range.start >= node.startIndex && range.end <= node.endIndex) {
+        const call = map.locs[invocation]!;
+        key = `${call.file}:${call.start}:${call.end}`;
+        coveredEnd = range.end;
+        if (key === previousKey) continue;
+        piece = map.fileTexts[call.file]!.slice(call.start, call.end);
+        place = call;
+      } else if (map.spelled[i]) {
         piece = map.fileTexts[loc.file]!.slice(loc.start, loc.end);
         place = loc;
       } else {
         key = `${loc.file}:${loc.start}:${loc.end}`;
-        const range = this.expansionRun(map, i);
-        if (range.start >= node.startIndex && range.end <= node.endIndex) {
-          // The whole expansion of this invocation is inside the node: show the invocation.
-          if (key === previousKey) continue;
-          piece = map.fileTexts[loc.file]!.slice(loc.start, loc.end);
-          place = loc;
-        } else {
-          piece = out.slice(map.outStart[i]!, map.outEnd[i]!);
-        }
+        piece = out.slice(map.outStart[i]!, map.outEnd[i]!);
       }
       if (text !== '') {
         const gap = previous && place && place.file === previous.file && place.start >= previous.end
@@ -283,6 +298,29 @@ export class TranslationUnit {
       previousKey = key;
     }
     return text.replace(/\\\r?\n/g, ' ');
+  }
+
+  /**
+   * For a spelled token inside a macro expansion (an argument), a token the macro produced whose
+   * invocation contains it (not a macro used inside the argument), or -1.
+   */
+  private invocationTokenOf(map: SourceMap, i: number): number {
+    const expansion = map.expansions[i]!;
+    if (!expansion) return -1;
+    const at = map.outStart[i]!;
+    const checked = new Set<string>();
+    const contains = (j: number) => {
+      // Tokens produced by one invocation share its location: each is looked at once.
+      const l = map.locs[j]!;
+      const key = `${l.file}:${l.start}:${l.end}`;
+      if (map.spelled[j] || checked.has(key)) return false;
+      checked.add(key);
+      const run = this.expansionRun(map, j);
+      return run.start <= at && at < run.end;
+    };
+    for (let j = i - 1; j >= 0 && map.expansions[j] === expansion; j--) if (contains(j)) return j;
+    for (let j = i + 1; j < map.outStart.length && map.expansions[j] === expansion; j++) if (contains(j)) return j;
+    return -1;
   }
 
   /**
@@ -418,6 +456,8 @@ export class TranslationUnit {
       case 'type_identifier': {
         const resolved = this.typedefs.get(node.text);
         if (resolved) return resolved;
+        const typeofArgument = node.text.startsWith(TYPEOF_PLACEHOLDER) ? this.typeofArguments.get(node.text) : undefined;
+        if (typeofArgument !== undefined) return this.typeofExpression(typeofArgument, file, node);
         const primitive = primitiveType(node.text);
         if (primitive) return primitive;
         this.diagnostics.push(this.nodeDiagnostic('unknown-type', `unknown type '${node.text}'; is a header missing?`, file, node));
@@ -427,19 +467,34 @@ export class TranslationUnit {
       case 'union_specifier': return this.resolveRecord(node, file);
       case 'enum_specifier': return this.resolveEnum(node, file);
       case 'macro_type_specifier': {
-        // `typeof(T)` / `__typeof__(T)` parse as a macro-like type; a type argument is resolved.
-        // FIXME(typeof of an expression): needs expression types here; it is still read as int.
+        // `typeof(T)` / `__typeof__(T)` parse as a macro-like type; a type argument is resolved, a
+        // single name that is not a type is a variable (other expressions were rewritten before parsing).
         const name = node.childForFieldName('name')?.text ?? '';
         const descriptor = node.childForFieldName('type');
         if (/^(typeof|__typeof__|__typeof)$/.test(name) && descriptor) {
           const inner = descriptor.childForFieldName('type');
-          const known = inner?.type !== 'type_identifier' || this.typedefs.has(inner.text);
-          if (known) return this.resolveTypeDescriptor(descriptor, file);
+          const variable = inner?.type === 'type_identifier' && !this.typedefs.has(inner.text) && !inner.text.startsWith(TYPEOF_PLACEHOLDER)
+            && descriptor.namedChildren.length === 1;
+          if (!variable) return this.resolveTypeDescriptor(descriptor, file);
+          return this.typeofExpression(inner.text, file, node);
         }
+        this.diagnostics.push(this.nodeDiagnostic('unsupported', `'${node.text}' is not a type this analysis reads`, file, node));
         return Types.int;
       }
       default: return Types.int;
     }
+  }
+
+  /**
+   * The type of `typeof(text)`: in a function being lowered, the expression's type in its scope;
+   * elsewhere a global's type. Anything else is reported, never read as int in silence.
+   */
+  private typeofExpression(text: string, file: string, node: Node): CType {
+    if (this.expressionTyper) return this.expressionTyper(text);
+    const global = /^\s*[A-Za-z_]\w*\s*$/.test(text) ? this.globals.get(text.trim()) : undefined;
+    if (global) return global.type;
+    this.diagnostics.push(this.nodeDiagnostic('unsupported', `typeof of the expression '${text.trim()}' outside a function is not supported`, file, node));
+    return Types.int;
   }
 
   private resolveRecord(node: Node, file: string): CType {
@@ -734,10 +789,12 @@ export class TranslationUnit {
   }
 
   /** Parses `text` as a C expression; the node lives in a private snippet tree. */
-  parseExpressionSnippet(text: string): Node | undefined {
-    if (this.snippetCache.has('e:' + text)) return this.snippetCache.get('e:' + text);
-    // Annotations are comments, so their macros are expanded here, with the unit's final macros.
-    const tree = this.parser.parse(`void __snippet(void) { (${expandText(text, this.finalMacros)}); }`);
+  parseExpressionSnippet(text: string, expand = true): Node | undefined {
+    const key = (expand ? 'e:' : 'r:') + text;
+    if (this.snippetCache.has(key)) return this.snippetCache.get(key);
+    // Annotations are comments, so their macros are expanded here, with the unit's final macros;
+    // text taken from the expanded output (a typeof argument) is parsed as it is.
+    const tree = this.parser.parse(`void __snippet(void) { (${expand ? expandText(text, this.finalMacros) : text}); }`);
     if (tree) this.ownedTrees.push(tree);
     let result: Node | undefined;
     if (tree && !tree.rootNode.hasError) {
@@ -745,7 +802,7 @@ export class TranslationUnit {
       const parenthesized = statement?.namedChildren[0];
       result = parenthesized?.namedChildren[0] ?? undefined;
     }
-    this.snippetCache.set('e:' + text, result);
+    this.snippetCache.set(key, result);
     return result;
   }
 
