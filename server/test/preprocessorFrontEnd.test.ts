@@ -199,3 +199,29 @@ int wide(uint64_t v) {
   // typeof of a single 64-bit variable: both outcomes, so the value was not truncated to 32 bits.
   assert.deepEqual(wide!.classes.flatMap((c) => c.returns ?? []).sort(), ['0', '1']);
 });
+
+test('compound literals are objects of their own, initialised like declarations', async () => {
+  const { result, codes } = await run(`
+#include <stdint.h>
+struct tuple { uint32_t src, dst; uint16_t sport, dport; uint8_t proto; };
+static int same(const struct tuple *a, const struct tuple *b) {
+  return a->src == b->src && a->dst == b->dst && a->proto == b->proto;
+}
+int classify(uint32_t src, uint32_t dst, uint8_t proto) {
+  if (same(&(struct tuple){ .src = src, .dst = dst, .proto = proto }, &(struct tuple){ .src = 1, .dst = 2, .proto = 17 })) return 7;
+  int weight = ((int[]){ 3, 5, 9 })[proto & 1];
+  return (int){ weight } + (struct tuple){ .sport = 40 }.sport + (struct tuple){ 0 }.dport;
+}
+`, ['classify']);
+  assert.deepEqual(codes, []);
+  const contract = result.contracts[0]!;
+  assert.ok(contract.complete);
+  // Two literals in one call are two objects: the match on the constant tuple is one class of four.
+  assert.equal(contract.classes.length, 4, contract.classes.map((c) => c.condition).join(' | '));
+  const matched = contract.classes.find((c) => c.returns?.includes('7'))!;
+  assert.equal(matched.witness.args.src, 1);
+  assert.equal(matched.witness.args.proto, 17);
+  // Every other witness replays into its own class.
+  const others = contract.classes.filter((c) => c !== matched);
+  for (const c of others) assert.ok(c.witnessVerified !== false);
+});

@@ -432,6 +432,24 @@ class FunctionLowering {
     this.assign(place, this.lowerRValue(initializer), initializer);
   }
 
+  /**
+   * `(T){ ... }`: an unnamed object of type T in the enclosing block (C11 6.5.2.5), initialised as a
+   * declaration would be, members not named being zero. One stack slot per literal in the code.
+   */
+  private lowerCompoundLiteral(node: Node): LValue {
+    let type = this.typeOfDescriptor(node.childForFieldName('type')!);
+    const initializer = node.childForFieldName('value')!;
+    if (type.kind === 'array' && type.length === undefined) type = { ...type, length: initializer.namedChildren.filter((c) => c && c.type !== 'comment').length };
+    this.requireKnownSize(type, node);
+    if (type.kind === 'record' && !type.complete) throw this.failure('unknown-type', `a compound literal of incomplete type ${typeToString(type)}`, node);
+    // Slots are named objects to the executor: each literal gets its own name (its place in the source).
+    const at = this.range(node);
+    const slot = this.newSlot(`(${typeToString(type)}){...}@${at.startLine + 1}:${at.startColumn + 1}`, sizeOf(type));
+    const place: LValue = { kind: 'memory', address: this.emitAddressOfSlot(slot, node), type };
+    this.lowerInitializer(place, initializer, true);
+    return place;
+  }
+
   private zeroFill(place: LValue, node: Node): void {
     const type = place.type;
     if (type.kind === 'array' || type.kind === 'record') {
@@ -753,7 +771,7 @@ class FunctionLowering {
           return this.addressOf(this.lowerLValue(node.childForFieldName('argument')!), node);
         }
         return this.load(this.lowerLValue(node), node);
-      case 'compound_literal_expression': throw this.unsupported('a compound literal', node);
+      case 'compound_literal_expression': return this.load(this.lowerCompoundLiteral(node), node);
       case 'generic_expression': throw this.unsupported('_Generic', node);
       case 'gnu_asm_expression': throw this.unsupported('inline assembly', node);
       case 'ERROR': throw this.failure('syntax-error', `syntax error near '${node.text.slice(0, 30)}'`, node);
@@ -1236,6 +1254,7 @@ class FunctionLowering {
   private lowerLValue(node: Node): LValue {
     switch (node.type) {
       case 'parenthesized_expression': return this.lowerLValue(node.namedChildren[0]!);
+      case 'compound_literal_expression': return this.lowerCompoundLiteral(node);
       case 'identifier': {
         const name = node.text;
         const binding = this.lookup(name);
