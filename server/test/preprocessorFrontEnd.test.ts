@@ -225,3 +225,27 @@ int classify(uint32_t src, uint32_t dst, uint8_t proto) {
   const others = contract.classes.filter((c) => c !== matched);
   for (const c of others) assert.ok(c.witnessVerified !== false);
 });
+
+test('inline assembly is an opaque step: outputs are unknown values, the cost a lower bound, a barrier costs nothing', async () => {
+  const { result, codes } = await run(`
+#include <stdint.h>
+static inline uint32_t swab32(uint32_t x) { asm("bswapl %0" : "=r" (x) : "0" (x)); return x; }
+int route(uint32_t dst_be, uint32_t *counter) {
+  asm volatile("" ::: "memory");
+  uint32_t dst = swab32(dst_be);
+  __asm__ __volatile__("addl %1, %0" : "+r" (*counter) : "ir" (1));
+  if ((dst >> 24) == 10) return 1 + *counter;
+  return 2;
+}
+`, ['route']);
+  assert.deepEqual(codes, []);
+  const contract = result.contracts[0]!;
+  assert.ok(contract.complete);
+  assert.deepEqual(contract.unmodelledCalls.map((u) => u.callee).sort(), ['__asm_3_45_0', '__asm_7_3_0']);
+  // The swapped address decides the branch: both outcomes, each a lower bound, each witness replayed.
+  assert.equal(contract.classes.length, 2);
+  for (const c of contract.classes) {
+    assert.equal(c.lowerBound, true);
+    assert.notEqual(c.witnessVerified, false);
+  }
+});

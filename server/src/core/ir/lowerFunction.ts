@@ -433,6 +433,57 @@ class FunctionLowering {
   }
 
   /**
+   * An `asm` statement is an opaque step: each output operand is assigned the result of a call to
+   * a function without a body, `__asm_LINE_COLUMN_K`, whose arguments are the input operands (and
+   * the read-write outputs), so it is reported as an unmodelled call (`PC405`, a lower bound) and
+   * its outputs are unknown values a witness supplies. An asm with no output and no instruction
+   * (`asm volatile("" ::: "memory")`, a compiler barrier) has no effect on the values and costs
+   * nothing. Clobbers, including "memory", are not modelled (docs/limitations.md).
+   */
+  private lowerAsm(node: Node): RValue {
+    const none: RValue = { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
+    const operands = (field: string, type: string) => (node.childForFieldName(field)?.namedChildren ?? []).filter((c): c is Node => !!c && c.type === type);
+    const outputs = operands('output_operands', 'gnu_asm_output_operand');
+    const inputs = operands('input_operands', 'gnu_asm_input_operand');
+    const code = node.childForFieldName('assembly_code');
+    const instructions = code?.type === 'string_literal' ? decodeStringLiteral(code.text).map((b) => String.fromCharCode(b)).join('') : code?.text ?? '';
+    const args: Operand[] = [];
+    const argWidths: number[] = [];
+    const readWrite = outputs.filter((o) => /\+/.test(o.childForFieldName('constraint')?.text ?? ''));
+    for (const operand of [...inputs, ...readWrite]) {
+      const value = this.lowerRValue(operand.childForFieldName('value')!);
+      if (value.type.kind === 'record' || value.type.kind === 'void') throw this.unsupported('an assembly operand that is not a scalar', operand);
+      args.push(value.value);
+      argWidths.push(widthOf(value.type));
+    }
+    const at = this.range(node);
+    const base = `__asm_${at.startLine + 1}_${at.startColumn + 1}`;
+    const declare = (name: string, returns: CType) => {
+      this.unit.functions.set(name, {
+        name, type: { kind: 'function', returns, params: [], variadic: true }, paramNames: [], file: this.file,
+        definition: undefined, hasSyntaxError: false, annotations: [], line: at.startLine,
+      });
+      this.callees.add(name);
+    };
+    if (outputs.length === 0) {
+      if (instructions.trim() === '') return none;
+      declare(base, Types.void);
+      this.emit({ op: 'call', dst: undefined, callee: base, args, argWidths, returnWidth: 0, returnsPointer: false, range: at });
+      return none;
+    }
+    outputs.forEach((output, k) => {
+      const place = this.lowerLValue(output.childForFieldName('value')!);
+      if (place.type.kind === 'record' || place.type.kind === 'array' || place.type.kind === 'void') throw this.unsupported('an assembly output that is not a scalar', output);
+      const name = `${base}_${k}`;
+      declare(name, place.type);
+      const dst = this.newTemporary();
+      this.emit({ op: 'call', dst, callee: name, args, argWidths, returnWidth: widthOf(place.type), returnsPointer: place.type.kind === 'pointer', range: at });
+      this.assign(place, { value: { kind: 'reg', id: dst }, type: place.type }, output);
+    });
+    return none;
+  }
+
+  /**
    * `(T){ ... }`: an unnamed object of type T in the enclosing block (C11 6.5.2.5), initialised as a
    * declaration would be, members not named being zero. One stack slot per literal in the code.
    */
@@ -773,7 +824,7 @@ class FunctionLowering {
         return this.load(this.lowerLValue(node), node);
       case 'compound_literal_expression': return this.load(this.lowerCompoundLiteral(node), node);
       case 'generic_expression': throw this.unsupported('_Generic', node);
-      case 'gnu_asm_expression': throw this.unsupported('inline assembly', node);
+      case 'gnu_asm_expression': return this.lowerAsm(node);
       case 'ERROR': throw this.failure('syntax-error', `syntax error near '${node.text.slice(0, 30)}'`, node);
       default: throw this.unsupported(`expression '${node.type}'`, node);
     }
