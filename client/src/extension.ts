@@ -7,7 +7,7 @@ import { ContractDocumentStore, CONTRACT_SCHEME, ContractLinkProvider } from './
 import { ContractPanel } from './contractPanel';
 import { readContractDocument, type ContractDocument } from './contractTypes';
 import { rewriteLensCommand } from './lensCommands';
-import { withoutX86 } from './workspaceTrust';
+import { withoutRevisionBaseline, withoutX86 } from './workspaceTrust';
 import { parsePcvAssignments } from './pcvInput';
 import { StatusIndicator, type StatusParams } from './statusIndicator';
 
@@ -72,11 +72,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
     },
     middleware: {
       workspace: {
-        // x86 metrics compile and run the user's code: never in an untrusted workspace.
+        // x86 metrics compile and run the user's code, and git may run programs a repository
+        // configures: neither in an untrusted workspace.
         configuration: async (params, token, next) => {
           const result = await next(params, token);
           if (vscode.workspace.isTrusted || !Array.isArray(result)) return result;
-          return result.map((value, i) => (params.items[i]?.section === 'perfcontract' ? withoutX86(value) : value));
+          return result.map((value, i) => (params.items[i]?.section === 'perfcontract' ? withoutRevisionBaseline(withoutX86(value)) : value));
         },
       },
       provideCodeLenses: async (document, token, next) => {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { readContractDocument, type ContractDocument, type FunctionContract } from '../src/contractTypes';
 import { hexDump, pcvPlots, renderContractHtml, renderPlot, splitOrigin, UNBOUNDED_PLOT_RANGE } from '../src/contractView';
 import { clientCommandFor, rewriteLensCommand } from '../src/lensCommands';
-import { withoutX86 } from '../src/workspaceTrust';
+import { withoutRevisionBaseline, withoutX86 } from '../src/workspaceTrust';
 import { parsePcvAssignments } from '../src/pcvInput';
 import { findSourceLinks } from '../src/sourceLinks';
 
@@ -213,5 +213,9 @@ test('the annotation grammar injects into C comments and matches each annotation
 test('in an untrusted workspace the server gets its settings with x86 metrics off', () => {
   assert.deepEqual(withoutX86({ metrics: ['instructions'], x86: { enabled: true, cflags: '-O3' } }), { metrics: ['instructions'], x86: { enabled: false, cflags: '-O3' } });
   assert.deepEqual(withoutX86({ timeLimitMs: 5 }), { timeLimitMs: 5, x86: { enabled: false } });
+  // No git in an untrusted workspace: a revision baseline (HEAD by default) is off, a saved contract stays.
+  assert.deepEqual(withoutRevisionBaseline({ timeLimitMs: 5 }), { timeLimitMs: 5, baseline: '' });
+  assert.deepEqual(withoutRevisionBaseline({ baseline: 'main' }), { baseline: '' });
+  assert.deepEqual(withoutRevisionBaseline({ baseline: 'saved.contract.json' }), { baseline: 'saved.contract.json' });
   assert.equal(withoutX86(null), null);
 });
