@@ -1,7 +1,7 @@
 // Owns the analysis worker thread: starts it, sends jobs, cancels stale ones, and restarts it when it dies or stops answering.
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { AnalyzeRequest, MainToWorker, WorkerToMain } from './workerProtocol';
+import type { AnalyzeRequest, MainToWorker, TraceRequest, WorkerToMain } from './workerProtocol';
 import { modulesNearCap } from './wasmMemory';
 
 export interface JobEvents {
@@ -63,6 +63,14 @@ export class AnalysisHost {
     const id = this.nextId++;
     this.jobs.set(id, events);
     this.send({ type: 'analyze', id, ...request });
+    return id;
+  }
+
+  /** Starts a trace prediction (answered by `traceResult`, then `done`, or by `failed`); returns its id. */
+  startTrace(request: Omit<TraceRequest, 'type' | 'id'>, events: JobEvents): number {
+    const id = this.nextId++;
+    this.jobs.set(id, events);
+    this.send({ type: 'predictTrace', id, ...request });
     return id;
   }
 

@@ -36,6 +36,8 @@ export const STATUS_NOTIFICATION = 'perfcontract/status';
 export const LAST_ANALYSIS_REQUEST = 'perfcontract/lastAnalysis';
 /** The contracts of a document and of a baseline (a git revision or a saved contract), for side-by-side views (docs/lsp.md). */
 export const COMPARE_REQUEST = 'perfcontract/compare';
+/** Distil a pcap trace on a packet handler and predict the workload it induces (docs/lsp.md). */
+export const PREDICT_TRACE_REQUEST = 'perfcontract/predictTrace';
 /** Least time between two code lens refreshes while a job's contracts arrive one by one. */
 const LENS_REFRESH_INTERVAL_MS = 250;
 
@@ -286,6 +288,7 @@ class PerfcontractServer {
         workerRestarts: this.host.restarts, ...this.statistics,
       };
     }));
+    c.onRequest(PREDICT_TRACE_REQUEST, this.request(PREDICT_TRACE_REQUEST, (params: Record<string, unknown>, token: CancellationToken) => this.predictTrace(params, token)));
     c.onRequest(COMPARE_REQUEST, this.request(COMPARE_REQUEST, (params: { uri?: unknown; baseline?: unknown }, token: CancellationToken) => this.compare(params, token)));
     c.onShutdown(this.request('shutdown', async () => {
       if (this.debounce) clearTimeout(this.debounce);
@@ -812,6 +815,54 @@ class PerfcontractServer {
       current: { version: 1, functions: current },
       baseline: { version: 1, functions: result.contracts.filter((c) => names.has(c.name) || c.file === state.document.path) },
     };
+  }
+
+  /**
+   * `perfcontract/predictTrace`: the workload a pcap trace induces on a packet handler and what it
+   * costs per packet, run by the worker (see runTraceJob) on the document's unit as the editor has it.
+   */
+  private async predictTrace(params: Record<string, unknown>, token: CancellationToken): Promise<unknown> {
+    const { uri, functionName, trace, init, clockGhz, cyclesPerInstruction } = params ?? {};
+    if (typeof uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${PREDICT_TRACE_REQUEST} needs 'uri' (a file URI)`);
+    if (typeof functionName !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${PREDICT_TRACE_REQUEST} needs 'functionName' (the packet handler)`);
+    if (typeof trace !== 'string' || trace === '') throw new ResponseError(ErrorCodes.InvalidParams, `${PREDICT_TRACE_REQUEST} needs 'trace' (a pcap file path)`);
+    if (init !== undefined && init !== null && typeof init !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `'init' must be a function name`);
+    for (const [name, value] of [['clockGhz', clockGhz], ['cyclesPerInstruction', cyclesPerInstruction]] as const) {
+      if (value !== undefined && value !== null && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) throw new ResponseError(ErrorCodes.InvalidParams, `'${name}' must be a number above 0`);
+    }
+    const state = this.documents.get(uri) ?? this.openInternally(uri);
+    // The contract first, as the editor computes it: the worker then finds it in the cache.
+    await this.contractsFor(state, functionName, token);
+    const unit = state.unit ?? { files: [state.document.path], options: this.optionsFor(state).options };
+    const overlay: Record<string, string> = {};
+    for (const s of this.documents.values()) overlay[s.document.path] = s.document.text;
+    const root = this.roots[0] ?? path.dirname(state.document.path);
+    const tracePath = path.resolve(root, trace);
+    return new Promise((resolve, reject) => {
+      let answer: unknown;
+      const id = this.host.startTrace({
+        files: unit.files, overlay, options: unit.options, entry: functionName, trace: tracePath,
+        ...(typeof init === 'string' && init !== '' ? { init } : {}),
+        ...(typeof clockGhz === 'number' ? { clockGhz } : {}), ...(typeof cyclesPerInstruction === 'number' ? { cyclesPerInstruction } : {}),
+      }, {
+        onMessage: (message) => {
+          if (message.type === 'traceResult') answer = { trace: tracePath, entry: functionName, workload: message.workload, prediction: message.prediction, text: message.text, notes: message.notes };
+          else if (message.type === 'done') {
+            subscription.dispose();
+            if (message.cancelled || answer === undefined) reject(new ResponseError(ErrorCodes.RequestCancelled, 'the request was cancelled'));
+            else resolve(answer);
+          } else if (message.type === 'failed') {
+            subscription.dispose();
+            reject(new ResponseError(ErrorCodes.InvalidParams, message.message));
+          }
+        },
+        onLost: (reason) => {
+          subscription.dispose();
+          reject(new ResponseError(ErrorCodes.InternalError, `the trace prediction was lost: ${reason}`));
+        },
+      });
+      const subscription = token.onCancellationRequested(() => this.host.cancel(id));
+    });
   }
 
   // ---- features ----
