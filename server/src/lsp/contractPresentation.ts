@@ -274,8 +274,8 @@ export function growthAgainstBaseline(contract: FunctionContract, base: Function
 }
 
 /** `Δ +12 instr +4*t vs HEAD`: the change of the function's primary-metric formula against the baseline; undefined when nothing changed. */
-export function baselineLensTitle(contract: FunctionContract, base: FunctionContract | undefined, label: string): string | undefined {
-  if (!base) return shorten(`new since ${label}`, LENS_MAX_CHARS);
+export function baselineLensTitle(contract: FunctionContract, base: FunctionContract | undefined, label: string, baselineHasFile: boolean): string | undefined {
+  if (!base) return baselineHasFile ? shorten(`new since ${label}`, LENS_MAX_CHARS) : undefined;
   const metric = contract.metrics[0] ?? 'instructions';
   if (!base.metrics.includes(metric)) return undefined;
   const delta = formulaDelta(contract, base, metric);

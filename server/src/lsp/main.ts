@@ -945,7 +945,8 @@ class PerfcontractServer {
       const range = { start: at, end: at };
       lenses.push({ range, command: { title: lensTitle(contract), command: '' } });
       const baseline = this.baselineFor(state);
-      const delta = baseline ? baselineLensTitle(contract, baseline.contracts.get(fn.name), baseline.label) : undefined;
+      // A function is new only against a baseline that has contracts of this file at all.
+      const delta = baseline ? baselineLensTitle(contract, baseline.contracts.get(fn.name), baseline.label, [...baseline.contracts.values()].some((c) => c.file === state.document.path)) : undefined;
       if (delta) lenses.push({ range, command: { title: delta, command: '' } });
       lenses.push({ range, command: { title: 'Generate contract', command: Commands.generateContract, arguments: [{ uri, functionName: fn.name }] } });
       if (contract.worstCase) lenses.push({ range, command: { title: 'Show worst case', command: Commands.showWorstCase, arguments: [{ uri, functionName: fn.name }] } });
