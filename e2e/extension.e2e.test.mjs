@@ -168,6 +168,12 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
     }
     const activation = scratch ? findInLogs(path.join(scratch, 'user-data', 'logs'), /extension activated in (\d+) ms/) : undefined;
     if (activation) figures.activationMs = Number(activation[1]);
+    // The extension's and the server's steps (their "perfcontract timeline:" log lines, wall clock),
+    // in ms after the click that opened the file: where the time to the first lens goes.
+    if (scratch && figures.openClickEpoch) {
+      const steps = findAllInLogs(path.join(scratch, 'user-data', 'logs'), /perfcontract timeline: (.+?) at (\d{13})/g);
+      figures.timelineAfterClickMs = Object.fromEntries(steps.map((m) => [m[1], Number(m[2]) - figures.openClickEpoch]).sort((a, b) => a[1] - b[1]));
+    }
     fs.writeFileSync(path.join(resultsDir, 'figures.json'), JSON.stringify(figures, null, 2) + '\n');
     fs.writeFileSync(path.join(resultsDir, 'code-server.log'), codeServerLog);
     fs.writeFileSync(path.join(resultsDir, 'browser-console.log'), browserConsole.join('\n') + '\n');
@@ -178,6 +184,7 @@ describe(`perfcontract extension in code-server on test-fixtures/nf/${FIXTURE}`,
   step('opening the NF shows a code lens with its cost', { timeout: LENS_TIMEOUT_MS + 60_000 }, async () => {
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^${escapeRegExp(FIXTURE)}$`) });
     const opened = Date.now();
+    figures.openClickEpoch = opened;
     await row.click();
     await page.locator(`.tab[data-resource-name="${FIXTURE}"], .tab:has-text("${FIXTURE}")`).first().waitFor({ timeout: 30_000 });
     figures.openToTabMs = Date.now() - opened;
@@ -489,6 +496,18 @@ function findInLogs(folder, pattern) {
     if (match) return match;
   }
   return undefined;
+}
+
+/** Every match of a global pattern in the files under `folder`, first occurrence of each first group only. */
+function findAllInLogs(folder, pattern) {
+  if (!fs.existsSync(folder)) return [];
+  const found = new Map();
+  for (const entry of fs.readdirSync(folder, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    for (const match of fs.readFileSync(file, 'utf8').matchAll(pattern)) if (!found.has(match[1])) found.set(match[1], match);
+  }
+  return [...found.values()];
 }
 
 function escapeRegExp(text) {

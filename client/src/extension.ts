@@ -65,7 +65,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
   const panel = new ContractPanel(context.extensionUri);
   let lastContract: ReturnType<PerfcontractApi['lastContract']>;
   let lastPrediction: TracePrediction | undefined;
+  let lensRequests = 0;
   context.subscriptions.push(output, status, documents, panel);
+  output.appendLine(`perfcontract timeline: extension activation started at ${started}`);
   context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(CONTRACT_SCHEME, documents));
   context.subscriptions.push(vscode.languages.registerDocumentLinkProvider({ scheme: CONTRACT_SCHEME }, new ContractLinkProvider(documents)));
 
@@ -99,7 +101,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
         },
       },
       provideCodeLenses: async (document, token, next) => {
+        const asked = Date.now();
         const lenses = await next(document, token);
+        // The editor waits between lens requests in proportion to how long earlier ones took: the
+        // first few durations are logged for the time-to-first-lens breakdown (docs/extension.md).
+        if (lensRequests < 5) output.appendLine(`perfcontract timeline: code lens request ${++lensRequests} (${lenses?.length ?? 0} lenses, ${Date.now() - asked} ms) at ${Date.now()}`);
         return lenses?.map(rewriteLensCommand);
       },
       resolveCodeLens: async (lens, token, next) => {
@@ -271,10 +277,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
     vscode.commands.registerCommand('perfcontract.showOutput', () => output.show(true)),
   );
 
+  // The server analyses the functions on screen first (perfcontract/visibleRanges).
+  const sendVisibleRanges = (editor: vscode.TextEditor) => {
+    if (editor.document.languageId !== 'c' || !client?.isRunning()) return;
+    void client.sendNotification('perfcontract/visibleRanges', {
+      uri: editor.document.uri.toString(),
+      ranges: editor.visibleRanges.map((r) => ({ start: r.start.line, end: r.end.line })),
+    }).catch(() => undefined);
+  };
+  context.subscriptions.push(
+    vscode.window.onDidChangeTextEditorVisibleRanges((event) => sendVisibleRanges(event.textEditor)),
+    vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach(sendVisibleRanges)),
+  );
   const ready = client.start().then(
     () => {
+      vscode.window.visibleTextEditors.forEach(sendVisibleRanges);
       activationMs = Date.now() - started;
       output.appendLine(`perfcontract: server started, extension activated in ${activationMs} ms`);
+      output.appendLine(`perfcontract timeline: language client ready at ${Date.now()}`);
     },
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);

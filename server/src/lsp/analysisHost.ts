@@ -14,6 +14,8 @@ export interface HostOptions {
   /** How long a cancelled job may take to stop before the worker is terminated and restarted. */
   cancelGraceMs: number;
   log(message: string): void;
+  /** Called when a worker has loaded its code (and started loading z3). */
+  onWorkerReady?: () => void;
 }
 
 /**
@@ -195,7 +197,10 @@ export class AnalysisHost {
   }
 
   private receive(message: WorkerToMain): void {
-    if (message.type === 'ready') return;
+    if (message.type === 'ready') {
+      this.options.onWorkerReady?.();
+      return;
+    }
     if (message.type === 'flushed') {
       for (const waiter of this.flushWaiters.splice(0)) waiter();
       return;

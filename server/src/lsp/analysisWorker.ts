@@ -238,7 +238,7 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
       pending.splice(pending.indexOf(name), 1);
       final.push(moved);
     }
-    pending.splice(0, pending.length, ...analysisOrder(pending, program, job.files[0]!));
+    pending.splice(0, pending.length, ...analysisOrder(pending, program, job.files[0]!, job.visible ?? []));
     const functions: FunctionSummary[] = [...first.program.functions.values()].map((fn) => ({
       name: fn.name, file: fn.file, startLine: fn.range.startLine, annotations: fn.annotations, callees: [...fn.callees],
     }));
@@ -353,11 +353,13 @@ function groundAndPost(job: AnalyzeRequest, contracts: FunctionContract[], analy
  * time limit and would otherwise hold back every later contract), then the callees in other files,
  * which only serve hovers on calls. Source order within each group.
  */
-function analysisOrder(entries: string[], program: AnalysisResult['program'], document: string): string[] {
+function analysisOrder(entries: string[], program: AnalysisResult['program'], document: string, visible: readonly string[]): string[] {
+  // Functions on screen first: their lenses are the ones the user is waiting for.
   const rank = (name: string): number => {
     const fn = program.functions.get(name);
-    if (!fn || fn.file !== document) return 2;
-    return fn.params.length === 0 ? 1 : 0;
+    if (!fn || fn.file !== document) return 3;
+    if (visible.includes(name)) return 0;
+    return fn.params.length === 0 ? 2 : 1;
   };
   return entries.map((name, index) => ({ name, index, rank: rank(name) })).sort((a, b) => a.rank - b.rank || a.index - b.index).map((e) => e.name);
 }

@@ -38,6 +38,8 @@ export const LAST_ANALYSIS_REQUEST = 'perfcontract/lastAnalysis';
 export const COMPARE_REQUEST = 'perfcontract/compare';
 /** Distil a pcap trace on a packet handler and predict the workload it induces (docs/lsp.md). */
 export const PREDICT_TRACE_REQUEST = 'perfcontract/predictTrace';
+/** The lines of a document on screen (client -> server notification): its functions there are analysed first. */
+export const VISIBLE_RANGES_NOTIFICATION = 'perfcontract/visibleRanges';
 /** Least time between two code lens refreshes while a job's contracts arrive one by one. */
 const LENS_REFRESH_INTERVAL_MS = 250;
 
@@ -154,14 +156,19 @@ class PerfcontractServer {
   private baselineJob: { id: number; uri: string } | undefined;
   /** Revision folders extracted by this server, deleted at shutdown. */
   private readonly revisionFolders = new Set<string>();
+  /** Line ranges (0-based, inclusive) of each document on screen, from `perfcontract/visibleRanges`. */
+  private readonly visibleLines = new Map<string, { start: number; end: number }[]>();
+  /** Timeline steps already logged (each once per server). */
+  private readonly marked = new Set<string>();
 
   constructor(private readonly connection: Connection) {
-    this.host = new AnalysisHost({ cancelGraceMs: 3000, log: (m) => this.connection.console.log(m) });
+    this.host = new AnalysisHost({ cancelGraceMs: 3000, log: (m) => this.connection.console.log(m), onWorkerReady: () => this.mark('analysis worker loaded') });
   }
 
   register(): void {
     const c = this.connection;
     c.onInitialize(this.request('initialize', async (params: InitializeParams) => {
+      this.mark('initialize received');
       const offered = params.capabilities.general?.positionEncodings ?? [];
       this.encoding = offered.includes('utf-8') ? 'utf-8' : 'utf-16';
       this.clientCapabilities = {
@@ -190,6 +197,7 @@ class PerfcontractServer {
         },
         serverInfo: { name: 'perfcontract', version: '0.1.0' },
       };
+      this.mark('initialize answered');
       return result;
     }));
     c.onInitialized(this.notification('initialized', async () => {
@@ -200,6 +208,7 @@ class PerfcontractServer {
       this.host.setCacheDirectory(this.cacheDirectory());
       // Analyses wait for the first settings, so a document opened meanwhile is analysed once, with them.
       this.settingsReady = true;
+      this.mark('settings read');
       this.schedule(0);
     }));
     c.onDidChangeConfiguration(this.notification('workspace/didChangeConfiguration', async (params: DidChangeConfigurationParams) => {
@@ -218,6 +227,7 @@ class PerfcontractServer {
       this.index?.setRoots(this.roots);
     }));
     c.onDidOpenTextDocument(this.notification('textDocument/didOpen', (params: DidOpenParams) => {
+      this.mark('first document opened');
       const filePath = pathOfUri(params.textDocument.uri);
       const existing = this.documents.get(params.textDocument.uri);
       existing?.outline.dispose();
@@ -287,6 +297,11 @@ class PerfcontractServer {
         upToDate: state ? !state.dirty && !state.job && latest?.version === state.document.version : false,
         workerRestarts: this.host.restarts, ...this.statistics,
       };
+    }));
+    c.onNotification(VISIBLE_RANGES_NOTIFICATION, this.notification(VISIBLE_RANGES_NOTIFICATION, (params: { uri?: unknown; ranges?: unknown }) => {
+      // Kept by URI: the editor may report what is on screen before or after it opens the document.
+      if (typeof params?.uri !== 'string' || !Array.isArray(params.ranges)) return;
+      this.visibleLines.set(params.uri, params.ranges.filter((r): r is { start: number; end: number } => typeof r?.start === 'number' && typeof r?.end === 'number').slice(0, 16));
     }));
     c.onRequest(PREDICT_TRACE_REQUEST, this.request(PREDICT_TRACE_REQUEST, (params: Record<string, unknown>, token: CancellationToken) => this.predictTrace(params, token)));
     c.onRequest(COMPARE_REQUEST, this.request(COMPARE_REQUEST, (params: { uri?: unknown; baseline?: unknown }, token: CancellationToken) => this.compare(params, token)));
@@ -448,11 +463,17 @@ class PerfcontractServer {
     next.building = building;
     this.running = next;
     this.statistics.jobsStarted++;
+    this.mark('first analysis started');
     const started = Date.now();
     this.status('analysing', `analysing ${path.basename(document.path)}`, document.uri);
     const x86 = this.settings.x86.enabled ? { cflags: this.settings.x86.cflags, init: this.settings.x86.init } : undefined;
     const heldBy = next.latest;
-    const id = this.host.start({ files, overlay, entries, options, held, ...(x86 ? { x86 } : {}) }, {
+    const visible = outline.functions.filter((f) => {
+      const first = document.positionAt(f.start).line;
+      const last = document.positionAt(f.end).line;
+      return (this.visibleLines.get(document.uri) ?? []).some((r) => first <= r.end && last >= r.start);
+    }).map((f) => f.name);
+    const id = this.host.start({ files, overlay, entries, options, held, visible, ...(x86 ? { x86 } : {}) }, {
       onMessage: (message) => this.guard(() => this.onJobMessage(next, id, message, heldBy)),
       onLost: (reason, outOfMemory) => this.guard(() => this.finishJob(next, id, { kind: 'lost', reason, outOfMemory })),
     });
@@ -488,6 +509,7 @@ class PerfcontractServer {
     if (state.job?.id !== id || !state.building) return;
     const building = state.building;
     if (message.type === 'unit') {
+      this.mark('first unit parsed (diagnostics, cached contracts)');
       building.engineDiagnostics = message.diagnostics;
       building.functions = message.functions;
       building.filesRead = message.filesRead;
@@ -523,6 +545,7 @@ class PerfcontractServer {
       building.partial.set(message.partial.name, message.partial);
       if (this.functionFile(state, message.partial.name) === state.document.path) this.refreshLenses();
     } else if (message.type === 'contract') {
+      this.mark('first contract computed');
       building.partial.delete(message.contract.name);
       building.contracts.set(message.contract.name, message.contract);
       if (message.fingerprint) building.fingerprints.set(message.contract.name, message.fingerprint);
@@ -925,6 +948,25 @@ class PerfcontractServer {
   private codeLenses(uri: string): CodeLens[] {
     const state = this.documents.get(uri);
     if (!state) return [];
+    this.mark('first code lens request');
+    const lenses = this.lensesOf(state, uri);
+    if (lenses.some((l) => l.command?.title === ANALYSING_LENS)) this.mark('first placeholder lens answered');
+    if (lenses.some((l) => /^[\d,]+(-[\d,]+)? (instr|mem)\b/.test(l.command?.title ?? ''))) this.mark('first cost lens answered');
+    return lenses;
+  }
+
+  /**
+   * Logs the first time the server reaches a step on the way to the first cost lens, with the wall
+   * clock, so that an editor test can line its own events up with the server's (docs/extension.md,
+   * First results).
+   */
+  private mark(step: string): void {
+    if (this.marked.has(step)) return;
+    this.marked.add(step);
+    this.connection.console.log(`perfcontract timeline: ${step} at ${Date.now()} (${Math.round(process.uptime() * 1000)} ms after the server process started)`);
+  }
+
+  private lensesOf(state: DocumentState, uri: string): CodeLens[] {
     const lenses: CodeLens[] = [];
     for (const fn of state.outline.outline.functions) {
       const partial = state.building?.contracts.has(fn.name) ? undefined : state.building?.partial.get(fn.name);

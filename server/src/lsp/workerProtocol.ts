@@ -17,6 +17,8 @@ export interface AnalyzeRequest {
   overlay: Record<string, string>;
   /** Functions to give a contract (analysed one at a time, in this order). */
   entries: string[];
+  /** The document's functions on screen in the editor: analysed before its others. */
+  visible?: string[];
   options: WorkerAnalysisOptions;
   /** When set, the finished contracts are also grounded on x86 (saved files only) and posted again. */
   x86?: { cflags?: string; init?: string };
