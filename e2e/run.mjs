@@ -20,7 +20,9 @@ if (!fs.existsSync(vsix) || process.env.PERFCONTRACT_E2E_REPACKAGE === '1') {
   await packageVsix({ log: (line) => console.error(`[e2e] ${line}`) });
 }
 console.error(`[e2e] tools ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', path.join(repoRoot, 'e2e', 'extension.e2e.test.mjs')], {
+// Extra arguments go to node's test runner, e.g. --test-name-pattern="Compare" to run some steps only
+// (each step opens what it needs, so a step runs on its own).
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...process.argv.slice(2), path.join(repoRoot, 'e2e', 'extension.e2e.test.mjs')], {
   stdio: 'inherit',
   env: {
     ...process.env,

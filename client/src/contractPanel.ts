@@ -3,7 +3,7 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { ContractDocument } from './contractTypes';
-import { renderContractHtml } from './contractView';
+import { ComparisonLabels, renderComparisonHtml, renderContractHtml } from './contractView';
 
 export class ContractPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -12,6 +12,19 @@ export class ContractPanel implements vscode.Disposable {
   constructor(private readonly extensionUri: vscode.Uri) {}
 
   show(title: string, contract: ContractDocument, sourceColumn: vscode.ViewColumn): void {
+    const panel = this.open(title, sourceColumn);
+    this.lastHtml = renderContractHtml(contract, { cspSource: panel.webview.cspSource, nonce: crypto.randomBytes(16).toString('hex'), title });
+    panel.webview.html = this.lastHtml;
+  }
+
+  /** Two contracts side by side (Compare Contract with...). */
+  showComparison(title: string, current: ContractDocument, baseline: ContractDocument, labels: ComparisonLabels, sourceColumn: vscode.ViewColumn): void {
+    const panel = this.open(title, sourceColumn);
+    this.lastHtml = renderComparisonHtml(current, baseline, labels, { cspSource: panel.webview.cspSource, nonce: crypto.randomBytes(16).toString('hex'), title });
+    panel.webview.html = this.lastHtml;
+  }
+
+  private open(title: string, sourceColumn: vscode.ViewColumn): vscode.WebviewPanel {
     if (!this.panel) {
       this.panel = vscode.window.createWebviewPanel('perfcontract.contractView', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
         enableScripts: true,
@@ -34,8 +47,7 @@ export class ContractPanel implements vscode.Disposable {
       this.panel.reveal(undefined, true);
     }
     this.panel.title = title;
-    this.lastHtml = renderContractHtml(contract, { cspSource: this.panel.webview.cspSource, nonce: crypto.randomBytes(16).toString('hex'), title });
-    this.panel.webview.html = this.lastHtml;
+    return this.panel;
   }
 
   html(): string | undefined {

@@ -4,7 +4,9 @@ import { evaluateFormula, formulaPcvNames } from '../../server/src/core/cost/for
 import { formatRatio } from '../../server/src/core/contract/ratio';
 import type { ContractDocument, FunctionContract, PathClass, PcvInfo } from './contractTypes';
 import { CALCULATOR_SCRIPT, behavioursOfDocument, renderCalculator } from './contractCalculator';
-import { formatCount } from '../../server/src/core/contract/pcvDisplay';
+import { formatCount, typicalValues } from '../../server/src/core/contract/pcvDisplay';
+import { figures, formatFormulaDelta, formulaDelta } from '../../server/src/cli/baseline';
+import type { FunctionContract as EngineContract } from '../../server/src/core/contract/contract';
 
 export interface RenderOptions {
   /** The webview's CSP source, for styles. */
@@ -96,6 +98,51 @@ export function hexDump(hex: string): string {
 /** The whole HTML page of the contract view. */
 export function renderContractHtml(doc: ContractDocument, options: RenderOptions): string {
   const body = doc.functions.length === 0 ? '<p>The analysis produced no contract (no entry function was analysed).</p>' : doc.functions.map(renderFunction).join('\n');
+  return page(body, options);
+}
+
+export interface ComparisonLabels {
+  /** What the current contracts are (`working copy`). */
+  current: string;
+  /** What the baseline is (`HEAD`, `saved.contract.json`). */
+  baseline: string;
+}
+
+/**
+ * Two contracts side by side: a table of each function's worst case at the bounds, at typical
+ * PCV values and its formula change (the comparison of `perfcontract check` and the editor's
+ * Δ lenses), then the baseline's and the current contract's views in two columns.
+ */
+export function renderComparisonHtml(current: ContractDocument, baseline: ContractDocument, labels: ComparisonLabels, options: RenderOptions): string {
+  const names = [...new Set([...current.functions.map((f) => f.name), ...baseline.functions.map((f) => f.name)])];
+  const rows: string[] = [];
+  for (const name of names) {
+    const now = current.functions.find((f) => f.name === name);
+    const then = baseline.functions.find((f) => f.name === name);
+    const metric = (now ?? then)!.metrics[0] ?? 'instructions';
+    const figuresOf = (fn: FunctionContract | undefined) => (fn && fn.metrics.includes(metric) ? figures(fn as unknown as EngineContract, metric, typicalValues(fn.pcvs)) : undefined);
+    const a = figuresOf(then);
+    const b = figuresOf(now);
+    const show = (f: ReturnType<typeof figuresOf>) => (f ? `${f.worst.value === Infinity ? 'unbounded' : formatCount(f.worst.value)}<br><span class="muted">typical ${formatCount(f.typical.value)}, degree ${f.degree}</span>` : '<span class="muted">absent</span>');
+    const change = a && b ? (b.worst.value === a.worst.value ? '=' : a.worst.value === Infinity || b.worst.value === Infinity ? `was ${a.worst.value === Infinity ? 'unbounded' : formatCount(a.worst.value)}` : `${b.worst.value > a.worst.value ? '+' : ''}${formatCount(b.worst.value - a.worst.value)}${a.worst.value > 0 ? ` (${b.worst.value >= a.worst.value ? '+' : ''}${(((b.worst.value - a.worst.value) / a.worst.value) * 100).toFixed(1)}%)` : ''}`) : now ? 'new' : 'removed';
+    const delta = now && then && then.metrics.includes(metric) ? formatFormulaDelta(formulaDelta(now as unknown as EngineContract, then as unknown as EngineContract, metric), METRIC_UNITS[metric] ?? metric) : '';
+    const grew = a && b && (b.worst.value > a.worst.value || b.degree > a.degree);
+    rows.push(`<tr class="${grew ? 'grew' : ''}" data-function="${escapeHtml(name)}"><td><code>${escapeHtml(name)}</code></td><td>${escapeHtml(metric)}</td><td class="num">${show(a)}</td><td class="num">${show(b)}</td><td class="num">${escapeHtml(change)}</td><td><code>${escapeHtml(delta)}</code></td></tr>`);
+  }
+  const column = (label: string, doc: ContractDocument, side: string) => `<section class="side ${side}"><h2 class="side-label">${escapeHtml(label)}</h2>${doc.functions.length === 0 ? '<p>No contract.</p>' : doc.functions.map(renderFunction).join('\n')}</section>`;
+  const body = `<table class="comparison"><thead><tr><th>function</th><th>metric</th><th>${escapeHtml(labels.baseline)}: worst case (at the bounds)</th><th>${escapeHtml(labels.current)}: worst case (at the bounds)</th><th>change</th><th>formula change (per-term maximum over the classes)</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>
+<div class="side-by-side">
+${column(labels.baseline, baseline, 'baseline')}
+${column(labels.current, current, 'current')}
+</div>`;
+  return page(body, options);
+}
+
+const METRIC_UNITS: Record<string, string> = { instructions: 'instr', memory_accesses: 'mem' };
+
+function page(body: string, options: RenderOptions): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -314,6 +361,11 @@ export function escapeHtml(value: unknown): string {
 }
 
 const STYLE = `
+.side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5em; align-items: start; }
+.side { min-width: 0; overflow-x: auto; }
+.side-label { border-bottom: 1px solid var(--vscode-panel-border, #888); }
+table.comparison tr.grew td { color: var(--vscode-editorWarning-foreground, #b58900); }
+.muted { opacity: 0.7; font-size: 0.9em; }
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 16px 32px; }
 table { border-collapse: collapse; margin: 8px 0 16px; }
 th, td { border: 1px solid var(--vscode-panel-border, #8884); padding: 3px 8px; text-align: left; vertical-align: top; }

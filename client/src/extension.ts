@@ -7,7 +7,7 @@ import { ContractDocumentStore, CONTRACT_SCHEME, ContractLinkProvider } from './
 import { ContractPanel } from './contractPanel';
 import { readContractDocument, type ContractDocument } from './contractTypes';
 import { rewriteLensCommand } from './lensCommands';
-import { withoutX86 } from './workspaceTrust';
+import { withoutRevisionBaseline, withoutX86 } from './workspaceTrust';
 import { parsePcvAssignments } from './pcvInput';
 import { StatusIndicator, type StatusParams } from './statusIndicator';
 
@@ -28,6 +28,18 @@ export interface PerfcontractApi {
   readonly lastContract: () => { uri: string; functionName?: string; markdown: string; contract: ContractDocument } | undefined;
   /** The HTML of the contract view, when it is open. */
   readonly contractViewHtml: () => string | undefined;
+  /** The last answer of Predict Throughput for a Trace. */
+  readonly lastPrediction: () => TracePrediction | undefined;
+}
+
+/** The answer of `perfcontract/predictTrace` (docs/lsp.md). */
+export interface TracePrediction {
+  trace: string;
+  entry: string;
+  text: string;
+  notes: string[];
+  workload: unknown;
+  prediction: { statistics: Record<string, { mean: number; p50: number; p99: number; max: number }>; packetsPerSecond?: number };
 }
 
 interface TargetArgument {
@@ -35,6 +47,11 @@ interface TargetArgument {
   functionName?: string;
   classId?: string;
   pcvs?: Record<string, number>;
+  /** Predict Throughput for a Trace: the pcap file and the function run before the first packet ('' for none). */
+  trace?: string;
+  init?: string;
+  /** Compare Contract with: a git revision or a saved contract file. */
+  baseline?: string;
 }
 
 let client: LanguageClient | undefined;
@@ -47,7 +64,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
   const documents = new ContractDocumentStore();
   const panel = new ContractPanel(context.extensionUri);
   let lastContract: ReturnType<PerfcontractApi['lastContract']>;
+  let lastPrediction: TracePrediction | undefined;
+  let lensRequests = 0;
   context.subscriptions.push(output, status, documents, panel);
+  output.appendLine(`perfcontract timeline: extension activation started at ${started}`);
   context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(CONTRACT_SCHEME, documents));
   context.subscriptions.push(vscode.languages.registerDocumentLinkProvider({ scheme: CONTRACT_SCHEME }, new ContractLinkProvider(documents)));
 
@@ -72,15 +92,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
     },
     middleware: {
       workspace: {
-        // x86 metrics compile and run the user's code: never in an untrusted workspace.
+        // x86 metrics compile and run the user's code, and git may run programs a repository
+        // configures: neither in an untrusted workspace.
         configuration: async (params, token, next) => {
           const result = await next(params, token);
           if (vscode.workspace.isTrusted || !Array.isArray(result)) return result;
-          return result.map((value, i) => (params.items[i]?.section === 'perfcontract' ? withoutX86(value) : value));
+          return result.map((value, i) => (params.items[i]?.section === 'perfcontract' ? withoutRevisionBaseline(withoutX86(value)) : value));
         },
       },
       provideCodeLenses: async (document, token, next) => {
+        const asked = Date.now();
         const lenses = await next(document, token);
+        // The editor waits between lens requests in proportion to how long earlier ones took: the
+        // first few durations are logged for the time-to-first-lens breakdown (docs/extension.md).
+        if (lensRequests < 5) output.appendLine(`perfcontract timeline: code lens request ${++lensRequests} (${lenses?.length ?? 0} lenses, ${Date.now() - asked} ms) at ${Date.now()}`);
         return lenses?.map(rewriteLensCommand);
       },
       resolveCodeLens: async (lens, token, next) => {
@@ -192,6 +217,56 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
       }),
     ),
     vscode.commands.registerCommand(
+      'perfcontract.predictTrace',
+      reportErrors(async (arg?: TargetArgument) => {
+        const where = await target(arg, true);
+        if (!where) return;
+        if (!where.functionName) throw new Error('PCX004 put the cursor inside the packet handler to predict a trace on it');
+        const trace = arg?.trace ?? (await pickTrace());
+        if (!trace) return;
+        const init = arg?.init ?? (await vscode.window.showInputBox({
+          prompt: 'Function run once before the first packet, to initialise the state (empty: none)',
+          value: await guessInit(where.uri),
+        }));
+        if (init === undefined) return;
+        const settings = vscode.workspace.getConfiguration('perfcontract', vscode.Uri.parse(where.uri));
+        const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Predicting ${path.basename(trace)} on ${where.functionName}`, cancellable: true }, async (_progress, token) => {
+          if (!client) throw new Error('PCX002 the language server is not running');
+          await ready;
+          return (await client.sendRequest('perfcontract/predictTrace', {
+            uri: where.uri, functionName: where.functionName, trace, ...(init.trim() !== '' ? { init: init.trim() } : {}),
+            clockGhz: settings.get<number>('throughput.clockGhz', 3), cyclesPerInstruction: settings.get<number>('throughput.cyclesPerInstruction', 1),
+          }, token)) as TracePrediction;
+        });
+        lastPrediction = result;
+        output.appendLine(`${where.functionName} on ${trace}:\n${result.text}`);
+        await documents.show(`${path.basename(trace)} on ${where.functionName}`, predictionMarkdown(result), where.uri);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'perfcontract.compareContract',
+      reportErrors(async (arg?: TargetArgument) => {
+        const where = await target(arg, false);
+        if (!where) return;
+        const baseline = arg?.baseline ?? (await pickBaseline());
+        if (!baseline) return;
+        if (!vscode.workspace.isTrusted && !baseline.endsWith('.json')) {
+          throw new Error('PCX009 comparing with a git revision runs git, which a repository can configure to run programs: trust the workspace first, or compare with a saved contract file');
+        }
+        const file = path.basename(vscode.Uri.parse(where.uri).fsPath);
+        const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Comparing ${file} with ${baseline}`, cancellable: true }, async (_progress, token) => {
+          if (!client) throw new Error('PCX002 the language server is not running');
+          await ready;
+          return (await client.sendRequest('perfcontract/compare', { uri: where.uri, baseline }, token)) as { label: string; current: unknown; baseline: unknown };
+        });
+        const only = (doc: ContractDocument) => (where.functionName ? { ...doc, functions: doc.functions.filter((f) => f.name === where.functionName) } : doc);
+        const current = only(readContractDocument(result.current));
+        const before = only(readContractDocument(result.baseline));
+        const label = where.functionName ?? file;
+        panel.showComparison(`Compare: ${label} vs ${result.label}`, current, before, { current: 'working copy', baseline: result.label }, vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One);
+      }),
+    ),
+    vscode.commands.registerCommand(
       'perfcontract.restartServer',
       reportErrors(async () => {
         if (!client) return;
@@ -202,10 +277,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
     vscode.commands.registerCommand('perfcontract.showOutput', () => output.show(true)),
   );
 
+  // The server analyses the functions on screen first (perfcontract/visibleRanges).
+  const sendVisibleRanges = (editor: vscode.TextEditor) => {
+    if (editor.document.languageId !== 'c' || !client?.isRunning()) return;
+    void client.sendNotification('perfcontract/visibleRanges', {
+      uri: editor.document.uri.toString(),
+      ranges: editor.visibleRanges.map((r) => ({ start: r.start.line, end: r.end.line })),
+    }).catch(() => undefined);
+  };
+  context.subscriptions.push(
+    vscode.window.onDidChangeTextEditorVisibleRanges((event) => sendVisibleRanges(event.textEditor)),
+    vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach(sendVisibleRanges)),
+  );
   const ready = client.start().then(
     () => {
+      vscode.window.visibleTextEditors.forEach(sendVisibleRanges);
       activationMs = Date.now() - started;
       output.appendLine(`perfcontract: server started, extension activated in ${activationMs} ms`);
+      output.appendLine(`perfcontract timeline: language client ready at ${Date.now()}`);
     },
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
@@ -221,7 +310,65 @@ export async function activate(context: vscode.ExtensionContext): Promise<Perfco
     ready,
     lastContract: () => lastContract,
     contractViewHtml: () => panel.html(),
+    lastPrediction: () => lastPrediction,
   };
+}
+
+/** The workspace's pcap files to choose from, and a file dialog for any other. */
+async function pickTrace(): Promise<string | undefined> {
+  const found = await vscode.workspace.findFiles('**/*.pcap', '**/node_modules/**', 200);
+  const browse = 'Choose a pcap file...';
+  const items = [...found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), description: 'pcap', path: uri.fsPath })), { label: browse, description: '', path: '' }];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Predict Throughput for a Trace', placeHolder: 'Packet trace (pcap) to distil into a workload' });
+  if (!picked) return undefined;
+  if (picked.label !== browse) return picked.path;
+  const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Packet traces': ['pcap'] }, title: 'Packet trace' });
+  return chosen?.[0]?.fsPath;
+}
+
+/** Revisions (in a trusted workspace) and the workspace's saved contracts, or one typed in. */
+async function pickBaseline(): Promise<string | undefined> {
+  const saved = await vscode.workspace.findFiles('**/*.contract.json', '**/node_modules/**', 200);
+  const other = 'Another revision or contract file...';
+  const items: vscode.QuickPickItem[] = [
+    ...(vscode.workspace.isTrusted ? [{ label: 'HEAD', description: 'the last commit' }, { label: 'HEAD~1', description: 'the commit before it' }] : []),
+    ...saved.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), description: 'saved contract' })),
+    { label: other, description: vscode.workspace.isTrusted ? 'a branch, tag or commit, or a contract --format json file' : 'a contract --format json file' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Compare Contract with...', placeHolder: 'A git revision or a saved contract' });
+  if (!picked) return undefined;
+  if (picked.label !== other) return picked.label;
+  return (await vscode.window.showInputBox({ prompt: 'Git revision (main, v1.2, a commit) or saved contract file (.json)' }))?.trim() || undefined;
+}
+
+/** A parameterless function of the file whose name says it initialises (`nf_init(void)`), as the default. */
+async function guessInit(uri: string): Promise<string> {
+  const text = (await vscode.workspace.openTextDocument(vscode.Uri.parse(uri))).getText();
+  return /^\s*(?:static\s+)?(?:void|int)\s+(\w*init\w*)\s*\(\s*(?:void)?\s*\)/m.exec(text)?.[1] ?? '';
+}
+
+/** The prediction as a read-only Markdown document: the figures, then the distilled workload. */
+export function predictionMarkdown(result: TracePrediction): string {
+  return [
+    `## \`${result.entry}\` on ${path.basename(result.trace)}`,
+    '',
+    `The trace ${result.trace} run through the reference interpreter (state carried from packet to packet), distilled into a workload, and that workload predicted on the contract: no code was run on hardware.`,
+    '',
+    '### Prediction',
+    '',
+    '```text',
+    result.text,
+    '```',
+    ...(result.notes.length > 0 ? ['', ...result.notes.map((n) => `- ${n}`)] : []),
+    '',
+    '### Distilled workload',
+    '',
+    'Save it as a `.json` file to predict it on another build: `perfcontract predict CONTRACT.json --workload W.json`.',
+    '',
+    '```json',
+    JSON.stringify(result.workload, null, 2),
+    '```',
+  ].join('\n');
 }
 
 export async function deactivate(): Promise<void> {

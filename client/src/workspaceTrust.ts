@@ -10,3 +10,15 @@ export function withoutX86(section: unknown): unknown {
   const value = section as { x86?: Record<string, unknown> };
   return { ...value, x86: { ...(value.x86 ?? {}), enabled: false } };
 }
+
+/**
+ * The section with a git-revision baseline switched off: in an untrusted workspace the server runs
+ * no git command (a repository's own configuration can make git run programs, such as
+ * `core.fsmonitor`). A saved contract file (`*.json`) stays: reading it runs nothing.
+ */
+export function withoutRevisionBaseline(section: unknown): unknown {
+  if (typeof section !== 'object' || section === null) return section;
+  const value = section as { baseline?: unknown };
+  const baseline = typeof value.baseline === 'string' ? value.baseline.trim() : 'HEAD';
+  return baseline.endsWith('.json') ? value : { ...value, baseline: '' };
+}

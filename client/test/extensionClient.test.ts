@@ -3,12 +3,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { readContractDocument, type ContractDocument, type FunctionContract } from '../src/contractTypes';
-import { hexDump, pcvPlots, renderContractHtml, renderPlot, splitOrigin, UNBOUNDED_PLOT_RANGE } from '../src/contractView';
+import { hexDump, pcvPlots, renderComparisonHtml, renderContractHtml, renderPlot, splitOrigin, UNBOUNDED_PLOT_RANGE } from '../src/contractView';
 import { clientCommandFor, rewriteLensCommand } from '../src/lensCommands';
-import { withoutX86 } from '../src/workspaceTrust';
+import { withoutRevisionBaseline, withoutX86 } from '../src/workspaceTrust';
 import { parsePcvAssignments } from '../src/pcvInput';
 import { findSourceLinks } from '../src/sourceLinks';
 
@@ -189,6 +190,34 @@ test('the contract view renders what the engine really prints for test-fixtures/
   assert.deepEqual(worst?.points.at(-1), { x: 10, y: 199 });
 });
 
+test('the comparison view puts the baseline and the working copy side by side with the change of each function', () => {
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-compare-'));
+  const file = path.join(dir, 'f.c');
+  const contractOf = (text: string) => {
+    fs.writeFileSync(file, text);
+    return readContractDocument(execFileSync(process.execPath, [path.join(root, 'bin', 'perfcontract.js'), 'contract', file, '--format', 'json'], { encoding: 'utf8' }));
+  };
+  const before = contractOf('int f(int x) { return x + 1; }\nint g(int x) { return x; }\n');
+  const after = contractOf('int f(int x) { int y = x * 3; y = y ^ (y >> 2); return y + 1; }\nint g(int x) { return x; }\nint h(void) { return 2; }\n');
+  fs.rmSync(dir, { recursive: true, force: true });
+  const html = renderComparisonHtml(after, before, { current: 'working copy', baseline: 'HEAD' }, { cspSource: 'x', nonce: 'n', title: 'Compare: f.c vs HEAD' });
+  const rows = [...html.matchAll(/<tr class="(grew)?" data-function="(\w+)">(.*?)<\/tr>/g)].map((m) => ({ grew: m[1] === 'grew', name: m[2], cells: [...m[3]!.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()) }));
+  const f = after.functions.find((x) => x.name === 'f')!;
+  const fBefore = before.functions.find((x) => x.name === 'f')!;
+  const grown = Number(f.classes[0]!.cost.instructions) - Number(fBefore.classes[0]!.cost.instructions);
+  assert.ok(grown > 0);
+  assert.deepEqual(rows.map((r) => [r.name, r.grew]), [['f', true], ['g', false], ['h', false]]);
+  assert.equal(rows[0]!.cells[4], `+${grown} (+${((grown / Number(fBefore.classes[0]!.cost.instructions)) * 100).toFixed(1)}%)`);
+  assert.equal(rows[0]!.cells[5], `+${grown} instr`);
+  assert.equal(rows[1]!.cells[4], '=');
+  assert.equal(rows[2]!.cells[2], 'absent');
+  assert.equal(rows[2]!.cells[4], 'new');
+  // Baseline on the left, working copy on the right, each with its own class tables.
+  assert.deepEqual([...html.matchAll(/<h2 class="side-label">([^<]*)<\/h2>/g)].map((m) => m[1]), ['HEAD', 'working copy']);
+  assert.equal((html.match(/<table class="classes">/g) ?? []).length, 5);
+});
+
 test('the annotation grammar injects into C comments and matches each annotation', () => {
   const root = path.resolve(__dirname, '..', '..', '..');
   const grammar = JSON.parse(fs.readFileSync(path.join(root, 'syntaxes', 'perfcontract-annotations.tmLanguage.json'), 'utf8'));
@@ -213,5 +242,9 @@ test('the annotation grammar injects into C comments and matches each annotation
 test('in an untrusted workspace the server gets its settings with x86 metrics off', () => {
   assert.deepEqual(withoutX86({ metrics: ['instructions'], x86: { enabled: true, cflags: '-O3' } }), { metrics: ['instructions'], x86: { enabled: false, cflags: '-O3' } });
   assert.deepEqual(withoutX86({ timeLimitMs: 5 }), { timeLimitMs: 5, x86: { enabled: false } });
+  // No git in an untrusted workspace: a revision baseline (HEAD by default) is off, a saved contract stays.
+  assert.deepEqual(withoutRevisionBaseline({ timeLimitMs: 5 }), { timeLimitMs: 5, baseline: '' });
+  assert.deepEqual(withoutRevisionBaseline({ baseline: 'main' }), { baseline: '' });
+  assert.deepEqual(withoutRevisionBaseline({ baseline: 'saved.contract.json' }), { baseline: 'saved.contract.json' });
   assert.equal(withoutX86(null), null);
 });

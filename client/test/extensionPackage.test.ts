@@ -81,12 +81,14 @@ describe('the packaged extension', () => {
     for (const key of ['files', 'bin', 'dependencies', 'devDependencies', 'scripts']) assert.equal(manifest[key], undefined, `the staged manifest drops ${key}`);
     assert.deepEqual(
       manifest.contributes.commands.map((c: { command: string }) => c.command).sort(),
-      ['perfcontract.evaluateClass', 'perfcontract.generateContract', 'perfcontract.generateFileContract', 'perfcontract.restartServer', 'perfcontract.showOutput', 'perfcontract.showWorstCase'],
+      ['perfcontract.compareContract', 'perfcontract.evaluateClass', 'perfcontract.generateContract', 'perfcontract.generateFileContract', 'perfcontract.predictTrace', 'perfcontract.restartServer', 'perfcontract.showOutput', 'perfcontract.showWorstCase'],
     );
     assert.ok(manifest.contributes.commands.every((c: { category: string }) => c.category === 'Performance Contracts'));
     const settings = Object.keys(manifest.contributes.configuration.properties).sort();
     assert.deepEqual(settings, [
       'perfcontract.adversarialFactor',
+      'perfcontract.baseline',
+      'perfcontract.baselineGrowthPercent',
       'perfcontract.budgets',
       'perfcontract.cacheDirectory',
       'perfcontract.debounceMs',
@@ -96,6 +98,8 @@ describe('the packaged extension', () => {
       'perfcontract.metrics',
       'perfcontract.preferContracts',
       'perfcontract.solverTimeoutMs',
+      'perfcontract.throughput.clockGhz',
+      'perfcontract.throughput.cyclesPerInstruction',
       'perfcontract.timeLimitMs',
       'perfcontract.unrollLimit',
       'perfcontract.x86.cflags',
@@ -104,7 +108,7 @@ describe('the packaged extension', () => {
     ]);
     // Settings that compile or run user code, or point the analysis elsewhere, are off in Restricted Mode.
     const restricted = (manifest as unknown as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } }).capabilities.untrustedWorkspaces.restrictedConfigurations;
-    for (const key of ['perfcontract.x86.enabled', 'perfcontract.x86.cflags', 'perfcontract.x86.init', 'perfcontract.includePaths']) assert.ok(restricted.includes(key), `${key} is restricted`);
+    for (const key of ['perfcontract.x86.enabled', 'perfcontract.x86.cflags', 'perfcontract.x86.init', 'perfcontract.includePaths', 'perfcontract.baseline']) assert.ok(restricted.includes(key), `${key} is restricted`);
     assert.equal(manifest.contributes.configuration.properties['perfcontract.x86.enabled']!.default, false);
     for (const [key, setting] of Object.entries(manifest.contributes.configuration.properties as Record<string, { default?: unknown; markdownDescription?: string }>)) {
       assert.ok(setting.default !== undefined && setting.markdownDescription, `${key} has a default and a description`);

@@ -35,3 +35,31 @@ test('nat.c, lb.c and router.c opened together: every first diagnostics comes be
     await client.shutdown();
   }
 });
+
+test('the functions on screen (perfcontract/visibleRanges) are analysed before the others', { timeout: 120_000 }, async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-lsp-visible-'));
+  // Without a visible range, functions with parameters go first; the parameterless one is on screen.
+  const text = `int handler(int x) {\n  if (x > 3) return x * 2;\n  return x;\n}\n\nint helper(int y) {\n  return y + 1;\n}\n\nint setup(void) {\n  return 7;\n}\n`;
+  const file = path.join(root, 'screen.c');
+  fs.writeFileSync(file, text);
+  const orderWith = async (ranges: { start: number; end: number }[] | undefined): Promise<string[]> => {
+    // A fresh cache each time, so every function is analysed.
+    const client = new LspTestClient({ rootPath: root, settings: { cacheDirectory: fs.mkdtempSync(path.join(root, 'cache-')) } });
+    try {
+      await client.initialize();
+      const uri = `file://${file}`;
+      if (ranges) await client.connection.sendNotification('perfcontract/visibleRanges', { uri, ranges });
+      await client.open(file, text);
+      await client.settledDiagnostics(uri);
+      const recomputed = (await client.lastAnalysis(uri)).recomputed;
+      assert.equal(await client.shutdown(), 0);
+      return recomputed;
+    } finally {
+      client.process.kill();
+    }
+  };
+  assert.deepEqual(await orderWith(undefined), ['handler', 'helper', 'setup']);
+  assert.deepEqual(await orderWith([{ start: 9, end: 11 }]), ['setup', 'handler', 'helper']);
+  assert.deepEqual(await orderWith([{ start: 5, end: 10 }]), ['helper', 'setup', 'handler']);
+  fs.rmSync(root, { recursive: true, force: true });
+});

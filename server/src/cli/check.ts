@@ -1,17 +1,16 @@
 // `perfcontract check`: a CI gate over contracts: budgets, new adversarial behaviour and growth against a baseline (a git revision or a saved contract), as text, SARIF 2.1.0 or Markdown.
-import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { analyze, AnalysisOptions, FileSystem } from '../core/analysis';
 import type { FunctionContract, PathClass } from '../core/contract/contract';
-import { evaluateFormula, FormulaNode, formulaPcvNames, parseFormula } from '../core/cost/formula';
 import { Reasons } from '../core/reasons';
+import { compareMetric, DEFAULT_GROWTH_PERCENT, extractRevision, figures, formatDelta, gitRoot, isSavedContractSpec, readSavedContracts } from './baseline';
 import { Budget, BudgetError, BudgetsFile, budgetsFor, readBudgetsFile, readSettingsBudgets, typicalPcvValues } from './budgets';
 import type { AnalysisArguments } from './distill';
 import { SarifFinding, SarifRule, toSarif } from './sarif';
 import { startWatchdog } from './watchdog';
+export { degreeOf } from './baseline';
 import { resolveSelector } from './workload';
 
 export const CHECK_USAGE = `  perfcontract check FILE... [--entry NAME[,NAME...]] [--budgets budgets.json] [--settings settings.json]
@@ -44,8 +43,6 @@ export interface CheckRow {
 }
 
 export interface CheckReport { findings: CheckFinding[]; rows: CheckRow[]; baseline?: string }
-
-const DEFAULT_GROWTH_PERCENT = 5;
 
 class CheckUsageError extends Error {}
 /** The check could not run (exit code 3, code PW004): an unusable baseline, a git failure, an analysis that cannot start. */
@@ -99,7 +96,11 @@ export async function runCheck(
       for (const d of result.diagnostics) err(`${path.relative(process.cwd(), d.file) || d.file}:${d.startLine + 1}:${d.startColumn + 1}: ${Reasons[d.reason].code} ${d.message}`);
       current = result.contracts;
       annotations = new Map([...result.program.functions.values()].map((f) => [f.name, f.annotations]));
-      if (own.baseline !== undefined) baseline = await baselineContracts(own.baseline, analysis, fileSystem);
+      if (own.baseline !== undefined) {
+        baseline = await baselineContracts(own.baseline, analysis.files, analysis.options, fileSystem).catch((error: Error) => {
+          throw new CheckError(error.message);
+        });
+      }
     } finally {
       watchdog.stop();
     }
@@ -162,21 +163,17 @@ export function checkContracts(inputs: CheckInputs): CheckReport {
       const now = figures(contract, metric, typical);
       const row: CheckRow = { functionName: contract.name, metric, worst: now.worst.value, typical: now.typical.value, degree: now.degree, budgets: budgets.filter((b) => b.metric === metric) };
       if (base && base.metrics.includes(metric)) {
-        const then = figures(base, metric, baseTypical);
+        const comparison = compareMetric(contract, base, metric, { growthPercent: inputs.growthPercent, typical, baseTypical });
+        const then = comparison.then;
         row.baseline = { worst: then.worst.value, typical: then.typical.value, degree: then.degree };
-        for (const kind of ['worst', 'typical'] as const) {
-          const before = then[kind].value;
-          const after = now[kind].value;
-          const grew = after === Infinity ? before !== Infinity : before !== Infinity && after > before * (1 + inputs.growthPercent / 100);
-          if (grew && !(after === Infinity && kind === 'worst')) {
-            const what = kind === 'worst' ? 'with every PCV at its bound' : 'at the typical PCV values';
-            add('worst-case-grew', `the worst case of '${contract.name}' ${what} grew from ${before} to ${after} ${metric} (${formatDelta(before, after)}, class ${now[kind].classId}), more than the ${inputs.growthPercent}% allowed`, `${kind}:${metric}`);
-          }
+        for (const { kind, before, after } of comparison.grew) {
+          const what = kind === 'worst' ? 'with every PCV at its bound' : 'at the typical PCV values';
+          add('worst-case-grew', `the worst case of '${contract.name}' ${what} grew from ${before} to ${after} ${metric} (${formatDelta(before, after)}, class ${now[kind].classId}), more than the ${inputs.growthPercent}% allowed`, `${kind}:${metric}`);
         }
-        if (now.degree > then.degree) {
+        if (comparison.degreeGrew) {
           add('formula-grew', `the cost of '${contract.name}' in ${metric} is now of degree ${now.degree} in its PCVs (was ${then.degree}): class ${now.degreeClass} costs ${now.degreeFormula}`, `degree:${metric}`);
         }
-        if (now.worst.value === Infinity && then.worst.value !== Infinity) {
+        if (comparison.becameUnbounded) {
           add('formula-grew', `the worst case of '${contract.name}' in ${metric} now grows without bound (class ${now.worst.classId}: a PCV without a bound); it was ${then.worst.value}`, `unbounded:${metric}`);
         }
       }
@@ -215,107 +212,26 @@ function describeClass(cls: PathClass): string {
   return `${cls.outcome === 'return' ? `returns ${cls.returns.join('|') || 'nothing'}` : cls.outcome}, factor ${cls.adversarial?.factor}${driven ? `, driven by ${driven}` : ''}`;
 }
 
-interface Figures {
-  worst: { value: number; classId: string };
-  typical: { value: number; classId: string };
-  degree: number;
-  degreeClass: string;
-  degreeFormula: string;
-}
-
-/** The worst case at the bounds (Infinity when it grows with an unbounded PCV), at the typical PCVs (others 0, as the common case), and the highest PCV degree. */
-function figures(contract: FunctionContract, metric: string, typical: Record<string, number>): Figures {
-  const bounds = new Map(contract.pcvs.map((p) => [p.name, p.bound]));
-  const result: Figures = { worst: { value: 0, classId: '-' }, typical: { value: 0, classId: '-' }, degree: 0, degreeClass: '-', degreeFormula: '' };
-  for (const cls of contract.classes) {
-    const formula = (cls.cost as Record<string, string | undefined>)[metric];
-    if (formula === undefined || cls.outcome === 'incomplete') continue;
-    const node = parseFormula(formula);
-    const names = formulaPcvNames(node);
-    const worst = names.some((n) => bounds.get(n) === undefined) ? Infinity : evaluateFormula(node, Object.fromEntries(names.map((n) => [n, bounds.get(n)!])));
-    if (worst > result.worst.value || result.worst.classId === '-') result.worst = { value: worst, classId: cls.id };
-    const atTypical = evaluateFormula(node, Object.fromEntries(names.map((n) => [n, typical[n] ?? 0])));
-    if (atTypical > result.typical.value || result.typical.classId === '-') result.typical = { value: atTypical, classId: cls.id };
-    const degree = degreeOf(node);
-    if (degree > result.degree) Object.assign(result, { degree, degreeClass: cls.id, degreeFormula: formula });
-  }
-  return result;
-}
-
-/** The polynomial degree of a formula in its PCVs (min and max count as their largest argument). */
-export function degreeOf(node: FormulaNode): number {
-  switch (node.kind) {
-    case 'number': return 0;
-    case 'pcv': return 1;
-    case 'binary': return node.operator === '*' ? degreeOf(node.left) + degreeOf(node.right) : Math.max(degreeOf(node.left), degreeOf(node.right));
-    case 'call': return Math.max(...node.args.map(degreeOf));
-  }
-}
-
 /**
  * The contracts of the baseline: a saved contract (`contract --format json`), or the same files
- * at a git revision. The revision's versions of the folders holding the files and include
- * directories are extracted with `git archive` into a temporary folder and analysed with the same
- * options, so that headers and contract files beside the sources come from the revision too.
+ * at a git revision, analysed with the same options in the revision's extracted folder.
  */
-async function baselineContracts(spec: string, analysis: AnalysisArguments, fileSystem: FileSystem): Promise<FunctionContract[]> {
-  if (spec.endsWith('.json') && fs.existsSync(spec)) {
-    let data: unknown;
-    try {
-      data = JSON.parse(fs.readFileSync(spec, 'utf8'));
-    } catch (error) {
-      throw new CheckError(`the baseline '${spec}' is not valid JSON (${(error as Error).message})`);
-    }
-    const functions = (data as { version?: unknown; functions?: unknown }).functions;
-    if ((data as { version?: unknown }).version !== 1 || !Array.isArray(functions)) throw new CheckError(`the baseline '${spec}' is not a saved contract (perfcontract contract --format json)`);
-    return functions as FunctionContract[];
-  }
-  const root = gitRoot(path.dirname(analysis.files[0]!));
-  if (!root) throw new CheckError(`the baseline '${spec}' is not a contract file, and '${path.dirname(analysis.files[0]!)}' is not in a git repository`);
-  const revision = git(root, ['rev-parse', '--verify', '--quiet', `${spec}^{commit}`]);
-  if (revision.status !== 0) throw new CheckError(`the baseline '${spec}' is neither a saved contract file nor a git revision of ${root}`);
-  const inside = (p: string) => {
-    const relative = path.relative(root, p);
-    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : undefined;
-  };
-  const folders = [...new Set([...analysis.files.map((f) => path.dirname(f)), ...(analysis.options.includeDirs ?? []), ...(analysis.options.contractFiles ?? []).map((f) => path.dirname(f))]
-    .map(inside).filter((p): p is string => p !== undefined))];
-  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-baseline-'));
+export async function baselineContracts(spec: string, files: string[], options: Partial<AnalysisOptions>, fileSystem: FileSystem): Promise<FunctionContract[]> {
+  if (isSavedContractSpec(spec)) return readSavedContracts(spec);
+  const revision = extractRevision(spec, { files, includeDirs: options.includeDirs, contractFiles: options.contractFiles });
   try {
-    const archive = spawnSync('git', ['-C', root, 'archive', '--format=tar', revision.stdout.trim(), '--', ...folders], { maxBuffer: 1 << 30 });
-    // A folder that did not exist at the revision makes git archive fail: then each folder on its own.
-    const archives = archive.status === 0 ? [archive.stdout] : folders.map((f) => spawnSync('git', ['-C', root, 'archive', '--format=tar', revision.stdout.trim(), '--', f], { maxBuffer: 1 << 30 })).filter((a) => a.status === 0).map((a) => a.stdout);
-    for (const tar of archives) {
-      const extracted = spawnSync('tar', ['-x', '-C', tree], { input: tar });
-      if (extracted.status !== 0) throw new CheckError(`cannot extract the baseline revision: ${extracted.stderr?.toString().trim() || extracted.error?.message}`);
-    }
-    const moved = (p: string) => {
-      const relative = inside(p);
-      return relative === undefined ? p : path.join(tree, relative);
+    const moved = files.map(revision.moved).filter((f) => fs.existsSync(f));
+    if (moved.length === 0) return [];
+    const baselineOptions: Partial<AnalysisOptions> = {
+      ...options,
+      includeDirs: (options.includeDirs ?? []).map(revision.moved),
+      ...(options.contractFiles ? { contractFiles: options.contractFiles.map(revision.moved).filter((f) => fs.existsSync(f)) } : {}),
     };
-    const files = analysis.files.map(moved).filter((f) => fs.existsSync(f));
-    if (files.length === 0) return [];
-    const options: Partial<AnalysisOptions> = {
-      ...analysis.options,
-      includeDirs: (analysis.options.includeDirs ?? []).map(moved),
-      ...(analysis.options.contractFiles ? { contractFiles: analysis.options.contractFiles.map(moved).filter((f) => fs.existsSync(f)) } : {}),
-    };
-    const result = await analyze(files.map((p) => ({ path: p })), options, fileSystem);
-    // Locations in the baseline point into the temporary tree: report them at the current files' paths.
-    return result.contracts.map((c) => ({ ...c, file: path.join(root, path.relative(tree, c.file)) }));
+    const result = await analyze(moved.map((p) => ({ path: p })), baselineOptions, fileSystem);
+    return revision.restore(result.contracts);
   } finally {
-    fs.rmSync(tree, { recursive: true, force: true });
+    revision.dispose();
   }
-}
-
-function git(cwd: string, args: string[]): { status: number | null; stdout: string } {
-  const result = spawnSync('git', ['-C', cwd, ...args], { encoding: 'utf8' });
-  return { status: result.error ? null : result.status, stdout: result.stdout ?? '' };
-}
-
-function gitRoot(dir: string): string | undefined {
-  const result = git(dir, ['rev-parse', '--show-toplevel']);
-  return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
 function fingerprint(functionName: string, rule: CheckRule, about: string): string {
@@ -331,12 +247,6 @@ function toolVersion(): string {
     }
   }
   return '0.0.0';
-}
-
-function formatDelta(before: number, after: number): string {
-  if (after === Infinity) return 'now unbounded';
-  const delta = after - before;
-  return `${delta >= 0 ? '+' : ''}${delta}, ${before === 0 ? 'new' : `${delta >= 0 ? '+' : ''}${((delta / before) * 100).toFixed(1)}%`}`;
 }
 
 function show(value: number): string {

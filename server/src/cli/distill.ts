@@ -1,7 +1,7 @@
 // `perfcontract distill`: runs a packet trace through the reference interpreter (NF state carried from packet to packet) and writes the workload it induces (docs/workload.md).
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, AnalysisOptions, FileSystem } from '../core/analysis';
+import { analyze, AnalysisOptions, AnalysisResult, FileSystem } from '../core/analysis';
 import type { FunctionContract, PathClass } from '../core/contract/contract';
 import { formulaPcvNames } from '../core/cost/formula';
 import { Reasons } from '../core/reasons';
@@ -9,6 +9,7 @@ import { interpretSequence, SequencedCall, SequenceError } from '../ground/seque
 import { MeasureError } from '../measure/measureError';
 import { portsFileFor, readPcap, readPortsFile } from '../measure/pcap';
 import { packetCall } from '../measure/session';
+import type { TracePacket } from '../measure/traffic';
 import type { ClassShare, Workload } from './workload';
 import { startWatchdog } from './watchdog';
 
@@ -61,27 +62,8 @@ export async function runDistill(
       watchdog.stop();
     }
     for (const d of result.diagnostics) err(`${path.relative(process.cwd(), d.file) || d.file}:${d.startLine + 1}:${d.startColumn + 1}: ${Reasons[d.reason].code} ${d.message}`);
-    const contract = result.contracts.find((c) => c.name === entry);
-    if (!contract) throw new DistillError(`no contract for '${entry}'`);
-    const fn = result.program.functions.get(entry)!;
-    if (fn.params.length !== 4 || fn.params[0]!.type.kind === 'int') {
-      throw new DistillError(`'${entry}' does not have the packet handler signature (uint8_t *pkt, uint16_t len, uint16_t port, uint64_t now) that distill feeds`);
-    }
-    const calls = packets.map((p) => packetCall(fn.params.map((q) => q.name), p));
-    let runs: SequencedCall[];
-    try {
-      runs = interpretSequence({
-        program: result.program, declaredContracts: result.declaredContracts, entry, init: own.init,
-        summarizeAfter: contract.unrollLimit, modular: result.preferDeclaredContracts,
-      }, calls);
-    } catch (error) {
-      if (error instanceof SequenceError) throw new DistillError(error.message);
-      throw error;
-    }
-    const workload = distillWorkload(contract, runs, { name: own.name ?? path.basename(own.trace).replace(/\.pcap$/, ''), trace: own.trace, files: analysis.files });
-    if (!contract.complete) err(`perfcontract distill: warning: the contract of '${entry}' is incomplete; packets on paths outside it are kept by path identity and charged the worst case`);
-    const unmatched = runs.filter((r) => !contract.classes.some((c) => c.traces.includes(r.pathKey))).length;
-    if (unmatched > 0) err(`perfcontract distill: note: ${unmatched} of ${runs.length} packets took paths the contract has no class for`);
+    const { workload, notes } = distillTrace(result, { entry, packets, init: own.init, name: own.name ?? path.basename(own.trace).replace(/\.pcap$/, ''), trace: own.trace, files: analysis.files });
+    for (const note of notes) err(`perfcontract distill: ${note}`);
     const text = JSON.stringify(workload, null, 2);
     if (own.output) fs.writeFileSync(own.output, text + '\n');
     else out(text);
@@ -103,14 +85,60 @@ export async function runDistill(
   }
 }
 
+export interface DistillInputs {
+  entry: string;
+  /** The trace's packets (readTrace). */
+  packets: TracePacket[];
+  /** A function run once before the first packet (such as `nf_init`). */
+  init?: string;
+  name: string;
+  trace?: string;
+  files?: string[];
+}
+
+/**
+ * Runs the packets through the reference interpreter over an analysis result (NF state carried
+ * from packet to packet) and distils the workload they induce on the entry's contract; `notes`
+ * are warnings for the user (an incomplete contract, packets on paths outside it). Shared by the
+ * CLI and the language server's trace prediction.
+ */
+export function distillTrace(result: AnalysisResult, inputs: DistillInputs): { workload: Workload; contract: FunctionContract; notes: string[] } {
+  const { entry } = inputs;
+  const contract = result.contracts.find((c) => c.name === entry);
+  if (!contract) throw new DistillError(`no contract for '${entry}'`);
+  const fn = result.program.functions.get(entry)!;
+  if (fn.params.length !== 4 || fn.params[0]!.type.kind === 'int') {
+    throw new DistillError(`'${entry}' does not have the packet handler signature (uint8_t *pkt, uint16_t len, uint16_t port, uint64_t now) that distill feeds`);
+  }
+  if (inputs.init !== undefined && !result.program.functions.has(inputs.init)) throw new DistillError(`no function '${inputs.init}' to run before the first packet`);
+  const calls = inputs.packets.map((p) => packetCall(fn.params.map((q) => q.name), p));
+  let runs: SequencedCall[];
+  try {
+    runs = interpretSequence({
+      program: result.program, declaredContracts: result.declaredContracts, entry, init: inputs.init,
+      summarizeAfter: contract.unrollLimit, modular: result.preferDeclaredContracts,
+    }, calls);
+  } catch (error) {
+    if (error instanceof SequenceError) throw new DistillError(error.message);
+    throw error;
+  }
+  const workload = distillWorkload(contract, runs, { name: inputs.name, trace: inputs.trace, files: inputs.files });
+  const notes: string[] = [];
+  if (!contract.complete) notes.push(`warning: the contract of '${entry}' is incomplete; packets on paths outside it are kept by path identity and charged the worst case`);
+  const unmatched = runs.filter((r) => !contract.classes.some((c) => c.traces.includes(r.pathKey))).length;
+  if (unmatched > 0) notes.push(`note: ${unmatched} of ${runs.length} packets took paths the contract has no class for`);
+  return { workload, contract, notes };
+}
+
 /** A trace that cannot be distilled: unreadable, empty, or an entry that is not a packet handler (code PW002). */
-class DistillError extends Error {
+export class DistillError extends Error {
   constructor(message: string) {
     super(`PW002 cannot-distill: ${message}`);
   }
 }
 
-function readTrace(pcapFile: string, portsFile: string | undefined) {
+/** The packets of a pcap file, with their ports from the side file (`T.ports`, or `portsFile`), 0 without one. */
+export function readTrace(pcapFile: string, portsFile: string | undefined): TracePacket[] {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(pcapFile);

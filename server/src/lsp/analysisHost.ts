@@ -1,7 +1,7 @@
 // Owns the analysis worker thread: starts it, sends jobs, cancels stale ones, and restarts it when it dies or stops answering.
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { AnalyzeRequest, MainToWorker, WorkerToMain } from './workerProtocol';
+import type { AnalyzeRequest, MainToWorker, TraceRequest, WorkerToMain } from './workerProtocol';
 import { modulesNearCap } from './wasmMemory';
 
 export interface JobEvents {
@@ -14,6 +14,8 @@ export interface HostOptions {
   /** How long a cancelled job may take to stop before the worker is terminated and restarted. */
   cancelGraceMs: number;
   log(message: string): void;
+  /** Called when a worker has loaded its code (and started loading z3). */
+  onWorkerReady?: () => void;
 }
 
 /**
@@ -63,6 +65,14 @@ export class AnalysisHost {
     const id = this.nextId++;
     this.jobs.set(id, events);
     this.send({ type: 'analyze', id, ...request });
+    return id;
+  }
+
+  /** Starts a trace prediction (answered by `traceResult`, then `done`, or by `failed`); returns its id. */
+  startTrace(request: Omit<TraceRequest, 'type' | 'id'>, events: JobEvents): number {
+    const id = this.nextId++;
+    this.jobs.set(id, events);
+    this.send({ type: 'predictTrace', id, ...request });
     return id;
   }
 
@@ -187,7 +197,10 @@ export class AnalysisHost {
   }
 
   private receive(message: WorkerToMain): void {
-    if (message.type === 'ready') return;
+    if (message.type === 'ready') {
+      this.options.onWorkerReady?.();
+      return;
+    }
     if (message.type === 'flushed') {
       for (const waiter of this.flushWaiters.splice(0)) waiter();
       return;

@@ -19,7 +19,11 @@ import type { FunctionContract } from '../core/contract/contract';
 import type { SerializedSummary } from '../core/cache/contractCache';
 import { CACHE_FILE_NAME, PersistentContractCache } from './persistentContractCache';
 import { layoutOf, relocate, RelocationStore, shapeKeys } from './contractRelocation';
-import type { AnalyzeRequest, FunctionSummary, MainToWorker, PartialContract, WorkerToMain } from './workerProtocol';
+import type { AnalyzeRequest, FunctionSummary, MainToWorker, PartialContract, TraceRequest, WorkerToMain } from './workerProtocol';
+import { distillTrace, DistillError, readTrace } from '../cli/distill';
+import { predictWorkload, renderWorkloadPrediction } from '../cli/workloadPrediction';
+import { WorkloadError } from '../cli/workload';
+import { MeasureError } from '../measure/measureError';
 import type { ExecutionOptions } from '../core/symex/executor';
 import { startMemoryLog } from './memoryLog';
 import { wasmMemoryFigures } from './wasmMemory';
@@ -51,7 +55,7 @@ const SESSION_SETTLED_CODES = new Set(['PC301', 'PC302', 'PC304']);
 let cache = new PersistentContractCache(undefined);
 const relocations = new RelocationStore();
 let running: { id: number; controller: AbortController } | undefined;
-const queue: AnalyzeRequest[] = [];
+const queue: (AnalyzeRequest | TraceRequest)[] = [];
 
 function post(message: WorkerToMain): void {
   parentPort!.postMessage(message);
@@ -86,7 +90,8 @@ async function runQueue(): Promise<void> {
     const job = queue.shift()!;
     running = { id: job.id, controller: new AbortController() };
     try {
-      await runJob(job, running.controller.signal);
+      if (job.type === 'predictTrace') await runTraceJob(job, running.controller.signal);
+      else await runJob(job, running.controller.signal);
     } finally {
       running = undefined;
       // The job's entries shared expressions and solver answers; the next job has its own.
@@ -113,6 +118,37 @@ function scheduleFlush(): void {
     if (running || queue.length > 0) scheduleFlush();
     else flushQuietly();
   }, FLUSH_DELAY_MS);
+}
+
+/**
+ * A trace prediction: the entry's contract (from the cache when the editor has analysed it), the
+ * trace run through the interpreter on the same lowered program (distillTrace, as `perfcontract
+ * distill`), and the prediction of the workload it induces (predictWorkload, as `predict --workload`).
+ */
+async function runTraceJob(job: TraceRequest, signal: AbortSignal): Promise<void> {
+  const started = performance.now();
+  const fileSystem: FileSystem = {
+    readFile(filePath: string): string | undefined {
+      if (Object.prototype.hasOwnProperty.call(job.overlay, filePath)) return job.overlay[filePath];
+      return readFileOrUndefined(filePath);
+    },
+  };
+  try {
+    const packets = readTrace(job.trace, undefined);
+    const result = await analyze(job.files.map((p) => ({ path: p })), { ...job.options, entries: [job.entry], cache, execution: { ...job.options.execution, signal } }, fileSystem);
+    if (signal.aborted) {
+      post({ type: 'done', id: job.id, cancelled: true, recomputed: [], milliseconds: performance.now() - started });
+      return;
+    }
+    const name = path.basename(job.trace).replace(/\.pcap$/, '');
+    const { workload, contract, notes } = distillTrace(result, { entry: job.entry, packets, init: job.init, name, trace: job.trace, files: job.files });
+    const prediction = predictWorkload(contract, workload.functions[job.entry]!, { clockGhz: job.clockGhz, cyclesPerInstruction: job.cyclesPerInstruction });
+    post({ type: 'traceResult', id: job.id, workload, prediction, text: renderWorkloadPrediction(prediction, name), notes });
+    post({ type: 'done', id: job.id, cancelled: false, recomputed: [], milliseconds: performance.now() - started });
+  } catch (error) {
+    const known = error instanceof DistillError || error instanceof MeasureError || error instanceof WorkloadError;
+    post({ type: 'failed', id: job.id, message: known ? (error as Error).message : `${(error as Error).message ?? String(error)}`, filesRead: [] });
+  }
 }
 
 async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
@@ -202,7 +238,7 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
       pending.splice(pending.indexOf(name), 1);
       final.push(moved);
     }
-    pending.splice(0, pending.length, ...analysisOrder(pending, program, job.files[0]!));
+    pending.splice(0, pending.length, ...analysisOrder(pending, program, job.files[0]!, job.visible ?? []));
     const functions: FunctionSummary[] = [...first.program.functions.values()].map((fn) => ({
       name: fn.name, file: fn.file, startLine: fn.range.startLine, annotations: fn.annotations, callees: [...fn.callees],
     }));
@@ -317,11 +353,13 @@ function groundAndPost(job: AnalyzeRequest, contracts: FunctionContract[], analy
  * time limit and would otherwise hold back every later contract), then the callees in other files,
  * which only serve hovers on calls. Source order within each group.
  */
-function analysisOrder(entries: string[], program: AnalysisResult['program'], document: string): string[] {
+function analysisOrder(entries: string[], program: AnalysisResult['program'], document: string, visible: readonly string[]): string[] {
+  // Functions on screen first: their lenses are the ones the user is waiting for.
   const rank = (name: string): number => {
     const fn = program.functions.get(name);
-    if (!fn || fn.file !== document) return 2;
-    return fn.params.length === 0 ? 1 : 0;
+    if (!fn || fn.file !== document) return 3;
+    if (visible.includes(name)) return 0;
+    return fn.params.length === 0 ? 2 : 1;
   };
   return entries.map((name, index) => ({ name, index, rank: rank(name) })).sort((a, b) => a.rank - b.rank || a.index - b.index).map((e) => e.name);
 }

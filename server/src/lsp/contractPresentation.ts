@@ -10,10 +10,11 @@ import { formatRatio } from '../core/contract/ratio';
 import { evaluateFormula, formulaPcvNames } from '../core/cost/formula';
 import { Reasons, ReasonKind } from '../core/reasons';
 import { Behaviour, computeBehaviours, maximumFormula } from '../core/contract/behaviours';
-import { DisplayPcv, displayFormula, formatCount, valueAt } from '../core/contract/pcvDisplay';
+import { DisplayPcv, displayFormula, formatCount, typicalValues, valueAt } from '../core/contract/pcvDisplay';
 import type { EditorDocument, Range } from './textDocument';
 import type { Outline } from './sourceOutline';
 import type { FunctionSummary } from './workerProtocol';
+import { compareMetric, formatDelta, formatFormulaDelta, formulaDelta } from '../cli/baseline';
 
 /** The server's own diagnostic codes (engine reasons keep their PC1xx-PC4xx and PC900 codes). */
 export const ServerCodes = {
@@ -24,6 +25,7 @@ export const ServerCodes = {
   invalidBudget: 'PC506',
   configuration: 'PC507',
   outOfMemory: 'PC508',
+  grewAgainstBaseline: 'PC509',
 } as const;
 
 export const Severity = { Error: 1, Warning: 2, Information: 3, Hint: 4 } as const;
@@ -98,6 +100,8 @@ export interface DiagnosticInputs {
   /** Functions whose analysis ran out of memory and was given up on. */
   outOfMemory?: string[];
   timeLimitMs?: number;
+  /** The baseline's contracts by name (`perfcontract.baseline`): a function that grew against it gets PC509. */
+  baseline?: { label: string; contracts: ReadonlyMap<string, FunctionContract>; growthPercent: number };
 }
 
 export function diagnosticsFor(inputs: DiagnosticInputs): LspDiagnostic[] {
@@ -183,6 +187,11 @@ export function diagnosticsFor(inputs: DiagnosticInputs): LspDiagnostic[] {
         data: { behaviourId: top.id, behaviours: ranked.map((b) => b.id), classId: top.classes[0], classes: top.classes },
       });
     }
+    const base = inputs.baseline?.contracts.get(contract.name);
+    if (base && inputs.baseline) {
+      const growth = growthAgainstBaseline(contract, base, inputs.baseline.label, inputs.baseline.growthPercent);
+      if (growth) result.push({ range: where, severity: Severity.Warning, code: ServerCodes.grewAgainstBaseline, source: 'perfcontract', message: growth.message, data: growth.data });
+    }
     const summary = inputs.functions.find((f) => f.name === contract.name);
     const { budgets, problems } = budgetsOf(contract.name, summary, inputs.budgets);
     for (const problem of problems) result.push({ range: where, severity: Severity.Warning, code: ServerCodes.invalidBudget, source: 'perfcontract', message: problem });
@@ -230,6 +239,48 @@ export function diagnosticsFor(inputs: DiagnosticInputs): LspDiagnostic[] {
     }
   }
   return result;
+}
+
+/**
+ * What grew against the baseline, in one sentence: the worst case (every PCV at its bound, or at
+ * the typical PCV values) by more than the allowed percentage, a higher PCV degree, or a worst case
+ * that became unbounded. The same comparison as `perfcontract check` (compareMetric).
+ */
+export function growthAgainstBaseline(contract: FunctionContract, base: FunctionContract, label: string, growthPercent: number): { message: string; data: object } | undefined {
+  const typical = typicalValues(contract.pcvs as DisplayPcv[]);
+  const baseTypical = typicalValues(base.pcvs as DisplayPcv[]);
+  const findings: string[] = [];
+  const data: { baseline: string; metric?: string; kinds: string[] } = { baseline: label, kinds: [] };
+  for (const metric of contract.metrics.filter((m) => base.metrics.includes(m))) {
+    const comparison = compareMetric(contract, base, metric, { growthPercent, typical, baseTypical });
+    for (const g of comparison.grew) {
+      findings.push(`its worst case ${g.kind === 'worst' ? 'with every PCV at its bound' : 'at typical PCV values'} grew from ${formatCount(g.before)} to ${g.after === Infinity ? 'unbounded' : formatCount(g.after)} ${metric} (${formatDelta(g.before, g.after)})`);
+      data.kinds.push(`${g.kind}:${metric}`);
+    }
+    if (comparison.degreeGrew) {
+      findings.push(`its ${metric} cost is now of degree ${comparison.now.degree} in its PCVs (was ${comparison.then.degree}; class ${comparison.now.degreeClass}: ${comparison.now.degreeFormula})`);
+      data.kinds.push(`degree:${metric}`);
+    }
+    if (comparison.becameUnbounded) {
+      findings.push(`its worst case in ${metric} now grows without bound (class ${comparison.now.worst.classId})`);
+      data.kinds.push(`unbounded:${metric}`);
+    }
+    data.metric ??= findings.length > 0 ? metric : undefined;
+    // The primary metric tells the story; a second metric that grew too would repeat it.
+    if (findings.length > 0) break;
+  }
+  if (findings.length === 0) return undefined;
+  return { message: `'${contract.name}' grew against ${label}: ${findings.join('; ')}, more than the ${growthPercent}% allowed (perfcontract.baselineGrowthPercent).`, data };
+}
+
+/** `Δ +12 instr +4*t vs HEAD`: the change of the function's primary-metric formula against the baseline; undefined when nothing changed. */
+export function baselineLensTitle(contract: FunctionContract, base: FunctionContract | undefined, label: string, baselineHasFile: boolean): string | undefined {
+  if (!base) return baselineHasFile ? shorten(`new since ${label}`, LENS_MAX_CHARS) : undefined;
+  const metric = contract.metrics[0] ?? 'instructions';
+  if (!base.metrics.includes(metric)) return undefined;
+  const delta = formulaDelta(contract, base, metric);
+  if (delta.size === 0) return undefined;
+  return shorten(`Δ ${formatFormulaDelta(delta, METRIC_SHORT[metric] ?? metric)} vs ${label}`, LENS_MAX_CHARS);
 }
 
 function engineSeverity(reason: ReasonKind): number {

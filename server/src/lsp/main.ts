@@ -1,4 +1,7 @@
 // The perfcontract language server: keeps open C buffers analysed in a worker thread and serves diagnostics, hovers, code lenses and commands.
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
 import {
@@ -10,8 +13,9 @@ import type { Diagnostic as EngineDiagnostic } from '../core/analysis';
 import type { FunctionContract } from '../core/contract/contract';
 import { renderMarkdown } from '../core/contract/renderMarkdown';
 import { AnalysisHost } from './analysisHost';
+import { BaselineError, extractRevision, git, gitRoot, isSavedContractSpec, readSavedContracts, resolveRevision, RevisionTree } from '../cli/baseline';
 import {
-  diagnosticsFor, evaluateClass, functionHover, lensTitle, loopHover, ServerCodes, splitOrigin, worstCaseReport,
+  baselineLensTitle, diagnosticsFor, evaluateClass, functionHover, lensTitle, loopHover, ServerCodes, splitOrigin, worstCaseReport,
 } from './contractPresentation';
 import { compileFlagsFor, parseSettings, readFileOrUndefined, ServerSettings, DEFAULT_SETTINGS } from './serverSettings';
 import { functionAt, IncrementalOutline, loadOutlineParser, Outline } from './sourceOutline';
@@ -30,6 +34,12 @@ export const Commands = {
 
 export const STATUS_NOTIFICATION = 'perfcontract/status';
 export const LAST_ANALYSIS_REQUEST = 'perfcontract/lastAnalysis';
+/** The contracts of a document and of a baseline (a git revision or a saved contract), for side-by-side views (docs/lsp.md). */
+export const COMPARE_REQUEST = 'perfcontract/compare';
+/** Distil a pcap trace on a packet handler and predict the workload it induces (docs/lsp.md). */
+export const PREDICT_TRACE_REQUEST = 'perfcontract/predictTrace';
+/** The lines of a document on screen (client -> server notification): its functions there are analysed first. */
+export const VISIBLE_RANGES_NOTIFICATION = 'perfcontract/visibleRanges';
 /** Least time between two code lens refreshes while a job's contracts arrive one by one. */
 const LENS_REFRESH_INTERVAL_MS = 250;
 
@@ -83,6 +93,23 @@ interface DocumentState {
   outOfMemory: Map<string, string>;
   /** Resolved when the document's analysis finishes (or is superseded). */
   waiters: (() => void)[];
+  /** The files and options of its last analysis: what a baseline analyses at the revision. */
+  unit?: { files: string[]; options: WorkerAnalysisOptions };
+}
+
+/**
+ * A document's baseline (the `perfcontract.baseline` setting): its contracts at a git revision or
+ * in a saved contract file, which the lenses and PC509 compare with. `key` names what it was
+ * computed from (the commit, the unit's files and options), so that it is computed again only
+ * when one of them changes, never on an edit.
+ */
+interface BaselineState {
+  key: string;
+  label: string;
+  contracts?: Map<string, FunctionContract>;
+  error?: string;
+  /** Waiting for the worker to be idle. */
+  pending: boolean;
 }
 
 /** Starts the server on `connection`, or on the transport named on the command line (`--stdio`, `--node-ipc`). */
@@ -124,14 +151,24 @@ class PerfcontractServer {
   /** When the client was last asked to refresh its code lenses, and the refresh waiting for its turn. */
   private lastLensRefreshAt = 0;
   private lensRefresh: NodeJS.Timeout | undefined;
+  private readonly baselines = new Map<string, BaselineState>();
+  /** The analysis of the setting's baseline running in the worker (only while no document waits). */
+  private baselineJob: { id: number; uri: string } | undefined;
+  /** Revision folders extracted by this server, deleted at shutdown. */
+  private readonly revisionFolders = new Set<string>();
+  /** Line ranges (0-based, inclusive) of each document on screen, from `perfcontract/visibleRanges`. */
+  private readonly visibleLines = new Map<string, { start: number; end: number }[]>();
+  /** Timeline steps already logged (each once per server). */
+  private readonly marked = new Set<string>();
 
   constructor(private readonly connection: Connection) {
-    this.host = new AnalysisHost({ cancelGraceMs: 3000, log: (m) => this.connection.console.log(m) });
+    this.host = new AnalysisHost({ cancelGraceMs: 3000, log: (m) => this.connection.console.log(m), onWorkerReady: () => this.mark('analysis worker loaded') });
   }
 
   register(): void {
     const c = this.connection;
     c.onInitialize(this.request('initialize', async (params: InitializeParams) => {
+      this.mark('initialize received');
       const offered = params.capabilities.general?.positionEncodings ?? [];
       this.encoding = offered.includes('utf-8') ? 'utf-8' : 'utf-16';
       this.clientCapabilities = {
@@ -160,6 +197,7 @@ class PerfcontractServer {
         },
         serverInfo: { name: 'perfcontract', version: '0.1.0' },
       };
+      this.mark('initialize answered');
       return result;
     }));
     c.onInitialized(this.notification('initialized', async () => {
@@ -170,6 +208,7 @@ class PerfcontractServer {
       this.host.setCacheDirectory(this.cacheDirectory());
       // Analyses wait for the first settings, so a document opened meanwhile is analysed once, with them.
       this.settingsReady = true;
+      this.mark('settings read');
       this.schedule(0);
     }));
     c.onDidChangeConfiguration(this.notification('workspace/didChangeConfiguration', async (params: DidChangeConfigurationParams) => {
@@ -188,6 +227,7 @@ class PerfcontractServer {
       this.index?.setRoots(this.roots);
     }));
     c.onDidOpenTextDocument(this.notification('textDocument/didOpen', (params: DidOpenParams) => {
+      this.mark('first document opened');
       const filePath = pathOfUri(params.textDocument.uri);
       const existing = this.documents.get(params.textDocument.uri);
       existing?.outline.dispose();
@@ -258,10 +298,18 @@ class PerfcontractServer {
         workerRestarts: this.host.restarts, ...this.statistics,
       };
     }));
+    c.onNotification(VISIBLE_RANGES_NOTIFICATION, this.notification(VISIBLE_RANGES_NOTIFICATION, (params: { uri?: unknown; ranges?: unknown }) => {
+      // Kept by URI: the editor may report what is on screen before or after it opens the document.
+      if (typeof params?.uri !== 'string' || !Array.isArray(params.ranges)) return;
+      this.visibleLines.set(params.uri, params.ranges.filter((r): r is { start: number; end: number } => typeof r?.start === 'number' && typeof r?.end === 'number').slice(0, 16));
+    }));
+    c.onRequest(PREDICT_TRACE_REQUEST, this.request(PREDICT_TRACE_REQUEST, (params: Record<string, unknown>, token: CancellationToken) => this.predictTrace(params, token)));
+    c.onRequest(COMPARE_REQUEST, this.request(COMPARE_REQUEST, (params: { uri?: unknown; baseline?: unknown }, token: CancellationToken) => this.compare(params, token)));
     c.onShutdown(this.request('shutdown', async () => {
       if (this.debounce) clearTimeout(this.debounce);
       if (this.lensRefresh) clearTimeout(this.lensRefresh);
       await this.host.dispose();
+      for (const folder of this.revisionFolders) fs.rmSync(folder, { recursive: true, force: true });
     }));
     c.onExit(() => void this.host.dispose());
     if (process.env.PERFCONTRACT_TEST_FAULTS === '1') c.onRequest(TEST_FAULT_REQUEST, this.request(TEST_FAULT_REQUEST, (params: { kind: string }) => injectFault(params.kind)));
@@ -377,7 +425,15 @@ class PerfcontractServer {
     if (this.running || !this.settingsReady) return;
     // Documents with no results at all go first (their first diagnostics), then the most recently touched.
     const next = [...this.documents.values()].filter((s) => s.dirty).sort((a, b) => Number(a.latest !== undefined) - Number(b.latest !== undefined) || b.touched - a.touched)[0];
-    if (!next) return;
+    if (!next) {
+      this.startBaselineJob();
+      return;
+    }
+    if (this.baselineJob) {
+      // A baseline waits for idle time: the user's document goes first, the baseline runs again after it.
+      this.host.cancel(this.baselineJob.id);
+      return;
+    }
     next.dirty = false;
     const { document } = next;
     const outline = next.outline.outline;
@@ -396,6 +452,7 @@ class PerfcontractServer {
     const overlay: Record<string, string> = {};
     for (const s of this.documents.values()) overlay[s.document.path] = s.document.text;
     const { options, problems } = this.optionsFor(next);
+    next.unit = { files, options };
     const version = document.version;
     const building: Results = {
       version, contracts: new Map(), engineDiagnostics: [], functions: [], filesRead: [], recomputed: [], reused: [], heldOver: [], milliseconds: 0, problems, overran, outOfMemory, declared: new Map(),
@@ -407,11 +464,17 @@ class PerfcontractServer {
     next.building = building;
     this.running = next;
     this.statistics.jobsStarted++;
+    this.mark('first analysis started');
     const started = Date.now();
     this.status('analysing', `analysing ${path.basename(document.path)}`, document.uri);
     const x86 = this.settings.x86.enabled ? { cflags: this.settings.x86.cflags, init: this.settings.x86.init } : undefined;
     const heldBy = next.latest;
-    const id = this.host.start({ files, overlay, entries, options, held, ...(x86 ? { x86 } : {}) }, {
+    const visible = outline.functions.filter((f) => {
+      const first = document.positionAt(f.start).line;
+      const last = document.positionAt(f.end).line;
+      return (this.visibleLines.get(document.uri) ?? []).some((r) => first <= r.end && last >= r.start);
+    }).map((f) => f.name);
+    const id = this.host.start({ files, overlay, entries, options, held, visible, ...(x86 ? { x86 } : {}) }, {
       onMessage: (message) => this.guard(() => this.onJobMessage(next, id, message, heldBy)),
       onLost: (reason, outOfMemory) => this.guard(() => this.finishJob(next, id, { kind: 'lost', reason, outOfMemory })),
     });
@@ -447,6 +510,7 @@ class PerfcontractServer {
     if (state.job?.id !== id || !state.building) return;
     const building = state.building;
     if (message.type === 'unit') {
+      this.mark('first unit parsed (diagnostics, cached contracts)');
       building.engineDiagnostics = message.diagnostics;
       building.functions = message.functions;
       building.filesRead = message.filesRead;
@@ -482,6 +546,7 @@ class PerfcontractServer {
       building.partial.set(message.partial.name, message.partial);
       if (this.functionFile(state, message.partial.name) === state.document.path) this.refreshLenses();
     } else if (message.type === 'contract') {
+      this.mark('first contract computed');
       building.partial.delete(message.contract.name);
       building.contracts.set(message.contract.name, message.contract);
       if (message.fingerprint) building.fingerprints.set(message.contract.name, message.fingerprint);
@@ -542,6 +607,7 @@ class PerfcontractServer {
       if (building.failure) this.status('error', `analysis of ${path.basename(state.document.path)} failed: ${building.failure}`, state.document.uri);
       else if (incomplete.length > 0) this.status('incomplete', `${path.basename(state.document.path)}: incomplete contracts for ${incomplete.join(', ')}`, state.document.uri);
       else this.status('upToDate', `${path.basename(state.document.path)}: ${building.contracts.size} contracts up to date`, state.document.uri);
+      if (!state.internal && !state.dirty) this.updateBaseline(state);
       this.refreshLenses(true);
       if (!state.dirty) for (const waiter of state.waiters.splice(0)) waiter();
     }
@@ -590,12 +656,237 @@ class PerfcontractServer {
       document: state.document, outline: state.outline.outline, engineDiagnostics: results.engineDiagnostics, contracts: [...results.contracts.values()],
       functions: results.functions, budgets: this.settings.budgets, failure: results.failure, extraProblems: results.problems,
       overran: results.overran, outOfMemory: results.outOfMemory, timeLimitMs: this.settings.timeLimitMs,
+      baseline: this.baselineFor(state),
     });
     void this.connection.sendDiagnostics({ uri: state.document.uri, version: results.version, diagnostics });
   }
 
   private status(state: StatusState, message: string, uri?: string): void {
     void this.connection.sendNotification(STATUS_NOTIFICATION, { state, message, ...(uri ? { uri } : {}) });
+  }
+
+  // ---- baselines ----
+
+  /** The finished baseline of a document, if the setting names one and it is computed. */
+  private baselineFor(state: DocumentState): { label: string; contracts: Map<string, FunctionContract>; growthPercent: number } | undefined {
+    const baseline = this.baselines.get(state.document.uri);
+    if (!this.settings.baseline || !baseline?.contracts) return undefined;
+    return { label: baseline.label, contracts: baseline.contracts, growthPercent: this.settings.baselineGrowthPercent };
+  }
+
+  /**
+   * After a finished analysis: works out what the document's baseline is now (the setting, the
+   * commit it names, the unit's files). A saved contract is read at once. A revision whose files
+   * are those of the editor (an unchanged file) takes the contracts just computed; any other waits
+   * for the worker to be idle (startBaselineJob).
+   */
+  private updateBaseline(state: DocumentState): void {
+    const uri = state.document.uri;
+    const spec = this.settings.baseline;
+    if (!spec || !state.unit || !state.latest) {
+      this.baselines.delete(uri);
+      return;
+    }
+    const root = this.roots[0] ?? path.dirname(state.document.path);
+    const known = this.baselines.get(uri);
+    const fail = (key: string, message: string) => {
+      if (known?.key !== key) this.connection.console.log(`baseline '${spec}' for ${path.basename(state.document.path)}: ${message}`);
+      this.baselines.set(uri, { key, label: spec, error: message, pending: false });
+    };
+    try {
+      const saved = path.resolve(root, spec);
+      if (isSavedContractSpec(saved)) {
+        const key = `file\0${saved}\0${fs.statSync(saved).mtimeMs}`;
+        if (known?.key === key) return;
+        const contracts = readSavedContracts(saved);
+        this.baselines.set(uri, { key, label: path.basename(saved), contracts: new Map(contracts.map((c) => [c.name, c])), pending: false });
+        this.publish(state, state.latest);
+        return;
+      }
+      const repository = gitRoot(path.dirname(state.document.path));
+      if (!repository) return fail(`norepo\0${spec}`, `'${path.dirname(state.document.path)}' is not in a git repository; no baseline`);
+      const commit = resolveRevision(repository, spec);
+      const key = `${commit}\0${JSON.stringify(state.unit)}`;
+      if (known?.key === key) return;
+      if (this.unitMatchesRevision(state, repository, commit)) {
+        // The files are the revision's: the contracts just computed are the baseline's.
+        this.baselines.set(uri, { key, label: spec, contracts: new Map(state.latest.contracts), pending: false });
+        this.publish(state, state.latest);
+        return;
+      }
+      this.baselines.set(uri, { key, label: spec, pending: true });
+      this.schedule(0);
+    } catch (error) {
+      if (!(error instanceof BaselineError) && !(error instanceof Error)) throw error;
+      fail(`error\0${spec}\0${(error as Error).message}`, (error as Error).message);
+    }
+  }
+
+  /** Whether every file of the unit, as the editor has it, is the revision's (no header folder changed either). */
+  private unitMatchesRevision(state: DocumentState, repository: string, commit: string): boolean {
+    const unit = state.unit!;
+    const folders = [...new Set([...unit.files.map((f) => path.dirname(f)), ...(unit.options.includeDirs ?? [])])];
+    if (git(repository, ['diff', '--quiet', commit, '--', ...folders]).status !== 0) return false;
+    // git diff compares the files on disk; an open buffer may differ from its file.
+    return [...this.documents.values()].every((s) => s.internal || !unit.files.includes(s.document.path) || s.document.text === readFileOrUndefined(s.document.path));
+  }
+
+  /** Starts the analysis of a pending baseline when the worker has nothing else to do. */
+  private startBaselineJob(): void {
+    if (this.baselineJob) return;
+    const entry = [...this.baselines].find(([uri, b]) => b.pending && this.documents.get(uri)?.unit);
+    if (!entry) return;
+    const [uri, baseline] = entry;
+    const state = this.documents.get(uri)!;
+    baseline.pending = false;
+    const run = this.analyseBaseline(state, this.settings.baseline);
+    this.baselineJob = run.id !== undefined ? { id: run.id, uri } : undefined;
+    void run.result.then(
+      (result) => {
+        if (this.baselines.get(uri) !== baseline) return;
+        if (result === 'cancelled') baseline.pending = true;
+        else baseline.contracts = new Map(result.contracts.map((c) => [c.name, c]));
+      },
+      (error: Error) => {
+        if (this.baselines.get(uri) !== baseline) return;
+        baseline.error = error.message;
+        this.connection.console.log(`baseline '${baseline.label}' for ${path.basename(state.document.path)}: ${error.message}`);
+      },
+    ).finally(() => {
+      if (this.baselineJob?.uri === uri) this.baselineJob = undefined;
+      const open = this.documents.get(uri);
+      if (open?.latest && baseline.contracts) {
+        this.publish(open, open.latest);
+        this.refreshLenses(true);
+      }
+      this.schedule(0);
+    });
+  }
+
+  /**
+   * The contracts of a document's unit at a baseline: read from a saved contract file, or analysed
+   * by the worker in the revision's files (extracted once per commit into a folder whose paths,
+   * and so whose cache keys, stay the same).
+   */
+  private analyseBaseline(state: DocumentState, spec: string): { id?: number; result: Promise<{ label: string; contracts: FunctionContract[] } | 'cancelled'> } {
+    const root = this.roots[0] ?? path.dirname(state.document.path);
+    const saved = path.resolve(root, spec);
+    if (isSavedContractSpec(saved)) {
+      try {
+        return { result: Promise.resolve({ label: path.basename(saved), contracts: readSavedContracts(saved) }) };
+      } catch (error) {
+        return { result: Promise.reject(error) };
+      }
+    }
+    const unit = state.unit ?? { files: [state.document.path], options: this.optionsFor(state).options };
+    let revision: RevisionTree;
+    try {
+      revision = extractRevision(spec, {
+        files: unit.files, includeDirs: unit.options.includeDirs,
+        folderFor: (repository, commit, folders) => path.join(os.tmpdir(), `perfcontract-baseline-${createHash('sha256').update(`${repository}\0${folders.join('\0')}`).digest('hex').slice(0, 12)}-${commit.slice(0, 12)}`),
+      });
+    } catch (error) {
+      return { result: Promise.reject(error) };
+    }
+    this.revisionFolders.add(revision.tree);
+    const files = unit.files.map(revision.moved).filter((f) => fs.existsSync(f));
+    // The document's file did not exist at the revision: every function is new.
+    if (files.length === 0 || files[0] !== revision.moved(unit.files[0]!)) return { result: Promise.resolve({ label: spec, contracts: [] }) };
+    const entries = state.outline.outline.functions.map((f) => f.name);
+    const options: WorkerAnalysisOptions = { ...unit.options, includeDirs: (unit.options.includeDirs ?? []).map(revision.moved) };
+    const contracts = new Map<string, FunctionContract>();
+    let settle: (value: { label: string; contracts: FunctionContract[] } | 'cancelled') => void = () => undefined;
+    let fail: (error: Error) => void = () => undefined;
+    const result = new Promise<{ label: string; contracts: FunctionContract[] } | 'cancelled'>((resolve, reject) => {
+      settle = resolve;
+      fail = reject;
+    });
+    const id = this.host.start({ files, overlay: {}, entries, options, held: {} }, {
+      onMessage: (message) => {
+        if (message.type === 'unit') for (const c of message.contracts) contracts.set(c.name, c);
+        else if (message.type === 'contract') contracts.set(message.contract.name, message.contract);
+        else if (message.type === 'done') settle(message.cancelled ? 'cancelled' : { label: spec, contracts: revision.restore([...contracts.values()]) });
+        else if (message.type === 'failed') fail(new Error(`the analysis at '${spec}' failed: ${message.message}`));
+      },
+      onLost: (reason) => fail(new Error(`the analysis at '${spec}' was lost: ${reason}`)),
+    });
+    return { id, result };
+  }
+
+  /** `perfcontract/compare`: a document's contracts and those of a baseline (the setting's when none is given), for a side-by-side view. */
+  private async compare(params: { uri?: unknown; baseline?: unknown }, token: CancellationToken): Promise<unknown> {
+    if (typeof params?.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${COMPARE_REQUEST} needs 'uri' (a file URI)`);
+    const spec = typeof params.baseline === 'string' && params.baseline.trim() !== '' ? params.baseline.trim() : this.settings.baseline;
+    if (!spec) throw new ResponseError(ErrorCodes.InvalidParams, `${COMPARE_REQUEST} needs 'baseline' (a git revision or a saved contract file): perfcontract.baseline is empty`);
+    const state = this.documents.get(params.uri) ?? this.openInternally(params.uri);
+    const current = await this.contractsFor(state, undefined, token);
+    const run = this.analyseBaseline(state, spec);
+    const subscription = token.onCancellationRequested(() => {
+      if (run.id !== undefined) this.host.cancel(run.id);
+    });
+    let result: Awaited<typeof run.result>;
+    try {
+      result = await run.result;
+    } catch (error) {
+      throw new ResponseError(ErrorCodes.InvalidParams, `cannot compare with '${spec}': ${(error as Error).message}`);
+    } finally {
+      subscription.dispose();
+    }
+    if (result === 'cancelled') throw new ResponseError(ErrorCodes.RequestCancelled, 'the request was cancelled');
+    const names = new Set(current.map((c) => c.name));
+    return {
+      label: result.label,
+      current: { version: 1, functions: current },
+      baseline: { version: 1, functions: result.contracts.filter((c) => names.has(c.name) || c.file === state.document.path) },
+    };
+  }
+
+  /**
+   * `perfcontract/predictTrace`: the workload a pcap trace induces on a packet handler and what it
+   * costs per packet, run by the worker (see runTraceJob) on the document's unit as the editor has it.
+   */
+  private async predictTrace(params: Record<string, unknown>, token: CancellationToken): Promise<unknown> {
+    const { uri, functionName, trace, init, clockGhz, cyclesPerInstruction } = params ?? {};
+    if (typeof uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${PREDICT_TRACE_REQUEST} needs 'uri' (a file URI)`);
+    if (typeof functionName !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${PREDICT_TRACE_REQUEST} needs 'functionName' (the packet handler)`);
+    if (typeof trace !== 'string' || trace === '') throw new ResponseError(ErrorCodes.InvalidParams, `${PREDICT_TRACE_REQUEST} needs 'trace' (a pcap file path)`);
+    if (init !== undefined && init !== null && typeof init !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `'init' must be a function name`);
+    for (const [name, value] of [['clockGhz', clockGhz], ['cyclesPerInstruction', cyclesPerInstruction]] as const) {
+      if (value !== undefined && value !== null && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) throw new ResponseError(ErrorCodes.InvalidParams, `'${name}' must be a number above 0`);
+    }
+    const state = this.documents.get(uri) ?? this.openInternally(uri);
+    // The contract first, as the editor computes it: the worker then finds it in the cache.
+    await this.contractsFor(state, functionName, token);
+    const unit = state.unit ?? { files: [state.document.path], options: this.optionsFor(state).options };
+    const overlay: Record<string, string> = {};
+    for (const s of this.documents.values()) overlay[s.document.path] = s.document.text;
+    const root = this.roots[0] ?? path.dirname(state.document.path);
+    const tracePath = path.resolve(root, trace);
+    return new Promise((resolve, reject) => {
+      let answer: unknown;
+      const id = this.host.startTrace({
+        files: unit.files, overlay, options: unit.options, entry: functionName, trace: tracePath,
+        ...(typeof init === 'string' && init !== '' ? { init } : {}),
+        ...(typeof clockGhz === 'number' ? { clockGhz } : {}), ...(typeof cyclesPerInstruction === 'number' ? { cyclesPerInstruction } : {}),
+      }, {
+        onMessage: (message) => {
+          if (message.type === 'traceResult') answer = { trace: tracePath, entry: functionName, workload: message.workload, prediction: message.prediction, text: message.text, notes: message.notes };
+          else if (message.type === 'done') {
+            subscription.dispose();
+            if (message.cancelled || answer === undefined) reject(new ResponseError(ErrorCodes.RequestCancelled, 'the request was cancelled'));
+            else resolve(answer);
+          } else if (message.type === 'failed') {
+            subscription.dispose();
+            reject(new ResponseError(ErrorCodes.InvalidParams, message.message));
+          }
+        },
+        onLost: (reason) => {
+          subscription.dispose();
+          reject(new ResponseError(ErrorCodes.InternalError, `the trace prediction was lost: ${reason}`));
+        },
+      });
+      const subscription = token.onCancellationRequested(() => this.host.cancel(id));
+    });
   }
 
   // ---- features ----
@@ -658,6 +949,25 @@ class PerfcontractServer {
   private codeLenses(uri: string): CodeLens[] {
     const state = this.documents.get(uri);
     if (!state) return [];
+    this.mark('first code lens request');
+    const lenses = this.lensesOf(state, uri);
+    if (lenses.some((l) => l.command?.title === ANALYSING_LENS)) this.mark('first placeholder lens answered');
+    if (lenses.some((l) => /^[\d,]+(-[\d,]+)? (instr|mem)\b/.test(l.command?.title ?? ''))) this.mark('first cost lens answered');
+    return lenses;
+  }
+
+  /**
+   * Logs the first time the server reaches a step on the way to the first cost lens, with the wall
+   * clock, so that an editor test can line its own events up with the server's (docs/extension.md,
+   * First results).
+   */
+  private mark(step: string): void {
+    if (this.marked.has(step)) return;
+    this.marked.add(step);
+    this.connection.console.log(`perfcontract timeline: ${step} at ${Date.now()} (${Math.round(process.uptime() * 1000)} ms after the server process started)`);
+  }
+
+  private lensesOf(state: DocumentState, uri: string): CodeLens[] {
     const lenses: CodeLens[] = [];
     for (const fn of state.outline.outline.functions) {
       const partial = state.building?.contracts.has(fn.name) ? undefined : state.building?.partial.get(fn.name);
@@ -677,6 +987,10 @@ class PerfcontractServer {
       const at = state.document.positionAt(fn.start);
       const range = { start: at, end: at };
       lenses.push({ range, command: { title: lensTitle(contract), command: '' } });
+      const baseline = this.baselineFor(state);
+      // A function is new only against a baseline that has contracts of this file at all.
+      const delta = baseline ? baselineLensTitle(contract, baseline.contracts.get(fn.name), baseline.label, [...baseline.contracts.values()].some((c) => c.file === state.document.path)) : undefined;
+      if (delta) lenses.push({ range, command: { title: delta, command: '' } });
       lenses.push({ range, command: { title: 'Generate contract', command: Commands.generateContract, arguments: [{ uri, functionName: fn.name }] } });
       if (contract.worstCase) lenses.push({ range, command: { title: 'Show worst case', command: Commands.showWorstCase, arguments: [{ uri, functionName: fn.name }] } });
     }

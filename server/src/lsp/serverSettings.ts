@@ -5,6 +5,7 @@ import { emptyCompilerFlags, frontEndOptions, readCompilerFlag } from '../cli/co
 import type { FrontEndOptions } from '../core/syntax/translationUnit';
 import * as path from 'path';
 import type { IrMetric } from '../core/cost/costModel';
+import { DEFAULT_GROWTH_PERCENT } from '../cli/baseline';
 
 export interface ServerSettings {
   metrics: IrMetric[];
@@ -27,6 +28,13 @@ export interface ServerSettings {
    * only passes `enabled` in trusted workspaces). `cflags` replaces compile_commands.json's flags.
    */
   x86: { enabled: boolean; cflags?: string; init?: string };
+  /**
+   * What the lenses and the growth diagnostic (PC509) compare with: a git revision (`HEAD` by
+   * default) or a saved contract file (`contract --format json`); empty turns the comparison off.
+   */
+  baseline: string;
+  /** A worst case that grows by more than this percentage against the baseline gets PC509. */
+  baselineGrowthPercent: number;
 }
 
 export const KNOWN_METRICS: IrMetric[] = ['instructions', 'memory_accesses'];
@@ -45,6 +53,8 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   debounceMs: 50,
   preferContracts: true,
   x86: { enabled: false },
+  baseline: 'HEAD',
+  baselineGrowthPercent: DEFAULT_GROWTH_PERCENT,
 };
 
 /** Reads a raw settings object; every invalid value is replaced by its default and explained in `problems`. */
@@ -76,6 +86,7 @@ export function parseSettings(raw: unknown): { settings: ServerSettings; problem
   number('maxPaths', (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
   number('timeLimitMs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer (milliseconds)');
   number('solverTimeoutMs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer (milliseconds)');
+  number('baselineGrowthPercent', (n) => n >= 0, 'a number >= 0 (percent)');
   number('debounceMs', (n) => Number.isInteger(n) && n >= 0 && n <= 60000, 'an integer from 0 to 60000 (milliseconds)');
   if (value.budgets !== undefined && value.budgets !== null) {
     if (typeof value.budgets === 'object' && !Array.isArray(value.budgets)) {
@@ -115,6 +126,10 @@ export function parseSettings(raw: unknown): { settings: ServerSettings; problem
         else problems.push(`perfcontract.x86.${key} must be a string, got ${JSON.stringify(v)}; ignored`);
       }
     }
+  }
+  if (value.baseline !== undefined && value.baseline !== null) {
+    if (typeof value.baseline === 'string') settings.baseline = value.baseline.trim();
+    else problems.push(`perfcontract.baseline must be a git revision or a saved contract file, got ${JSON.stringify(value.baseline)}; using ${settings.baseline}`);
   }
   if (value.cacheDirectory !== undefined && value.cacheDirectory !== null && value.cacheDirectory !== '') {
     if (typeof value.cacheDirectory === 'string') settings.cacheDirectory = value.cacheDirectory;

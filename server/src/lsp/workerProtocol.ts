@@ -2,6 +2,8 @@
 import type { FunctionContract } from '../core/contract/contract';
 import type { AnalysisOptions, Diagnostic } from '../core/analysis';
 import type { WasmMemoryFigures } from './wasmMemory';
+import type { Workload } from '../cli/workload';
+import type { WorkloadPrediction } from '../cli/workloadPrediction';
 
 /** Options the worker passes to `analyze()` (everything but the cache and the cancellation signal). */
 export type WorkerAnalysisOptions = Omit<AnalysisOptions, 'cache' | 'entries'>;
@@ -15,6 +17,8 @@ export interface AnalyzeRequest {
   overlay: Record<string, string>;
   /** Functions to give a contract (analysed one at a time, in this order). */
   entries: string[];
+  /** The document's functions on screen in the editor: analysed before its others. */
+  visible?: string[];
   options: WorkerAnalysisOptions;
   /** When set, the finished contracts are also grounded on x86 (saved files only) and posted again. */
   x86?: { cflags?: string; init?: string };
@@ -25,8 +29,23 @@ export interface AnalyzeRequest {
   held: Record<string, string>;
 }
 
+/** Distil a pcap trace on an entry's contract and predict the workload it induces (`perfcontract/predictTrace`). */
+export interface TraceRequest {
+  type: 'predictTrace';
+  id: number;
+  files: string[];
+  overlay: Record<string, string>;
+  options: WorkerAnalysisOptions;
+  entry: string;
+  trace: string;
+  init?: string;
+  clockGhz?: number;
+  cyclesPerInstruction?: number;
+}
+
 export type MainToWorker =
   | AnalyzeRequest
+  | TraceRequest
   | { type: 'cancel'; id: number }
   | { type: 'openCache'; directory: string | undefined }
   | { type: 'flushCache' };
@@ -65,6 +84,8 @@ export type WorkerToMain =
   | { type: 'partial'; id: number; partial: PartialContract }
   | { type: 'done'; id: number; cancelled: boolean; recomputed: string[]; milliseconds: number }
   | { type: 'failed'; id: number; message: string; filesRead: string[] }
+  /** The answer to a TraceRequest (followed by `done`): the distilled workload, its prediction, and the prediction as text. */
+  | { type: 'traceResult'; id: number; workload: Workload; prediction: WorkloadPrediction; text: string; notes: string[] }
   /** z3 failed in the worker's process: every later analysis there would be incomplete, so the worker must be replaced. */
   | { type: 'solverFailure'; id: number; message: string }
   /** The answer to `flushCache`: the on-disk cache is written. */

@@ -68,7 +68,9 @@ export class LspTestClient {
   positionEncoding = 'utf-16';
 
   constructor(readonly options: ClientOptions) {
-    this.settings = options.settings ?? {};
+    // Tests that are not about baselines compare with none: a fixture of this repository would
+    // otherwise be compared with its last commit (perfcontract.baseline defaults to HEAD).
+    this.settings = withoutBaseline(options.settings ?? {});
     // PERFCONTRACT_SERVER_NODE_ARGS: extra Node options for the server (e.g. --cpu-prof when profiling a benchmark).
     const nodeArgs = process.env.PERFCONTRACT_SERVER_NODE_ARGS?.split(' ').filter((a) => a) ?? [];
     const serverRoot = options.serverRoot ?? repo;
@@ -156,8 +158,8 @@ export class LspTestClient {
   }
 
   async changeSettings(settings: Record<string, unknown>): Promise<void> {
-    this.settings = settings;
-    await this.connection.sendNotification('workspace/didChangeConfiguration', { settings: { perfcontract: settings } });
+    this.settings = withoutBaseline(settings);
+    await this.connection.sendNotification('workspace/didChangeConfiguration', { settings: { perfcontract: this.settings } });
   }
 
   /** Resolves with the first notification (past or future) that satisfies the predicate. */
@@ -256,4 +258,9 @@ export function positionOf(text: string, needle: string, delta = 0, occurrence =
   const before = text.slice(0, index);
   const line = before.split('\n').length - 1;
   return { line, character: index - (before.lastIndexOf('\n') + 1) };
+}
+
+/** The settings with `baseline: ''` unless they name a baseline. */
+function withoutBaseline(settings: Record<string, unknown>): Record<string, unknown> {
+  return 'baseline' in settings ? settings : { baseline: '', ...settings };
 }
