@@ -1273,7 +1273,7 @@ class FunctionLowering {
     if (inner.length !== 1 || inner[0]!.type !== 'identifier') return undefined;
     const name = inner[0]!.text;
     if (this.lookup(name) || this.unit.globals.has(name) || this.unit.functions.has(name) || this.unit.enumConstants.has(name)) return undefined;
-    return this.unit.typedefs.get(name);
+    return this.unit.typeNamed(name, this.file, node);
   }
 
   /** The unary expression `operator operand` (for a typedef cast tree-sitter parsed as a binary expression). */

@@ -486,6 +486,17 @@ export class TranslationUnit {
   }
 
   /**
+   * The type a name in parentheses casts to, for casts the grammar read as other expressions
+   * (`(u16)(x)`, `(u16)*p`): a typedef, or a `typeof` placeholder (`round_up`'s `(__typeof__(x))(y)`).
+   */
+  typeNamed(name: string, file: string, node: Node): CType | undefined {
+    const typedef = this.typedefs.get(name);
+    if (typedef) return typedef;
+    const typeofArgument = name.startsWith(TYPEOF_PLACEHOLDER) ? this.typeofArguments.get(name) : undefined;
+    return typeofArgument === undefined ? undefined : this.typeofExpression(typeofArgument, file, node);
+  }
+
+  /**
    * The type of `typeof(text)`: in a function being lowered, the expression's type in its scope;
    * elsewhere a global's type. Anything else is reported, never read as int in silence.
    */
@@ -493,6 +504,8 @@ export class TranslationUnit {
     if (this.expressionTyper) return this.expressionTyper(text);
     const global = /^\s*[A-Za-z_]\w*\s*$/.test(text) ? this.globals.get(text.trim()) : undefined;
     if (global) return global.type;
+    const literal = /^\s*\(*\s*(\d\w*)\s*\)*\s*$/.exec(text);
+    if (literal) return literalType(literal[1]!);
     this.diagnostics.push(this.nodeDiagnostic('unsupported', `typeof of the expression '${text.trim()}' outside a function is not supported`, file, node));
     return Types.int;
   }
@@ -755,7 +768,7 @@ export class TranslationUnit {
         let fn = node.childForFieldName('function');
         if (fn?.type !== 'parenthesized_expression') return undefined;
         fn = fn.namedChildren.length === 1 ? fn.namedChildren[0] ?? null : null;
-        const type = fn?.type === 'identifier' && !this.globals.has(fn.text) && !this.functions.has(fn.text) ? this.typedefs.get(fn.text) : undefined;
+        const type = fn?.type === 'identifier' && !this.globals.has(fn.text) && !this.functions.has(fn.text) ? this.typeNamed(fn.text, file, fn) : undefined;
         const args = node.childForFieldName('arguments')?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
         if (!type || type.kind !== 'int' || args.length !== 1) return undefined;
         const value = this.tryConstantValue(args[0]!, file, expanding);
@@ -1076,4 +1089,14 @@ function applyConstantOperator(operator: string, l: bigint, r: bigint): bigint {
     case '||': return l !== 0n || r !== 0n ? 1n : 0n;
     default: return 0n;
   }
+}
+
+/** The type of an integer constant (C11 6.4.4.1, LP64): by its suffix, then by its value. */
+function literalType(text: string): CType {
+  const literal = parseIntegerLiteral(text);
+  if (literal.long) return literal.unsigned ? Types.ulong : Types.long;
+  if (literal.unsigned) return literal.value > 0xffffffffn ? Types.ulong : Types.uint;
+  if (literal.value <= 0x7fffffffn) return Types.int;
+  if (!literal.decimal && literal.value <= 0xffffffffn) return Types.uint;
+  return !literal.decimal && literal.value > 0x7fffffffffffffffn ? Types.ulong : Types.long;
 }
