@@ -9,6 +9,7 @@ import { AnalysisOptions, AnalysisResult, analyze } from '../src/core/analysis';
 import { interpret } from '../src/core/interp/interpreter';
 import { runPathKey, type FunctionContract } from '../src/core/contract/contract';
 import { cli as runCli } from './support/runCli';
+import { witnessCalls } from '../src/ground/ground';
 
 const noFiles = { readFile: () => undefined };
 const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../docs/contract.schema.json'), 'utf8'));
@@ -215,4 +216,18 @@ test('callees that index arrays, follow lazy pointers or pass pointers to unmode
   const reasons = composed.summaries!.use.entry!.inlined.map((i) => `${i.callee}: ${i.reason}`).sort();
   assert.deepEqual(reasons.map((r) => r.split(':')[0]).sort(), ['at', 'first', 'touch']);
   assertWitnessesReplay(composed, contract);
+});
+
+test('the x86 replay skips witnesses that need a heap, and says so', async () => {
+  const { contract } = await contractOf(nestedState, 'forward');
+  assert.deepEqual(witnessCalls(contract), []);
+  const { contract: plain } = await contractOf(issueArray, 'walk');
+  assert.equal(witnessCalls(plain).length, 1);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-lazy-x86-'));
+  const file = path.join(dir, 'nested.c');
+  fs.writeFileSync(file, nestedState);
+  const grounded = await runCli(['contract', file, '--metrics', 'instructions,x86_instructions', '--format', 'json']);
+  assert.equal(grounded.code, 0, grounded.stderr);
+  assert.match(grounded.stderr, /PG005 .*witnesses need lazily created objects, which it does not allocate/);
+  assert.equal(JSON.parse(grounded.stdout).functions[0].grounding.error.code, 'PG005');
 });
