@@ -231,3 +231,43 @@ test('the x86 replay skips witnesses that need a heap, and says so', async () =>
   assert.match(grounded.stderr, /PG005 .*witnesses need lazily created objects, which it does not allocate/);
   assert.equal(JSON.parse(grounded.stdout).functions[0].grounding.error.code, 'PG005');
 });
+
+// NF state the way NFs keep it: a global pointer to a struct of tables that nf_init allocates, and
+// calls into a hash-table library with a declared contract (test-fixtures/nf/lib/map.pcontract.json).
+// Without --init (not implemented yet) the tables are lazily created objects.
+const statefulNf = `
+#include <stdint.h>
+#include "map.h"
+struct nf_tables { struct map *flows; struct map *blocked; uint32_t packets; uint32_t drops; };
+static struct nf_tables *tables;
+int nf_process(const uint8_t *pkt, uint16_t len) {
+  struct flow_key key = {0};
+  int32_t port;
+  if (len < 12) return -1;
+  key.src_ip = (uint32_t)pkt[0] << 24 | (uint32_t)pkt[1] << 16 | (uint32_t)pkt[2] << 8 | pkt[3];
+  key.dst_ip = (uint32_t)pkt[4] << 24 | (uint32_t)pkt[5] << 16 | (uint32_t)pkt[6] << 8 | pkt[7];
+  tables->packets++;
+  if (map_get(tables->blocked, &key, &port)) { tables->drops++; return -1; }
+  if (map_get(tables->flows, &key, &port)) return port;
+  if (map_put(tables->flows, &key, 1) < 0) return -2;
+  return 1;
+}
+`;
+
+test('a stateful NF with its tables behind a global pointer and a declared hash-table contract is complete without --init', async () => {
+  const lib = path.resolve(__dirname, '../../../test-fixtures/nf/lib');
+  const file = '/virtual/stateful.c';
+  const fileSystem = { readFile: (p: string) => (p.startsWith(lib) && fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined) };
+  const result = await analyze([{ path: file, text: statefulNf }], {
+    entries: ['nf_process'], includeDirs: [lib], contractFiles: [path.join(lib, 'map.pcontract.json')],
+  }, fileSystem);
+  const contract = result.contracts.find((c) => c.name === 'nf_process')!;
+  assert.equal(contract.complete, true, JSON.stringify(contract.incompleteReasons));
+  assert.ok(contract.classes.every((c) => c.outcome === 'return'), JSON.stringify(summary(contract)));
+  assert.deepEqual(contract.classes.map((c) => c.condition), [
+    'len < 12', 'len >= 12 && map_get(): hit', 'len >= 12 && map_get(): miss && map_get(): hit',
+    'len >= 12 && map_get(): miss /* x2 */ && map_put(): stored', 'len >= 12 && map_get(): miss /* x2 */ && map_put(): full',
+  ]);
+  assert.deepEqual(contract.classes[1]!.witness.pointers?.tables, { 0: 'tables@0' });
+  for (const c of contract.classes) assert.equal(c.witnessVerified, true, c.id);
+});
