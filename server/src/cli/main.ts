@@ -22,7 +22,7 @@ import { diagnosticLines } from './diagnosticLines';
 const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [other gcc preprocessor flags: -U -isystem -iquote -idirafter -include -std=] [--verbose]
-                                [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...] [--array-elements N]
+                                [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...] [--array-elements N] [--init NAME]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
                                 [--contracts FILE.pcontract.json] [--prefer-contracts] [--inline | --inline-loops]
                                 [--stall-limit MS]
@@ -94,7 +94,12 @@ export function parseArguments(argv: string[]): ParsedArguments {
       parsed.options.metrics = parsed.x86.metrics.length > 0 ? [...new Set<IrMetric>([...ir, 'instructions', 'memory_accesses'])] : ir;
     } else if (arg === '--cflags') parsed.x86.cflags = value();
     else if (arg === '--compiler') parsed.x86.compiler = value();
-    else if (arg === '--init') parsed.x86.init = value();
+    else if (arg === '--init') {
+      // The init function runs before the analysis of every entry (its allocations are the state
+      // handlers start from) and, with x86 metrics, once in the replay harness.
+      parsed.x86.init = value();
+      (execution as unknown as Record<string, string>).init = parsed.x86.init;
+    }
     else if (arg === '--calibrate') parsed.x86.calibrate = path.resolve(value());
     else if (arg === '--ports') parsed.x86.ports = path.resolve(value());
     else if (arg === '--cycles-model') parsed.x86.cyclesModel = parseCyclesModel(value());

@@ -478,7 +478,7 @@ export function witnessOf(path: CompletedPath, fn: IrFunction, exploration: Expl
     memory[input.name] = bytesToHex(bytes);
   }
   const witness: Witness = { args, memory, pcv: {} };
-  if (path.lazyObjects || path.externalWrites) addHeapToWitness(witness, path, evaluator, read);
+  if (path.lazyObjects || path.externalWrites || exploration.initialHeap) addHeapToWitness(witness, path, evaluator, read, exploration.initialHeap);
   if (path.externalCalls.length > 0) {
     witness.externals = {};
     for (const call of path.externalCalls) {

@@ -1,5 +1,6 @@
 // The heap part of a witness: lazily created objects, the pointers to them, and what unmodelled calls wrote.
 import type { CompletedPath } from '../symex/executor';
+import type { InitHeap } from '../symex/lazyMemory';
 import { arraySymbol, symbol } from '../symex/expr';
 import type { ModelEvaluator } from '../solver/solver';
 import { Witness, bytesToHex } from './witness';
@@ -8,7 +9,7 @@ import { Witness, bytesToHex } from './witness';
  * Adds the path's lazy objects and unmodelled writes to `witness`. `read` holds, per array symbol,
  * the indices the path condition reads (the only bytes that matter; the others stay 0).
  */
-export function addHeapToWitness(witness: Witness, path: CompletedPath, evaluator: ModelEvaluator, read: Map<string, Set<bigint>>): void {
+export function addHeapToWitness(witness: Witness, path: CompletedPath, evaluator: ModelEvaluator, read: Map<string, Set<bigint>>, initialHeap?: InitHeap): void {
   const bytesOf = (arrayName: string, size: number): string => {
     const extent = path.inputExtents.get(arrayName);
     let end = 0;
@@ -18,6 +19,9 @@ export function addHeapToWitness(witness: Witness, path: CompletedPath, evaluato
     for (const index of read.get(arrayName) ?? []) if (index < BigInt(end)) bytes[Number(index)] = Number(evaluator.arrayByte(array, index));
     return bytesToHex(bytes);
   };
+  // An init function's allocations exist on every path, with the pointers it left to them.
+  for (const allocated of initialHeap?.objects ?? []) (witness.heap ??= {})[allocated.name] = bytesOf(`mem:${allocated.name}`, allocated.size);
+  for (const p of initialHeap?.pointers ?? []) ((witness.pointers ??= {})[p.holder] ??= {})[String(p.offset)] = p.target;
   // A lazy object whose pointer is NULL in this witness does not exist when it runs: nothing writes it.
   const absent = new Set<string>();
   for (const object of path.lazyObjects ?? []) {

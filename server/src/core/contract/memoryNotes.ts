@@ -12,6 +12,11 @@ export function unmodelledCallees(paths: readonly CompletedPath[]): { dependsOnU
 export function memoryAssumptions(exploration: ExplorationResult): string[] {
   const assumptions: string[] = [];
   const paths = exploration.paths;
+  const heap = exploration.initialHeap;
+  if (heap) {
+    assumptions.push(`The state starts from what '${heap.init}' allocated (${heap.objects.length} object${heap.objects.length === 1 ? '' : 's'}, pointed to as it left them), with unknown contents.`);
+    if (heap.skipped.length > 0) assumptions.push(`Pointers '${heap.init}' stored at ${heap.skipped.join(', ')} (into globals or inside objects) are not kept: they are lazily initialised.`);
+  }
   if (paths.some((p) => p.lazyObjects)) {
     assumptions.push(
       'Pointers the analysed code did not store (in parameters\' pointees, globals, objects behind them, results of unmodelled calls) point to distinct objects that alias nothing else (no --may-alias).',

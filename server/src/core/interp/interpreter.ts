@@ -31,6 +31,11 @@ export interface InterpretOptions {
    * shapes the path identity). Undefined: every iteration counts in the path identity.
    */
   summarizeAfter?: number;
+  /**
+   * Calls to allocators without a body (`ALLOCATORS`) return a fresh zero-filled object named
+   * `init:CALLEE#k`: used to run an init function whose allocations the analysis starts from.
+   */
+  allocate?: boolean;
   /** Contracts of functions without a body: their cost is the matching case's, at the witness's PCV values. */
   declaredContracts?: DeclaredContracts;
   /** As in the analysis: calls to a function with a body and a declared contract use the contract. */
@@ -99,6 +104,8 @@ export interface InterpretResult {
   error?: { reason: ReasonKind; message: string; range: SourceRange };
   /** Final contents of every memory object, by object name. */
   memory: Map<string, Uint8Array>;
+  /** Final pointer side tables (pointers stored by the code), by object name. */
+  pointers: Map<string, Map<number, { object: string; offset: bigint } | null>>;
 }
 
 interface MemoryObject {
@@ -706,6 +713,12 @@ class Machine {
     const k = (this.externalCalls.get(ins.callee) ?? 0) + 1;
     this.externalCalls.set(ins.callee, k);
     const key = `${ins.callee}#${k}`;
+    const allocation = this.options.allocate && ins.returnsPointer ? allocationSize(ins.callee, ins.args.map((a) => this.read(frame, a))) : undefined;
+    if (allocation !== undefined) {
+      const name = `init:${key}`;
+      this.memory.set(name, { bytes: new Uint8Array(allocation), pointers: new Map() });
+      return { kind: 'pointer', object: name, offset: 0n };
+    }
     if (!(this.options.declaredContracts?.has(ins.callee) && !ins.returnsPointer)) this.externalWrites(frame, ins, key);
     // Declared contracts do not cover pointer results (as in the analysis): the witness gives the object.
     if (ins.returnsPointer) return this.heapPointer(own(this.witness.externalPointers, key) ?? null, `result of '${key}'`);
@@ -1015,6 +1028,15 @@ class Machine {
   snapshot(): Map<string, Uint8Array> {
     return new Map([...this.memory].map(([name, object]) => [name, object.bytes]));
   }
+
+  pointerSnapshot(): InterpretResult['pointers'] {
+    const pointers: InterpretResult['pointers'] = new Map();
+    for (const [name, object] of this.memory) {
+      if (object.pointers.size === 0) continue;
+      pointers.set(name, new Map([...object.pointers].map(([at, p]) => [at, p.kind === 'null' ? null : { object: p.object, offset: p.offset }])));
+    }
+    return pointers;
+  }
 }
 
 function compareInts(predicate: ComparePredicate, a: bigint, b: bigint, width: number): boolean {
@@ -1048,6 +1070,7 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
     observeCalls: options?.observeCalls,
     declaredPcvValue: options?.declaredPcvValue,
     declaredGlobalEffects: options?.declaredGlobalEffects,
+    allocate: options?.allocate,
   };
   const machine = new Machine(program, witness, full, fn);
   machine.setUpStrings();
@@ -1070,7 +1093,26 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
     pcvCallees: machine.pcvCallees,
     intrinsicSizes: machine.intrinsicSizes,
     memory: machine.snapshot(),
+    pointers: machine.pointerSnapshot(),
   };
   if (error) result.error = error;
   return result;
+}
+
+/** Allocators an init function may call (`allocate`), with the argument positions whose product is the size. */
+export const ALLOCATORS: Record<string, number[]> = {
+  malloc: [0], calloc: [0, 1], rte_malloc: [1], rte_zmalloc: [1], rte_calloc: [1, 2], rte_malloc_socket: [1], rte_zmalloc_socket: [1],
+};
+
+function allocationSize(callee: string, args: ConcreteValue[]): number | undefined {
+  const positions = ALLOCATORS[callee];
+  if (!positions) return undefined;
+  let size = 1n;
+  for (const p of positions) {
+    const arg = args[p];
+    if (!arg || arg.kind !== 'int') return undefined;
+    size *= arg.value;
+  }
+  if (size <= 0n || size > 1n << 28n) throw new Stop('unsupported', `'${callee}' allocates ${size} bytes, which the interpreter does not model`);
+  return Number(size);
 }

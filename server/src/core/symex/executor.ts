@@ -24,7 +24,7 @@ import {
   SummaryUse, summaryArgObject, summaryArgument, summaryObjectArray, summaryOffset,
 } from './summaries';
 import {
-  DEFAULT_ARRAY_ELEMENTS, LazyObjectInfo, LazyObjectRecord, LazyOrigin, lazyObjectName, lazyObjectSize, nullCondition, nullableEquality, stillInput,
+  DEFAULT_ARRAY_ELEMENTS, InitHeap, LazyObjectInfo, LazyObjectRecord, LazyOrigin, lazyObjectName, lazyObjectSize, nullCondition, nullableEquality, stillInput,
 } from './lazyMemory';
 
 export interface ExecutionOptions {
@@ -42,6 +42,14 @@ export interface ExecutionOptions {
   /** Wall-clock budget for one entry function. */
   timeLimitMs: number;
   regions: RegionOptions;
+  /**
+   * `--init NAME`: the function run (in the interpreter) before every entry is analysed; the
+   * objects it allocates, with unknown contents, and the pointers to them are the state handlers
+   * start from (`initialHeap`, filled in by `analyze()`).
+   */
+  init?: string;
+  /** The objects an init function allocated and the pointers to them (`--init`, core/initState.ts): the state handlers start from. */
+  initialHeap?: InitHeap;
   /** Written globals that still start at their initial value instead of unknown contents (e.g. counters reset per packet). */
   initialGlobals: string[];
   /** Contracts of functions without a body, by name. */
@@ -181,6 +189,8 @@ export interface ExplorationResult {
   summaryUse?: SummaryUse;
   /** Struct objects some path indexed as arrays (lazyMemory.ts), with their assumed element bound. */
   arrayObjects?: { name: string; elements: number; elementSize: number }[];
+  /** With `--init`: the init function's allocations the paths started from (witnesses give them as `heap`). */
+  initialHeap?: InitHeap;
 }
 
 export interface InputObject {
@@ -387,6 +397,7 @@ class Explorer {
       paths: this.paths, stopReasons: this.stopReasons, inputObjects: this.inputObjects, pcvs: this.pcvs,
       ...(this.options.compositional && this.summaries ? { summaryUse: this.summaryUse } : {}),
       ...(this.arrayObjects.length > 0 ? { arrayObjects: this.arrayObjects } : {}),
+      ...(this.options.initialHeap ? { initialHeap: this.options.initialHeap } : {}),
     };
   }
 
@@ -437,6 +448,12 @@ class Explorer {
     this.program.strings.forEach((data, index) => {
       memory.set(`str#${index}`, { name: `str#${index}`, size: data.length, bytes: arrayConst(`str#${index}`, data), pointers: new Map(), input: false, readOnly: true });
     });
+    // The init function's allocations, with unknown contents, and the pointers to them it left.
+    for (const allocated of this.options.initialHeap?.objects ?? []) {
+      const arrayName = `mem:${allocated.name}`;
+      memory.set(allocated.name, { name: allocated.name, size: allocated.size, bytes: arraySymbol(arrayName), pointers: new Map(), input: true, inputArray: arrayName, lazyRoot: arrayName, witnessName: allocated.name });
+    }
+    for (const p of this.options.initialHeap?.pointers ?? []) memory.get(p.holder)?.pointers.set(p.offset, { kind: 'pointer', object: p.target, offset: bv(0n, 64) });
     const registers: (SymbolicValue | undefined)[] = new Array(fn.registerCount);
     for (const param of fn.params) {
       if (param.type.kind === 'int') {

@@ -27,6 +27,15 @@ export interface LazyObjectRecord extends LazyObjectInfo {
   size: number;
 }
 
+/** What an init function allocated (see core/initState.ts): the objects, and the pointers to them it stored. */
+export interface InitHeap {
+  init: string;
+  objects: { name: string; size: number }[];
+  pointers: { holder: string; offset: number; target: string }[];
+  /** Pointers init stored that a witness cannot give (into globals, or inside an object): left to lazy initialisation. */
+  skipped: string[];
+}
+
 /** Elements an object indexed as an array may have when nothing else bounds it (`regions.arrayElements`). */
 export const DEFAULT_ARRAY_ELEMENTS = 64;
 
