@@ -288,6 +288,14 @@ for (const init of [undefined, 'nf_init']) test(`a stateful NF with its tables b
   assertWitnessesReplay(result, contract);
 });
 
+test('an init function the interpreter cannot finish leaves the state lazily initialised, and the contract says why', async () => {
+  const text = `${nestedState}\nvoid nf_init(void) { struct nf_state *none = 0; none->packets = 1; }\n`;
+  const { result, contract } = await contractOf(text, 'forward', { init: 'nf_init' });
+  assert.equal(contract.complete, true);
+  assert.match(contract.assumptions![0]!, /^'nf_init' could not be run before the analysis \(invalid-pointer: non-zero offset added to a null pointer\): the state is lazily initialised instead\.$/);
+  assertWitnessesReplay(result, contract);
+});
+
 test('--init with a name that is no function fails the analysis with a clear message', async () => {
   await assert.rejects(analyze([{ path: '/virtual/none.c', text: issueArray }], { execution: { init: 'nf_init' } as AnalysisOptions['execution'] }, noFiles), /--init names 'nf_init', which is not a function with a body/);
 });

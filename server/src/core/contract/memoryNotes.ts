@@ -13,7 +13,8 @@ export function memoryAssumptions(exploration: ExplorationResult): string[] {
   const assumptions: string[] = [];
   const paths = exploration.paths;
   const heap = exploration.initialHeap;
-  if (heap) {
+  if (heap?.failed) assumptions.push(`'${heap.init}' could not be run before the analysis (${heap.failed}): the state is lazily initialised instead.`);
+  if (heap && heap.objects.length > 0) {
     assumptions.push(`The state starts from what '${heap.init}' allocated (${heap.objects.length} object${heap.objects.length === 1 ? '' : 's'}, pointed to as it left them), with unknown contents.`);
     if (heap.skipped.length > 0) assumptions.push(`Pointers '${heap.init}' stored at ${heap.skipped.join(', ')} (into globals or inside objects) are not kept: they are lazily initialised.`);
   }

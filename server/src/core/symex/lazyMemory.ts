@@ -34,6 +34,8 @@ export interface InitHeap {
   pointers: { holder: string; offset: number; target: string }[];
   /** Pointers init stored that a witness cannot give (into globals, or inside an object): left to lazy initialisation. */
   skipped: string[];
+  /** Why the init function could not be run to its end, if it could not. */
+  failed?: string;
 }
 
 /** Elements an object indexed as an array may have when nothing else bounds it (`regions.arrayElements`). */
