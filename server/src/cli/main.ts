@@ -9,6 +9,7 @@ import { runPathKey } from '../core/contract/contract';
 import type { IrMetric } from '../core/cost/costModel';
 import type { Witness } from '../core/contract/witness';
 import { Reasons } from '../core/reasons';
+import { DEFAULT_REGION_OPTIONS, RegionOptions } from '../core/ir/regionSize';
 import { PREDICT_USAGE, runPredict } from './predict';
 import { DISTILL_USAGE, runDistill } from './distill';
 import { CHECK_USAGE, runCheck } from './check';
@@ -21,7 +22,7 @@ import { diagnosticLines } from './diagnosticLines';
 const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [other gcc preprocessor flags: -U -isystem -iquote -idirafter -include -std=] [--verbose]
-                                [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
+                                [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...] [--array-elements N] [--init NAME]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
                                 [--contracts FILE.pcontract.json] [--prefer-contracts] [--inline | --inline-loops]
                                 [--stall-limit MS]
@@ -93,7 +94,12 @@ export function parseArguments(argv: string[]): ParsedArguments {
       parsed.options.metrics = parsed.x86.metrics.length > 0 ? [...new Set<IrMetric>([...ir, 'instructions', 'memory_accesses'])] : ir;
     } else if (arg === '--cflags') parsed.x86.cflags = value();
     else if (arg === '--compiler') parsed.x86.compiler = value();
-    else if (arg === '--init') parsed.x86.init = value();
+    else if (arg === '--init') {
+      // The init function runs before the analysis of every entry (its allocations are the state
+      // handlers start from) and, with x86 metrics, once in the replay harness.
+      parsed.x86.init = value();
+      (execution as unknown as Record<string, string>).init = parsed.x86.init;
+    }
     else if (arg === '--calibrate') parsed.x86.calibrate = path.resolve(value());
     else if (arg === '--ports') parsed.x86.ports = path.resolve(value());
     else if (arg === '--cycles-model') parsed.x86.cyclesModel = parseCyclesModel(value());
@@ -119,7 +125,10 @@ export function parseArguments(argv: string[]): ParsedArguments {
     else if (arg === '--inline-loops') (execution as unknown as Record<string, boolean>).compositionalLoops = false;
     else if (arg === '--compositional' || arg === '--compositional-loops') continue;
     else if (arg === '--initial-globals') (execution as unknown as Record<string, string[]>).initialGlobals = value().split(',').map((g) => g.trim()).filter(Boolean);
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'\n${USAGE}`);
+    else if (arg === '--array-elements') (execution as unknown as Record<string, RegionOptions>).regions = { ...DEFAULT_REGION_OPTIONS, arrayElements: positiveInteger(arg, value()) };
+    else if (arg === '--may-alias') {
+      throw new UsageError('--may-alias is not supported: lazily created objects never alias each other or other memory (the contract states it in `assumptions`; see docs/limitations.md)');
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'\n${USAGE}`);
     else parsed.files.push(path.resolve(arg));
   }
   parsed.options.execution = execution as unknown as AnalysisOptions['execution'];
@@ -223,7 +232,10 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
       const witness = JSON.parse(fs.readFileSync(args.input, 'utf8')) as Witness;
       const result = await analyze(files, args.options, diskFileSystem);
       const contract = result.contracts.find((c) => c.name === args.entry);
-      const run = interpret(result.program, args.entry, { args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals }, { summarizeAfter: contract?.unrollLimit, declaredContracts: result.declaredContracts, preferDeclaredContracts: result.preferDeclaredContracts });
+      const run = interpret(result.program, args.entry, {
+        args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals,
+        heap: witness.heap, pointers: witness.pointers, externalPointers: witness.externalPointers, externalWrites: witness.externalWrites,
+      }, { summarizeAfter: contract?.unrollLimit, declaredContracts: result.declaredContracts, preferDeclaredContracts: result.preferDeclaredContracts });
       const key = runPathKey(run);
       const matched = contract?.classes.find((c) => c.traces.includes(key));
       const returnValue = run.returnValue === undefined ? null : run.returnValue.kind === 'int' ? renderInt(run.returnValue.value, result.program.functions.get(args.entry)!) : run.returnValue.kind === 'null' ? 'NULL' : `&${run.returnValue.object}`;

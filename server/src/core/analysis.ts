@@ -12,6 +12,7 @@ import { interpret } from './interp/interpreter';
 import { ContractCache, functionKeys } from './cache/contractCache';
 import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, outParameterOf, parseDeclaredContracts } from './contract/declaredContracts';
 import { SummaryStore, SummaryUse } from './symex/summaries';
+import { runInit } from './initState';
 import * as path from 'path';
 
 export interface AnalysisOptions {
@@ -198,6 +199,9 @@ export async function analyze(
   const summaryKeys = settings.execution.compositional ? functionKeys(lowered.program, fingerprint, { position: 'line', declaredCallees }) : undefined;
   const summaries = summaryKeys ? new SummaryStore(summaryKeys, settings.cache) : undefined;
   const summaryUse: Record<string, SummaryUse> = {};
+  // With --init, every entry starts from what the init function allocated (core/initState.ts).
+  let execution = settings.execution;
+  if (execution.init) execution = { ...execution, initialHeap: runInit(lowered.program, execution.init, declared.contracts) };
   for (const entry of entries) {
     const fn = lowered.program.functions.get(entry);
     if (!fn) {
@@ -215,7 +219,7 @@ export async function analyze(
     const started = performance.now();
     let exploration: Awaited<ReturnType<typeof explore>>;
     try {
-      exploration = await explore(lowered.program, entry, solver, settings.execution, summaries);
+      exploration = await explore(lowered.program, entry, solver, execution, summaries);
     } catch (error) {
       // An engine bug on one entry must not take the others (or the server) down.
       if (process.env.PERFCONTRACT_DEBUG_STACK) process.stderr.write(String((error as Error).stack).split('\n').slice(0, 40).join('\n') + '\n');

@@ -16,6 +16,7 @@ import type { FunctionContract, PathClass } from '../core/contract/contract';
 import type { DeclaredContracts } from '../core/contract/declaredContracts';
 import { Polynomial, splitLoopDeclaredName, toPolynomial } from '../core/contract/declaredContracts';
 import type { Witness } from '../core/contract/witness';
+import { HEAP_WITNESS_NOTE, witnessNeedsHeap } from '../core/contract/heapWitness';
 import type { IrMetric } from '../core/cost/costModel';
 import { evaluateFormula, formatPolynomialMap, parseFormula } from '../core/cost/formula';
 import type { IrProgram } from '../core/ir/ir';
@@ -133,7 +134,7 @@ const IR_OF: Record<'x86_instructions' | 'x86_memory_accesses', IrMetric> = { x8
 
 /** The calls a contract's witnesses make (classes that return; an error class's input may crash compiled code). */
 export function witnessCalls(contract: FunctionContract): Witness[] {
-  return contract.classes.filter((c) => c.outcome === 'return').map((c) => ({ args: c.witness.args, memory: c.witness.memory, pcv: {} }));
+  return contract.classes.filter((c) => c.outcome === 'return' && !witnessNeedsHeap(c.witness)).map((c) => ({ args: c.witness.args, memory: c.witness.memory, pcv: {} }));
 }
 
 /**
@@ -160,7 +161,10 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
   detectTools(options.command.compiler);
   const witnesses = witnessCalls(contract);
   const calibration = options.calibration ?? [];
-  if (witnesses.length + calibration.length === 0) throw new GroundingError('no-calibration', `'${contract.name}' has no returning class with a witness and no calibration calls were given`);
+  if (witnesses.length + calibration.length === 0) {
+    const heap = contract.classes.some((c) => c.outcome === 'return' && witnessNeedsHeap(c.witness));
+    throw new GroundingError('no-calibration', `'${contract.name}' has no returning class with a witness${heap ? ' the x86 replay harness can run (their witnesses need lazily created objects, which it does not allocate)' : ''} and no calibration calls were given`);
+  }
   const binary = buildHarness(fn, options.init, options.sources, options.command, options.workDir);
   // Globals both the harness and the interpreter can set to a witness's state: plain data of the
   // same size in both (a pointer stored in a global has no meaning across the two).
@@ -243,6 +247,7 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
   for (const pathClass of ordered) {
     const own = samples.get(pathClass.id) ?? [];
     const notes: string[] = (libraryNotes.get(pathClass.id) ?? []).map((name) => `its calls reach ${name} in a shared library, whose worst case is not known: its cost is taken as measured in calibration`);
+    if (witnessNeedsHeap(pathClass.witness)) notes.push(HEAP_WITNESS_NOTE);
     const estimates: Estimates = { whole: notes.length > 0, terms: new Map() };
     const fit = (metric: 'x86_instructions' | 'x86_memory_accesses') => {
       const poly = fitClass(pathClass, metric, own, slopes[metric], { total: estimateRatio[metric], constant: constantRatio[metric] }, bounds, notes, estimates);

@@ -8,6 +8,8 @@ import { formatPolynomial, evaluateFormula, formulaPcvNames } from '../cost/form
 import { Model, ModelEvaluator } from '../solver/solver';
 import { arraySymbol, forEachSelect, symbol, toSigned } from '../symex/expr';
 import { Witness, bytesToHex, numberForJson } from './witness';
+import { addHeapToWitness } from './heapWitness';
+import { memoryAssumptions, unmodelledCallees } from './memoryNotes';
 import type { IrProgram } from '../ir/ir';
 import type { DeclaredContracts } from './declaredContracts';
 import { Behaviour, computeBehaviours } from './behaviours';
@@ -43,6 +45,8 @@ export interface PathClass {
   returnRange?: { min: number; max: number };
   /** True when the cost leaves out calls without a body or contract. */
   lowerBound: boolean;
+  /** The calls without a body or contract the class's paths go through: its behaviour depends on what they return or write. */
+  dependsOnUnmodelled?: string[];
   witness: Witness;
   /**
    * Set for contracts with summarised loops: whether running the witness concretely lands in this
@@ -101,6 +105,8 @@ export interface FunctionContract {
   complete: boolean;
   incompleteReasons: IncompleteReason[];
   unmodelledCalls: UnmodelledCall[];
+  /** What the analysis assumed about memory it did not allocate (lazy objects, no aliasing, arrays), in words. */
+  assumptions?: string[];
   /** The median cost (first metric, every PCV at 0) over the classes that return: the common case adversarial classes are measured against. */
   commonCase: number | null;
   statistics: { paths: number; solverQueries: number; z3Calls: number; z3Milliseconds: number; milliseconds: number };
@@ -138,6 +144,7 @@ export function buildContract(
       returns: uniqueReturns(paths, fn),
       ...optionalRange(paths, fn),
       lowerBound: first.externalCalls.some((c) => !c.declared),
+      ...unmodelledCallees(paths),
       witness: witnessOf(first, fn, exploration),
       decisions: first.decisions.map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName })),
       traces: paths.map(pathKey),
@@ -225,6 +232,7 @@ export function buildContract(
     complete: incompleteReasons.length === 0,
     incompleteReasons,
     unmodelledCalls,
+    ...(memoryAssumptions(exploration).length > 0 ? { assumptions: memoryAssumptions(exploration) } : {}),
     commonCase,
     statistics,
   };
@@ -470,6 +478,7 @@ export function witnessOf(path: CompletedPath, fn: IrFunction, exploration: Expl
     memory[input.name] = bytesToHex(bytes);
   }
   const witness: Witness = { args, memory, pcv: {} };
+  if (path.lazyObjects || path.externalWrites || exploration.initialHeap) addHeapToWitness(witness, path, evaluator, read, exploration.initialHeap);
   if (path.externalCalls.length > 0) {
     witness.externals = {};
     for (const call of path.externalCalls) {

@@ -40,7 +40,7 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
   lines.push(`|---|---|${contract.metrics.map(() => '---:|').join('')}---:|---|`);
   for (const c of contract.classes) {
     const outcome = c.outcome === 'return'
-      ? `returns ${c.returns.join(', ') || 'void'}${c.lowerBound ? ' (cost is a lower bound: unmodelled calls)' : ''}`
+      ? `returns ${c.returns.join(', ') || 'void'}${c.lowerBound ? ` (cost is a lower bound: unmodelled calls${dependence(c)})` : ''}`
       : `${c.outcome}: ${c.reason?.code} ${c.reason?.message ?? ''}`;
     lines.push(`| ${c.id} | \`${escapeCell(c.condition)}\` | ${contract.metrics.map((m) => c.cost[m]).join(' | ')} | ${c.paths} | ${escapeCell(outcome)} |`);
   }
@@ -48,6 +48,10 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
   if (unverified.length > 0 && options.witnesses) {
     lines.push('');
     lines.push(`Witnesses of ${unverified.join(', ')} do not reach their class when run (a summarised loop forgot state they would need): treat them as approximate.`);
+  }
+  if (contract.assumptions && contract.assumptions.length > 0) {
+    lines.push('');
+    lines.push(`Assumptions: ${contract.assumptions.join(' ')}`);
   }
   if (contract.unmodelledCalls.length > 0) {
     lines.push('');
@@ -155,4 +159,11 @@ function classList(b: Behaviour): string {
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** `; behaviour depends on unmodelled call X` for a class that goes through calls without a body or contract. */
+function dependence(c: { dependsOnUnmodelled?: string[] }): string {
+  const callees = c.dependsOnUnmodelled ?? [];
+  if (callees.length === 0) return '';
+  return `; behaviour depends on unmodelled call${callees.length === 1 ? '' : 's'} ${callees.map((name) => `\`${name}\``).join(', ')}`;
 }

@@ -9,6 +9,17 @@ export interface Witness {
   pcv: Record<string, number>;
   /** Return values of calls without a body or contract, keyed `callee#k` for the k-th call (1-based). */
   externals?: Record<string, number | string>;
+  /**
+   * Objects the analysis created lazily behind pointers it did not allocate (see symex/lazyMemory.ts),
+   * by name (`fm@0`: the object behind the pointer at byte 0 of `fm`; `get_ip#1@result`): their bytes, as hex.
+   */
+  heap?: Record<string, string>;
+  /** Pointers inside parameters' pointees, globals and heap objects: object -> byte offset -> heap object, or null. */
+  pointers?: Record<string, Record<string, string | null>>;
+  /** Pointer results of unmodelled calls, keyed `callee#k`: a heap object, or null. */
+  externalPointers?: Record<string, string | null>;
+  /** What unmodelled calls wrote: `callee#k` -> object (a witness name, or `#argN` for an argument's local) -> hex. */
+  externalWrites?: Record<string, Record<string, string>>;
 }
 
 export function numberForJson(value: bigint): number | string {

@@ -31,6 +31,11 @@ export interface InterpretOptions {
    * shapes the path identity). Undefined: every iteration counts in the path identity.
    */
   summarizeAfter?: number;
+  /**
+   * Calls to allocators without a body (`ALLOCATORS`) return a fresh zero-filled object named
+   * `init:CALLEE#k`: used to run an init function whose allocations the analysis starts from.
+   */
+  allocate?: boolean;
   /** Contracts of functions without a body: their cost is the matching case's, at the witness's PCV values. */
   declaredContracts?: DeclaredContracts;
   /** As in the analysis: calls to a function with a body and a declared contract use the contract. */
@@ -79,6 +84,7 @@ export type ConcreteValue =
   | { kind: 'null' };
 
 type PointerOrNull = Exclude<ConcreteValue, { kind: 'int' }>;
+const NULL_POINTER: PointerOrNull = { kind: 'null' };
 
 export interface InterpretResult {
   returnValue: ConcreteValue | undefined;
@@ -98,6 +104,8 @@ export interface InterpretResult {
   error?: { reason: ReasonKind; message: string; range: SourceRange };
   /** Final contents of every memory object, by object name. */
   memory: Map<string, Uint8Array>;
+  /** Final pointer side tables (pointers stored by the code), by object name. */
+  pointers: Map<string, Map<number, { object: string; offset: bigint } | null>>;
 }
 
 interface MemoryObject {
@@ -246,6 +254,8 @@ class Machine {
   /** Per observed call in progress (innermost last): the memory objects written since it began. */
   private readonly observedWrites: Set<string>[] = [];
   private readonly stack: Frame[] = [];
+  /** Witness names (parameters, globals, heap objects) -> memory object names. */
+  private readonly witnessObjects = new Map<string, string>();
   private readonly functionBlocks = new Map<string, Map<number, BasicBlock>>();
   private readonly externalCalls = new Map<string, number>();
   private steps = 0;
@@ -281,6 +291,7 @@ class Machine {
         bytes.set(global.initial.subarray(0, global.size));
       }
       this.memory.set(global.name, { bytes, pointers: new Map() });
+      this.witnessObjects.set(global.name, global.name);
     }
     for (const global of this.program.globals.values()) {
       const object = this.memory.get(global.name)!;
@@ -308,10 +319,60 @@ class Machine {
         // A parameter shadowing a global still gets its own object.
         const name = this.memory.has(param.name) ? `${param.name}@param` : param.name;
         this.memory.set(name, { bytes, pointers: new Map() });
+        this.witnessObjects.set(param.name, name);
         frame.registers[param.register] = { kind: 'pointer', object: name, offset: 0n };
       }
     }
     this.stack.push(frame);
+  }
+
+  /**
+   * Rebuilds the witness's heap: its lazily created objects and the pointers to them inside
+   * parameters' pointees, globals and other heap objects (as the analysis created them on first load).
+   */
+  setUpHeap(): void {
+    for (const [name, hex] of Object.entries(this.witness.heap ?? {})) {
+      this.memory.set(name, { bytes: hexToBytes(hex), pointers: new Map() });
+      this.witnessObjects.set(name, name);
+    }
+    for (const [holder, pointers] of Object.entries(this.witness.pointers ?? {})) {
+      if (/^.+#\d+:arg\d+$/.test(holder)) continue; // memory written by an unmodelled call: set after that call
+      const object = this.memory.get(this.witnessObjects.get(holder) ?? '');
+      if (!object) throw new Error(`witness pointers name an unknown object '${holder}'`);
+      for (const [offset, target] of Object.entries(pointers)) {
+        object.pointers.set(Number(offset), this.heapPointer(target, `pointer at ${holder}+${offset}`));
+      }
+    }
+  }
+
+  private heapPointer(target: string | null, what: string): PointerOrNull {
+    if (target === null) return { kind: 'null' };
+    if (!this.memory.has(target) || own(this.witness.heap, target) === undefined) throw new Error(`witness ${what} names '${target}', which is not in its heap`);
+    return { kind: 'pointer', object: target, offset: 0n };
+  }
+
+  /** An unmodelled call's writes, from the witness: the bytes of each object it reaches after the call. */
+  private externalWrites(frame: Frame, ins: Extract<Instruction, { op: 'call' }>, key: string): void {
+    for (const [name, hex] of Object.entries(own(this.witness.externalWrites, key) ?? {})) {
+      let objectName = this.witnessObjects.get(name);
+      const argument = name.startsWith(`${key}:arg`) ? Number(name.slice(key.length + 4)) : undefined;
+      if (argument !== undefined) {
+        // The code's own memory behind an argument: named after the call, its pointers lazily created after it.
+        const pointer = ins.args[argument] ? this.readPointer(frame, ins.args[argument]!) : undefined;
+        objectName = pointer?.kind === 'pointer' ? pointer.object : undefined;
+      }
+      const object = objectName === undefined ? undefined : this.memory.get(objectName);
+      if (!object) throw new Error(`witness writes of '${key}' name an unknown object '${name}'`);
+      const bytes = hexToBytes(hex);
+      object.bytes.set(bytes.subarray(0, object.bytes.length));
+      if (argument !== undefined) {
+        this.witnessObjects.set(name, objectName!);
+        object.pointers.clear();
+        for (const [offset, target] of Object.entries(own(this.witness.pointers, name) ?? {})) {
+          object.pointers.set(Number(offset), this.heapPointer(target, `pointer at ${name}+${offset}`));
+        }
+      }
+    }
   }
 
   private newFrame(fn: IrFunction, summarizeAfter: number | undefined): Frame {
@@ -507,7 +568,7 @@ class Machine {
       case 'load': {
         const { object, offset } = this.access(this.readPointer(frame, ins.address), BigInt(byteCount(ins.width)), 'load');
         if (ins.pointer) {
-          const stored = object.pointers.get(offset);
+          const stored = object.pointers.get(offset) ?? (this.loadInt(object, offset, 64) === 0n ? NULL_POINTER : undefined);
           if (!stored) throw new Stop('invalid-pointer', 'load of a pointer that was not stored');
           this.set(frame, ins.dst, stored);
         } else {
@@ -651,8 +712,16 @@ class Machine {
   private external(frame: Frame, ins: Extract<Instruction, { op: 'call' }>): ConcreteValue | undefined {
     const k = (this.externalCalls.get(ins.callee) ?? 0) + 1;
     this.externalCalls.set(ins.callee, k);
-    if (ins.returnsPointer) return { kind: 'null' }; // declared contracts do not cover pointer results (as in the analysis)
     const key = `${ins.callee}#${k}`;
+    const allocation = this.options.allocate && ins.returnsPointer ? allocationSize(ins.callee, ins.args.map((a) => this.read(frame, a))) : undefined;
+    if (allocation !== undefined) {
+      const name = `init:${key}`;
+      this.memory.set(name, { bytes: new Uint8Array(allocation), pointers: new Map() });
+      return { kind: 'pointer', object: name, offset: 0n };
+    }
+    if (!(this.options.declaredContracts?.has(ins.callee) && !ins.returnsPointer)) this.externalWrites(frame, ins, key);
+    // Declared contracts do not cover pointer results (as in the analysis): the witness gives the object.
+    if (ins.returnsPointer) return this.heapPointer(own(this.witness.externalPointers, key) ?? null, `result of '${key}'`);
     const given = own(this.witness.externals, key);
     const value = given === undefined ? 0n : witnessInteger(given, `external call '${key}'`);
     const found = this.options.declaredContracts?.get(ins.callee);
@@ -959,6 +1028,15 @@ class Machine {
   snapshot(): Map<string, Uint8Array> {
     return new Map([...this.memory].map(([name, object]) => [name, object.bytes]));
   }
+
+  pointerSnapshot(): InterpretResult['pointers'] {
+    const pointers: InterpretResult['pointers'] = new Map();
+    for (const [name, object] of this.memory) {
+      if (object.pointers.size === 0) continue;
+      pointers.set(name, new Map([...object.pointers].map(([at, p]) => [at, p.kind === 'null' ? null : { object: p.object, offset: p.offset }])));
+    }
+    return pointers;
+  }
 }
 
 function compareInts(predicate: ComparePredicate, a: bigint, b: bigint, width: number): boolean {
@@ -992,11 +1070,13 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
     observeCalls: options?.observeCalls,
     declaredPcvValue: options?.declaredPcvValue,
     declaredGlobalEffects: options?.declaredGlobalEffects,
+    allocate: options?.allocate,
   };
   const machine = new Machine(program, witness, full, fn);
   machine.setUpStrings();
   machine.setUpGlobals();
   machine.enterEntry(fn);
+  machine.setUpHeap();
   let returnValue: ConcreteValue | undefined;
   let error: InterpretResult['error'];
   try {
@@ -1013,7 +1093,26 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
     pcvCallees: machine.pcvCallees,
     intrinsicSizes: machine.intrinsicSizes,
     memory: machine.snapshot(),
+    pointers: machine.pointerSnapshot(),
   };
   if (error) result.error = error;
   return result;
+}
+
+/** Allocators an init function may call (`allocate`), with the argument positions whose product is the size. */
+export const ALLOCATORS: Record<string, number[]> = {
+  malloc: [0], calloc: [0, 1], rte_malloc: [1], rte_zmalloc: [1], rte_calloc: [1, 2], rte_malloc_socket: [1], rte_zmalloc_socket: [1],
+};
+
+function allocationSize(callee: string, args: ConcreteValue[]): number | undefined {
+  const positions = ALLOCATORS[callee];
+  if (!positions) return undefined;
+  let size = 1n;
+  for (const p of positions) {
+    const arg = args[p];
+    if (!arg || arg.kind !== 'int') return undefined;
+    size *= arg.value;
+  }
+  if (size <= 0n || size > 1n << 28n) throw new Stop('unsupported', `'${callee}' allocates ${size} bytes, which the interpreter does not model`);
+  return Number(size);
 }

@@ -42,10 +42,20 @@ export type Instruction = (
   /** Byte difference of two pointers into the same object, as a signed 64-bit integer. */
   | { op: 'pointerDiff'; dst: number; left: Operand; right: Operand }
   /** Loads `width` bits little-endian; `pointer` says the loaded value is a pointer. */
-  | { op: 'load'; dst: number; address: Operand; width: number; pointer: boolean }
+  | { op: 'load'; dst: number; address: Operand; width: number; pointer: boolean; pointee?: Pointee }
   | { op: 'store'; address: Operand; value: Operand; width: number; pointer: boolean }
-  | { op: 'call'; dst: number | undefined; callee: string; args: Operand[]; argWidths: number[]; returnWidth: number; returnsPointer: boolean }
+  | { op: 'call'; dst: number | undefined; callee: string; args: Operand[]; argWidths: number[]; returnWidth: number; returnsPointer: boolean; pointee?: Pointee }
 ) & { range: SourceRange };
+
+/**
+ * What a loaded or returned pointer points to, for memory the analysis did not allocate (lazy
+ * objects): the pointee's size (0 when incomplete or void) and whether it is a struct or union.
+ */
+export interface Pointee {
+  size: number;
+  isRecord: boolean;
+  name: string;
+}
 
 export type Terminator = (
   | { op: 'jump'; target: number }

@@ -1,14 +1,14 @@
 // Lowers one C function definition (a tree-sitter node) to an IR control-flow graph with C's conversion rules.
 import type { Node } from 'web-tree-sitter';
 import {
-  CType, IntType, RecordType, Types, findField, isInteger, pointerTo, promote, sizeOf, uncomputedSize, usualArithmetic, typeToString,
+  CType, IntType, PointerType, RecordType, Types, findField, isInteger, pointerTo, promote, sizeOf, uncomputedSize, usualArithmetic, typeToString,
 } from '../syntax/cTypes';
 import {
   Diagnostic, FunctionDeclaration, TranslationUnit, decodeStringLiteral, parseCharLiteral, parseIntegerLiteral, precedingAnnotations,
 } from '../syntax/translationUnit';
 import { AnalysisError } from '../reasons';
 import type {
-  BasicBlock, BinaryOp, ComparePredicate, Instruction, IrFunction, IrParameter, LoopInfo, Operand, SourceRange, Terminator,
+  BasicBlock, BinaryOp, ComparePredicate, Instruction, IrFunction, IrParameter, LoopInfo, Operand, Pointee, SourceRange, Terminator,
 } from './ir';
 
 /** Program-wide state the lowering of each function adds to. */
@@ -1141,6 +1141,7 @@ class FunctionLowering {
     const dst = returns.kind === 'void' || discarded ? undefined : this.newTemporary();
     this.emit({
       op: 'call', dst, callee, args, argWidths, returnWidth: widthOf(returns), returnsPointer: returns.kind === 'pointer', range: this.range(node),
+      ...(returns.kind === 'pointer' ? { pointee: pointeeInfo(returns) } : {}),
     });
     if (dst === undefined) return { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
     return { value: { kind: 'reg', id: dst }, type: returns };
@@ -1404,7 +1405,10 @@ class FunctionLowering {
       this.emit({ op: 'load', dst, address: place.address, width: storageWidth, pointer: false, range: this.range(node) });
       return this.extractBits({ kind: 'reg', id: dst }, type, place.bitOffset ?? 0, place.bitWidth, node);
     }
-    this.emit({ op: 'load', dst, address: place.address, width: widthOf(type), pointer: type.kind === 'pointer', range: this.range(node) });
+    this.emit({
+      op: 'load', dst, address: place.address, width: widthOf(type), pointer: type.kind === 'pointer', range: this.range(node),
+      ...(type.kind === 'pointer' ? { pointee: pointeeInfo(type) } : {}),
+    });
     return { value: { kind: 'reg', id: dst }, type };
   }
 
@@ -1679,4 +1683,11 @@ function collectAddressTaken(node: Node, into: Set<string>): void {
     if (argument?.type === 'identifier') into.add(argument.text);
   }
   for (const child of node.namedChildren) if (child) collectAddressTaken(child, into);
+}
+
+/** The pointee of a loaded or returned pointer, for lazily created objects (size 0: incomplete or void). */
+function pointeeInfo(type: PointerType): Pointee {
+  const to = type.to;
+  const complete = to.kind !== 'void' && to.kind !== 'function' && !(to.kind === 'record' && !to.complete);
+  return { size: complete ? sizeOf(to) : 0, isRecord: to.kind === 'record', name: typeToString(to) };
 }

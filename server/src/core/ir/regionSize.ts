@@ -4,6 +4,11 @@ import type { ParameterKind } from './ir';
 export interface RegionOptions {
   /** Size of the buffer behind a pointer to a scalar (e.g. `uint8_t *pkt`). */
   bufferBytes: number;
+  /**
+   * Elements an object of struct type may have when the code indexes it as an array (`cells[i]`):
+   * a pointer parameter to a struct or a lazily created object. Default 64 (`DEFAULT_ARRAY_ELEMENTS`).
+   */
+  arrayElements?: number;
 }
 
 export const DEFAULT_REGION_OPTIONS: RegionOptions = { bufferBytes: 2048 };

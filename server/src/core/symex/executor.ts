@@ -4,7 +4,7 @@
 // At a branch, the side the model takes is feasible for free; z3 is asked only about the other side,
 // and a `sat` answer brings the model for the forked state. Error checks (division by zero,
 // out-of-bounds, null) work the same way and turn feasible errors into terminated paths.
-import type { BasicBlock, Instruction, IrFunction, IrProgram, Operand, SourceRange, Terminator } from '../ir/ir';
+import type { BasicBlock, Instruction, IrFunction, IrProgram, Operand, Pointee, SourceRange, Terminator } from '../ir/ir';
 import { PathTrace } from '../ir/pathTrace';
 import { DEFAULT_REGION_OPTIONS, RegionOptions, parameterRegionSize } from '../ir/regionSize';
 import { Cost, addCost, instructionCost, intrinsicCost, terminatorCost, zeroCost } from '../cost/costModel';
@@ -23,6 +23,9 @@ import {
   ArgumentShape, FunctionSummary, PcvEvent, RecordingTrace, Rebuilder, SummaryDecision, SummaryGuard, SummaryIteration, SummaryLeaf, SummaryLoop, SummaryPcv, SummaryStore, SummaryValue, UnusableSummary,
   SummaryUse, summaryArgObject, summaryArgument, summaryObjectArray, summaryOffset,
 } from './summaries';
+import {
+  DEFAULT_ARRAY_ELEMENTS, InitHeap, LazyObjectInfo, LazyObjectRecord, LazyOrigin, lazyObjectName, lazyObjectSize, nullCondition, nullableEquality, stillInput,
+} from './lazyMemory';
 
 export interface ExecutionOptions {
   /**
@@ -39,6 +42,14 @@ export interface ExecutionOptions {
   /** Wall-clock budget for one entry function. */
   timeLimitMs: number;
   regions: RegionOptions;
+  /**
+   * `--init NAME`: the function run (in the interpreter) before every entry is analysed; the
+   * objects it allocates, with unknown contents, and the pointers to them are the state handlers
+   * start from (`initialHeap`, filled in by `analyze()`).
+   */
+  init?: string;
+  /** The objects an init function allocated and the pointers to them (`--init`, core/initState.ts): the state handlers start from. */
+  initialHeap?: InitHeap;
   /** Written globals that still start at their initial value instead of unknown contents (e.g. counters reset per packet). */
   initialGlobals: string[];
   /** Contracts of functions without a body, by name. */
@@ -90,7 +101,8 @@ export const DEFAULT_EXECUTION_OPTIONS: ExecutionOptions = {
 
 export type SymbolicValue =
   | { kind: 'int'; expr: BitVecExpr }
-  | { kind: 'pointer'; object: string; offset: BitVecExpr }
+  /** `nullable`: for a lazily created pointer, the condition under which it is NULL (see lazyMemory.ts). */
+  | { kind: 'pointer'; object: string; offset: BitVecExpr; nullable?: BoolExpr }
   | { kind: 'null' };
 
 /** One decision at a branch whose condition depended on inputs. */
@@ -160,6 +172,10 @@ export interface CompletedPath {
   /** Calls without a body, in order; `declared` ones have a contract, the others are unmodelled. */
   /** `writes`: out-parameters a declared contract stored, as symbols `ext:KEY.PARAM`. */
   externalCalls: { callee: string; key: string; width: number; range: SourceRange; declared: boolean; writes?: { param: string; width: number }[] }[];
+  /** Objects created lazily on this path (behind pointers the analysed code did not store), for the witness's heap. */
+  lazyObjects?: LazyObjectRecord[];
+  /** Objects an unmodelled call may have written: their contents after the call are the array `arrayName`. */
+  externalWrites?: { key: string; object: string; arrayName: string; size: number }[];
 }
 
 export interface ExplorationResult {
@@ -171,6 +187,10 @@ export interface ExplorationResult {
   inputObjects: InputObject[];
   /** With `compositional`: calls answered by a summary, per callee, and callees inlined with the reason. */
   summaryUse?: SummaryUse;
+  /** Struct objects some path indexed as arrays (lazyMemory.ts), with their assumed element bound. */
+  arrayObjects?: { name: string; elements: number; elementSize: number }[];
+  /** With `--init`: the init function's allocations the paths started from (witnesses give them as `heap`). */
+  initialHeap?: InitHeap;
 }
 
 export interface InputObject {
@@ -191,6 +211,16 @@ interface MemoryObject {
   readOnly?: boolean;
   /** For inputs: the array symbol holding the initial contents (the witness key's data). */
   inputArray?: string;
+  /** The input array pointer fields are lazily initialised from (`stillInput`); unset for memory the code allocated. */
+  lazyRoot?: string;
+  /** The name of the object in witnesses (a parameter's or global's name, a lazy object's name). */
+  witnessName?: string;
+  /** Set on a lazily created object. */
+  lazy?: LazyObjectInfo;
+  /** For a struct object that may be indexed as an array: the struct's size (the object grows to `arrayElements` of them). */
+  elementSize?: number;
+  /** Set once the object is indexed as an array: it then holds up to this many elements. */
+  arrayElements?: number;
 }
 
 interface Frame {
@@ -253,6 +283,8 @@ interface State {
   pendingRegistrations?: (() => void)[];
   /** While the rest of a loop runs concretely (see `completeConcretely`). */
   concreteRun?: ConcreteRun;
+  /** Objects unmodelled calls may have written on this path (see `forgetReachable`). */
+  externalWrites?: CompletedPath['externalWrites'];
 }
 
 /**
@@ -327,6 +359,7 @@ class Explorer {
   private forkCounter = 0;
   private readonly summaryUse: SummaryUse = { instantiated: {}, inlined: [] };
   private recording?: Recording;
+  private readonly arrayObjects: NonNullable<ExplorationResult['arrayObjects']> = [];
 
   constructor(
     private readonly program: IrProgram, private readonly solver: IndependenceCachingSolver, private readonly options: ExecutionOptions,
@@ -363,6 +396,8 @@ class Explorer {
     return {
       paths: this.paths, stopReasons: this.stopReasons, inputObjects: this.inputObjects, pcvs: this.pcvs,
       ...(this.options.compositional && this.summaries ? { summaryUse: this.summaryUse } : {}),
+      ...(this.arrayObjects.length > 0 ? { arrayObjects: this.arrayObjects } : {}),
+      ...(this.options.initialHeap ? { initialHeap: this.options.initialHeap } : {}),
     };
   }
 
@@ -395,6 +430,10 @@ class Explorer {
         input: !known,
         readOnly: global.readOnly,
         inputArray: known ? undefined : `mem:${global.name}`,
+        // A pointer in a global that no analysed function writes was set by code outside the analysis
+        // (an init function, another file) unless the global is const or its initial value is asked for.
+        ...(known ? (global.isConst || this.options.initialGlobals.includes(global.name) ? {} : { lazyRoot: `global:${global.name}`, witnessName: global.name })
+          : { lazyRoot: `mem:${global.name}`, witnessName: global.name }),
       };
       for (const p of global.initialPointers) {
         object.pointers.set(p.offset, {
@@ -409,6 +448,12 @@ class Explorer {
     this.program.strings.forEach((data, index) => {
       memory.set(`str#${index}`, { name: `str#${index}`, size: data.length, bytes: arrayConst(`str#${index}`, data), pointers: new Map(), input: false, readOnly: true });
     });
+    // The init function's allocations, with unknown contents, and the pointers to them it left.
+    for (const allocated of this.options.initialHeap?.objects ?? []) {
+      const arrayName = `mem:${allocated.name}`;
+      memory.set(allocated.name, { name: allocated.name, size: allocated.size, bytes: arraySymbol(arrayName), pointers: new Map(), input: true, inputArray: arrayName, lazyRoot: arrayName, witnessName: allocated.name });
+    }
+    for (const p of this.options.initialHeap?.pointers ?? []) memory.get(p.holder)?.pointers.set(p.offset, { kind: 'pointer', object: p.target, offset: bv(0n, 64) });
     const registers: (SymbolicValue | undefined)[] = new Array(fn.registerCount);
     for (const param of fn.params) {
       if (param.type.kind === 'int') {
@@ -416,7 +461,10 @@ class Explorer {
       } else {
         const objectName = this.program.globals.has(param.name) ? `${param.name}@param` : param.name;
         const size = parameterRegionSize(param.type, this.options.regions);
-        memory.set(objectName, { name: objectName, size, bytes: arraySymbol(`mem:${param.name}`), pointers: new Map(), input: true, inputArray: `mem:${param.name}` });
+        memory.set(objectName, {
+          name: objectName, size, bytes: arraySymbol(`mem:${param.name}`), pointers: new Map(), input: true, inputArray: `mem:${param.name}`,
+          lazyRoot: `mem:${param.name}`, witnessName: param.name, ...(param.type.pointeeIsRecord && param.type.pointeeSize > 0 ? { elementSize: param.type.pointeeSize } : {}),
+        });
         this.inputObjects.push({ name: param.name, arrayName: `mem:${param.name}`, size, kind: 'parameter' });
         registers[param.register] = { kind: 'pointer', object: objectName, offset: bv(0n, 64) };
       }
@@ -474,6 +522,7 @@ class Explorer {
       witnessModel: state.model,
       inputExtents: state.inputExtents,
       externalCalls: state.externalCalls,
+      ...lazyRecords(state),
     });
   }
 
@@ -502,6 +551,7 @@ class Explorer {
       ...(state.loopIds ? { loopIds: [...state.loopIds] } : {}),
       ...(state.forgetsAll ? { forgetsAll: true } : {}),
       ...(state.pcvEvents ? { pcvEvents: [...state.pcvEvents] } : {}),
+      ...(state.externalWrites ? { externalWrites: [...state.externalWrites] } : {}),
     };
   }
 
@@ -1012,7 +1062,7 @@ class Explorer {
           throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: 'arithmetic on a null pointer', range: instruction.range });
         }
         if (pointer.kind !== 'pointer') throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: 'an integer is used as a pointer', range: instruction.range });
-        set(instruction.dst, { kind: 'pointer', object: pointer.object, offset: binary('add', pointer.offset, delta) });
+        set(instruction.dst, { ...pointer, offset: binary('add', pointer.offset, delta) });
         break;
       }
       case 'pointerDiff': {
@@ -1031,10 +1081,7 @@ class Explorer {
         if (instruction.pointer) {
           const stored = offset.op === 'const' ? object.pointers.get(Number(offset.value)) : undefined;
           if (!stored && this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'it loads a pointer from memory, which a summary cannot express' });
-          if (!stored) {
-            throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: `load of a pointer that was not stored by the analysed code (from '${object.name}'); pointers inside inputs are not modelled yet`, range: instruction.range });
-          }
-          set(instruction.dst, stored);
+          set(instruction.dst, stored ?? this.unstoredPointer(state, object, offset, instruction));
         } else {
           set(instruction.dst, { kind: 'int', expr: this.readBytes(object, offset, instruction.width / 8) });
         }
@@ -1092,9 +1139,14 @@ class Explorer {
     const isNull = (v: SymbolicValue) => v.kind === 'null' || (v.kind === 'int' && v.expr.op === 'const' && v.expr.value === 0n);
     if (instruction.predicate === 'eq' || instruction.predicate === 'ne') {
       let equal: BoolExpr;
-      if (isNull(left) && isNull(right)) equal = TRUE;
+      const lazyNull = nullableEquality(left, right, isNull);
+      if (lazyNull) equal = lazyNull;
+      else if (isNull(left) && isNull(right)) equal = TRUE;
       else if (isNull(left) || isNull(right)) equal = FALSE;
-      else if (left.kind === 'pointer' && right.kind === 'pointer') equal = left.object === right.object ? compare('eq', left.offset, right.offset) : FALSE;
+      else if (left.kind === 'pointer' && right.kind === 'pointer') {
+        // Distinct objects are equal only when both are lazily created pointers that are both NULL (no aliasing).
+        equal = left.object === right.object ? compare('eq', left.offset, right.offset) : and([left.nullable ?? FALSE, right.nullable ?? FALSE]);
+      }
       else throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: 'comparing a pointer with an integer', range: instruction.range });
       return instruction.predicate === 'eq' ? equal : not(equal);
     }
@@ -1114,10 +1166,13 @@ class Explorer {
     const object = state.memory.get(pointer.object);
     if (!object) throw new PathEnd({ kind: 'error', reason: 'invalid-pointer', message: `no object '${pointer.object}'`, range });
     const offset = pointer.offset;
+    if (pointer.nullable) await this.assumeValid(state, pointer.nullable, range);
+    if (object.elementSize !== undefined && object.arrayElements === undefined) await this.growIntoArray(object, offset, bytes, range);
     // In bounds: offset <= size - bytes, as unsigned 64-bit (negative offsets wrap to huge values).
     const limit = BigInt(object.size - bytes);
     const outOfBounds = limit < 0n ? TRUE : not(compare('ule', offset, bv(limit, 64)));
     const message = `access of ${bytes} byte${bytes === 1 ? '' : 's'} may fall outside '${displayObject(object.name)}' (${object.size} bytes)`;
+    await this.assumeInArray(state, object, offset, bytes);
     if (await this.check(state, outOfBounds, { kind: 'error', reason: 'out-of-bounds', message, range })) return 'forked';
     this.recording?.touched.add(object.name);
     if (object.inputArray) {
@@ -1127,6 +1182,111 @@ class Explorer {
       state.inputExtents.set(object.inputArray, extent);
     }
     return { object, offset };
+  }
+
+  // ----- lazy initialisation (lazyMemory.ts) -----
+
+  /**
+   * The value of a pointer load where the analysed code stored no pointer: a lazily created object
+   * when the bytes are still an input's, NULL when they are zero, else the path ends (PC107).
+   */
+  private unstoredPointer(state: State, object: MemoryObject, offset: BitVecExpr, instruction: Extract<Instruction, { op: 'load' }>): SymbolicValue {
+    const at = offset.op === 'const' ? Number(offset.value) : undefined;
+    if (at !== undefined && object.lazyRoot && object.witnessName && stillInput(object.bytes, object.lazyRoot, at, 8)) {
+      const value = this.createLazy(state, { kind: 'field', holder: object.witnessName, offset: at }, instruction.pointee);
+      object.pointers.set(at, value);
+      return value;
+    }
+    const bytes = this.readBytes(object, offset, 8);
+    if (bytes.op === 'const' && bytes.value === 0n) return { kind: 'null' };
+    throw new PathEnd({
+      kind: 'error', reason: 'invalid-pointer', range: instruction.range,
+      message: `load of a pointer the memory model cannot follow (from '${displayObject(object.name)}': its bytes were written as integers, forgotten by a summarised loop, or read at a symbolic offset)`,
+    });
+  }
+
+  /** A fresh object of the pointee's type with symbolic contents, and a pointer to it that may be NULL. */
+  private createLazy(state: State, origin: LazyOrigin, pointee: Pointee | undefined): SymbolicValue {
+    const name = lazyObjectName(origin);
+    const { size, elementSize } = lazyObjectSize(pointee, this.options.regions.bufferBytes);
+    const arrayName = `mem:${name}`;
+    const nullSymbol = `null:${name}`;
+    state.memory.set(name, {
+      name, size, bytes: arraySymbol(arrayName), pointers: new Map(), input: true, inputArray: arrayName, lazyRoot: arrayName, witnessName: name,
+      lazy: { origin, nullSymbol, pointee: pointee?.name ?? 'void' }, ...(elementSize !== undefined ? { elementSize } : {}),
+    });
+    return { kind: 'pointer', object: name, offset: bv(0n, 64), nullable: nullCondition(nullSymbol) };
+  }
+
+  /**
+   * A dereference of a lazily created pointer assumes it is not NULL (the code did not check), unless
+   * the path already decided it is: then it is a null dereference.
+   */
+  private async assumeValid(state: State, nullable: BoolExpr, range: SourceRange): Promise<void> {
+    const valid = not(nullable);
+    const answer = await this.feasible(state, valid);
+    if (answer.result === 'unknown') this.stop('solver-unknown', `the solver could not decide whether a pointer is NULL (${rangeText(range)})`);
+    if (answer.result !== 'sat') throw new PathEnd({ kind: 'error', reason: 'null-dereference', message: 'memory access through a pointer that is NULL on this path', range });
+    this.addConstraint(state, valid, answer.model!);
+  }
+
+  /**
+   * A struct object accessed beyond its first element is an array of up to `arrayElements` elements;
+   * the path assumes the access is inside it (an assumption of the contract, not an error class), and
+   * is an out-of-bounds error only where no element count up to the bound can hold it.
+   */
+  private async growIntoArray(object: MemoryObject, offset: BitVecExpr, bytes: number, range: SourceRange): Promise<void> {
+    const elementSize = object.elementSize!;
+    if (offset.op === 'const' && offset.value + BigInt(bytes) <= BigInt(elementSize)) return;
+    if (this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `it indexes '${displayObject(object.name)}' as an array, which a summary cannot express`, range });
+    object.arrayElements = this.options.regions.arrayElements ?? DEFAULT_ARRAY_ELEMENTS;
+    object.size = object.arrayElements * elementSize;
+    const input = this.inputObjects.find((i) => i.arrayName === object.inputArray);
+    if (input) input.size = Math.max(input.size, object.size);
+    const name = object.witnessName ?? displayObject(object.name);
+    if (!this.arrayObjects.some((a) => a.name === name)) this.arrayObjects.push({ name, elements: object.arrayElements, elementSize });
+  }
+
+  /** Inside an object indexed as an array, the path assumes the access falls inside its elements. */
+  private async assumeInArray(state: State, object: MemoryObject, offset: BitVecExpr, bytes: number): Promise<void> {
+    if (object.arrayElements === undefined) return;
+    const inside = compare('ule', offset, bv(BigInt(object.size - bytes), 64));
+    if (inside.op === 'true') return;
+    const answer = await this.feasible(state, inside);
+    if (answer.result === 'sat') this.addConstraint(state, inside, answer.model!);
+  }
+
+  /**
+   * An unmodelled call may write everything its pointer arguments reach: those objects get fresh
+   * contents (the array `ext:KEY>NAME`, given by the witness's `externalWrites`). In inputs and lazy
+   * objects, pointers already followed stay and the others are lazily created from the new contents.
+   * The code's own memory behind an argument (a local passed as an out-parameter, `&e`) loses its
+   * pointers: they are lazily created too, named after the call (`KEY:argN@OFFSET`).
+   */
+  private forgetReachable(state: State, key: string, args: SymbolicValue[]): void {
+    const seen = new Set<string>();
+    const queue: { name: string; label: string | undefined }[] = [];
+    args.forEach((arg, index) => { if (arg.kind === 'pointer') queue.push({ name: arg.object, label: `${key}:arg${index}` }); });
+    while (queue.length > 0) {
+      const { name, label } = queue.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const object = state.memory.get(name);
+      if (!object || object.readOnly) continue;
+      for (const value of object.pointers.values()) if (value.kind === 'pointer') queue.push({ name: value.object, label: undefined });
+      // Memory the code allocated that the call reaches only through stored pointers has no name a witness can give.
+      if (!object.witnessName && label === undefined) continue;
+      if (!object.witnessName) {
+        object.witnessName = label;
+        object.pointers = new Map();
+      }
+      const witnessName = object.witnessName!;
+      const arrayName = `ext:${key}>${witnessName}`;
+      object.bytes = arraySymbol(arrayName);
+      object.inputArray = arrayName;
+      object.lazyRoot = arrayName;
+      state.externalWrites = [...(state.externalWrites ?? []), { key, object: witnessName, arrayName, size: object.size }];
+    }
   }
 
   private readBytes(object: MemoryObject, offset: BitVecExpr, count: number): BitVecExpr {
@@ -1197,10 +1357,15 @@ class Explorer {
     const key = `${instruction.callee}#${count}`;
     if (declared && !instruction.returnsPointer) return this.declaredCall(state, frame, instruction, declared, key, outputs);
     // A call without a body or contract: its result is unknown and its cost is not counted.
-    state.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnWidth, range: instruction.range, declared: false });
+    state.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnsPointer ? 0 : instruction.returnWidth, range: instruction.range, declared: false });
+    if (this.recording && (instruction.returnsPointer || args.some((a) => a.kind === 'pointer'))) {
+      throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `it calls '${instruction.callee}', which has no body or contract, with or for pointers, which a summary cannot express`, range: instruction.range });
+    }
+    this.forgetReachable(state, key, args);
     if (instruction.dst !== undefined) {
-      frame.registers[instruction.dst] = instruction.returnsPointer || instruction.returnWidth === 0
-        ? (instruction.returnsPointer ? { kind: 'null' } : { kind: 'int', expr: bv(0n, 32) })
+      // A pointer result is NULL or a fresh object (lazy initialisation), an integer one unconstrained.
+      frame.registers[instruction.dst] = instruction.returnsPointer ? this.createLazy(state, { kind: 'result', key }, instruction.pointee)
+        : instruction.returnWidth === 0 ? { kind: 'int', expr: bv(0n, 32) }
         : { kind: 'int', expr: symbol(`ext:${key}`, instruction.returnWidth) };
     }
     addCost(state.cost, instructionCost(instruction));
@@ -1333,6 +1498,7 @@ class Explorer {
       }
       if (arg.kind === 'null') { shape.push({ kind: 'null' }); continue; }
       if (arg.kind !== 'pointer') return `its pointer parameter '${param.name}' is given an integer`;
+      if (arg.nullable && !state.constraints.includes(not(arg.nullable))) return `its argument '${param.name}' is a lazily created pointer that may be NULL`;
       const object = state.memory.get(arg.object);
       if (!object) return `its argument '${param.name}' points to no object`;
       let target = arg.object;
@@ -1340,7 +1506,10 @@ class Explorer {
         const k = objects.indexOf(arg.object);
         target = summaryArgObject(k >= 0 ? k : objects.push(arg.object) - 1);
       }
-      shape.push({ kind: 'pointer', target, size: object.size, offset: arg.offset.op === 'const' ? arg.offset.value.toString() : 'symbolic' });
+      shape.push({
+        kind: 'pointer', target, size: object.size, offset: arg.offset.op === 'const' ? arg.offset.value.toString() : 'symbolic',
+        ...(object.elementSize !== undefined && object.arrayElements === undefined ? { elementSize: object.elementSize } : {}),
+      });
     }
     return { shape, objects };
   }
@@ -1436,7 +1605,12 @@ class Explorer {
       const param = fn.params[index]!;
       if (arg.kind === 'int') { registers[param.register] = { kind: 'int', expr: symbol(summaryArgument(index), arg.width) }; return; }
       if (arg.kind === 'null') { registers[param.register] = { kind: 'null' }; return; }
-      if (!memory.has(arg.target)) add({ name: arg.target, size: arg.size, bytes: arraySymbol(summaryObjectArray(arg.target)), pointers: new Map(), input: true, inputArray: summaryObjectArray(arg.target) });
+      if (!memory.has(arg.target)) {
+        add({
+          name: arg.target, size: arg.size, bytes: arraySymbol(summaryObjectArray(arg.target)), pointers: new Map(), input: true, inputArray: summaryObjectArray(arg.target),
+          ...(arg.elementSize !== undefined ? { elementSize: arg.elementSize } : {}),
+        });
+      }
       registers[param.register] = { kind: 'pointer', object: arg.target, offset: arg.offset === 'symbolic' ? symbol(summaryOffset(index), 64) : bv(BigInt(arg.offset), 64) };
     });
     const state: State = {
@@ -2195,4 +2369,13 @@ function rangeCondition(range: IntegerOrRange, value: BitVecExpr, width: number,
   if (typeof range === 'number') return compare('eq', value, constant(range));
   const le = signed ? 'sle' : 'ule';
   return and([compare(le, constant(range.min), value), compare(le, value, constant(range.max))]);
+}
+
+/** The lazy objects and unmodelled writes of a finished state, for its witness. */
+function lazyRecords(state: State): Pick<CompletedPath, 'lazyObjects' | 'externalWrites'> {
+  const lazyObjects: LazyObjectRecord[] = [];
+  for (const object of state.memory.values()) {
+    if (object.lazy) lazyObjects.push({ ...object.lazy, name: object.name, arrayName: `mem:${object.name}`, size: object.size });
+  }
+  return { ...(lazyObjects.length > 0 ? { lazyObjects } : {}), ...(state.externalWrites ? { externalWrites: state.externalWrites } : {}) };
 }

@@ -27,7 +27,8 @@ export type ArgumentShape =
   | { kind: 'int'; width: number }
   | { kind: 'null' }
   /** `target`: a global or string object by name, or `$argK` for the K-th distinct other object. */
-  | { kind: 'pointer'; target: string; size: number; offset: string | 'symbolic' };
+  /** `elementSize`: the object is a struct that may still be indexed as an array (lazyMemory.ts); a summary that does so is unusable. */
+  | { kind: 'pointer'; target: string; size: number; offset: string | 'symbolic'; elementSize?: number };
 
 export interface SummaryShape { args: ArgumentShape[] }
 

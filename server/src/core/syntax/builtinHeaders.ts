@@ -101,6 +101,9 @@ static inline uint32_t ntohl(uint32_t x) {
 const STDLIB = `
 #include <stddef.h>
 void abort(void);
+void *malloc(size_t size);
+void *calloc(size_t count, size_t size);
+void free(void *pointer);
 `;
 
 const STDIO = `

@@ -1,0 +1,34 @@
+// What a contract states about memory it did not see allocated and calls it could not see into: assumptions and per-class dependences.
+import type { CompletedPath, ExplorationResult } from '../symex/executor';
+
+/** The unmodelled callees (no body, no contract) whose results or writes the paths of one class depend on, sorted. */
+export function unmodelledCallees(paths: readonly CompletedPath[]): { dependsOnUnmodelled?: string[] } {
+  const callees = new Set<string>();
+  for (const path of paths) for (const call of path.externalCalls) if (!call.declared) callees.add(call.callee);
+  return callees.size > 0 ? { dependsOnUnmodelled: [...callees].sort() } : {};
+}
+
+/** The assumptions the memory model made on some path, in words (empty when it made none). */
+export function memoryAssumptions(exploration: ExplorationResult): string[] {
+  const assumptions: string[] = [];
+  const paths = exploration.paths;
+  const heap = exploration.initialHeap;
+  if (heap?.failed) assumptions.push(`'${heap.init}' could not be run before the analysis (${heap.failed}): the state is lazily initialised instead.`);
+  if (heap && heap.objects.length > 0) {
+    assumptions.push(`The state starts from what '${heap.init}' allocated (${heap.objects.length} object${heap.objects.length === 1 ? '' : 's'}, pointed to as it left them), with unknown contents.`);
+    if (heap.skipped.length > 0) assumptions.push(`Pointers '${heap.init}' stored at ${heap.skipped.join(', ')} (into globals or inside objects) are not kept: they are lazily initialised.`);
+  }
+  if (paths.some((p) => p.lazyObjects)) {
+    assumptions.push(
+      'Pointers the analysed code did not store (in parameters\' pointees, globals, objects behind them, results of unmodelled calls) point to distinct objects that alias nothing else (no --may-alias).',
+      'Such a pointer is NULL only on paths that compare it with NULL; one dereferenced without a check is assumed valid.',
+    );
+  }
+  for (const array of exploration.arrayObjects ?? []) {
+    assumptions.push(`'${array.name}' is indexed as an array: it is assumed to hold at most ${array.elements} elements of ${array.elementSize} bytes, and every index the code uses to be inside it.`);
+  }
+  if (paths.some((p) => p.externalWrites)) {
+    assumptions.push('An unmodelled call may overwrite the bytes of everything its pointer arguments reach, but not the pointers the code already followed.');
+  }
+  return assumptions;
+}
