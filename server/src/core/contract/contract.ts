@@ -13,7 +13,7 @@ import type { DeclaredContracts } from './declaredContracts';
 import { Behaviour, computeBehaviours, maximumFormula } from './behaviours';
 import { behaviourItems, behaviourKey, connectedGroups, countRepeats, exitIterationDecisions, mergeContext } from './classMerge';
 import { DEFAULT_EXECUTION_OPTIONS } from '../symex/executor';
-import { WorstCaseRanking, compareWorst } from './worstCase';
+import { WorstCaseRanking, compareWorst, valueAtBounds } from './worstCase';
 import { insideLoop, pcvFacts, returnNameOf } from './pcvFacts';
 
 export interface ContractRange { startLine: number; startColumn: number; endLine: number; endColumn: number; startByte: number; endByte: number }
@@ -229,11 +229,16 @@ export function buildContract(
   const costOf = (c: PathClass) => primaryCost(c, (n) => bounds.get(n) ?? 1_000_000);
   const unbounded = (c: PathClass) => Object.values(c.cost).some((f) => f !== undefined && formulaPcvNames(f).some((n) => bounds.get(n) === undefined));
   let worst: PathClass | undefined;
-  let best: PathClass | undefined;
+  // The best case is the cheapest path: in a merged class, its cheapest member, not the class's maximum.
+  let best: { pathClass: PathClass; cost: PathClass['cost']; at: number } | undefined;
   for (const c of classes) {
     // An incomplete class's cost stops where its path stopped, so it cannot be a worst case.
     if (c.outcome !== 'incomplete' && (!worst || compareWorst(c.cost[primary] ?? '0', worst.cost[primary] ?? '0', bounds, UNBOUNDED_PCV_VALUE) > 0)) worst = c;
-    if (c.outcome === 'return' && (!best || costOf(c) < costOf(best))) best = c;
+    if (c.outcome !== 'return') continue;
+    for (const candidate of c.members ?? [c]) {
+      const at = valueAtBounds(candidate.cost[primary] ?? '0', bounds, UNBOUNDED_PCV_VALUE);
+      if (!best || at < best.at) best = { pathClass: c, cost: candidate.cost, at };
+    }
   }
   // Adversarial classes: far above the common case, and selected by packet contents (the memory
   // behind a pointer parameter), which a sender controls.
@@ -249,7 +254,7 @@ export function buildContract(
       const factor = costOf(c) / commonCase;
       if (!growsWithoutBound && factor <= adversarialFactor) continue;
       const representative = classPaths.get(c.id)![0]!;
-      const drivenBy = exitIterationDecisions(representative.decisions, merge)
+      const drivenBy = representative.decisions
         .filter((d) => d.inputs.some((s) => packetArrays.has(s)))
         .map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName }));
       if (drivenBy.length === 0) continue;
@@ -279,8 +284,8 @@ export function buildContract(
       // Classes compare at the PCV bounds unless one of them grows with a PCV that has none.
       ranking: classes.some((c) => c.outcome !== 'incomplete' && unbounded(c)) ? 'growth' : 'bounds',
     } : null,
-    bestCase: best ? { class: best.id, cost: best.cost } : null,
-    worstToBestRatio: worst && best && costOf(best) > 0 && !unbounded(worst) ? Math.round((costOf(worst) / costOf(best)) * 100) / 100 : null,
+    bestCase: best ? { class: best.pathClass.id, cost: best.cost } : null,
+    worstToBestRatio: worst && best && best.at > 0 && !unbounded(worst) ? Math.round((costOf(worst) / best.at) * 100) / 100 : null,
     complete: incompleteReasons.length === 0,
     incompleteReasons,
     unmodelledCalls,
@@ -290,7 +295,7 @@ export function buildContract(
   // Behaviours: which decisions packet bytes decide, per class, whatever the class costs.
   const packetDecisions = new Map(classes.map((c) => {
     const representative = classPaths.get(c.id)![0]!;
-    return [c.id, dedupeConditions(exitIterationDecisions(representative.decisions, merge).filter((d) => d.inputs.some((s) => packetArrays.has(s)))
+    return [c.id, dedupeConditions(representative.decisions.filter((d) => d.inputs.some((s) => packetArrays.has(s)))
       .map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName })))];
   }));
   const { behaviours, typicalCommonCase } = computeBehaviours(contract, {
