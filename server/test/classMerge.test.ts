@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'path';
 import { analyze } from '../src/core/analysis';
-import { diskFileSystem } from '../src/cli/main';
+import { diskFileSystem, parseArguments } from '../src/cli/main';
 import { renderMarkdown } from '../src/core/contract/renderMarkdown';
 import { polynomialOf } from '../src/core/contract/pcvDisplay';
 import { compareWorst, growthOf } from '../src/core/contract/worstCase';
@@ -173,4 +173,10 @@ test('the witness search keeps only inputs of the class, and stops at its target
   assert.equal(result.improved, true);
   assert.equal(Buffer.from(result.witness.memory.p!, 'hex')[0]! % 2, 0);
   assert.ok(result.pcv.n! >= 200, JSON.stringify(result));
+});
+
+test('--detail paths selects the member rows; another value is a usage error', () => {
+  assert.equal(parseArguments(['contract', 'f.c']).detail, 'classes');
+  assert.equal(parseArguments(['contract', 'f.c', '--detail', 'paths']).detail, 'paths');
+  assert.throws(() => parseArguments(['contract', 'f.c', '--detail', 'members']), /--detail takes 'classes' or 'paths', not 'members'/);
 });
