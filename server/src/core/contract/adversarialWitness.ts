@@ -23,6 +23,12 @@ export interface PushOptions {
   argWidths: Record<string, number>;
 }
 
+/**
+ * Byte values worth trying first, as fuzzers do (AFL's 8-bit "interesting values": 0, 1, 16, 32,
+ * 64, 100, 127, -128, -1): small codes such as protocol numbers, sign and width boundaries.
+ */
+const INTERESTING_BYTES = [0x00, 0x01, 0x10, 0x20, 0x40, 0x64, 0x7f, 0x80, 0xff];
+
 /** Argument changes kept at equal cost in a row before the search gives up on them. */
 const NEUTRAL_LIMIT = 8;
 
@@ -31,7 +37,7 @@ export const UNBOUNDED_TARGET = 1_000;
 
 /**
  * Hill climbing on the witness: each step changes one argument or one input byte to a few values
- * (all ones, the top bit, the low nibble, plus or minus one, a seeded random value) and keeps the
+ * (fuzzers' interesting values, the nibbles, plus or minus one, a seeded random value) and keeps the
  * change when the run still lands in the class and costs more; an argument change that keeps the
  * cost is kept too (a length that lets a later byte raise the trip count). It stops when a whole
  * pass finds nothing, every PCV reached its target, or the budget is spent. It explores
@@ -106,7 +112,7 @@ function moves(witness: Witness, argWidths: Record<string, number>, random: () =
     const chosen = positions.length <= 256 ? positions : Array.from({ length: 256 }, () => positions[random() % positions.length]!);
     for (const at of chosen) {
       const current = bytes[at]!;
-      for (const next of [0xff, 0x80, 0x7f, 0x0f, 0xf0, (current + 1) & 0xff, (current + 0xff) & 0xff, random() & 0xff]) {
+      for (const next of [...INTERESTING_BYTES, 0x0f, 0xf0, (current + 1) & 0xff, (current + 0xff) & 0xff, random() & 0xff]) {
         if (next === current) continue;
         result.push(() => {
           const w = clone(witness);
