@@ -25,7 +25,7 @@ const USAGE = `usage:
                                 [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...] [--array-elements N] [--init NAME]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
                                 [--contracts FILE.pcontract.json] [--prefer-contracts] [--inline | --inline-loops]
-                                [--stall-limit MS]
+                                [--stall-limit MS] [--detail classes|paths]
                                 x86 metrics (--metrics x86_instructions,x86_memory_accesses,cycles):
                                 [--cflags "FLAGS"] [--compiler CC] [--init NAME] [--calibrate TRACE.pcap [--ports FILE]]
                                 [--cycles-model cpi=N,l1=N,dram=N]
@@ -52,6 +52,8 @@ export interface ParsedArguments {
   compilerFlags: CompilerFlags;
   /** Show every diagnostic inside headers (otherwise the first few per header and a count). */
   verbose: boolean;
+  /** `paths`: the Markdown lists each merged class's path-level members (the JSON always has them). */
+  detail: 'classes' | 'paths';
 }
 
 /** Default for --stall-limit: far above any legitimate synchronous step (parsing, one z3 call). */
@@ -72,7 +74,7 @@ export function parseArguments(argv: string[]): ParsedArguments {
   if (!command || command === '--help' || command === '-h') throw new UsageError(USAGE);
   const parsed: ParsedArguments = {
     command, files: [], entries: [], stallLimitMs: DEFAULT_STALL_LIMIT_MS, options: { includeDirs: [], defines: {} }, x86: { metrics: [], cyclesModel: { ...DEFAULT_CYCLES_MODEL } },
-    compilerFlags: emptyCompilerFlags(), verbose: false,
+    compilerFlags: emptyCompilerFlags(), verbose: false, detail: 'classes',
   };
   const execution: Record<string, number> = {};
   for (let i = 0; i < rest.length; i++) {
@@ -85,6 +87,11 @@ export function parseArguments(argv: string[]): ParsedArguments {
     if (arg === '--verbose') parsed.verbose = true;
     else if (arg === '--entry') parsed.entries.push(...value().split(',').map((e) => e.trim()).filter((e) => e));
     else if (arg === '--format') parsed.format = value();
+    else if (arg === '--detail') {
+      const detail = value();
+      if (detail !== 'classes' && detail !== 'paths') throw new UsageError(`--detail takes 'classes' or 'paths', not '${detail}'\n${USAGE}`);
+      parsed.detail = detail;
+    }
     else if (arg === '--input') parsed.input = value();
     else if (arg === '--metrics') {
       const names = value().split(',').map((m) => m.trim()).filter((m) => m);
@@ -210,7 +217,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
       }
       if (args.x86.metrics.length > 0) groundForCli(result, args, err);
       if (args.format === 'json') out(JSON.stringify({ version: 1, functions: result.contracts }, null, 2));
-      else if (!args.format || args.format === 'md') out(renderMarkdown(result.contracts));
+      else if (!args.format || args.format === 'md') out(renderMarkdown(result.contracts, { detail: args.detail }));
       else if (args.format === 'pcontract') {
         // A contract file for callers analysed without these bodies (see docs/contract-format.md).
         const functions: Record<string, DeclaredContractJson> = {};

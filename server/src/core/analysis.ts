@@ -5,7 +5,9 @@ import type { IrFunction, IrProgram } from './ir/ir';
 import { IrMetric, IR_METRICS } from './cost/costModel';
 import { DEFAULT_EXECUTION_OPTIONS, ExecutionOptions, ExplorationResult, explore } from './symex/executor';
 import { IndependenceCachingSolver, Z3Solver, z3FailureMessage } from './solver/solver';
-import { FunctionContract, PathClass, buildContract, pathKey, runPathKey, witnessOf } from './contract/contract';
+import { FunctionContract, PathClass, PathMember, UNBOUNDED_PCV_VALUE, buildContract, pathKey, runPathKey, witnessOf } from './contract/contract';
+import { evaluateFormula, formulaPcvNames } from './cost/formula';
+import { UNBOUNDED_TARGET, pushWitness } from './contract/adversarialWitness';
 import { Reasons } from './reasons';
 import { resetExpressionTable, clearSymbolCache, expressionCount, symbolsOf } from './symex/expr';
 import { interpret } from './interp/interpreter';
@@ -29,6 +31,8 @@ export interface AnalysisOptions {
   solverResourceLimit: number;
   /** A class is adversarial above this multiple of the common case (and when packet bytes select it). */
   adversarialFactor: number;
+  /** Search for a costlier witness of the worst class (`pushWorstWitness`); default true. */
+  adversarialWitness?: boolean;
   /** Contracts from earlier analyses, reused when nothing they depend on changed. */
   cache?: ContractCache;
   /** Declared contract files to read, besides the `*.pcontract.json` files beside the main files. */
@@ -232,9 +236,10 @@ export async function analyze(
       z3Milliseconds: Math.round(solver.statistics.z3Milliseconds - before.z3Milliseconds),
       milliseconds: Math.round(performance.now() - started),
     };
-    const contract = buildContract(fn, exploration, settings.metrics, statistics, settings.adversarialFactor, { program: lowered.program, declaredContracts: declared.contracts });
+    const contract = buildContract(fn, exploration, settings.metrics, statistics, settings.adversarialFactor, { program: lowered.program, declaredContracts: declared.contracts, unrollLimit: settings.execution.unrollLimit });
     if (settings.execution.summarizeLoops) contract.unrollLimit = settings.execution.unrollLimit;
     await verifyWitnesses(contract, fn, exploration, lowered.program, settings, solver, started + settings.execution.timeLimitMs);
+    if (settings.adversarialWitness !== false) pushWorstWitness(contract, fn, lowered.program, settings, started + settings.execution.timeLimitMs);
     // Callees that could not be lowered make the caller's contract incomplete.
     for (const callee of reachableCallees(lowered.program, entry)) {
       const failure = lowered.failedFunctions.get(callee);
@@ -272,7 +277,7 @@ async function verifyWitnesses(
     preferDeclaredContracts: settings.execution.preferDeclaredContracts,
     summarizeAfter: settings.execution.summarizeLoops ? settings.execution.unrollLimit : undefined,
   };
-  const lands = (pathClass: PathClass): boolean => {
+  const lands = (pathClass: { witness: PathClass['witness']; traces: string[] }): boolean => {
     try {
       const run = interpret(program, contract.name, pathClass.witness, options);
       for (const pcv of contract.pcvs) pathClass.witness.pcv[pcv.name] = run.pcv[pcv.name] ?? 0;
@@ -284,6 +289,10 @@ async function verifyWitnesses(
   };
   for (const pathClass of contract.classes) {
     if (pathClass.outcome === 'incomplete') continue; // the interpreter has no unroll or time limit to end there
+    if (pathClass.members) {
+      verifyMembers(pathClass, contract, lands);
+      continue;
+    }
     if (lands(pathClass)) {
       pathClass.witnessVerified = true;
       continue;
@@ -307,6 +316,67 @@ async function verifyWitnesses(
     }
     pathClass.witnessVerified = false;
   }
+}
+
+/** Time and runs the worst class's witness search may take, within the entry's time limit. */
+const WORST_WITNESS_SEARCH = { milliseconds: 2_000, runs: 3_000 };
+
+/**
+ * The worst class's witness made adversarial (`pushWitness`): among inputs that land in the class,
+ * one whose run costs more, its PCVs pushed towards their bounds (or `UNBOUNDED_TARGET`). The
+ * contract records the search in `worstCase.witnessSearch`.
+ */
+function pushWorstWitness(contract: FunctionContract, fn: IrFunction, program: IrProgram, settings: AnalysisOptions, deadline: number): void {
+  const worst = contract.classes.find((c) => c.id === contract.worstCase?.class);
+  if (!worst || !contract.worstCase || worst.outcome === 'incomplete' || worst.witnessVerified === false) return;
+  const primary = contract.metrics[0]!;
+  const names = formulaPcvNames(worst.cost[primary] ?? '0');
+  if (names.length === 0 && !worst.members) return;
+  const options = {
+    regions: settings.execution.regions, maxSteps: 1_000_000, declaredContracts: settings.execution.declaredContracts,
+    preferDeclaredContracts: settings.execution.preferDeclaredContracts,
+    summarizeAfter: settings.execution.summarizeLoops ? settings.execution.unrollLimit : undefined,
+  };
+  const bounds = new Map(contract.pcvs.map((p) => [p.name, p.bound]));
+  const argWidths = Object.fromEntries(fn.params.flatMap((p) => (p.type.kind === 'int' ? [[p.name, p.type.width]] : [])));
+  const result = pushWitness(worst.witness, {
+    run: (witness) => {
+      try {
+        const run = interpret(program, contract.name, witness, options);
+        return { lands: worst.traces.includes(runPathKey(run)), cost: run.cost[primary], pcv: run.pcv };
+      } catch {
+        return undefined;
+      }
+    },
+    targets: Object.fromEntries(names.map((n) => [n, Math.min(bounds.get(n) ?? UNBOUNDED_TARGET, UNBOUNDED_TARGET)])),
+    // Within the entry's time limit, but never less than a twentieth of it: an exploration that used
+    // the whole limit still gets a short search (the limit is kept within 5%).
+    deadline: Math.min(performance.now() + WORST_WITNESS_SEARCH.milliseconds, Math.max(deadline, performance.now() + settings.execution.timeLimitMs / 20)),
+    maxRuns: WORST_WITNESS_SEARCH.runs, argWidths,
+  });
+  if (result.improved) {
+    worst.witness = result.witness;
+    for (const pcv of contract.pcvs) worst.witness.pcv[pcv.name] = result.pcv[pcv.name] ?? 0;
+  }
+  contract.worstCase.witnessSearch = { runs: result.runs, pushed: result.improved, cost: result.cost };
+}
+
+/**
+ * A merged class: every member's witness is run (it must land in the member's own paths), and
+ * the class takes the witness of the dearest member (at the PCV bounds) whose witness lands,
+ * so that the class's witness reaches the class whenever one of its members' does.
+ */
+function verifyMembers(pathClass: PathClass, contract: FunctionContract, lands: (target: { witness: PathClass['witness']; traces: string[] }) => boolean): void {
+  const primary = contract.metrics[0]!;
+  const bounds = new Map(contract.pcvs.map((p) => [p.name, p.bound ?? UNBOUNDED_PCV_VALUE]));
+  const atBounds = (formula: string) => evaluateFormula(formula, Object.fromEntries(formulaPcvNames(formula).map((n) => [n, bounds.get(n) ?? UNBOUNDED_PCV_VALUE])));
+  let chosen: PathMember | undefined;
+  for (const member of pathClass.members!) {
+    member.witnessVerified = lands(member);
+    if (member.witnessVerified && (!chosen || atBounds(member.cost[primary] ?? '0') > atBounds(chosen.cost[primary] ?? '0'))) chosen = member;
+  }
+  if (chosen) pathClass.witness = JSON.parse(JSON.stringify(chosen.witness)) as PathClass['witness'];
+  pathClass.witnessVerified = lands(pathClass);
 }
 
 /** Everything in the options that changes a contract (not the cache or the cancellation signal). */

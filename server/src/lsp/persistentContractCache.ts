@@ -18,7 +18,8 @@ export const CACHE_FORMAT = 'perfcontract-contract-cache';
 // 2: a declared case in a path identity no longer carries the call's number.
 // 3: declared PCVs in summarised loops are totals (`t@e`).
 // 4: function summaries are stored too (`summary:KEY` entries).
-export const CACHE_VERSION = 4;
+// 5: classes merge paths that differ only in a summarised loop's explicit iterations (`members`).
+export const CACHE_VERSION = 5;
 export const CACHE_FILE_NAME = `contracts-v${CACHE_VERSION}.json`;
 
 /**

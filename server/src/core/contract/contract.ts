@@ -12,7 +12,10 @@ import { addHeapToWitness } from './heapWitness';
 import { memoryAssumptions, unmodelledCallees } from './memoryNotes';
 import type { IrProgram } from '../ir/ir';
 import type { DeclaredContracts } from './declaredContracts';
-import { Behaviour, computeBehaviours } from './behaviours';
+import { Behaviour, computeBehaviours, maximumFormula } from './behaviours';
+import { behaviourItems, behaviourKey, connectedGroups, countRepeats, exitIterationDecisions, mergeContext } from './classMerge';
+import { DEFAULT_EXECUTION_OPTIONS } from '../symex/executor';
+import { WorstCaseRanking, compareWorst, valueAtBounds } from './worstCase';
 import { insideLoop, pcvFacts, returnNameOf } from './pcvFacts';
 
 export interface ContractRange { startLine: number; startColumn: number; endLine: number; endColumn: number; startByte: number; endByte: number }
@@ -62,6 +65,25 @@ export interface PathClass {
    * bounds, or without bound) and packet contents decide whether an input takes it.
    */
   adversarial?: { factor: number | 'unbounded'; drivenBy: ClassCondition[] };
+  /**
+   * The path-level split of a class that merges paths differing only in the explicit iterations
+   * of a summarised loop (`classMerge.ts`): each member groups the class's paths with one cost,
+   * with its own condition (iteration by iteration), cost, traces and witness. Absent when the
+   * class is one such group and its condition needs no loop-level rewriting.
+   */
+  members?: PathMember[];
+}
+
+/** One group of a class's paths with the same cost: the path-level view of a merged class. */
+export interface PathMember {
+  id: string;
+  condition: string;
+  cost: Partial<Record<IrMetric, string>>;
+  paths: number;
+  traces: string[];
+  witness: Witness;
+  /** Whether running the member's witness lands in the member's own paths. */
+  witnessVerified?: boolean;
 }
 
 export interface IncompleteReason { code: string; kind: ReasonKind; message: string; line?: number; file?: string }
@@ -98,7 +120,20 @@ export interface FunctionContract {
   unrollLimit?: number;
   classes: PathClass[];
   /** `unbounded` when the worst class's cost grows with a PCV that has no bound. */
-  worstCase: { class: string; cost: Partial<Record<IrMetric, string>>; unbounded?: boolean; atBounds?: number } | null;
+  /**
+   * `ranking`: `bounds` when every class's formula was compared with its PCVs at their bounds;
+   * `growth` when some class grows with a PCV that has no bound, so classes compared by growth in
+   * those PCVs (degree, then leading coefficients), then at the bounds (`compareWorst`).
+   */
+  worstCase: {
+    class: string; cost: Partial<Record<IrMetric, string>>; unbounded?: boolean; atBounds?: number; ranking?: WorstCaseRanking;
+    /**
+     * The search for an adversarial witness of the worst class (`adversarialWitness.ts`): runs of the
+     * interpreter it took, whether it found a costlier input of the class (then the class's witness),
+     * and the primary cost of the witness's run.
+     */
+    witnessSearch?: { runs: number; pushed: boolean; cost: number };
+  } | null;
   bestCase: { class: string; cost: Partial<Record<IrMetric, string>> } | null;
   /** Worst over best cost in the first metric. */
   worstToBestRatio: number | null;
@@ -112,29 +147,50 @@ export interface FunctionContract {
   statistics: { paths: number; solverQueries: number; z3Calls: number; z3Milliseconds: number; milliseconds: number };
 }
 
-/** Groups explored paths into classes: paths with the same outcome and the same cost form one class. */
+/**
+ * Groups explored paths into classes. Paths with the same outcome and the same cost form a group
+ * (a member); groups whose paths differ only in the explicit iterations of a loop summarised on
+ * some path (the same behaviour items, `classMerge.ts`) form one class, whose cost is the
+ * per-monomial maximum of its members' and whose condition speaks of the loop as a whole.
+ */
 export function buildContract(
   fn: IrFunction, exploration: ExplorationResult, metrics: IrMetric[],
-  statistics: FunctionContract['statistics'], adversarialFactor = 5, context: { program?: IrProgram; declaredContracts?: DeclaredContracts } = {},
+  statistics: FunctionContract['statistics'], adversarialFactor = 5,
+  context: { program?: IrProgram; declaredContracts?: DeclaredContracts; unrollLimit?: number } = {},
 ): FunctionContract {
   const groups = new Map<string, CompletedPath[]>();
-  const groupKeys = new Map<string, string>(); // class id -> group key
-  const groupKeyOf = (c: PathClass) => groupKeys.get(c.id)!;
   for (const path of exploration.paths) {
     const key = `${path.outcome.kind}|${path.outcome.reason ?? ''}|${metrics.map((m) => formulaOf(path.cost, path.terms, m)).join(',')}|${path.externalCalls.some((c) => !c.declared)}`;
     const group = groups.get(key);
     if (group) group.push(path);
     else groups.set(key, [path]);
   }
+  const merge = mergeContext(exploration, fn.name, context.unrollLimit ?? DEFAULT_EXECUTION_OPTIONS.unrollLimit, context.program);
+  const primary = metrics[0]!;
+  const bounds = new Map([...exploration.pcvs.values()].map((p) => [p.name, p.bound]));
+  const memberGroups = [...groups.values()];
+  const itemsOf = (p: CompletedPath) => behaviourItems(p.decisions, merge, decisionText);
+  const components = connectedGroups(memberGroups.map((paths) => [...new Set(paths.map((p) => behaviourKey(p, merge, decisionText, renderReturn(p.returnValue, fn) ?? '')))]))
+    .sort((a, b) => a[0]! - b[0]!);
   const classes: PathClass[] = [];
+  const classPaths = new Map<string, CompletedPath[]>(); // class id -> its paths, the representative's first
   let index = 1;
-  for (const [key, paths] of groups) {
+  for (const component of components) {
+    const id = `C${index++}`;
+    const members = component.map((i, k) => memberOf(`${id}.${k + 1}`, memberGroups[i]!, fn, exploration, metrics));
+    // The representative (witness, decisions) is the member dearest at the bounds.
+    const atBounds = (m: PathMember) => evaluateFormula(m.cost[primary] ?? '0', Object.fromEntries(formulaPcvNames(m.cost[primary] ?? '0').map((n) => [n, bounds.get(n) ?? UNBOUNDED_PCV_VALUE])));
+    let top = 0;
+    members.forEach((m, k) => { if (atBounds(m) > atBounds(members[top]!)) top = k; });
+    const paths = [...memberGroups[component[top]!]!, ...component.filter((_, k) => k !== top).flatMap((i) => memberGroups[i]!)];
+    classPaths.set(id, paths);
     const first = paths[0]!;
-    groupKeys.set(`C${index}`, key);
+    const condition = conditionOf(paths.map(itemsOf));
+    const cost = members.length === 1 ? members[0]!.cost : Object.fromEntries(metrics.map((m) => [m, maximumFormula(members.map((member) => member.cost[m] ?? '0'))]));
     classes.push({
-      id: `C${index++}`,
-      condition: classCondition(paths),
-      cost: costFormulas(first.cost, first.terms, metrics),
+      id,
+      condition,
+      cost,
       paths: paths.length,
       outcome: first.outcome.kind,
       reason: first.outcome.reason ? {
@@ -145,9 +201,10 @@ export function buildContract(
       ...optionalRange(paths, fn),
       lowerBound: first.externalCalls.some((c) => !c.declared),
       ...unmodelledCallees(paths),
-      witness: witnessOf(first, fn, exploration),
-      decisions: first.decisions.map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName })),
+      witness: cloneWitness(members[top]!.witness),
+      decisions: exitIterationDecisions(first.decisions, merge).map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName })),
       traces: paths.map(pathKey),
+      ...(members.length > 1 || members[0]!.condition !== condition ? { members } : {}),
     });
   }
   const incompleteReasons: IncompleteReason[] = [];
@@ -171,8 +228,6 @@ export function buildContract(
       }
     }
   }
-  const primary = metrics[0]!;
-  const bounds = new Map([...exploration.pcvs.values()].map((p) => [p.name, p.bound]));
   // Classes compare by their cost with every PCV at its bound; an unbounded PCV outweighs any constant.
   const primaryCost = (c: PathClass, valueOf: (pcv: string) => number) => {
     const formula = c.cost[primary] ?? '0';
@@ -181,11 +236,16 @@ export function buildContract(
   const costOf = (c: PathClass) => primaryCost(c, (n) => bounds.get(n) ?? 1_000_000);
   const unbounded = (c: PathClass) => Object.values(c.cost).some((f) => f !== undefined && formulaPcvNames(f).some((n) => bounds.get(n) === undefined));
   let worst: PathClass | undefined;
-  let best: PathClass | undefined;
+  // The best case is the cheapest path: in a merged class, its cheapest member, not the class's maximum.
+  let best: { pathClass: PathClass; cost: PathClass['cost']; at: number } | undefined;
   for (const c of classes) {
     // An incomplete class's cost stops where its path stopped, so it cannot be a worst case.
-    if (c.outcome !== 'incomplete' && (!worst || costOf(c) > costOf(worst))) worst = c;
-    if (c.outcome === 'return' && (!best || costOf(c) < costOf(best))) best = c;
+    if (c.outcome !== 'incomplete' && (!worst || compareWorst(c.cost[primary] ?? '0', worst.cost[primary] ?? '0', bounds, UNBOUNDED_PCV_VALUE) > 0)) worst = c;
+    if (c.outcome !== 'return') continue;
+    for (const candidate of c.members ?? [c]) {
+      const at = valueAtBounds(candidate.cost[primary] ?? '0', bounds, UNBOUNDED_PCV_VALUE);
+      if (!best || at < best.at) best = { pathClass: c, cost: candidate.cost, at };
+    }
   }
   // Adversarial classes: far above the common case, and selected by packet contents (the memory
   // behind a pointer parameter), which a sender controls.
@@ -200,7 +260,7 @@ export function buildContract(
       const growsWithoutBound = unbounded(c);
       const factor = costOf(c) / commonCase;
       if (!growsWithoutBound && factor <= adversarialFactor) continue;
-      const representative = groups.get(groupKeyOf(c))![0]!;
+      const representative = classPaths.get(c.id)![0]!;
       const drivenBy = representative.decisions
         .filter((d) => d.inputs.some((s) => packetArrays.has(s)))
         .map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName }));
@@ -226,9 +286,13 @@ export function buildContract(
         ...facts.get(p.name)!,
       })),
     classes,
-    worstCase: worst ? { class: worst.id, cost: worst.cost, ...(unbounded(worst) ? { unbounded: true } : hasPcv(worst) ? { atBounds: costOf(worst) } : {}) } : null,
-    bestCase: best ? { class: best.id, cost: best.cost } : null,
-    worstToBestRatio: worst && best && costOf(best) > 0 && !unbounded(worst) ? Math.round((costOf(worst) / costOf(best)) * 100) / 100 : null,
+    worstCase: worst ? {
+      class: worst.id, cost: worst.cost, ...(unbounded(worst) ? { unbounded: true } : hasPcv(worst) ? { atBounds: costOf(worst) } : {}),
+      // Classes compare at the PCV bounds unless one of them grows with a PCV that has none.
+      ranking: classes.some((c) => c.outcome !== 'incomplete' && unbounded(c)) ? 'growth' : 'bounds',
+    } : null,
+    bestCase: best ? { class: best.pathClass.id, cost: best.cost } : null,
+    worstToBestRatio: worst && best && best.at > 0 && !unbounded(worst) ? Math.round((costOf(worst) / best.at) * 100) / 100 : null,
     complete: incompleteReasons.length === 0,
     incompleteReasons,
     unmodelledCalls,
@@ -238,13 +302,13 @@ export function buildContract(
   };
   // Behaviours: which decisions packet bytes decide, per class, whatever the class costs.
   const packetDecisions = new Map(classes.map((c) => {
-    const representative = groups.get(groupKeyOf(c))![0]!;
+    const representative = classPaths.get(c.id)![0]!;
     return [c.id, dedupeConditions(representative.decisions.filter((d) => d.inputs.some((s) => packetArrays.has(s)))
       .map((d) => ({ text: decisionText(d), file: d.range.file, line: d.range.startLine + 1, functionName: d.functionName })))];
   }));
   const { behaviours, typicalCommonCase } = computeBehaviours(contract, {
     adversarialFactor, packetDecisions,
-    returnName: (c, value) => returnNameOf(groups.get(groupKeyOf(c))!, fn, context.program, value),
+    returnName: (c, value) => returnNameOf(classPaths.get(c.id)!, fn, context.program, value),
     insideLoop: (d) => insideLoop(context.program, d),
   });
   contract.behaviours = behaviours;
@@ -347,9 +411,25 @@ function topLevelComparison(text: string): { left: string; operator: string; rig
   return { left: text.slice(0, found.index).trim(), operator: found.operator, right: text.slice(found.index + found.operator.length).trim() };
 }
 
-/** The disjunction of the paths' conditions, with the decisions they all share pulled out front. */
-function classCondition(paths: CompletedPath[]): string {
-  const perPath = mergeComplements(paths.map((p) => countRepeats(p.decisions.map(decisionText))));
+/** One group of paths with the same cost, with its path-level condition and the witness of its first path. */
+function memberOf(id: string, paths: CompletedPath[], fn: IrFunction, exploration: ExplorationResult, metrics: IrMetric[]): PathMember {
+  const first = paths[0]!;
+  return {
+    id, condition: conditionOf(paths.map((p) => p.decisions.map(decisionText))), cost: costFormulas(first.cost, first.terms, metrics),
+    paths: paths.length, traces: paths.map(pathKey), witness: witnessOf(first, fn, exploration),
+  };
+}
+
+/** The value an unbounded PCV takes where classes are compared at their bounds. */
+export const UNBOUNDED_PCV_VALUE = 1_000_000;
+
+function cloneWitness(witness: Witness): Witness {
+  return JSON.parse(JSON.stringify(witness)) as Witness;
+}
+
+/** The disjunction of the paths' conditions (one list of items per path), with the items they all share pulled out front. */
+function conditionOf(items: string[][]): string {
+  const perPath = mergeComplements(items.map(countRepeats));
   if (perPath.length === 1) return perPath[0]!.length === 0 ? 'true' : perPath[0]!.join(' && ');
   const shared = perPath[0]!.filter((d) => perPath.every((p) => p.includes(d)));
   const rests = dedupe(perPath.map((p) => p.filter((d) => !shared.includes(d))).map((r) => (r.length === 0 ? 'true' : r.length === 1 ? r[0]! : `(${r.join(' && ')})`)));
@@ -387,12 +467,6 @@ function mergeComplements(alternatives: string[][]): string[][] {
   return current;
 }
 
-/** Decisions repeated by loop iterations appear once, with their count: `p[i] != 0 /* x4 *\/`. */
-function countRepeats(items: string[]): string[] {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
-  return [...counts].map(([text, count]) => (count === 1 ? text : `${text} /* x${count} */`));
-}
 
 function dedupeConditions(items: ClassCondition[]): ClassCondition[] {
   const seen = new Set<string>();

@@ -12,10 +12,12 @@ export interface MarkdownOptions {
   witnesses: boolean;
   /** How PCV instances print: summed per PCV (`66*Σc [10 calls]`, the default) or one per call site. */
   pcvInstances: PcvDisplayMode;
+  /** `paths`: after each merged class, its path-level members (one per cost), with their own conditions. */
+  detail: 'classes' | 'paths';
 }
 
 export function renderMarkdown(contracts: FunctionContract[], options: Partial<MarkdownOptions> = {}): string {
-  const settings: MarkdownOptions = { baseDir: process.cwd(), witnesses: true, pcvInstances: 'grouped', ...options };
+  const settings: MarkdownOptions = { baseDir: process.cwd(), witnesses: true, pcvInstances: 'grouped', detail: 'classes', ...options };
   return contracts.map((c) => renderFunction(c, settings)).join('\n\n');
 }
 
@@ -33,7 +35,7 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
   lines.push('');
   if (contract.worstCase && contract.bestCase) {
     const metric = contract.metrics[0]!;
-    lines.push(`Worst case: ${contract.worstCase.class} (${contract.worstCase.cost[metric]} ${metric}${contract.worstCase.unbounded ? ', grows without bound' : contract.worstCase.atBounds !== undefined ? `, at most ${formatCount(contract.worstCase.atBounds)} at the bounds` : ''}); best case: ${contract.bestCase.class} (${contract.bestCase.cost[metric]} ${metric}).`);
+    lines.push(`Worst case: ${contract.worstCase.class} (${contract.worstCase.cost[metric]} ${metric}${contract.worstCase.unbounded ? ', grows without bound' : contract.worstCase.atBounds !== undefined ? `, at most ${formatCount(contract.worstCase.atBounds)} at the bounds` : ''}${contract.worstCase.ranking === 'growth' ? '; ranked by growth in the PCVs without a bound: degree, then leading coefficients' : ''}); best case: ${contract.bestCase.class} (${contract.bestCase.cost[metric]} ${metric}).`);
     lines.push('');
   }
   lines.push(`| class | condition | ${contract.metrics.join(' | ')} | paths | outcome |`);
@@ -42,7 +44,15 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
     const outcome = c.outcome === 'return'
       ? `returns ${c.returns.join(', ') || 'void'}${c.lowerBound ? ` (cost is a lower bound: unmodelled calls${dependence(c)})` : ''}`
       : `${c.outcome}: ${c.reason?.code} ${c.reason?.message ?? ''}`;
-    lines.push(`| ${c.id} | \`${escapeCell(c.condition)}\` | ${contract.metrics.map((m) => c.cost[m]).join(' | ')} | ${c.paths} | ${escapeCell(outcome)} |`);
+    lines.push(`| ${c.id} | \`${escapeCell(c.condition)}\` | ${contract.metrics.map((m) => c.cost[m]).join(' | ')} | ${c.paths} | ${escapeCell(outcome)} |`);    if (options.detail !== 'paths') continue;
+    for (const m of c.members ?? []) {
+      lines.push(`| ${m.id} | \`${escapeCell(m.condition)}\` | ${contract.metrics.map((metric) => m.cost[metric]).join(' | ')} | ${m.paths} | path-level member of ${c.id} |`);
+    }
+  }
+  const merged = contract.classes.filter((c) => (c.members?.length ?? 0) > 1);
+  if (merged.length > 0 && options.detail !== 'paths') {
+    lines.push('');
+    lines.push(`${merged.map((c) => c.id).join(', ')} merge paths that differ only in the explicit iterations of a summarised loop (cost: the largest of theirs, term by term); \`--detail paths\` lists them.`);
   }
   const unverified = contract.classes.filter((c) => c.witnessVerified === false).map((c) => c.id);
   if (unverified.length > 0 && options.witnesses) {
@@ -63,6 +73,7 @@ function renderFunction(contract: FunctionContract, options: MarkdownOptions): s
   lines.push('');
   for (const c of contract.classes) {
     lines.push(`- ${c.id}: \`${JSON.stringify(c.witness)}\``);
+    if (options.detail === 'paths') for (const m of c.members ?? []) lines.push(`  - ${m.id}${m.witnessVerified === false ? ' (does not reach its paths when run)' : ''}: \`${JSON.stringify(m.witness)}\``);
   }
   return lines.join('\n');
 }

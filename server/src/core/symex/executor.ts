@@ -26,6 +26,7 @@ import {
 import {
   DEFAULT_ARRAY_ELEMENTS, InitHeap, LazyObjectInfo, LazyObjectRecord, LazyOrigin, lazyObjectName, lazyObjectSize, nullCondition, nullableEquality, stillInput,
 } from './lazyMemory';
+import { DecisionLoop, decisionLoops, nestedDecisionLoops } from './decisionLoops';
 
 export interface ExecutionOptions {
   /**
@@ -121,6 +122,8 @@ export interface BranchDecision {
   condition?: BoolExpr;
   /** The fork point and the side taken (a summary's decision counts at a call site only where both sides can happen). */
   fork?: { point: number; branch: number };
+  /** The loop iterations the decision was taken in (`decisionLoops`), for class merging. */
+  loops?: DecisionLoop[];
 }
 
 export interface PathOutcome {
@@ -1432,7 +1435,7 @@ class Explorer {
       }
       successor.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnWidth, range: instruction.range, declared: true, writes: c.writes.map((w) => ({ param: w.param, width: w.width })) });
       successor.trace.declaredCase(contract.name, i);
-      if (contract.cases.length > 1) successor.decisions.push({ text: `${contract.name}(): ${c.name}`, taken: true, range: instruction.range, functionName: frame.fn.name, inputs: [] });
+      if (contract.cases.length > 1) successor.decisions.push({ text: `${contract.name}(): ${c.name}`, taken: true, range: instruction.range, functionName: frame.fn.name, inputs: [], loops: decisionLoops(successor.frames) });
       const successorFrame = successor.frames[successor.frames.length - 1]!;
       if (instruction.dst !== undefined) successorFrame.registers[instruction.dst] = instruction.returnWidth === 0 ? { kind: 'int', expr: bv(0n, 32) } : { kind: 'int', expr: result };
       successorFrame.index++;
@@ -1747,6 +1750,7 @@ class Explorer {
         text: d.text, taken: d.taken, ...(d.caseLabel !== undefined ? { caseLabel: d.caseLabel } : {}), ...(d.otherLabels !== undefined ? { otherLabels: d.otherLabels } : {}),
         range: d.range, functionName: d.functionName, inputs: decisionCondition ? [...symbolsOf(decisionCondition)] : [],
         ...(this.recording && decisionCondition ? { condition: decisionCondition } : {}),
+        loops: nestedDecisionLoops(decisionLoops(state.frames), d.loops, state.frames.length),
         ...(this.recording && d.fork ? { fork: { point: pointHere(d.fork.point), branch: d.fork.branch } } : {}),
       }];
     });
@@ -2085,6 +2089,7 @@ class Explorer {
         this.addConstraint(successor, t.condition, model);
         successor.decisions.push({
           ...t.decision, otherLabels: t.decision.caseLabel === 'default' ? otherLabels : undefined, range: terminator.range, functionName: frame.fn.name, inputs: [...symbolsOf(t.condition)],
+          loops: decisionLoops(state.frames),
           ...(this.recording ? { condition: t.condition, fork: { point, branch: index } } : {}),
         });
       }
@@ -2353,7 +2358,7 @@ function summaryDecision(d: BranchDecision): SummaryDecision {
   return {
     text: d.text, taken: d.taken, range: d.range, functionName: d.functionName,
     ...(d.caseLabel !== undefined ? { caseLabel: d.caseLabel } : {}), ...(d.otherLabels !== undefined ? { otherLabels: d.otherLabels } : {}),
-    ...(d.condition ? { condition: d.condition } : {}), ...(d.fork ? { fork: d.fork } : {}),
+    ...(d.condition ? { condition: d.condition } : {}), ...(d.fork ? { fork: d.fork } : {}), ...(d.loops ? { loops: d.loops } : {}),
   };
 }
 

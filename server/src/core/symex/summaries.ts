@@ -178,7 +178,8 @@ export interface SummaryUse {
 // 4: a declared case in a summary's path decisions no longer carries the call's number.
 // 5: declared PCVs in summarised loops are totals (`t@L`, `SummaryPcv.total`).
 // 6: loops run concretely in summaries (`concreteQuestions`, `concreteLoops`, `pastUnroll`); `SummaryPcv.otherCallees`.
-export const SUMMARY_FORMAT_VERSION = 6;
+// 7: decisions carry the loop iterations they were taken in (`BranchDecision.loops`).
+export const SUMMARY_FORMAT_VERSION = 7;
 
 /** The symbol of an integer argument, a pointer argument's offset, and a summary object's initial bytes. */
 export const summaryArgument = (index: number): string => `sum:arg${index}`;
