@@ -75,3 +75,27 @@ test('--inline gives the contract summaries give (the default), and the old --co
   assert.deepEqual(shape(summarised.stdout), shape(inlined.stdout));
   assert.deepEqual(shape(old.stdout), shape(summarised.stdout));
 });
+
+test('--full-unroll-limit decides which constant-bound loops run in full, and the JSON says which limit it used', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-'));
+  const file = path.join(dir, 'dscp.c');
+  // A countdown over a constant table with an early exit: 8 iterations at most.
+  fs.writeFileSync(file, [
+    '#include <stdint.h>',
+    'static const uint8_t classes[8] = { 0, 8, 10, 18, 26, 34, 46, 48 };',
+    'int dscp_class(uint8_t tos) {',
+    '    for (int k = 7; k >= 0; k -= 1)',
+    '        if (classes[k] == (tos >> 2)) return k;',
+    '    return -1;',
+    '}',
+    '',
+  ].join('\n'));
+  const full = JSON.parse((await cli(['contract', file, '--format', 'json'])).stdout).functions[0];
+  assert.equal(full.fullUnrollLimit, 64);
+  assert.deepEqual(full.pcvs, []);
+  assert.equal(full.classes.length, 9);
+  const summarised = JSON.parse((await cli(['contract', file, '--format', 'json', '--full-unroll-limit', '7'])).stdout).functions[0];
+  assert.equal(summarised.fullUnrollLimit, 7);
+  assert.deepEqual(summarised.pcvs.map((p: { name: string }) => p.name), ['iterations@dscp_class:4']);
+  assert.equal((await cli(['contract', file, '--full-unroll-limit', '-1'])).code, 2);
+});

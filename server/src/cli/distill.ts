@@ -72,7 +72,7 @@ export async function runDistill(
     try {
       runs = interpretSequence({
         program: result.program, declaredContracts: result.declaredContracts, entry, init: own.init,
-        summarizeAfter: contract.unrollLimit, modular: result.preferDeclaredContracts,
+        summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, modular: result.preferDeclaredContracts,
       }, calls);
     } catch (error) {
       if (error instanceof SequenceError) throw new DistillError(error.message);

@@ -21,7 +21,7 @@ import { diagnosticLines } from './diagnosticLines';
 const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [other gcc preprocessor flags: -U -isystem -iquote -idirafter -include -std=] [--verbose]
-                                [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
+                                [--unroll N] [--full-unroll-limit N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
                                 [--contracts FILE.pcontract.json] [--prefer-contracts] [--inline | --inline-loops]
                                 [--stall-limit MS]
@@ -102,6 +102,7 @@ export function parseArguments(argv: string[]): ParsedArguments {
       if (used === 0) throw new UsageError(`${arg} needs a value\n${USAGE}`);
       i += used - 1;
     } else if (arg === '--unroll') execution.unrollLimit = nonNegativeInteger(arg, value());
+    else if (arg === '--full-unroll-limit') (execution as unknown as Record<string, number>).fullUnrollLimit = nonNegativeInteger(arg, value());
     else if (arg === '--max-paths') execution.maxPaths = positiveInteger(arg, value());
     else if (arg === '--time-limit') execution.timeLimitMs = positiveInteger(arg, value());
     else if (arg === '--stall-limit') parsed.stallLimitMs = positiveInteger(arg, value());
@@ -223,7 +224,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
       const witness = JSON.parse(fs.readFileSync(args.input, 'utf8')) as Witness;
       const result = await analyze(files, args.options, diskFileSystem);
       const contract = result.contracts.find((c) => c.name === args.entry);
-      const run = interpret(result.program, args.entry, { args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals }, { summarizeAfter: contract?.unrollLimit, declaredContracts: result.declaredContracts, preferDeclaredContracts: result.preferDeclaredContracts });
+      const run = interpret(result.program, args.entry, { args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals }, { summarizeAfter: contract?.unrollLimit, fullUnrollLimit: contract?.fullUnrollLimit, declaredContracts: result.declaredContracts, preferDeclaredContracts: result.preferDeclaredContracts });
       const key = runPathKey(run);
       const matched = contract?.classes.find((c) => c.traces.includes(key));
       const returnValue = run.returnValue === undefined ? null : run.returnValue.kind === 'int' ? renderInt(run.returnValue.value, result.program.functions.get(args.entry)!) : run.returnValue.kind === 'null' ? 'NULL' : `&${run.returnValue.object}`;

@@ -9,6 +9,7 @@ import { FunctionContract, PathClass, buildContract, pathKey, runPathKey, witnes
 import { Reasons } from './reasons';
 import { resetExpressionTable, clearSymbolCache, expressionCount, symbolsOf } from './symex/expr';
 import { interpret } from './interp/interpreter';
+import { DEFAULT_FULL_UNROLL_LIMIT } from './ir/fullUnroll';
 import { ContractCache, functionKeys } from './cache/contractCache';
 import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, outParameterOf, parseDeclaredContracts } from './contract/declaredContracts';
 import { SummaryStore, SummaryUse } from './symex/summaries';
@@ -226,7 +227,10 @@ export async function analyze(
       milliseconds: Math.round(performance.now() - started),
     };
     const contract = buildContract(fn, exploration, settings.metrics, statistics, settings.adversarialFactor, { program: lowered.program, declaredContracts: declared.contracts });
-    if (settings.execution.summarizeLoops) contract.unrollLimit = settings.execution.unrollLimit;
+    if (settings.execution.summarizeLoops) {
+      contract.unrollLimit = settings.execution.unrollLimit;
+      contract.fullUnrollLimit = settings.execution.fullUnrollLimit ?? DEFAULT_FULL_UNROLL_LIMIT;
+    }
     await verifyWitnesses(contract, fn, exploration, lowered.program, settings, solver, started + settings.execution.timeLimitMs);
     // Callees that could not be lowered make the caller's contract incomplete.
     for (const callee of reachableCallees(lowered.program, entry)) {
@@ -264,6 +268,7 @@ async function verifyWitnesses(
     regions: settings.execution.regions, maxSteps: 1_000_000, declaredContracts: settings.execution.declaredContracts,
     preferDeclaredContracts: settings.execution.preferDeclaredContracts,
     summarizeAfter: settings.execution.summarizeLoops ? settings.execution.unrollLimit : undefined,
+    fullUnrollLimit: settings.execution.summarizeLoops ? settings.execution.fullUnrollLimit ?? DEFAULT_FULL_UNROLL_LIMIT : undefined,
   };
   const lands = (pathClass: PathClass): boolean => {
     try {

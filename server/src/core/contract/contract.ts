@@ -92,6 +92,8 @@ export interface FunctionContract {
   typicalCommonCase?: number | null;
   /** Loops summarised into PCVs after this many explicit iterations (so `run` can count the rest). */
   unrollLimit?: number;
+  /** Loops with a constant trip bound up to this limit and few paths ran in full, without a PCV (`ir/fullUnroll.ts`); `run` counts them the same way. */
+  fullUnrollLimit?: number;
   classes: PathClass[];
   /** `unbounded` when the worst class's cost grows with a PCV that has no bound. */
   worstCase: { class: string; cost: Partial<Record<IrMetric, string>>; unbounded?: boolean; atBounds?: number } | null;

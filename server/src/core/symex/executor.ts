@@ -16,6 +16,7 @@ import {
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
 import { CountMark, TOTAL_PCV_NOTE, countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
+import { DEFAULT_FULL_UNROLL_LIMIT, runsInFull } from '../ir/fullUnroll';
 import {
   DeclaredCase, DeclaredContract, DeclaredContracts, IntegerOrRange, caseCost, contractForDiscardedResult, loopDeclaredKey, nameCasePcvs, splitLoopDeclaredName,
 } from '../contract/declaredContracts';
@@ -32,6 +33,12 @@ export interface ExecutionOptions {
   unrollLimit: number;
   /** Turn loops that run past the unroll limit into PCVs (per-iteration cost x trip count). */
   summarizeLoops: boolean;
+  /**
+   * Loops whose trip count has a constant bound no larger than this run in full, early exits
+   * included, instead of being summarised (`ir/fullUnroll.ts`, which the interpreter follows too).
+   * 0 turns it off. Default: DEFAULT_FULL_UNROLL_LIMIT (64).
+   */
+  fullUnrollLimit?: number;
   /** Visits of one loop header in one call frame before the path ends as needs-pcv, even when concrete. */
   concreteIterationLimit: number;
   /** Completed paths after which exploration stops (incomplete: path-limit). */
@@ -79,6 +86,7 @@ export interface ExecutionOptions {
 export const DEFAULT_EXECUTION_OPTIONS: ExecutionOptions = {
   unrollLimit: 2,
   summarizeLoops: true,
+  fullUnrollLimit: DEFAULT_FULL_UNROLL_LIMIT,
   concreteIterationLimit: 10000,
   maxPaths: 2048,
   timeLimitMs: 30000,
@@ -613,10 +621,15 @@ class Explorer {
 
   private pendingForks: State[] = [];
 
+  /** A loop with a small constant trip count and few paths: explored in full, never summarised (`ir/fullUnroll.ts`). */
+  private runsInFull(frame: Frame, header: BasicBlock): boolean {
+    return runsInFull(this.program, frame.fn, header.id, this.options.fullUnrollLimit ?? DEFAULT_FULL_UNROLL_LIMIT);
+  }
+
   private visitLoopHeader(frame: Frame, block: BasicBlock): 'summarize' | 'continue' {
     const visits = (frame.loopVisits.get(block.id) ?? 0) + 1;
     frame.loopVisits.set(block.id, visits);
-    if (this.options.summarizeLoops && visits > this.options.unrollLimit) return 'summarize';
+    if (this.options.summarizeLoops && visits > this.options.unrollLimit && !this.runsInFull(frame, block)) return 'summarize';
     if (visits > this.options.concreteIterationLimit) {
       const loop = frame.fn.loops[block.loopHeader!]!;
       throw new PathEnd({ kind: 'incomplete', reason: 'needs-pcv', message: `loop at ${loop.range.file}:${loop.range.startLine + 1} ran more than ${this.options.concreteIterationLimit} iterations`, range: loop.range });
@@ -1894,7 +1907,7 @@ class Explorer {
     }
     // Symbolic loop exits count against the unroll limit.
     const block = frame.fn.blocks[frame.block]!;
-    if (feasible.length > 1 && block.loopHeader !== undefined && !this.options.summarizeLoops) {
+    if (feasible.length > 1 && block.loopHeader !== undefined && !this.options.summarizeLoops && !this.runsInFull(frame, block)) {
       const visits = frame.loopVisits.get(block.id) ?? 0;
       if (visits > this.options.unrollLimit) {
         const loop = frame.fn.loops[block.loopHeader]!;
