@@ -493,3 +493,42 @@ test('fullUnrollLimit below the trip bound (or 0) summarises the loop again', as
   const none = await fullUnrollResult(0);
   assert.deepEqual(none.contracts.find((k) => k.name === 'udp_service')!.pcvs.map((p) => p.name), ['iterations@udp_service:7']);
 });
+
+/** Loops bounded by a computed limit (a masked header field), and one bounded by nothing but an argument. */
+const SOLVER_BOUND_SOURCE = `#include <stdint.h>
+uint32_t sum_pairs(const uint8_t *p)
+{
+    uint32_t words = (uint32_t)(p[0] >> 4) * 2;
+    uint32_t k = 0, s = 0;
+    while (k < words) {
+        s += p[1 + k];
+        k += 2;
+    }
+    return s;
+}
+
+uint32_t sum_all(const uint8_t *p, uint32_t len)
+{
+    uint32_t s = 0;
+    for (uint32_t i = 0; i < len; i++)
+        s += p[i & 63];
+    return s;
+}
+`;
+
+test('a guard against a computed limit gets the largest trip count the path allows from the solver; a free argument gets no bound and is named', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'solver-bound-'));
+  const file = path.join(dir, 'bounds.c');
+  fs.writeFileSync(file, SOLVER_BOUND_SOURCE);
+  const r = await analyze([{ path: file }], {}, diskFileSystem);
+  // words <= 30: k = 0, 2 unrolled, then k = 4, 6, ..., 28 — 13 summarised iterations at most.
+  const pairs = r.contracts.find((k) => k.name === 'sum_pairs')!;
+  assert.deepEqual(pairs.pcvs.map((p) => [p.bound, p.boundSource]), [[13, 'solver']]);
+  assert.equal(pairs.worstCase?.unbounded, undefined);
+  // The bound is tight: p[0] = 0xF0 runs exactly 13 summarised iterations.
+  const run = interpret(r.program, 'sum_pairs', { args: {}, memory: { p: 'f0' + '00'.repeat(40) }, pcv: {} }, { summarizeAfter: pairs.unrollLimit, fullUnrollLimit: pairs.fullUnrollLimit });
+  assert.equal(run.pcv[pairs.pcvs[0]!.name], 13);
+  const all = r.contracts.find((k) => k.name === 'sum_all')!;
+  assert.deepEqual(all.pcvs.map((p) => [p.bound, p.unboundedBy]), [[undefined, ['len']]]);
+  assert.equal(all.worstCase?.unbounded, true);
+});

@@ -24,6 +24,8 @@ export interface FullUnrollVerdict {
   tripBound?: number;
   /** Estimated paths of one entry (the multiplicity of one iteration to the power of the trip bound), capped. */
   pathEstimate?: number;
+  /** Paths of one entry, exits included (each iteration it can leave at, times pathEstimate), capped. */
+  entryPaths?: number;
   runsInFull: boolean;
 }
 
@@ -36,7 +38,17 @@ const verdicts = new WeakMap<IrFunction, Map<string, FullUnrollVerdict>>();
  */
 export function runsInFull(program: IrProgram, fn: IrFunction, header: number, limit: number | undefined): boolean {
   if (limit === undefined || limit <= 0) return false;
-  return fullUnrollVerdict(program, fn, header, limit).runsInFull;
+  const verdict = fullUnrollVerdict(program, fn, header, limit);
+  if (!verdict.runsInFull) return false;
+  // Inside a loop that is summarised (or runs its first iterations explicitly), every entry is
+  // explored again: only a loop with a single path per entry stays cheap enough to run in full there.
+  if (verdict.entryPaths === 1) return true;
+  const body = loopBody(fn, header);
+  for (const loop of fn.loops) {
+    if (loop.header === header || !loopBody(fn, loop.header).has(header) || body.has(loop.header)) continue;
+    if (!fullUnrollVerdict(program, fn, loop.header, limit).runsInFull) return false;
+  }
+  return true;
 }
 
 export function fullUnrollVerdict(program: IrProgram, fn: IrFunction, header: number, limit: number): FullUnrollVerdict {
@@ -54,7 +66,11 @@ export function fullUnrollVerdict(program: IrProgram, fn: IrFunction, header: nu
   let verdict: FullUnrollVerdict = { runsInFull: false };
   if (tripBound !== undefined) {
     const pathEstimate = tripBound > limit ? undefined : analysis.pathEstimate(tripBound, limit);
-    verdict = { tripBound, ...(pathEstimate !== undefined ? { pathEstimate } : {}), runsInFull: pathEstimate !== undefined && pathEstimate <= FULL_UNROLL_PATH_BUDGET };
+    const entryPaths = pathEstimate === undefined ? undefined : Math.min(FULL_UNROLL_PATH_BUDGET + 1, pathEstimate * (analysis.onlyCountedExits() ? 1 : tripBound + 1));
+    verdict = {
+      tripBound, ...(pathEstimate !== undefined ? { pathEstimate, entryPaths } : {}),
+      runsInFull: pathEstimate !== undefined && pathEstimate <= FULL_UNROLL_PATH_BUDGET,
+    };
   }
   perFunction.set(key, verdict);
   return verdict;
@@ -141,8 +157,7 @@ class LoopAnalysis {
       // Every way through the inner loop (each iteration it can leave at, times its own paths)
       // continues the outer iteration; a summarised inner loop still leaves at a symbolic point.
       const verdict = fullUnrollVerdict(this.program, this.fn, loop.header, limit);
-      const exits = new LoopAnalysis(this.program, this.fn, loop.header).onlyCountedExits() ? 1 : verdict.tripBound! + 1;
-      perIteration *= verdict.runsInFull ? exits * Math.max(1, verdict.pathEstimate ?? cap) : 2;
+      perIteration *= verdict.runsInFull ? Math.max(1, verdict.entryPaths ?? cap) : 2;
     }
     for (const id of this.body) {
       if (inner.has(id)) continue;

@@ -17,6 +17,7 @@ import {
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
 import { CountMark, TOTAL_PCV_NOTE, countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
 import { DEFAULT_FULL_UNROLL_LIMIT, runsInFull } from '../ir/fullUnroll';
+import { SolverTripBound, solverTripBound } from './loopBounds';
 import {
   DeclaredCase, DeclaredContract, DeclaredContracts, IntegerOrRange, caseCost, contractForDiscardedResult, loopDeclaredKey, nameCasePcvs, splitLoopDeclaredName,
 } from '../contract/declaredContracts';
@@ -139,7 +140,9 @@ export interface SummarizedLoopPcv {
   bound?: number;
   /** Worst cost of one summarised iteration (loops only): constant part and terms of nested PCVs. */
   perIteration?: { cost: Cost; terms: CostTerms };
-  boundSource?: 'annotation' | 'guard';
+  boundSource?: 'annotation' | 'guard' | 'solver';
+  /** Without a bound: the inputs that let the loop run any number of times (`loopBounds.ts`). */
+  unboundedBy?: string[];
   /** A declared contract's PCV name that other callees' cases introduce on other paths. */
   otherCallees?: string[];
 }
@@ -148,10 +151,11 @@ export interface SummarizedLoopPcv {
  * One PCV met again (on another path, or at another call): its bound must hold on every path, so it
  * becomes the larger of the two, and no bound when either has none.
  */
-function widenBound(known: SummarizedLoopPcv, bound: number | undefined): void {
+function widenBound(known: SummarizedLoopPcv, bound: number | undefined, source?: SummarizedLoopPcv['boundSource']): void {
   if (known.bound === undefined) return;
   known.bound = bound === undefined ? undefined : Math.max(known.bound, bound);
   if (known.bound === undefined) known.boundSource = undefined;
+  else if (known.boundSource !== source && source !== undefined && known.bound === bound) known.boundSource = source;
 }
 
 export interface CompletedPath {
@@ -730,7 +734,17 @@ class Explorer {
     const markOf = (name: string) => [...countMarks(fn).values()].flatMap((m) => [...m.values()]).find((m) => m.name === name && m.header === header.id)!;
     const declared = loop.bounds[base.name];
     const inferred = declared === undefined ? guardBound(frame, header, body) : undefined;
-    const bound = declared ?? inferred;
+    // Without a constant guard, the solver finds the most iterations the path allows (a summary's
+    // bound is settled at each call site instead).
+    const solved: SolverTripBound | undefined = declared === undefined && inferred === undefined && !this.recording
+      ? await solverTripBound(loopGuards(frame, header, body), {
+        evaluator: state.evaluator,
+        feasible: async (condition) => (await this.feasible(state, condition)).result,
+        outOfTime: () => performance.now() - this.started > this.options.timeLimitMs,
+      })
+      : undefined;
+    const bound = declared ?? inferred ?? (solved?.kind === 'bound' ? solved.bound : undefined);
+    const boundSource: SummarizedLoopPcv['boundSource'] = declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : bound !== undefined ? 'solver' : undefined;
     const known = this.pcvs.get(pcv);
     let recorded: SummaryLoop | undefined;
     if (this.recording) {
@@ -747,10 +761,11 @@ class Explorer {
     } else if (!known) {
       this.pcvs.set(pcv, {
         name: pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name, header: header.id,
-        bound, boundSource: declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : undefined,
+        bound, boundSource, ...(solved?.kind === 'unbounded' ? { unboundedBy: solved.inputs } : {}),
       });
     } else {
-      widenBound(known, bound); // the same PCV on another path
+      widenBound(known, bound, boundSource); // the same PCV on another path
+      if (known.bound === undefined && solved?.kind === 'unbounded') known.unboundedBy = [...new Set([...(known.unboundedBy ?? []), ...solved.inputs])].sort();
     }
     await this.havoc(state, body);
     const boundary: Boundary = {
@@ -787,7 +802,7 @@ class Explorer {
       if (!existing) {
         this.pcvs.set(markPcv, {
           name: markPcv, description: mark.description, origin: { file: loop.range.file, line: mark.line + 1 }, functionName: fn.name, header: header.id,
-          bound, boundSource: declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : undefined, perIteration: cost,
+          bound, boundSource, perIteration: cost,
         });
       } else {
         existing.perIteration = existing.perIteration ? maxOfIterations([existing.perIteration, cost]) : cost;
