@@ -99,3 +99,20 @@ test('--full-unroll-limit decides which constant-bound loops run in full, and th
   assert.deepEqual(summarised.pcvs.map((p: { name: string }) => p.name), ['iterations@dscp_class:4']);
   assert.equal((await cli(['contract', file, '--full-unroll-limit', '-1'])).code, 2);
 });
+
+test('an expression nested 2,000 deep ends its function with PC205, and the other functions still get contracts', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-'));
+  const file = path.join(dir, 'deep.c');
+  const sum = Array.from({ length: 2000 }, (_, i) => (i % 2 === 0 ? 'v' : '(v ^ 1)')).join(' + ');
+  fs.writeFileSync(file, `#include <stdint.h>\nuint32_t deep(uint32_t v) { return ${sum}; }\nint shallow(int a) { if (a > 3) return 1; return 0; }\n`);
+  const { code, stdout, stderr } = await cli(['contract', file, '--format', 'json']);
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /Maximum call stack/);
+  const functions = JSON.parse(stdout).functions as { name: string; complete: boolean; incompleteReasons: { code: string }[]; classes: unknown[] }[];
+  const deep = functions.find((f) => f.name === 'deep')!;
+  assert.equal(deep.complete, false);
+  assert.deepEqual(deep.incompleteReasons.map((r) => r.code), ['PC205']);
+  const shallow = functions.find((f) => f.name === 'shallow')!;
+  assert.ok(shallow.complete);
+  assert.ok(shallow.classes.length >= 1);
+});

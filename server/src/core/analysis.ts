@@ -217,7 +217,7 @@ export async function analyze(
     } catch (error) {
       // An engine bug on one entry must not take the others (or the server) down.
       if (process.env.PERFCONTRACT_DEBUG_STACK) process.stderr.write(String((error as Error).stack).split('\n').slice(0, 40).join('\n') + '\n');
-      exploration = { paths: [], inputObjects: [], pcvs: new Map(), stopReasons: [{ reason: 'internal-error', message: `internal error while exploring '${entry}': ${(error as Error).message}` }] };
+      exploration = { paths: [], inputObjects: [], pcvs: new Map(), stopReasons: [tooDeep(error, entry) ?? { reason: 'internal-error', message: `internal error while exploring '${entry}': ${(error as Error).message}` }] };
     }
     const statistics = {
       paths: exploration.paths.length,
@@ -226,12 +226,21 @@ export async function analyze(
       z3Milliseconds: Math.round(solver.statistics.z3Milliseconds - before.z3Milliseconds),
       milliseconds: Math.round(performance.now() - started),
     };
-    const contract = buildContract(fn, exploration, settings.metrics, statistics, settings.adversarialFactor, { program: lowered.program, declaredContracts: declared.contracts });
-    if (settings.execution.summarizeLoops) {
-      contract.unrollLimit = settings.execution.unrollLimit;
-      contract.fullUnrollLimit = settings.execution.fullUnrollLimit ?? DEFAULT_FULL_UNROLL_LIMIT;
+    let contract: FunctionContract;
+    try {
+      contract = buildContract(fn, exploration, settings.metrics, statistics, settings.adversarialFactor, { program: lowered.program, declaredContracts: declared.contracts });
+      if (settings.execution.summarizeLoops) {
+        contract.unrollLimit = settings.execution.unrollLimit;
+        contract.fullUnrollLimit = settings.execution.fullUnrollLimit ?? DEFAULT_FULL_UNROLL_LIMIT;
+      }
+      await verifyWitnesses(contract, fn, exploration, lowered.program, settings, solver, started + settings.execution.timeLimitMs);
+    } catch (error) {
+      // Expressions are trees walked recursively: one nested deeper than the stack allows (a
+      // 2,000-term sum) ends this function with PC205, and the other entries still get contracts.
+      const reason = tooDeep(error, entry);
+      if (!reason) throw error;
+      contract = buildContract(fn, { paths: [], inputObjects: [], pcvs: new Map(), stopReasons: [reason] }, settings.metrics, statistics, settings.adversarialFactor, { program: lowered.program, declaredContracts: declared.contracts });
     }
-    await verifyWitnesses(contract, fn, exploration, lowered.program, settings, solver, started + settings.execution.timeLimitMs);
     // Callees that could not be lowered make the caller's contract incomplete.
     for (const callee of reachableCallees(lowered.program, entry)) {
       const failure = lowered.failedFunctions.get(callee);
@@ -343,4 +352,10 @@ function reachableCallees(program: IrProgram, entry: string): Set<string> {
   };
   visit(entry);
   return seen;
+}
+
+/** A JavaScript stack overflow while handling one entry: PC205, with what to do about it. */
+function tooDeep(error: unknown, entry: string): { reason: 'expression-too-deep'; message: string } | undefined {
+  if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) return undefined;
+  return { reason: 'expression-too-deep', message: `an expression in '${entry}' (or a value it computes) is nested too deeply to analyse; split it into several statements` };
 }
