@@ -116,3 +116,25 @@ test('an expression nested 2,000 deep ends its function with PC205, and the othe
   assert.ok(shallow.complete);
   assert.ok(shallow.classes.length >= 1);
 });
+
+test('run --contract places the witness in the saved contract by path identity, without analysing again', async () => {
+  const { stdout } = await cli(['contract', parser, '--format', 'json']);
+  const saved = JSON.parse(stdout);
+  // Renamed classes prove that the answer comes from the saved file, not from a new analysis.
+  for (const c of saved.functions[0].classes) c.id = `saved-${c.id}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-'));
+  const contractFile = path.join(dir, 'saved.json');
+  fs.writeFileSync(contractFile, JSON.stringify(saved));
+  for (const c of saved.functions[0].classes.slice(0, 3)) {
+    const input = path.join(dir, `${c.id}.json`);
+    fs.writeFileSync(input, JSON.stringify(c.witness));
+    const result = await cli(['run', parser, '--entry', 'handle_packet', '--input', input, '--contract', contractFile, '--format', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.class, c.id);
+    assert.equal(String(report.cost.instructions), c.cost.instructions);
+  }
+  const missing = await cli(['run', parser, '--entry', 'no_such_function', '--input', path.join(dir, `${saved.functions[0].classes[0].id}.json`), '--contract', contractFile]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no contract for 'no_such_function'/);
+});

@@ -5,7 +5,7 @@ import { analyze, AnalysisOptions, FileSystem } from '../core/analysis';
 import { renderMarkdown } from '../core/contract/renderMarkdown';
 import { DeclaredContractJson, declaredFromContract } from '../core/contract/deriveDeclared';
 import { interpret } from '../core/interp/interpreter';
-import { runPathKey } from '../core/contract/contract';
+import { FunctionContract, runPathKey } from '../core/contract/contract';
 import type { IrMetric } from '../core/cost/costModel';
 import type { Witness } from '../core/contract/witness';
 import { Reasons } from '../core/reasons';
@@ -28,7 +28,7 @@ const USAGE = `usage:
                                 x86 metrics (--metrics x86_instructions,x86_memory_accesses,cycles):
                                 [--cflags "FLAGS"] [--compiler CC] [--init NAME] [--calibrate TRACE.pcap [--ports FILE]]
                                 [--cycles-model cpi=N,l1=N,dram=N]
-  perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]
+  perfcontract run FILE... --entry NAME --input WITNESS.json [--contract SAVED.json] [--format json|text] [-I DIR] [-D NAME[=VALUE]]
 ${PREDICT_USAGE}
 ${DISTILL_USAGE}
 ${CHECK_USAGE}
@@ -42,6 +42,8 @@ export interface ParsedArguments {
   entries: string[];
   format?: string;
   input?: string;
+  /** `run --contract SAVED.json`: the saved contract the run is placed in (no exploration). */
+  contract?: string;
   /** Milliseconds the main thread may stay blocked before the watchdog ends the process (PC305). */
   stallLimitMs: number;
   options: Partial<AnalysisOptions>;
@@ -85,6 +87,7 @@ export function parseArguments(argv: string[]): ParsedArguments {
     else if (arg === '--entry') parsed.entries.push(...value().split(',').map((e) => e.trim()).filter((e) => e));
     else if (arg === '--format') parsed.format = value();
     else if (arg === '--input') parsed.input = value();
+    else if (arg === '--contract') parsed.contract = path.resolve(value());
     else if (arg === '--metrics') {
       const names = value().split(',').map((m) => m.trim()).filter((m) => m);
       parsed.x86.metrics = names.filter(isX86Metric);
@@ -222,8 +225,12 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
     if (args.command === 'run') {
       if (!args.entry || !args.input) throw new UsageError(`run needs --entry and --input\n${USAGE}`);
       const witness = JSON.parse(fs.readFileSync(args.input, 'utf8')) as Witness;
-      const result = await analyze(files, args.options, diskFileSystem);
-      const contract = result.contracts.find((c) => c.name === args.entry);
+      // With a saved contract, the run is placed by its path identity in that contract's classes:
+      // the sources are only parsed and lowered, never explored again.
+      const saved = args.contract ? savedContract(args.contract, args.entry) : undefined;
+      const result = await analyze(files, saved ? { ...args.options, lowerOnly: true } : args.options, diskFileSystem);
+      if (saved && !result.program.functions.has(args.entry)) throw new Error(`no function named '${args.entry}' could be lowered in ${files.join(', ')}`);
+      const contract = saved ?? result.contracts.find((c) => c.name === args.entry);
       const run = interpret(result.program, args.entry, { args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals }, { summarizeAfter: contract?.unrollLimit, fullUnrollLimit: contract?.fullUnrollLimit, declaredContracts: result.declaredContracts, preferDeclaredContracts: result.preferDeclaredContracts });
       const key = runPathKey(run);
       const matched = contract?.classes.find((c) => c.traces.includes(key));
@@ -290,3 +297,16 @@ function exitAfterFlush(code: number): void {
 }
 
 if (require.main === module) main(process.argv.slice(2));
+
+/** The entry's contract in a saved `contract --format json` output (usage error when it is not there). */
+function savedContract(file: string, entry: string): FunctionContract {
+  let functions: FunctionContract[] | undefined;
+  try {
+    functions = (JSON.parse(fs.readFileSync(file, 'utf8')) as { functions?: FunctionContract[] }).functions;
+  } catch (error) {
+    throw new UsageError(`--contract ${file}: not a readable JSON contract (${(error as Error).message})`);
+  }
+  const found = Array.isArray(functions) ? functions.find((f) => f.name === entry) : undefined;
+  if (!found || !Array.isArray(found.classes)) throw new UsageError(`--contract ${file}: no contract for '${entry}' (save one with: perfcontract contract FILE --entry ${entry} --format json)`);
+  return found;
+}

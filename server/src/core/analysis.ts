@@ -33,6 +33,8 @@ export interface AnalysisOptions {
   cache?: ContractCache;
   /** Declared contract files to read, besides the `*.pcontract.json` files beside the main files. */
   contractFiles: string[];
+  /** Parse and lower only: no entry is explored (`run --contract` places a run in a saved contract). */
+  lowerOnly?: boolean;
 }
 
 export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
@@ -184,7 +186,7 @@ export async function analyze(
   }
   settings.execution = { ...settings.execution, declaredContracts: declared.contracts };
   const mainFiles = new Set(files.map((f) => f.path));
-  const entries = settings.entries.length > 0 ? settings.entries : defaultEntries(unit.functions, lowered.program, mainFiles);
+  const entries = settings.lowerOnly ? [] : settings.entries.length > 0 ? settings.entries : defaultEntries(unit.functions, lowered.program, mainFiles);
   const solver = solverFor(built, settings);
   const contracts: FunctionContract[] = [];
   const recomputed: string[] = [];
