@@ -529,7 +529,10 @@ class Explorer {
     // settled by earlier constraints), and the loop is summarised as before, with nothing spent.
     if (state.concreteRun) throw new ConcreteRunAbandoned(condition);
     if (this.options.signal?.aborted) throw new PathEnd({ kind: 'incomplete', reason: 'cancelled', message: 'the analysis was cancelled' });
-    const answer = await this.solver.checkSliced([...state.constraints, condition], this.options.signal);
+    // Every query gets at most the time left, so that the time limit holds (within a query's slack).
+    const timeLeft = this.options.timeLimitMs - (performance.now() - this.started);
+    if (timeLeft <= 0) throw new PathEnd({ kind: 'incomplete', reason: 'time-limit', message: `stopped at the time limit (${this.options.timeLimitMs} ms) before a solver query` });
+    const answer = await this.solver.checkSliced([...state.constraints, condition], this.options.signal, timeLeft);
     if (answer.result !== 'sat' || !answer.model) return { result: answer.result };
     return { result: 'sat', model: layeredModel(answer.model, answer.names, state.model) };
   }
