@@ -356,7 +356,11 @@ function reachableCallees(program: IrProgram, entry: string): Set<string> {
   return seen;
 }
 
-/** A JavaScript stack overflow while handling one entry: PC205, with what to do about it. */
+/**
+ * A JavaScript stack overflow while handling one entry: PC205, with what to do about it.
+ * FIXME(recursive walks): the walks over expression trees (intervals, symbols, z3 terms, printing)
+ * recurse, so a deep expression ends its function here instead of being analysed.
+ */
 function tooDeep(error: unknown, entry: string): { reason: 'expression-too-deep'; message: string } | undefined {
   if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) return undefined;
   return { reason: 'expression-too-deep', message: `an expression in '${entry}' (or a value it computes) is nested too deeply to analyse; split it into several statements` };
