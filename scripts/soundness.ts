@@ -74,7 +74,7 @@ export async function soundness(file: string, inputsPerEntry: number, analysed?:
     let below = 0;
     for (let i = 0; i < inputsPerEntry; i++) {
       const input = randomInput(result.program, fn, random);
-      const run = interpret(result.program, contract.name, input, { summarizeAfter: contract.unrollLimit, declaredContracts: result.declaredContracts });
+      const run = interpret(result.program, contract.name, input, { summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, declaredContracts: result.declaredContracts });
       const key = runPathKey(run);
       const landed = contract.classes.find((c) => c.traces.includes(key));
       if (!landed) {

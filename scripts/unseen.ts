@@ -149,7 +149,7 @@ export function replayWitnesses(program: IrProgram, declaredContracts: ReturnTyp
     report.replayable++;
     let run: ReturnType<typeof interpret>;
     try {
-      run = interpret(program, contract.name, pathClass.witness, { summarizeAfter: contract.unrollLimit, declaredContracts });
+      run = interpret(program, contract.name, pathClass.witness, { summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, declaredContracts });
     } catch {
       report.missed.push(pathClass.id);
       if (pathClass.witnessVerified === false) report.missedDeclared++;
@@ -212,7 +212,7 @@ export function x86Gap(file: string, program: IrProgram, declaredContracts: Retu
       ...Array.from({ length: inputs }, (): Witness => randomInput(program, fn, random)),
     ];
     report.calls = calls.length;
-    const sequenceOptions = { program, declaredContracts, entry: contract.name, summarizeAfter: contract.unrollLimit, modular: false, settableGlobals: new Set(settable.keys()) };
+    const sequenceOptions = { program, declaredContracts, entry: contract.name, summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, modular: false, settableGlobals: new Set(settable.keys()) };
     // Inputs the interpreter rejects (an out-of-bounds read, say) could crash the compiled code: not replayed.
     calls = calls.filter((call) => interpretSequence(sequenceOptions, [call])[0]!.error === undefined);
     let replay: ReplayResult | undefined;

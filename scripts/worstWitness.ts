@@ -27,7 +27,7 @@ async function main(): Promise<void> {
         const global = result.program.globals.get(name);
         return global !== undefined && !global.readOnly && global.initialPointers.length === 0 && global.size === symbol.size;
       }));
-      const sequence = { program: result.program, declaredContracts: result.declaredContracts, entry: contract.name, summarizeAfter: contract.unrollLimit, modular: false, settableGlobals: new Set(settable.keys()) };
+      const sequence = { program: result.program, declaredContracts: result.declaredContracts, entry: contract.name, summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, modular: false, settableGlobals: new Set(settable.keys()) };
       const calls: SequenceCall[] = classes.map((c) => ({ args: c.witness.args, memory: c.witness.memory, pcv: {} }));
       const runs = interpretSequence(sequence, calls);
       const replay = runReplay(binary, fn, calls, settable, workDir);

@@ -93,6 +93,7 @@ describe('the packaged extension', () => {
       'perfcontract.cacheDirectory',
       'perfcontract.debounceMs',
       'perfcontract.defines',
+      'perfcontract.fullUnrollLimit',
       'perfcontract.includePaths',
       'perfcontract.maxPaths',
       'perfcontract.metrics',

@@ -75,3 +75,66 @@ test('--inline gives the contract summaries give (the default), and the old --co
   assert.deepEqual(shape(summarised.stdout), shape(inlined.stdout));
   assert.deepEqual(shape(old.stdout), shape(summarised.stdout));
 });
+
+test('--full-unroll-limit decides which constant-bound loops run in full, and the JSON says which limit it used', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-'));
+  const file = path.join(dir, 'dscp.c');
+  // A countdown over a constant table with an early exit: 8 iterations at most.
+  fs.writeFileSync(file, [
+    '#include <stdint.h>',
+    'static const uint8_t classes[8] = { 0, 8, 10, 18, 26, 34, 46, 48 };',
+    'int dscp_class(uint8_t tos) {',
+    '    for (int k = 7; k >= 0; k -= 1)',
+    '        if (classes[k] == (tos >> 2)) return k;',
+    '    return -1;',
+    '}',
+    '',
+  ].join('\n'));
+  const full = JSON.parse((await cli(['contract', file, '--format', 'json'])).stdout).functions[0];
+  assert.equal(full.fullUnrollLimit, 64);
+  assert.deepEqual(full.pcvs, []);
+  assert.equal(full.classes.length, 9);
+  const summarised = JSON.parse((await cli(['contract', file, '--format', 'json', '--full-unroll-limit', '7'])).stdout).functions[0];
+  assert.equal(summarised.fullUnrollLimit, 7);
+  assert.deepEqual(summarised.pcvs.map((p: { name: string }) => p.name), ['iterations@dscp_class:4']);
+  assert.equal((await cli(['contract', file, '--full-unroll-limit', '-1'])).code, 2);
+});
+
+test('an expression nested 2,000 deep ends its function with PC205, and the other functions still get contracts', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-'));
+  const file = path.join(dir, 'deep.c');
+  const sum = Array.from({ length: 2000 }, (_, i) => (i % 2 === 0 ? 'v' : '(v ^ 1)')).join(' + ');
+  fs.writeFileSync(file, `#include <stdint.h>\nuint32_t deep(uint32_t v) { return ${sum}; }\nint shallow(int a) { if (a > 3) return 1; return 0; }\n`);
+  const { code, stdout, stderr } = await cli(['contract', file, '--format', 'json']);
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /Maximum call stack/);
+  const functions = JSON.parse(stdout).functions as { name: string; complete: boolean; incompleteReasons: { code: string }[]; classes: unknown[] }[];
+  const deep = functions.find((f) => f.name === 'deep')!;
+  assert.equal(deep.complete, false);
+  assert.deepEqual(deep.incompleteReasons.map((r) => r.code), ['PC205']);
+  const shallow = functions.find((f) => f.name === 'shallow')!;
+  assert.ok(shallow.complete);
+  assert.ok(shallow.classes.length >= 1);
+});
+
+test('run --contract places the witness in the saved contract by path identity, without analysing again', async () => {
+  const { stdout } = await cli(['contract', parser, '--format', 'json']);
+  const saved = JSON.parse(stdout);
+  // Renamed classes prove that the answer comes from the saved file, not from a new analysis.
+  for (const c of saved.functions[0].classes) c.id = `saved-${c.id}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-'));
+  const contractFile = path.join(dir, 'saved.json');
+  fs.writeFileSync(contractFile, JSON.stringify(saved));
+  for (const c of saved.functions[0].classes.slice(0, 3)) {
+    const input = path.join(dir, `${c.id}.json`);
+    fs.writeFileSync(input, JSON.stringify(c.witness));
+    const result = await cli(['run', parser, '--entry', 'handle_packet', '--input', input, '--contract', contractFile, '--format', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.class, c.id);
+    assert.equal(String(report.cost.instructions), c.cost.instructions);
+  }
+  const missing = await cli(['run', parser, '--entry', 'no_such_function', '--input', path.join(dir, `${saved.functions[0].classes[0].id}.json`), '--contract', contractFile]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no contract for 'no_such_function'/);
+});

@@ -21,7 +21,7 @@ for (const fixture of fixtures) {
     for (const contract of result.contracts) {
       for (const pathClass of contract.classes) {
         if (pathClass.outcome === 'incomplete') continue; // the interpreter has no notion of an unroll limit
-        const run = interpret(result.program, contract.name, pathClass.witness, { summarizeAfter: contract.unrollLimit, declaredContracts: result.declaredContracts });
+        const run = interpret(result.program, contract.name, pathClass.witness, { summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, declaredContracts: result.declaredContracts });
         const key = runPathKey(run);
         const where = `${contract.name} ${pathClass.id} (${pathClass.condition})`;
         if (pathClass.witnessVerified === false) {

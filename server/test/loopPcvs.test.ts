@@ -2,7 +2,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'path';
+import * as fs from 'fs';
+import * as os from 'os';
 import { analyze, AnalysisResult } from '../src/core/analysis';
+import { DEFAULT_EXECUTION_OPTIONS } from '../src/core/symex/executor';
 import { diskFileSystem } from '../src/cli/main';
 import { interpret } from '../src/core/interp/interpreter';
 import { evaluateFormula, formulaPcvNames } from '../src/core/cost/formula';
@@ -15,6 +18,16 @@ let cached: AnalysisResult | undefined;
 async function result(): Promise<AnalysisResult> {
   cached ??= await analyze([{ path: fixture }], {}, diskFileSystem);
   return cached;
+}
+
+/**
+ * The fixture with no loop run in full (`fullUnrollLimit: 0`): its loops with constant caps up to 64
+ * iterations would otherwise run in full and have no PCV, and these tests are about the PCVs.
+ */
+let cachedSummarised: AnalysisResult | undefined;
+async function summarised(): Promise<AnalysisResult> {
+  cachedSummarised ??= await analyze([{ path: fixture }], { execution: { ...DEFAULT_EXECUTION_OPTIONS, fullUnrollLimit: 0 } }, diskFileSystem);
+  return cachedSummarised;
 }
 
 test('an annotated loop takes its PCV name and description from the annotation', async () => {
@@ -34,10 +47,11 @@ test('a loop with a constant trip count above the unroll limit runs in full: no 
   assert.equal(c.classes.length, 1);
   const only = c.classes[0]!;
   assert.match(only.cost.instructions!, /^\d+$/);
-  // The interpreter counts the loop as it counts a summarised one (30 visits past the 2 explicit
-  // ones) and lands in the class; the constant is its exact cost.
-  const run = interpret(r.program, 'counted_sum', only.witness, { summarizeAfter: c.unrollLimit });
-  assert.equal(run.pcv['iterations@counted_sum:21'], 30);
+  // Its 32 iterations are within the full-unroll limit: the interpreter runs it in full too (no
+  // PCV counted), lands in the class, and the constant is its exact cost.
+  assert.equal(c.fullUnrollLimit, 64);
+  const run = interpret(r.program, 'counted_sum', only.witness, { summarizeAfter: c.unrollLimit, fullUnrollLimit: c.fullUnrollLimit });
+  assert.equal(run.pcv['iterations@counted_sum:21'], undefined);
   assert.ok(only.traces.includes(runPathKey(run)));
   assert.equal(evaluateFormula(only.cost.instructions!, run.pcv), run.cost.instructions);
 });
@@ -48,12 +62,13 @@ test('a loop whose trip count is a constant argument at its call runs in full th
   assert.deepEqual(fixed.pcvs, []);
   assert.equal(fixed.classes.length, 1);
   const only = fixed.classes[0]!;
-  const run = interpret(r.program, 'fixed_sums', only.witness, { summarizeAfter: fixed.unrollLimit });
+  const run = interpret(r.program, 'fixed_sums', only.witness, { summarizeAfter: fixed.unrollLimit, fullUnrollLimit: fixed.fullUnrollLimit });
   assert.ok(only.traces.includes(runPathKey(run)));
   assert.equal(Number(only.cost.instructions), run.cost.instructions);
   assert.equal(Number(only.cost.memory_accesses), run.cost.memory_accesses);
-  // Where the trip count is an input (capped_sum, the same loop with a cap), the loop has a PCV.
-  assert.equal(r.contracts.find((k) => k.name === 'capped_sum')!.pcvs.length, 1);
+  // Where the trip count is an input (capped_sum, the same loop with a cap), the loop has a PCV
+  // unless the cap lets it run in full.
+  assert.equal((await summarised()).contracts.find((k) => k.name === 'capped_sum')!.pcvs.length, 1);
 });
 
 test('a loop that returns from inside, with its trip count fixed, runs in full in a callee and in the entry', async () => {
@@ -65,14 +80,14 @@ test('a loop that returns from inside, with its trip count fixed, runs in full i
     const only = c.classes[0]!;
     assert.deepEqual(only.returns, [returns], name);
     assert.equal(only.paths, 1, name);
-    const run = interpret(r.program, name, only.witness, { summarizeAfter: c.unrollLimit });
+    const run = interpret(r.program, name, only.witness, { summarizeAfter: c.unrollLimit, fullUnrollLimit: c.fullUnrollLimit });
     assert.ok(only.traces.includes(runPathKey(run)), name);
     assert.equal(Number(only.cost.instructions), run.cost.instructions, name);
   }
 });
 
 test('a probing loop gets its bound from the guard, and the worst case is taken at the bound', async () => {
-  const c = (await result()).contracts.find((k) => k.name === 'probe_lookup')!;
+  const c = (await summarised()).contracts.find((k) => k.name === 'probe_lookup')!;
   assert.deepEqual(c.pcvs.map((p) => [p.name, p.bound, p.boundSource]), [['probes', 14, 'guard']]);
   assert.equal(c.worstCase?.unbounded, undefined);
   const worst = c.classes.find((k) => k.id === c.worstCase!.class)!;
@@ -82,17 +97,17 @@ test('a probing loop gets its bound from the guard, and the worst case is taken 
 });
 
 test('a constant cap in a two-condition loop guard bounds the PCV', async () => {
-  const c = (await result()).contracts.find((k) => k.name === 'capped_sum')!;
+  const c = (await summarised()).contracts.find((k) => k.name === 'capped_sum')!;
   assert.deepEqual(c.pcvs.map((p) => [p.bound, p.boundSource]), [[8, 'guard']]);
   assert.equal(c.worstCase?.unbounded, undefined);
 });
 
 test('a counter narrower than int (i++ widened and truncated back) still bounds its loop, unless it could wrap before the cap', async () => {
-  const narrow = (await result()).contracts.find((k) => k.name === 'narrow_counter_sum')!;
+  const narrow = (await summarised()).contracts.find((k) => k.name === 'narrow_counter_sum')!;
   assert.deepEqual(narrow.pcvs.map((p) => [p.bound, p.boundSource]), [[28, 'guard']]);
   assert.equal(narrow.worstCase?.unbounded, undefined);
   // 0, 100, 200, 44, ...: the counter never reaches 250 by steps of 100 without wrapping.
-  const wrapping = (await result()).contracts.find((k) => k.name === 'wrapping_counter_sum')!;
+  const wrapping = (await summarised()).contracts.find((k) => k.name === 'wrapping_counter_sum')!;
   assert.deepEqual(wrapping.pcvs.map((p) => [p.bound, p.boundSource]), [[undefined, undefined]]);
 });
 
@@ -102,7 +117,7 @@ test('nested summarised loops give product terms', async () => {
 });
 
 test('a total PCV sums the iterations of every entry: its terms are not multiplied by the loops around it', async () => {
-  const r = await result();
+  const r = await summarised();
   const c = r.contracts.find((k) => k.name === 'ragged_rows')!;
   const cells = c.pcvs.find((p) => p.name === "cells''")!;
   assert.ok(cells.description.endsWith(TOTAL_PCV_NOTE), cells.description);
@@ -116,7 +131,7 @@ test('a total PCV sums the iterations of every entry: its terms are not multipli
   // iterations, so the total counts 18 (the longest entry would count 3).
   const bytes = Buffer.alloc(32);
   for (let i = 0; i < 8; i++) bytes[i] = 5;
-  const run = interpret(r.program, 'ragged_rows', { args: { rows: 8 }, memory: { pkt: bytes.toString('hex') }, pcv: {} }, { summarizeAfter: c.unrollLimit });
+  const run = interpret(r.program, 'ragged_rows', { args: { rows: 8 }, memory: { pkt: bytes.toString('hex') }, pcv: {} }, { summarizeAfter: c.unrollLimit, fullUnrollLimit: c.fullUnrollLimit });
   assert.equal(run.pcv["cells''"], 18);
   assert.equal(run.pcv.rows_walked, 6);
   const landed = c.classes.find((k) => k.traces.includes(runPathKey(run)))!;
@@ -125,7 +140,7 @@ test('a total PCV sums the iterations of every entry: its terms are not multipli
 });
 
 test('random inputs land in a class whose formula bounds their measured cost', async () => {
-  const r = await result();
+  const r = await summarised();
   let seed = 12345;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (const name of ['skip_options', 'counted_sum', 'nested_block', 'probe_lookup', 'capped_sum', 'ragged_rows', 'fixed_sums', 'imaps_index', 'imaps_slot']) {
@@ -139,7 +154,7 @@ test('random inputs land in a class whose formula bounds their measured cost', a
       bytes[0] = 0x40 | Math.floor(random() * 16);
       const memory: Record<string, string> = {};
       for (const p of fn.params) if (p.type.kind === 'pointer') memory[p.name] = bytes.toString('hex');
-      const run = interpret(r.program, name, { args, memory, pcv: {} }, { summarizeAfter: c.unrollLimit });
+      const run = interpret(r.program, name, { args, memory, pcv: {} }, { summarizeAfter: c.unrollLimit, fullUnrollLimit: c.fullUnrollLimit });
       const key = runPathKey(run);
       const landed = c.classes.find((k) => k.traces.includes(key));
       assert.ok(landed, `${name} ${JSON.stringify(args)}: no class for this run`);
@@ -197,7 +212,7 @@ test('a count mark splits a loop: collisions and other probes get their own PCVs
   put(8, 99, 5, 0);
   put(10, 5, 5, 42);
   const witness = { args: { k0: 5, k1: 0, k2: 0 }, memory: { slots: Buffer.from(slots).toString('hex') }, pcv: {} };
-  const run = interpret(r.program, 'lookup', witness, { summarizeAfter: c.unrollLimit });
+  const run = interpret(r.program, 'lookup', witness, { summarizeAfter: c.unrollLimit, fullUnrollLimit: c.fullUnrollLimit });
   assert.equal(run.returnValue?.kind === 'int' ? Number(run.returnValue.value) : undefined, 42);
   assert.equal(run.pcv.c, 2);
   assert.equal(run.pcv.t, 1);
@@ -237,7 +252,7 @@ int expire_all(unsigned now, unsigned key)
     for (let k = 1; k <= expired; k++) externals[`expire_one#${k}`] = 1;
     externals[`expire_one#${expired + 1}`] = 0;
     externals[`expire_one#${expired + 2}`] = 1;
-    const run = interpret(r.program, 'expire_all', { args: { now: 1, key: 2 }, memory: {}, pcv: {}, externals }, { summarizeAfter: c.unrollLimit, declaredContracts: r.declaredContracts });
+    const run = interpret(r.program, 'expire_all', { args: { now: 1, key: 2 }, memory: {}, pcv: {}, externals }, { summarizeAfter: c.unrollLimit, fullUnrollLimit: c.fullUnrollLimit, declaredContracts: r.declaredContracts });
     assert.equal(run.returnValue?.kind === 'int' ? Number(run.returnValue.value) : undefined, expired);
     const landed = c.classes.find((k) => k.traces.includes(runPathKey(run)));
     assert.ok(landed, `${expired} expired: no class for this run (pcv ${JSON.stringify(run.pcv)})`);
@@ -329,7 +344,7 @@ int erase_each(unsigned n)
         probes.push(1 + Math.floor(random() * 16));
       }
       const run = interpret(r.program, entry, { args: { n }, memory: {}, pcv: {}, externals }, {
-        summarizeAfter: c.unrollLimit, declaredContracts: r.declaredContracts, declaredPcvValue: (_callee, k) => probes[k - 1],
+        summarizeAfter: c.unrollLimit, fullUnrollLimit: c.fullUnrollLimit, declaredContracts: r.declaredContracts, declaredPcvValue: (_callee, k) => probes[k - 1],
       });
       const landedClass = c.classes.find((k) => k.traces.includes(runPathKey(run)));
       assert.ok(landedClass, `${entry} n=${n}: no class for this run`);
@@ -349,7 +364,7 @@ int erase_each(unsigned n)
         if (metric === 'instructions') largestGap = Math.max(largestGap, predicted - run.cost[metric]);
       }
       // A witness gives a total's value once: the run charges it once and reports it unchanged.
-      const again = interpret(r.program, entry, { args: { n }, memory: {}, pcv: values, externals }, { summarizeAfter: c.unrollLimit, declaredContracts: r.declaredContracts });
+      const again = interpret(r.program, entry, { args: { n }, memory: {}, pcv: values, externals }, { summarizeAfter: c.unrollLimit, fullUnrollLimit: c.fullUnrollLimit, declaredContracts: r.declaredContracts });
       assert.equal(again.cost.instructions, run.cost.instructions);
       for (const t of totals) assert.equal(again.pcv[t.name] ?? 0, values[t.name]);
     }
@@ -393,4 +408,130 @@ int sweep(unsigned n)
     observeCalls: { callees: new Set(['probe']), record: (call) => observed.push({ k: call.k, t: call.pcv.t }) },
   });
   assert.deepEqual(observed, [7, 6, 5, 4, 3, 2, 1].map((t, i) => ({ k: i + 1, t })));
+});
+
+/** Functions written for the full-unroll tests, in styles the fixtures above do not use (a countdown, a do/while, a state scan). */
+const FULL_UNROLL_SOURCE = `#include <stdint.h>
+static const uint16_t ports[5] = { 53, 67, 123, 161, 514 };
+
+int udp_service(uint16_t port)
+{
+    int k = 4;
+    while (k >= 0) {
+        if (ports[k] == port)
+            return k;
+        k--;
+    }
+    return -1;
+}
+
+uint32_t zero_stop(const uint8_t *p)
+{
+    uint8_t i = 0;
+    uint32_t s = 0;
+    do {
+        if (p[i] == 0)
+            break;
+        s += p[i];
+        i++;
+    } while (i < 8);
+    return s;
+}
+
+struct slot { uint32_t key; uint8_t used; };
+struct slots { struct slot s[16]; };
+
+int count_live(const struct slots *t, uint32_t key)
+{
+    int live = 0;
+    for (unsigned j = 0; j < 16; j++) {
+        if (t->s[j].used && t->s[j].key != key)
+            live++;
+    }
+    return live;
+}
+`;
+
+async function fullUnrollResult(fullUnrollLimit?: number): Promise<AnalysisResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'full-unroll-'));
+  const file = path.join(dir, 'full_unroll.c');
+  fs.writeFileSync(file, FULL_UNROLL_SOURCE);
+  return analyze([{ path: file }], fullUnrollLimit === undefined ? {} : { execution: { ...DEFAULT_EXECUTION_OPTIONS, fullUnrollLimit } }, diskFileSystem);
+}
+
+test('loops with a small constant trip bound run in full, early exits included: no PCV, one exact class per exit', async () => {
+  const r = await fullUnrollResult();
+  const service = r.contracts.find((k) => k.name === 'udp_service')!;
+  assert.ok(service.complete);
+  assert.deepEqual(service.pcvs, []);
+  assert.deepEqual(service.classes.map((k) => k.returns?.[0]).sort(), ['-1', '0', '1', '2', '3', '4']);
+  const stop = r.contracts.find((k) => k.name === 'zero_stop')!;
+  assert.ok(stop.complete);
+  assert.deepEqual(stop.pcvs, []);
+  // A zero at byte 0..7, or none: nine ways through the do/while, each with its own constant cost.
+  assert.equal(stop.classes.reduce((n, k) => n + k.paths, 0), 9);
+  for (const c of [service, stop]) {
+    for (const k of c.classes) {
+      assert.notEqual(k.witnessVerified, false, `${c.name} ${k.id}`);
+      const run = interpret(r.program, c.name, k.witness, { summarizeAfter: c.unrollLimit, fullUnrollLimit: c.fullUnrollLimit });
+      assert.ok(k.traces.includes(runPathKey(run)), `${c.name} ${k.id}`);
+      assert.equal(String(run.cost.instructions), k.cost.instructions, `${c.name} ${k.id}`);
+    }
+  }
+});
+
+test('a constant-bound scan whose iterations fork on per-entry state is summarised, not run in full, and stays complete', async () => {
+  const r = await fullUnrollResult();
+  const live = r.contracts.find((k) => k.name === 'count_live')!;
+  assert.ok(live.complete, JSON.stringify(live.incompleteReasons));
+  assert.deepEqual(live.pcvs.map((p) => [p.name, p.bound]), [['iterations@count_live:34', 14]]);
+  assert.ok(live.classes.length <= 16, `${live.classes.length} classes`);
+});
+
+test('fullUnrollLimit below the trip bound (or 0) summarises the loop again', async () => {
+  const r = await fullUnrollResult(4);
+  const service = r.contracts.find((k) => k.name === 'udp_service')!;
+  assert.equal(service.fullUnrollLimit, 4);
+  assert.deepEqual(service.pcvs.map((p) => p.name), ['iterations@udp_service:7']);
+  const none = await fullUnrollResult(0);
+  assert.deepEqual(none.contracts.find((k) => k.name === 'udp_service')!.pcvs.map((p) => p.name), ['iterations@udp_service:7']);
+});
+
+/** Loops bounded by a computed limit (a masked header field), and one bounded by nothing but an argument. */
+const SOLVER_BOUND_SOURCE = `#include <stdint.h>
+uint32_t sum_pairs(const uint8_t *p)
+{
+    uint32_t words = (uint32_t)(p[0] >> 4) * 2;
+    uint32_t k = 0, s = 0;
+    while (k < words) {
+        s += p[1 + k];
+        k += 2;
+    }
+    return s;
+}
+
+uint32_t sum_all(const uint8_t *p, uint32_t len)
+{
+    uint32_t s = 0;
+    for (uint32_t i = 0; i < len; i++)
+        s += p[i & 63];
+    return s;
+}
+`;
+
+test('a guard against a computed limit gets the largest trip count the path allows from the solver; a free argument gets no bound and is named', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'solver-bound-'));
+  const file = path.join(dir, 'bounds.c');
+  fs.writeFileSync(file, SOLVER_BOUND_SOURCE);
+  const r = await analyze([{ path: file }], {}, diskFileSystem);
+  // words <= 30: k = 0, 2 unrolled, then k = 4, 6, ..., 28 — 13 summarised iterations at most.
+  const pairs = r.contracts.find((k) => k.name === 'sum_pairs')!;
+  assert.deepEqual(pairs.pcvs.map((p) => [p.bound, p.boundSource]), [[13, 'solver']]);
+  assert.equal(pairs.worstCase?.unbounded, undefined);
+  // The bound is tight: p[0] = 0xF0 runs exactly 13 summarised iterations.
+  const run = interpret(r.program, 'sum_pairs', { args: {}, memory: { p: 'f0' + '00'.repeat(40) }, pcv: {} }, { summarizeAfter: pairs.unrollLimit, fullUnrollLimit: pairs.fullUnrollLimit });
+  assert.equal(run.pcv[pairs.pcvs[0]!.name], 13);
+  const all = r.contracts.find((k) => k.name === 'sum_all')!;
+  assert.deepEqual(all.pcvs.map((p) => [p.bound, p.unboundedBy]), [[undefined, ['len']]]);
+  assert.equal(all.worstCase?.unbounded, true);
 });

@@ -76,7 +76,7 @@ for (const file of files.filter((f) => !OVERRUNS.has(f))) {
     assert.deepEqual(internal, [], `${file}: ${internal.map((r) => r.message).join('; ')}`);
     for (const pathClass of contract.classes) {
       if (pathClass.outcome === 'incomplete') continue;
-      const run = interpret(result.program, contract.name, pathClass.witness, { summarizeAfter: contract.unrollLimit, declaredContracts: result.declaredContracts });
+      const run = interpret(result.program, contract.name, pathClass.witness, { summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, declaredContracts: result.declaredContracts });
       const key = runPathKey(run);
       // FIXME(witnesses that miss their class, docs/benchmarks.md): some land in another class today; the
       // class they land in must still bound them. When every witness reaches its own class, assert that here.

@@ -123,7 +123,7 @@ for (const opt of ['-O0', '-O2']) {
     const fn = result.program.functions.get('parse')!;
     const binary = buildHarness(fn, undefined, [FIXTURE], command, path.join(workDir, 'held-out'));
     const replay = runReplay(binary, fn, heldOut, new Map(), path.join(workDir, 'held-out'));
-    const runs = interpretSequence({ program: result.program, declaredContracts: result.declaredContracts, entry: 'parse', summarizeAfter: contract.unrollLimit, modular: false }, heldOut);
+    const runs = interpretSequence({ program: result.program, declaredContracts: result.declaredContracts, entry: 'parse', summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, modular: false }, heldOut);
     const byTrace = new Map(contract.classes.flatMap((c) => c.traces.map((t) => [t, c] as const)));
     let compared = 0;
     let fittedCompared = 0;
@@ -177,7 +177,7 @@ test('-O0: memcmp calls are priced at their worst case, so probes the calibratio
   const fn = result.program.functions.get('find_station')!;
   const binary = buildHarness(fn, undefined, [file], command, path.join(workDir, 'held-out'));
   const replay = runReplay(binary, fn, heldOut, new Map(), path.join(workDir, 'held-out'));
-  const runs = interpretSequence({ program: result.program, declaredContracts: result.declaredContracts, entry: 'find_station', summarizeAfter: contract.unrollLimit, modular: false }, heldOut);
+  const runs = interpretSequence({ program: result.program, declaredContracts: result.declaredContracts, entry: 'find_station', summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, modular: false }, heldOut);
   const calibrated = runReplay(binary, fn, calibration, new Map(), path.join(workDir, 'held-out'));
   const largestCalibrated = Math.max(...calibrated.costs.map((c) => c.Ir));
   const byTrace = new Map(contract.classes.flatMap((c) => c.traces.map((t) => [t, c] as const)));
@@ -265,7 +265,7 @@ for (const opt of ['-O0', '-O2']) {
     const workDir = tempDir();
     const binary = buildHarness(fn, undefined, [file], command, workDir);
     const replay = runReplay(binary, fn, calls, new Map(), workDir);
-    const runs = interpretSequence({ program: result.program, declaredContracts: result.declaredContracts, entry: 'sweep', summarizeAfter: contract.unrollLimit, modular: false }, calls);
+    const runs = interpretSequence({ program: result.program, declaredContracts: result.declaredContracts, entry: 'sweep', summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, modular: false }, calls);
     const byTrace = new Map(contract.classes.flatMap((c) => c.traces.map((t) => [t, c] as const)));
     const classOf = (i: number): PathClass => {
       assert.equal(BigInt(runs[i]!.returnValue ?? 0), replay.results[i], `call ${i}: the interpreter and the compiled code disagree`);
@@ -416,7 +416,7 @@ int handler(int v)
   const files: Record<string, string> = { '/virtual/level.c': source, '/virtual/level.pcontract.json': contracts };
   const result = await analyze([{ path: '/virtual/level.c' }], { entries: ['handler'], contractFiles: ['/virtual/level.pcontract.json'], execution: { ...DEFAULT_EXECUTION_OPTIONS, preferDeclaredContracts: true } }, { readFile: (p) => files[p] });
   const contract = result.contracts[0]!;
-  const runs = interpretSequence({ program: result.program, declaredContracts: result.declaredContracts, entry: 'handler', summarizeAfter: contract.unrollLimit, modular: true }, [{ args: { v: 10 }, memory: {}, pcv: {} }]);
+  const runs = interpretSequence({ program: result.program, declaredContracts: result.declaredContracts, entry: 'handler', summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, modular: true }, [{ args: { v: 10 }, memory: {}, pcv: {} }]);
   const run = runs[0]!;
   // 10 steps, 2 of them unrolled: the replay counts 8 only if it sees the level set_level stored.
   assert.equal(run.returnValue, 10);

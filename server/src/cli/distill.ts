@@ -116,7 +116,7 @@ export function distillTrace(result: AnalysisResult, inputs: DistillInputs): { w
   try {
     runs = interpretSequence({
       program: result.program, declaredContracts: result.declaredContracts, entry, init: inputs.init,
-      summarizeAfter: contract.unrollLimit, modular: result.preferDeclaredContracts,
+      summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, modular: result.preferDeclaredContracts,
     }, calls);
   } catch (error) {
     if (error instanceof SequenceError) throw new DistillError(error.message);

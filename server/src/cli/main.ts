@@ -5,7 +5,7 @@ import { analyze, AnalysisOptions, FileSystem } from '../core/analysis';
 import { renderMarkdown } from '../core/contract/renderMarkdown';
 import { DeclaredContractJson, declaredFromContract } from '../core/contract/deriveDeclared';
 import { interpret } from '../core/interp/interpreter';
-import { runPathKey } from '../core/contract/contract';
+import { FunctionContract, runPathKey } from '../core/contract/contract';
 import type { IrMetric } from '../core/cost/costModel';
 import type { Witness } from '../core/contract/witness';
 import { Reasons } from '../core/reasons';
@@ -22,14 +22,14 @@ import { diagnosticLines } from './diagnosticLines';
 const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [other gcc preprocessor flags: -U -isystem -iquote -idirafter -include -std=] [--verbose]
-                                [--unroll N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...] [--array-elements N] [--init NAME]
+                                [--unroll N] [--full-unroll-limit N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...] [--array-elements N] [--init NAME]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
                                 [--contracts FILE.pcontract.json] [--prefer-contracts] [--inline | --inline-loops]
                                 [--stall-limit MS] [--detail classes|paths]
                                 x86 metrics (--metrics x86_instructions,x86_memory_accesses,cycles):
                                 [--cflags "FLAGS"] [--compiler CC] [--init NAME] [--calibrate TRACE.pcap [--ports FILE]]
                                 [--cycles-model cpi=N,l1=N,dram=N]
-  perfcontract run FILE... --entry NAME --input WITNESS.json [--format json|text] [-I DIR] [-D NAME[=VALUE]]
+  perfcontract run FILE... --entry NAME --input WITNESS.json [--contract SAVED.json] [--format json|text] [-I DIR] [-D NAME[=VALUE]]
 ${PREDICT_USAGE}
 ${DISTILL_USAGE}
 ${CHECK_USAGE}
@@ -43,6 +43,8 @@ export interface ParsedArguments {
   entries: string[];
   format?: string;
   input?: string;
+  /** `run --contract SAVED.json`: the saved contract the run is placed in (no exploration). */
+  contract?: string;
   /** Milliseconds the main thread may stay blocked before the watchdog ends the process (PC305). */
   stallLimitMs: number;
   options: Partial<AnalysisOptions>;
@@ -93,6 +95,7 @@ export function parseArguments(argv: string[]): ParsedArguments {
       parsed.detail = detail;
     }
     else if (arg === '--input') parsed.input = value();
+    else if (arg === '--contract') parsed.contract = path.resolve(value());
     else if (arg === '--metrics') {
       const names = value().split(',').map((m) => m.trim()).filter((m) => m);
       parsed.x86.metrics = names.filter(isX86Metric);
@@ -115,6 +118,7 @@ export function parseArguments(argv: string[]): ParsedArguments {
       if (used === 0) throw new UsageError(`${arg} needs a value\n${USAGE}`);
       i += used - 1;
     } else if (arg === '--unroll') execution.unrollLimit = nonNegativeInteger(arg, value());
+    else if (arg === '--full-unroll-limit') (execution as unknown as Record<string, number>).fullUnrollLimit = nonNegativeInteger(arg, value());
     else if (arg === '--max-paths') execution.maxPaths = positiveInteger(arg, value());
     else if (arg === '--time-limit') execution.timeLimitMs = positiveInteger(arg, value());
     else if (arg === '--stall-limit') parsed.stallLimitMs = positiveInteger(arg, value());
@@ -237,12 +241,16 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
     if (args.command === 'run') {
       if (!args.entry || !args.input) throw new UsageError(`run needs --entry and --input\n${USAGE}`);
       const witness = JSON.parse(fs.readFileSync(args.input, 'utf8')) as Witness;
-      const result = await analyze(files, args.options, diskFileSystem);
-      const contract = result.contracts.find((c) => c.name === args.entry);
+      // With a saved contract, the run is placed by its path identity in that contract's classes:
+      // the sources are only parsed and lowered, never explored again.
+      const saved = args.contract ? savedContract(args.contract, args.entry) : undefined;
+      const result = await analyze(files, saved ? { ...args.options, lowerOnly: true } : args.options, diskFileSystem);
+      if (saved && !result.program.functions.has(args.entry)) throw new Error(`no function named '${args.entry}' could be lowered in ${files.join(', ')}`);
+      const contract = saved ?? result.contracts.find((c) => c.name === args.entry);
       const run = interpret(result.program, args.entry, {
         args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals,
         heap: witness.heap, pointers: witness.pointers, externalPointers: witness.externalPointers, externalWrites: witness.externalWrites,
-      }, { summarizeAfter: contract?.unrollLimit, declaredContracts: result.declaredContracts, preferDeclaredContracts: result.preferDeclaredContracts });
+      }, { summarizeAfter: contract?.unrollLimit, fullUnrollLimit: contract?.fullUnrollLimit, declaredContracts: result.declaredContracts, preferDeclaredContracts: result.preferDeclaredContracts });
       const key = runPathKey(run);
       const matched = contract?.classes.find((c) => c.traces.includes(key));
       const returnValue = run.returnValue === undefined ? null : run.returnValue.kind === 'int' ? renderInt(run.returnValue.value, result.program.functions.get(args.entry)!) : run.returnValue.kind === 'null' ? 'NULL' : `&${run.returnValue.object}`;
@@ -308,3 +316,16 @@ function exitAfterFlush(code: number): void {
 }
 
 if (require.main === module) main(process.argv.slice(2));
+
+/** The entry's contract in a saved `contract --format json` output (usage error when it is not there). */
+function savedContract(file: string, entry: string): FunctionContract {
+  let functions: FunctionContract[] | undefined;
+  try {
+    functions = (JSON.parse(fs.readFileSync(file, 'utf8')) as { functions?: FunctionContract[] }).functions;
+  } catch (error) {
+    throw new UsageError(`--contract ${file}: not a readable JSON contract (${(error as Error).message})`);
+  }
+  const found = Array.isArray(functions) ? functions.find((f) => f.name === entry) : undefined;
+  if (!found || !Array.isArray(found.classes)) throw new UsageError(`--contract ${file}: no contract for '${entry}' (save one with: perfcontract contract FILE --entry ${entry} --format json)`);
+  return found;
+}

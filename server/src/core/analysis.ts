@@ -11,6 +11,7 @@ import { UNBOUNDED_TARGET, pushWitness } from './contract/adversarialWitness';
 import { Reasons } from './reasons';
 import { resetExpressionTable, clearSymbolCache, expressionCount, symbolsOf } from './symex/expr';
 import { interpret } from './interp/interpreter';
+import { DEFAULT_FULL_UNROLL_LIMIT } from './ir/fullUnroll';
 import { ContractCache, functionKeys } from './cache/contractCache';
 import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, outParameterOf, parseDeclaredContracts } from './contract/declaredContracts';
 import { SummaryStore, SummaryUse } from './symex/summaries';
@@ -37,6 +38,8 @@ export interface AnalysisOptions {
   cache?: ContractCache;
   /** Declared contract files to read, besides the `*.pcontract.json` files beside the main files. */
   contractFiles: string[];
+  /** Parse and lower only: no entry is explored (`run --contract` places a run in a saved contract). */
+  lowerOnly?: boolean;
 }
 
 export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
@@ -191,7 +194,7 @@ export async function analyze(
   }
   settings.execution = { ...settings.execution, declaredContracts: declared.contracts };
   const mainFiles = new Set(files.map((f) => f.path));
-  const entries = settings.entries.length > 0 ? settings.entries : defaultEntries(unit.functions, lowered.program, mainFiles);
+  const entries = settings.lowerOnly ? [] : settings.entries.length > 0 ? settings.entries : defaultEntries(unit.functions, lowered.program, mainFiles);
   const solver = solverFor(built, settings);
   const contracts: FunctionContract[] = [];
   const recomputed: string[] = [];
@@ -227,7 +230,7 @@ export async function analyze(
     } catch (error) {
       // An engine bug on one entry must not take the others (or the server) down.
       if (process.env.PERFCONTRACT_DEBUG_STACK) process.stderr.write(String((error as Error).stack).split('\n').slice(0, 40).join('\n') + '\n');
-      exploration = { paths: [], inputObjects: [], pcvs: new Map(), stopReasons: [{ reason: 'internal-error', message: `internal error while exploring '${entry}': ${(error as Error).message}` }] };
+      exploration = { paths: [], inputObjects: [], pcvs: new Map(), stopReasons: [tooDeep(error, entry) ?? { reason: 'internal-error', message: `internal error while exploring '${entry}': ${(error as Error).message}` }] };
     }
     const statistics = {
       paths: exploration.paths.length,
@@ -236,10 +239,22 @@ export async function analyze(
       z3Milliseconds: Math.round(solver.statistics.z3Milliseconds - before.z3Milliseconds),
       milliseconds: Math.round(performance.now() - started),
     };
-    const contract = buildContract(fn, exploration, settings.metrics, statistics, settings.adversarialFactor, { program: lowered.program, declaredContracts: declared.contracts, unrollLimit: settings.execution.unrollLimit });
-    if (settings.execution.summarizeLoops) contract.unrollLimit = settings.execution.unrollLimit;
-    await verifyWitnesses(contract, fn, exploration, lowered.program, settings, solver, started + settings.execution.timeLimitMs);
-    if (settings.adversarialWitness !== false) pushWorstWitness(contract, fn, lowered.program, settings, started + settings.execution.timeLimitMs);
+    let contract: FunctionContract;
+    try {
+      contract = buildContract(fn, exploration, settings.metrics, statistics, settings.adversarialFactor, { program: lowered.program, declaredContracts: declared.contracts, unrollLimit: settings.execution.unrollLimit });
+      if (settings.execution.summarizeLoops) {
+        contract.unrollLimit = settings.execution.unrollLimit;
+        contract.fullUnrollLimit = settings.execution.fullUnrollLimit ?? DEFAULT_FULL_UNROLL_LIMIT;
+      }
+      await verifyWitnesses(contract, fn, exploration, lowered.program, settings, solver, started + settings.execution.timeLimitMs);
+      if (settings.adversarialWitness !== false) pushWorstWitness(contract, fn, lowered.program, settings, started + settings.execution.timeLimitMs);
+    } catch (error) {
+      // Expressions are trees walked recursively: one nested deeper than the stack allows (a
+      // 2,000-term sum) ends this function with PC205, and the other entries still get contracts.
+      const reason = tooDeep(error, entry);
+      if (!reason) throw error;
+      contract = buildContract(fn, { paths: [], inputObjects: [], pcvs: new Map(), stopReasons: [reason] }, settings.metrics, statistics, settings.adversarialFactor, { program: lowered.program, declaredContracts: declared.contracts, unrollLimit: settings.execution.unrollLimit });
+    }
     // Callees that could not be lowered make the caller's contract incomplete.
     for (const callee of reachableCallees(lowered.program, entry)) {
       const failure = lowered.failedFunctions.get(callee);
@@ -276,6 +291,7 @@ async function verifyWitnesses(
     regions: settings.execution.regions, maxSteps: 1_000_000, declaredContracts: settings.execution.declaredContracts,
     preferDeclaredContracts: settings.execution.preferDeclaredContracts,
     summarizeAfter: settings.execution.summarizeLoops ? settings.execution.unrollLimit : undefined,
+    fullUnrollLimit: settings.execution.summarizeLoops ? settings.execution.fullUnrollLimit ?? DEFAULT_FULL_UNROLL_LIMIT : undefined,
   };
   const lands = (pathClass: { witness: PathClass['witness']; traces: string[] }): boolean => {
     try {
@@ -336,6 +352,7 @@ function pushWorstWitness(contract: FunctionContract, fn: IrFunction, program: I
     regions: settings.execution.regions, maxSteps: 1_000_000, declaredContracts: settings.execution.declaredContracts,
     preferDeclaredContracts: settings.execution.preferDeclaredContracts,
     summarizeAfter: settings.execution.summarizeLoops ? settings.execution.unrollLimit : undefined,
+    fullUnrollLimit: settings.execution.summarizeLoops ? settings.execution.fullUnrollLimit ?? DEFAULT_FULL_UNROLL_LIMIT : undefined,
   };
   const bounds = new Map(contract.pcvs.map((p) => [p.name, p.bound]));
   const argWidths = Object.fromEntries(fn.params.flatMap((p) => (p.type.kind === 'int' ? [[p.name, p.type.width]] : [])));
@@ -415,4 +432,14 @@ function reachableCallees(program: IrProgram, entry: string): Set<string> {
   };
   visit(entry);
   return seen;
+}
+
+/**
+ * A JavaScript stack overflow while handling one entry: PC205, with what to do about it.
+ * FIXME(recursive walks): the walks over expression trees (intervals, symbols, z3 terms, printing)
+ * recurse, so a deep expression ends its function here instead of being analysed.
+ */
+function tooDeep(error: unknown, entry: string): { reason: 'expression-too-deep'; message: string } | undefined {
+  if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) return undefined;
+  return { reason: 'expression-too-deep', message: `an expression in '${entry}' (or a value it computes) is nested too deeply to analyse; split it into several statements` };
 }

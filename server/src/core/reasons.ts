@@ -12,6 +12,7 @@ export const Reasons = {
   'needs-pcv': { code: 'PC202', summary: 'loop exceeds the unroll limit; it needs a performance-critical variable' },
   'symbolic-size': { code: 'PC203', summary: 'memory intrinsic with a symbolic size' },
   'unsupported': { code: 'PC204', summary: 'construct the analysis does not support' },
+  'expression-too-deep': { code: 'PC205', summary: 'an expression is nested too deeply for the analysis (the function gets no classes)' },
   'path-limit': { code: 'PC301', summary: 'too many paths; the path limit was reached' },
   'time-limit': { code: 'PC302', summary: 'the analysis time limit was reached' },
   'cancelled': { code: 'PC303', summary: 'the analysis was cancelled' },

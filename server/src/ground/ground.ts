@@ -192,7 +192,7 @@ function groundOrThrow(contract: FunctionContract, lowered: LoweredProgram, metr
   }
   const library = libraryWorstCases(replay.costs, lowered.program, contract.name, options);
   const sequence = interpretSequence({
-    program: lowered.program, declaredContracts: lowered.declaredContracts, entry: contract.name, init: options.init, summarizeAfter: contract.unrollLimit, modular: lowered.modular,
+    program: lowered.program, declaredContracts: lowered.declaredContracts, entry: contract.name, init: options.init, summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, modular: lowered.modular,
     settableGlobals: new Set(settable.keys()),
   }, calls);
   const classByTrace = new Map<string, PathClass>();

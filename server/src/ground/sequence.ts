@@ -42,6 +42,8 @@ export interface SequenceOptions {
   init?: string;
   /** The contract's unroll limit: PCVs are counted, and paths identified, as the analysis summarised them. */
   summarizeAfter?: number;
+  /** The contract's full-unroll limit: loops it ran in full are not summarised either (`ir/fullUnroll.ts`). */
+  fullUnrollLimit?: number;
   /**
    * The contract was derived with `--prefer-contracts`: calls to library functions that have a body
    * and a declared contract are run from their bodies (the cost) and then replayed against their
@@ -60,7 +62,7 @@ export class SequenceError extends Error {}
  * globals come from the previous call, or from `init`.
  */
 export function interpretSequence(options: SequenceOptions, calls: readonly SequenceCall[]): SequencedCall[] {
-  const { program, declaredContracts, entry, summarizeAfter } = options;
+  const { program, declaredContracts, entry, summarizeAfter, fullUnrollLimit } = options;
   const summarised = options.modular ? new Set([...declaredContracts.keys()].filter((name) => program.functions.has(name))) : new Set<string>();
   if (!program.functions.has(entry)) throw new SequenceError(`'${entry}' was not lowered`);
   const common = { regions: DEFAULT_EXECUTION_OPTIONS.regions, declaredContracts, maxSteps: 100_000_000 };
@@ -93,7 +95,7 @@ export function interpretSequence(options: SequenceOptions, calls: readonly Sequ
     const witness: Witness = { args: call.args, memory, pcv: {} };
     const observed: ObservedCall[] = [];
     const observeCalls = summarised.size > 0 ? { callees: summarised, record: (c: ObservedCall) => observed.push(c) } : undefined;
-    const run = interpret(program, entry, witness, { ...common, summarizeAfter, observeCalls });
+    const run = interpret(program, entry, witness, { ...common, summarizeAfter, fullUnrollLimit, observeCalls });
     let identity = { pathKey: runPathKey(run), pcv: { ...run.pcv }, pcvCallees: { ...run.pcvCallees } };
     if (observeCalls && !run.error) {
       // The run executed the library's code (the cost measured). Replayed against the library's
@@ -105,7 +107,7 @@ export function interpretSequence(options: SequenceOptions, calls: readonly Sequ
         for (const [param, value] of Object.entries(c.writes)) externals[`${c.callee}#${c.k}.${param}`] = numberForJson(value);
       }
       const replay = interpret(program, entry, { ...witness, externals }, {
-        ...common, summarizeAfter, preferDeclaredContracts: true,
+        ...common, summarizeAfter, fullUnrollLimit, preferDeclaredContracts: true,
         declaredPcvValue: (callee, k, pcv) => observed.find((c) => c.callee === callee && c.k === k)?.pcv[pcv] ?? 0,
         // A contract does not state what else the call changed: the replay gets the globals the
         // library's code left, so the code after the call reads the state the measured run read.

@@ -417,7 +417,8 @@ export function loopHover(pcvs: FunctionContract['pcvs'], functionName: string):
   const lines: string[] = [];
   for (const pcv of pcvs) {
     const perIteration = pcv.perIteration ? Object.entries(pcv.perIteration).map(([m, f]) => `\`${f}\` ${m}`).join(', ') : 'not recorded';
-    const bound = pcv.bound !== undefined ? `at most ${pcv.bound} (${pcv.boundSource === 'annotation' ? 'declared' : 'from the loop guard'})` : 'no bound: the cost grows without limit';
+    const bound = pcv.bound !== undefined ? `at most ${pcv.bound} (${pcv.boundSource === 'annotation' ? 'declared' : pcv.boundSource === 'solver' ? 'the most the code allows' : 'from the loop guard'})`
+      : `no bound: the cost grows without limit${pcv.unboundedBy?.length ? ` (driven by ${pcv.unboundedBy.join(', ')})` : ''}`;
     lines.push(`**PCV \`${pcv.name}\`** (loop in \`${functionName}\`): ${pcv.description}`);
     lines.push('');
     lines.push(`- per iteration: ${perIteration}`);

@@ -13,6 +13,8 @@ export interface ServerSettings {
   /** Function name -> maximum instructions (worst case at the PCV bounds). */
   budgets: Record<string, number>;
   unrollLimit: number;
+  /** Loops with a constant trip bound up to this many iterations run in full (the CLI's --full-unroll-limit). */
+  fullUnrollLimit: number;
   maxPaths: number;
   /** Per function. */
   timeLimitMs: number;
@@ -44,6 +46,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   adversarialFactor: 5,
   budgets: {},
   unrollLimit: 2,
+  fullUnrollLimit: 64,
   maxPaths: 2048,
   timeLimitMs: 10000,
   solverTimeoutMs: 5000,
@@ -83,6 +86,7 @@ export function parseSettings(raw: unknown): { settings: ServerSettings; problem
   }
   number('adversarialFactor', (n) => n > 1, 'a number above 1');
   number('unrollLimit', (n) => Number.isInteger(n) && n >= 0 && n <= 64, 'an integer from 0 to 64');
+  number('fullUnrollLimit', (n) => Number.isInteger(n) && n >= 0 && n <= 1024, 'an integer from 0 to 1024');
   number('maxPaths', (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
   number('timeLimitMs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer (milliseconds)');
   number('solverTimeoutMs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer (milliseconds)');

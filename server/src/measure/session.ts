@@ -216,7 +216,7 @@ export type InterpretedPacket = SequencedCall;
  * from the globals the previous one left. With `summarizeAfter` (a contract's unroll limit) each run
  * counts PCVs as the analysis summarised them and reports the path identity the analysis uses.
  */
-export function interpretTrace(lowered: LoweredNf, nf: NfDefinition, packets: readonly TracePacket[], summarizeAfter?: number): InterpretedPacket[] {
+export function interpretTrace(lowered: LoweredNf, nf: NfDefinition, packets: readonly TracePacket[], summarizeAfter?: number, fullUnrollLimit?: number): InterpretedPacket[] {
   const entry = lowered.program.functions.get(nf.entry);
   if (!entry) throw new MeasureError('analysis-failed', `${nf.name}: '${nf.entry}' was not lowered`);
   if (entry.params.length !== 4 || entry.params[0]!.type.kind === 'int') {
@@ -224,7 +224,7 @@ export function interpretTrace(lowered: LoweredNf, nf: NfDefinition, packets: re
   }
   const calls = packets.map((packet) => packetCall(entry.params.map((p) => p.name), packet));
   try {
-    return interpretSequence({ program: lowered.program, declaredContracts: lowered.declaredContracts, entry: nf.entry, init: nf.init, summarizeAfter, modular: nf.modular ?? false }, calls);
+    return interpretSequence({ program: lowered.program, declaredContracts: lowered.declaredContracts, entry: nf.entry, init: nf.init, summarizeAfter, fullUnrollLimit, modular: nf.modular ?? false }, calls);
   } catch (error) {
     if (error instanceof SequenceError) throw new MeasureError('analysis-failed', `${nf.name}: ${error.message}`);
     throw error;
@@ -243,7 +243,7 @@ export function runSession(nfc: NfContract, nf: NfDefinition, packets: readonly 
   const worst = worstCaseAtBounds(contract);
   const classByTrace = new Map<string, PathClass>();
   for (const pathClass of contract.classes) for (const trace of pathClass.traces) classByTrace.set(trace, pathClass);
-  return interpretTrace(nfc, nf, packets, contract.unrollLimit).map((run, index): SessionPacket => {
+  return interpretTrace(nfc, nf, packets, contract.unrollLimit, contract.fullUnrollLimit).map((run, index): SessionPacket => {
     const pathClass = classByTrace.get(run.pathKey);
     const measured = {} as Record<IrMetric, number>;
     const predicted = {} as Record<IrMetric, number>;

@@ -97,7 +97,7 @@ export interface FunctionContract {
   metrics: IrMetric[];
   /** `bound`: the most summarised iterations possible (declared with `@bound` or inferred from the loop guard). */
   pcvs: {
-    name: string; description: string; origin: string; bound?: number; boundSource?: 'annotation' | 'guard';
+    name: string; description: string; origin: string; bound?: number; boundSource?: 'annotation' | 'guard' | 'solver'; unboundedBy?: string[];
     /** For loop PCVs: the cost of one summarised iteration per metric (its worst path). */
     perIteration?: Partial<Record<IrMetric, string>>;
     /** The value for a typical packet, which hovers, lenses and ratios use (see `typicalSource`). */
@@ -118,6 +118,8 @@ export interface FunctionContract {
   typicalCommonCase?: number | null;
   /** Loops summarised into PCVs after this many explicit iterations (so `run` can count the rest). */
   unrollLimit?: number;
+  /** Loops with a constant trip bound up to this limit and few paths ran in full, without a PCV (`ir/fullUnroll.ts`); `run` counts them the same way. */
+  fullUnrollLimit?: number;
   classes: PathClass[];
   /** `unbounded` when the worst class's cost grows with a PCV that has no bound. */
   /**
@@ -281,7 +283,7 @@ export function buildContract(
         name: p.name,
         description: p.otherCallees ? `${p.description}; on other paths ${p.name} counts the PCV of ${p.otherCallees.join(', ')} instead (a call's PCVs are named in the order of the calls on its path)` : p.description,
         origin: `${p.origin.file}:${p.origin.line}`,
-        ...(p.bound !== undefined ? { bound: p.bound, boundSource: p.boundSource } : {}),
+        ...(p.bound !== undefined ? { bound: p.bound, boundSource: p.boundSource } : p.unboundedBy ? { unboundedBy: p.unboundedBy } : {}),
         ...(p.perIteration ? { perIteration: costFormulas(p.perIteration.cost, p.perIteration.terms, metrics) } : {}),
         ...facts.get(p.name)!,
       })),

@@ -19,6 +19,7 @@ import { PathTrace } from '../ir/pathTrace';
 import { DEFAULT_REGION_OPTIONS, parameterRegionSize, RegionOptions } from '../ir/regionSize';
 import { hexToBytes, Witness } from '../contract/witness';
 import { countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
+import { runsInFull } from '../ir/fullUnroll';
 import { DeclaredCase, DeclaredContracts, DeclaredWrite, caseCost, contractForDiscardedResult, nameCasePcvs, rangeOf } from '../contract/declaredContracts';
 
 export interface InterpretOptions {
@@ -36,6 +37,11 @@ export interface InterpretOptions {
    * `init:CALLEE#k`: used to run an init function whose allocations the analysis starts from.
    */
   allocate?: boolean;
+  /**
+   * With `summarizeAfter`: loops that the analysis ran in full under this limit (a contract's
+   * `fullUnrollLimit`, `ir/fullUnroll.ts`) are not summarised here either. Undefined: none.
+   */
+  fullUnrollLimit?: number;
   /** Contracts of functions without a body: their cost is the matching case's, at the witness's PCV values. */
   declaredContracts?: DeclaredContracts;
   /** As in the analysis: calls to a function with a body and a declared contract use the contract. */
@@ -136,6 +142,8 @@ interface Frame {
   observation?: { callee: string; k: number; args: ConcreteValue[]; pcvBefore: Record<string, number>; counts: Record<string, number> };
   /** The unroll limit this activation's loops are counted with; undefined: not counted. */
   summarizeAfter?: number;
+  /** The full-unroll limit this activation's loops are counted with (see InterpretOptions.fullUnrollLimit). */
+  fullUnrollLimit?: number;
 }
 
 interface LoopState {
@@ -304,7 +312,7 @@ class Machine {
 
   /** Creates the entry frame, with its parameters taken from the witness. */
   enterEntry(fn: IrFunction): void {
-    const frame = this.newFrame(fn, this.options.summarizeAfter);
+    const frame = this.newFrame(fn, this.options.summarizeAfter, this.options.fullUnrollLimit);
     for (const param of fn.params) {
       if (param.type.kind === 'int') {
         const given = own(this.witness.args, param.name);
@@ -375,7 +383,7 @@ class Machine {
     }
   }
 
-  private newFrame(fn: IrFunction, summarizeAfter: number | undefined): Frame {
+  private newFrame(fn: IrFunction, summarizeAfter: number | undefined, fullUnrollLimit: number | undefined): Frame {
     let blocks = this.functionBlocks.get(fn.name);
     if (!blocks) {
       blocks = new Map(fn.blocks.map((b) => [b.id, b]));
@@ -390,7 +398,7 @@ class Machine {
     }
     const block = blocks.get(fn.entry);
     if (!block) throw new Error(`function '${fn.name}' has no entry block b${fn.entry}`);
-    return { fn, blocks, registers: new Array(fn.registerCount).fill(undefined), slots, block, index: 0, loops: new Map(), summarizeAfter };
+    return { fn, blocks, registers: new Array(fn.registerCount).fill(undefined), slots, block, index: 0, loops: new Map(), summarizeAfter, fullUnrollLimit };
   }
 
   // ---------------------------------------------------------------- main loop
@@ -672,7 +680,8 @@ class Machine {
       const observed = this.options.observeCalls?.callees.has(callee.name) === true;
       // Inside an observed call, loops count as the callee's declared contract was derived.
       const declaredLimit = observed && frame.summarizeAfter !== undefined ? this.options.declaredContracts?.get(callee.name)?.unrollLimit : undefined;
-      const next = this.newFrame(callee, declaredLimit ?? frame.summarizeAfter);
+      // A declared contract's loops were counted as it was derived: with its unroll limit, and none run in full.
+      const next = this.newFrame(callee, declaredLimit ?? frame.summarizeAfter, declaredLimit !== undefined ? undefined : frame.fullUnrollLimit);
       callee.params.forEach((param, i) => {
         const value = args[i] ?? ZERO;
         next.registers[param.register] = param.type.kind === 'int' && value.kind === 'int'
@@ -961,7 +970,7 @@ class Machine {
       frame.loops.set(to.id, state);
     }
     state.visits++;
-    if (state.visits === limit + 1) {
+    if (state.visits === limit + 1 && !runsInFull(this.program, frame.fn, to.id, frame.fullUnrollLimit)) {
       const { name: base, total } = loopPcv(frame.fn, frame.fn.loops[to.loopHeader]!);
       const instance = this.pcvInstances.get(base) ?? 0;
       this.pcvInstances.set(base, instance + 1);
@@ -1065,6 +1074,7 @@ export function interpret(program: IrProgram, entry: string, witness: Witness, o
     regions: options?.regions ?? DEFAULT_REGION_OPTIONS,
     maxSteps: options?.maxSteps ?? DEFAULT_MAX_STEPS,
     summarizeAfter: options?.summarizeAfter,
+    fullUnrollLimit: options?.fullUnrollLimit,
     declaredContracts: options?.declaredContracts,
     preferDeclaredContracts: options?.preferDeclaredContracts,
     observeCalls: options?.observeCalls,

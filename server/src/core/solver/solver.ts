@@ -23,8 +23,12 @@ export interface SolverStatistics {
 }
 
 export interface Solver {
-  /** Checks whether all constraints can hold together; on sat, returns a model of them. */
-  check(constraints: BoolExpr[], signal?: AbortSignal): Promise<{ result: SatResult; model?: Model }>;
+  /**
+   * Checks whether all constraints can hold together; on sat, returns a model of them. `timeLeftMs`:
+   * the caller's remaining time, which caps this query's own timeout (an analysis's time limit then
+   * holds even when its last queries are hard).
+   */
+  check(constraints: BoolExpr[], signal?: AbortSignal, timeLeftMs?: number): Promise<{ result: SatResult; model?: Model }>;
   readonly statistics: SolverStatistics;
 }
 
@@ -342,10 +346,12 @@ export class Z3Solver implements Solver {
   private generation = z3Generation;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private solver: any;
+  /** The resource limit the solver is set to (it changes when a caller has less time left than a query's timeout). */
+  private rlimit?: number;
 
   constructor(private readonly options: Z3SolverOptions) {}
 
-  async check(constraints: BoolExpr[], signal?: AbortSignal): Promise<{ result: SatResult; model?: Model }> {
+  async check(constraints: BoolExpr[], signal?: AbortSignal, timeLeftMs?: number): Promise<{ result: SatResult; model?: Model }> {
     const { context, checkNow } = await loadZ3();
     if (this.generation !== z3Generation) {
       // z3 was started again after a failure: nothing of the old instance may be used.
@@ -376,10 +382,17 @@ export class Z3Solver implements Solver {
     const Z = context as any;
     // One solver for all queries, each in its own push/pop scope: about 4x faster than a new
     // solver per query in the WASM build (no solver set-up per call).
+    // On the calling thread no timer can interrupt a check: the timeout (capped by the caller's time
+    // left, at least 1 ms) becomes resource units.
+    const timeoutMs = timeLeftMs === undefined ? this.options.timeoutMs : Math.max(1, Math.min(this.options.timeoutMs, Math.floor(timeLeftMs)));
+    const rlimit = checkNow ? Math.min(this.options.resourceLimit, timeoutMs * Z3_RESOURCE_UNITS_PER_MS) : this.options.resourceLimit;
     if (!this.solver) {
       this.solver = new Z.Solver();
-      // On the calling thread no timer can interrupt a check: the timeout becomes resource units.
-      this.solver.set('rlimit', checkNow ? Math.min(this.options.resourceLimit, this.options.timeoutMs * Z3_RESOURCE_UNITS_PER_MS) : this.options.resourceLimit);
+      this.solver.set('rlimit', rlimit);
+      this.rlimit = rlimit;
+    } else if (this.rlimit !== rlimit) {
+      this.solver.set('rlimit', rlimit);
+      this.rlimit = rlimit;
     }
     const solver = this.solver;
     solver.push();
@@ -611,8 +624,8 @@ export class IndependenceCachingSolver implements Solver {
     return this.cache.size;
   }
 
-  async check(constraints: BoolExpr[], signal?: AbortSignal): Promise<{ result: SatResult; model?: Model }> {
-    const { result, model } = await this.checkSliced(constraints, signal);
+  async check(constraints: BoolExpr[], signal?: AbortSignal, timeLeftMs?: number): Promise<{ result: SatResult; model?: Model }> {
+    const { result, model } = await this.checkSliced(constraints, signal, timeLeftMs);
     return { result, model };
   }
 
@@ -622,7 +635,7 @@ export class IndependenceCachingSolver implements Solver {
   }
 
   /** Like check, but also says which symbols the returned model covers (the rest are unconstrained by the slice). */
-  async checkSliced(constraints: BoolExpr[], signal?: AbortSignal): Promise<{ result: SatResult; model?: Model; names: ReadonlySet<string> }> {
+  async checkSliced(constraints: BoolExpr[], signal?: AbortSignal, timeLeftMs?: number): Promise<{ result: SatResult; model?: Model; names: ReadonlySet<string> }> {
     const query = constraints[constraints.length - 1];
     if (!query) return { result: 'sat', model: EMPTY_MODEL, names: new Set() };
     if (query.op === 'false') return { result: 'unsat', names: new Set() };
@@ -652,7 +665,7 @@ export class IndependenceCachingSolver implements Solver {
       this.inner.statistics.queries++;
       return cached;
     }
-    const answer = await this.inner.check(sliced, signal);
+    const answer = await this.inner.check(sliced, signal, timeLeftMs);
     const entry = { ...answer, names };
     if (answer.result !== 'unknown') this.cache.set(key, entry);
     return entry;

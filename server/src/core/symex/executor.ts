@@ -16,6 +16,8 @@ import {
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
 import { CountMark, TOTAL_PCV_NOTE, countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
+import { DEFAULT_FULL_UNROLL_LIMIT, runsInFull } from '../ir/fullUnroll';
+import { SolverTripBound, solverTripBound } from './loopBounds';
 import {
   DeclaredCase, DeclaredContract, DeclaredContracts, IntegerOrRange, caseCost, contractForDiscardedResult, loopDeclaredKey, nameCasePcvs, splitLoopDeclaredName,
 } from '../contract/declaredContracts';
@@ -36,6 +38,12 @@ export interface ExecutionOptions {
   unrollLimit: number;
   /** Turn loops that run past the unroll limit into PCVs (per-iteration cost x trip count). */
   summarizeLoops: boolean;
+  /**
+   * Loops whose trip count has a constant bound no larger than this run in full, early exits
+   * included, instead of being summarised (`ir/fullUnroll.ts`, which the interpreter follows too).
+   * 0 turns it off. Default: DEFAULT_FULL_UNROLL_LIMIT (64).
+   */
+  fullUnrollLimit?: number;
   /** Visits of one loop header in one call frame before the path ends as needs-pcv, even when concrete. */
   concreteIterationLimit: number;
   /** Completed paths after which exploration stops (incomplete: path-limit). */
@@ -91,6 +99,7 @@ export interface ExecutionOptions {
 export const DEFAULT_EXECUTION_OPTIONS: ExecutionOptions = {
   unrollLimit: 2,
   summarizeLoops: true,
+  fullUnrollLimit: DEFAULT_FULL_UNROLL_LIMIT,
   concreteIterationLimit: 10000,
   maxPaths: 2048,
   timeLimitMs: 30000,
@@ -146,7 +155,9 @@ export interface SummarizedLoopPcv {
   bound?: number;
   /** Worst cost of one summarised iteration (loops only): constant part and terms of nested PCVs. */
   perIteration?: { cost: Cost; terms: CostTerms };
-  boundSource?: 'annotation' | 'guard';
+  boundSource?: 'annotation' | 'guard' | 'solver';
+  /** Without a bound: the inputs that let the loop run any number of times (`loopBounds.ts`). */
+  unboundedBy?: string[];
   /** A declared contract's PCV name that other callees' cases introduce on other paths. */
   otherCallees?: string[];
 }
@@ -155,10 +166,11 @@ export interface SummarizedLoopPcv {
  * One PCV met again (on another path, or at another call): its bound must hold on every path, so it
  * becomes the larger of the two, and no bound when either has none.
  */
-function widenBound(known: SummarizedLoopPcv, bound: number | undefined): void {
+function widenBound(known: SummarizedLoopPcv, bound: number | undefined, source?: SummarizedLoopPcv['boundSource']): void {
   if (known.bound === undefined) return;
   known.bound = bound === undefined ? undefined : Math.max(known.bound, bound);
   if (known.bound === undefined) known.boundSource = undefined;
+  else if (known.boundSource !== source && source !== undefined && known.bound === bound) known.boundSource = source;
 }
 
 export interface CompletedPath {
@@ -570,7 +582,10 @@ class Explorer {
     // settled by earlier constraints), and the loop is summarised as before, with nothing spent.
     if (state.concreteRun) throw new ConcreteRunAbandoned(condition);
     if (this.options.signal?.aborted) throw new PathEnd({ kind: 'incomplete', reason: 'cancelled', message: 'the analysis was cancelled' });
-    const answer = await this.solver.checkSliced([...state.constraints, condition], this.options.signal);
+    // Every query gets at most the time left, so that the time limit holds (within a query's slack).
+    const timeLeft = this.options.timeLimitMs - (performance.now() - this.started);
+    if (timeLeft <= 0) throw new PathEnd({ kind: 'incomplete', reason: 'time-limit', message: `stopped at the time limit (${this.options.timeLimitMs} ms) before a solver query` });
+    const answer = await this.solver.checkSliced([...state.constraints, condition], this.options.signal, timeLeft);
     if (answer.result !== 'sat' || !answer.model) return { result: answer.result };
     return { result: 'sat', model: layeredModel(answer.model, answer.names, state.model) };
   }
@@ -666,10 +681,15 @@ class Explorer {
 
   private pendingForks: State[] = [];
 
+  /** A loop with a small constant trip count and few paths: explored in full, never summarised (`ir/fullUnroll.ts`). */
+  private runsInFull(frame: Frame, header: BasicBlock): boolean {
+    return runsInFull(this.program, frame.fn, header.id, this.options.fullUnrollLimit ?? DEFAULT_FULL_UNROLL_LIMIT);
+  }
+
   private visitLoopHeader(frame: Frame, block: BasicBlock): 'summarize' | 'continue' {
     const visits = (frame.loopVisits.get(block.id) ?? 0) + 1;
     frame.loopVisits.set(block.id, visits);
-    if (this.options.summarizeLoops && visits > this.options.unrollLimit) return 'summarize';
+    if (this.options.summarizeLoops && visits > this.options.unrollLimit && !this.runsInFull(frame, block)) return 'summarize';
     if (visits > this.options.concreteIterationLimit) {
       const loop = frame.fn.loops[block.loopHeader!]!;
       throw new PathEnd({ kind: 'incomplete', reason: 'needs-pcv', message: `loop at ${loop.range.file}:${loop.range.startLine + 1} ran more than ${this.options.concreteIterationLimit} iterations`, range: loop.range });
@@ -770,7 +790,17 @@ class Explorer {
     const markOf = (name: string) => [...countMarks(fn).values()].flatMap((m) => [...m.values()]).find((m) => m.name === name && m.header === header.id)!;
     const declared = loop.bounds[base.name];
     const inferred = declared === undefined ? guardBound(frame, header, body) : undefined;
-    const bound = declared ?? inferred;
+    // Without a constant guard, the solver finds the most iterations the path allows (a summary's
+    // bound is settled at each call site instead).
+    const solved: SolverTripBound | undefined = declared === undefined && inferred === undefined && !this.recording
+      ? await solverTripBound(loopGuards(frame, header, body), {
+        evaluator: state.evaluator,
+        feasible: async (condition) => (await this.feasible(state, condition)).result,
+        outOfTime: () => performance.now() - this.started > this.options.timeLimitMs,
+      })
+      : undefined;
+    const bound = declared ?? inferred ?? (solved?.kind === 'bound' ? solved.bound : undefined);
+    const boundSource: SummarizedLoopPcv['boundSource'] = declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : bound !== undefined ? 'solver' : undefined;
     const known = this.pcvs.get(pcv);
     let recorded: SummaryLoop | undefined;
     if (this.recording) {
@@ -787,10 +817,11 @@ class Explorer {
     } else if (!known) {
       this.pcvs.set(pcv, {
         name: pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name, header: header.id,
-        bound, boundSource: declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : undefined,
+        bound, boundSource, ...(solved?.kind === 'unbounded' ? { unboundedBy: solved.inputs } : {}),
       });
     } else {
-      widenBound(known, bound); // the same PCV on another path
+      widenBound(known, bound, boundSource); // the same PCV on another path
+      if (known.bound === undefined && solved?.kind === 'unbounded') known.unboundedBy = [...new Set([...(known.unboundedBy ?? []), ...solved.inputs])].sort();
     }
     await this.havoc(state, body);
     const boundary: Boundary = {
@@ -827,7 +858,7 @@ class Explorer {
       if (!existing) {
         this.pcvs.set(markPcv, {
           name: markPcv, description: mark.description, origin: { file: loop.range.file, line: mark.line + 1 }, functionName: fn.name, header: header.id,
-          bound, boundSource: declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : undefined, perIteration: cost,
+          bound, boundSource, perIteration: cost,
         });
       } else {
         existing.perIteration = existing.perIteration ? maxOfIterations([existing.perIteration, cost]) : cost;
@@ -2072,7 +2103,7 @@ class Explorer {
     }
     // Symbolic loop exits count against the unroll limit.
     const block = frame.fn.blocks[frame.block]!;
-    if (feasible.length > 1 && block.loopHeader !== undefined && !this.options.summarizeLoops) {
+    if (feasible.length > 1 && block.loopHeader !== undefined && !this.options.summarizeLoops && !this.runsInFull(frame, block)) {
       const visits = frame.loopVisits.get(block.id) ?? 0;
       if (visits > this.options.unrollLimit) {
         const loop = frame.fn.loops[block.loopHeader]!;

@@ -136,7 +136,7 @@ export interface SummaryPcv {
   functionName: string;
   header: number;
   bound?: number;
-  boundSource?: 'annotation' | 'guard';
+  boundSource?: 'annotation' | 'guard' | 'solver';
   /** A declared call's PCV inside a summarised loop of the callee: a total (summed over the iterations). */
   total?: boolean;
   /** Other declared callees whose PCV has this name on other paths of the callee. */
