@@ -32,7 +32,7 @@ for (const fixture of fixtures) {
         assert.ok(pathClass.traces.includes(key), `${where}: the witness ran a path outside its class (${key}; error ${run.error?.message ?? 'none'})`);
         // A merged class's members are checked as classes were before merging: exact where loop-free.
         for (const member of pathClass.members ?? []) {
-          const memberRun = interpret(result.program, contract.name, member.witness, { summarizeAfter: contract.unrollLimit, declaredContracts: result.declaredContracts });
+          const memberRun = interpret(result.program, contract.name, member.witness, { summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit, declaredContracts: result.declaredContracts });
           const lands = member.traces.includes(runPathKey(memberRun));
           assert.equal(lands, member.witnessVerified, `${where} member ${member.id}: witnessVerified says ${String(member.witnessVerified)}`);
           for (const trace of member.traces) assert.ok(pathClass.traces.includes(trace), `${where} member ${member.id}: a trace outside its class`);

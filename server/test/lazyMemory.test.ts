@@ -26,7 +26,7 @@ async function contractOf(text: string, entry: string, execution: Partial<Analys
 function assertWitnessesReplay(result: AnalysisResult, contract: FunctionContract): void {
   for (const c of contract.classes) {
     assert.equal(c.witnessVerified, true, `${contract.name} ${c.id}: ${JSON.stringify(c.witness)}`);
-    const run = interpret(result.program, contract.name, c.witness, { declaredContracts: result.declaredContracts, summarizeAfter: contract.unrollLimit });
+    const run = interpret(result.program, contract.name, c.witness, { declaredContracts: result.declaredContracts, summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit });
     assert.ok(c.traces.includes(runPathKey(run)), `${contract.name} ${c.id} witness lands elsewhere`);
     // With declared-contract PCVs, the formula at the witness's PCV values (the interpreter charges the same).
     assert.equal(run.cost.instructions, evaluateFormula(c.cost.instructions!, c.witness.pcv), `${contract.name} ${c.id} cost`);

@@ -104,7 +104,8 @@ int find(uint32_t key)
     return -1;
 }
 `;
-  const result = await analyze([{ path: '/virtual/find.c' }], { execution: { ...DEFAULT_EXECUTION_OPTIONS, unrollLimit: 0 } }, { readFile: (p) => (p === '/virtual/find.c' ? source : undefined) });
+  // The loop is summarised (not run in full, as its constant 64 would allow): the hit's and the miss's formulas share its PCV.
+  const result = await analyze([{ path: '/virtual/find.c' }], { execution: { ...DEFAULT_EXECUTION_OPTIONS, unrollLimit: 0, fullUnrollLimit: 0 } }, { readFile: (p) => (p === '/virtual/find.c' ? source : undefined) });
   const contract = result.contracts[0]!;
   const found = contract.classes.filter((c) => c.returns.includes('symbolic'));
   assert.ok(found.length > 0 && found.every((c) => c.returnRange?.min === 0 && c.returnRange.max === 63), JSON.stringify(found.map((c) => c.returnRange)));
@@ -193,7 +194,9 @@ test('the NAT analysed against the library contracts is complete and free of err
   // would need values for 1024 calls inside summarised iterations, so only they may miss.
   const missed = c.classes.filter((k) => k.witnessVerified === false);
   assert.ok(missed.every((k) => k.condition.includes('n >= NAT_MAX_FLOWS')), missed.map((k) => k.condition).join('\n'));
-  assert.ok(missed.length < c.classes.length / 4);
+  // Counted in paths: merged classes (one per loop behaviour) make the class count smaller, not the misses fewer.
+  const paths = (classes: typeof c.classes) => classes.reduce((n, k) => n + k.paths, 0);
+  assert.ok(paths(missed) < paths(c.classes) / 4, `${paths(missed)} of ${paths(c.classes)} paths in classes whose witness misses`);
 });
 
 test('with the library bodies among the files, preferring contracts gives the same NAT contract', async () => {

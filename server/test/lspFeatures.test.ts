@@ -373,7 +373,7 @@ describe('language server reuse of functions that only moved', () => {
 int counted(const unsigned char *p)
 {
     int s = 0;
-    for (int i = 0; i < p[0] && i < 8; i++) {
+    for (int i = 0; i < p[0] && i < 100; i++) {
         s += p[i];
     }
     if (s > 100) {

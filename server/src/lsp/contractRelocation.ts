@@ -82,7 +82,7 @@ export function relocate(contract: FunctionContract, before: Layout, now: Layout
   }
   for (const b of copy.behaviours ?? []) for (const d of b.adversarial?.drivenBy ?? []) d.line = moveLine(d.file, d.line);
   if (failed) return undefined;
-  // Line-based PCV names and descriptions: `iterations@f:21`, `at line 21 of f`.
+  // Line-based PCV names and descriptions (`iterations@f:21`, `at line 21 of f`) and loop-level conditions.
   const renamed = JSON.stringify(copy)
     .replace(/iterations@([A-Za-z_]\w*):(\d+)/g, (text, fn: string, line: string) => {
       if (!before[fn]) {
@@ -97,7 +97,9 @@ export function relocate(contract: FunctionContract, before: Layout, now: Layout
         return text;
       }
       return `at line ${Number(line) + shift(fn)} of ${fn}`;
-    });
+    })
+    // A merged class's loop in the entry function itself: `for loop at line 9 exits in ...` (classMerge.ts).
+    .replace(/loop at line (\d+)\b(?! of )/g, (_text, line: string) => `loop at line ${Number(line) + lineShift}`);
   return failed ? undefined : (JSON.parse(renamed) as FunctionContract);
 }
 
