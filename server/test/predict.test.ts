@@ -205,16 +205,17 @@ test('usage problems exit 2 and print the usage', async () => {
 
 test('--at-bounds takes each unspecified PCV at its bound from the contract', async () => {
   const contract = path.join(dir, 'loops.json');
+  // skip_options' option loop is bounded by the header length: a PCV (probe_lookup's constant loop runs in full).
   const generated = await cli(['contract', path.join(repo, 'test-fixtures', 'engine', 'pcv_loops.c'), '--format', 'json']);
   fs.writeFileSync(contract, generated.stdout);
-  const saved = JSON.parse(generated.stdout).functions.find((f: { name: string }) => f.name === 'probe_lookup');
+  const saved = JSON.parse(generated.stdout).functions.find((f: { name: string }) => f.name === 'skip_options');
   const worst = saved.classes.find((c: { id: string }) => c.id === saved.worstCase.class);
-  const result = await cli(['predict', contract, '--entry', 'probe_lookup', '--class', 'worst', '--at-bounds', '--format', 'json']);
+  const result = await cli(['predict', contract, '--entry', 'skip_options', '--class', 'worst', '--at-bounds', '--format', 'json']);
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout);
-  assert.equal(report.pcv.probes, saved.pcvs[0].bound);
+  assert.equal(report.pcv.option_words, saved.pcvs[0].bound);
   assert.equal(report.cost.instructions, saved.worstCase.atBounds);
-  assert.match(worst.cost.instructions, /probes/);
-  const explicit = await cli(['predict', contract, '--entry', 'probe_lookup', '--class', 'worst', '--at-bounds', '--pcv', 'probes=1', '--format', 'json']);
-  assert.equal(JSON.parse(explicit.stdout).pcv.probes, 1);
+  assert.match(worst.cost.instructions, /option_words/);
+  const explicit = await cli(['predict', contract, '--entry', 'skip_options', '--class', 'worst', '--at-bounds', '--pcv', 'option_words=1', '--format', 'json']);
+  assert.equal(JSON.parse(explicit.stdout).pcv.option_words, 1);
 });

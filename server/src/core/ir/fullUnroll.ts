@@ -4,7 +4,7 @@
 // reference interpreter, which both call it, always agree on which loops have a PCV: a witness
 // then has the same path identity in both, whatever path it takes through the loop.
 import type { BasicBlock, Instruction, IrFunction, IrProgram, Operand } from './ir';
-import { loopBody } from './loops';
+import { loopBody, loopMarkNames } from './loops';
 
 /** The default `--full-unroll-limit`: trip counts up to this many iterations are explored, not summarised. */
 export const DEFAULT_FULL_UNROLL_LIMIT = 64;
@@ -61,6 +61,10 @@ export function fullUnrollVerdict(program: IrProgram, fn: IrFunction, header: nu
   const known = perFunction.get(key);
   if (known) return known;
   perFunction.set(key, { runsInFull: false }); // a loop met again while its own verdict is computed
+  // A loop the user named as a PCV (`/*@ pcv NAME */`, or `/*@ count NAME */` marks inside it) keeps
+  // its PCV: the contract is to speak in the user's variables (a trie's prefix length, collisions).
+  const loop = fn.loops.find((l) => l.header === header);
+  if (loop && (loop.annotations.some((a) => /^pcv\s/.test(a)) || loopMarkNames(fn, header).length > 0)) return { runsInFull: false };
   const analysis = new LoopAnalysis(program, fn, header);
   const tripBound = analysis.tripBound();
   let verdict: FullUnrollVerdict = { runsInFull: false };
