@@ -790,9 +790,10 @@ class Explorer {
     const markOf = (name: string) => [...countMarks(fn).values()].flatMap((m) => [...m.values()]).find((m) => m.name === name && m.header === header.id)!;
     const declared = loop.bounds[base.name];
     const inferred = declared === undefined ? guardBound(frame, header, body) : undefined;
-    // Without a constant guard, the solver finds the most iterations the path allows (a summary's
-    // bound is settled at each call site instead).
-    const solved: SolverTripBound | undefined = declared === undefined && inferred === undefined && !this.recording
+    // Without a constant guard, the solver finds the most iterations the path allows, for loops of
+    // the entry function: a callee's loop gets the bound its summary would settle at the call site
+    // (guards only), so that summaries and inlining give the same contract.
+    const solved: SolverTripBound | undefined = declared === undefined && inferred === undefined && !this.recording && state.frames.length === 1
       ? await solverTripBound(loopGuards(frame, header, body), {
         evaluator: state.evaluator,
         feasible: async (condition) => (await this.feasible(state, condition)).result,
