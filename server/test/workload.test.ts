@@ -61,6 +61,26 @@ test('selectors: path first, then behaviour (decisions, returns, outcome, reason
   assert.deepEqual(ids({ class: 'C9' }), []);
 });
 
+test("a path selects a merged class's member and is charged the member's cost; behaviour selects the class", () => {
+  // C4 merges the paths that took the loop's first iteration explicitly (C4.1) with those that did not (C4.2).
+  const merged: SelectableFunction = {
+    ...flow,
+    classes: [...flow.classes, {
+      id: 'C4', cost: { instructions: '30 + 5*n', memory_accesses: '4 + n' }, outcome: 'return', returns: ['1'], decisions: [{ text: 'len > 60' }], traces: ['dddd/return', 'eeee/return'],
+      members: [
+        { id: 'C4.1', cost: { instructions: '30 + 5*n', memory_accesses: '4 + n' }, traces: ['dddd/return'] },
+        { id: 'C4.2', cost: { instructions: '12 + 5*n', memory_accesses: '1 + n' }, traces: ['eeee/return'] },
+      ],
+    }],
+  };
+  const charged = (select: Parameters<typeof resolveSelector>[1]) => predictWorkload(merged, { classes: [{ select, share: 1, pcvs: { n: { constant: 2 } } }] }).entries[0]!;
+  assert.deepEqual([charged({ path: ['eeee/return'] }).charged, charged({ path: ['eeee/return'] }).statistics.instructions!.mean], ['C4.2', 22]);
+  assert.deepEqual([charged({ path: ['dddd/return'] }).charged, charged({ path: ['dddd/return'] }).statistics.instructions!.mean], ['C4.1', 40]);
+  // Paths in both members: the dearer member, as for any selector that stands for several.
+  assert.deepEqual(charged({ path: ['dddd/return', 'eeee/return'] }).candidates, ['C4.1', 'C4.2']);
+  assert.deepEqual([charged({ returns: ['1'] }).charged, charged({ returns: ['1'] }).statistics.instructions!.mean], ['C4', 40]);
+});
+
 test('predictWorkload: exact mean, p50, p99 and max over the mix; time shares and packets per second', () => {
   const wf: FunctionWorkload = {
     pcvs: { t: { constant: 2 } },

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, AnalysisOptions, AnalysisResult, FileSystem } from '../core/analysis';
-import type { FunctionContract, PathClass } from '../core/contract/contract';
+import type { FunctionContract, PathClass, PathMember } from '../core/contract/contract';
 import { formulaPcvNames } from '../core/cost/formula';
 import { Reasons } from '../core/reasons';
 import { interpretSequence, SequencedCall, SequenceError } from '../ground/sequence';
@@ -165,15 +165,21 @@ export function readTrace(pcapFile: string, portsFile: string | undefined): Trac
 export function distillWorkload(contract: FunctionContract, runs: readonly SequencedCall[], info: { name: string; trace?: string; files?: string[] }): Workload {
   const classByTrace = new Map<string, PathClass>();
   for (const c of contract.classes) for (const t of c.traces) classByTrace.set(t, c);
-  const groups = new Map<string, { cls?: PathClass; runs: SequencedCall[] }>();
+  // A merged class's members have costs of their own: one entry per member reached, so that its
+  // paths are charged the member's cost, not the class's maximum over its members.
+  const memberByTrace = new Map<string, PathMember>();
+  for (const c of contract.classes) for (const m of c.members ?? []) for (const t of m.traces) memberByTrace.set(t, m);
+  const groups = new Map<string, { cls?: PathClass; member?: PathMember; runs: SequencedCall[] }>();
   for (const run of runs) {
     const cls = classByTrace.get(run.pathKey);
-    const key = cls ? `class:${cls.id}` : `path:${run.pathKey}`;
+    const member = cls ? memberByTrace.get(run.pathKey) : undefined;
+    const key = cls ? `class:${member?.id ?? cls.id}` : `path:${run.pathKey}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { cls, runs: [] }));
+    if (!group) groups.set(key, (group = { cls, member, runs: [] }));
     group.runs.push(run);
   }
-  const order = (a: { cls?: PathClass }, b: { cls?: PathClass }) => classNumber(a.cls) - classNumber(b.cls);
+  const memberNumber = (m: PathMember | undefined) => (m ? Number(m.id.split('.')[1]) || 0 : 0);
+  const order = (a: { cls?: PathClass; member?: PathMember }, b: { cls?: PathClass; member?: PathMember }) => classNumber(a.cls) - classNumber(b.cls) || memberNumber(a.member) - memberNumber(b.member);
   const entries: ClassShare[] = [...groups.values()].sort(order).map((group) => {
     const paths = [...new Set(group.runs.map((r) => r.pathKey))].sort();
     // The share is the packet count (shares are normalised by their sum): exact, where a fraction would be rounded.
@@ -181,11 +187,11 @@ export function distillWorkload(contract: FunctionContract, runs: readonly Seque
     const formulaPcvs = new Set<string>();
     if (group.cls) {
       const cls = group.cls;
-      entry.label = `${cls.id} of the distilled build${cls.returns.length > 0 ? `, returns ${cls.returns.join('|')}` : ''}`;
+      entry.label = `${group.member?.id ?? cls.id} of the distilled build${cls.returns.length > 0 ? `, returns ${cls.returns.join('|')}` : ''}`;
       entry.select.decisions = cls.decisions.map((d) => d.text);
       if (cls.returns.length > 0) entry.select.returns = [...cls.returns];
       entry.select.outcome = cls.outcome;
-      for (const formula of Object.values(cls.cost)) if (formula) for (const name of formulaPcvNames(formula)) formulaPcvs.add(name);
+      for (const formula of Object.values(group.member?.cost ?? cls.cost)) if (formula) for (const name of formulaPcvNames(formula)) formulaPcvs.add(name);
     } else {
       entry.label = `a path outside the contract (${paths[0]})`;
     }

@@ -56,6 +56,8 @@ export interface SelectableClass {
   traces?: string[];
   adversarial?: unknown;
   lowerBound?: boolean;
+  /** A merged class's path-level groups, each with its own cost (contract.ts, `PathMember`). */
+  members?: { id: string; cost: Partial<Record<string, string>>; traces: string[] }[];
 }
 
 export interface SelectableFunction {
@@ -154,7 +156,7 @@ export function resolveSelector(fn: SelectableFunction, selector: Selector): Res
   }
   if (selector.path) {
     const wanted = new Set(selector.path);
-    const found = fn.classes.filter((c) => (c.traces ?? []).some((t) => wanted.has(t)));
+    const found = fn.classes.filter((c) => (c.traces ?? []).some((t) => wanted.has(t))).flatMap((c) => membersTaken(c, wanted));
     if (found.length > 0) return { classes: found, how: 'path' };
   }
   const behaviour = selector.decisions !== undefined || selector.returns !== undefined || selector.outcome !== undefined
@@ -182,6 +184,17 @@ export function resolveSelector(fn: SelectableFunction, selector: Selector): Res
   const extra = (c: SelectableClass) => new Set((c.decisions ?? []).map((d) => normaliseCondition(d.text)).filter((d) => !wanted.has(d))).size;
   const fewest = Math.min(...found.map(extra));
   return { classes: found.filter((c) => extra(c) === fewest), how: 'behaviour' };
+}
+
+/**
+ * The part of a class that paths select: a merged class's cost is the per-monomial maximum of its
+ * members' (a loop's explicit iterations taken or not), so a path that selects a member is charged
+ * that member's cost, under its id (`C3.2`), and the class's own cost only when it has no members.
+ */
+export function membersTaken(cls: SelectableClass, wanted: ReadonlySet<string>): SelectableClass[] {
+  const members = (cls.members ?? []).filter((m) => m.traces.some((t) => wanted.has(t)));
+  if (members.length === 0) return [cls];
+  return members.map((m) => ({ ...cls, id: m.id, cost: { ...cls.cost, ...m.cost }, traces: m.traces, members: undefined }));
 }
 
 /** Conditions compare without their spacing, which formatting changes. */
