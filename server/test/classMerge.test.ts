@@ -1,7 +1,11 @@
 // Classes as behaviours (paths that differ only in the explicit iterations of a summarised loop form one class), worst cases ranked by growth, and adversarial worst-case witnesses.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { cli } from './support/runCli';
+import { evaluateFormula } from '../src/core/cost/formula';
 import { analyze } from '../src/core/analysis';
 import { diskFileSystem, parseArguments } from '../src/cli/main';
 import { renderMarkdown } from '../src/core/contract/renderMarkdown';
@@ -179,4 +183,28 @@ test('--detail paths selects the member rows; another value is a usage error', (
   assert.equal(parseArguments(['contract', 'f.c']).detail, 'classes');
   assert.equal(parseArguments(['contract', 'f.c', '--detail', 'paths']).detail, 'paths');
   assert.throws(() => parseArguments(['contract', 'f.c', '--detail', 'members']), /--detail takes 'classes' or 'paths', not 'members'/);
+});
+
+test("run --contract names the member a merged class's input takes, and the run costs what the member's formula says", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-members-'));
+  const file = path.join(dir, 'arp.c');
+  fs.writeFileSync(file, ARP);
+  const generated = await cli(['contract', file, '--format', 'json', '--time-limit', '120000']);
+  assert.equal(generated.code, 0, generated.stderr);
+  const saved = path.join(dir, 'arp.contract.json');
+  fs.writeFileSync(saved, generated.stdout);
+  const contract = (JSON.parse(generated.stdout) as { functions: FunctionContract[] }).functions[0]!;
+  const merged = contract.classes.find((c) => (c.members?.length ?? 0) > 1)!;
+  assert.ok(merged, 'no class merges members');
+  const replayable = merged.members!.filter((m) => m.witnessVerified);
+  assert.ok(replayable.length >= 2, `${merged.id}: ${replayable.length} members with a verified witness`);
+  for (const member of replayable) {
+    const input = path.join(dir, `${member.id}.json`);
+    fs.writeFileSync(input, JSON.stringify(member.witness));
+    const ran = await cli(['run', file, '--entry', 'arp_lookup', '--input', input, '--contract', saved, '--format', 'json']);
+    assert.equal(ran.code, 0, ran.stderr);
+    const report = JSON.parse(ran.stdout) as { class: string; member?: string; cost: Record<string, number>; pcv: Record<string, number> };
+    assert.deepEqual([report.class, report.member], [merged.id, member.id]);
+    assert.equal(report.cost.instructions, evaluateFormula(member.cost.instructions!, report.pcv), `${member.id}: ${member.cost.instructions} at ${JSON.stringify(report.pcv)}`);
+  }
 });

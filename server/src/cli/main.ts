@@ -22,7 +22,7 @@ import { diagnosticLines } from './diagnosticLines';
 const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
                                 [other gcc preprocessor flags: -U -isystem -iquote -idirafter -include -std=] [--verbose]
-                                [--unroll N] [--full-unroll-limit N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...] [--array-elements N] [--init NAME]
+                                [--unroll N] [--full-unroll-limit N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...] [--array-elements N] [--init NAME] [--packet-max N]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
                                 [--contracts FILE.pcontract.json] [--prefer-contracts] [--inline | --inline-loops]
                                 [--stall-limit MS] [--detail classes|paths]
@@ -119,6 +119,11 @@ export function parseArguments(argv: string[]): ParsedArguments {
       i += used - 1;
     } else if (arg === '--unroll') execution.unrollLimit = nonNegativeInteger(arg, value());
     else if (arg === '--full-unroll-limit') (execution as unknown as Record<string, number>).fullUnrollLimit = nonNegativeInteger(arg, value());
+    else if (arg === '--packet-max') {
+      const max = positiveInteger(arg, value());
+      if (max > 65535) throw new UsageError(`--packet-max needs a byte count from 1 to 65535, got ${max}`);
+      (execution as unknown as Record<string, number>).packetMaxLength = max;
+    }
     else if (arg === '--max-paths') execution.maxPaths = positiveInteger(arg, value());
     else if (arg === '--time-limit') execution.timeLimitMs = positiveInteger(arg, value());
     else if (arg === '--stall-limit') parsed.stallLimitMs = positiveInteger(arg, value());
@@ -253,9 +258,12 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
       }, { summarizeAfter: contract?.unrollLimit, fullUnrollLimit: contract?.fullUnrollLimit, declaredContracts: result.declaredContracts, preferDeclaredContracts: result.preferDeclaredContracts });
       const key = runPathKey(run);
       const matched = contract?.classes.find((c) => c.traces.includes(key));
+      // In a merged class, the group of paths with one cost that the run took.
+      const member = matched?.members?.find((m) => m.traces.includes(key));
       const returnValue = run.returnValue === undefined ? null : run.returnValue.kind === 'int' ? renderInt(run.returnValue.value, result.program.functions.get(args.entry)!) : run.returnValue.kind === 'null' ? 'NULL' : `&${run.returnValue.object}`;
       const report = {
         class: matched?.id ?? null,
+        ...(member ? { member: member.id, memberCost: member.cost } : {}),
         return: returnValue,
         cost: Object.fromEntries((args.options.metrics ?? ['instructions', 'memory_accesses']).map((m) => [m, run.cost[m as IrMetric]])),
         pcv: run.pcv,
@@ -264,6 +272,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
       if (args.format === 'json') out(JSON.stringify(report, null, 2));
       else {
         out(`class: ${report.class ?? '(no class of the contract matches this path)'}`);
+        if (member) out(`member: ${member.id} (${Object.entries(member.cost).map(([m, f]) => `${m} ${f}`).join(', ')})`);
         out(`return: ${report.return}`);
         for (const [metric, value] of Object.entries(report.cost)) out(`${metric}: ${value}`);
         for (const [name, value] of Object.entries(report.pcv)) out(`pcv ${name}: ${value}`);
