@@ -255,6 +255,7 @@ export async function runCli(argv: string[], out: (text: string) => void, err: (
       const run = interpret(result.program, args.entry, {
         args: witness.args ?? {}, memory: witness.memory ?? {}, pcv: witness.pcv ?? {}, externals: witness.externals,
         heap: witness.heap, pointers: witness.pointers, externalPointers: witness.externalPointers, externalWrites: witness.externalWrites,
+        ...(witness.packet ? { packet: witness.packet } : {}),
       }, { summarizeAfter: contract?.unrollLimit, fullUnrollLimit: contract?.fullUnrollLimit, declaredContracts: result.declaredContracts, preferDeclaredContracts: result.preferDeclaredContracts });
       const key = runPathKey(run);
       const matched = contract?.classes.find((c) => c.traces.includes(key));

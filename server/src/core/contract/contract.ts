@@ -9,6 +9,7 @@ import { Model, ModelEvaluator } from '../solver/solver';
 import { arraySymbol, forEachSelect, symbol, toSigned } from '../symex/expr';
 import { Witness, bytesToHex, numberForJson } from './witness';
 import { addHeapToWitness } from './heapWitness';
+import { packetLength } from '../symex/packet';
 import { memoryAssumptions, unmodelledCallees } from './memoryNotes';
 import type { IrProgram } from '../ir/ir';
 import type { DeclaredContracts } from './declaredContracts';
@@ -540,6 +541,7 @@ export function witnessOf(path: CompletedPath, fn: IrFunction, exploration: Expl
     indices.add(evaluator.bitvec(index));
     read.set(base, indices);
   });
+  let packet: Witness['packet'];
   for (const input of exploration.inputObjects) {
     const extent = path.inputExtents.get(input.arrayName);
     if (!extent) continue;
@@ -548,12 +550,14 @@ export function witnessOf(path: CompletedPath, fn: IrFunction, exploration: Expl
       const at = evaluator.bitvec(offset);
       end = Math.max(end, Math.min(input.size, Number(at) + extent.sizes[i]!));
     });
+    if (input.kind === 'packet') end = Number(evaluator.bitvec(packetLength()));
     const bytes = new Uint8Array(end);
     const array = arraySymbol(input.arrayName);
     for (const index of read.get(input.arrayName) ?? []) if (index < BigInt(end)) bytes[Number(index)] = Number(evaluator.arrayByte(array, index));
-    memory[input.name] = bytesToHex(bytes);
+    if (input.kind === 'packet') packet = { length: end, bytes: bytesToHex(bytes) };
+    else memory[input.name] = bytesToHex(bytes);
   }
-  const witness: Witness = { args, memory, pcv: {} };
+  const witness: Witness = { args, memory, pcv: {}, ...(packet ? { packet } : {}) };
   if (path.lazyObjects || path.externalWrites || exploration.initialHeap) addHeapToWitness(witness, path, evaluator, read, exploration.initialHeap);
   if (path.externalCalls.length > 0) {
     witness.externals = {};

@@ -40,8 +40,10 @@ export function addHeapToWitness(witness: Witness, path: CompletedPath, evaluato
 
 /** Whether running the witness needs objects only the interpreter rebuilds (the x86 replay harness does not allocate them). */
 export function witnessNeedsHeap(witness: Witness): boolean {
-  return witness.heap !== undefined || witness.pointers !== undefined || witness.externalPointers !== undefined || witness.externalWrites !== undefined;
+  return witness.heap !== undefined || witness.pointers !== undefined || witness.externalPointers !== undefined || witness.externalWrites !== undefined
+    // The XDP packet (symex/packet.ts): the harness builds no `xdp_md` around it either.
+    || witness.packet !== undefined;
 }
 
 /** Why the x86 replay does not run such a witness (the grounding's note on its class). */
-export const HEAP_WITNESS_NOTE = 'its witness needs objects the analysis created lazily (witness `heap`, `pointers` or unmodelled calls\' results and writes), which the x86 replay harness does not allocate: it is not replayed, and its cost is estimated';
+export const HEAP_WITNESS_NOTE = 'its witness needs objects the analysis created lazily (witness `heap`, `pointers` or unmodelled calls\' results and writes) or an XDP packet (witness `packet`, whose `xdp_md` the harness does not build), which the x86 replay harness does not allocate: it is not replayed, and its cost is estimated';

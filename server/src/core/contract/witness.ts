@@ -18,6 +18,11 @@ export interface Witness {
   pointers?: Record<string, Record<string, string | null>>;
   /** Pointer results of unmodelled calls, keyed `callee#k`: a heap object, or null. */
   externalPointers?: Record<string, string | null>;
+  /**
+   * The packet behind an XDP context's `data`/`data_end` (symex/packet.ts): its length in bytes and
+   * its bytes as hex (bytes not given are 0). The program's context is built around it.
+   */
+  packet?: { length: number; bytes: string };
   /** What unmodelled calls wrote: `callee#k` -> object (a witness name, or `#argN` for an argument's local) -> hex. */
   externalWrites?: Record<string, Record<string, string>>;
 }

@@ -18,6 +18,7 @@ import type { ReasonKind } from '../reasons';
 import { PathTrace } from '../ir/pathTrace';
 import { DEFAULT_REGION_OPTIONS, parameterRegionSize, RegionOptions } from '../ir/regionSize';
 import { hexToBytes, Witness } from '../contract/witness';
+import { PACKET_OBJECT } from '../symex/packet';
 import { countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
 import { runsInFull } from '../ir/fullUnroll';
 import { DeclaredCase, DeclaredContracts, DeclaredWrite, caseCost, contractForDiscardedResult, nameCasePcvs, rangeOf } from '../contract/declaredContracts';
@@ -562,6 +563,21 @@ class Machine {
         } else {
           this.set(frame, ins.dst, { kind: 'pointer', object: pointer.object, offset: BigInt.asIntN(64, pointer.offset + delta) });
         }
+        break;
+      }
+      case 'packetPointer': {
+        // The XDP packet (symex/packet.ts): `data` at its start, `data_end` one past its last byte.
+        let packet = this.memory.get(PACKET_OBJECT);
+        if (!packet) {
+          const given = this.witness.packet;
+          const length = given === undefined ? 0 : given.length;
+          if (!Number.isSafeInteger(length) || length < 0) throw new Error(`witness packet length is not a byte count: ${length}`);
+          const bytes = new Uint8Array(length);
+          if (given?.bytes) bytes.set(hexToBytes(given.bytes).subarray(0, length));
+          packet = { bytes, pointers: new Map() };
+          this.memory.set(PACKET_OBJECT, packet);
+        }
+        this.set(frame, ins.dst, { kind: 'pointer', object: PACKET_OBJECT, offset: ins.field === 'data_end' ? BigInt(packet.bytes.length) : 0n });
         break;
       }
       case 'pointerDiff': {

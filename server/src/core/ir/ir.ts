@@ -44,6 +44,12 @@ export type Instruction = (
   /** Loads `width` bits little-endian; `pointer` says the loaded value is a pointer. */
   | { op: 'load'; dst: number; address: Operand; width: number; pointer: boolean; pointee?: Pointee }
   | { op: 'store'; address: Operand; value: Operand; width: number; pointer: boolean }
+  /**
+   * A pointer into the packet from an XDP context's `data` (offset 0), `data_end` (offset = the
+   * packet's length) or `data_meta` (offset 0, no metadata) field; `src` is the field's integer value,
+   * which only the lowering's cost sees (symex/packet.ts).
+   */
+  | { op: 'packetPointer'; dst: number; field: PacketField; src: Operand }
   | { op: 'call'; dst: number | undefined; callee: string; args: Operand[]; argWidths: number[]; returnWidth: number; returnsPointer: boolean; pointee?: Pointee }
 ) & { range: SourceRange };
 
@@ -51,6 +57,12 @@ export type Instruction = (
  * What a loaded or returned pointer points to, for memory the analysis did not allocate (lazy
  * objects): the pointee's size (0 when incomplete or void) and whether it is a struct or union.
  */
+/** The fields of an XDP context (`struct xdp_md`, `struct __sk_buff`) that point into the packet. */
+export type PacketField = 'data' | 'data_end' | 'data_meta';
+
+/** Struct tags whose `data`/`data_end` fields are packet pointers. */
+export const PACKET_CONTEXTS: ReadonlySet<string> = new Set(['xdp_md', '__sk_buff']);
+
 export interface Pointee {
   size: number;
   isRecord: boolean;
@@ -170,6 +182,7 @@ export function instructionToString(i: Instruction): string {
     case 'cast': return `%${i.dst} = ${i.cast} i${i.from} ${operandToString(i.src)} to i${i.to}`;
     case 'address': return `%${i.dst} = address ${i.base.kind === 'global' ? '@' + i.base.name : i.base.kind === 'slot' ? 'slot' + i.base.slot : 'str' + i.base.index}`;
     case 'offset': return `%${i.dst} = offset ${operandToString(i.pointer)}, ${operandToString(i.byteOffset)}`;
+    case 'packetPointer': return `%${i.dst} = packet.${i.field} ${operandToString(i.src)}`;
     case 'pointerDiff': return `%${i.dst} = ptrdiff ${operandToString(i.left)}, ${operandToString(i.right)}`;
     case 'load': return `%${i.dst} = load ${i.pointer ? 'ptr' : 'i' + i.width} ${operandToString(i.address)}`;
     case 'store': return `store ${i.pointer ? 'ptr' : 'i' + i.width} ${operandToString(i.value)}, ${operandToString(i.address)}`;

@@ -8,8 +8,9 @@ import {
 } from '../syntax/translationUnit';
 import { AnalysisError } from '../reasons';
 import type {
-  BasicBlock, BinaryOp, ComparePredicate, Instruction, IrFunction, IrParameter, LoopInfo, Operand, Pointee, SourceRange, Terminator,
+  BasicBlock, BinaryOp, ComparePredicate, Instruction, IrFunction, IrParameter, LoopInfo, Operand, PacketField, Pointee, SourceRange, Terminator,
 } from './ir';
+import { PACKET_CONTEXTS } from './ir';
 
 /** Program-wide state the lowering of each function adds to. */
 export interface LoweringContext {
@@ -1522,7 +1523,15 @@ class FunctionLowering {
     if (to.kind === 'pointer') {
       if (isPointerValue(from)) return { value: value.value, type: to };
       if (from.kind === 'int' && value.value.kind === 'imm' && value.value.value === 0n) return { value: { kind: 'null' }, type: to };
-      if (from.kind === 'int') throw this.failure('invalid-pointer', `converting the integer '${node.text.slice(0, 30)}' to a pointer`, node);
+      if (from.kind === 'int') {
+        const packet = this.packetField(node);
+        if (packet) {
+          const dst = this.newTemporary();
+          this.emit({ op: 'packetPointer', dst, field: packet, src: value.value, range: this.range(node) });
+          return { value: { kind: 'reg', id: dst }, type: to };
+        }
+        throw this.failure('invalid-pointer', `converting the integer '${node.text.slice(0, 30)}' to a pointer`, node);
+      }
     }
     if (to.kind === 'int' && isPointerValue(from)) {
       throw this.failure('invalid-pointer', `converting the pointer '${node.text.slice(0, 30)}' to an integer`, node);
@@ -1534,6 +1543,29 @@ class FunctionLowering {
       throw this.unsupported(`conversion from ${typeToString(from)} to ${typeToString(to)}`, node);
     }
     return value;
+  }
+
+  /**
+   * The packet field an integer converted to a pointer reads, when it is `CTX->data`, `CTX->data_end`
+   * or `CTX->data_meta` of an XDP context (`struct xdp_md *`) or a socket buffer (`struct __sk_buff *`),
+   * under any casts and parentheses: `(void *)(long)ctx->data`. The executor and the interpreter make
+   * it a pointer into the one packet object (symex/packet.ts).
+   */
+  private packetField(node: Node): PacketField | undefined {
+    let inner: Node | null = node;
+    while (inner && (inner.type === 'cast_expression' || inner.type === 'parenthesized_expression')) {
+      inner = inner.type === 'cast_expression' ? inner.childForFieldName('value') : inner.namedChild(0);
+    }
+    if (!inner || inner.type !== 'field_expression') return undefined;
+    const field = inner.childForFieldName('field')?.text;
+    if (field !== 'data' && field !== 'data_end' && field !== 'data_meta') return undefined;
+    const argument = inner.childForFieldName('argument');
+    if (!argument) return undefined;
+    let type: CType;
+    try { type = this.staticTypeOf(argument); } catch { return undefined; }
+    const record = inner.childForFieldName('operator')?.text === '->' ? (type.kind === 'pointer' ? type.to : undefined) : type;
+    if (!record || record.kind !== 'record' || !PACKET_CONTEXTS.has(record.tag)) return undefined;
+    return field;
   }
 
   private typeOfDescriptor(node: Node): CType {

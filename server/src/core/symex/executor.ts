@@ -29,6 +29,9 @@ import {
   DEFAULT_ARRAY_ELEMENTS, InitHeap, LazyObjectInfo, LazyObjectRecord, LazyOrigin, lazyObjectName, lazyObjectSize, nullCondition, nullableEquality, stillInput,
 } from './lazyMemory';
 import { DecisionLoop, decisionLoops, nestedDecisionLoops } from './decisionLoops';
+import {
+  DEFAULT_PACKET_MAX_LENGTH, PACKET_BYTES, PACKET_LENGTH_NAME, PACKET_OBJECT, lengthConditionText, packetLength, packetLengthBound,
+} from './packet';
 
 export interface ExecutionOptions {
   /**
@@ -59,6 +62,11 @@ export interface ExecutionOptions {
   init?: string;
   /** The objects an init function allocated and the pointers to them (`--init`, core/initState.ts): the state handlers start from. */
   initialHeap?: InitHeap;
+  /**
+   * The largest packet an XDP context's `data`/`data_end` may describe (`--packet-max`, symex/packet.ts).
+   * Default: DEFAULT_PACKET_MAX_LENGTH (1514).
+   */
+  packetMaxLength?: number;
   /** Written globals that still start at their initial value instead of unknown contents (e.g. counters reset per packet). */
   initialGlobals: string[];
   /** Contracts of functions without a body, by name. */
@@ -213,7 +221,8 @@ export interface InputObject {
   name: string;
   arrayName: string;
   size: number;
-  kind: 'parameter' | 'global';
+  /** `packet`: the XDP packet (symex/packet.ts), given as the witness's `packet`. */
+  kind: 'parameter' | 'global' | 'packet';
 }
 
 interface MemoryObject {
@@ -236,6 +245,8 @@ interface MemoryObject {
   elementSize?: number;
   /** Set once the object is indexed as an array: it then holds up to this many elements. */
   arrayElements?: number;
+  /** The packet (symex/packet.ts): its length in bytes, at most `size`; accesses must end within it. */
+  length?: BitVecExpr;
 }
 
 interface Frame {
@@ -951,6 +962,10 @@ class Explorer {
         frame.registers[register] = { kind: 'int', expr: fresh };
       } else if (value.kind === 'pointer') {
         frame.registers[register] = { kind: 'pointer', object: value.object, offset: symbol(name, 64) };
+        // A pointer into the packet stays inside its buffer or one past it (C's rule; a wrapped offset
+        // would pass `p + 1 <= data_end` and fail the access after it).
+        const object = state.memory.get(value.object);
+        if (object?.length) monotone.push(compare('ule', symbol(name, 64), bv(BigInt(object.size), 64)));
       }
     }
     if (monotone.length > 0) {
@@ -994,6 +1009,7 @@ class Explorer {
         let more: Set<string> | 'all' = new Set();
         if (d.op === 'address') more = new Set([d.base.kind === 'global' ? d.base.name : d.base.kind === 'slot' ? frame.slotObjects[d.base.slot]! : `str#${d.base.index}`]);
         else if (d.op === 'offset') more = pointees(d.pointer, seen);
+        else if (d.op === 'packetPointer') more = new Set([PACKET_OBJECT]);
         else if (d.op === 'copy') more = pointees(d.src, seen);
         else if ((d.op === 'load' && d.pointer) || (d.op === 'call' && d.returnsPointer)) return 'all';
         if (more === 'all') return 'all';
@@ -1100,6 +1116,12 @@ class Explorer {
         set(instruction.dst, { ...pointer, offset: binary('add', pointer.offset, delta) });
         break;
       }
+      case 'packetPointer': {
+        if (this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'it reads the packet pointers of an XDP context, which a summary cannot express' });
+        const packet = this.packetObject(state);
+        set(instruction.dst, { kind: 'pointer', object: PACKET_OBJECT, offset: instruction.field === 'data_end' ? packet.length! : bv(0n, 64) });
+        break;
+      }
       case 'pointerDiff': {
         const left = this.value(frame, instruction.left);
         const right = this.value(frame, instruction.right);
@@ -1158,6 +1180,13 @@ class Explorer {
     if (ok.result === 'unknown') this.stop('solver-unknown', `the solver could not decide whether the code after ${rangeText(outcome.range)} is reachable`);
     const errorState = this.fork(state);
     this.addConstraint(errorState, errorCondition, error.model!);
+    // A packet access that is out of bounds for short packets only: both sides are conditions on the length.
+    const lengthText = ok.result === 'sat' ? lengthConditionText(errorCondition) : undefined;
+    if (lengthText) {
+      const decision = { text: lengthText, range: outcome.range!, functionName: state.frames[state.frames.length - 1]!.fn.name, inputs: [...symbolsOf(errorCondition)], loops: decisionLoops(state.frames) };
+      errorState.decisions.push({ ...decision, taken: true });
+      state.decisions.push({ ...decision, taken: false });
+    }
     if (ok.result !== 'sat') {
       // No input avoids the error (or the solver cannot say): the path itself ends in it.
       this.addConstraint(state, errorCondition, error.model!);
@@ -1205,8 +1234,13 @@ class Explorer {
     if (object.elementSize !== undefined && object.arrayElements === undefined) await this.growIntoArray(object, offset, bytes, range);
     // In bounds: offset <= size - bytes, as unsigned 64-bit (negative offsets wrap to huge values).
     const limit = BigInt(object.size - bytes);
-    const outOfBounds = limit < 0n ? TRUE : not(compare('ule', offset, bv(limit, 64)));
-    const message = `access of ${bytes} byte${bytes === 1 ? '' : 's'} may fall outside '${displayObject(object.name)}' (${object.size} bytes)`;
+    let outOfBounds = limit < 0n ? TRUE : not(compare('ule', offset, bv(limit, 64)));
+    let message = `access of ${bytes} byte${bytes === 1 ? '' : 's'} may fall outside '${displayObject(object.name)}' (${object.size} bytes)`;
+    if (object.length) {
+      // The packet: the access must also end within its length, as the verifier demands.
+      outOfBounds = limit < 0n ? TRUE : not(and([compare('ule', offset, bv(limit, 64)), compare('ule', binary('add', offset, bv(BigInt(bytes), 64)), object.length)]));
+      message = `access of ${bytes} byte${bytes === 1 ? '' : 's'} may fall outside the packet (${PACKET_LENGTH_NAME} bytes; the verifier rejects it)`;
+    }
     await this.assumeInArray(state, object, offset, bytes);
     if (await this.check(state, outOfBounds, { kind: 'error', reason: 'out-of-bounds', message, range })) return 'forked';
     this.recording?.touched.add(object.name);
@@ -1217,6 +1251,25 @@ class Explorer {
       state.inputExtents.set(object.inputArray, extent);
     }
     return { object, offset };
+  }
+
+  // ----- the XDP packet (packet.ts) -----
+
+  /** The packet object, created on the first `packetPointer` of the path: symbolic bytes, length `pkt:len` <= the maximum. */
+  private packetObject(state: State): MemoryObject {
+    const existing = state.memory.get(PACKET_OBJECT);
+    if (existing) return existing;
+    const max = this.options.packetMaxLength ?? DEFAULT_PACKET_MAX_LENGTH;
+    const object: MemoryObject = {
+      name: PACKET_OBJECT, size: max, length: packetLength(), bytes: arraySymbol(PACKET_BYTES), pointers: new Map(), input: true, inputArray: PACKET_BYTES,
+    };
+    state.memory.set(PACKET_OBJECT, object);
+    // Its witness gives the length even when the path reads no byte of it.
+    if (!state.inputExtents.has(PACKET_BYTES)) state.inputExtents.set(PACKET_BYTES, { offsets: [], sizes: [] });
+    if (!this.inputObjects.some((i) => i.kind === 'packet')) this.inputObjects.push({ name: 'packet', arrayName: PACKET_BYTES, size: max, kind: 'packet' });
+    // The model so far gives the new length 0, which the bound allows.
+    state.constraints.push(packetLengthBound(max));
+    return object;
   }
 
   // ----- lazy initialisation (lazyMemory.ts) -----
@@ -1536,6 +1589,7 @@ class Explorer {
       if (arg.nullable && !state.constraints.includes(not(arg.nullable))) return `its argument '${param.name}' is a lazily created pointer that may be NULL`;
       const object = state.memory.get(arg.object);
       if (!object) return `its argument '${param.name}' points to no object`;
+      if (object.length) return `its argument '${param.name}' points into the packet, whose length a summary does not carry`;
       let target = arg.object;
       if (!this.program.globals.has(arg.object) && !arg.object.startsWith('str#')) {
         const k = objects.indexOf(arg.object);
@@ -2036,9 +2090,11 @@ class Explorer {
         const bit = this.value(frame, terminator.condition);
         const condition = bit.kind === 'int' ? compare('eq', bit.expr.width === 1 ? bit.expr : extract(0, 0, bit.expr), bv(1n, 1)) : bit.kind === 'pointer' ? TRUE : FALSE;
         addCost(state.cost, terminatorCost(terminator));
+        // A packet bounds check (`eth + 1 > data_end`) reads as the condition on the length it is.
+        const text = lengthConditionText(condition) ?? terminator.text;
         return this.branchTo(state, frame, [
-          { condition, target: terminator.whenTrue, decision: { text: terminator.text, taken: true } },
-          { condition: not(condition), target: terminator.whenFalse, decision: { text: terminator.text, taken: false } },
+          { condition, target: terminator.whenTrue, decision: { text, taken: true } },
+          { condition: not(condition), target: terminator.whenFalse, decision: { text, taken: false } },
         ], terminator);
       }
       case 'switch': {
