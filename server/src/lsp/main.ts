@@ -382,7 +382,7 @@ class PerfcontractServer {
         solverResourceLimit: 10_000_000,
         contractFiles: [],
         execution: {
-          unrollLimit: this.settings.unrollLimit, fullUnrollLimit: this.settings.fullUnrollLimit, maxPaths: this.settings.maxPaths, timeLimitMs: this.settings.timeLimitMs,
+          unrollLimit: this.settings.unrollLimit, fullUnrollLimit: this.settings.fullUnrollLimit, packetMaxLength: this.settings.packetMaxLength, maxPaths: this.settings.maxPaths, timeLimitMs: this.settings.timeLimitMs,
           preferDeclaredContracts: this.settings.preferContracts,
         } as WorkerAnalysisOptions['execution'],
       },

@@ -15,6 +15,8 @@ export interface ServerSettings {
   unrollLimit: number;
   /** Loops with a constant trip bound up to this many iterations run in full (the CLI's --full-unroll-limit). */
   fullUnrollLimit: number;
+  /** The largest packet an XDP context describes, in bytes (the CLI's --packet-max). */
+  packetMaxLength: number;
   maxPaths: number;
   /** Per function. */
   timeLimitMs: number;
@@ -47,6 +49,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   budgets: {},
   unrollLimit: 2,
   fullUnrollLimit: 64,
+  packetMaxLength: 1514,
   maxPaths: 2048,
   timeLimitMs: 10000,
   solverTimeoutMs: 5000,
@@ -87,6 +90,7 @@ export function parseSettings(raw: unknown): { settings: ServerSettings; problem
   number('adversarialFactor', (n) => n > 1, 'a number above 1');
   number('unrollLimit', (n) => Number.isInteger(n) && n >= 0 && n <= 64, 'an integer from 0 to 64');
   number('fullUnrollLimit', (n) => Number.isInteger(n) && n >= 0 && n <= 1024, 'an integer from 0 to 1024');
+  number('packetMaxLength', (n) => Number.isInteger(n) && n >= 1 && n <= 65535, 'an integer from 1 to 65535');
   number('maxPaths', (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
   number('timeLimitMs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer (milliseconds)');
   number('solverTimeoutMs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer (milliseconds)');
