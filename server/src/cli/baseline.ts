@@ -207,16 +207,53 @@ export function formatDelta(before: number, after: number): string {
   return `${delta >= 0 ? '+' : ''}${delta}, ${before === 0 ? 'new' : `${delta >= 0 ? '+' : ''}${((delta / before) * 100).toFixed(1)}%`}`;
 }
 
+/** A loop's site in a PCV name (`iterations@checksum:12`): the function and the loop's line. */
+const LOOP_SITE = /@([A-Za-z_$][\w$]*):(\d+)/g;
+
+/**
+ * Which loop site of the baseline is which of the contract's, for loops that only moved: PCVs of
+ * loops without a name carry their line, so a loop moved by an edit would otherwise read as one PCV
+ * removed and another added. Per function, when both sides have as many loop sites, they pair in
+ * line order (lines inserted above the function or inside it move loops, not their order). When a
+ * loop was added or removed, only sites at the same distance from the start of the function pair,
+ * and the others read as changed.
+ */
+export function movedLoopSites(contract: FunctionContract, base: FunctionContract, metric: string): Map<string, string> {
+  const sitesOf = (c: FunctionContract) => {
+    const text = [...c.pcvs.map((p) => p.name), ...c.classes.map((k) => (k.cost as Record<string, string | undefined>)[metric] ?? '')].join(' ');
+    return [...new Map([...text.matchAll(LOOP_SITE)].map((m) => [`${m[1]}:${m[2]}`, { site: `${m[1]}:${m[2]}`, fn: m[1]!, line: Number(m[2]) }])).values()]
+      .sort((a, b) => a.line - b.line);
+  };
+  const now = sitesOf(contract);
+  const then = sitesOf(base);
+  const shift = contract.range.startLine - base.range.startLine;
+  const map = new Map<string, string>();
+  for (const fn of new Set(then.map((s) => s.fn))) {
+    const left = then.filter((s) => s.fn === fn);
+    const right = now.filter((s) => s.fn === fn);
+    if (left.length === right.length) left.forEach((s, i) => map.set(s.site, right[i]!.site));
+    else for (const s of left) if (right.some((r) => r.line === s.line + shift)) map.set(s.site, `${fn}:${s.line + shift}`);
+  }
+  return map;
+}
+
 /**
  * The change of a function's cost formula in one metric: the per-monomial maximum over its classes
  * now minus the same at the baseline, as monomial (`''` for the constant) to coefficient, zero
- * terms left out. PCVs are matched by name.
+ * terms left out. PCVs are matched by name, a loop's PCVs by loop after a move (`movedLoopSites`).
  */
 export function formulaDelta(contract: FunctionContract, base: FunctionContract, metric: string): Map<string, number> {
   const maximum = (c: FunctionContract) => maximumFormula(c.classes.filter((k) => k.outcome !== 'incomplete')
     .map((k) => (k.cost as Record<string, string | undefined>)[metric]).filter((f): f is string => f !== undefined));
   const now = polynomialOf(maximum(contract));
-  const then = polynomialOf(maximum(base));
+  const sites = movedLoopSites(contract, base, metric);
+  const then = new Map<string, number>();
+  for (const [key, coefficient] of polynomialOf(maximum(base))) {
+    // Factors sorted by name, as polynomialOf keys them.
+    const renamed = key.replace(LOOP_SITE, (whole, fn: string, line: string) => { const to = sites.get(`${fn}:${line}`); return to ? `@${to}` : whole; })
+      .split('*').sort().join('*');
+    then.set(renamed, (then.get(renamed) ?? 0) + coefficient);
+  }
   const delta = new Map<string, number>();
   for (const key of new Set([...now.keys(), ...then.keys()])) {
     const change = (now.get(key) ?? 0) - (then.get(key) ?? 0);
