@@ -1,8 +1,14 @@
 // The front end on the constructs real code uses: the preprocessor before parsing, typedef casts, GNU C.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { analyze } from '../src/core/analysis';
 import { Reasons } from '../src/core/reasons';
+import { harnessSource } from '../src/ground/replay';
+import { GroundingError } from '../src/ground/groundingError';
 
 const memory = (files: Record<string, string>) => ({ readFile: (p: string) => files[p] });
 
@@ -248,4 +254,37 @@ int route(uint32_t dst_be, uint32_t *counter) {
     assert.equal(c.lowerBound, true);
     assert.notEqual(c.witnessVerified, false);
   }
+});
+
+test('128-bit integers (__int128, __uint128_t) are 128 bits wide: a witness that needs the high half of a product runs so under gcc', async () => {
+  const source = `
+#include <stdint.h>
+typedef unsigned __int128 u128;
+int high_bucket(uint64_t key, uint64_t salt)
+{
+    u128 product = (u128)key * (salt | 1);
+    uint64_t high = (uint64_t)(product >> 64);
+    __int128 signed_sum = (__int128)(int64_t)key + (__int128)(int64_t)salt;
+    if (signed_sum < 0) return 2;
+    if (high == 0x1234) return 1;
+    return 0;
+}
+`;
+  const { result, codes } = await run(source, ['high_bucket']);
+  assert.deepEqual(codes, []);
+  const contract = result.contracts[0]!;
+  assert.ok(contract.complete, JSON.stringify(contract.incompleteReasons));
+  assert.deepEqual(contract.classes.flatMap((c) => c.returns ?? []).sort(), ['0', '1', '2']);
+  assert.ok(contract.classes.every((c) => c.witnessVerified), 'the interpreter runs each witness into its class');
+  // Each class's witness, compiled by gcc, returns what the class says.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfcontract-int128-'));
+  const calls = contract.classes.map((c) => `printf("%d\\n", high_bucket(${BigInt(c.witness.args.key!)}ull, ${BigInt(c.witness.args.salt!)}ull));`).join('\n  ');
+  fs.writeFileSync(path.join(dir, 'main.c'), `#include <stdio.h>\n${source}\nint main(void) {\n  ${calls}\n  return 0;\n}\n`);
+  execFileSync('gcc', ['-O0', '-o', path.join(dir, 'main'), path.join(dir, 'main.c')]);
+  const printed = execFileSync(path.join(dir, 'main'), { encoding: 'utf8' }).trim().split('\n');
+  assert.deepEqual(printed, contract.classes.map((c) => c.returns![0]!));
+  fs.rmSync(dir, { recursive: true, force: true });
+  // The x86 replay harness passes 64-bit arguments: a 128-bit one is refused by name, not truncated.
+  const wide = await run('#include <stdint.h>\nuint64_t top(unsigned __int128 v) { return (uint64_t)(v >> 64) > 3; }\n', ['top']);
+  assert.throws(() => harnessSource(wide.result.program.functions.get('top')!, undefined), (e: unknown) => e instanceof GroundingError && e.code === 'PG003' && /'v' is wider than 64 bits/.test(e.message));
 });

@@ -1,6 +1,6 @@
 // C types with x86-64 LP64 sizes, alignment, struct/union layout and the usual arithmetic conversions.
 
-export interface IntType { kind: 'int'; size: 1 | 2 | 4 | 8; signed: boolean; name: string; isBool?: boolean }
+export interface IntType { kind: 'int'; size: 1 | 2 | 4 | 8 | 16; signed: boolean; name: string; isBool?: boolean }
 export interface VoidType { kind: 'void' }
 export interface PointerType { kind: 'pointer'; to: CType }
 export interface ArrayType {
@@ -24,7 +24,7 @@ export interface RecordType {
 export interface FunctionType { kind: 'function'; returns: CType; params: CType[]; variadic: boolean }
 export type CType = IntType | VoidType | PointerType | ArrayType | RecordType | FunctionType;
 
-function int(size: 1 | 2 | 4 | 8, signed: boolean, name: string): IntType {
+function int(size: 1 | 2 | 4 | 8 | 16, signed: boolean, name: string): IntType {
   return { kind: 'int', size, signed, name };
 }
 
@@ -42,6 +42,9 @@ export const Types = {
   ulong: int(8, false, 'unsigned long'),
   llong: int(8, true, 'long long'),
   ullong: int(8, false, 'unsigned long long'),
+  // GCC's 128-bit integers (`__int128`, `__uint128_t`): 64x64-bit products in hashes and divisions.
+  int128: int(16, true, '__int128'),
+  uint128: int(16, false, 'unsigned __int128'),
 };
 
 export function pointerTo(to: CType): PointerType {

@@ -959,6 +959,7 @@ const PRIMITIVES: Record<string, IntType | Extract<CType, { kind: 'void' }>> = {
   size_t: Types.ulong, ssize_t: Types.long, ptrdiff_t: Types.long, intptr_t: Types.long, uintptr_t: Types.ulong,
   int8_t: Types.schar, int16_t: Types.short, int32_t: Types.int, int64_t: Types.long,
   uint8_t: Types.uchar, uint16_t: Types.ushort, uint32_t: Types.uint, uint64_t: Types.ulong,
+  __int128: Types.int128, __int128_t: Types.int128, __uint128_t: Types.uint128,
 };
 
 function primitiveType(name: string): CType | undefined {
@@ -971,6 +972,7 @@ function sizedType(node: Node): CType {
   const longs = words.filter((w) => w === 'long').length;
   if (words.includes('char')) return unsigned ? Types.uchar : words.includes('signed') ? Types.schar : Types.char;
   if (words.includes('short')) return unsigned ? Types.ushort : Types.short;
+  if (words.includes('__int128')) return unsigned ? Types.uint128 : Types.int128;
   if (longs >= 1) return unsigned ? Types.ulong : Types.long;
   return unsigned ? Types.uint : Types.int;
 }
