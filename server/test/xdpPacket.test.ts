@@ -178,6 +178,26 @@ test('a TC program: struct __sk_buff gives the same packet', async () => {
   assertWitnessesReplay(result, contract);
 });
 
+const macSwap = `
+int mac_swap(struct xdp_md *ctx) {
+  void *data = (void *)(long)ctx->data;
+  void *data_end = (void *)(long)ctx->data_end;
+  struct ethhdr *eth = data;
+  __u8 tmp[6];
+  if (data + sizeof(*eth) > data_end) return XDP_DROP;
+  __builtin_memcpy(tmp, eth->h_source, 6);
+  __builtin_memcpy(eth->h_source, eth->h_dest, 6);
+  __builtin_memcpy(eth->h_dest, tmp, 6);
+  return XDP_TX;
+}
+`;
+
+test('gcc builtins without their header (BPF programs include no <string.h>) copy within the packet', async () => {
+  const { result, contract } = await contractOf(macSwap, 'mac_swap');
+  assert.deepEqual(summary(contract), ['packet_len < 14 => 1', 'packet_len >= 14 => 3']);
+  assertWitnessesReplay(result, contract);
+});
+
 const unchecked = `
 int unchecked(struct xdp_md *ctx) {
   __u8 *p = (__u8 *)(long)ctx->data;
@@ -260,6 +280,9 @@ test('CLI: the JSON contract validates, `run --input` rebuilds the context aroun
   assert.equal(JSON.parse(dns.stdout).return, 3, dns.stdout);
   // The x86 replay harness builds no xdp_md: such witnesses are skipped like heap witnesses.
   assert.ok(contract.classes.every((c) => witnessNeedsHeap(c.witness)));
+  const grounded = await runCli(['contract', file, '--metrics', 'instructions,x86_instructions', '--format', 'json']);
+  assert.equal(grounded.code, 0, grounded.stderr);
+  assert.equal(JSON.parse(grounded.stdout).functions[0].grounding.error.code, 'PG005');
   const bad = await runCli(['contract', file, '--packet-max', '0']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--packet-max/);

@@ -1178,7 +1178,15 @@ class FunctionLowering {
       case '__builtin_memcmp':
       case '__builtin_memmove': {
         const plain = callee.slice('__builtin_'.length);
-        if (!this.unit.functions.has(plain)) return undefined;
+        if (!this.unit.functions.has(plain)) {
+          // gcc needs no header for its builtins (BPF programs include no <string.h>): the C library's prototype.
+          const pointer = pointerTo(Types.void);
+          const params = plain === 'memset' ? [pointer, Types.int, Types.ulong] : [pointer, pointer, Types.ulong];
+          this.unit.functions.set(plain, {
+            name: plain, type: { kind: 'function', returns: plain === 'memcmp' ? Types.int : pointer, params, variadic: false },
+            paramNames: plain === 'memset' ? ['s', 'c', 'n'] : ['a', 'b', 'n'], file: '<built-in>', definition: undefined, hasSyntaxError: false, annotations: [], line: 0,
+          });
+        }
         return this.lowerCallNamed(plain, node, discarded);
       }
       default:
