@@ -554,7 +554,12 @@ export function witnessOf(path: CompletedPath, fn: IrFunction, exploration: Expl
     const bytes = new Uint8Array(end);
     const array = arraySymbol(input.arrayName);
     for (const index of read.get(input.arrayName) ?? []) if (index < BigInt(end)) bytes[Number(index)] = Number(evaluator.arrayByte(array, index));
-    if (input.kind === 'packet') packet = { length: end, bytes: bytesToHex(bytes) };
+    if (input.kind === 'packet') {
+      // The length says how long it is; the bytes stop at the last one that is not 0 (the rest are 0).
+      let last = bytes.length;
+      while (last > 0 && bytes[last - 1] === 0) last--;
+      packet = { length: end, bytes: bytesToHex(bytes.subarray(0, last)) };
+    }
     else memory[input.name] = bytesToHex(bytes);
   }
   const witness: Witness = { args, memory, pcv: {}, ...(packet ? { packet } : {}) };
