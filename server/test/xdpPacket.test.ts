@@ -287,3 +287,33 @@ test('CLI: the JSON contract validates, `run --input` rebuilds the context aroun
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--packet-max/);
 });
+
+const mbufHandler = `
+#include <stdint.h>
+struct rte_mbuf { void *buf_addr; uint64_t buf_iova; uint16_t data_off; uint16_t refcnt; uint16_t nb_segs; uint16_t port;
+  uint64_t ol_flags; uint32_t packet_type; uint32_t pkt_len; uint16_t data_len; uint16_t vlan_tci; uint32_t hash; uint16_t buf_len; };
+struct ether_hdr { uint8_t dst[6]; uint8_t src[6]; uint16_t type; };
+#define rte_pktmbuf_mtod(m, t) ((t)((char *)(m)->buf_addr + (m)->data_off))
+int fwd(struct rte_mbuf *m) {
+  struct ether_hdr *eth = rte_pktmbuf_mtod(m, struct ether_hdr *);
+  if (m->data_len < sizeof(struct ether_hdr)) return -1;
+  uint64_t *dst = (uint64_t *)&eth->dst[0];
+  *dst = 0x020000000000ULL + m->port;
+  return eth->type == 8 ? 1 : 0;
+}
+`;
+
+test('DPDK: an rte_mbuf buffer holds the packet at data_off, so rte_pktmbuf_mtod reads are in bounds (stated)', async () => {
+  const result = await analyze([{ path: '/virtual/fwd.c', text: mbufHandler }], { entries: ['fwd'] }, noFiles);
+  const contract = result.contracts.find((c) => c.name === 'fwd')!;
+  assert.equal(contract.complete, true);
+  assert.deepEqual(summary(contract), ['m->data_len < sizeof(struct ether_hdr) => -1', 'm->data_len >= sizeof(struct ether_hdr) => 1,0']);
+  assert.ok(contract.assumptions?.some((a) => /mbuf's buffer .* `data_off` at most 128/.test(a)), JSON.stringify(contract.assumptions));
+  for (const c of contract.classes) {
+    assert.equal(c.witnessVerified, true);
+    assert.deepEqual(c.witness.pointers, { m: { 0: 'm@0' } });
+    const run = interpret(result.program, 'fwd', c.witness, { summarizeAfter: contract.unrollLimit, fullUnrollLimit: contract.fullUnrollLimit });
+    assert.ok(c.traces.includes(runPathKey(run)));
+    assert.equal(run.cost.instructions, evaluateFormula(c.cost.instructions!, c.witness.pcv));
+  }
+});

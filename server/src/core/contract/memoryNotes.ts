@@ -24,6 +24,9 @@ export function memoryAssumptions(exploration: ExplorationResult): string[] {
       'Such a pointer is NULL only on paths that compare it with NULL; one dereferenced without a check is assumed valid.',
     );
   }
+  if (paths.some((p) => p.lazyObjects?.some((o) => o.mbuf))) {
+    assumptions.push('A DPDK mbuf\'s buffer (behind `buf_addr`) is a default one: `buf_len` is 2176, `data_off` at most 128 (the headroom), and the packet (`data_len` bytes from `data_off`) inside it.');
+  }
   for (const array of exploration.arrayObjects ?? []) {
     assumptions.push(`'${array.name}' is indexed as an array: it is assumed to hold at most ${array.elements} elements of ${array.elementSize} bytes, and every index the code uses to be inside it.`);
   }

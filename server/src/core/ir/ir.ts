@@ -67,6 +67,18 @@ export interface Pointee {
   size: number;
   isRecord: boolean;
   name: string;
+  /**
+   * Set on a load of a DPDK `struct rte_mbuf`'s `buf_addr`: the byte offsets of its `data_off`,
+   * `data_len` and `buf_len` fields (16-bit), which tie the buffer to the packet in it (symex/packet.ts).
+   */
+  mbuf?: MbufLayout;
+}
+
+/** Where a DPDK `struct rte_mbuf` keeps the packet's position and length in its buffer. */
+export interface MbufLayout {
+  dataOff: number;
+  dataLen: number;
+  bufLen: number;
 }
 
 export type Terminator = (

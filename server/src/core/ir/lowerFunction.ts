@@ -8,7 +8,7 @@ import {
 } from '../syntax/translationUnit';
 import { AnalysisError } from '../reasons';
 import type {
-  BasicBlock, BinaryOp, ComparePredicate, Instruction, IrFunction, IrParameter, LoopInfo, Operand, PacketField, Pointee, SourceRange, Terminator,
+  BasicBlock, BinaryOp, ComparePredicate, Instruction, IrFunction, IrParameter, LoopInfo, MbufLayout, Operand, PacketField, Pointee, SourceRange, Terminator,
 } from './ir';
 import { PACKET_CONTEXTS } from './ir';
 
@@ -1414,9 +1414,10 @@ class FunctionLowering {
       this.emit({ op: 'load', dst, address: place.address, width: storageWidth, pointer: false, range: this.range(node) });
       return this.extractBits({ kind: 'reg', id: dst }, type, place.bitOffset ?? 0, place.bitWidth, node);
     }
+    const mbuf = type.kind === 'pointer' ? this.mbufBuffer(node) : undefined;
     this.emit({
       op: 'load', dst, address: place.address, width: widthOf(type), pointer: type.kind === 'pointer', range: this.range(node),
-      ...(type.kind === 'pointer' ? { pointee: pointeeInfo(type) } : {}),
+      ...(type.kind === 'pointer' ? { pointee: { ...pointeeInfo(type), ...(mbuf ? { mbuf } : {}) } } : {}),
     });
     return { value: { kind: 'reg', id: dst }, type };
   }
@@ -1574,6 +1575,23 @@ class FunctionLowering {
     const record = inner.childForFieldName('operator')?.text === '->' ? (type.kind === 'pointer' ? type.to : undefined) : type;
     if (!record || record.kind !== 'record' || !PACKET_CONTEXTS.has(record.tag)) return undefined;
     return field;
+  }
+
+  /** For `M->buf_addr` of a DPDK `struct rte_mbuf`: where the mbuf keeps `data_off`, `data_len` and `buf_len`. */
+  private mbufBuffer(node: Node): MbufLayout | undefined {
+    if (node.type !== 'field_expression' || node.childForFieldName('field')?.text !== 'buf_addr') return undefined;
+    const argument = node.childForFieldName('argument');
+    if (!argument) return undefined;
+    let type: CType;
+    try { type = this.staticTypeOf(argument); } catch { return undefined; }
+    const record = node.childForFieldName('operator')?.text === '->' ? (type.kind === 'pointer' ? type.to : undefined) : type;
+    if (!record || record.kind !== 'record' || record.tag !== 'rte_mbuf') return undefined;
+    const offsets = ['data_off', 'data_len', 'buf_len'].map((name) => {
+      const field = findField(record, name);
+      return field && field.type.kind === 'int' && field.type.size === 2 && field.bitWidth === undefined ? field.offset : undefined;
+    });
+    if (offsets.some((o) => o === undefined)) return undefined;
+    return { dataOff: offsets[0]!, dataLen: offsets[1]!, bufLen: offsets[2]! };
   }
 
   private typeOfDescriptor(node: Node): CType {

@@ -4,7 +4,7 @@
 // At a branch, the side the model takes is feasible for free; z3 is asked only about the other side,
 // and a `sat` answer brings the model for the forked state. Error checks (division by zero,
 // out-of-bounds, null) work the same way and turn feasible errors into terminated paths.
-import type { BasicBlock, Instruction, IrFunction, IrProgram, Operand, Pointee, SourceRange, Terminator } from '../ir/ir';
+import type { BasicBlock, Instruction, IrFunction, IrProgram, MbufLayout, Operand, Pointee, SourceRange, Terminator } from '../ir/ir';
 import { PathTrace } from '../ir/pathTrace';
 import { DEFAULT_REGION_OPTIONS, RegionOptions, parameterRegionSize } from '../ir/regionSize';
 import { Cost, addCost, instructionCost, intrinsicCost, terminatorCost, zeroCost } from '../cost/costModel';
@@ -30,7 +30,7 @@ import {
 } from './lazyMemory';
 import { DecisionLoop, decisionLoops, nestedDecisionLoops } from './decisionLoops';
 import {
-  DEFAULT_PACKET_MAX_LENGTH, PACKET_BYTES, PACKET_LENGTH_NAME, PACKET_OBJECT, lengthConditionText, packetLength, packetLengthBound,
+  DEFAULT_PACKET_MAX_LENGTH, MBUF_BUFFER_SIZE, MBUF_HEADROOM, PACKET_BYTES, PACKET_LENGTH_NAME, PACKET_OBJECT, lengthConditionText, packetLength, packetLengthBound,
 } from './packet';
 
 export interface ExecutionOptions {
@@ -1138,7 +1138,9 @@ class Explorer {
         if (instruction.pointer) {
           const stored = offset.op === 'const' ? object.pointers.get(Number(offset.value)) : undefined;
           if (!stored && this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'it loads a pointer from memory, which a summary cannot express' });
-          set(instruction.dst, stored ?? this.unstoredPointer(state, object, offset, instruction));
+          const loaded = stored ?? this.unstoredPointer(state, object, offset, instruction);
+          set(instruction.dst, loaded);
+          if (!stored && instruction.pointee?.mbuf && loaded.kind === 'pointer') await this.mbufBuffer(state, object, loaded.object, instruction.pointee.mbuf);
         } else {
           set(instruction.dst, { kind: 'int', expr: this.readBytes(object, offset, instruction.width / 8) });
         }
@@ -1270,6 +1272,28 @@ class Explorer {
     // The model so far gives the new length 0, which the bound allows.
     state.constraints.push(packetLengthBound(max));
     return object;
+  }
+
+  /**
+   * A DPDK mbuf's buffer, lazily created behind `buf_addr`: the mbuf's `buf_len` is the buffer's
+   * size and the packet (`data_len` bytes from `data_off`) lies inside it, so `rte_pktmbuf_mtod`
+   * reads are in bounds (what DPDK guarantees). Skipped when the mbuf's fields are no longer its input's.
+   */
+  private async mbufBuffer(state: State, mbuf: MemoryObject, buffer: string, layout: MbufLayout): Promise<void> {
+    const object = state.memory.get(buffer);
+    if (!object?.lazy || !mbuf.lazyRoot || ![layout.dataOff, layout.dataLen, layout.bufLen].every((at) => stillInput(mbuf.bytes, mbuf.lazyRoot!, at, 2))) return;
+    const field = (at: number) => zeroExtend(this.readBytes(mbuf, bv(BigInt(at), 64), 2), 32);
+    const size = bv(BigInt(MBUF_BUFFER_SIZE), 32);
+    const inside = and([
+      compare('eq', field(layout.bufLen), size),
+      compare('ule', field(layout.dataOff), bv(BigInt(MBUF_HEADROOM), 32)),
+      compare('ule', binary('add', field(layout.dataOff), field(layout.dataLen)), size),
+    ]);
+    const answer = await this.feasible(state, inside);
+    if (answer.result !== 'sat') return;
+    this.addConstraint(state, inside, answer.model!);
+    object.size = MBUF_BUFFER_SIZE;
+    object.lazy = { ...object.lazy, mbuf: true };
   }
 
   // ----- lazy initialisation (lazyMemory.ts) -----

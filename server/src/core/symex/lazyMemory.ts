@@ -18,6 +18,8 @@ export interface LazyObjectInfo {
   /** The 1-bit symbol that is 1 when the pointer is NULL. */
   nullSymbol: string;
   pointee: string;
+  /** A DPDK mbuf's buffer (`buf_addr`), placed around the packet by `mbufBuffer` (packet.ts). */
+  mbuf?: true;
 }
 
 /** One lazy object of a finished path, for its witness. */

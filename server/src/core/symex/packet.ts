@@ -8,6 +8,12 @@
 // packet pointers compare offsets, so such a check becomes a condition on `packet_len` alone, which
 // `lengthConditionText` prints (`packet_len < 14`). Witnesses give the packet (`Witness.packet`: its
 // length and bytes); the interpreter builds the same object from it.
+//
+// A DPDK `struct rte_mbuf`'s `buf_addr` is lazily initialised like any pointer the code did not
+// store (lazyMemory.ts); the executor's `mbufBuffer` then sizes that object as a default mbuf
+// buffer (`buf_len` = 2176) and places the packet in it (`data_off <= 128`, `data_off + data_len
+// <= buf_len`), which the contract states as an assumption. Reads beyond `data_len` stay in bounds,
+// as in DPDK: no length conditions come from them.
 import { BitVecExpr, BoolExpr, bv, compare, symbol } from './expr';
 
 /** The packet's memory object (not a C name, so it never collides with a parameter or global). */
@@ -18,6 +24,10 @@ export const PACKET_BYTES = 'pkt:bytes';
 export const PACKET_LENGTH_SYMBOL = 'pkt:len';
 /** How class conditions name the packet's length. */
 export const PACKET_LENGTH_NAME = 'packet_len';
+/** A DPDK mbuf's buffer (`RTE_MBUF_DEFAULT_BUF_SIZE`: 2048 bytes of data room after the headroom). */
+export const MBUF_BUFFER_SIZE = 2176;
+/** `RTE_PKTMBUF_HEADROOM`: where received packets start in their buffer, the largest `data_off` assumed. */
+export const MBUF_HEADROOM = 128;
 /** The largest packet by default: an Ethernet frame without FCS. */
 export const DEFAULT_PACKET_MAX_LENGTH = 1514;
 
