@@ -288,3 +288,44 @@ int high_bucket(uint64_t key, uint64_t salt)
   const wide = await run('#include <stdint.h>\nuint64_t top(unsigned __int128 v) { return (uint64_t)(v >> 64) > 3; }\n', ['top']);
   assert.throws(() => harnessSource(wide.result.program.functions.get('top')!, undefined), (e: unknown) => e instanceof GroundingError && e.code === 'PG003' && /'v' is wider than 64 bits/.test(e.message));
 });
+
+test('a call through a function pointer (a field, a local, a global, an explicit *) is an unmodelled call named as written', async () => {
+  const { result, codes } = await run(`
+#include <stdint.h>
+extern void (*delay_us)(unsigned int us);
+struct port_ops {
+    uint16_t (*rx_burst)(void *queue, void **pkts, uint16_t n);
+    int (*classify)(const uint8_t *pkt, uint32_t len);
+};
+struct port { struct port_ops ops; void *queue; uint32_t drops; };
+int poll_port(struct port *p, void **pkts)
+{
+    uint16_t n = p->ops.rx_burst(p->queue, pkts, 32);
+    if (n == 0) {
+        delay_us(10);
+        return -1;
+    }
+    if (n > 32) return -2;
+    return n;
+}
+typedef int (*verdict_fn)(const uint8_t *, uint32_t);
+int run_chain(const uint8_t *pkt, uint32_t len, verdict_fn first, struct port_ops *ops)
+{
+    verdict_fn local = first;
+    int v = (*local)(pkt, len);
+    if (v < 0) return v;
+    return ops->classify(pkt, len) + v;
+}
+`, ['poll_port', 'run_chain']);
+  assert.deepEqual(codes.filter((c) => !c.startsWith('PC405')), []);
+  const [poll, chain] = result.contracts;
+  assert.ok(poll!.complete && chain!.complete);
+  assert.deepEqual(poll!.unmodelledCalls.map((u) => u.callee), ['(*p->ops.rx_burst)', 'delay_us']);
+  assert.deepEqual(chain!.unmodelledCalls.map((u) => u.callee), ['(*local)', '(*ops->classify)']);
+  // The 16-bit result decides the three outcomes; each witness supplies it and runs into its class.
+  assert.deepEqual(poll!.classes.flatMap((c) => c.returns ?? []).sort(), ['-1', '-2', 'symbolic'].sort());
+  for (const contract of [poll!, chain!]) assert.ok(contract.classes.every((c) => c.witnessVerified && c.lowerBound), JSON.stringify(contract.classes.map((c) => [c.id, c.witnessVerified, c.lowerBound])));
+  // Something that is not a function cannot be called.
+  const bad = await run('int f(int x) { int y = x; return y(2); }\n', ['f']);
+  assert.ok(bad.codes.some((c) => /^PC204@1: calling 'y', which is not a function/.test(c)), bad.codes.join('\n'));
+});

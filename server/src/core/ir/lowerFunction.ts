@@ -1111,17 +1111,59 @@ class FunctionLowering {
     let named = functionNode;
     // `(f)(x)` calls f (the parentheses only stop a function-like macro named f from expanding).
     while (named.type === 'parenthesized_expression' && named.namedChildren.length === 1 && named.namedChildren[0]) named = named.namedChildren[0];
-    if (named.type !== 'identifier') throw this.unsupported('calling through a function pointer', node);
+    if (named.type !== 'identifier' || (this.calleeOverride === undefined && this.lookup(named.text))) return this.lowerIndirectCall(named, node, discarded);
     const callee = this.calleeOverride ?? named.text;
     this.calleeOverride = undefined;
-    if (this.lookup(callee)) throw this.unsupported(`calling '${callee}', a variable (function pointers)`, node);
-    const declaration = this.unit.functions.get(callee) ?? this.constantFunctionPointer(callee);
+    const declaration = this.unit.functions.get(callee) ?? this.constantFunctionPointer(callee) ?? this.variableFunctionPointer(callee);
     if (!declaration) {
       const builtin = this.lowerBuiltin(callee, node, discarded);
       if (builtin) return builtin;
       throw this.failure('unknown-identifier', `function '${callee}' is not declared; is a header missing?`, node);
     }
+    return this.emitCall(callee, declaration.type, node, discarded);
+  }
+
+  /**
+   * A call through a function pointer held in a local variable, a field or an array element
+   * (`p->rx_pkt_burst(...)`, `(*handler)(...)`): which function it reaches is not known, so it is a
+   * call without a body, named `(*EXPRESSION)` as written, of the pointer's function type. Its cost
+   * is not counted and what its pointer arguments reach becomes unknown, as for any unmodelled
+   * call. The expression that gives the pointer is not evaluated (a NULL pointer there is not an
+   * error class).
+   */
+  private lowerIndirectCall(callee: Node, node: Node, discarded: boolean): RValue {
+    let target = callee;
+    for (;;) {
+      if (target.type === 'parenthesized_expression' && target.namedChildren.length === 1 && target.namedChildren[0]) target = target.namedChildren[0];
+      else if (target.type === 'pointer_expression' && target.childForFieldName('operator')?.text === '*' && target.childForFieldName('argument')) target = target.childForFieldName('argument')!;
+      else break;
+    }
+    let type: CType;
+    try {
+      type = this.staticTypeOf(target);
+    } catch {
+      throw this.unsupported(`calling through '${callee.text}', whose function type is not known`, node);
+    }
+    const fn = type.kind === 'function' ? type : type.kind === 'pointer' && type.to.kind === 'function' ? type.to : undefined;
+    if (!fn) throw this.unsupported(`calling '${callee.text}', which is not a function (${typeToString(type)})`, node);
+    return this.emitCall(`(*${target.text.replace(/\s+/g, '')})`, fn, node, discarded);
+  }
+
+  /**
+   * A global function pointer the program may assign (`extern void (*rte_delay_us)(unsigned)`): a
+   * call through it is a call without a body named by the variable, which a declared contract can
+   * give a cost.
+   */
+  private variableFunctionPointer(name: string): FunctionDeclaration | undefined {
+    const global = this.unit.globals.get(name);
+    if (!global || global.type.kind !== 'pointer' || global.type.to.kind !== 'function') return undefined;
+    return { name, type: global.type.to, paramNames: global.type.to.params.map((_, i) => `arg${i}`), file: global.file, definition: undefined, hasSyntaxError: false, annotations: [], line: 0 };
+  }
+
+  /** The call instruction for `callee` of function type `type`, its arguments converted to the parameter types. */
+  private emitCall(callee: string, type: Extract<CType, { kind: 'function' }>, node: Node, discarded: boolean): RValue {
     const argNodes = node.childForFieldName('arguments')!.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const declaration = { type };
     const params = declaration.type.params;
     if (argNodes.length < params.length || (argNodes.length > params.length && !declaration.type.variadic)) {
       throw this.failure('unsupported', `'${callee}' expects ${params.length} arguments, got ${argNodes.length}`, node);
