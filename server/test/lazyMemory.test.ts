@@ -10,17 +10,12 @@ import { interpret } from '../src/core/interp/interpreter';
 import { evaluateFormula } from '../src/core/cost/formula';
 import { runPathKey, type FunctionContract } from '../src/core/contract/contract';
 import { cli as runCli } from './support/runCli';
+import { contractOf } from './support/virtualContract';
 import { witnessCalls } from '../src/ground/ground';
 
 const noFiles = { readFile: () => undefined };
 const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../docs/contract.schema.json'), 'utf8'));
 
-async function contractOf(text: string, entry: string, execution: Partial<AnalysisOptions['execution']> = {}): Promise<{ result: AnalysisResult; contract: FunctionContract }> {
-  const result = await analyze([{ path: `/virtual/${entry}.c`, text }], { entries: [entry], execution: execution as AnalysisOptions['execution'] }, noFiles);
-  const contract = result.contracts.find((c) => c.name === entry)!;
-  assert.ok(contract, `no contract for ${entry}: ${JSON.stringify(result.diagnostics)}`);
-  return { result, contract };
-}
 
 /** Every class's witness, run by the interpreter (heap rebuilt), lands in its class with the class's exact cost. */
 function assertWitnessesReplay(result: AnalysisResult, contract: FunctionContract): void {

@@ -12,6 +12,7 @@ import { evaluateFormula } from '../src/core/cost/formula';
 import { runPathKey, type FunctionContract } from '../src/core/contract/contract';
 import { witnessNeedsHeap } from '../src/core/contract/heapWitness';
 import { cli as runCli } from './support/runCli';
+import { contractOf as virtualContract } from './support/virtualContract';
 
 const noFiles = { readFile: () => undefined };
 const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../docs/contract.schema.json'), 'utf8'));
@@ -29,11 +30,9 @@ struct udphdr { __u16 source; __u16 dest; __u16 len; __u16 check; };
 enum xdp_action { XDP_ABORTED = 0, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT };
 `;
 
-async function contractOf(text: string, entry: string, execution: Partial<AnalysisOptions['execution']> = {}): Promise<{ result: AnalysisResult; contract: FunctionContract }> {
-  const result = await analyze([{ path: `/virtual/${entry}.c`, text: PRELUDE + text }], { entries: [entry], execution: execution as AnalysisOptions['execution'] }, noFiles);
-  const contract = result.contracts.find((c) => c.name === entry)!;
-  assert.ok(contract, `no contract for ${entry}: ${JSON.stringify(result.diagnostics)}`);
-  return { result, contract };
+/** The contract of `entry` in `text`, after the XDP definitions. */
+function contractOf(text: string, entry: string, execution: Partial<AnalysisOptions['execution']> = {}): ReturnType<typeof virtualContract> {
+  return virtualContract(PRELUDE + text, entry, execution);
 }
 
 /** Every class's witness, a packet, runs in the interpreter to its class with the class's exact cost. */
