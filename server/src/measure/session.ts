@@ -31,6 +31,8 @@ export interface SessionPacket {
   index: number;
   /** The class whose path identity the run has, if the contract has it. */
   classId?: string;
+  /** The member of a merged class whose path identity the run has (`C3.2`): its formulas are the packet's tighter prediction. */
+  memberId?: string;
   /** nf_process's return value in the interpreter (signed), or undefined when the run ended in an error. */
   returnValue?: number;
   /** The interpreter's reason when the run ended in a program error. */
@@ -242,9 +244,14 @@ export function runSession(nfc: NfContract, nf: NfDefinition, packets: readonly 
   const { contract } = nfc;
   const worst = worstCaseAtBounds(contract);
   const classByTrace = new Map<string, PathClass>();
-  for (const pathClass of contract.classes) for (const trace of pathClass.traces) classByTrace.set(trace, pathClass);
+  const memberByTrace = new Map<string, string>();
+  for (const pathClass of contract.classes) {
+    for (const trace of pathClass.traces) classByTrace.set(trace, pathClass);
+    for (const member of pathClass.members ?? []) for (const trace of member.traces) memberByTrace.set(trace, member.id);
+  }
   return interpretTrace(nfc, nf, packets, contract.unrollLimit, contract.fullUnrollLimit).map((run, index): SessionPacket => {
     const pathClass = classByTrace.get(run.pathKey);
+    const memberId = memberByTrace.get(run.pathKey);
     const measured = {} as Record<IrMetric, number>;
     const predicted = {} as Record<IrMetric, number>;
     for (const metric of contract.metrics) {
@@ -253,6 +260,7 @@ export function runSession(nfc: NfContract, nf: NfDefinition, packets: readonly 
     }
     const result: SessionPacket = { index, measured, predicted, pcv: run.pcv };
     if (pathClass) result.classId = pathClass.id;
+    if (pathClass && memberId) result.memberId = memberId;
     if (run.error) result.error = run.error;
     else if (run.returnValue !== undefined) result.returnValue = run.returnValue;
     return result;

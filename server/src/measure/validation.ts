@@ -6,7 +6,7 @@ import type { TraceKind } from './traffic';
 import type { FunctionContract } from '../core/contract/contract';
 import { classCostAt } from './session';
 import { monomialValue } from '../ground/ground';
-import type { ClassGrounding, Grounding, GroundingFailure } from '../ground/ground';
+import type { Grounding, GroundingFailure, UnitGrounding } from '../ground/ground';
 
 export interface TraceResult {
   name: string;
@@ -211,17 +211,23 @@ export function x86Rows(validation: NfValidation): X86Row[] {
 }
 
 /**
- * Whether a packet's x86 prediction is estimated: its class's formulas are, and not merely in
- * monomials whose values at the packet are ones the class's calibration calls took.
+ * Whether a packet's x86 prediction is estimated: the formulas of its class (or member, given the
+ * member's record) are, and not merely in monomials whose values at the packet are ones the
+ * calibration calls of the class (or member) took.
  */
-export function packetEstimated(grounding: ClassGrounding | undefined, pcv: Record<string, number>): boolean {
+export function packetEstimated(grounding: UnitGrounding | undefined, pcv: Record<string, number>): boolean {
   if (!grounding) return true;
   if (!grounding.estimated) return false;
   if (!grounding.estimatedTerms) return true;
   return Object.entries(grounding.estimatedTerms).some(([monomial, values]) => !values.includes(monomialValue(monomial, pcv)));
 }
 
-/** Every packet in a class, at one grounded level: its class, the x86 prediction and valgrind's count. */
+/**
+ * Every packet in a class, at one grounded level: its class, the x86 prediction and valgrind's
+ * count. A packet in a member of a merged class is predicted by the member's formula, fitted on the
+ * member's own calls (x86 grounding fits members): its path costs that member's cost, while the
+ * class's formula is the maximum over its members.
+ */
 function x86Comparisons(validation: NfValidation, opt: OptLevel, metric: keyof typeof X86_VALIDATED): { classId: string; predicted: number; measured: number; estimated: boolean }[] {
   const grounding = validation.grounding?.[opt];
   if (!grounding || 'error' in grounding.record) return [];
@@ -236,7 +242,13 @@ function x86Comparisons(validation: NfValidation, opt: OptLevel, metric: keyof t
       const measuredPacket = run.packets[i];
       const formula = pathClass ? (pathClass.cost as Record<string, string>)[metric] : undefined;
       if (!pathClass || !measuredPacket || formula === undefined) return;
-      out.push({ classId: pathClass.id, predicted: classCostAt(pathClass, metric, packet.pcv), measured: X86_VALIDATED[metric](measuredPacket), estimated: packetEstimated(record.classes[pathClass.id], packet.pcv) });
+      const member = pathClass.members?.find((m) => m.id === packet.memberId);
+      const memberRecord = member ? record.classes[pathClass.id]?.members?.[member.id] : undefined;
+      const unit = member && memberRecord && (member.cost as Record<string, string | undefined>)[metric] !== undefined ? { ...pathClass, cost: member.cost } : pathClass;
+      out.push({
+        classId: pathClass.id, predicted: classCostAt(unit, metric, packet.pcv), measured: X86_VALIDATED[metric](measuredPacket),
+        estimated: packetEstimated(unit === pathClass ? record.classes[pathClass.id] : memberRecord, packet.pcv),
+      });
     });
   }
   return out;
@@ -352,7 +364,7 @@ export function renderReport(validations: NfValidation[], context: ReportContext
   out.push('', 'Plots (predicted versus interpreter-measured per packet, log scales):', '');
   for (const v of validations) if (!v.failure) for (const metric of v.metrics) out.push(`- [${v.nf} ${metric}](${v.nf}-${metric}.svg)`);
   out.push('', '## x86 metrics: grounded contract versus valgrind', '');
-  out.push(`The contract of each NF is grounded on x86 at each level (\`perfcontract contract --metrics x86_instructions,x86_memory_accesses\`, docs/x86-grounding.md): its witnesses and calibration traces generated with seed ${context.seed} + ${context.calibrationSeedOffset ?? 0} (${context.calibrationPackets ?? 0} packets per generator, never the validation packets) run under callgrind on the NF compiled with gcc -std=c99 at that level. The prediction for each validation packet is its class's x86 formula at the packet's PCVs; the measurement is callgrind's Ir or Dr + Dw for nf_process and its callees. Packets outside the contract (unmatched) have no class formula and are not in this table. "estimated": packets whose prediction is scaled from the IR formula rather than fitted: their class was reached by no calibration call, or it has a monomial whose per-unit cost was observed in no class and the packet's value of it is one the class's calibration calls never took.`, '');
+  out.push(`The contract of each NF is grounded on x86 at each level (\`perfcontract contract --metrics x86_instructions,x86_memory_accesses\`, docs/x86-grounding.md): its witnesses and calibration traces generated with seed ${context.seed} + ${context.calibrationSeedOffset ?? 0} (${context.calibrationPackets ?? 0} packets per generator, never the validation packets) run under callgrind on the NF compiled with gcc -std=c99 at that level. The prediction for each validation packet is its class's x86 formula at the packet's PCVs (in a class that merges paths, \`members\`, the formula of the member its path is in, which the grounding fits on that member's own calls); the measurement is callgrind's Ir or Dr + Dw for nf_process and its callees. Packets outside the contract (unmatched) have no class formula and are not in this table. "estimated": packets whose prediction is scaled from the IR formula rather than fitted: their class was reached by no calibration call, or it has a monomial whose per-unit cost was observed in no class and the packet's value of it is one the class's calibration calls never took.`, '');
   out.push('| NF | level | metric | packets | max gap | median gap | below | estimated | max gap, fitted only | grounding time |', '|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const v of validations) {
     for (const [opt, g] of Object.entries(v.grounding ?? {}) as [OptLevel, X86Grounding][]) {
