@@ -256,6 +256,40 @@ int route(uint32_t dst_be, uint32_t *counter) {
   }
 });
 
+test('an asm with a "memory" clobber may write any memory but locals; a barrier without instructions writes nothing', async () => {
+  const { result, codes } = await run(`
+#include <stdint.h>
+struct stats { uint64_t rx; uint64_t drops; };
+struct stats port_stats;
+static inline void locked_add(uint64_t *p, uint64_t v) { __asm__ volatile("lock; addq %1, %0" : "+m"(*p) : "r"(v) : "memory"); }
+static inline void plain_add(uint64_t *p, uint64_t v) { __asm__ volatile("addq %1, %0" : "+r"(*p) : "r"(v) : "cc"); }
+int count_rx(uint32_t len, struct stats *mine) {
+  uint64_t before = port_stats.drops;
+  uint64_t kept = 7;
+  mine->rx = 5;
+  locked_add(&port_stats.rx, len);
+  if (kept != 7) return 4;
+  if (port_stats.drops != before) return 2;
+  if (mine->rx != 5) return 3;
+  return 1;
+}
+int count_plain(uint32_t len) {
+  uint64_t before = port_stats.drops;
+  plain_add(&port_stats.rx, len);
+  __asm__ volatile("" ::: "memory");
+  if (port_stats.drops != before) return 2;
+  return 1;
+}
+`, ['count_rx', 'count_plain']);
+  assert.deepEqual(codes, []);
+  const [clobbering, plain] = result.contracts;
+  // The clobber makes a global's other field and a parameter's object unknown, not the local.
+  assert.deepEqual(clobbering!.classes.flatMap((c) => c.returns ?? []).sort(), ['1', '2', '3']);
+  assert.ok(clobbering!.classes.every((c) => c.witnessVerified), JSON.stringify(clobbering!.classes.map((c) => c.witness)));
+  // A register clobber and an empty barrier change nothing the C code reads.
+  assert.deepEqual(plain!.classes.flatMap((c) => c.returns ?? []), ['1']);
+});
+
 test('128-bit integers (__int128, __uint128_t) are 128 bits wide: a witness that needs the high half of a product runs so under gcc', async () => {
   const source = `
 #include <stdint.h>

@@ -50,7 +50,11 @@ export type Instruction = (
    * which only the lowering's cost sees (symex/packet.ts).
    */
   | { op: 'packetPointer'; dst: number; field: PacketField; src: Operand }
-  | { op: 'call'; dst: number | undefined; callee: string; args: Operand[]; argWidths: number[]; returnWidth: number; returnsPointer: boolean; pointee?: Pointee }
+  | {
+    op: 'call'; dst: number | undefined; callee: string; args: Operand[]; argWidths: number[]; returnWidth: number; returnsPointer: boolean; pointee?: Pointee;
+    /** An `asm` with a "memory" clobber: the call may write every object outside the function's own locals. */
+    clobbersMemory?: boolean;
+  }
 ) & { range: SourceRange };
 
 /**

@@ -439,7 +439,9 @@ class FunctionLowering {
    * the read-write outputs), so it is reported as an unmodelled call (`PC405`, a lower bound) and
    * its outputs are unknown values a witness supplies. An asm with no output and no instruction
    * (`asm volatile("" ::: "memory")`, a compiler barrier) has no effect on the values and costs
-   * nothing. Clobbers, including "memory", are not modelled (docs/limitations.md).
+   * nothing: no instruction runs, whatever the compiler must assume. An asm with instructions and
+   * a "memory" clobber may write any memory but the function's own locals (`clobbersMemory`);
+   * register clobbers change nothing the C code sees.
    */
   private lowerAsm(node: Node): RValue {
     const none: RValue = { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
@@ -457,6 +459,9 @@ class FunctionLowering {
       args.push(value.value);
       argWidths.push(widthOf(value.type));
     }
+    const clobbers = (node.childForFieldName('clobbers')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type === 'string_literal')
+      .map((c) => decodeStringLiteral(c.text).map((b) => String.fromCharCode(b)).join('').replace(/\0$/, ''));
+    const clobbersMemory = clobbers.includes('memory') ? { clobbersMemory: true } : {};
     const at = this.range(node);
     const base = `__asm_${at.startLine + 1}_${at.startColumn + 1}`;
     const declare = (name: string, returns: CType) => {
@@ -469,7 +474,7 @@ class FunctionLowering {
     if (outputs.length === 0) {
       if (instructions.trim() === '') return none;
       declare(base, Types.void);
-      this.emit({ op: 'call', dst: undefined, callee: base, args, argWidths, returnWidth: 0, returnsPointer: false, range: at });
+      this.emit({ op: 'call', dst: undefined, callee: base, args, argWidths, returnWidth: 0, returnsPointer: false, range: at, ...clobbersMemory });
       return none;
     }
     outputs.forEach((output, k) => {
@@ -478,7 +483,7 @@ class FunctionLowering {
       const name = `${base}_${k}`;
       declare(name, place.type);
       const dst = this.newTemporary();
-      this.emit({ op: 'call', dst, callee: name, args, argWidths, returnWidth: widthOf(place.type), returnsPointer: place.type.kind === 'pointer', range: at });
+      this.emit({ op: 'call', dst, callee: name, args, argWidths, returnWidth: widthOf(place.type), returnsPointer: place.type.kind === 'pointer', range: at, ...(k === 0 ? clobbersMemory : {}) });
       this.assign(place, { value: { kind: 'reg', id: dst }, type: place.type }, output);
     });
     return none;

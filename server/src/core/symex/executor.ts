@@ -1375,10 +1375,13 @@ class Explorer {
    * The code's own memory behind an argument (a local passed as an out-parameter, `&e`) loses its
    * pointers: they are lazily created too, named after the call (`KEY:argN@OFFSET`).
    */
-  private forgetReachable(state: State, key: string, args: SymbolicValue[]): void {
+  private forgetReachable(state: State, key: string, args: SymbolicValue[], everything = false): void {
     const seen = new Set<string>();
     const queue: { name: string; label: string | undefined }[] = [];
     args.forEach((arg, index) => { if (arg.kind === 'pointer') queue.push({ name: arg.object, label: `${key}:arg${index}` }); });
+    // A "memory" clobber: every object a witness names (globals, what parameters and lazy
+    // pointers reach) and what their stored pointers reach; the function's locals stay.
+    if (everything) for (const object of state.memory.values()) if (object.witnessName) queue.push({ name: object.name, label: undefined });
     while (queue.length > 0) {
       const { name, label } = queue.pop()!;
       if (seen.has(name)) continue;
@@ -1473,7 +1476,10 @@ class Explorer {
     if (this.recording && (instruction.returnsPointer || args.some((a) => a.kind === 'pointer'))) {
       throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `it calls '${instruction.callee}', which has no body or contract, with or for pointers, which a summary cannot express`, range: instruction.range });
     }
-    this.forgetReachable(state, key, args);
+    if (this.recording && instruction.clobbersMemory) {
+      throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `its assembly at line ${instruction.range.startLine + 1} may write any memory (a "memory" clobber), which a summary cannot express`, range: instruction.range });
+    }
+    this.forgetReachable(state, key, args, instruction.clobbersMemory);
     if (instruction.dst !== undefined) {
       // A pointer result is NULL or a fresh object (lazy initialisation), an integer one unconstrained.
       frame.registers[instruction.dst] = instruction.returnsPointer ? this.createLazy(state, { kind: 'result', key }, instruction.pointee)
