@@ -49,6 +49,7 @@ export async function bundle({ log = console.log } = {}) {
   copy(path.join(root, 'docs/pcontract.schema.json'), path.join(dist, 'pcontract.schema.json'));
   // The built-in C library contracts, which declaredContracts.ts also reads next to the running script.
   copy(path.join(root, 'docs/libc.pcontract.json'), path.join(dist, 'libc.pcontract.json'));
+  copy(path.join(root, 'docs/bpf.pcontract.json'), path.join(dist, 'bpf.pcontract.json'));
   for (const name of EXTERNAL_PACKAGES) copyPackage(name, path.join(dist, 'node_modules', name));
   const size = folderSize(dist);
   log(`bundled into dist/ (${(size / 1024 / 1024).toFixed(1)} MiB)`);

@@ -1,11 +1,13 @@
 // Functions without a body take their cost from declared contracts (*.pcontract.json), validated against the shipped schema.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
 import * as path from 'path';
 import { analyze } from '../src/core/analysis';
 import { diskFileSystem } from '../src/cli/main';
-import { parseDeclaredContracts } from '../src/core/contract/declaredContracts';
+import { BPF_CONTRACTS_FILE, builtinContracts, builtinContractsPath, parseDeclaredContracts } from '../src/core/contract/declaredContracts';
 import { interpret } from '../src/core/interp/interpreter';
+import { evaluateFormula } from '../src/core/cost/formula';
 
 const fixture = path.resolve(__dirname, '../../../test-fixtures/engine/declared.c');
 
@@ -80,4 +82,72 @@ test('a contract annotation at the declaration is used, reported when invalid, a
   files['/virtual/override.pcontract.json'] = JSON.stringify({ version: 1, functions: { map_has: { cases: [{ cost: { instructions: '7', memory_accesses: '1' } }] } } });
   const overridden = await analyze([{ path: '/virtual/a.c' }], { contractFiles: ['/virtual/override.pcontract.json'] }, { readFile: (p) => files[p] });
   assert.equal(overridden.contracts[0]!.classes.length, 1);
+});
+
+test('a declared contract of a function returning a pointer splits on NULL (returns 0) and an object (returns 1)', async () => {
+  const text = `#include <stdint.h>
+/*@ contract { "cases": [
+  { "name": "miss", "returns": 0, "pcvs": { "c": "bucket entries compared" }, "bounds": { "c": 8 }, "cost": { "instructions": "35 + 12*c", "memory_accesses": "5 + 2*c" } },
+  { "name": "hit", "returns": 1, "pcvs": { "c": "bucket entries compared" }, "bounds": { "c": 8 }, "cost": { "instructions": "40 + 12*c", "memory_accesses": "6 + 2*c" } } ] } */
+extern void *flow_lookup(const void *map, const uint32_t *key);
+struct flow { uint64_t packets; uint32_t port; };
+int fwd(uint32_t key, const void *map)
+{
+    struct flow *f = flow_lookup(map, &key);
+    if (!f) return -1;
+    f->packets++;
+    if (f->port > 8) return -2;
+    return (int)f->port;
+}
+`;
+  const result = await analyze([{ path: '/virtual/fwd.c', text }], {}, { readFile: () => undefined });
+  const c = result.contracts[0]!;
+  assert.ok(c.complete);
+  assert.deepEqual(c.unmodelledCalls, []);
+  const byReturn = new Map(c.classes.map((k) => [k.returns.join(), k]));
+  assert.equal(byReturn.get('-1')!.condition, 'flow_lookup(): miss');
+  assert.equal(byReturn.get('-1')!.cost.instructions, '42 + 12*c');
+  assert.match(byReturn.get('-2')!.condition, /^flow_lookup\(\): hit && f->port > 8$/);
+  for (const k of c.classes) {
+    assert.equal(k.lowerBound, false, k.id);
+    assert.equal(k.witnessVerified, true, k.id);
+    // The run of the witness costs what the class formula gives at its PCVs.
+    const run = interpret(result.program, 'fwd', k.witness, { declaredContracts: result.declaredContracts });
+    assert.equal(run.cost.instructions, evaluateFormula(k.cost.instructions!, { c: k.witness.pcv.c ?? 0 }), `${k.id} at ${JSON.stringify(k.witness.pcv)}`);
+  }
+});
+
+test('the BPF helpers have built-in contracts: a map lookup is a hit or a miss with its cost, not an unmodelled call', async () => {
+  const text = `#include <stdint.h>
+struct xdp_md { uint32_t data; uint32_t data_end; uint32_t data_meta; uint32_t ingress_ifindex; uint32_t rx_queue_index; };
+static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *) 1;
+static long (*bpf_redirect)(uint32_t ifindex, uint64_t flags) = (void *) 23;
+struct { uint32_t type; } tx_ports;
+int xdp_forward(struct xdp_md *ctx)
+{
+    uint32_t key = ctx->ingress_ifindex;
+    uint32_t *port = bpf_map_lookup_elem(&tx_ports, &key);
+    if (!port) return 1;
+    return (int)bpf_redirect(*port, 0);
+}
+`;
+  const result = await analyze([{ path: '/virtual/xdp_forward.c', text }], {}, { readFile: () => undefined });
+  const c = result.contracts[0]!;
+  assert.ok(c.complete);
+  assert.deepEqual(c.unmodelledCalls, []);
+  assert.deepEqual(c.classes.map((k) => k.condition).sort(), ['bpf_map_lookup_elem(): hit', 'bpf_map_lookup_elem(): miss']);
+  assert.ok(c.classes.every((k) => k.lowerBound === false && k.witnessVerified), JSON.stringify(c.classes));
+  assert.deepEqual(c.pcvs.map((p) => [p.name, p.bound ?? null, p.typical]), [['c', null, 1]]);
+  assert.ok(c.classes.every((k) => /\b10\*c\b/.test(k.cost.instructions!)), JSON.stringify(c.classes.map((k) => k.cost)));
+});
+
+test('the built-in BPF helper contracts are valid, installed beside the C library, and say they are estimates', () => {
+  const file = builtinContractsPath(BPF_CONTRACTS_FILE);
+  assert.ok(file, 'docs/bpf.pcontract.json is installed');
+  const parsed = parseDeclaredContracts(fs.readFileSync(file!, 'utf8'), file!);
+  assert.deepEqual(parsed.errors, []);
+  assert.ok(parsed.contracts.has('bpf_map_lookup_elem') && parsed.contracts.has('bpf_redirect_map'));
+  for (const [name, contract] of parsed.contracts) assert.match(contract.description ?? '', /ESTIMATE, not measured/, name);
+  // Loaded with the C library's, so any analysis sees them.
+  assert.ok(builtinContracts().contracts.has('bpf_map_lookup_elem') && builtinContracts().contracts.has('strlen'));
 });

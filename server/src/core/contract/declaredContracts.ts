@@ -107,20 +107,30 @@ export function parseDeclaredContracts(text: string, source: string): { contract
 /** The built-in contract library's file name: C library functions that have neither a body nor an intrinsic model. */
 export const BUILTIN_CONTRACTS_FILE = 'libc.pcontract.json';
 
-/** Where the built-in library is installed (beside the bundle, or in docs/ as the schema), if anywhere. */
-export function builtinContractsPath(): string | undefined {
-  return [path.join(__dirname, BUILTIN_CONTRACTS_FILE), path.resolve(__dirname, '../../../../../docs', BUILTIN_CONTRACTS_FILE)].find((p) => fs.existsSync(p));
+/** The built-in contracts of the BPF helpers (estimates: kernel code does not run here). */
+export const BPF_CONTRACTS_FILE = 'bpf.pcontract.json';
+
+/** Where a built-in library is installed (beside the bundle, or in docs/ as the schema), if anywhere. */
+export function builtinContractsPath(file = BUILTIN_CONTRACTS_FILE): string | undefined {
+  return [path.join(__dirname, file), path.resolve(__dirname, '../../../../../docs', file)].find((p) => fs.existsSync(p));
 }
 
 /**
- * The built-in contracts (`docs/libc.pcontract.json`), parsed once. They are part of the
- * installation, not of the analysed sources, so they are read from disk rather than through the
- * analysis's file system.
+ * The built-in contracts (`docs/libc.pcontract.json`, `docs/bpf.pcontract.json`), parsed once.
+ * They are part of the installation, not of the analysed sources, so they are read from disk rather
+ * than through the analysis's file system. Their names are those of functions without a body: a
+ * program's own definition, or a contract file of its project, takes precedence.
  */
 export function builtinContracts(): { contracts: DeclaredContracts; errors: string[] } {
   if (!builtin) {
-    const file = builtinContractsPath();
-    builtin = file ? parseDeclaredContracts(fs.readFileSync(file, 'utf8'), file) : { contracts: new Map(), errors: [] };
+    builtin = { contracts: new Map(), errors: [] };
+    for (const name of [BUILTIN_CONTRACTS_FILE, BPF_CONTRACTS_FILE]) {
+      const file = builtinContractsPath(name);
+      if (!file) continue;
+      const parsed = parseDeclaredContracts(fs.readFileSync(file, 'utf8'), file);
+      for (const [fn, contract] of parsed.contracts) builtin.contracts.set(fn, contract);
+      builtin.errors.push(...parsed.errors);
+    }
   }
   return { contracts: new Map(builtin.contracts), errors: [...builtin.errors] };
 }

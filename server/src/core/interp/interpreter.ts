@@ -744,13 +744,14 @@ class Machine {
       this.memory.set(name, { bytes: new Uint8Array(allocation), pointers: new Map() });
       return { kind: 'pointer', object: name, offset: 0n };
     }
-    if (!(this.options.declaredContracts?.has(ins.callee) && !ins.returnsPointer)) this.externalWrites(frame, ins, key);
-    // Declared contracts do not cover pointer results (as in the analysis): the witness gives the object.
-    if (ins.returnsPointer) return this.heapPointer(own(this.witness.externalPointers, key) ?? null, `result of '${key}'`);
-    const given = own(this.witness.externals, key);
-    const value = given === undefined ? 0n : witnessInteger(given, `external call '${key}'`);
     const found = this.options.declaredContracts?.get(ins.callee);
-    const contract = found && ins.dst === undefined ? contractForDiscardedResult(found) : found;
+    if (!found) this.externalWrites(frame, ins, key);
+    // A pointer result is the object the witness names (or NULL); a declared contract's cases read it
+    // as 0 when NULL and 1 otherwise, as in the analysis.
+    const pointer = ins.returnsPointer ? this.heapPointer(own(this.witness.externalPointers, key) ?? null, `result of '${key}'`) : undefined;
+    const given = own(this.witness.externals, key);
+    const value = pointer ? (pointer.kind === 'null' ? 0n : 1n) : given === undefined ? 0n : witnessInteger(given, `external call '${key}'`);
+    const contract = found && ins.dst === undefined && !pointer ? contractForDiscardedResult(found) : found;
     if (contract) {
       const chosen = this.chargeDeclared(contract, k, BigInt.asIntN(ins.returnWidth || 32, value));
       for (const write of chosen.writes) this.declaredWrite(frame, ins, key, write);
@@ -760,6 +761,7 @@ class Machine {
         object.bytes.set(bytes);
       }
     }
+    if (pointer) return pointer;
     if (ins.returnWidth === 0) return undefined;
     return int(BigInt.asUintN(ins.returnWidth, value));
   }

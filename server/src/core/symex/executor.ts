@@ -11,7 +11,7 @@ import { Cost, addCost, instructionCost, intrinsicCost, terminatorCost, zeroCost
 import { INTRINSICS } from '../syntax/builtinHeaders';
 import type { ReasonKind } from '../reasons';
 import {
-  ArrayExpr, BitVecExpr, BoolExpr, FALSE, TRUE, and, arrayConst, arraySymbol, binary, bv, compare, concat, extract, ite, not,
+  ArrayExpr, BitVecExpr, BoolExpr, FALSE, TRUE, and, arrayConst, arraySymbol, binary, bv, compare, concat, extract, ite, not, or,
   select, signExtend, store, symbol, symbolsOf, zeroExtend,
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
@@ -1457,7 +1457,7 @@ class Explorer {
     const declared = found && instruction.dst === undefined ? contractForDiscardedResult(found) : found;
     // Out-parameters a declared contract writes must be valid before the call counts (an access may fork).
     const outputs = new Map<number, { object: string; offset: BitVecExpr }>();
-    if (declared && !instruction.returnsPointer) {
+    if (declared) {
       for (const write of declared.cases.flatMap((c) => c.writes)) {
         if (outputs.has(write.argIndex)) continue;
         const operand = instruction.args[write.argIndex];
@@ -1470,7 +1470,7 @@ class Explorer {
     const count = (state.externalCounts.get(instruction.callee) ?? 0) + 1;
     state.externalCounts.set(instruction.callee, count);
     const key = `${instruction.callee}#${count}`;
-    if (declared && !instruction.returnsPointer) return this.declaredCall(state, frame, instruction, declared, key, outputs);
+    if (declared) return this.declaredCall(state, frame, instruction, declared, key, outputs);
     // A call without a body or contract: its result is unknown and its cost is not counted.
     state.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnsPointer ? 0 : instruction.returnWidth, range: instruction.range, declared: false });
     if (this.recording && (instruction.returnsPointer || args.some((a) => a.kind === 'pointer'))) {
@@ -1500,8 +1500,16 @@ class Explorer {
   ): Promise<'next' | 'forked'> {
     const width = instruction.returnWidth || 32;
     const result = symbol(`ext:${key}`, width);
+    // A pointer result is NULL or a fresh object, as for a call without a contract; its cases read
+    // it as 0 when NULL and 1 otherwise (`returns: 0` is the NULL case).
+    if (instruction.returnsPointer && this.recording) {
+      throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `it calls '${contract.name}', whose declared contract returns a pointer, which a summary cannot express`, range: instruction.range });
+    }
+    const pointer = instruction.returnsPointer ? this.createLazy(state, { kind: 'result', key }, instruction.pointee) : undefined;
+    const isNull = pointer?.kind === 'pointer' ? pointer.nullable ?? FALSE : FALSE;
+    const pointerCondition = (c: DeclaredCase) => or([c.returns === undefined || rangeHolds(c.returns, 0) ? isNull : FALSE, c.returns === undefined || rangeHolds(c.returns, 1) ? not(isNull) : FALSE]);
     // A case holds when its return condition does; its writes are fresh values in their ranges.
-    const matches = contract.cases.map((c) => returnCondition(c, result, width));
+    const matches = contract.cases.map((c) => (pointer ? pointerCondition(c) : returnCondition(c, result, width)));
     const writeRanges = contract.cases.map((c) => and(c.writes.map((w) => rangeCondition(w.value, symbol(`ext:${key}.${w.param}`, w.width), w.width, w.signed))));
     const successors: State[] = [];
     for (let i = 0; i < contract.cases.length; i++) {
@@ -1552,7 +1560,7 @@ class Explorer {
       successor.trace.declaredCase(contract.name, i);
       if (contract.cases.length > 1) successor.decisions.push({ text: `${contract.name}(): ${c.name}`, taken: true, range: instruction.range, functionName: frame.fn.name, inputs: [], loops: decisionLoops(successor.frames) });
       const successorFrame = successor.frames[successor.frames.length - 1]!;
-      if (instruction.dst !== undefined) successorFrame.registers[instruction.dst] = instruction.returnWidth === 0 ? { kind: 'int', expr: bv(0n, 32) } : { kind: 'int', expr: result };
+      if (instruction.dst !== undefined) successorFrame.registers[instruction.dst] = pointer ?? (instruction.returnWidth === 0 ? { kind: 'int', expr: bv(0n, 32) } : { kind: 'int', expr: result });
       successorFrame.index++;
       successors.push(successor);
     }
@@ -2484,6 +2492,11 @@ function summaryDecision(d: BranchDecision): SummaryDecision {
 function returnCondition(c: DeclaredCase, result: BitVecExpr, width: number): BoolExpr {
   if (c.returns === undefined) return TRUE;
   return rangeCondition(c.returns, result, width, true);
+}
+
+/** Whether a declared constant or range holds `value`. */
+function rangeHolds(range: IntegerOrRange, value: number): boolean {
+  return typeof range === 'number' ? range === value : range.min <= value && value <= range.max;
 }
 
 /** `value` lies in the declared constant or range (numbers as two's complement when `signed`). */
