@@ -1240,6 +1240,8 @@ class FunctionLowering {
         break;
     }
     if (/^__builtin_bswap(16|32|64)$/.test(callee) && args.length === 1) return this.lowerByteSwap(Number(callee.slice(15)), args[0]!, node);
+    const atomic = this.lowerAtomic(callee, args, node);
+    if (atomic) return atomic;
     if (/^__(builtin|atomic|sync)_/.test(callee)) {
       // An implicit declaration, as gcc has one for each builtin: `long f(...)`.
       this.unit.functions.set(callee, {
@@ -1249,6 +1251,42 @@ class FunctionLowering {
       return this.lowerCallNamed(callee, node, discarded);
     }
     return undefined;
+  }
+
+  /**
+   * gcc's atomic builtins on one object, as the single thread the analysis follows sees them: a
+   * load, a store, or a read-modify-write returning the old (`__atomic_fetch_OP`,
+   * `__sync_fetch_and_OP`) or the new value (`__atomic_OP_fetch`, `__sync_OP_and_fetch`). The
+   * memory order arguments are evaluated and ignored. Others (`compare_exchange`, `exchange`,
+   * `test_and_set`) stay calls without a body.
+   */
+  private lowerAtomic(callee: string, args: Node[], node: Node): RValue | undefined {
+    const operators: Record<string, BinaryOp> = { add: 'add', sub: 'sub', and: 'and', or: 'or', xor: 'xor' };
+    const fetchFirst = /^__(?:atomic_fetch_(add|sub|and|or|xor)|sync_fetch_and_(add|sub|and|or|xor))$/.exec(callee);
+    const fetchAfter = /^__(?:atomic_(add|sub|and|or|xor)_fetch|sync_(add|sub|and|or|xor)_and_fetch)$/.exec(callee);
+    const isLoad = callee === '__atomic_load_n';
+    const isStore = callee === '__atomic_store_n';
+    if (!isLoad && !isStore && !fetchFirst && !fetchAfter) return undefined;
+    const pointer = args[0] ? this.lowerRValue(args[0]) : undefined;
+    if (!pointer || !isPointerValue(pointer.type)) throw this.unsupported(`'${callee}' without a pointer to an object`, node);
+    const type = pointeeOf(pointer.type);
+    const place: LValue = { kind: 'memory', address: pointer.value, type };
+    // Memory orders (and __sync's variadic extras) are evaluated for their effects only.
+    const operandCount = isLoad ? 1 : 2;
+    for (const extra of args.slice(operandCount)) this.lowerExpressionForEffect(extra);
+    if (isLoad) return this.load(place, node);
+    if (!args[1]) throw this.unsupported(`'${callee}' without a value`, node);
+    const value = this.lowerRValue(args[1]);
+    if (isStore) {
+      this.assign(place, value, node);
+      return { value: { kind: 'imm', value: 0n, width: 32 }, type: Types.void };
+    }
+    if (!isInteger(type)) throw this.unsupported(`'${callee}' on a ${typeToString(type)}`, node);
+    const old = this.load(place, node);
+    const operator = operators[(fetchFirst ?? fetchAfter)!.slice(1).find((g) => g !== undefined)!]!;
+    const updated = this.emitBinary(operator, old.value, this.convert(value, type, args[1]).value, type, node);
+    this.assign(place, updated, node);
+    return fetchFirst ? old : updated;
   }
 
   /**
