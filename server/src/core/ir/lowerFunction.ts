@@ -1119,7 +1119,7 @@ class FunctionLowering {
     if (named.type !== 'identifier' || (this.calleeOverride === undefined && this.lookup(named.text))) return this.lowerIndirectCall(named, node, discarded);
     const callee = this.calleeOverride ?? named.text;
     this.calleeOverride = undefined;
-    const declaration = this.unit.functions.get(callee) ?? this.constantFunctionPointer(callee) ?? this.variableFunctionPointer(callee);
+    const declaration = this.unit.functions.get(callee) ?? this.globalFunctionPointer(callee);
     if (!declaration) {
       const builtin = this.lowerBuiltin(callee, node, discarded);
       if (builtin) return builtin;
@@ -1155,11 +1155,12 @@ class FunctionLowering {
   }
 
   /**
-   * A global function pointer the program may assign (`extern void (*rte_delay_us)(unsigned)`): a
-   * call through it is a call without a body named by the variable, which a declared contract can
-   * give a cost.
+   * A global function pointer, such as the BPF helpers
+   * (`static void *(*bpf_map_lookup_elem)(void *, const void *) = (void *) 1;`) or one the program
+   * may assign (`extern void (*rte_delay_us)(unsigned)`): a call through it is a call without a
+   * body named by the variable, which a declared contract can give a cost.
    */
-  private variableFunctionPointer(name: string): FunctionDeclaration | undefined {
+  private globalFunctionPointer(name: string): FunctionDeclaration | undefined {
     const global = this.unit.globals.get(name);
     if (!global || global.type.kind !== 'pointer' || global.type.to.kind !== 'function') return undefined;
     return { name, type: global.type.to, paramNames: global.type.to.params.map((_, i) => `arg${i}`), file: global.file, definition: undefined, hasSyntaxError: false, annotations: [], line: 0 };
@@ -1287,22 +1288,6 @@ class FunctionLowering {
     const updated = this.emitBinary(operator, old.value, this.convert(value, type, args[1]).value, type, node);
     this.assign(place, updated, node);
     return fetchFirst ? old : updated;
-  }
-
-  /**
-   * A global function pointer that the analysed code never assigns, such as the BPF helpers
-   * (`static void *(*bpf_map_lookup_elem)(void *, const void *) = (void *) 1;`): a call through it
-   * is a call of an external function of that type, without a body.
-   */
-  private constantFunctionPointer(name: string): FunctionDeclaration | undefined {
-    const global = this.unit.globals.get(name);
-    if (!global || global.type.kind !== 'pointer' || global.type.to.kind !== 'function') return undefined;
-    if (!global.isConst && !(global.initializer && global.file !== '<unknown>')) return undefined;
-    const declaration: FunctionDeclaration = {
-      name, type: global.type.to, paramNames: global.type.to.params.map((_, i) => `arg${i}`), file: global.file,
-      definition: undefined, hasSyntaxError: false, annotations: [], line: 0,
-    };
-    return declaration;
   }
 
   /** Stops the function (PC404) when `type`'s layout depends on an array size that was not computed. */
