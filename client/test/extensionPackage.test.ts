@@ -98,6 +98,7 @@ describe('the packaged extension', () => {
       'perfcontract.includePaths',
       'perfcontract.maxPaths',
       'perfcontract.metrics',
+      'perfcontract.packetMaxLength',
       'perfcontract.preferContracts',
       'perfcontract.solverTimeoutMs',
       'perfcontract.throughput.clockGhz',
