@@ -139,6 +139,20 @@ int xdp_forward(struct xdp_md *ctx)
   assert.ok(c.classes.every((k) => k.lowerBound === false && k.witnessVerified), JSON.stringify(c.classes));
   assert.deepEqual(c.pcvs.map((p) => [p.name, p.bound ?? null, p.typical]), [['c', null, 1]]);
   assert.ok(c.classes.every((k) => /\b10\*c\b/.test(k.cost.instructions!)), JSON.stringify(c.classes.map((k) => k.cost)));
+  // A lookup whose result is discarded (a warm-up) merges its cases, in the analysis and in the run.
+  const warm = `${text.split('int xdp_forward')[0]}int xdp_warm(struct xdp_md *ctx)
+{
+    uint32_t key = ctx->rx_queue_index;
+    bpf_map_lookup_elem(&tx_ports, &key);
+    return 2;
+}
+`;
+  const warmed = await analyze([{ path: '/virtual/xdp_warm.c', text: warm }], {}, { readFile: () => undefined });
+  const only = warmed.contracts[0]!;
+  assert.equal(only.classes.length, 1);
+  assert.equal(only.classes[0]!.witnessVerified, true);
+  const run = interpret(warmed.program, 'xdp_warm', only.classes[0]!.witness, { declaredContracts: warmed.declaredContracts });
+  assert.equal(run.cost.instructions, evaluateFormula(only.classes[0]!.cost.instructions!, { c: only.classes[0]!.witness.pcv.c ?? 0 }));
 });
 
 test('the built-in BPF helper contracts are valid, installed beside the C library, and say they are estimates', () => {

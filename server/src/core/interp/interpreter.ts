@@ -751,7 +751,7 @@ class Machine {
     const pointer = ins.returnsPointer ? this.heapPointer(own(this.witness.externalPointers, key) ?? null, `result of '${key}'`) : undefined;
     const given = own(this.witness.externals, key);
     const value = pointer ? (pointer.kind === 'null' ? 0n : 1n) : given === undefined ? 0n : witnessInteger(given, `external call '${key}'`);
-    const contract = found && ins.dst === undefined && !pointer ? contractForDiscardedResult(found) : found;
+    const contract = found && ins.dst === undefined ? contractForDiscardedResult(found) : found;
     if (contract) {
       const chosen = this.chargeDeclared(contract, k, BigInt.asIntN(ins.returnWidth || 32, value));
       for (const write of chosen.writes) this.declaredWrite(frame, ins, key, write);
