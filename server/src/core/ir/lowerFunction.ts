@@ -1169,9 +1169,8 @@ class FunctionLowering {
   /** The call instruction for `callee` of function type `type`, its arguments converted to the parameter types. */
   private emitCall(callee: string, type: Extract<CType, { kind: 'function' }>, node: Node, discarded: boolean): RValue {
     const argNodes = node.childForFieldName('arguments')!.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-    const declaration = { type };
-    const params = declaration.type.params;
-    if (argNodes.length < params.length || (argNodes.length > params.length && !declaration.type.variadic)) {
+    const params = type.params;
+    if (argNodes.length < params.length || (argNodes.length > params.length && !type.variadic)) {
       throw this.failure('unsupported', `'${callee}' expects ${params.length} arguments, got ${argNodes.length}`, node);
     }
     const args: Operand[] = [];
@@ -1185,7 +1184,7 @@ class FunctionLowering {
       argWidths.push(widthOf(target));
     });
     this.callees.add(callee);
-    const returns = declaration.type.returns;
+    const returns = type.returns;
     if (returns.kind === 'record') throw this.unsupported('a function returning a struct', node);
     const dst = returns.kind === 'void' || discarded ? undefined : this.newTemporary();
     this.emit({
