@@ -193,7 +193,9 @@ export function encodeCalls(fn: IrFunction, calls: readonly SequenceCall[], glob
       const address = Buffer.alloc(8);
       address.writeBigUInt64LE(symbol.address);
       chunks.push(address);
-      const bytes = hexToBytes(hex).subarray(0, symbol.size);
+      // The whole global is written: bytes the witness leaves out are 0, not what an earlier call left.
+      const bytes = new Uint8Array(symbol.size);
+      bytes.set(hexToBytes(hex).subarray(0, symbol.size));
       u32(bytes.length);
       chunks.push(Buffer.from(bytes));
     }

@@ -1,6 +1,6 @@
 // The worst class's witness made adversarial: a bounded local search over its inputs that pushes the run's cost (and PCVs) up within the class.
 import type { Witness } from './witness';
-import { hexToBytes, bytesToHex } from './witness';
+import { hexToBytes, bytesToHex, witnessBytes } from './witness';
 
 /** What one run of a candidate input tells the search. */
 export interface CandidateRun {
@@ -108,8 +108,7 @@ function moves(witness: Witness, argWidths: Record<string, number>, random: () =
   for (const [name, hex] of Object.entries(witness.memory)) {
     const bytes = hexToBytes(hex);
     // Large tables: a sample of their bytes per pass, so one pass stays short.
-    const positions = [...bytes.keys()];
-    const chosen = positions.length <= 256 ? positions : Array.from({ length: 256 }, () => positions[random() % positions.length]!);
+    const chosen = bytes.length <= 256 ? [...bytes.keys()] : Array.from({ length: 256 }, () => random() % bytes.length);
     for (const at of chosen) {
       const current = bytes[at]!;
       for (const next of [...INTERESTING_BYTES, 0x0f, 0xf0, (current + 1) & 0xff, (current + 0xff) & 0xff, random() & 0xff]) {
@@ -118,7 +117,7 @@ function moves(witness: Witness, argWidths: Record<string, number>, random: () =
           const w = clone(witness);
           const changed = hexToBytes(w.memory[name]!);
           changed[at] = next;
-          w.memory[name] = bytesToHex(changed);
+          w.memory[name] = hex.startsWith('@') ? witnessBytes(changed) : bytesToHex(changed);
           return { witness: w, argument: false };
         });
       }

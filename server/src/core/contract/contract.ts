@@ -7,7 +7,7 @@ import { returnRange } from '../symex/interval';
 import { formatPolynomial, evaluateFormula, formulaPcvNames } from '../cost/formula';
 import { Model, ModelEvaluator } from '../solver/solver';
 import { arraySymbol, forEachSelect, symbol, toSigned } from '../symex/expr';
-import { Witness, bytesToHex, numberForJson } from './witness';
+import { Witness, numberForJson, witnessBytes } from './witness';
 import { addHeapToWitness } from './heapWitness';
 import { packetLength } from '../symex/packet';
 import { memoryAssumptions, unmodelledCallees } from './memoryNotes';
@@ -551,16 +551,13 @@ export function witnessOf(path: CompletedPath, fn: IrFunction, exploration: Expl
       end = Math.max(end, Math.min(input.size, Number(at) + extent.sizes[i]!));
     });
     if (input.kind === 'packet') end = Number(evaluator.bitvec(packetLength()));
-    const bytes = new Uint8Array(end);
+    // Only the bytes read are asked for: an object may be a 64 MiB table read at two places.
+    const bytes = new Map<number, number>();
     const array = arraySymbol(input.arrayName);
-    for (const index of read.get(input.arrayName) ?? []) if (index < BigInt(end)) bytes[Number(index)] = Number(evaluator.arrayByte(array, index));
-    if (input.kind === 'packet') {
-      // The length says how long it is; the bytes stop at the last one that is not 0 (the rest are 0).
-      let last = bytes.length;
-      while (last > 0 && bytes[last - 1] === 0) last--;
-      packet = { length: end, bytes: bytesToHex(bytes.subarray(0, last)) };
-    }
-    else memory[input.name] = bytesToHex(bytes);
+    for (const index of read.get(input.arrayName) ?? []) if (index < BigInt(end)) bytes.set(Number(index), Number(evaluator.arrayByte(array, index)));
+    // The bytes stop at the last one that is not 0 (the rest are 0); a packet's length says how long it is.
+    if (input.kind === 'packet') packet = { length: end, bytes: witnessBytes(bytes, false) };
+    else memory[input.name] = witnessBytes(bytes);
   }
   const witness: Witness = { args, memory, pcv: {}, ...(packet ? { packet } : {}) };
   if (path.lazyObjects || path.externalWrites || exploration.initialHeap) addHeapToWitness(witness, path, evaluator, read, exploration.initialHeap);

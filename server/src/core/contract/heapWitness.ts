@@ -3,7 +3,7 @@ import type { CompletedPath } from '../symex/executor';
 import type { InitHeap } from '../symex/lazyMemory';
 import { arraySymbol, symbol } from '../symex/expr';
 import type { ModelEvaluator } from '../solver/solver';
-import { Witness, bytesToHex } from './witness';
+import { Witness, witnessBytes } from './witness';
 
 /**
  * Adds the path's lazy objects and unmodelled writes to `witness`. `read` holds, per array symbol,
@@ -14,20 +14,24 @@ export function addHeapToWitness(witness: Witness, path: CompletedPath, evaluato
     const extent = path.inputExtents.get(arrayName);
     let end = 0;
     extent?.offsets.forEach((offset, i) => { end = Math.max(end, Math.min(size, Number(evaluator.bitvec(offset)) + extent.sizes[i]!)); });
-    const bytes = new Uint8Array(end);
+    const bytes = new Map<number, number>();
     const array = arraySymbol(arrayName);
-    for (const index of read.get(arrayName) ?? []) if (index < BigInt(end)) bytes[Number(index)] = Number(evaluator.arrayByte(array, index));
-    return bytesToHex(bytes);
+    for (const index of read.get(arrayName) ?? []) if (index < BigInt(end)) bytes.set(Number(index), Number(evaluator.arrayByte(array, index)));
+    return witnessBytes(bytes);
   };
   // An init function's allocations exist on every path, with the pointers it left to them.
-  for (const allocated of initialHeap?.objects ?? []) (witness.heap ??= {})[allocated.name] = bytesOf(`mem:${allocated.name}`, allocated.size);
+  const addObject = (name: string, arrayName: string, size: number): void => {
+    (witness.heap ??= {})[name] = bytesOf(arrayName, size);
+    (witness.heapSizes ??= {})[name] = size;
+  };
+  for (const allocated of initialHeap?.objects ?? []) addObject(allocated.name, `mem:${allocated.name}`, allocated.size);
   for (const p of initialHeap?.pointers ?? []) ((witness.pointers ??= {})[p.holder] ??= {})[String(p.offset)] = p.target;
   // A lazy object whose pointer is NULL in this witness does not exist when it runs: nothing writes it.
   const absent = new Set<string>();
   for (const object of path.lazyObjects ?? []) {
     const isNull = evaluator.bitvec(symbol(object.nullSymbol, 1)) === 1n;
     if (isNull) absent.add(object.name);
-    if (!isNull) (witness.heap ??= {})[object.name] = bytesOf(object.arrayName, object.size);
+    if (!isNull) addObject(object.name, object.arrayName, object.size);
     const target = isNull ? null : object.name;
     if (object.origin.kind === 'result') (witness.externalPointers ??= {})[object.origin.key] = target;
     else ((witness.pointers ??= {})[object.origin.holder] ??= {})[String(object.origin.offset)] = target;

@@ -117,6 +117,11 @@ export interface InterpretResult {
 
 interface MemoryObject {
   bytes: Uint8Array;
+  /**
+   * A witness heap object's size when larger than its given bytes: `bytes` grows, zero-filled, up to
+   * it as the run reaches further, so a lazily sized table of many megabytes costs only what is read.
+   */
+  limit?: number;
   /** Pointer values stored by pointer stores, keyed by byte offset. */
   pointers: Map<number, PointerOrNull>;
 }
@@ -341,7 +346,10 @@ class Machine {
    */
   setUpHeap(): void {
     for (const [name, hex] of Object.entries(this.witness.heap ?? {})) {
-      this.memory.set(name, { bytes: hexToBytes(hex), pointers: new Map() });
+      const bytes = hexToBytes(hex);
+      const size = own(this.witness.heapSizes, name);
+      if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) throw new Error(`witness heap size of '${name}' is not a byte count: ${size}`);
+      this.memory.set(name, { bytes, pointers: new Map(), ...(size !== undefined && size > bytes.length ? { limit: size } : {}) });
       this.witnessObjects.set(name, name);
     }
     for (const [holder, pointers] of Object.entries(this.witness.pointers ?? {})) {
@@ -373,6 +381,7 @@ class Machine {
       const object = objectName === undefined ? undefined : this.memory.get(objectName);
       if (!object) throw new Error(`witness writes of '${key}' name an unknown object '${name}'`);
       const bytes = hexToBytes(hex);
+      if (object.limit !== undefined && bytes.length > object.bytes.length) this.grow(object, bytes.length);
       object.bytes.set(bytes.subarray(0, object.bytes.length));
       if (argument !== undefined) {
         this.witnessObjects.set(name, objectName!);
@@ -490,11 +499,21 @@ class Machine {
     if (pointer.kind === 'null') throw new Stop('null-dereference', `${what} through a null pointer`);
     const object = this.memory.get(pointer.object);
     if (!object) throw new Error(`unknown memory object '${pointer.object}'`);
-    const size = BigInt(object.bytes.length);
+    if (object.limit !== undefined && pointer.offset >= 0n && pointer.offset + bytes > BigInt(object.bytes.length) && pointer.offset + bytes <= BigInt(object.limit)) {
+      this.grow(object, Number(pointer.offset + bytes));
+    }
+    const size = BigInt(object.limit ?? object.bytes.length);
     if (pointer.offset < 0n || pointer.offset + bytes > size) {
       throw new Stop('out-of-bounds', `${what} of ${bytes} byte(s) at offset ${pointer.offset} of '${pointer.object}' (size ${size})`);
     }
     return { object, offset: Number(pointer.offset) };
+  }
+
+  /** Extends a heap object's zero-filled bytes to at least `end` (at most its limit), doubling to keep growth cheap. */
+  private grow(object: MemoryObject, end: number): void {
+    const grown = new Uint8Array(Math.min(object.limit ?? end, Math.max(end, 2 * object.bytes.length)));
+    grown.set(object.bytes.subarray(0, grown.length));
+    object.bytes = grown;
   }
 
   /** Drops the side-table pointers overlapping [offset, offset + length). */
