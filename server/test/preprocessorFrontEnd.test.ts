@@ -235,7 +235,7 @@ int classify(uint32_t src, uint32_t dst, uint8_t proto) {
 test('inline assembly is an opaque step: outputs are unknown values, the cost a lower bound, a barrier costs nothing', async () => {
   const { result, codes } = await run(`
 #include <stdint.h>
-static inline uint32_t swab32(uint32_t x) { asm("bswapl %0" : "=r" (x) : "0" (x)); return x; }
+static inline uint32_t swab32(uint32_t x) { asm("roll $3, %0" : "=r" (x) : "0" (x)); return x; }
 int route(uint32_t dst_be, uint32_t *counter) {
   asm volatile("" ::: "memory");
   uint32_t dst = swab32(dst_be);
@@ -254,6 +254,33 @@ int route(uint32_t dst_be, uint32_t *counter) {
     assert.equal(c.lowerBound, true);
     assert.notEqual(c.witnessVerified, false);
   }
+});
+
+test('byte swaps written in assembly (bswap, bswapq, xchgb) are byte swaps: exact classes, packet witnesses in network order', async () => {
+  const { result, codes } = await run(`
+#include <stdint.h>
+static inline uint32_t sw32(uint32_t v) { uint32_t x = v; asm volatile ("bswap %[x]" : [x] "+r" (x)); return x; }
+static inline uint64_t sw64(uint64_t val) { __asm__("bswapq %0" : "=r" (val) : "0" (val)); return val; }
+static inline uint16_t sw16(uint16_t v) { uint16_t x = v; asm volatile ("xchgb %b[x1],%h[x2]" : [x1] "=Q" (x) : [x2] "0" (x)); return x; }
+int classify(const uint8_t *p) {
+  uint32_t dst; __builtin_memcpy(&dst, p + 16, 4);
+  if (sw32(dst) == 0x0a000001u) return 1;
+  uint16_t port; __builtin_memcpy(&port, p + 22, 2);
+  if (sw16(port) == 80) return 2;
+  uint64_t k; __builtin_memcpy(&k, p, 8);
+  if (sw64(k) >> 56 == 0x45) return 3;
+  return 0;
+}
+`, ['classify']);
+  assert.deepEqual(codes, []);
+  const contract = result.contracts[0]!;
+  assert.ok(contract.complete);
+  assert.deepEqual(contract.unmodelledCalls, []);
+  assert.ok(contract.classes.every((c) => !c.lowerBound && c.witnessVerified), JSON.stringify(contract.classes.map((c) => c.witness)));
+  const byReturn = (value: string) => contract.classes.find((c) => c.returns.length === 1 && c.returns[0] === value)!;
+  // Bytes as they are on the wire: 10.0.0.1 at offset 16, port 80 at offset 22.
+  assert.match(byReturn('1').witness.memory.p!, /^0{32}0a000001$/);
+  assert.match(byReturn('2').witness.memory.p!, /^0{32}(?!0a000001)[0-9a-f]{8}[0-9a-f]{4}0050$/);
 });
 
 test('an asm with a "memory" clobber may write any memory but locals; a barrier without instructions writes nothing', async () => {

@@ -450,6 +450,12 @@ class FunctionLowering {
     const inputs = operands('input_operands', 'gnu_asm_input_operand');
     const code = node.childForFieldName('assembly_code');
     const instructions = code?.type === 'string_literal' ? decodeStringLiteral(code.text).map((b) => String.fromCharCode(b)).join('') : code?.text ?? '';
+    const swapped = this.asmByteSwap(instructions.replace(/\0$/, ''), outputs, inputs);
+    if (swapped) {
+      const place = this.lowerLValue(swapped.output);
+      this.assign(place, this.lowerByteSwap(swapped.bits, swapped.source, node), swapped.output);
+      return none;
+    }
     const args: Operand[] = [];
     const argWidths: number[] = [];
     const readWrite = outputs.filter((o) => /\+/.test(o.childForFieldName('constraint')?.text ?? ''));
@@ -487,6 +493,39 @@ class FunctionLowering {
       this.assign(place, { value: { kind: 'reg', id: dst }, type: place.type }, output);
     });
     return none;
+  }
+
+  /**
+   * The one assembly idiom that headers use on every packet: a byte swap (`bswap %0` on 32 and
+   * 64 bits, `xchgb %b0,%h0` or `rolw $8,%0` on 16), as DPDK's `rte_arch_bswap32` and the kernel's
+   * `__arch_swab32` write it. One output, read-write (`+r`) or tied to an input (`"0"`); it is the
+   * same as `__builtin_bswapN`, so it is lowered as that instead of an opaque step. Anything else
+   * stays opaque.
+   */
+  private asmByteSwap(instructions: string, outputs: Node[], inputs: Node[]): { output: Node; source: Node; bits: number } | undefined {
+    if (outputs.length !== 1 || inputs.length > 1) return undefined;
+    const template = instructions.trim().replace(/\s+/g, ' ');
+    const operand = String.raw`%[bhwkq]?(?:\[\w+\]|\d)`;
+    const swap32or64 = new RegExp(String.raw`^bswap[lq]? ${operand}$`).test(template);
+    const swap16 = new RegExp(String.raw`^(?:xchgb ${operand}, ?${operand}|ro[lr]w \$(?:8|0x8), ?${operand})$`).test(template);
+    if (!swap32or64 && !swap16) return undefined;
+    const output = outputs[0]!;
+    const constraint = output.childForFieldName('constraint')?.text ?? '';
+    const target = output.childForFieldName('value');
+    let source: Node | undefined;
+    if (/\+/.test(constraint) && inputs.length === 0) source = target ?? undefined;
+    else if (/=/.test(constraint) && inputs.length === 1) {
+      const input = inputs[0]!;
+      const tied = input.childForFieldName('constraint')?.text ?? '';
+      const symbolic = output.childForFieldName('symbol')?.text;
+      if (/^"0"$/.test(tied) || (symbolic !== undefined && tied === `"${symbolic}"`)) source = input.childForFieldName('value') ?? undefined;
+    }
+    if (!target || !source) return undefined;
+    const type = this.staticTypeOf(target);
+    if (type.kind !== 'int') return undefined;
+    const bits = type.size * 8;
+    if (swap16 ? bits !== 16 : bits !== 32 && bits !== 64) return undefined;
+    return { output: target, source, bits };
   }
 
   /**
