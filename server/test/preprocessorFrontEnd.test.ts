@@ -416,3 +416,28 @@ int enqueue(struct queue *q, void *item, uint32_t *counter)
   assert.deepEqual(contract.classes.flatMap((c) => c.returns ?? []).sort(), ['-1', 'symbolic']);
   assert.ok(contract.classes.every((c) => c.witnessVerified), JSON.stringify(contract.classes.map((c) => c.witness)));
 });
+
+test('a statement the lowering cannot model ends only the paths that reach it; the rest of the function is analysed', async () => {
+  const { result, codes } = await run(`
+#include <stdint.h>
+struct log { uint64_t last; };
+static const int tracing = 0;
+static void trace(struct log *l, const void *p) { if (!tracing) return; l->last = (uintptr_t)p; }
+int handle(struct log *l, const uint8_t *pkt, unsigned len, int debug) {
+  if (len < 14) return -1;
+  trace(l, pkt);
+  if (debug) { uint64_t where = (uintptr_t)pkt; return (int)(where & 1); }
+  if (pkt[12] == 0x08) return 1;
+  return 0;
+}
+`, ['handle']);
+  // Both conversions are reported where they are, as PC107, and neither function is skipped.
+  assert.deepEqual(codes.map((c) => c.slice(0, c.indexOf(':'))), ['PC107@5', 'PC107@9']);
+  assert.match(codes[1]!, /paths that reach it end there, the rest of 'handle' is analysed/);
+  assert.deepEqual(result.contracts.map((c) => c.name), ['handle']);
+  const contract = result.contracts[0]!;
+  // The trace point's conversion is never reached (tracing is 0); the debug one ends its own path.
+  const outcomes = contract.classes.map((c) => `${c.outcome}${c.reason ? ' ' + c.reason.code : ''} ${[...c.returns].sort().join(',')}`).sort();
+  assert.deepEqual(outcomes, ['error PC107 ', 'return -1', 'return 0,1']);
+  assert.ok(contract.classes.every((c) => c.witnessVerified), JSON.stringify(contract.classes.map((c) => c.witness)));
+});

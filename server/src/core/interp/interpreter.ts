@@ -969,7 +969,7 @@ class Machine {
         return undefined;
       }
       case 'unreachable':
-        throw new Stop('missing-return', t.reason);
+        throw new Stop(t.failure ?? 'missing-return', t.reason);
     }
     addCost(this.cost, terminatorCost(t));
     return undefined;

@@ -4,6 +4,7 @@
 // register; everything else (globals, pointed-to data, address-taken locals) lives in memory and
 // is reached only through `load` and `store`. Widths are in bits (1 for branch conditions,
 // 8/16/32/64 for integers, 64 for pointers). Signedness lives in the opcodes, as in LLVM.
+import type { ReasonKind } from '../reasons';
 
 export interface SourceRange {
   file: string;
@@ -91,8 +92,12 @@ export type Terminator = (
   | { op: 'branch'; condition: Operand; whenTrue: number; whenFalse: number; text: string }
   | { op: 'switch'; value: Operand; width: number; cases: { value: bigint; target: number }[]; defaultTarget: number; text: string }
   | { op: 'return'; value: Operand | undefined }
-  /** Control reaches the end of a non-void function without `return`, or other undefined behaviour. */
-  | { op: 'unreachable'; reason: string }
+  /**
+   * Control reaches the end of a non-void function without `return`, or other undefined behaviour;
+   * or, with `failure`, a statement the lowering could not model (`DEFERRED_LOWERING_FAILURES`):
+   * a path that reaches it ends there with that reason, and the rest of the function is analysed.
+   */
+  | { op: 'unreachable'; reason: string; failure?: ReasonKind }
 ) & { range: SourceRange };
 
 export interface BasicBlock {

@@ -6,7 +6,7 @@ import {
 import {
   Diagnostic, FunctionDeclaration, TranslationUnit, decodeStringLiteral, parseCharLiteral, parseIntegerLiteral, precedingAnnotations,
 } from '../syntax/translationUnit';
-import { AnalysisError } from '../reasons';
+import { AnalysisError, ReasonKind } from '../reasons';
 import type {
   BasicBlock, BinaryOp, ComparePredicate, Instruction, IrFunction, IrParameter, LoopInfo, MbufLayout, Operand, PacketField, Pointee, SourceRange, Terminator,
 } from './ir';
@@ -19,7 +19,29 @@ export interface LoweringContext {
   stringIndex: Map<string, number>;
   /** Globals written or whose address escapes in some function (so their initial value is not known). */
   writtenGlobals: Set<string>;
+  /** Statements lowered as a path end because they could not be modelled (see DEFERRED_LOWERING_FAILURES). */
+  deferredFailures?: Array<{ functionName: string; reason: ReasonKind; message: string; range: SourceRange }>;
 }
+
+/**
+ * Failures of one statement that end only the paths reaching it, instead of the whole function: a
+ * pointer-to-integer conversion in a trace point after an early `return`, an unsupported construct in
+ * a rarely taken branch. Other failures (an undeclared name, a syntax error) still stop the function.
+ */
+const DEFERRED_LOWERING_FAILURES: ReadonlySet<ReasonKind> = new Set<ReasonKind>(['invalid-pointer', 'unsupported']);
+/** The names a declaration declares (through pointer, array and function declarators). */
+function declaredNames(declaration: Node): string[] {
+  const names: string[] = [];
+  for (const declarator of declaration.childrenForFieldName('declarator')) {
+    let current: Node | null = declarator;
+    while (current && current.type !== 'identifier') current = current.childForFieldName('declarator');
+    if (current) names.push(current.text);
+  }
+  return names;
+}
+
+/** Statements whose failure can be deferred: their partial code stays inside the current block chain. */
+const DEFERRABLE_STATEMENTS: ReadonlySet<string> = new Set(['expression_statement', 'declaration', 'return_statement']);
 
 /** The index of a string literal's bytes (with the terminating zero) in the program's string table. */
 export function internString(context: LoweringContext, bytes: number[]): number {
@@ -71,6 +93,8 @@ class FunctionLowering {
   /** The function a builtin call stands for (`__builtin_memcpy` is `memcpy`). */
   private calleeOverride: string | undefined;
   private readonly unit: TranslationUnit;
+  /** Names whose declaration was lowered as a path end (DEFERRED_LOWERING_FAILURES), with its reason. */
+  private readonly deferredDeclarations = new Map<string, AnalysisError>();
 
   constructor(private readonly context: LoweringContext, private readonly node: Node, private readonly file: string, private readonly name: string) {
     this.unit = context.unit;
@@ -248,6 +272,13 @@ class FunctionLowering {
     return { ...r, startByte: r.endByte - 1, startLine: r.endLine, startColumn: Math.max(0, r.endColumn - 1) };
   }
 
+  /** `'x' is not declared`, or the reason x's own declaration could not be lowered. */
+  private undeclared(name: string, node: Node): AnalysisError {
+    const deferred = this.deferredDeclarations.get(name);
+    if (deferred) return this.failure(deferred.reason, deferred.message, node);
+    return this.failure('unknown-identifier', `'${name}' is not declared`, node);
+  }
+
   private unsupported(what: string, node: Node): AnalysisError {
     return this.failure('unsupported', `${what} is not supported`, node);
   }
@@ -261,6 +292,21 @@ class FunctionLowering {
   // ----- statements -----
 
   private lowerStatement(node: Node): void {
+    if (!DEFERRABLE_STATEMENTS.has(node.type)) return this.lowerStatementKind(node);
+    try {
+      this.lowerStatementKind(node);
+    } catch (caught) {
+      if (!(caught instanceof AnalysisError) || !DEFERRED_LOWERING_FAILURES.has(caught.reason)) throw caught;
+      const range = (caught as AnalysisError & { range?: SourceRange }).range ?? this.range(node);
+      // A later use of a name this declaration did not declare ends its path for the same reason.
+      if (node.type === 'declaration') for (const name of declaredNames(node)) this.deferredDeclarations.set(name, caught);
+      (this.context.deferredFailures ??= []).push({ functionName: this.name, reason: caught.reason, message: caught.message, range });
+      this.terminate({ op: 'unreachable', reason: caught.message, failure: caught.reason, range });
+      this.startDeadBlock();
+    }
+  }
+
+  private lowerStatementKind(node: Node): void {
     switch (node.type) {
       case 'compound_statement': {
         this.scopes.push(new Map());
@@ -914,7 +960,7 @@ class FunctionLowering {
     const enumValue = this.unit.enumConstants.get(name);
     if (enumValue !== undefined) return { value: { kind: 'imm', value: BigInt.asUintN(32, enumValue), width: 32 }, type: Types.int };
     if (this.unit.functions.has(name)) throw this.unsupported(`using function '${name}' as a value (function pointers)`, node);
-    throw this.failure('unknown-identifier', `'${name}' is not declared`, node);
+    throw this.undeclared(name, node);
   }
 
   private lowerBinary(node: Node): RValue {
@@ -1438,7 +1484,7 @@ class FunctionLowering {
           if (this.isWriteContext(node)) this.context.writtenGlobals.add(name);
           return { kind: 'memory', address: { kind: 'reg', id: dst }, type: global.type };
         }
-        throw this.failure('unknown-identifier', `'${name}' is not declared`, node);
+        throw this.undeclared(name, node);
       }
       case 'subscript_expression': {
         const base = this.lowerRValue(node.childForFieldName('argument')!);

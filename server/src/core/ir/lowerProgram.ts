@@ -48,6 +48,17 @@ export function lowerProgram(unit: TranslationUnit, only?: Set<string>): Lowered
       diagnostics.push(diagnostic);
     }
   }
+  // A statement that could not be modelled in a function that otherwise lowered ends the paths that
+  // reach it; it is still reported where it is.
+  for (const deferred of context.deferredFailures ?? []) {
+    if (!functions.has(deferred.functionName)) continue;
+    const { range } = deferred;
+    diagnostics.push({
+      reason: deferred.reason, message: `${deferred.message}; paths that reach it end there, the rest of '${deferred.functionName}' is analysed`,
+      file: range.file, startByte: range.startByte, endByte: range.endByte, startLine: range.startLine, startColumn: range.startColumn, endLine: range.endLine, endColumn: range.endColumn,
+      functionName: deferred.functionName,
+    });
+  }
   const globals = new Map<string, IrGlobal>();
   for (const [name, global] of unit.globals) {
     const size = sizeOf(global.type);
