@@ -347,3 +347,68 @@ test('witness bytes: plain hex to the last non-zero byte, sparse runs for large 
   assert.equal(witnessBytes(dense), bytesToHex(Uint8Array.from([...dense.values()])));
   assert.throws(() => hexToBytes('@12:abc'), /invalid sparse hex/);
 });
+
+// Per-port state the way DPDK applications keep it: a global array of pointers filled by init,
+// indexed by the packet's port, and a ring whose slots take packet pointers at its head.
+const perPortRings = `
+#include <stdint.h>
+struct ring { uint16_t head; uint16_t size; void *slots[32]; };
+struct port { struct ring *tx; uint32_t drops; };
+struct port *ports[16];
+int enqueue(void *pkt, unsigned port_id) {
+  if (port_id >= 16) return -1;
+  struct port *p = ports[port_id];
+  if (p == 0) return -2;
+  struct ring *r = p->tx;
+  if (r->head >= r->size || r->head >= 32) { ports[port_id]->drops++; return -3; }
+  r->slots[r->head++] = pkt;
+  if (r->slots[r->head - 1] != pkt) return -4;
+  return r->head;
+}
+int two_ports(unsigned a, unsigned b) {
+  if (a >= 16 || b >= 16) return -1;
+  return (int)(ports[a]->drops + ports[b]->drops);
+}
+`;
+
+test('pointers read and stored at symbolic indices: a per-port table and a ring of packet pointers', async () => {
+  const { result, contract } = await contractOf(perPortRings, 'enqueue');
+  assert.equal(contract.complete, true, JSON.stringify(contract.incompleteReasons));
+  // The stored packet pointer is read back at the same index: -4 is never possible.
+  const returns = contract.classes.flatMap((c) => c.returns).sort();
+  assert.ok(!returns.includes('-4'), returns.join(' '));
+  assert.ok(['-1', '-2', '-3'].every((r) => returns.includes(r)), returns.join(' '));
+  assert.ok(contract.classes.every((c) => c.outcome === 'return'), summary(contract).join('\n'));
+  assertWitnessesReplay(result, contract);
+  // A witness names the element by the offset it was read at.
+  const stored = contract.classes.find((c) => c.returns.some((r) => r !== '-1' && r !== '-2' && r !== '-3'))!;
+  const offsets = Object.keys(stored.witness.pointers?.ports ?? {});
+  assert.equal(offsets.length, 1);
+  assert.equal(Number(offsets[0]) % 8, 0);
+  assert.equal(stored.witness.pointers!.ports![offsets[0]!], 'ports@[1]');
+  // Two indices that may or may not be equal: aliasing between elements is not modelled, and the contract says so.
+  const { contract: two } = await contractOf(perPortRings, 'two_ports');
+  assert.equal(two.complete, false);
+  assert.ok(two.classes.some((c) => c.outcome === 'incomplete' && /may or may not be the same element/.test(c.reason?.message ?? '')), summary(two).join('\n'));
+});
+
+// A lookup structure kept behind a `void *` in a per-core configuration, as l3fwd keeps its LPM table.
+const voidLookup = `
+#include <stdint.h>
+struct table { uint32_t entries[1 << 21]; };
+struct conf { uint16_t port; void *lookup; };
+int find(struct conf *c, uint32_t key) {
+  const struct table *t = (const struct table *)c->lookup;
+  uint32_t e = t->entries[key >> 11];
+  return e & 1 ? (int)(e >> 1) : -1;
+}
+`;
+
+test('an object behind a void * is as large as its accesses need, and the contract says so', async () => {
+  const { result, contract } = await contractOf(voidLookup, 'find');
+  assert.equal(contract.complete, true, JSON.stringify(contract.incompleteReasons));
+  // Before: 2048 bytes, and every lookup past them an out-of-bounds class.
+  assert.deepEqual(contract.classes.map((c) => c.outcome), ['return', 'return']);
+  assert.ok(contract.assumptions?.some((a) => /'c@8' \(behind a `void \*` or a pointer to an incomplete type\) is assumed to be as large as the code's accesses need/.test(a)), JSON.stringify(contract.assumptions));
+  assertWitnessesReplay(result, contract);
+});

@@ -34,7 +34,10 @@ export function addHeapToWitness(witness: Witness, path: CompletedPath, evaluato
     if (!isNull) addObject(object.name, object.arrayName, object.size);
     const target = isNull ? null : object.name;
     if (object.origin.kind === 'result') (witness.externalPointers ??= {})[object.origin.key] = target;
-    else ((witness.pointers ??= {})[object.origin.holder] ??= {})[String(object.origin.offset)] = target;
+    else {
+      const offset = object.origin.index ? evaluator.bitvec(object.origin.index.offset) : object.origin.offset;
+      ((witness.pointers ??= {})[object.origin.holder] ??= {})[String(offset)] = target;
+    }
   }
   for (const write of path.externalWrites ?? []) {
     if (absent.has(write.object)) continue;

@@ -27,6 +27,11 @@ export function memoryAssumptions(exploration: ExplorationResult): string[] {
   if (paths.some((p) => p.lazyObjects?.some((o) => o.mbuf))) {
     assumptions.push('A DPDK mbuf\'s buffer (behind `buf_addr`) is a default one: `buf_len` is 2176, `data_off` at most 128 (the headroom), and the packet (`data_len` bytes from `data_off`) inside it.');
   }
+  const opaque = [...new Set(paths.flatMap((p) => (p.lazyObjects ?? []).filter((o) => o.opaqueSize).map((o) => o.name)))].sort();
+  if (opaque.length > 0) {
+    const names = opaque.length <= 3 ? opaque.map((n) => `'${n}'`).join(', ') : `${opaque.slice(0, 3).map((n) => `'${n}'`).join(', ')} and ${opaque.length - 3} more`;
+    assumptions.push(`${names} (behind a \`void *\` or a pointer to an incomplete type) ${opaque.length === 1 ? 'is' : 'are'} assumed to be as large as the code's accesses need (up to 1 GiB).`);
+  }
   for (const array of exploration.arrayObjects ?? []) {
     assumptions.push(`'${array.name}' is indexed as an array: it is assumed to hold at most ${array.elements} elements of ${array.elementSize} bytes, and every index the code uses to be inside it.`);
   }

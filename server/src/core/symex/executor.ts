@@ -9,7 +9,7 @@ import { PathTrace } from '../ir/pathTrace';
 import { DEFAULT_REGION_OPTIONS, RegionOptions, parameterRegionSize } from '../ir/regionSize';
 import { Cost, addCost, instructionCost, intrinsicCost, terminatorCost, zeroCost } from '../cost/costModel';
 import { INTRINSICS } from '../syntax/builtinHeaders';
-import type { ReasonKind } from '../reasons';
+import { ERROR_REASONS, type ReasonKind } from '../reasons';
 import {
   ArrayExpr, BitVecExpr, BoolExpr, FALSE, TRUE, and, arrayConst, arraySymbol, binary, bv, compare, concat, extract, ite, not, or,
   select, signExtend, store, symbol, symbolsOf, zeroExtend,
@@ -247,6 +247,8 @@ interface MemoryObject {
   arrayElements?: number;
   /** The packet (symex/packet.ts): its length in bytes, at most `size`; accesses must end within it. */
   length?: BitVecExpr;
+  /** Pointers lazily created at symbolic offsets (`indexedPointer`); replaced, never changed in place. */
+  indexedPointers?: ReadonlyArray<{ offset: BitVecExpr; value: SymbolicValue }>;
 }
 
 interface Frame {
@@ -1138,7 +1140,9 @@ class Explorer {
         if (instruction.pointer) {
           const stored = offset.op === 'const' ? object.pointers.get(Number(offset.value)) : undefined;
           if (!stored && this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'it loads a pointer from memory, which a summary cannot express' });
-          const loaded = stored ?? this.unstoredPointer(state, object, offset, instruction);
+          const loaded = stored ?? (offset.op !== 'const' || object.indexedPointers
+            ? await this.indexedPointer(state, object, offset, instruction)
+            : this.unstoredPointer(state, object, offset, instruction));
           set(instruction.dst, loaded);
           if (!stored && instruction.pointee?.mbuf && loaded.kind === 'pointer') await this.mbufBuffer(state, object, loaded.object, instruction.pointee.mbuf);
         } else {
@@ -1153,10 +1157,16 @@ class Explorer {
         const value = this.value(frame, instruction.value);
         if (instruction.pointer || value.kind !== 'int') {
           if (this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'it stores a pointer in memory, which a summary cannot express' });
-          if (offset.op !== 'const') throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'storing a pointer at a symbolic offset is not supported', range: instruction.range });
+          if (offset.op !== 'const') {
+            await this.storeIndexedPointer(state, object, offset, value, instruction.range);
+            break;
+          }
           object.pointers.set(Number(offset.value), value);
         } else {
+          // Pointers stored or followed at symbolic offsets survive an integer store that cannot touch them.
+          const indexed = object.indexedPointers ? await this.indexedPointersApart(state, object, offset, instruction.width / 8) : undefined;
           this.dropPointers(object, offset, instruction.width / 8);
+          if (indexed && indexed.length > 0) object.indexedPointers = indexed;
           this.writeBytes(object, offset, value.expr, instruction.width / 8);
         }
         break;
@@ -1293,7 +1303,9 @@ class Explorer {
     if (answer.result !== 'sat') return;
     this.addConstraint(state, inside, answer.model!);
     object.size = MBUF_BUFFER_SIZE;
-    object.lazy = { ...object.lazy, mbuf: true };
+    // `buf_addr` is a `void *`, but its size is now the mbuf's: no longer an opaque object.
+    const { opaqueSize: _opaque, ...lazy } = object.lazy;
+    object.lazy = { ...lazy, mbuf: true };
   }
 
   // ----- lazy initialisation (lazyMemory.ts) -----
@@ -1317,15 +1329,84 @@ class Explorer {
     });
   }
 
+  /**
+   * A pointer loaded at a symbolic offset of an object whose bytes are still all its input's (a
+   * per-port table of pointers set up by init, `tx_buffer[port]`): that element's own lazily created
+   * object, `HOLDER@[k]` for the path's k-th such element (its witness gives the offset). An offset
+   * equal on this path to one already followed gives the same object; one that may or may not be
+   * equal to it ends the path as unsupported: aliasing between elements is not modelled. A concrete
+   * offset after such loads is checked the same way, then handled as usual.
+   */
+  private async indexedPointer(state: State, object: MemoryObject, offset: BitVecExpr, instruction: Extract<Instruction, { op: 'load' }>): Promise<SymbolicValue> {
+    if (offset.op !== 'const') {
+      const aligned = compare('eq', binary('and', offset, bv(7n, 64)), bv(0n, 64));
+      const answer = await this.feasible(state, aligned);
+      if (answer.result === 'unknown') this.stop('solver-unknown', `the solver could not decide whether a pointer read from '${displayObject(object.name)}' is aligned (${rangeText(instruction.range)})`);
+      if (answer.result !== 'sat') return this.unstoredPointer(state, object, offset, instruction);
+      this.addConstraint(state, aligned, answer.model!);
+    }
+    const known = [
+      ...[...object.pointers].map(([at, value]) => ({ offset: bv(BigInt(at), 64) as BitVecExpr, value })),
+      ...(object.indexedPointers ?? []),
+    ];
+    for (const entry of known) {
+      if (entry.offset === offset) return entry.value;
+      const same = compare('eq', offset, entry.offset);
+      const mayBeSame = await this.feasible(state, same);
+      if (mayBeSame.result === 'unsat') continue;
+      const mayDiffer = await this.feasible(state, not(same));
+      if (mayBeSame.result === 'sat' && mayDiffer.result === 'unsat') return entry.value;
+      throw new PathEnd({
+        kind: 'incomplete', reason: 'unsupported', range: instruction.range,
+        message: `two pointers read from '${displayObject(object.name)}' may or may not be the same element; aliasing between its elements is not modelled`,
+      });
+    }
+    if (offset.op === 'const' || !object.lazyRoot || !object.witnessName || !stillInput(object.bytes, object.lazyRoot, 0, object.size)) return this.unstoredPointer(state, object, offset, instruction);
+    const ordinal = (object.indexedPointers?.length ?? 0) + 1;
+    const value = this.createLazy(state, { kind: 'field', holder: object.witnessName!, offset: -1, index: { offset, ordinal } }, instruction.pointee);
+    object.indexedPointers = [...(object.indexedPointers ?? []), { offset, value }];
+    return value;
+  }
+
+  /**
+   * A pointer stored at a symbolic offset (`buf->pkts[buf->length++] = m`): kept with its offset
+   * beside the object's other pointers, where `indexedPointer` finds it. A pointer at an offset that
+   * must be the same is replaced; one that may be the same is forgotten. The bytes there are written
+   * too, so that elements nothing stored are no longer taken for the input's (loading one is PC107).
+   */
+  private async storeIndexedPointer(state: State, object: MemoryObject, offset: BitVecExpr, value: SymbolicValue, range: SourceRange): Promise<void> {
+    const aligned = compare('eq', binary('and', offset, bv(7n, 64)), bv(0n, 64));
+    const answer = await this.feasible(state, aligned);
+    if (answer.result === 'unknown') this.stop('solver-unknown', `the solver could not decide whether a pointer stored in '${displayObject(object.name)}' is aligned (${rangeText(range)})`);
+    if (answer.result !== 'sat') throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'storing a pointer at a misaligned symbolic offset is not supported', range });
+    this.addConstraint(state, aligned, answer.model!);
+    const mayOverlap = async (at: BitVecExpr): Promise<boolean> => at !== offset && (await this.feasible(state, compare('eq', offset, at))).result !== 'unsat';
+    for (const at of [...object.pointers.keys()]) if (at !== undefined && await mayOverlap(bv(BigInt(at), 64))) object.pointers.delete(at);
+    const kept: Array<{ offset: BitVecExpr; value: SymbolicValue }> = [];
+    for (const entry of object.indexedPointers ?? []) if (entry.offset !== offset && !(await mayOverlap(entry.offset))) kept.push(entry);
+    this.writeBytes(object, offset, bv(0n, 64), 8);
+    object.indexedPointers = [...kept, { offset, value }];
+  }
+
+  /** The object's symbolic-offset pointers that bytes [offset, offset + count) cannot overlap on this path. */
+  private async indexedPointersApart(state: State, object: MemoryObject, offset: BitVecExpr, count: number): Promise<Array<{ offset: BitVecExpr; value: SymbolicValue }>> {
+    const apart: Array<{ offset: BitVecExpr; value: SymbolicValue }> = [];
+    for (const entry of object.indexedPointers ?? []) {
+      const overlap = and([compare('ult', offset, binary('add', entry.offset, bv(8n, 64))), compare('ult', entry.offset, binary('add', offset, bv(BigInt(count), 64)))]);
+      if ((await this.feasible(state, overlap)).result === 'unsat') apart.push(entry);
+    }
+    return apart;
+  }
+
   /** A fresh object of the pointee's type with symbolic contents, and a pointer to it that may be NULL. */
   private createLazy(state: State, origin: LazyOrigin, pointee: Pointee | undefined): SymbolicValue {
     const name = lazyObjectName(origin);
-    const { size, elementSize } = lazyObjectSize(pointee, this.options.regions.bufferBytes);
+    const { size, elementSize, opaqueSize } = lazyObjectSize(pointee, this.options.regions.bufferBytes);
     const arrayName = `mem:${name}`;
     const nullSymbol = `null:${name}`;
     state.memory.set(name, {
       name, size, bytes: arraySymbol(arrayName), pointers: new Map(), input: true, inputArray: arrayName, lazyRoot: arrayName, witnessName: name,
-      lazy: { origin, nullSymbol, pointee: pointee?.name ?? 'void' }, ...(elementSize !== undefined ? { elementSize } : {}),
+      lazy: { origin, nullSymbol, pointee: pointee?.name ?? 'void', ...(opaqueSize ? { opaqueSize } : {}) }, ...(elementSize !== undefined ? { elementSize } : {}),
     });
     return { kind: 'pointer', object: name, offset: bv(0n, 64), nullable: nullCondition(nullSymbol) };
   }
@@ -1388,7 +1469,7 @@ class Explorer {
       seen.add(name);
       const object = state.memory.get(name);
       if (!object || object.readOnly) continue;
-      for (const value of object.pointers.values()) if (value.kind === 'pointer') queue.push({ name: value.object, label: undefined });
+      for (const value of [...object.pointers.values(), ...(object.indexedPointers ?? []).map((entry) => entry.value)]) if (value.kind === 'pointer') queue.push({ name: value.object, label: undefined });
       // Memory the code allocated that the call reaches only through stored pointers has no name a witness can give.
       if (!object.witnessName && label === undefined) continue;
       if (!object.witnessName) {
@@ -1417,6 +1498,8 @@ class Explorer {
   }
 
   private dropPointers(object: MemoryObject, offset: BitVecExpr, count: number): void {
+    // A store may hit an element read at a symbolic offset: those are forgotten (a later read is PC107).
+    object.indexedPointers = undefined;
     if (object.pointers.size === 0) return;
     if (offset.op !== 'const') { object.pointers.clear(); return; }
     const start = Number(offset.value);
@@ -2164,6 +2247,9 @@ class Explorer {
         return 'continue';
       }
       case 'unreachable':
+        if (terminator.failure) {
+          throw new PathEnd({ kind: ERROR_REASONS.has(terminator.failure) ? 'error' : 'incomplete', reason: terminator.failure, message: terminator.reason, range: terminator.range });
+        }
         throw new PathEnd({ kind: 'error', reason: 'missing-return', message: terminator.reason, range: terminator.range });
     }
   }

@@ -8,10 +8,16 @@
 // unless the path already decided it is NULL (then it is a null dereference). Distinct lazy objects
 // never alias each other or anything else (the no-alias assumption, stated in every contract).
 import type { Pointee } from '../ir/ir';
-import { ArrayExpr, BoolExpr, bv, compare, symbol } from './expr';
+import { ArrayExpr, BitVecExpr, BoolExpr, bv, compare, symbol } from './expr';
 
-/** Where a lazy object's pointer came from: a byte offset of another object, or an unmodelled call's result. */
-export type LazyOrigin = { kind: 'field'; holder: string; offset: number } | { kind: 'result'; key: string };
+/**
+ * Where a lazy object's pointer came from: a byte offset of another object, or an unmodelled call's
+ * result. A pointer read at a symbolic offset (`tx_buffer[port]`) has `index`: that offset, which a
+ * witness evaluates, and its ordinal among such elements of its holder on the path (for its name).
+ */
+export type LazyOrigin =
+  | { kind: 'field'; holder: string; offset: number; index?: { offset: BitVecExpr; ordinal: number } }
+  | { kind: 'result'; key: string };
 
 export interface LazyObjectInfo {
   origin: LazyOrigin;
@@ -20,6 +26,8 @@ export interface LazyObjectInfo {
   pointee: string;
   /** A DPDK mbuf's buffer (`buf_addr`), placed around the packet by `mbufBuffer` (packet.ts). */
   mbuf?: true;
+  /** Behind a `void *` or an incomplete type: `OPAQUE_OBJECT_BYTES` large, an assumption of the contract. */
+  opaqueSize?: true;
 }
 
 /** One lazy object of a finished path, for its witness. */
@@ -45,7 +53,8 @@ export const DEFAULT_ARRAY_ELEMENTS = 64;
 
 /** The name of the object behind the pointer at `offset` of `holder` (a witness name), or behind a call's result. */
 export function lazyObjectName(origin: LazyOrigin): string {
-  return origin.kind === 'field' ? `${origin.holder}@${origin.offset}` : `${origin.key}@result`;
+  if (origin.kind === 'result') return `${origin.key}@result`;
+  return origin.index ? `${origin.holder}@[${origin.index.ordinal}]` : `${origin.holder}@${origin.offset}`;
 }
 
 /** The condition under which a lazily created pointer is NULL. */
@@ -53,9 +62,17 @@ export function nullCondition(nullSymbol: string): BoolExpr {
   return compare('eq', symbol(nullSymbol, 1), bv(1n, 1));
 }
 
-/** The size given to a lazy object: its pointee's, or a buffer's for `void *`, scalars and incomplete types. */
-export function lazyObjectSize(pointee: Pointee | undefined, bufferBytes: number): { size: number; elementSize?: number } {
+/**
+ * The size of an object behind a `void *` or a pointer to an incomplete type: nothing says how large
+ * it is (DPDK keeps `void *ipv4_lookup_struct` for a 64 MiB `struct rte_lpm`), so it is taken to be
+ * as large as the accesses need, up to this many bytes, and the contract says so.
+ */
+export const OPAQUE_OBJECT_BYTES = 1 << 30;
+
+/** The size given to a lazy object: its pointee's, a buffer's for scalars, `OPAQUE_OBJECT_BYTES` for `void *` and incomplete types. */
+export function lazyObjectSize(pointee: Pointee | undefined, bufferBytes: number): { size: number; elementSize?: number; opaqueSize?: true } {
   if (pointee && pointee.isRecord && pointee.size > 0) return { size: pointee.size, elementSize: pointee.size };
+  if (pointee && pointee.size === 0) return { size: OPAQUE_OBJECT_BYTES, opaqueSize: true };
   return { size: bufferBytes };
 }
 
