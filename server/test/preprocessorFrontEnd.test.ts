@@ -9,6 +9,7 @@ import { analyze } from '../src/core/analysis';
 import { Reasons } from '../src/core/reasons';
 import { harnessSource } from '../src/ground/replay';
 import { GroundingError } from '../src/ground/groundingError';
+import { interpret } from '../src/core/interp/interpreter';
 
 const memory = (files: Record<string, string>) => ({ readFile: (p: string) => files[p] });
 
@@ -440,4 +441,63 @@ int handle(struct log *l, const uint8_t *pkt, unsigned len, int debug) {
   const outcomes = contract.classes.map((c) => `${c.outcome}${c.reason ? ' ' + c.reason.code : ''} ${[...c.returns].sort().join(',')}`).sort();
   assert.deepEqual(outcomes, ['error PC107 ', 'return -1', 'return 0,1']);
   assert.ok(contract.classes.every((c) => c.witnessVerified), JSON.stringify(contract.classes.map((c) => c.witness)));
+});
+
+test('initializers without inner braces fill nested aggregates in order (brace elision), as gcc does', async () => {
+  const source = `
+#include <stdint.h>
+struct in6 { union { uint8_t b[16]; uint16_t h[8]; uint32_t w[4]; } u; };
+struct rule { struct in6 addr; uint16_t port; uint8_t proto; };
+struct pair { uint16_t lo, hi; };
+int match(const struct in6 *a, uint16_t port) {
+  struct in6 want = (struct in6){ 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+  struct rule r = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 443, 6 };
+  struct pair ranges[2] = { 1, 1023, 8000, 8080 };
+  if (a->u.w[0] == want.u.w[0] && a->u.w[3] == want.u.w[3]) return 1;
+  if (a->u.b[15] == r.addr.u.b[15] && port == r.port && r.proto == 6) return 2;
+  if (port >= ranges[1].lo && port <= ranges[1].hi) return 3;
+  return 0;
+}
+`;
+  const { result, codes } = await run(source, ['match']);
+  assert.deepEqual(codes, []);
+  assert.ok(result.contracts[0]!.complete);
+  const returns = (hex: string, port: number) => { const value = interpret(result.program, 'match', { args: { port }, memory: { a: hex }, pcv: {} }, {}).returnValue; return value?.kind === 'int' ? value.value : undefined; };
+  const address = (first: string, last: string) => first + '00'.repeat(14 - first.length / 2 + 1) + last;
+  // What gcc's program returns for the same inputs.
+  const binary = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pc-elide-')), 'elide');
+  fs.writeFileSync(`${binary}.c`, `${source}
+#include <stdio.h>
+#include <string.h>
+int main(void) {
+  struct in6 x; memset(&x, 0, sizeof x); x.u.b[0] = 0xfe; x.u.b[1] = 0x80; x.u.b[15] = 1; printf("%d ", match(&x, 9));
+  memset(&x, 0, sizeof x); x.u.b[15] = 2; printf("%d ", match(&x, 443));
+  memset(&x, 0, sizeof x); printf("%d %d\\n", match(&x, 8001), match(&x, 80));
+  return 0;
+}
+`);
+  execFileSync('gcc', ['-O0', '-o', binary, `${binary}.c`]);
+  assert.equal(execFileSync(binary, { encoding: 'utf8' }).trim(), '1 2 3 0');
+  assert.deepEqual([returns(address('fe80', '01'), 9), returns(address('', '02'), 443), returns('', 8001), returns('', 80)], [1n, 2n, 3n, 0n]);
+});
+
+test('a global table initialised with elided braces, designators and bit-fields holds what gcc puts there', async () => {
+  const source = `
+#include <stdint.h>
+struct in6 { union { uint8_t b[16]; uint32_t w[4]; } u; };
+struct rule { struct in6 addr; uint16_t port; struct { uint8_t proto; uint8_t flags : 3; uint8_t more : 5; }; };
+static const struct rule RULES[] = { { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 22, .proto = 6, .flags = 5 }, 0x20, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 443, 17, 3, 9 };
+int f(unsigned i) {
+  if (i >= 2) return -1;
+  return RULES[i].addr.u.b[15] * 100000 + RULES[i].port * 100 + RULES[i].proto * 10 + RULES[i].flags + RULES[i].more * 1000000;
+}
+`;
+  const { result, codes } = await run(source, ['f']);
+  assert.deepEqual(codes, []);
+  const binary = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pc-table-')), 'table');
+  fs.writeFileSync(`${binary}.c`, `${source}\n#include <stdio.h>\nint main(void) { printf("%d %d\\n", f(0), f(1)); return 0; }\n`);
+  execFileSync('gcc', ['-O0', '-o', binary, `${binary}.c`]);
+  const expected = execFileSync(binary, { encoding: 'utf8' }).trim();
+  const value = (i: number) => { const v = interpret(result.program, 'f', { args: { i }, memory: {}, pcv: {} }, {}).returnValue; return v?.kind === 'int' ? BigInt.asIntN(32, v.value).toString() : '?'; };
+  assert.equal(`${value(0)} ${value(1)}`, expected);
 });

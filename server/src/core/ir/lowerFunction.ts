@@ -1,7 +1,7 @@
 // Lowers one C function definition (a tree-sitter node) to an IR control-flow graph with C's conversion rules.
 import type { Node } from 'web-tree-sitter';
 import {
-  CType, IntType, PointerType, RecordType, Types, findField, isInteger, pointerTo, promote, sizeOf, uncomputedSize, usualArithmetic, typeToString,
+  ArrayType, CType, IntType, PointerType, RecordType, Types, findField, isInteger, pointerTo, promote, sizeOf, uncomputedSize, usualArithmetic, typeToString,
 } from '../syntax/cTypes';
 import {
   Diagnostic, FunctionDeclaration, TranslationUnit, decodeStringLiteral, parseCharLiteral, parseIntegerLiteral, precedingAnnotations,
@@ -421,39 +421,10 @@ class FunctionLowering {
   private lowerInitializer(place: LValue, initializer: Node, zeroFill: boolean): void {
     const type = place.type;
     if (initializer.type === 'initializer_list' && (type.kind === 'array' || type.kind === 'record')) {
-      const written = new Set<number>();
-      const elements = type.kind === 'array'
-        ? Array.from({ length: type.length ?? 0 }, (_, i) => ({ offset: i * sizeOf(type.of), type: type.of as CType, name: String(i) }))
-        : (type as RecordType).fields.map((f) => ({ offset: f.offset, type: f.type, name: f.name, bitOffset: f.bitOffset, bitWidth: f.bitWidth }));
-      let position = 0;
-      for (const item of initializer.namedChildren) {
-        if (!item || item.type === 'comment') continue;
-        let valueNode = item;
-        if (item.type === 'initializer_pair') {
-          const designator = item.childForFieldName('designator');
-          valueNode = item.childForFieldName('value')!;
-          if (designator?.type === 'subscript_designator') position = Number(this.unit.constantValue(designator.namedChildren[0]!, this.file));
-          else if (designator) {
-            const fieldName = designator.type === 'field_designator' ? designator.namedChildren[0]?.text : designator.text;
-            position = elements.findIndex((e) => e.name === fieldName);
-            if (position < 0) throw this.failure('unknown-identifier', `no field '${fieldName}' in ${typeToString(type)}`, designator);
-          }
-        }
-        const element = elements[position];
-        if (!element) throw this.failure('unsupported', 'too many initializers', item);
-        written.add(position);
-        const address = this.offsetPointer(place.kind === 'memory' ? place.address : { kind: 'null' }, element.offset, item);
-        this.lowerInitializer({ kind: 'memory', address, type: element.type, bitOffset: (element as { bitOffset?: number }).bitOffset, bitWidth: (element as { bitWidth?: number }).bitWidth }, valueNode, zeroFill);
-        position++;
-        if (type.kind === 'record' && type.union) break;
-      }
-      if (zeroFill) {
-        elements.forEach((element, index) => {
-          if (written.has(index) || (type.kind === 'record' && type.union && written.size > 0)) return;
-          const address = this.offsetPointer(place.kind === 'memory' ? place.address : { kind: 'null' }, element.offset, initializer);
-          this.zeroFill({ kind: 'memory', address, type: element.type, bitOffset: (element as { bitOffset?: number }).bitOffset, bitWidth: (element as { bitWidth?: number }).bitWidth }, initializer);
-        });
-      }
+      const items = initializer.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+      const cursor = { at: 0 };
+      this.lowerAggregateItems(place, items, cursor, zeroFill, initializer, true);
+      if (cursor.at < items.length) throw this.failure('unsupported', 'too many initializers', items[cursor.at]!);
       return;
     }
     if (initializer.type === 'string_literal' && type.kind === 'array') {
@@ -539,6 +510,79 @@ class FunctionLowering {
       this.assign(place, { value: { kind: 'reg', id: dst }, type: place.type }, output);
     });
     return none;
+  }
+
+  /**
+   * Fills the aggregate `place` from `items`, starting at `cursor.at`: every item of its own braced
+   * list when `braced`, else only as many as its elements take, which is how C initialises a nested
+   * aggregate without its own braces (brace elision, C11 6.7.9 paragraph 20: the kernel's
+   * `(struct in6_addr){ 0x00, ..., 0xfe }` fills the union's first member, a 16-byte array).
+   * A designator always belongs to the braced list around it.
+   */
+  private lowerAggregateItems(place: LValue, items: Node[], cursor: { at: number }, zeroFill: boolean, node: Node, braced: boolean): void {
+    const type = place.type as ArrayType | RecordType;
+    const written = new Set<number>();
+    const elements = type.kind === 'array'
+      ? Array.from({ length: type.length ?? 0 }, (_, i) => ({ offset: i * sizeOf(type.of), type: type.of as CType, name: String(i) }))
+      : type.fields.map((f) => ({ offset: f.offset, type: f.type, name: f.name, bitOffset: f.bitOffset, bitWidth: f.bitWidth }));
+    const elementPlace = (element: (typeof elements)[number], at: Node): LValue => ({
+      kind: 'memory', address: this.offsetPointer(place.kind === 'memory' ? place.address : { kind: 'null' }, element.offset, at), type: element.type,
+      bitOffset: (element as { bitOffset?: number }).bitOffset, bitWidth: (element as { bitWidth?: number }).bitWidth,
+    });
+    let position = 0;
+    while (cursor.at < items.length) {
+      const item = items[cursor.at]!;
+      if (item.type === 'initializer_pair') {
+        if (!braced) break;
+        const designator = item.childForFieldName('designator');
+        if (designator?.type === 'subscript_designator') position = Number(this.unit.constantValue(designator.namedChildren[0]!, this.file));
+        else if (designator) {
+          const fieldName = designator.type === 'field_designator' ? designator.namedChildren[0]?.text : designator.text;
+          position = elements.findIndex((e) => e.name === fieldName);
+          if (position < 0) throw this.failure('unknown-identifier', `no field '${fieldName}' in ${typeToString(type)}`, designator);
+        }
+        const element = elements[position];
+        if (!element) throw this.failure('unsupported', 'too many initializers', item);
+        cursor.at++;
+        this.lowerInitializer(elementPlace(element, item), item.childForFieldName('value')!, zeroFill);
+      } else {
+        const element = elements[position];
+        if (!element) {
+          if (braced) throw this.failure('unsupported', 'too many initializers', item);
+          break;
+        }
+        if (this.takesElidedItems(element.type, item)) this.lowerAggregateItems(elementPlace(element, item), items, cursor, zeroFill, item, false);
+        else {
+          cursor.at++;
+          this.lowerInitializer(elementPlace(element, item), item, zeroFill);
+        }
+      }
+      written.add(position);
+      position++;
+      if (type.kind === 'record' && type.union) break;
+      if (!braced && position >= elements.length) break;
+    }
+    if (zeroFill) {
+      elements.forEach((element, index) => {
+        if (written.has(index) || (type.kind === 'record' && type.union && written.size > 0)) return;
+        this.zeroFill(elementPlace(element, node), node);
+      });
+    }
+  }
+
+  /** Whether `item` starts the unbraced items of an aggregate element (not its own list, string or struct value). */
+  private takesElidedItems(type: CType, item: Node): boolean {
+    if (type.kind !== 'array' && type.kind !== 'record') return false;
+    if (item.type === 'initializer_list') return false;
+    if (type.kind === 'array' && item.type === 'string_literal') return false;
+    if (type.kind === 'record') {
+      try {
+        if (this.staticTypeOf(item).kind === 'record') return false;
+      } catch {
+        return true;
+      }
+    }
+    return true;
   }
 
   /**

@@ -106,59 +106,12 @@ class InitializerWriter {
 
   write(node: Node, type: CType, offset: number): boolean {
     if (node.type === 'initializer_list') {
-      if (type.kind === 'array') {
-        const elementSize = sizeOf(type.of);
-        let index = 0;
-        let ok = true;
-        for (const item of node.namedChildren) {
-          if (!item || item.type === 'comment') continue;
-          let value = item;
-          if (item.type === 'initializer_pair') {
-            const designator = item.childForFieldName('designator');
-            const indexNode = designator?.namedChildren[0];
-            if (designator?.type === 'subscript_designator' && indexNode) index = Number(this.unit.constantValue(indexNode, this.file));
-            value = item.childForFieldName('value')!;
-          }
-          if (type.length !== undefined && index >= type.length) return false;
-          ok = this.write(value, type.of, offset + index * elementSize) && ok;
-          index++;
-        }
-        return ok;
+      const items = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+      if (type.kind === 'array' || type.kind === 'record') {
+        const cursor = { at: 0 };
+        return this.writeItems(items, cursor, type, offset, true) && cursor.at === items.length;
       }
-      if (type.kind === 'record') {
-        let position = 0;
-        let ok = true;
-        for (const item of node.namedChildren) {
-          if (!item || item.type === 'comment') continue;
-          let value = item;
-          let field = type.fields[position];
-          if (item.type === 'initializer_pair') {
-            const designator = item.childForFieldName('designator');
-            const fieldName = designator?.type === 'field_designator' ? designator.namedChildren[0]?.text : designator?.text;
-            const found = fieldName ? findField(type, fieldName) : undefined;
-            if (!found) return false;
-            field = found;
-            position = type.fields.findIndex((f) => f.name === fieldName);
-            value = item.childForFieldName('value')!;
-          }
-          if (!field) return false;
-          if (field.bitWidth !== undefined) {
-            const v = this.unit.tryConstantValue(value, this.file);
-            if (v === undefined) return false;
-            const storage = readLittleEndian(this.bytes, offset + field.offset, sizeOf(field.type));
-            const mask = ((1n << BigInt(field.bitWidth)) - 1n) << BigInt(field.bitOffset ?? 0);
-            const combined = (storage & ~mask) | ((v << BigInt(field.bitOffset ?? 0)) & mask);
-            writeLittleEndian(this.bytes, offset + field.offset, sizeOf(field.type), combined);
-          } else {
-            ok = this.write(value, field.type, offset + field.offset) && ok;
-          }
-          position++;
-          if (type.union) break;
-        }
-        return ok;
-      }
-      const first = node.namedChildren.find((c) => c && c.type !== 'comment');
-      return first ? this.write(first, type, offset) : true;
+      return items[0] ? this.write(items[0], type, offset) : true;
     }
     if (node.type === 'string_literal' && type.kind === 'array') {
       const data = decodeStringLiteral(node.text);
@@ -173,6 +126,65 @@ class InitializerWriter {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Writes `items` from `cursor.at` into the aggregate at `offset`: all of its braced list when
+   * `braced`, else as many as its elements take (brace elision, C11 6.7.9 paragraph 20), as the
+   * function lowering does for locals. A designator belongs to the braced list around it.
+   */
+  private writeItems(items: Node[], cursor: { at: number }, type: CType & { kind: 'array' | 'record' }, offset: number, braced: boolean): boolean {
+    let position = 0;
+    let ok = true;
+    const count = type.kind === 'array' ? type.length ?? Infinity : type.fields.length;
+    while (cursor.at < items.length) {
+      const item = items[cursor.at]!;
+      let value = item;
+      if (item.type === 'initializer_pair') {
+        if (!braced) break;
+        const designator = item.childForFieldName('designator');
+        if (type.kind === 'array') {
+          const indexNode = designator?.namedChildren[0];
+          if (designator?.type === 'subscript_designator' && indexNode) position = Number(this.unit.constantValue(indexNode, this.file));
+        } else {
+          const fieldName = designator?.type === 'field_designator' ? designator.namedChildren[0]?.text : designator?.text;
+          position = fieldName ? type.fields.findIndex((f) => f.name === fieldName) : -1;
+          if (position < 0) {
+            // A member of an anonymous struct or union inside this one.
+            const nested = fieldName ? findField(type, fieldName) : undefined;
+            if (!nested) return false;
+            cursor.at++;
+            ok = this.write(item.childForFieldName('value')!, nested.type, offset + nested.offset) && ok;
+            continue;
+          }
+        }
+        value = item.childForFieldName('value')!;
+      }
+      if (position >= count) {
+        if (braced) return false;
+        break;
+      }
+      const field = type.kind === 'record' ? type.fields[position]! : undefined;
+      const elementType = field ? field.type : (type as { of: CType }).of;
+      const at = offset + (field ? field.offset : position * sizeOf(elementType));
+      const elided = value === item && (elementType.kind === 'array' || elementType.kind === 'record')
+        && item.type !== 'initializer_list' && !(item.type === 'string_literal' && elementType.kind === 'array');
+      if (elided) ok = this.writeItems(items, cursor, elementType as CType & { kind: 'array' | 'record' }, at, false) && ok;
+      else {
+        cursor.at++;
+        if (field?.bitWidth !== undefined) {
+          const v = this.unit.tryConstantValue(value, this.file);
+          if (v === undefined) return false;
+          const storage = readLittleEndian(this.bytes, at, sizeOf(field.type));
+          const mask = ((1n << BigInt(field.bitWidth)) - 1n) << BigInt(field.bitOffset ?? 0);
+          writeLittleEndian(this.bytes, at, sizeOf(field.type), (storage & ~mask) | ((v << BigInt(field.bitOffset ?? 0)) & mask));
+        } else ok = this.write(value, elementType, at) && ok;
+      }
+      position++;
+      if (type.kind === 'record' && type.union) break;
+      if (!braced && position >= count) break;
+    }
+    return ok;
   }
 
   private writePointer(node: Node, offset: number): boolean {
