@@ -42,7 +42,9 @@ const nfModular = (extra: Partial<AnalysisOptions['execution']> = {}): Partial<A
 const cases: Case[] = [
   { name: 'packet_parser.c', files: [path.join(root, 'packet_parser.c')], options: {} },
   ...fs.readdirSync(path.join(root, 'engine')).filter((f) => f.endsWith('.c')).sort()
-    .map((f) => ({ name: `engine/${f}`, files: [path.join(root, 'engine', f)], options: {} })),
+    // path_explosion.c at 2,048 paths meets its time limit first on a busy machine, at a point that
+    // differs between the two runs: 256 paths end it by the path limit, as its snapshot does.
+    .map((f) => ({ name: `engine/${f}`, files: [path.join(root, 'engine', f)], options: f === 'path_explosion.c' ? { execution: { maxPaths: 256 } as AnalysisOptions['execution'] } : {} })),
   { name: 'nf/router.c', files: [path.join(root, 'nf', 'router.c'), path.join(root, 'nf', 'lpm.c')], options: { entries: ['nf_process'], includeDirs: [nfLib] } },
   { name: 'nf/firewall.c', files: [path.join(root, 'nf', 'firewall.c')], options: { entries: ['nf_process'], includeDirs: [nfLib] } },
   // With the vector's code: a call with pointers to a function without a body forgets what they
