@@ -50,6 +50,7 @@ export async function bundle({ log = console.log } = {}) {
   // The built-in C library contracts, which declaredContracts.ts also reads next to the running script.
   copy(path.join(root, 'docs/libc.pcontract.json'), path.join(dist, 'libc.pcontract.json'));
   copy(path.join(root, 'docs/bpf.pcontract.json'), path.join(dist, 'bpf.pcontract.json'));
+  copy(path.join(root, 'docs/dpdk.pcontract.json'), path.join(dist, 'dpdk.pcontract.json'));
   for (const name of EXTERNAL_PACKAGES) copyPackage(name, path.join(dist, 'node_modules', name));
   const size = folderSize(dist);
   log(`bundled into dist/ (${(size / 1024 / 1024).toFixed(1)} MiB)`);

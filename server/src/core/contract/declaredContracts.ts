@@ -110,13 +110,16 @@ export const BUILTIN_CONTRACTS_FILE = 'libc.pcontract.json';
 /** The built-in contracts of the BPF helpers (estimates: kernel code does not run here). */
 export const BPF_CONTRACTS_FILE = 'bpf.pcontract.json';
 
+/** The built-in contracts of DPDK's hash table (measured with callgrind: scripts/dpdkContracts.ts). */
+export const DPDK_CONTRACTS_FILE = 'dpdk.pcontract.json';
+
 /** Where a built-in library is installed (beside the bundle, or in docs/ as the schema), if anywhere. */
 export function builtinContractsPath(file = BUILTIN_CONTRACTS_FILE): string | undefined {
   return [path.join(__dirname, file), path.resolve(__dirname, '../../../../../docs', file)].find((p) => fs.existsSync(p));
 }
 
 /**
- * The built-in contracts (`docs/libc.pcontract.json`, `docs/bpf.pcontract.json`), parsed once.
+ * The built-in contracts (`docs/libc.pcontract.json`, `docs/bpf.pcontract.json`, `docs/dpdk.pcontract.json`), parsed once.
  * They are part of the installation, not of the analysed sources, so they are read from disk rather
  * than through the analysis's file system. Their names are those of functions without a body: a
  * program's own definition, or a contract file of its project, takes precedence.
@@ -124,7 +127,7 @@ export function builtinContractsPath(file = BUILTIN_CONTRACTS_FILE): string | un
 export function builtinContracts(): { contracts: DeclaredContracts; errors: string[] } {
   if (!builtin) {
     builtin = { contracts: new Map(), errors: [] };
-    for (const name of [BUILTIN_CONTRACTS_FILE, BPF_CONTRACTS_FILE]) {
+    for (const name of [BUILTIN_CONTRACTS_FILE, BPF_CONTRACTS_FILE, DPDK_CONTRACTS_FILE]) {
       const file = builtinContractsPath(name);
       if (!file) continue;
       const parsed = parseDeclaredContracts(fs.readFileSync(file, 'utf8'), file);
