@@ -57,6 +57,7 @@ describe('the packaged extension', () => {
       'extension/dist/pcontract.schema.json',
       'extension/dist/libc.pcontract.json',
       'extension/dist/bpf.pcontract.json',
+      'extension/dist/dpdk.pcontract.json',
       'extension/dist/node_modules/z3-solver/package.json',
       'extension/dist/node_modules/z3-solver/build/node.js',
       'extension/dist/node_modules/z3-solver/build/z3-built.js',

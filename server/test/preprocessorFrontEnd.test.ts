@@ -501,3 +501,20 @@ int f(unsigned i) {
   const value = (i: number) => { const v = interpret(result.program, 'f', { args: { i }, memory: {}, pcv: {} }, {}).returnValue; return v?.kind === 'int' ? BigInt.asIntN(32, v.value).toString() : '?'; };
   assert.equal(`${value(0)} ${value(1)}`, expected);
 });
+
+test('taking a function\'s address is an unsupported statement (PC204), not an undeclared name', async () => {
+  const { result, codes } = await run(`
+typedef void (*job_fn)(void *);
+int timer_reset(int period, job_fn job, void *arg);
+static void flush_job(void *arg) { (void)arg; }
+int start(int period) {
+  if (period <= 0) return -1;
+  int ret = timer_reset(period, &flush_job, 0);
+  return ret < 0 ? -2 : 0;
+}
+`, ['start']);
+  assert.deepEqual(codes.map((c) => c.slice(0, c.indexOf(':'))), ['PC204@7']);
+  assert.match(codes[0]!, /using function 'flush_job' as a value/);
+  const outcomes = result.contracts[0]!.classes.map((c) => `${c.outcome} ${c.returns.join(',')}`).sort();
+  assert.deepEqual(outcomes, ['incomplete ', 'return -1']);
+});

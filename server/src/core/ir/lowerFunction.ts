@@ -276,6 +276,7 @@ class FunctionLowering {
   private undeclared(name: string, node: Node): AnalysisError {
     const deferred = this.deferredDeclarations.get(name);
     if (deferred) return this.failure(deferred.reason, deferred.message, node);
+    if (this.unit.functions.has(name)) return this.unsupported(`using function '${name}' as a value (function pointers)`, node);
     return this.failure('unknown-identifier', `'${name}' is not declared`, node);
   }
 
