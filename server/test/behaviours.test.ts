@@ -148,3 +148,20 @@ test('PCV instances print grouped with a count, or per call site', () => {
   assert.equal(maximumFormula(['3 + 2*a', '5 + b', '1 + 4*a*b']), '5 + 2*a + b + 4*a*b');
   assert.deepEqual([...polynomialOf('7 + 2*a - b')], [['', 7], ['a', 2], ['b', -1]]);
 });
+
+test('a behaviour whose member classes took a decision both ways does not print it: a || !a is true', async () => {
+  const text = `#include <stdint.h>
+int weight(const uint8_t *p, unsigned i, int urgent) {
+  const uint8_t w[4] = { 1, 2, 3, 4 };
+  int extra = urgent ? p[0] : 1;
+  return w[i] + extra;
+}
+`;
+  const result = await analyze([{ path: '/virtual/weight.c', text }], { entries: ['weight'] }, { readFile: () => undefined });
+  const contract = result.contracts[0]!;
+  const behaviours = contract.behaviours ?? [];
+  // Each outcome is reached with urgent and without: the conditions do not mention it.
+  assert.ok(behaviours.length >= 2, JSON.stringify(behaviours.map((b) => b.name)));
+  for (const b of behaviours) assert.ok(!/urgent|one of/.test(b.condition), `${b.name}: ${b.condition}`);
+  assert.deepEqual(behaviours.map((b) => b.condition), behaviours.map(() => 'true'));
+});

@@ -285,9 +285,57 @@ function conditionOf(group: PathClass[], everywhere: Set<string>): string {
   const shared = [...sharedDecisions(group)].filter((t) => !everywhere.has(t));
   if (shared.length > 0) return shared.length > 3 ? `... && ${shared.slice(-3).join(' && ')}` : shared.join(' && ');
   if (group.length === 1) return group[0]!.condition;
-  const last = dedupe(group.map((c) => decisionsOf(c)[decisionsOf(c).length - 1]).filter((d): d is ClassCondition => d !== undefined)).map((d) => d.text);
+  const cover = simplifiedCover(group.map((c) => decisionsOf(c).map((d) => d.text).filter((t) => !everywhere.has(t))));
+  if (cover.length === 1) {
+    const only = cover[0]!;
+    if (only.length === 0) return 'true';
+    return only.length > 3 ? `... && ${only.slice(-3).join(' && ')}` : only.join(' && ');
+  }
+  const last = [...new Set(cover.map((c) => c[c.length - 1]).filter((t): t is string => t !== undefined))];
   if (last.length === 0) return 'true';
   return `one of: ${last.slice(0, 2).join(' || ')}${last.length > 2 ? ` || ... (${last.length - 2} more)` : ''}`;
+}
+
+/**
+ * The members' conditions (conjunctions of decisions) as a smaller disjunction with the same
+ * meaning: two conjunctions that differ only in one decision taken both ways merge without it
+ * (`a && b || a && !b` is `a`), and a conjunction that contains another is absorbed by it
+ * (`a || a && b` is `a`). Sides of a switch are not merged: only complementary decisions are.
+ */
+function simplifiedCover(conjunctions: string[][]): string[][] {
+  let cover = conjunctions.map((c) => [...c]);
+  for (let changed = true; changed;) {
+    changed = false;
+    cover = cover.filter((c, i) => !cover.some((other, j) => j !== i && other.length <= c.length && other.every((t) => c.includes(t)) && (other.length < c.length || j < i)));
+    outer: for (let i = 0; i < cover.length; i++) {
+      for (let j = i + 1; j < cover.length; j++) {
+        const a = cover[i]!;
+        const b = cover[j]!;
+        if (a.length !== b.length) continue;
+        const onlyA = a.filter((t) => !b.includes(t));
+        const onlyB = b.filter((t) => !a.includes(t));
+        if (onlyA.length === 1 && onlyB.length === 1 && complementary(onlyA[0]!, onlyB[0]!)) {
+          cover[i] = a.filter((t) => t !== onlyA[0]);
+          cover.splice(j, 1);
+          changed = true;
+          break outer;
+        }
+      }
+    }
+  }
+  return cover;
+}
+
+const FLIPPED: Record<string, string> = { '==': '!=', '!=': '==', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
+
+/** Whether two decision texts are the two sides of one condition (`x` and `!(x)`, `a < b` and `a >= b`). */
+function complementary(a: string, b: string): boolean {
+  const negated = (x: string, y: string) => y === `!(${x})` || y === `!${x}` && /^[\w.>-]+$/.test(x);
+  if (negated(a, b) || negated(b, a)) return true;
+  const comparison = /^(.+?) (==|!=|<=|>=|<|>) (.+)$/;
+  const ma = comparison.exec(a);
+  const mb = comparison.exec(b);
+  return !!ma && !!mb && ma[1] === mb[1] && ma[3] === mb[3] && FLIPPED[ma[2]!] === mb[2];
 }
 
 function dedupeNames(behaviours: Behaviour[]): void {
