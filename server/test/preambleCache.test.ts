@@ -1,4 +1,4 @@
-// A build that resumes from a cached preamble equals one that preprocesses everything, and a changed header, flag or preamble misses.
+// A build that resumes from a cached preamble and reparses incrementally equals a full one; a changed header, flag or preamble misses.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -15,6 +15,8 @@ async function buildSummary(files: FileSystem, main: string, text: string | unde
     const plain = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (v instanceof Map || v instanceof Set ? [...v] : typeof v === 'bigint' ? `${v}n` : v));
     return {
       text: unit.files.get(main)?.text ?? '<no main file>',
+      // The whole syntax tree, so that an incremental reparse is checked against a fresh one.
+      tree: unit.files.get(main)?.tree.rootNode.toString() ?? '<no tree>',
       headers: plain([...unit.files.entries()].map(([p, f]) => [p, f.text.length])),
       diagnostics: plain(unit.diagnostics),
       functions: plain([...unit.functions.values()].map((f) => [f.name, f.file, f.line, !!f.definition, f.definition ? unit.sourceRange(f.definition).startLine : -1])),
@@ -100,7 +102,7 @@ const OPTIONS: FrontEndOptions = { includeDirs: ['/proj/include', '/proj/include
 test('a build resumed from the cached preamble equals a full build, before and after an edit below the preamble', async () => {
   clearPreambleCache();
   const { fileSystem } = memoryFiles();
-  const uncached = await buildSummary(fileSystem, MAIN, MAIN_TEXT, { ...OPTIONS, preambleCache: false });
+  const uncached = await buildSummary(fileSystem, MAIN, MAIN_TEXT, { ...OPTIONS, incremental: false });
   assert.match(uncached.diagnostics, /absent_config\.h/, 'the missing include is reported');
   assert.match(uncached.text, /s->hits \+= 2/, 'the #ifdef in the header sees the preamble macro');
   assert.match(uncached.text, /mix\(key, port\)/, 'the #if on preamble macros is taken');
@@ -115,7 +117,7 @@ test('a build resumed from the cached preamble equals a full build, before and a
     MAIN_TEXT.replace('  if (s->len < 4) return -1;', '  if (s->len < 6) return -2;\n  s->hits++;'),
     MAIN_TEXT.replace('/* The handler. */', '/* The handler, edited. */\nstatic int seen;\n#define LOCAL_MAX 9'),
   ]) {
-    const expected = await buildSummary(fileSystem, MAIN, edited, { ...OPTIONS, preambleCache: false });
+    const expected = await buildSummary(fileSystem, MAIN, edited, { ...OPTIONS, incremental: false });
     const resumed = await counted(() => buildSummary(fileSystem, MAIN, edited, OPTIONS));
     assert.deepEqual([resumed.hits, resumed.misses], [1, 0]);
     assertSame(resumed.value, expected, 'an edit below the preamble');
@@ -142,7 +144,7 @@ test('a changed header, a header that appears, a changed flag or a changed pream
   ];
   for (const [what, change, expectedText] of cases) {
     const { text, options } = change();
-    const expected = await buildSummary(fileSystem, MAIN, text, { ...options, preambleCache: false });
+    const expected = await buildSummary(fileSystem, MAIN, text, { ...options, incremental: false });
     const built = await counted(() => buildSummary(fileSystem, MAIN, text, options));
     assert.deepEqual([built.hits, built.misses], [0, 1], `${what}: must miss`);
     assertSame(built.value, expected, what);
@@ -158,7 +160,7 @@ test('a file with no directive before its code, or with only directives, builds 
   clearPreambleCache();
   const { fileSystem } = memoryFiles();
   for (const text of ['int f(int x) { return x + 1; }\n#define LATE 1\n', '#define ONLY 1\n#include <ring/slot.h>\n']) {
-    const expected = await buildSummary(fileSystem, MAIN, text, { ...OPTIONS, preambleCache: false });
+    const expected = await buildSummary(fileSystem, MAIN, text, { ...OPTIONS, incremental: false });
     const built = await counted(() => buildSummary(fileSystem, MAIN, text, OPTIONS));
     assert.deepEqual([built.hits, built.misses], [0, 0]);
     assertSame(built.value, expected, JSON.stringify(text));
@@ -186,10 +188,12 @@ test('a real unit (DPDK l2fwd when installed, else the fixture through the disk)
     // The first function definition gets one more statement: a one-line edit below the preamble.
     const edited = unit.text.replace(/\n(static |int )([^;{]*\)\s*\{)/, '\n$1$2\n\tvolatile int edited_line = 1; (void)edited_line;');
     assert.notEqual(edited, unit.text, `${unit.main}: the edit applies`);
-    const expected = await buildSummary(unit.fileSystem, unit.main, edited, { ...unit.options, preambleCache: false });
+    const expected = await buildSummary(unit.fileSystem, unit.main, edited, { ...unit.options, incremental: false });
     await buildSummary(unit.fileSystem, unit.main, unit.text, unit.options);
+    const reparsed = preambleCacheStatistics().reparses;
     const resumed = await counted(() => buildSummary(unit.fileSystem, unit.main, edited, unit.options));
     assert.deepEqual([resumed.hits, resumed.misses], [1, 0], unit.main);
+    assert.equal(preambleCacheStatistics().reparses, reparsed + 1, `${unit.main}: the tree was reparsed incrementally`);
     assertSame(resumed.value, expected, unit.main);
     assert.match(resumed.value.text, /edited_line/);
   }
