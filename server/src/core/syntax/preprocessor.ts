@@ -374,12 +374,15 @@ class Preprocessor {
   run(mainPath: string, mainText: string): PreprocessResult {
     this.mainPath = mainPath;
     const cache = this.options.preambles;
-    const preamble = cache ? this.preambleOf(mainPath, mainText) : undefined;
+    // The main file is lexed outside the shared cache: its text changes with every edit, and each
+    // version kept there would stay until the cache is cleared (thousands of versions of a file).
+    const mainLexed = lexFile(mainText);
+    const preamble = cache ? this.preambleOf(mainPath, mainText, mainLexed) : undefined;
     if (cache && preamble) {
       const snapshot = cache.find(preamble.slot, preamble.preambleText, this.files);
       if (snapshot) {
         cache.hits++;
-        return this.resume(snapshot, mainPath, mainText);
+        return this.resume(snapshot, mainPath, mainText, mainLexed);
       }
       cache.misses++;
       this.capture = { ...preamble, reads: new Map() };
@@ -389,7 +392,7 @@ class Preprocessor {
     this.runText('<command line>', commandLine);
     this.included.push(mainPath);
     // -include files behave as if included from the main file's first line, searched from its folder.
-    this.pushFile(mainPath, mainText, -1);
+    this.pushFile(mainPath, mainText, -1, mainLexed);
     const mainFrame = this.stack[this.stack.length - 1]!;
     if (this.capture) this.capture.frame = mainFrame;
     for (const forced of [...this.options.forcedIncludes].reverse()) {
@@ -415,8 +418,7 @@ class Preprocessor {
    * Where the main file's preamble ends: before its first token that is not on a directive line.
    * None when the file starts with code or is only directives (nothing to resume after).
    */
-  private preambleOf(mainPath: string, mainText: string): { slot: string; preambleText: string; boundaryIndex: number } | undefined {
-    const lexed = this.lex(mainText);
+  private preambleOf(mainPath: string, mainText: string, lexed: LexedFile): { slot: string; preambleText: string; boundaryIndex: number } | undefined {
     const tokens = lexed.tokens;
     let i = 0;
     while (i < tokens.length && tokens[i]!.lineStart && tokens[i]!.text === '#' && tokens[i]!.kind === 'punctuator') {
@@ -443,7 +445,7 @@ class Preprocessor {
   }
 
   /** Continues a run from a preamble's snapshot: the main file from its first line of code. */
-  private resume(snapshot: PreambleSnapshot, mainPath: string, mainText: string): PreprocessResult {
+  private resume(snapshot: PreambleSnapshot, mainPath: string, mainText: string, lexed: LexedFile): PreprocessResult {
     this.macros = new Map(snapshot.macros);
     this.guards = new Map(snapshot.guards);
     this.pragmaOnce = new Set(snapshot.pragmaOnce);
@@ -456,7 +458,6 @@ class Preprocessor {
     this.expansionCount = snapshot.expansionCount;
     this.previous = snapshot.previous;
     this.forceLine = snapshot.forceLine;
-    const lexed = this.lex(mainText);
     this.stack.push({
       path: mainPath, fileId: snapshot.mainFileId, tokens: lexed.tokens, index: snapshot.boundaryIndex,
       conditionals: snapshot.conditionals.map((c) => ({ ...c })), searchIndex: -1, guard: lexed.guard,
@@ -499,8 +500,7 @@ class Preprocessor {
     return lexed;
   }
 
-  private pushFile(filePath: string, text: string, searchIndex: number): void {
-    const lexed = this.lex(text);
+  private pushFile(filePath: string, text: string, searchIndex: number, lexed = this.lex(text)): void {
     const fileId = this.map.fileId(filePath, text);
     if (lexed.guard) this.guards.set(filePath, lexed.guard);
     this.stack.push({ path: filePath, fileId, tokens: lexed.tokens, index: 0, conditionals: [], searchIndex, guard: lexed.guard });
