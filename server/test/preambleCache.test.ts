@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import { spawnSync } from 'child_process';
 import { FileSystem, FrontEndOptions, buildTranslationUnit, clearPreambleCache, preambleCacheStatistics } from '../src/core/syntax/translationUnit';
 import { lowerProgram } from '../src/core/ir/lowerProgram';
+import { analyze } from '../src/core/analysis';
 import { emptyCompilerFlags, frontEndOptions, readCompilerFlag } from '../src/cli/compilerFlags';
 
 /** Everything a build gives that the rest of the engine reads: expanded text, places, declarations, IR. */
@@ -197,4 +198,20 @@ test('a real unit (DPDK l2fwd when installed, else the fixture through the disk)
     assertSame(resumed.value, expected, unit.main);
     assert.match(resumed.value.text, /edited_line/);
   }
+});
+
+test('the analysis rebuilds a unit for an entry whose body was blanked from the cached preamble, with the same program', async () => {
+  clearPreambleCache();
+  const { fileSystem } = memoryFiles();
+  const request = (incremental: boolean) => analyze([{ path: MAIN, text: MAIN_TEXT }], {
+    includeDirs: OPTIONS.includeDirs, defines: OPTIONS.defines, frontEnd: { incremental }, entries: ['unused_in_main'], lowerOnly: true,
+  }, fileSystem);
+  const plain = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (v instanceof Map || v instanceof Set ? [...v] : typeof v === 'bigint' ? `${v}n` : v));
+  const expected = await request(false);
+  assert.ok(expected.program.functions.has('unused_in_main'), 'the header function is lowered for the entry');
+  const built = await counted(() => request(true));
+  // The first build fills the cache; the rebuild with the entry's body kept resumes from it.
+  assert.deepEqual([built.hits, built.misses], [1, 1]);
+  assert.equal(plain(built.value.program), plain(expected.program));
+  assert.equal(plain(built.value.diagnostics), plain(expected.diagnostics));
 });
