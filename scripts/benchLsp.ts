@@ -59,7 +59,9 @@ async function scenario(name: string, files: string[], editFile: string, editAnc
     const firstMs = performance.now() - started;
     // The first complete contract of the active file: its first code lens that is not incomplete.
     const activeUri = uris.get(files[0]!)!;
-    const hasCompleteLens = async () => (await client.codeLenses(activeUri)).some((l) => / class(es)? · /.test(l.command?.title ?? '') && !/incomplete/.test(l.command?.title ?? ''));
+    // A contract's lens says `N instr · K behaviour(s)`, with ` · incomplete` when it is not complete.
+    const isContractLens = (title: string) => / \d+ behaviours?\b/.test(title) && !/incomplete/.test(title);
+    const hasCompleteLens = async () => (await client.codeLenses(activeUri)).some((l) => isContractLens(l.command?.title ?? ''));
     for (;;) {
       // Listen before asking, so a publish in between is not missed.
       const next = client.waitFor('textDocument/publishDiagnostics', (p: { uri: string }) => p.uri === activeUri, settleLimit).catch(() => undefined);
@@ -69,7 +71,7 @@ async function scenario(name: string, files: string[], editFile: string, editAnc
     const firstCompleteMs = performance.now() - started;
     // The job of the active file also analyses the callees it calls in other files (for hovers on
     // the calls); its own functions are complete earlier. Each publish, the complete lenses are counted.
-    const completeLenses = async () => (await client.codeLenses(activeUri)).filter((l) => / class(es)? · /.test(l.command?.title ?? '') && !/incomplete/.test(l.command?.title ?? '')).length;
+    const completeLenses = async () => (await client.codeLenses(activeUri)).filter((l) => isContractLens(l.command?.title ?? '')).length;
     const progress: { ms: number; complete: number }[] = [{ ms: firstCompleteMs, complete: await completeLenses() }];
     let settling = true;
     const watching = (async () => {

@@ -29,7 +29,8 @@ export function rewriteTypeofExpressions(text: string, map: SourceMap, arguments
   const token = (i: number) => (i < count ? text.slice(map.outStart[i]!, map.outEnd[i]!) : '');
   const candidates: { open: number; close: number }[] = [];
   for (let i = 0; i < count; i++) {
-    if (!TYPEOF.has(token(i)) || token(i + 1) !== '(') continue;
+    // Only tokens as long as a typeof keyword are read: a DPDK unit has 336,000 tokens and few typeofs.
+    if (!TYPEOF_LENGTHS.has(map.outEnd[i]! - map.outStart[i]!) || !TYPEOF.has(token(i)) || token(i + 1) !== '(') continue;
     let depth = 0;
     let close = -1;
     for (let j = i + 1; j < count; j++) {
@@ -50,15 +51,31 @@ export function rewriteTypeofExpressions(text: string, map: SourceMap, arguments
   // Innermost first, so that an argument's own typeof (READ_ONCE inside min) is a placeholder
   // by the time the outer argument's text is taken. Replacements keep the length of the text.
   candidates.sort((a, b) => (a.close - a.open) - (b.close - b.open));
-  const chars = text.split('');
+  /** Replaced ranges so far, each with its new text (same length); an outer argument's text includes the inner ones. */
+  const replaced: { start: number; end: number; text: string }[] = [];
+  const current = (start: number, end: number): string => {
+    const inside = replaced.filter((r) => r.start >= start && r.end <= end).sort((a, b) => a.start - b.start);
+    let out = '';
+    let at = start;
+    for (const r of inside) {
+      if (r.start < at) continue; // inside a range replaced later (an outer one): already in its text
+      out += text.slice(at, r.start) + r.text;
+      at = r.end;
+    }
+    return out + text.slice(at, end);
+  };
   for (const { open, close } of candidates) {
     const name = `${TYPEOF_PLACEHOLDER}${argumentsByName.size}`;
     if (token(open).length < name.length) continue;
     const start = map.outStart[open]!;
     const end = map.outEnd[close]!;
-    argumentsByName.set(name, chars.slice(map.outStart[open + 2]!, map.outEnd[close - 1]!).join(''));
-    for (let k = start; k < end; k++) if (chars[k] !== '\n') chars[k] = ' ';
-    for (let k = 0; k < name.length; k++) chars[start + k] = name[k]!;
+    argumentsByName.set(name, current(map.outStart[open + 2]!, map.outEnd[close - 1]!));
+    const blanked = current(start, end).replace(/[^\n]/g, ' ');
+    // Ranges inside this one are covered by its text from now on.
+    for (let k = replaced.length - 1; k >= 0; k--) if (replaced[k]!.start >= start && replaced[k]!.end <= end) replaced.splice(k, 1);
+    replaced.push({ start, end, text: name + blanked.slice(name.length) });
   }
-  return chars.join('');
+  return current(0, text.length);
 }
+
+const TYPEOF_LENGTHS = new Set([...TYPEOF].map((word) => word.length));
