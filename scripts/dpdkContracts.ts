@@ -1,4 +1,4 @@
-// Measures DPDK's hash-table API (librte_hash from libdpdk-dev) under callgrind, per contract case, and writes docs/dpdk.pcontract.json.
+// Measures DPDK's hash-table and LPM6 APIs (librte_hash, librte_lpm from libdpdk-dev) under callgrind, per contract case, and writes docs/dpdk.pcontract.json.
 //
 // Each case is one C harness run against the installed library: an EAL started without hugepages,
 // a cuckoo hash of 1,024 entries with 16-byte keys (CRC hash, as l3fwd's exact-match tables), half
@@ -24,6 +24,7 @@ const HARNESS = String.raw`
 #include <rte_eal.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
+#include <rte_lpm6.h>
 
 #define ENTRIES 1024
 #define BUCKET_MASK (ENTRIES / 8 - 1)
@@ -79,11 +80,39 @@ int main(void) {
   for (;; n++) { key_of(k, n, 7); if (rte_hash_add_key(full, k) == -ENOSPC) break; }
   for (uint32_t m = 0; m < 16; m++) { key_of(k, n + 1000 + m, 7); MEASURE("add-full", rte_hash_add_key(full, k)); }
   rte_hash_free(full);
+  /* LPM6: one route per depth; a lookup walks one tbl8 per byte past the first three. */
+  struct rte_lpm6_config config = { .max_rules = 1024, .number_tbl8s = 1 << 12, .flags = 0 };
+  struct rte_lpm6 *lpm = rte_lpm6_create("lpm6", 0, &config);
+  if (!lpm) { fprintf(stderr, "rte_lpm6_create failed\n"); return 2; }
+  static const int depths[] = { 16, 24, 32, 48, 64, 96, 128 };
+  uint32_t hop = 0;
+  for (int d = 0; d < 7; d++) {
+    uint8_t ip[16] = { (uint8_t)(0x20 + d), 0x01, 0x10 };
+    for (int b = 3; b < 16; b++) ip[b] = (uint8_t)(0x11 * b);
+    rte_lpm6_add(lpm, ip, depths[d], 100 + d);
+  }
+  for (int d = 0; d < 7; d++) {
+    uint8_t ip[16] = { (uint8_t)(0x20 + d), 0x01, 0x10 };
+    for (int b = 3; b < 16; b++) ip[b] = (uint8_t)(0x11 * b);
+    char label[32];
+    snprintf(label, sizeof label, "lpm6-hit-%d", depths[d]);
+    MEASURE(label, rte_lpm6_lookup(lpm, ip, &hop));
+    /* The same walk, then no rule: the last byte differs under the /128 (a miss after 13 levels). */
+    ip[15] ^= 0xff;
+    snprintf(label, sizeof label, "lpm6-near-%d", depths[d]);
+    MEASURE(label, rte_lpm6_lookup(lpm, ip, &hop));
+  }
+  uint8_t none[16] = { 0x3f, 0xfe };
+  MEASURE("lpm6-miss", rte_lpm6_lookup(lpm, none, &hop));
+  rte_lpm6_free(lpm);
   return 0;
 }
 `;
 
 interface Sample { label: string; result: number; ir: number; mem: number }
+
+/** The depths of the LPM6 routes the harness adds, one each (its `depths` array). */
+const LPM6_DEPTHS = [16, 24, 32, 48, 64, 96, 128];
 
 function fail(message: string): never {
   throw new Error(`dpdkContracts: ${message}`);
@@ -102,7 +131,7 @@ function measure(): Sample[] {
   if (build.status !== 0) fail(`the harness did not build:\n${build.stderr}`);
   const out = path.join(dir, 'callgrind.out');
   const run = spawnSync('valgrind', ['--tool=callgrind', '-q', `--callgrind-out-file=${out}`, '--combine-dumps=yes', '--collect-atstart=no',
-    '--toggle-collect=rte_hash_lookup', '--toggle-collect=rte_hash_add_key', '--toggle-collect=rte_hash_del_key',
+    '--toggle-collect=rte_hash_lookup', '--toggle-collect=rte_hash_add_key', '--toggle-collect=rte_hash_del_key', '--toggle-collect=rte_lpm6_lookup',
     '--cache-sim=yes', '--dump-instr=no', binary], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (run.status !== 0) fail(`the harness failed under callgrind:\n${run.stderr}`);
   const labels = run.stdout.trim().split('\n').map((line) => line.split(' ')).map(([label, result]) => ({ label: label!, result: Number(result) }));
@@ -163,12 +192,26 @@ export function measureHashContracts(): { contracts: unknown; lines: string[] } 
     ...misses.map(([c, s], i) => `| ${c} | ${s.ir} | ${s.mem} | ${hits[i]![1].ir} | ${hits[i]![1].mem} |`),
     `Per colliding key: ${perIr.slope.toFixed(1)} instructions, ${perMem.slope.toFixed(1)} memory accesses (the larger least-squares slope of the two series, c = 0..4).`,
   ];
+  // LPM6: cost against the tbl8 levels walked (one per byte of the address past the third, as deep as the table goes there).
+  const levelsOf = (depth: number) => Math.max(0, Math.ceil((depth - 24) / 8));
+  const lpmHits = LPM6_DEPTHS.map((depth) => ({ depth, levels: levelsOf(depth), sample: of(`lpm6-hit-${depth}`)[0]! }));
+  const lpmMisses = [{ depth: 0, levels: 0, sample: of('lpm6-miss')[0]! }, { depth: 128, levels: levelsOf(128), sample: of('lpm6-near-128')[0]! }];
+  if (lpmHits.some((h) => h.sample.result !== 0) || lpmMisses.some((m) => m.sample.result !== -2)) fail(`LPM6 lookups did not hit and miss as set up: ${JSON.stringify([...lpmHits, ...lpmMisses].map((x) => x.sample.result))}`);
+  const lpmSlope = (metric: 'ir' | 'mem') => Math.ceil(fit(lpmHits.map((h) => [h.levels, h.sample[metric]])).slope);
+  const lpmBase = (points: typeof lpmHits, metric: 'ir' | 'mem') => Math.max(...points.map((p) => p.sample[metric] - lpmSlope(metric) * p.levels));
+  lines.push(
+    'rte_lpm6_lookup, one route per depth (levels: tbl8s walked past the first three bytes):',
+    '| depth | levels | Ir | mem | result |',
+    '|---:|---:|---:|---:|---|',
+    ...[...lpmHits, ...lpmMisses].map((x) => `| ${x.depth || 'none'} | ${x.levels} | ${x.sample.ir} | ${x.sample.mem} | ${x.sample.result} |`),
+    `Per level: ${lpmSlope('ir')} instructions, ${lpmSlope('mem')} memory accesses (least squares over the hits, rounded up).`,
+  );
   const d = Math.ceil(perIr.slope);
   const dm = Math.ceil(perMem.slope);
   const how = 'MEASURED with callgrind on DPDK 22.11 (Debian libdpdk-dev), `node out/scripts/dpdkContracts.js`: a cuckoo hash of 1,024 entries with 16-byte keys (CRC hash), half full. The figures are the compiled library\'s x86 instructions and memory accesses (Dr + Dw), added as they are to the caller\'s IR costs (docs/cost-model.md); the constant is the largest cost seen over the calls of the case (keys in either bucket), the per-c cost the larger least-squares slope of hits and misses over keys built to share the probed key\'s bucket and 16-bit signature.';
   const c = { c: 'keys that share the key\'s bucket and 16-bit signature: each costs a full key comparison' };
   const attacker = { c: 'keys chosen to collide in the CRC hash (bucket and signature): each is compared in full' };
-  const formula = (base: number, per: number) => `${base} + ${per}*c`;
+  const formula = (base: number, per: number, pcv = 'c') => `${base} + ${per}*${pcv}`;
   const contracts = {
     version: 1,
     functions: {
@@ -186,6 +229,15 @@ export function measureHashContracts(): { contracts: unknown; lines: string[] } 
         cases: [
           { name: 'added', returns: { min: 0, max: 2147483647 }, pcvs: c, bounds: { c: 16 }, cost: { instructions: formula(Math.max(table['add-new']!.ir.max, table['add-existing']!.ir.max), d), memory_accesses: formula(Math.max(table['add-new']!.mem.max, table['add-existing']!.mem.max), dm) } },
           { name: 'full', returns: -28, cost: { instructions: String(table['add-full']!.ir.max), memory_accesses: String(table['add-full']!.mem.max) } },
+        ],
+      },
+      rte_lpm6_lookup: {
+        description: `Built-in: DPDK's rte_lpm6_lookup. MEASURED with callgrind on DPDK 22.11 (Debian libdpdk-dev), \`node out/scripts/dpdkContracts.js\`: a table of 1,024 rules and 4,096 tbl8 groups, one route per depth from /16 to /128. A lookup reads the tbl24 entry of the first three bytes, then one tbl8 per further byte while the entry says to go on: l, at most 13, set by the longest route under the address, not by the packet alone. The constants are the largest intercepts, the per-l cost the least-squares slope over the hits (rounded up). The figures are the compiled library's x86 instructions and memory accesses, added as they are to the caller's IR costs.`,
+        typical: { l: 3 },
+        attacker: { l: 'addresses under the table\'s longest routes: each byte past the third walks one more tbl8 level' },
+        cases: [
+          { name: 'hit', returns: 0, writes: { next_hop: { min: 0, max: 2097151 } }, pcvs: { l: 'tbl8 levels walked' }, bounds: { l: 13 }, cost: { instructions: formula(lpmBase(lpmHits, 'ir'), lpmSlope('ir'), 'l'), memory_accesses: formula(lpmBase(lpmHits, 'mem'), lpmSlope('mem'), 'l') } },
+          { name: 'miss', returns: -2, pcvs: { l: 'tbl8 levels walked' }, bounds: { l: 13 }, cost: { instructions: formula(lpmBase(lpmMisses, 'ir'), lpmSlope('ir'), 'l'), memory_accesses: formula(lpmBase(lpmMisses, 'mem'), lpmSlope('mem'), 'l') } },
         ],
       },
       rte_hash_del_key: {

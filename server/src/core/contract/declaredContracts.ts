@@ -110,7 +110,7 @@ export const BUILTIN_CONTRACTS_FILE = 'libc.pcontract.json';
 /** The built-in contracts of the BPF helpers (estimates: kernel code does not run here). */
 export const BPF_CONTRACTS_FILE = 'bpf.pcontract.json';
 
-/** The built-in contracts of DPDK's hash table (measured with callgrind: scripts/dpdkContracts.ts). */
+/** The built-in contracts of DPDK's hash table and LPM6 (measured with callgrind: scripts/dpdkContracts.ts). */
 export const DPDK_CONTRACTS_FILE = 'dpdk.pcontract.json';
 
 /** Where a built-in library is installed (beside the bundle, or in docs/ as the schema), if anywhere. */
