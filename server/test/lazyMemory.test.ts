@@ -12,6 +12,7 @@ import { runPathKey, type FunctionContract } from '../src/core/contract/contract
 import { cli as runCli } from './support/runCli';
 import { contractOf } from './support/virtualContract';
 import { witnessCalls } from '../src/ground/ground';
+import { MemoryContractCache } from '../src/core/cache/contractCache';
 import { bytesToHex, hexToBytes, witnessBytes } from '../src/core/contract/witness';
 
 const noFiles = { readFile: () => undefined };
@@ -292,6 +293,26 @@ test('an init function the interpreter cannot finish leaves the state lazily ini
   assert.equal(contract.complete, true);
   assert.match(contract.assumptions![0]!, /^'nf_init' could not be run before the analysis \(invalid-pointer: non-zero offset added to a null pointer\): the state is lazily initialised instead\.$/);
   assertWitnessesReplay(result, contract);
+});
+
+test('an optional init (the language server\'s setting) is skipped where it is not defined, and its code is part of the handlers\' cache keys', async () => {
+  const lib = path.resolve(__dirname, '../../../test-fixtures/nf/lib');
+  const fileSystem = { readFile: (p: string) => (p.startsWith(lib) && fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined) };
+  const execution = { init: 'nf_init', initOptional: true } as AnalysisOptions['execution'];
+  const none = await analyze([{ path: '/virtual/none.c', text: issueArray }], { execution }, noFiles);
+  assert.equal(none.contracts[0]!.assumptions?.some((a) => /nf_init/.test(a)), false);
+  const cache = new MemoryContractCache();
+  const options = { entries: ['nf_process'], includeDirs: [lib], contractFiles: [path.join(lib, 'map.pcontract.json')], cache, execution };
+  const first = await analyze([{ path: '/virtual/stateful.c', text: statefulNf }], options, fileSystem);
+  assert.deepEqual(first.recomputed, ['nf_process']);
+  assert.match(first.contracts[0]!.assumptions!.join(' '), /what 'nf_init' allocated \(3 objects/);
+  const again = await analyze([{ path: '/virtual/stateful.c', text: statefulNf }], options, fileSystem);
+  assert.deepEqual(again.recomputed, []);
+  // nf_init allocates one table less: the handler's state changed, so its contract is computed again.
+  const edited = statefulNf.replace('  tables->blocked = malloc(sizeof(struct map));\n', '');
+  const after = await analyze([{ path: '/virtual/stateful.c', text: edited }], options, fileSystem);
+  assert.deepEqual(after.recomputed, ['nf_process']);
+  assert.match(after.contracts[0]!.assumptions!.join(' '), /what 'nf_init' allocated \(2 objects/);
 });
 
 test('--init with a name that is no function fails the analysis with a clear message', async () => {

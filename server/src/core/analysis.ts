@@ -201,14 +201,18 @@ export async function analyze(
   // Calls to a function with a declared contract use the contract when it is preferred: its body's
   // key then does not reach its callers' (the contract is in the options fingerprint).
   const declaredCallees = settings.execution.preferDeclaredContracts ? new Set(declared.contracts.keys()) : undefined;
-  const fingerprint = settings.cache || settings.execution.compositional ? optionsFingerprint(settings) : '';
+  // The init function's state is every handler's starting point: its code is part of their keys.
+  const init = settings.execution.init && (!settings.execution.initOptional || lowered.program.functions.has(settings.execution.init)) ? settings.execution.init : undefined;
+  let fingerprint = settings.cache || settings.execution.compositional ? optionsFingerprint(settings) : '';
+  if (fingerprint && init && lowered.program.functions.has(init)) fingerprint += `|init:${functionKeys(lowered.program, fingerprint, { position: 'line' }).get(init)}`;
   const keys = settings.cache ? functionKeys(lowered.program, fingerprint, { position: 'byte', declaredCallees }) : undefined;
   const summaryKeys = settings.execution.compositional ? functionKeys(lowered.program, fingerprint, { position: 'line', declaredCallees }) : undefined;
   const summaries = summaryKeys ? new SummaryStore(summaryKeys, settings.cache) : undefined;
   const summaryUse: Record<string, SummaryUse> = {};
   // With --init, every entry starts from what the init function allocated (core/initState.ts).
   let execution = settings.execution;
-  if (execution.init) execution = { ...execution, initialHeap: runInit(lowered.program, execution.init, declared.contracts) };
+  if (init) execution = { ...execution, initialHeap: runInit(lowered.program, init, declared.contracts) };
+  else if (execution.init) execution = { ...execution, init: undefined };
   for (const entry of entries) {
     const fn = lowered.program.functions.get(entry);
     if (!fn) {

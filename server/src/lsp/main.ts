@@ -384,6 +384,8 @@ class PerfcontractServer {
         execution: {
           unrollLimit: this.settings.unrollLimit, fullUnrollLimit: this.settings.fullUnrollLimit, packetMaxLength: this.settings.packetMaxLength, maxPaths: this.settings.maxPaths, timeLimitMs: this.settings.timeLimitMs,
           preferDeclaredContracts: this.settings.preferContracts,
+          // Handlers start from the state the init function sets up, in the units that define it.
+          ...(this.settings.x86.init ? { init: this.settings.x86.init, initOptional: true } : {}),
         } as WorkerAnalysisOptions['execution'],
       },
     };

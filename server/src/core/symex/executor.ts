@@ -60,6 +60,11 @@ export interface ExecutionOptions {
    * start from (`initialHeap`, filled in by `analyze()`).
    */
   init?: string;
+  /**
+   * With `init`: a unit that does not define it is analysed without it instead of failing (the
+   * language server's `perfcontract.x86.init` applies to the files that have that function).
+   */
+  initOptional?: boolean;
   /** The objects an init function allocated and the pointers to them (`--init`, core/initState.ts): the state handlers start from. */
   initialHeap?: InitHeap;
   /**
