@@ -386,6 +386,16 @@ int enqueue(void *pkt, unsigned port_id) {
   if (r->slots[r->head - 1] != pkt) return -4;
   return r->head;
 }
+struct queue { uint32_t count; struct port *owner; void *items[16]; };
+int push(struct queue *q, void *pkt) {
+  if (q->count >= 16) return -1;
+  q->items[q->count] = pkt;
+  q->count++;
+  /* A pointer field read after a pointer was stored at a symbolic index: still its own lazy object. */
+  if (q->owner == 0) return -2;
+  q->owner->drops += q->items[q->count - 1] == pkt ? 0 : 1;
+  return (int)q->count;
+}
 int two_ports(unsigned a, unsigned b) {
   if (a >= 16 || b >= 16) return -1;
   return (int)(ports[a]->drops + ports[b]->drops);
@@ -407,6 +417,10 @@ test('pointers read and stored at symbolic indices: a per-port table and a ring 
   assert.equal(offsets.length, 1);
   assert.equal(Number(offsets[0]) % 8, 0);
   assert.equal(stored.witness.pointers!.ports![offsets[0]!], 'ports@[1]');
+  const { result: queued, contract: push } = await contractOf(perPortRings, 'push');
+  assert.equal(push.complete, true, JSON.stringify(push.incompleteReasons));
+  assert.deepEqual(summary(push), ['q->count >= 16 => return -1', 'q->count < 16 && q->owner == 0 => return -2', 'q->count < 16 && q->owner != 0 => return symbolic']);
+  assertWitnessesReplay(queued, push);
   // Two indices that may or may not be equal: aliasing between elements is not modelled, and the contract says so.
   const { contract: two } = await contractOf(perPortRings, 'two_ports');
   assert.equal(two.complete, false);

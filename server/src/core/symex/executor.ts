@@ -1376,8 +1376,9 @@ class Explorer {
   /**
    * A pointer stored at a symbolic offset (`buf->pkts[buf->length++] = m`): kept with its offset
    * beside the object's other pointers, where `indexedPointer` finds it. A pointer at an offset that
-   * must be the same is replaced; one that may be the same is forgotten. The bytes there are written
-   * too, so that elements nothing stored are no longer taken for the input's (loading one is PC107).
+   * must be the same is replaced; one that may be the same is forgotten. As for a pointer stored at
+   * a constant offset, the bytes are not written: a later load is checked against this entry first,
+   * so another field or element is still lazily initialised only where it cannot be this one.
    */
   private async storeIndexedPointer(state: State, object: MemoryObject, offset: BitVecExpr, value: SymbolicValue, range: SourceRange): Promise<void> {
     const aligned = compare('eq', binary('and', offset, bv(7n, 64)), bv(0n, 64));
@@ -1389,7 +1390,6 @@ class Explorer {
     for (const at of [...object.pointers.keys()]) if (at !== undefined && await mayOverlap(bv(BigInt(at), 64))) object.pointers.delete(at);
     const kept: Array<{ offset: BitVecExpr; value: SymbolicValue }> = [];
     for (const entry of object.indexedPointers ?? []) if (entry.offset !== offset && !(await mayOverlap(entry.offset))) kept.push(entry);
-    this.writeBytes(object, offset, bv(0n, 64), 8);
     object.indexedPointers = [...kept, { offset, value }];
   }
 
