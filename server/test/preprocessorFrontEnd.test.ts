@@ -518,3 +518,29 @@ int start(int period) {
   const outcomes = result.contracts[0]!.classes.map((c) => `${c.outcome} ${c.returns.join(',')}`).sort();
   assert.deepEqual(outcomes, ['incomplete ', 'return -1']);
 });
+
+test('a statement expression that fails inside its loop ends every path through it, and later breaks still leave their own loop', async () => {
+  const { result, codes } = await run(`
+#include <stdint.h>
+int f(const uint8_t *p, int n) {
+  int total = 0;
+  for (int k = 0; k < 4; k++) {
+    if (p[k] == 7) {
+      int v = ({ int i = 0; while (i < n) { if ((uintptr_t)(p + i) & 1) break; i++; } i; });
+      total += v;
+    }
+    if (p[k] == 9) break;
+    total += p[k];
+  }
+  return total;
+}
+`, ['f']);
+  assert.deepEqual(codes.map((c) => c.slice(0, c.indexOf(':'))), ['PC107@7']);
+  const contract = result.contracts[0]!;
+  // The loop's exit inside the failed statement is not an 'unterminated block' (PC106): it ends as the statement does.
+  assert.deepEqual([...new Set(contract.classes.map((c) => `${c.outcome} ${c.reason?.code ?? ''}`))].sort(), ['error PC107', 'return ']);
+  assert.ok(contract.classes.every((c) => c.witnessVerified), JSON.stringify(contract.classes.map((c) => c.witness)));
+  // p[k] == 9 leaves the for loop: the path that sees 9 first returns the bytes before it.
+  const early = contract.classes.filter((c) => c.outcome === 'return' && /p\[k\] == 9/.test(c.condition));
+  assert.ok(early.length > 0, contract.classes.map((c) => c.condition).join('\n'));
+});

@@ -40,6 +40,9 @@ function declaredNames(declaration: Node): string[] {
   return names;
 }
 
+/** The terminator reason of a block nothing has ended yet. */
+const UNTERMINATED = 'unterminated block';
+
 /** Statements whose failure can be deferred: their partial code stays inside the current block chain. */
 const DEFERRABLE_STATEMENTS: ReadonlySet<string> = new Set(['expression_statement', 'declaration', 'return_statement']);
 
@@ -194,7 +197,7 @@ class FunctionLowering {
   // ----- blocks, registers, emission -----
 
   private newBlock(): BasicBlock {
-    const block: BasicBlock = { id: this.blocks.length, instructions: [], terminator: { op: 'unreachable', reason: 'unterminated block', range: this.rangeOf(this.node) } };
+    const block: BasicBlock = { id: this.blocks.length, instructions: [], terminator: { op: 'unreachable', reason: UNTERMINATED, range: this.rangeOf(this.node) } };
     (block as BasicBlock & { open?: boolean }).open = true;
     this.blocks.push(block);
     return block;
@@ -294,10 +297,23 @@ class FunctionLowering {
 
   private lowerStatement(node: Node): void {
     if (!DEFERRABLE_STATEMENTS.has(node.type)) return this.lowerStatementKind(node);
+    // A failure inside a statement expression may leave its scopes and loop targets pushed.
+    const scopes = this.scopes.length;
+    const breakTargets = this.breakStack.length;
+    const firstBlock = this.blocks.length;
     try {
       this.lowerStatementKind(node);
     } catch (caught) {
       if (!(caught instanceof AnalysisError) || !DEFERRED_LOWERING_FAILURES.has(caught.reason)) throw caught;
+      this.scopes.length = scopes;
+      this.breakStack.length = breakTargets;
+      // Blocks the statement had opened and not finished (a loop's exit inside a statement
+      // expression) are inside the statement too: their paths end the same way.
+      for (const block of this.blocks.slice(firstBlock)) {
+        if (block !== this.current && block.terminator.op === 'unreachable' && block.terminator.reason === UNTERMINATED && !block.terminator.failure) {
+          block.terminator = { op: 'unreachable', reason: caught.message, failure: caught.reason, range: (caught as AnalysisError & { range?: SourceRange }).range ?? this.range(node) };
+        }
+      }
       const range = (caught as AnalysisError & { range?: SourceRange }).range ?? this.range(node);
       // A later use of a name this declaration did not declare ends its path for the same reason.
       if (node.type === 'declaration') for (const name of declaredNames(node)) this.deferredDeclarations.set(name, caught);
