@@ -56,8 +56,10 @@ const SPARSE_TEXT = /^@[0-9]+:(?:[0-9a-fA-F]{2})+(?: @[0-9]+:(?:[0-9a-fA-F]{2})+
  * large and mostly zero. `hexToBytes` reads both.
  */
 export function witnessBytes(bytes: ReadonlyMap<number, number> | Uint8Array, sparse = true): string {
-  const entries: Array<[number, number]> = bytes instanceof Uint8Array ? [...bytes.entries()] : [...bytes.entries()];
-  const nonZero = entries.filter(([, value]) => (value & 0xff) !== 0).sort((a, b) => a[0] - b[0]);
+  // Only the non-zero bytes matter; a mutated copy of a large table is walked once, not spread.
+  const nonZero: Array<[number, number]> = [];
+  bytes.forEach((value, at) => { if ((value & 0xff) !== 0) nonZero.push([at, value]); });
+  nonZero.sort((a, b) => a[0] - b[0]);
   if (nonZero.length === 0) return '';
   const end = nonZero[nonZero.length - 1]![0] + 1;
   const plain = (): string => {
