@@ -25,7 +25,7 @@ const USAGE = `usage:
                                 [--unroll N] [--full-unroll-limit N] [--max-paths N] [--time-limit MS] [--initial-globals NAME,...] [--array-elements N] [--init NAME] [--packet-max N]
                                 [--solver-rlimit N] [--solver-timeout MS] [--adversarial-factor F]
                                 [--contracts FILE.pcontract.json] [--prefer-contracts] [--inline | --inline-loops]
-                                [--stall-limit MS] [--detail classes|paths]
+                                [--stall-limit MS] [--detail classes|paths] [--assume EXPR (with --entry; repeatable)]
                                 x86 metrics (--metrics x86_instructions,x86_memory_accesses,cycles):
                                 [--cflags "FLAGS"] [--compiler CC] [--init NAME] [--calibrate TRACE.pcap [--ports FILE]]
                                 [--cycles-model cpi=N,l1=N,dram=N]
@@ -95,6 +95,11 @@ export function parseArguments(argv: string[]): ParsedArguments {
       parsed.detail = detail;
     }
     else if (arg === '--input') parsed.input = value();
+    else if (arg === '--assume') {
+      const expression = value().trim();
+      if (!expression) throw new UsageError('--assume needs a C expression, such as --assume "port < RTE_MAX_ETHPORTS"');
+      (parsed.options.assumptions ??= []).push(expression);
+    }
     else if (arg === '--contract') parsed.contract = path.resolve(value());
     else if (arg === '--metrics') {
       const names = value().split(',').map((m) => m.trim()).filter((m) => m);
@@ -155,6 +160,9 @@ export function parseArguments(argv: string[]): ParsedArguments {
   if (parsed.entries.length > 0) {
     parsed.options.entries = parsed.entries;
     parsed.entry = parsed.entries[0];
+  }
+  if (parsed.options.assumptions && parsed.entries.length === 0) {
+    throw new UsageError('--assume needs --entry: an assumption is written in the scope of the entry functions it is for (or write /*@ assume EXPR */ before the function)');
   }
   return parsed;
 }

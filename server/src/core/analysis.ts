@@ -40,6 +40,11 @@ export interface AnalysisOptions {
   contractFiles: string[];
   /** Parse and lower only: no entry is explored (`run --contract` places a run in a saved contract). */
   lowerOnly?: boolean;
+  /**
+   * `--assume EXPR`: C expressions every entry in `entries` may take for granted on entry (in the
+   * scope of its parameters and the unit's globals), as a `/*@ assume EXPR *\/` before it would.
+   */
+  assumptions?: string[];
 }
 
 export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
@@ -99,9 +104,9 @@ interface Build {
 let lastBuild: Build | undefined;
 
 async function buildAndLower(
-  files: { path: string; text?: string }[], options: FrontEndOptions, fileSystem: FileSystem,
+  files: { path: string; text?: string }[], options: FrontEndOptions, fileSystem: FileSystem, entryAssumptions?: Map<string, string[]>,
 ): Promise<Build> {
-  const key = JSON.stringify({ files, options });
+  const key = JSON.stringify({ files, options, assumptions: entryAssumptions ? [...entryAssumptions] : [] });
   if (lastBuild?.key === key && [...lastBuild.reads].every(([filePath, text]) => fileSystem.readFile(filePath) === text)) return lastBuild;
   lastBuild = undefined;
   const reads = new Map<string, string | undefined>();
@@ -113,7 +118,7 @@ async function buildAndLower(
     },
   };
   const unit = await buildTranslationUnit(files, options, recording);
-  const lowered = lowerProgram(unit);
+  const lowered = lowerProgram(unit, undefined, entryAssumptions);
   // Nothing reads the unit's syntax trees after lowering (only its plain data: diagnostics, files,
   // declarations' names, types and annotations): their WASM memory goes back to tree-sitter now.
   unit.dispose();
@@ -164,9 +169,12 @@ export async function analyze(
     if (!IR_METRICS.includes(metric)) throw new Error(`unknown metric '${metric}' (known: ${IR_METRICS.join(', ')})`);
   }
   const frontEnd: FrontEndOptions = { ...settings.frontEnd, includeDirs: settings.includeDirs, defines: settings.defines };
-  let built = await buildAndLower(files, frontEnd, fileSystem);
+  const assumptions = settings.assumptions ?? [];
+  if (assumptions.length > 0 && settings.entries.length === 0) throw new Error('--assume needs --entry: an assumption is written in the scope of the entry functions it is for');
+  const entryAssumptions = assumptions.length > 0 ? new Map(settings.entries.map((entry) => [entry, assumptions])) : undefined;
+  let built = await buildAndLower(files, frontEnd, fileSystem, entryAssumptions);
   // A requested entry defined in a header that no main file reaches had its body left unparsed.
-  if (settings.entries.some((entry) => built.unit.blankedBodies.has(entry))) built = await buildAndLower(files, { ...frontEnd, keepBodiesOf: settings.entries }, fileSystem);
+  if (settings.entries.some((entry) => built.unit.blankedBodies.has(entry))) built = await buildAndLower(files, { ...frontEnd, keepBodiesOf: settings.entries }, fileSystem, entryAssumptions);
   const { unit, lowered } = built;
   const diagnostics = [...unit.diagnostics, ...lowered.diagnostics];
   // Contract files sit beside the main files or beside the headers that declare their functions.

@@ -8,6 +8,7 @@ export const Reasons = {
   'oversized-shift': { code: 'PC105', summary: 'shift by a negative amount or by at least the operand width' },
   'missing-return': { code: 'PC106', summary: 'control reaches the end of a non-void function' },
   'invalid-pointer': { code: 'PC107', summary: 'pointer operation the memory model does not support' },
+  'assumption-violated': { code: 'PC108', summary: 'the input violates an `/*@ assume */` annotation: it is outside the contract' },
   'recursion': { code: 'PC201', summary: 'recursive call (recursion is not analysed)' },
   'needs-pcv': { code: 'PC202', summary: 'loop exceeds the unroll limit; it needs a performance-critical variable' },
   'symbolic-size': { code: 'PC203', summary: 'memory intrinsic with a symbolic size' },

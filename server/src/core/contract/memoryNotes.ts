@@ -1,5 +1,7 @@
 // What a contract states about memory it did not see allocated and calls it could not see into: assumptions and per-class dependences.
+import { basename } from 'path';
 import type { CompletedPath, ExplorationResult } from '../symex/executor';
+import { COMMAND_LINE } from '../ir/ir';
 
 /** The unmodelled callees (no body, no contract) whose results or writes the paths of one class depend on, sorted. */
 export function unmodelledCallees(paths: readonly CompletedPath[]): { dependsOnUnmodelled?: string[] } {
@@ -13,6 +15,10 @@ export function memoryAssumptions(exploration: ExplorationResult): string[] {
   const assumptions: string[] = [];
   const paths = exploration.paths;
   const heap = exploration.initialHeap;
+  for (const assumption of exploration.assumptions ?? []) {
+    const where = assumption.range.file === COMMAND_LINE ? '`--assume`' : `\`/*@ assume */\` at line ${assumption.range.startLine + 1} of ${basename(assumption.range.file)}`;
+    assumptions.push(`\`${assumption.text}\` is assumed (${where}): inputs that violate it are outside the contract.`);
+  }
   if (heap?.failed) assumptions.push(`'${heap.init}' could not be run before the analysis (${heap.failed}): the state is lazily initialised instead.`);
   if (heap && heap.objects.length > 0) {
     assumptions.push(`The state starts from what '${heap.init}' allocated (${heap.objects.length} object${heap.objects.length === 1 ? '' : 's'}, pointed to as it left them), with unknown contents.`);

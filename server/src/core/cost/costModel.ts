@@ -9,6 +9,7 @@
 // | call (the call itself)               | 1            | 0               |
 // | jump, branch, switch, return         | 1            | 0               |
 // | unreachable                          | 0            | 0               |
+// | anything evaluating `/*@ assume */`  | 0            | 0               |
 // | memcpy(d, s, n) intrinsic            | 1 + 2n       | 2n              |
 // | memset(d, c, n) intrinsic            | 1 + n        | n               |
 // | memcmp(a, b, n) intrinsic            | 1 + 3n       | 2n              |
@@ -31,6 +32,8 @@ export function zeroCost(): Cost {
 }
 
 export function instructionCost(instruction: Instruction): Cost {
+  // An `assume` annotation's condition is not code: the compiled function computes none of it.
+  if (instruction.assumption) return zeroCost();
   switch (instruction.op) {
     case 'load':
     case 'store':
@@ -41,7 +44,8 @@ export function instructionCost(instruction: Instruction): Cost {
 }
 
 export function terminatorCost(terminator: Terminator): Cost {
-  return terminator.op === 'unreachable' ? zeroCost() : { instructions: 1, memory_accesses: 0 };
+  // An `assume` annotation's branch is not code: the compiled function has no such test.
+  return terminator.op === 'unreachable' || (terminator.op === 'branch' && terminator.assumption !== undefined) ? zeroCost() : { instructions: 1, memory_accesses: 0 };
 }
 
 /** Extra cost of a memory intrinsic beyond its call instruction; `bytes` as documented above. */

@@ -16,6 +16,9 @@ export interface SourceRange {
   endColumn: number;
 }
 
+/** The file of a range that stands for the command line (`--assume`). */
+export const COMMAND_LINE = '<command line>';
+
 export type Operand =
   | { kind: 'reg'; id: number }
   | { kind: 'imm'; value: bigint; width: number }
@@ -56,7 +59,11 @@ export type Instruction = (
     /** An `asm` with a "memory" clobber: the call may write every object outside the function's own locals. */
     clobbersMemory?: boolean;
   }
-) & { range: SourceRange };
+) & {
+  range: SourceRange;
+  /** Part of an `assume` annotation's condition: not code of the function, so it costs nothing. */
+  assumption?: true;
+};
 
 /**
  * What a loaded or returned pointer points to, for memory the analysis did not allocate (lazy
@@ -89,7 +96,11 @@ export interface MbufLayout {
 export type Terminator = (
   | { op: 'jump'; target: number }
   /** `condition` is a 1-bit value; `text` is the C source of the condition, for path classes. */
-  | { op: 'branch'; condition: Operand; whenTrue: number; whenFalse: number; text: string }
+  /**
+   * With `assumption` (the text of a `/*@ assume EXPR *\/`), the branch is a precondition, not code:
+   * it costs nothing, decides no class, and its false side ends the path as `assumption-violated`.
+   */
+  | { op: 'branch'; condition: Operand; whenTrue: number; whenFalse: number; text: string; assumption?: string }
   | { op: 'switch'; value: Operand; width: number; cases: { value: bigint; target: number }[]; defaultTarget: number; text: string }
   | { op: 'return'; value: Operand | undefined }
   /**

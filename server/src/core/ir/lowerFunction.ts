@@ -10,7 +10,7 @@ import { AnalysisError, ReasonKind } from '../reasons';
 import type {
   BasicBlock, BinaryOp, ComparePredicate, Instruction, IrFunction, IrParameter, LoopInfo, MbufLayout, Operand, PacketField, Pointee, SourceRange, Terminator,
 } from './ir';
-import { PACKET_CONTEXTS } from './ir';
+import { COMMAND_LINE, PACKET_CONTEXTS } from './ir';
 
 /** Program-wide state the lowering of each function adds to. */
 export interface LoweringContext {
@@ -21,6 +21,8 @@ export interface LoweringContext {
   writtenGlobals: Set<string>;
   /** Statements lowered as a path end because they could not be modelled (see DEFERRED_LOWERING_FAILURES). */
   deferredFailures?: Array<{ functionName: string; reason: ReasonKind; message: string; range: SourceRange }>;
+  /** `--assume EXPR`: preconditions of entry functions, by name (lowered like `/*@ assume EXPR *\/` before them). */
+  entryAssumptions?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -98,6 +100,8 @@ class FunctionLowering {
   private readonly unit: TranslationUnit;
   /** Names whose declaration was lowered as a path end (DEFERRED_LOWERING_FAILURES), with its reason. */
   private readonly deferredDeclarations = new Map<string, AnalysisError>();
+  /** While an `assume` annotation is lowered: its text and place (every range and branch is the annotation's). */
+  private assuming: { text: string; range: SourceRange } | undefined;
 
   constructor(private readonly context: LoweringContext, private readonly node: Node, private readonly file: string, private readonly name: string) {
     this.unit = context.unit;
@@ -159,6 +163,12 @@ class FunctionLowering {
         if (type.kind === 'int' && type.signed) this.signedRegisters.add(register);
       }
     });
+    // `/*@ assume EXPR */` before the function: a precondition on its parameters and the state it reads.
+    const entryAssumptions = precedingAnnotationComments(this.node);
+    for (const comment of entryAssumptions) this.noteAssumption(comment);
+    // `--assume EXPR` on the command line: the same, for the entry functions the analysis was asked for.
+    const commandLine: SourceRange = { file: COMMAND_LINE, startByte: 0, endByte: 0, startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 };
+    for (const text of this.context.entryAssumptions?.get(this.name) ?? []) this.lowerAssumption(text.replace(/\s+/g, ' ').trim(), commandLine, this.node);
     this.lowerStatement(body);
     if (!this.isTerminated()) {
       if (this.returnType.kind === 'void' || this.name === 'main') {
@@ -190,7 +200,7 @@ class FunctionLowering {
       annotations: precedingAnnotations(this.node),
       // What the user wrote (comments included, as the editor shows it) and what the compiler
       // reads (macros expanded), so that a change to either changes the function's cache key.
-      text: `${this.unit.sourceText(this.node)}\n${this.node.text}`,
+      text: `${this.unit.sourceText(this.node)}\n${this.node.text}${(this.context.entryAssumptions?.get(this.name) ?? []).map((a) => `\n--assume ${a}`).join('')}`,
     };
   }
 
@@ -209,6 +219,7 @@ class FunctionLowering {
 
   private terminate(terminator: Terminator): void {
     if (this.isTerminated()) return;
+    if (this.assuming && terminator.op === 'branch') terminator = { ...terminator, assumption: this.assuming.text };
     this.current.terminator = terminator;
     delete (this.current as BasicBlock & { open?: boolean }).open;
   }
@@ -246,6 +257,7 @@ class FunctionLowering {
 
   private emit(instruction: Instruction): void {
     if (this.isTerminated()) this.startDeadBlock();
+    if (this.assuming) instruction.assumption = true;
     this.current.instructions.push(instruction);
   }
 
@@ -263,6 +275,7 @@ class FunctionLowering {
 
   /** Where the user wrote `node` (for expanded code, the macro invocation), through the unit's source map. */
   private rangeOf(node: Node): SourceRange {
+    if (this.assuming) return this.assuming.range;
     return this.unit.sourceRange(node);
   }
 
@@ -329,7 +342,10 @@ class FunctionLowering {
         this.scopes.push(new Map());
         for (const child of node.namedChildren) {
           if (!child) continue;
-          if (child.type === 'comment') this.noteCountMark(child);
+          if (child.type === 'comment') {
+            this.noteCountMark(child);
+            this.noteAssumption(child);
+          }
           this.lowerStatement(child);
         }
         this.scopes.pop();
@@ -699,6 +715,62 @@ class FunctionLowering {
       name: match[1]!, description: match[2] ?? `iterations that reach line ${place.endLine + 2} of ${this.name}`,
       block: this.current.id, index: this.current.instructions.length, line: place.startLine,
     });
+  }
+
+  /**
+   * `/*@ assume EXPR *\/`: from here on, paths on which the C expression EXPR is false are not part
+   * of the contract (a precondition the code cannot check, such as a port number below
+   * RTE_MAX_ETHPORTS). Lowered as branches marked `assumption`: they cost nothing and decide no
+   * class, and their false side ends its path as `assumption-violated`, which the executor drops.
+   */
+  private noteAssumption(comment: Node): void {
+    const match = /^(?:\/\*@\s*assume\s+([\s\S]*?)\s*\*\/|\/\/@\s*assume\s+(.*?)\s*)$/.exec(comment.text);
+    if (match) this.lowerAssumption((match[1] ?? match[2] ?? '').replace(/\s+/g, ' '), this.rangeOf(comment), comment);
+  }
+
+  private lowerAssumption(text: string, range: SourceRange, node: Node): void {
+    const expression = text ? this.unit.parseExpressionSnippet(text) : undefined;
+    this.assuming = { text, range };
+    try {
+      if (!expression) throw this.failure('unsupported', `the assumption '${text}' is not a C expression`, node);
+      if (hasSideEffects(expression)) throw this.failure('unsupported', `the assumption '${text}' has side effects (assignments, increments or calls)`, node);
+      const holds = this.newBlock();
+      const violated = this.newBlock();
+      // One branch on the whole condition where its operands need no short-circuit: a fork inside
+      // the assumption would split paths on what the code decides later (and leave those decisions
+      // out of the class conditions).
+      if (straightLineSafe(expression)) {
+        this.terminate({ op: 'branch', condition: this.straightLineCondition(expression), whenTrue: holds.id, whenFalse: violated.id, text, range });
+      } else {
+        this.lowerCondition(expression, holds.id, violated.id);
+      }
+      this.assuming = undefined;
+      this.switchTo(violated);
+      const where = range.file === COMMAND_LINE ? '--assume' : `line ${range.startLine + 1}`;
+      this.terminate({ op: 'unreachable', reason: `the assumption '${text}' (${where}) does not hold`, failure: 'assumption-violated', range });
+      this.switchTo(holds);
+    } finally {
+      this.assuming = undefined;
+    }
+  }
+
+  /** A condition of `&&`, `||` and `!` over leaves as one 1-bit value, every operand evaluated. */
+  private straightLineCondition(node: Node): Operand {
+    if (node.type === 'parenthesized_expression' && node.namedChildren[0]) return this.straightLineCondition(node.namedChildren[0]);
+    const operator = node.type === 'binary_expression' ? node.childForFieldName('operator')?.text : node.type === 'unary_expression' ? node.childForFieldName('operator')?.text : undefined;
+    if (operator === '&&' || operator === '||') {
+      const left = this.straightLineCondition(node.childForFieldName('left')!);
+      const right = this.straightLineCondition(node.childForFieldName('right')!);
+      const dst = this.newTemporary();
+      this.emit({ op: 'binary', dst, operator: operator === '&&' ? 'and' : 'or', left, right, width: 1, range: this.range(node) });
+      return { kind: 'reg', id: dst };
+    }
+    if (operator === '!') {
+      const dst = this.newTemporary();
+      this.emit({ op: 'binary', dst, operator: 'xor', left: this.straightLineCondition(node.childForFieldName('argument')!), right: { kind: 'imm', value: 1n, width: 1 }, width: 1, range: this.range(node) });
+      return { kind: 'reg', id: dst };
+    }
+    return this.lowerBoolean(node);
   }
 
   private registerLoop(node: Node, header: BasicBlock, kind: LoopInfo['kind']): void {
@@ -1963,4 +2035,38 @@ function pointeeInfo(type: PointerType): Pointee {
   const to = type.to;
   const complete = to.kind !== 'void' && to.kind !== 'function' && !(to.kind === 'record' && !to.complete);
   return { size: complete ? sizeOf(to) : 0, isRecord: to.kind === 'record', name: typeToString(to) };
+}
+
+/** The comments written just before `node` (a function definition), nearest last. */
+function precedingAnnotationComments(node: Node): Node[] {
+  const comments: Node[] = [];
+  for (let previous = node.previousSibling; previous && previous.type === 'comment'; previous = previous.previousSibling) comments.unshift(previous);
+  return comments;
+}
+
+/**
+ * Whether every operand of the condition's `&&` and `||` can be evaluated whatever the others are:
+ * the operands after the first read no memory and divide by nothing (`p == 0 || p->len < 64` needs
+ * its short circuit).
+ */
+function straightLineSafe(node: Node): boolean {
+  if (node.type === 'parenthesized_expression' && node.namedChildren[0]) return straightLineSafe(node.namedChildren[0]);
+  const operator = node.type === 'binary_expression' ? node.childForFieldName('operator')?.text : node.type === 'unary_expression' ? node.childForFieldName('operator')?.text : undefined;
+  if (operator === '&&' || operator === '||') return straightLineSafe(node.childForFieldName('left')!) && cannotFault(node.childForFieldName('right')!);
+  if (operator === '!') return straightLineSafe(node.childForFieldName('argument')!);
+  return true;
+}
+
+/** Whether evaluating the expression can neither read memory nor divide (so it cannot end a path). */
+function cannotFault(node: Node): boolean {
+  if (node.type === 'field_expression' || node.type === 'subscript_expression' || node.type === 'call_expression') return false;
+  if (node.type === 'pointer_expression' && node.childForFieldName('operator')?.text === '*') return false;
+  if (node.type === 'binary_expression' && ['/', '%'].includes(node.childForFieldName('operator')?.text ?? '')) return false;
+  return node.namedChildren.every((child) => !child || cannotFault(child));
+}
+
+/** Whether evaluating the expression could change state: an assignment, an increment or a call. */
+function hasSideEffects(node: Node): boolean {
+  if (node.type === 'assignment_expression' || node.type === 'update_expression' || node.type === 'call_expression') return true;
+  return node.namedChildren.some((child) => !!child && hasSideEffects(child));
 }

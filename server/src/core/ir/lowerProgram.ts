@@ -16,8 +16,8 @@ export interface LoweredProgram {
 }
 
 /** Lowers every defined function (optionally only `only`) and every global of the unit. */
-export function lowerProgram(unit: TranslationUnit, only?: Set<string>): LoweredProgram {
-  const context: LoweringContext = { unit, strings: [], stringIndex: new Map(), writtenGlobals: new Set() };
+export function lowerProgram(unit: TranslationUnit, only?: Set<string>, entryAssumptions?: ReadonlyMap<string, readonly string[]>): LoweredProgram {
+  const context: LoweringContext = { unit, strings: [], stringIndex: new Map(), writtenGlobals: new Set(), ...(entryAssumptions ? { entryAssumptions } : {}) };
   const functions = new Map<string, IrFunction>();
   const diagnostics: Diagnostic[] = [];
   const failedFunctions = new Map<string, Diagnostic>();

@@ -217,6 +217,8 @@ export interface ExplorationResult {
   summaryUse?: SummaryUse;
   /** Struct objects some path indexed as arrays (lazyMemory.ts), with their assumed element bound. */
   arrayObjects?: { name: string; elements: number; elementSize: number }[];
+  /** `/*@ assume EXPR *\/` annotations some path went through: inputs that violate them are outside the contract. */
+  assumptions?: { text: string; range: SourceRange }[];
   /** With `--init`: the init function's allocations the paths started from (witnesses give them as `heap`). */
   initialHeap?: InitHeap;
 }
@@ -393,6 +395,7 @@ class Explorer {
   private readonly summaryUse: SummaryUse = { instantiated: {}, inlined: [] };
   private recording?: Recording;
   private readonly arrayObjects: NonNullable<ExplorationResult['arrayObjects']> = [];
+  private readonly assumptions = new Map<string, { text: string; range: SourceRange }>();
 
   constructor(
     private readonly program: IrProgram, private readonly solver: IndependenceCachingSolver, private readonly options: ExecutionOptions,
@@ -430,6 +433,7 @@ class Explorer {
       paths: this.paths, stopReasons: this.stopReasons, inputObjects: this.inputObjects, pcvs: this.pcvs,
       ...(this.options.compositional && this.summaries ? { summaryUse: this.summaryUse } : {}),
       ...(this.arrayObjects.length > 0 ? { arrayObjects: this.arrayObjects } : {}),
+      ...(this.assumptions.size > 0 ? { assumptions: [...this.assumptions.values()] } : {}),
       ...(this.options.initialHeap ? { initialHeap: this.options.initialHeap } : {}),
     };
   }
@@ -1797,6 +1801,7 @@ class Explorer {
       concreteQuestions: [...new Set(recording.concreteQuestions)],
       concreteLoops: recording.concreteLoops,
       pastUnroll: recording.pastUnroll,
+      ...(this.assumptions.size > 0 ? { assumptions: [...this.assumptions.values()] } : {}),
     };
   }
 
@@ -1847,6 +1852,7 @@ class Explorer {
     args: SymbolicValue[],
   ): Promise<'forked' | undefined> {
     const objectOf = (name: string) => (name.startsWith('$arg') ? objects[Number(name.slice(4))]! : name);
+    for (const assumption of summary.assumptions ?? []) this.assumptions.set(`${assumption.text} (${rangeText(assumption.range)})`, assumption);
     const written = new Set(summary.leaves.flatMap((l) => l.writes.map(([name]) => name)));
     for (const name of new Set([...summary.touched, ...written])) {
       const object = state.memory.get(objectOf(name));
@@ -2216,6 +2222,7 @@ class Explorer {
         const bit = this.value(frame, terminator.condition);
         const condition = bit.kind === 'int' ? compare('eq', bit.expr.width === 1 ? bit.expr : extract(0, 0, bit.expr), bv(1n, 1)) : bit.kind === 'pointer' ? TRUE : FALSE;
         addCost(state.cost, terminatorCost(terminator));
+        if (terminator.assumption !== undefined) this.assumptions.set(`${terminator.assumption} (${rangeText(terminator.range)})`, { text: terminator.assumption, range: terminator.range });
         // A packet bounds check (`eth + 1 > data_end`) reads as the condition on the length it is.
         const text = lengthConditionText(condition) ?? terminator.text;
         return this.branchTo(state, frame, [
@@ -2252,6 +2259,8 @@ class Explorer {
         return 'continue';
       }
       case 'unreachable':
+        // A path on which an `assume` annotation is false is outside the contract: no class.
+        if (terminator.failure === 'assumption-violated') return [];
         if (terminator.failure) {
           throw new PathEnd({ kind: ERROR_REASONS.has(terminator.failure) ? 'error' : 'incomplete', reason: terminator.failure, message: terminator.reason, range: terminator.range });
         }
@@ -2304,7 +2313,9 @@ class Explorer {
       const successor = feasible.length === 1 ? state : this.fork(state);
       if (feasible.length > 1) {
         this.addConstraint(successor, t.condition, model);
-        successor.decisions.push({
+        // An assumption constrains the path but is not a decision of the code; a fork inside a
+        // short-circuit assumption (`p == 0 || p->len < 64`) that both continue is one, in its words.
+        if (!violatesAssumption(frame.fn, terminator)) successor.decisions.push({
           ...t.decision, otherLabels: t.decision.caseLabel === 'default' ? otherLabels : undefined, range: terminator.range, functionName: frame.fn.name, inputs: [...symbolsOf(t.condition)],
           loops: decisionLoops(state.frames),
           ...(this.recording ? { condition: t.condition, fork: { point, branch: index } } : {}),
@@ -2318,6 +2329,15 @@ class Explorer {
     if (successors.length === 1) return 'continue';
     return successors;
   }
+}
+
+/** Whether a branch of an `assume` annotation has the annotation's violation (a dropped path) as a target. */
+function violatesAssumption(fn: IrFunction, terminator: Terminator): boolean {
+  if (terminator.op !== 'branch' || terminator.assumption === undefined) return false;
+  return [terminator.whenTrue, terminator.whenFalse].some((b) => {
+    const t = fn.blocks[b]!.terminator;
+    return t.op === 'unreachable' && t.failure === 'assumption-violated';
+  });
 }
 
 function predicateExpr(predicate: Extract<Instruction, { op: 'compare' }>['predicate'], a: BitVecExpr, b: BitVecExpr): BoolExpr {

@@ -164,6 +164,8 @@ export interface FunctionSummary {
   concreteLoops: number;
   /** Whether some path reached a loop header past the unroll limit (concretely or summarised). */
   pastUnroll: boolean;
+  /** `/*@ assume *\/` annotations its paths went through (the caller's contract states them). */
+  assumptions?: { text: string; range: SourceRange }[];
 }
 
 /** Why a callee is inlined instead of summarised. */
@@ -179,7 +181,8 @@ export interface SummaryUse {
 // 5: declared PCVs in summarised loops are totals (`t@L`, `SummaryPcv.total`).
 // 6: loops run concretely in summaries (`concreteQuestions`, `concreteLoops`, `pastUnroll`); `SummaryPcv.otherCallees`.
 // 7: decisions carry the loop iterations they were taken in (`BranchDecision.loops`).
-export const SUMMARY_FORMAT_VERSION = 7;
+// 8: `assumptions` (the `/*@ assume *\/` annotations a summary's paths went through).
+export const SUMMARY_FORMAT_VERSION = 8;
 
 /** The symbol of an integer argument, a pointer argument's offset, and a summary object's initial bytes. */
 export const summaryArgument = (index: number): string => `sum:arg${index}`;
@@ -569,6 +572,7 @@ export function deserializeSummary(serialized: SerializedSummary): FunctionSumma
     concreteQuestions: s.concreteQuestions.map((q) => at(q) as BoolExpr),
     concreteLoops: s.concreteLoops,
     pastUnroll: s.pastUnroll,
+    ...(s.assumptions ? { assumptions: s.assumptions as FunctionSummary['assumptions'] } : {}),
     leaves: s.leaves.map((leaf) => ({
       outcome: leaf.outcome as SummaryLeaf['outcome'],
       constraints: leaf.constraints.map((c) => at(c) as BoolExpr),
