@@ -535,3 +535,27 @@ test('a guard against a computed limit gets the largest trip count the path allo
   assert.deepEqual(all.pcvs.map((p) => [p.bound, p.unboundedBy]), [[undefined, ['len']]]);
   assert.equal(all.worstCase?.unbounded, true);
 });
+
+test('a path-limit stop says which loop holds the branch points it left', async () => {
+  const { contractOf } = await import('./support/virtualContract');
+  // A walk that forks four ways on every byte it reads: 3 paths end it inside the loop.
+  const { contract } = await contractOf(`
+    #include <stdint.h>
+    int walk(const uint8_t *p)
+    {
+      int score = 0;
+      for (int i = 0; i < 6; i++) {
+        switch (p[i] & 3) {
+        case 0: score += 1; break;
+        case 1: score += 3; break;
+        case 2: score -= 2; break;
+        default: score ^= 5; break;
+        }
+      }
+      return score;
+    }`, 'walk', { maxPaths: 3 });
+  assert.equal(contract.complete, false);
+  const stop = contract.incompleteReasons.find((r) => r.kind === 'path-limit');
+  assert.ok(stop, JSON.stringify(contract.incompleteReasons));
+  assert.match(stop.message, /branch points? left to explore .*; (all are|it is|\d+ are) inside the for loop at line 6 of walk/);
+});

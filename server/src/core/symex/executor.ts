@@ -15,7 +15,7 @@ import {
   select, signExtend, store, symbol, symbolsOf, zeroExtend,
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
-import { CountMark, TOTAL_PCV_NOTE, countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
+import { CountMark, TOTAL_PCV_NOTE, countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName, successorsOf } from '../ir/loops';
 import { DEFAULT_FULL_UNROLL_LIMIT, runsInFull } from '../ir/fullUnroll';
 import { SolverTripBound, solverTripBound } from './loopBounds';
 import {
@@ -415,11 +415,11 @@ class Explorer {
       // Each pending state is a branch point not yet explored, which may hide any number of paths:
       // the message counts branch points, not paths.
       if (performance.now() - this.started > this.options.timeLimitMs) {
-        this.stop('time-limit', `stopped at the time limit (${this.options.timeLimitMs} ms) after ${this.paths.length} paths, with ${worklist.length} branch point${worklist.length === 1 ? '' : 's'} left to explore (each may hide many more paths)`);
+        this.stop('time-limit', `stopped at the time limit (${this.options.timeLimitMs} ms) after ${this.paths.length} paths, with ${worklist.length} branch point${worklist.length === 1 ? '' : 's'} left to explore (each may hide many more paths)${pendingLoopNote(worklist)}`);
         break;
       }
       if (this.paths.length >= this.options.maxPaths) {
-        this.stop('path-limit', `stopped at the path limit (${this.options.maxPaths} paths), with ${worklist.length} branch point${worklist.length === 1 ? '' : 's'} left to explore (each may hide many more paths)`);
+        this.stop('path-limit', `stopped at the path limit (${this.options.maxPaths} paths), with ${worklist.length} branch point${worklist.length === 1 ? '' : 's'} left to explore (each may hide many more paths)${pendingLoopNote(worklist)}`);
         break;
       }
       this.options.onProgress?.({ paths: this.paths, pendingStates: worklist.length, elapsedMs: performance.now() - this.started });
@@ -2329,6 +2329,48 @@ class Explorer {
     if (successors.length === 1) return 'continue';
     return successors;
   }
+}
+
+/** The blocks on a cycle through a loop's header (a do/while's body too, which its header does not dominate). */
+function loopCycle(fn: IrFunction, header: number): Set<number> {
+  const successors = (id: number): number[] => successorsOf(fn, id);
+  const forward = new Set<number>([header]);
+  const stack = [header];
+  while (stack.length > 0) for (const next of successors(stack.pop()!)) if (!forward.has(next)) { forward.add(next); stack.push(next); }
+  // Of those, the blocks that lead back to the header.
+  const cycle = new Set<number>([header]);
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const id of forward) if (!cycle.has(id) && successors(id).some((n) => cycle.has(n))) { cycle.add(id); changed = true; }
+  }
+  return cycle;
+}
+
+/**
+ * Where the unexplored branch points wait: the loop that holds most of them (innermost loop of each
+ * one's current function), so that the user knows which loop to bound, name or simplify.
+ */
+function pendingLoopNote(worklist: readonly State[]): string {
+  const counts = new Map<string, { count: number; text: string }>();
+  for (const state of worklist) {
+    const frame = state.frames[state.frames.length - 1];
+    if (!frame) continue;
+    let innermost: { loop: IrFunction['loops'][number]; size: number } | undefined;
+    for (const loop of frame.fn.loops) {
+      const body = loopCycle(frame.fn, loop.header);
+      if (body.has(frame.block) && (!innermost || body.size < innermost.size)) innermost = { loop, size: body.size };
+    }
+    if (!innermost) continue;
+    const key = `${frame.fn.name}:${innermost.loop.id}`;
+    const entry = counts.get(key) ?? { count: 0, text: `the ${innermost.loop.kind === 'do' ? 'do/while' : innermost.loop.kind} loop at line ${innermost.loop.range.startLine + 1} of ${frame.fn.name}` };
+    entry.count++;
+    counts.set(key, entry);
+  }
+  const top = [...counts.values()].sort((a, b) => b.count - a.count)[0];
+  if (!top) return '';
+  const all = top.count === worklist.length;
+  return `; ${all ? (worklist.length === 1 ? 'it is' : 'all are') : `${top.count} are`} inside ${top.text} (bound it with a guard or \`/*@ bound */\`, or raise --time-limit / --max-paths)`;
 }
 
 /** Whether a branch of an `assume` annotation has the annotation's violation (a dropped path) as a target. */
