@@ -39,7 +39,7 @@ export interface FuzzReport {
   lens: Percentiles;
   requests: number;
   diagnosticsChecked: number;
-  /** Server RSS (MB): after the first analyses, after the first 500 edits (or the last when fewer), peak, end (after the last analyses). */
+  /** Server RSS (MB): after the first analyses, after the first 500 edits (or the last when fewer) and their analyses, peak, end (after the last analyses). */
   rss: { start: number; after500: number; peak: number; end: number };
   /** The worker's tree-sitter WASM memory (MB) after its first job and at the end, from the server's memory log. */
   treeSitterWasm: { start?: number; end?: number; max?: number };
@@ -65,7 +65,8 @@ export async function runLspFuzz(options: FuzzOptions): Promise<FuzzReport> {
   fs.cpSync(NF, root, { recursive: true, filter: (source) => !source.includes(`${path.sep}driver`) && !source.endsWith('README.md') });
   const memoryLog = path.join(root, 'memory.jsonl');
   const settings = { includePaths: ['lib'], cacheDirectory: path.join(root, '.cache'), timeLimitMs: options.timeLimitMs, solverTimeoutMs: options.timeLimitMs };
-  const client = new LspTestClient({ rootPath: root, settings, env: { PERFCONTRACT_MEMORY_LOG: memoryLog } });
+  // The server runs as the VS Code extension starts it: two malloc arenas unless the caller sets them.
+  const client = new LspTestClient({ rootPath: root, settings, env: { PERFCONTRACT_MEMORY_LOG: memoryLog, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' } });
   const next = random(options.seed);
   const originals = new Map(FUZZ_FILES.map((f) => [f, fs.readFileSync(path.join(root, f), 'utf8')]));
   const texts = new Map(originals);
@@ -172,7 +173,12 @@ export async function runLspFuzz(options: FuzzOptions): Promise<FuzzReport> {
       }
       // Typing pace: most edits follow closely, some after a pause that lets an analysis finish.
       await delay(next() < 0.05 ? 300 + next() * 700 : next() * 30);
-      if (i + 1 === Math.min(500, count)) rss.after500 = sampleRss();
+      if (i + 1 === Math.min(500, count)) {
+        // Sampled like the start and the end, with every file analysed: mid-editing, analyses are
+        // being cancelled and RSS says little.
+        await settle(client, uris, 600_000);
+        rss.after500 = sampleRss();
+      }
       if ((i + 1) % 500 === 0) options.progress?.(`${i + 1} edits, ${failures.length} failures, RSS ${sampleRss()} MB (peak ${rss.peak} MB)`);
       if (failures.length > 0) break;
     }
@@ -364,7 +370,7 @@ export function formatReport(report: FuzzReport): string {
     `hover latency: ${p(report.hover)}`,
     `code lens latency: ${p(report.lens)}`,
     `diagnostics checked: ${report.diagnosticsChecked}`,
-    `server RSS: start ${report.rss.start} MB, after ${Math.min(500, report.edits)} edits ${report.rss.after500} MB, peak ${report.rss.peak} MB, end ${report.rss.end} MB`,
+    `server RSS: start ${report.rss.start} MB, after ${Math.min(500, report.edits)} edits and their analyses ${report.rss.after500} MB, peak ${report.rss.peak} MB, end ${report.rss.end} MB`,
     `worker tree-sitter WASM: start ${report.treeSitterWasm.start ?? '?'} MB, end ${report.treeSitterWasm.end ?? '?'} MB, max ${report.treeSitterWasm.max ?? '?'} MB; z3 allocated: start ${report.z3Allocated.start ?? '?'} MB, end ${report.z3Allocated.end ?? '?'} MB, max ${report.z3Allocated.max ?? '?'} MB`,
     `worker restarts: ${report.workerRestarts} (${Object.entries(report.restartReasons).map(([reason, count]) => `${count}: ${reason}`).join('; ') || 'none logged'})`,
   ].join('\n');

@@ -31,6 +31,13 @@ export interface HostOptions {
 const WORKER_HEAP_LIMIT_MB = 192;
 const WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: process.env.PERFCONTRACT_TEST_EXHAUST_MEMORY ? 64 : WORKER_HEAP_LIMIT_MB };
 
+/**
+ * A z3 check on the worker's thread that has run this long is taken for hung: its resource limit
+ * (at most 10,000,000 units, about 2.5 s of z3 work on a quiet machine) would have ended it long
+ * before, even on a machine loaded many times over.
+ */
+const Z3_CHECK_HUNG_MS = 30_000;
+
 /** How long shutting down waits for the worker to write its cache. */
 const FLUSH_TIMEOUT_MS = 5000;
 
@@ -55,6 +62,10 @@ export class AnalysisHost {
   /** Messages for the next worker while the old one writes its cache before it goes. */
   private waitingForWorker: MainToWorker[] | undefined;
   restarts = 0;
+  /** Cancellation grace periods extended because the worker was inside a z3 check. */
+  waitedForChecks = 0;
+  /** The worker's z3 check probe (solver.ts `setZ3CheckProbe`): when its current check started, or 0. */
+  private z3CheckProbe = new BigInt64Array(new SharedArrayBuffer(8));
   /** Workers replaced because a WebAssembly module neared its memory cap. */
   recycles = 0;
 
@@ -80,15 +91,33 @@ export class AnalysisHost {
   cancel(id: number): void {
     if (!this.jobs.has(id) || this.cancelTimers.has(id)) return;
     this.send({ type: 'cancel', id });
-    const timer = setTimeout(() => {
+    const cancelled = Date.now();
+    const expire = () => {
       this.cancelTimers.delete(id);
-      if (this.jobs.has(id)) {
-        this.options.log(`analysis job ${id} did not stop within ${this.options.cancelGraceMs} ms; restarting the analysis worker`);
-        this.restart(`job ${id} did not stop after cancellation`);
+      if (!this.jobs.has(id)) return;
+      // Inside a z3 check, which ends at its resource limit but cannot see the cancellation: wait
+      // for it (a restart would only reload z3), unless it has run far past any resource limit.
+      const checkStarted = Number(Atomics.load(this.z3CheckProbe, 0));
+      if (checkStarted > 0 && Date.now() - checkStarted < Z3_CHECK_HUNG_MS) {
+        this.waitedForChecks++;
+        const timer = setTimeout(expire, Math.min(this.options.cancelGraceMs, Z3_CHECK_HUNG_MS - (Date.now() - checkStarted)) + 50);
+        timer.unref();
+        this.cancelTimers.set(id, timer);
+        return;
       }
-    }, this.options.cancelGraceMs);
+      const waited = Date.now() - cancelled;
+      this.options.log(`analysis job ${id} did not stop within ${waited} ms${checkStarted > 0 ? ' (a z3 check ran past its resource limit)' : ''}; restarting the analysis worker`);
+      this.restart(`job ${id} did not stop after cancellation`);
+    };
+    const timer = setTimeout(expire, this.options.cancelGraceMs);
     timer.unref();
     this.cancelTimers.set(id, timer);
+  }
+
+  /** How long the worker has been inside its current z3 check (ms), or undefined when it is not in one. */
+  get z3CheckRunningMs(): number | undefined {
+    const started = Number(Atomics.load(this.z3CheckProbe, 0));
+    return started > 0 ? Date.now() - started : undefined;
   }
 
   /** Starts the worker now (it loads z3 at once) rather than with the first analysis. */
@@ -174,7 +203,9 @@ export class AnalysisHost {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     // Beside this file, so a bundle can ship dist/server.js and dist/analysisWorker.js together.
-    const worker = new Worker(path.join(__dirname, 'analysisWorker.js'), { resourceLimits: WORKER_RESOURCE_LIMITS });
+    // A new worker gets a new probe: a check of the one it replaces may still be running.
+    this.z3CheckProbe = new BigInt64Array(new SharedArrayBuffer(8));
+    const worker = new Worker(path.join(__dirname, 'analysisWorker.js'), { resourceLimits: WORKER_RESOURCE_LIMITS, workerData: { z3CheckProbe: this.z3CheckProbe.buffer } });
     this.worker = worker;
     worker.on('message', (message: WorkerToMain) => this.receive(message));
     worker.on('error', (error) => {

@@ -7,9 +7,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parentPort } from 'worker_threads';
+import { parentPort, workerData } from 'worker_threads';
 import { analyze, AnalysisResult, endAnalysisSession, FileSystem } from '../core/analysis';
-import { preloadZ3, setZ3MemoryLimitMb } from '../core/solver/solver';
+import { preloadZ3, setZ3CheckProbe, setZ3MemoryLimitMb } from '../core/solver/solver';
 import { resolveCompilerCommand } from '../ground/compileCommands';
 import { DEFAULT_CYCLES_MODEL, groundContract, Grounding, GroundingFailure, X86_METRICS } from '../ground/ground';
 import { failureOf, GroundingError } from '../ground/groundingError';
@@ -449,6 +449,8 @@ const logMemory = startMemoryLog('worker', () => ({
 }));
 
 if (parentPort) {
+  const probe = (workerData as { z3CheckProbe?: SharedArrayBuffer } | undefined)?.z3CheckProbe;
+  if (probe) setZ3CheckProbe(new BigInt64Array(probe));
   parentPort.on('message', (message: MainToWorker) => handle(message));
   post({ type: 'ready' });
 }

@@ -327,6 +327,17 @@ export interface Z3SolverOptions {
  */
 export const Z3_RESOURCE_UNITS_PER_MS = 4000;
 
+/**
+ * Shared with the thread that owns this one (the language server's main thread): while a check runs
+ * on this thread, when it started (ms since the epoch), else 0. A check is bounded by its resource
+ * limit but cannot see a cancellation, so the owner waits for it instead of taking the thread for hung.
+ */
+let checkProbe: BigInt64Array | undefined;
+
+export function setZ3CheckProbe(probe: BigInt64Array | undefined): void {
+  checkProbe = probe;
+}
+
 /** Deepest term sent to z3; deeper ones are answered unknown (z3's recursion overflows the WASM stack). */
 export const MAX_Z3_DEPTH = 2000;
 
@@ -424,6 +435,7 @@ export class Z3Solver implements Solver {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private checkHere(solver: any, checkNow: CheckOnThisThread): { answer: string; z3Model?: any } {
+    if (checkProbe) Atomics.store(checkProbe, 0, BigInt(Date.now()));
     try {
       const answer = checkNow(solver.ptr);
       const z3Model = answer === 'sat' ? solver.model() : undefined;
@@ -441,6 +453,8 @@ export class Z3Solver implements Solver {
       noteZ3Failure(error as Error);
       this.abandonSolver();
       return { answer: 'unknown' };
+    } finally {
+      if (checkProbe) Atomics.store(checkProbe, 0, 0n);
     }
   }
 
