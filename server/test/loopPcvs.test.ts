@@ -559,3 +559,12 @@ test('a path-limit stop says which loop holds the branch points it left', async 
   assert.ok(stop, JSON.stringify(contract.incompleteReasons));
   assert.match(stop.message, /branch points? left to explore .*; (all are|it is|\d+ are) inside the for loop at line 6 of walk/);
 });
+
+test('an exit inside the body bounds the loop when every iteration passes it and steps its counter', async () => {
+  const file = path.resolve(__dirname, '../../../test-fixtures/engine/loop_exits.c');
+  const analysis = await analyze([{ path: file }], {}, diskFileSystem);
+  const bounds = Object.fromEntries(analysis.contracts.map((c) => [c.name, c.pcvs.map((p) => p.bound ?? null)]));
+  // route: `hops == MAX_HOPS` (8) after the 2 explicit iterations; count_tlvs: `++n >= 16`;
+  // skip_tags steps `depth` on some iterations only: its bound comes from `i < 200` alone.
+  assert.deepEqual(bounds, { route: [6], count_tlvs: [14], skip_tags: [198] });
+});

@@ -89,6 +89,21 @@ function dominatorSets(fn: IrFunction, predecessors: Map<number, number[]>): Map
   return dominators;
 }
 
+/** The blocks that dominate `block` (every path from the entry to it passes through them). */
+export function dominatorsOf(fn: IrFunction, block: number): ReadonlySet<number> | undefined {
+  const predecessors = new Map<number, number[]>();
+  if (!dominatorCache.has(fn)) {
+    for (const b of fn.blocks) {
+      for (const target of successorsOf(fn, b.id)) {
+        const list = predecessors.get(target) ?? [];
+        list.push(b.id);
+        predecessors.set(target, list);
+      }
+    }
+  }
+  return dominatorSets(fn, predecessors).get(block);
+}
+
 export function successorsOf(fn: IrFunction, blockId: number): number[] {
   const t = fn.blocks[blockId]!.terminator;
   switch (t.op) {

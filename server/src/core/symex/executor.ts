@@ -15,7 +15,7 @@ import {
   select, signExtend, store, symbol, symbolsOf, zeroExtend,
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
-import { CountMark, TOTAL_PCV_NOTE, countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName, successorsOf } from '../ir/loops';
+import { CountMark, TOTAL_PCV_NOTE, countMarks, dominatorsOf, loopBody, loopMarkNames, loopPcv, pcvInstanceName, successorsOf } from '../ir/loops';
 import { DEFAULT_FULL_UNROLL_LIMIT, runsInFull } from '../ir/fullUnroll';
 import { SolverTripBound, solverTripBound } from './loopBounds';
 import {
@@ -2522,30 +2522,51 @@ function boundOfGuards(guards: SummaryGuard[]): number | undefined {
  */
 function loopGuards(frame: Frame, header: BasicBlock, body: ReadonlySet<number>): SummaryGuard[] {
   const guards: SummaryGuard[] = [];
+  const latches = [...body].filter((id) => successorsOf(frame.fn, id).includes(header.id));
+  const tried = new Set<number>();
   let block: BasicBlock | undefined = header;
   const seen = new Set<number>();
   while (block && !seen.has(block.id)) {
     seen.add(block.id);
     const terminator: Terminator = block.terminator;
     if (terminator.op !== 'branch' || body.has(terminator.whenFalse)) break;
-    const guard = conditionGuard(frame, block, body);
+    const guard = conditionGuard(frame, block, body, latches);
+    tried.add(block.id);
     if (guard) guards.push(guard);
     const next: BasicBlock | undefined = frame.fn.blocks[terminator.whenTrue];
     // Only follow blocks that just compute the next condition (no memory effects).
     if (!next || !body.has(next.id) || next.id === header.id || next.instructions.some((i) => i.op === 'store' || i.op === 'call' || i.op === 'load')) break;
     block = next;
   }
+  // An exit inside the body that every iteration passes (`if (depth == MAX) return -1;`) bounds
+  // the loop like a header guard on its counter.
+  for (const id of body) {
+    if (tried.has(id)) continue;
+    const terminator = frame.fn.blocks[id]!.terminator;
+    if (terminator.op !== 'branch' || body.has(terminator.whenTrue) === body.has(terminator.whenFalse)) continue;
+    if (!latches.every((latch) => dominatorsOf(frame.fn, latch)?.has(id))) continue;
+    const guard = conditionGuard(frame, frame.fn.blocks[id]!, body, latches);
+    if (guard) guards.push(guard);
+  }
   return guards;
 }
 
-function conditionGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<number>): SummaryGuard | undefined {
+/**
+ * A branch that leaves the loop on one side, on a counter compared with a limit, as the guard
+ * `counter < limit` (or `<=`) the loop runs under. The counter may be on either side and the loop
+ * may go on when the comparison is true or false: `if (depth >= MAX) break;` is `depth < MAX`, and
+ * `if (depth == MAX) return` is `depth < MAX` when the counter starts at or below MAX and reaches it.
+ */
+function conditionGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<number>, latches: readonly number[]): SummaryGuard | undefined {
   const terminator = header.terminator;
-  if (terminator.op !== 'branch' || terminator.condition.kind !== 'reg' || !body.has(terminator.whenTrue)) return undefined;
+  if (terminator.op !== 'branch' || terminator.condition.kind !== 'reg') return undefined;
+  const staysOnTrue = body.has(terminator.whenTrue);
   const definitions = new Map<number, Instruction>();
   for (const instruction of header.instructions) if ('dst' in instruction && instruction.dst !== undefined) definitions.set(instruction.dst, instruction);
-  const comparison = definitions.get(terminator.condition.id);
-  if (!comparison || comparison.op !== 'compare' || comparison.pointers) return undefined;
-  if (!['slt', 'ult', 'sle', 'ule'].includes(comparison.predicate)) return undefined;
+  const original = definitions.get(terminator.condition.id);
+  if (!original || original.op !== 'compare' || original.pointers) return undefined;
+  const comparison = continuingComparison(original, staysOnTrue);
+  if (!comparison) return undefined;
   const limit = comparison.right.kind === 'imm' ? comparison.right.value.toString() : integerRegister(frame, comparison.right);
   // The counter may be widened before the comparison (uint8_t i < n compares as int).
   let counterOperand = comparison.left;
@@ -2558,6 +2579,9 @@ function conditionGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<numb
   for (const id of body) {
     for (const instruction of frame.fn.blocks[id]!.instructions) {
       if (!('dst' in instruction) || instruction.dst !== counter) continue;
+      // Every iteration must step the counter: an iteration that skips the step (a `continue`
+      // before it, a conditional `i++`) could go round without coming nearer the limit.
+      if (!latches.every((latch) => dominatorsOf(frame.fn, latch)?.has(id))) return undefined;
       // The add that steps the counter: the instruction itself, or, for a narrow counter, the add it truncates.
       const narrow = narrowCounterStep(instruction, counter, body, frame.fn);
       if (narrow) counterWidth = narrow.width;
@@ -2571,6 +2595,15 @@ function conditionGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<numb
   }
   const start = integerRegister(frame, { kind: 'reg', id: counter });
   if (step === undefined || step <= 0n || start === undefined) return undefined;
+  if (comparison.untilEqual) {
+    // `counter != limit` goes on until the counter lands on the limit: only from a known start at
+    // or below it, in whole steps.
+    if (start.op !== 'const' || comparison.right.kind !== 'imm' || counterWidth !== comparison.width) return undefined;
+    const signed = comparison.predicate.startsWith('s');
+    const from = signed ? BigInt.asIntN(comparison.width, start.value) : BigInt.asUintN(comparison.width, start.value);
+    const to = signed ? BigInt.asIntN(comparison.width, comparison.right.value) : BigInt.asUintN(comparison.width, comparison.right.value);
+    if (from > to || (to - from) % step !== 0n) return undefined;
+  }
   // A counter narrower than the comparison must not wrap on its way to the limit: its last step
   // from below the limit has to stay within what the counter holds.
   if (counterWidth < comparison.width) {
@@ -2581,6 +2614,27 @@ function conditionGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<numb
     if (lastBelow + step > counterMax) return undefined;
   }
   return { start, limit, step: step.toString(), signed: comparison.predicate.startsWith('s'), inclusive: comparison.predicate.endsWith('le'), width: comparison.width };
+}
+
+type CompareInstruction = Extract<Instruction, { op: 'compare' }>;
+
+/**
+ * The comparison as `counter < limit` or `counter <= limit` with the counter on the left, true
+ * while the loop goes on (`staysOnTrue`: the branch's true side stays in the loop); `untilEqual`
+ * for a loop that goes on while `counter != limit`, taken as `counter < limit` (see conditionGuard).
+ */
+function continuingComparison(comparison: CompareInstruction, staysOnTrue: boolean): (CompareInstruction & { untilEqual?: boolean }) | undefined {
+  const swapped: Record<string, CompareInstruction['predicate']> = { slt: 'sgt', ult: 'ugt', sle: 'sge', ule: 'uge', sgt: 'slt', ugt: 'ult', sge: 'sle', uge: 'ule', eq: 'eq', ne: 'ne' };
+  const negated: Record<string, CompareInstruction['predicate']> = { slt: 'sge', ult: 'uge', sle: 'sgt', ule: 'ugt', sgt: 'sle', ugt: 'ule', sge: 'slt', uge: 'ult', eq: 'ne', ne: 'eq' };
+  // The limit on the right: a constant or register on the left is swapped over.
+  let c: CompareInstruction = comparison.left.kind === 'imm' && comparison.right.kind === 'reg'
+    ? { ...comparison, left: comparison.right, right: comparison.left, predicate: swapped[comparison.predicate]! }
+    : comparison;
+  if (!staysOnTrue) c = { ...c, predicate: negated[c.predicate]! };
+  if (['slt', 'ult', 'sle', 'ule'].includes(c.predicate)) return c;
+  // `counter != limit`: signedness does not matter to the equality; the start check uses unsigned.
+  if (c.predicate === 'ne') return { ...c, predicate: 'ult', untilEqual: true };
+  return undefined;
 }
 
 function isZeroExtended(instruction: Instruction | undefined): boolean {
