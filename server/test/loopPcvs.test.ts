@@ -568,3 +568,17 @@ test('an exit inside the body bounds the loop when every iteration passes it and
   // skip_tags steps `depth` on some iterations only: its bound comes from `i < 200` alone.
   assert.deepEqual(bounds, { route: [6], count_tlvs: [14], skip_tags: [198] });
 });
+
+test('a counter stepped by what the body reads is bounded by its least step, up or down', async () => {
+  const file = path.resolve(__dirname, '../../../test-fixtures/engine/variable_steps.c');
+  const analysis = await analyze([{ path: file }], {}, diskFileSystem);
+  const pcvs = Object.fromEntries(analysis.contracts.map((c) => [c.name, c.pcvs.map((p) => ({ bound: p.bound ?? null, source: p.boundSource ?? null }))]));
+  assert.deepEqual(pcvs, {
+    // end <= 60, at >= 22 after the two explicit iterations, and a NOP steps by 1.
+    count_options: [{ bound: 38, source: 'solver' }],
+    // left <= 63 counts down by 4 while left >= 4: 15 iterations, 13 after the explicit ones.
+    fold: [{ bound: 13, source: 'solver' }],
+    // buf[at] may be 0: the loop may never end, and no bound is claimed.
+    skip_records: [{ bound: null, source: null }],
+  });
+});

@@ -12,7 +12,7 @@ import { INTRINSICS } from '../syntax/builtinHeaders';
 import { ERROR_REASONS, type ReasonKind } from '../reasons';
 import {
   ArrayExpr, BitVecExpr, BoolExpr, FALSE, TRUE, and, arrayConst, arraySymbol, binary, bv, compare, concat, extract, ite, not, or,
-  select, signExtend, store, symbol, symbolsOf, zeroExtend,
+  select, signExtend, store, symbol, symbolsOf, toSigned, zeroExtend,
 } from './expr';
 import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
 import { CountMark, TOTAL_PCV_NOTE, countMarks, dominatorsOf, loopBody, loopMarkNames, loopPcv, pcvInstanceName, successorsOf } from '../ir/loops';
@@ -283,6 +283,11 @@ interface Boundary {
   finished: { state: State; outcome: PathOutcome; returnValue: SymbolicValue | undefined }[];
   /** While a summary is recorded: the loop as the summary keeps it (iterations with their conditions). */
   recorded?: SummaryLoop;
+  /**
+   * A guard's counter that steps by a value the body computes (`off += olen`): its value when the
+   * summarised iteration starts, and its value and path at each return to the header (stepBound).
+   */
+  stepCounter?: { register: number; start: BitVecExpr; ends: { constraints: BoolExpr[]; after: BitVecExpr; evaluator: ModelEvaluator }[]; lost: boolean };
 }
 
 interface State {
@@ -640,6 +645,11 @@ class Explorer {
         if (frame.block === boundary.header && !state.skipHeaderVisit) {
           const iteration = { cost: subtractCost(state.cost, boundary.startCost), terms: subtractTerms(state.terms, boundary.startTerms), mark: state.marks.get(boundary) };
           boundary.iterations.push(iteration);
+          if (boundary.stepCounter) {
+            const after = integerRegister(frame, { kind: 'reg', id: boundary.stepCounter.register });
+            if (after) boundary.stepCounter.ends.push({ constraints: [...state.constraints], after, evaluator: state.evaluator });
+            else boundary.stepCounter.lost = true;
+          }
           boundary.recorded?.iterations.push({
             constraints: [...state.constraints], decisions: state.decisions.map(summaryDecision), cost: iteration.cost, terms: [...iteration.terms],
             ...(iteration.mark === undefined ? {} : { mark: iteration.mark }),
@@ -822,9 +832,15 @@ class Explorer {
         outOfTime: () => performance.now() - this.started > this.options.timeLimitMs,
       })
       : undefined;
-    const bound = declared ?? inferred ?? (solved?.kind === 'bound' ? solved.bound : undefined);
-    const boundSource: SummarizedLoopPcv['boundSource'] = declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : bound !== undefined ? 'solver' : undefined;
+    let bound = declared ?? inferred ?? (solved?.kind === 'bound' ? solved.bound : undefined);
+    let boundSource: SummarizedLoopPcv['boundSource'] = declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : bound !== undefined ? 'solver' : undefined;
+    // A guard whose counter steps by what the body computes (`off += olen`): bounded after the
+    // iteration is explored, by the least step every path through it takes (stepBound).
+    const stepped = bound === undefined && solved === undefined && declared === undefined && !this.recording && state.frames.length === 1
+      ? variableStepGuard(frame, header, body) : undefined;
+    const beforeLoop = stepped ? { constraints: [...state.constraints], evaluator: state.evaluator, start: integerRegister(frame, { kind: 'reg', id: stepped.counter }) } : undefined;
     const known = this.pcvs.get(pcv);
+    const knownBound = known?.bound;
     let recorded: SummaryLoop | undefined;
     if (this.recording) {
       // The PCV's bound and per-iteration cost are settled at each call site (instantiateSummary).
@@ -847,9 +863,11 @@ class Explorer {
       if (known.bound === undefined && solved?.kind === 'unbounded') known.unboundedBy = [...new Set([...(known.unboundedBy ?? []), ...solved.inputs])].sort();
     }
     await this.havoc(state, body);
+    const counterAtStart = stepped ? integerRegister(frame, { kind: 'reg', id: stepped.counter }) : undefined;
     const boundary: Boundary = {
       pcv, depth: state.frames.length, header: header.id, body, startCost: { ...state.cost }, startTerms: cloneTerms(state.terms),
       iterations: [], exits: [], finished: [], ...(recorded ? { recorded } : {}),
+      ...(stepped && counterAtStart ? { stepCounter: { register: stepped.counter, start: counterAtStart, ends: [], lost: false } } : {}),
     };
     state.boundaries = [...state.boundaries, boundary];
     state.skipHeaderVisit = true;
@@ -858,6 +876,19 @@ class Explorer {
       if (this.options.signal?.aborted) { this.stop('cancelled', 'the analysis was cancelled'); break; }
       if (performance.now() - this.started > this.options.timeLimitMs) { this.stop('time-limit', `stopped after ${this.options.timeLimitMs} ms while summarising the loop at line ${loop.range.startLine + 1} of ${fn.name}`); break; }
       await this.step(worklist);
+    }
+    if (stepped && beforeLoop?.start && boundary.stepCounter && !boundary.stepCounter.lost && worklist.length === 0) {
+      const found = await this.stepBound(stepped, beforeLoop.start, boundary.stepCounter, beforeLoop);
+      if (found !== undefined) {
+        const record = this.pcvs.get(pcv);
+        // Another path that summarised this PCV without a bound keeps it unbounded.
+        if (record && (!known || knownBound !== undefined)) {
+          record.bound = Math.max(found, knownBound ?? 0);
+          record.boundSource = 'solver';
+          bound = record.bound;
+          boundSource = 'solver';
+        }
+      }
     }
     if (recorded) {
       for (const s of [...boundary.finished.map((f) => f.state), ...boundary.exits]) {
@@ -933,6 +964,59 @@ class Explorer {
   private noteDeclaredTotal(name: string): void {
     this.totalPcvs.add(name);
     this.declaredTotals.add(name);
+  }
+
+  /**
+   * The bound of a loop whose guard's counter steps by a value the body computes: the least step m
+   * that every explored path from the header back to it takes (the summarised iteration starts
+   * from a state that covers every real one, so every real iteration steps at least m), found by
+   * a binary search of solver queries per path; then the trip bound of the guard with step m,
+   * under the path condition before the loop (loopBounds.ts). Undefined when some path may step by
+   * less than 1 (or wrap), or a query is undecided.
+   */
+  private async stepBound(
+    guard: VariableStepGuard, start: BitVecExpr, counter: NonNullable<Boundary['stepCounter']>,
+    beforeLoop: { constraints: BoolExpr[]; evaluator: ModelEvaluator },
+  ): Promise<number | undefined> {
+    if (counter.ends.length === 0) return undefined;
+    const wide = guard.width + 2;
+    const extend = (e: BitVecExpr) => (guard.signed ? signExtend(e, wide) : zeroExtend(e, wide));
+    const unsat = async (constraints: BoolExpr[], condition: BoolExpr): Promise<boolean> => {
+      const timeLeft = this.options.timeLimitMs - (performance.now() - this.started);
+      if (timeLeft <= 0) return false;
+      return (await this.solver.checkSliced([...constraints, condition], this.options.signal, timeLeft)).result === 'unsat';
+    };
+    let least: bigint | undefined;
+    for (const end of counter.ends) {
+      const delta = guard.direction === 'up' ? binary('sub', extend(end.after), extend(counter.start)) : binary('sub', extend(counter.start), extend(end.after));
+      const stepsAtLeast = (m: bigint) => unsat(end.constraints, compare('slt', delta, bv(m, wide)));
+      if (!(await stepsAtLeast(1n))) return undefined;
+      // This path's own model gives one step it can take: the least is at most that.
+      let low = 1n;
+      let high = toSigned(end.evaluator.bitvec(delta), wide);
+      if (least !== undefined && least < high) high = least;
+      if (high < 1n) return undefined;
+      while (low < high) {
+        const middle = (low + high + 1n) / 2n;
+        if (await stepsAtLeast(middle)) low = middle;
+        else high = middle - 1n;
+      }
+      least = least === undefined || low < least ? low : least;
+    }
+    if (least === undefined) return undefined;
+    // Counting down from `start` while `limit < counter` is counting up from `limit` to `start`: k
+    // more iterations need start - limit >= (k - 1) * m + 1 either way.
+    const [from, to] = guard.direction === 'up' ? [start, guard.limit] : [guard.limit, start];
+    const trips = await solverTripBound([{ start: from, limit: to, step: least.toString(), signed: guard.signed, inclusive: guard.inclusive, width: guard.width }], {
+      evaluator: beforeLoop.evaluator,
+      feasible: async (condition) => {
+        const timeLeft = this.options.timeLimitMs - (performance.now() - this.started);
+        if (timeLeft <= 0) return 'unknown';
+        return (await this.solver.checkSliced([...beforeLoop.constraints, condition], this.options.signal, timeLeft)).result;
+      },
+      outOfTime: () => performance.now() - this.started > this.options.timeLimitMs,
+    });
+    return trips?.kind === 'bound' ? trips.bound : undefined;
   }
 
   /**
@@ -2557,6 +2641,58 @@ function loopGuards(frame: Frame, header: BasicBlock, body: ReadonlySet<number>)
  * may go on when the comparison is true or false: `if (depth >= MAX) break;` is `depth < MAX`, and
  * `if (depth == MAX) return` is `depth < MAX` when the counter starts at or below MAX and reaches it.
  */
+interface VariableStepGuard {
+  counter: number;
+  /** `up`: the loop goes on while `counter < limit` (or `<=`); `down`: while `limit < counter` (or `<=`). */
+  direction: 'up' | 'down';
+  /** The limit's value when summarising starts (it is not written in the loop). */
+  limit: BitVecExpr;
+  signed: boolean;
+  inclusive: boolean;
+  width: number;
+}
+
+/**
+ * A header guard (in a chain of `&&` conditions) that compares a register the body writes with
+ * one it does not: `while (off < hlen) { ... off += olen; }`, `while (n >= 8) { ... n -= 8; }`.
+ * Whether the counter moves only one way, and by how much, is for the explored iteration to show
+ * (stepBound).
+ */
+function variableStepGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<number>): VariableStepGuard | undefined {
+  const written = new Set<number>();
+  for (const id of body) for (const instruction of frame.fn.blocks[id]!.instructions) if ('dst' in instruction && instruction.dst !== undefined) written.add(instruction.dst);
+  const value = (operand: Operand, width: number): BitVecExpr | undefined => operand.kind === 'imm' ? bv(BigInt.asUintN(width, operand.value), width)
+    : operand.kind === 'reg' && !written.has(operand.id) ? integerRegister(frame, operand) : undefined;
+  let block: BasicBlock | undefined = header;
+  const seen = new Set<number>();
+  while (block && !seen.has(block.id)) {
+    seen.add(block.id);
+    const terminator: Terminator = block.terminator;
+    if (terminator.op !== 'branch' || body.has(terminator.whenFalse) || terminator.condition.kind !== 'reg') break;
+    const definitions = new Map<number, Instruction>();
+    for (const instruction of block.instructions) if ('dst' in instruction && instruction.dst !== undefined) definitions.set(instruction.dst, instruction);
+    const c = definitions.get(terminator.condition.id);
+    if (c?.op === 'compare' && !c.pointers && c.predicate !== 'eq' && c.predicate !== 'ne') {
+      // As `a < b` (or `<=`): the loop goes on while it holds.
+      const less = /^(s|u)l[te]$/.test(c.predicate);
+      const [a, b] = less ? [c.left, c.right] : [c.right, c.left];
+      const inclusive = c.predicate.endsWith('e');
+      const signed = c.predicate.startsWith('s');
+      const up = a.kind === 'reg' && written.has(a.id) ? { counter: a, limit: value(b, c.width), direction: 'up' as const } : undefined;
+      const down = b.kind === 'reg' && written.has(b.id) ? { counter: b, limit: value(a, c.width), direction: 'down' as const } : undefined;
+      const found = up ?? down;
+      const counterValue = found?.counter.kind === 'reg' ? integerRegister(frame, found.counter) : undefined;
+      if (found?.counter.kind === 'reg' && found.limit && counterValue && counterValue.width === c.width && found.limit.width === c.width) {
+        return { counter: found.counter.id, direction: found.direction, limit: found.limit, signed, inclusive, width: c.width };
+      }
+    }
+    const next: BasicBlock | undefined = frame.fn.blocks[terminator.whenTrue];
+    if (!next || !body.has(next.id) || next.id === header.id || next.instructions.some((i) => i.op === 'store' || i.op === 'call' || i.op === 'load')) break;
+    block = next;
+  }
+  return undefined;
+}
+
 function conditionGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<number>, latches: readonly number[]): SummaryGuard | undefined {
   const terminator = header.terminator;
   if (terminator.op !== 'branch' || terminator.condition.kind !== 'reg') return undefined;
