@@ -569,7 +569,7 @@ test('an exit inside the body bounds the loop when every iteration passes it and
   assert.deepEqual(bounds, { route: [6], count_tlvs: [14], skip_tags: [198] });
 });
 
-test('a counter stepped by what the body reads is bounded by its least step, up or down', async () => {
+test('a counter stepped by what the body reads is bounded by its least step, up, down or as a pointer', async () => {
   const file = path.resolve(__dirname, '../../../test-fixtures/engine/variable_steps.c');
   const analysis = await analyze([{ path: file }], {}, diskFileSystem);
   const pcvs = Object.fromEntries(analysis.contracts.map((c) => [c.name, c.pcvs.map((p) => ({ bound: p.bound ?? null, source: p.boundSource ?? null }))]));
@@ -578,6 +578,8 @@ test('a counter stepped by what the body reads is bounded by its least step, up 
     count_options: [{ bound: 38, source: 'solver' }],
     // left <= 63 counts down by 4 while left >= 4: 15 iterations, 13 after the explicit ones.
     fold: [{ bound: 13, source: 'solver' }],
+    // The walking pointer's offset: end - p <= 31, p at least 2 bytes in after the explicit ones.
+    walk_tlv: [{ bound: 29, source: 'solver' }],
     // buf[at] may be 0: the loop may never end, and no bound is claimed.
     skip_records: [{ bound: null, source: null }],
   });

@@ -37,6 +37,24 @@ uint32_t fold(const uint8_t *data, uint8_t len)
     return sum;
 }
 
+/* The same walk with pointers: a type-length list after an 8-byte header, at most 31 bytes. */
+int walk_tlv(const uint8_t *pkt)
+{
+    const uint8_t *p = pkt + 8, *end = pkt + 8 + (pkt[0] & 31);
+    int n = 0;
+    while (p < end) {
+        if (*p == 1) {
+            p++;
+            continue;
+        }
+        if (p[1] < 2)
+            return -1;
+        p += p[1];
+        n++;
+    }
+    return n;
+}
+
 /* A record length of 0 would loop for ever: no least step, no bound. */
 int skip_records(const uint8_t *buf, uint32_t total)
 {

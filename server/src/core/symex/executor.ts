@@ -287,7 +287,7 @@ interface Boundary {
    * A guard's counter that steps by a value the body computes (`off += olen`): its value when the
    * summarised iteration starts, and its value and path at each return to the header (stepBound).
    */
-  stepCounter?: { register: number; start: BitVecExpr; ends: { constraints: BoolExpr[]; after: BitVecExpr; evaluator: ModelEvaluator }[]; lost: boolean };
+  stepCounter?: { register: number; pointerObject?: string; start: BitVecExpr; ends: { constraints: BoolExpr[]; after: BitVecExpr; evaluator: ModelEvaluator }[]; lost: boolean };
 }
 
 interface State {
@@ -646,7 +646,7 @@ class Explorer {
           const iteration = { cost: subtractCost(state.cost, boundary.startCost), terms: subtractTerms(state.terms, boundary.startTerms), mark: state.marks.get(boundary) };
           boundary.iterations.push(iteration);
           if (boundary.stepCounter) {
-            const after = integerRegister(frame, { kind: 'reg', id: boundary.stepCounter.register });
+            const after = counterValue(frame, boundary.stepCounter.register, boundary.stepCounter.pointerObject);
             if (after) boundary.stepCounter.ends.push({ constraints: [...state.constraints], after, evaluator: state.evaluator });
             else boundary.stepCounter.lost = true;
           }
@@ -838,7 +838,7 @@ class Explorer {
     // iteration is explored, by the least step every path through it takes (stepBound).
     const stepped = bound === undefined && solved === undefined && declared === undefined && !this.recording && state.frames.length === 1
       ? variableStepGuard(frame, header, body) : undefined;
-    const beforeLoop = stepped ? { constraints: [...state.constraints], evaluator: state.evaluator, start: integerRegister(frame, { kind: 'reg', id: stepped.counter }) } : undefined;
+    const beforeLoop = stepped ? { constraints: [...state.constraints], evaluator: state.evaluator, start: counterValue(frame, stepped.counter, stepped.pointerObject) } : undefined;
     const known = this.pcvs.get(pcv);
     const knownBound = known?.bound;
     let recorded: SummaryLoop | undefined;
@@ -863,11 +863,11 @@ class Explorer {
       if (known.bound === undefined && solved?.kind === 'unbounded') known.unboundedBy = [...new Set([...(known.unboundedBy ?? []), ...solved.inputs])].sort();
     }
     await this.havoc(state, body);
-    const counterAtStart = stepped ? integerRegister(frame, { kind: 'reg', id: stepped.counter }) : undefined;
+    const counterAtStart = stepped ? counterValue(frame, stepped.counter, stepped.pointerObject) : undefined;
     const boundary: Boundary = {
       pcv, depth: state.frames.length, header: header.id, body, startCost: { ...state.cost }, startTerms: cloneTerms(state.terms),
       iterations: [], exits: [], finished: [], ...(recorded ? { recorded } : {}),
-      ...(stepped && counterAtStart ? { stepCounter: { register: stepped.counter, start: counterAtStart, ends: [], lost: false } } : {}),
+      ...(stepped && counterAtStart ? { stepCounter: { register: stepped.counter, ...(stepped.pointerObject !== undefined ? { pointerObject: stepped.pointerObject } : {}), start: counterAtStart, ends: [], lost: false } } : {}),
     };
     state.boundaries = [...state.boundaries, boundary];
     state.skipHeaderVisit = true;
@@ -2643,6 +2643,8 @@ function loopGuards(frame: Frame, header: BasicBlock, body: ReadonlySet<number>)
  */
 interface VariableStepGuard {
   counter: number;
+  /** For a pointer walk (`while (opt < end) opt += opt[1];`): the object both pointers are into; the counter is the offset. */
+  pointerObject?: string;
   /** `up`: the loop goes on while `counter < limit` (or `<=`); `down`: while `limit < counter` (or `<=`). */
   direction: 'up' | 'down';
   /** The limit's value when summarising starts (it is not written in the loop). */
@@ -2672,6 +2674,20 @@ function variableStepGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<n
     const definitions = new Map<number, Instruction>();
     for (const instruction of block.instructions) if ('dst' in instruction && instruction.dst !== undefined) definitions.set(instruction.dst, instruction);
     const c = definitions.get(terminator.condition.id);
+    if (c?.op === 'compare' && c.pointers && c.predicate !== 'eq' && c.predicate !== 'ne') {
+      // A pointer walk: both pointers into one object, the counter being the walking one's offset.
+      const less = /^(s|u)l[te]$/.test(c.predicate);
+      const [a, b] = less ? [c.left, c.right] : [c.right, c.left];
+      const pointer = (o: Operand) => (o.kind === 'reg' ? frame.registers[o.id] : undefined);
+      const [pa, pb] = [pointer(a), pointer(b)];
+      if (a.kind === 'reg' && b.kind === 'reg' && pa?.kind === 'pointer' && pb?.kind === 'pointer' && pa.object === pb.object && written.has(a.id) !== written.has(b.id)) {
+        const up = written.has(a.id);
+        return {
+          counter: up ? a.id : b.id, pointerObject: pa.object, direction: up ? 'up' : 'down', limit: up ? pb.offset : pa.offset,
+          signed: false, inclusive: c.predicate.endsWith('e'), width: pa.offset.width,
+        };
+      }
+    }
     if (c?.op === 'compare' && !c.pointers && c.predicate !== 'eq' && c.predicate !== 'ne') {
       // As `a < b` (or `<=`): the loop goes on while it holds.
       const less = /^(s|u)l[te]$/.test(c.predicate);
@@ -2816,6 +2832,13 @@ function guardValue(guard: SummaryGuard): number | undefined {
 }
 
 /** The integer in a register (constant or not), or undefined when it holds none. */
+/** A variable-step guard's counter: the integer, or the walking pointer's offset while it stays in its object. */
+function counterValue(frame: Frame, register: number, pointerObject: string | undefined): BitVecExpr | undefined {
+  const value = frame.registers[register];
+  if (pointerObject === undefined) return value?.kind === 'int' ? value.expr : undefined;
+  return value?.kind === 'pointer' && value.object === pointerObject ? value.offset : undefined;
+}
+
 function integerRegister(frame: Frame, operand: Operand): BitVecExpr | undefined {
   if (operand.kind !== 'reg') return undefined;
   const value = frame.registers[operand.id];
