@@ -82,3 +82,20 @@ test('editing one function body recomputes its summary and its callers\u2019 sum
   const strip = (r: typeof other) => r.contracts.filter((c) => c.name === 'entry_top').map(({ statistics: _s, ...c }) => { void _s; return { ...c, classes: c.classes.map(({ witness: _w, ...k }) => { void _w; return k; }) }; });
   assert.deepEqual(strip(other), strip(scratch));
 });
+
+test('editing an annotation before a function, in place, recomputes it', async () => {
+  const cache = new MemoryContractCache();
+  const file = '/virtual/assume.c';
+  const text = (limit: string) => `#include <stdint.h>
+uint8_t table[16];
+/*@ assume i < ${limit} */
+int get(unsigned i) { return table[i]; }
+`;
+  const first = await analyze([{ path: file, text: text('16') }], { cache }, noFiles);
+  assert.deepEqual(first.recomputed, ['get']);
+  assert.ok(first.contracts[0]!.classes.every((c) => c.outcome === 'return'));
+  // Same length and lines: only the annotation's text differs, and with it the contract.
+  const edited = await analyze([{ path: file, text: text('99') }], { cache }, noFiles);
+  assert.deepEqual(edited.recomputed, ['get']);
+  assert.ok(edited.contracts[0]!.classes.some((c) => c.outcome === 'error'), 'i may now be out of bounds');
+});

@@ -106,10 +106,11 @@ export function functionKeys(program: IrProgram, optionsFingerprint: string, pos
     const fn = program.functions.get(name);
     if (!fn) return `external:${name}`;
     const hash = createHash('sha256');
-    // The position is part of the key because the contract carries source ranges.
-    const position = keyOptions.position === 'none' ? JSON.stringify(fn.annotations)
-      : keyOptions.position === 'line' ? `${fn.range.startLine}:${fn.range.startColumn}` : String(fn.range.startByte);
-    hash.update(`${shared}|${fn.file}|${position}|${fn.text}`);
+    // The position is part of the key because the contract carries source ranges. The annotations
+    // before the function (`/*@ assume */`, `/*@ typical */`) are outside its text but change its
+    // contract.
+    const position = keyOptions.position === 'none' ? '' : keyOptions.position === 'line' ? `${fn.range.startLine}:${fn.range.startColumn}` : String(fn.range.startByte);
+    hash.update(`${shared}|${fn.file}|${position}|${JSON.stringify(fn.annotations)}|${fn.text}`);
     for (const callee of [...fn.callees].sort()) {
       const declared = keyOptions.declaredCallees?.has(callee) && !callsReturningPointer(fn, callee);
       hash.update(`|${callee}:${declared ? 'declared' : path.has(callee) ? 'recursive' : visit(callee, new Set([...path, callee]))}`);
