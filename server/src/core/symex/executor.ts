@@ -877,7 +877,10 @@ class Explorer {
       if (performance.now() - this.started > this.options.timeLimitMs) { this.stop('time-limit', `stopped after ${this.options.timeLimitMs} ms while summarising the loop at line ${loop.range.startLine + 1} of ${fn.name}`); break; }
       await this.step(worklist);
     }
-    if (stepped && beforeLoop?.start && boundary.stepCounter && !boundary.stepCounter.lost && worklist.length === 0) {
+    // Only from a complete exploration of the iteration: a path that ended incomplete inside it
+    // might have come back to the header with a smaller step.
+    const iterationComplete = worklist.length === 0 && !boundary.finished.some((f) => f.outcome.kind === 'incomplete');
+    if (stepped && beforeLoop?.start && boundary.stepCounter && !boundary.stepCounter.lost && iterationComplete) {
       const found = await this.stepBound(stepped, beforeLoop.start, boundary.stepCounter, beforeLoop);
       if (found !== undefined) {
         const record = this.pcvs.get(pcv);
