@@ -401,6 +401,8 @@ class Explorer {
   private recording?: Recording;
   private readonly arrayObjects: NonNullable<ExplorationResult['arrayObjects']> = [];
   private readonly assumptions = new Map<string, { text: string; range: SourceRange }>();
+  /** Per variable-step loop (`FUNCTION:HEADER`): the least step and the largest trip bound its summaries found (stepBound). */
+  private readonly variableSteps = new Map<string, { least: bigint; bound: number }>();
 
   constructor(
     private readonly program: IrProgram, private readonly solver: IndependenceCachingSolver, private readonly options: ExecutionOptions,
@@ -989,9 +991,21 @@ class Explorer {
       if (timeLeft <= 0) return false;
       return (await this.solver.checkSliced([...constraints, condition], this.options.signal, timeLeft)).result === 'unsat';
     };
+    const deltaOf = (end: (typeof counter.ends)[number]) => (guard.direction === 'up' ? binary('sub', extend(end.after), extend(counter.start)) : binary('sub', extend(counter.start), extend(end.after)));
+    // The loop is summarised again on every path that reaches it: what an earlier summary found is
+    // tried first (one query per path back to the header for the step, one for the trip bound).
+    const key = `${guard.functionName}:${guard.header}`;
+    const earlier = this.variableSteps.get(key);
     let least: bigint | undefined;
-    for (const end of counter.ends) {
-      const delta = guard.direction === 'up' ? binary('sub', extend(end.after), extend(counter.start)) : binary('sub', extend(counter.start), extend(end.after));
+    if (earlier) {
+      let holds = true;
+      for (const end of counter.ends) {
+        if (!(await unsat(end.constraints, compare('slt', deltaOf(end), bv(earlier.least, wide))))) { holds = false; break; }
+      }
+      if (holds) least = earlier.least;
+    }
+    for (const end of least === undefined ? counter.ends : []) {
+      const delta = deltaOf(end);
       const stepsAtLeast = (m: bigint) => unsat(end.constraints, compare('slt', delta, bv(m, wide)));
       if (!(await stepsAtLeast(1n))) return undefined;
       // This path's own model gives one step it can take: the least is at most that.
@@ -1018,8 +1032,11 @@ class Explorer {
         return (await this.solver.checkSliced([...beforeLoop.constraints, condition], this.options.signal, timeLeft)).result;
       },
       outOfTime: () => performance.now() - this.started > this.options.timeLimitMs,
+      ...(earlier?.least === least ? { hint: earlier.bound } : {}),
     });
-    return trips?.kind === 'bound' ? trips.bound : undefined;
+    if (trips?.kind !== 'bound') return undefined;
+    this.variableSteps.set(key, { least, bound: Math.max(trips.bound, earlier?.least === least ? earlier.bound : 0) });
+    return trips.bound;
   }
 
   /**
@@ -2645,6 +2662,8 @@ function loopGuards(frame: Frame, header: BasicBlock, body: ReadonlySet<number>)
  * `if (depth == MAX) return` is `depth < MAX` when the counter starts at or below MAX and reaches it.
  */
 interface VariableStepGuard {
+  functionName: string;
+  header: number;
   counter: number;
   /** For a pointer walk (`while (opt < end) opt += opt[1];`): the object both pointers are into; the counter is the offset. */
   pointerObject?: string;
@@ -2686,7 +2705,7 @@ function variableStepGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<n
       if (a.kind === 'reg' && b.kind === 'reg' && pa?.kind === 'pointer' && pb?.kind === 'pointer' && pa.object === pb.object && written.has(a.id) !== written.has(b.id)) {
         const up = written.has(a.id);
         return {
-          counter: up ? a.id : b.id, pointerObject: pa.object, direction: up ? 'up' : 'down', limit: up ? pb.offset : pa.offset,
+          functionName: frame.fn.name, header: header.id, counter: up ? a.id : b.id, pointerObject: pa.object, direction: up ? 'up' : 'down', limit: up ? pb.offset : pa.offset,
           signed: false, inclusive: c.predicate.endsWith('e'), width: pa.offset.width,
         };
       }
@@ -2702,7 +2721,7 @@ function variableStepGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<n
       const found = up ?? down;
       const counterValue = found?.counter.kind === 'reg' ? integerRegister(frame, found.counter) : undefined;
       if (found?.counter.kind === 'reg' && found.limit && counterValue && counterValue.width === c.width && found.limit.width === c.width) {
-        return { counter: found.counter.id, direction: found.direction, limit: found.limit, signed, inclusive, width: c.width };
+        return { functionName: frame.fn.name, header: header.id, counter: found.counter.id, direction: found.direction, limit: found.limit, signed, inclusive, width: c.width };
       }
     }
     const next: BasicBlock | undefined = frame.fn.blocks[terminator.whenTrue];

@@ -30,6 +30,12 @@ export interface TripBoundQuery {
   feasible(condition: BoolExpr): Promise<'sat' | 'unsat' | 'unknown'>;
   /** True when the analysis has run out of time: the search stops with 'unknown'. */
   outOfTime(): boolean;
+  /**
+   * A bound found for the same loop on another path: when this path allows no more iterations,
+   * it is the answer after one query (over-approximating this path's own bound, never the PCV's,
+   * whose bound is the largest over its paths anyway).
+   */
+  hint?: number;
 }
 
 /**
@@ -69,6 +75,10 @@ async function guardTripBound(guard: SummaryGuard, query: TripBoundQuery): Promi
   const atLeast = (k: bigint): BoolExpr => compare('sle', bv((k - 1n) * step + 1n, wide), distance);
   const tripsFor = (d: bigint): bigint => (d <= 0n ? 0n : (d + step - 1n) / step);
   let low = tripsFor(toSigned(query.evaluator.bitvec(distance), wide));
+  if (query.hint !== undefined && low <= BigInt(query.hint)) {
+    const beyond = await query.feasible(atLeast(BigInt(query.hint) + 1n));
+    if (beyond === 'unsat') return { kind: 'bound', bound: query.hint };
+  }
   const ceiling = BigInt(UNBOUNDED_TRIP_COUNT);
   if (low < ceiling) {
     const unbounded = await query.feasible(atLeast(ceiling));
