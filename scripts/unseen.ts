@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildTranslationUnit } from '../server/src/core/syntax/translationUnit';
 import { lowerProgram } from '../server/src/core/ir/lowerProgram';
-import { loadDeclaredContracts } from '../server/src/core/contract/declaredContracts';
+import { loadDeclaredContracts } from '../server/src/core/declared/declaredContracts';
 import type { FunctionContract } from '../server/src/core/contract/contract';
 import { runPathKey } from '../server/src/core/contract/contract';
 import type { Witness } from '../server/src/core/contract/witness';

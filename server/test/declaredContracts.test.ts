@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyze } from '../src/core/analysis';
 import { diskFileSystem } from '../src/cli/main';
-import { BPF_CONTRACTS_FILE, builtinContracts, builtinContractsPath, parseDeclaredContracts } from '../src/core/contract/declaredContracts';
+import { BPF_CONTRACTS_FILE, builtinContracts, builtinContractsPath, parseDeclaredContracts } from '../src/core/declared/declaredContracts';
 import { interpret } from '../src/core/interp/interpreter';
 import { evaluateFormula } from '../src/core/cost/formula';
 

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import { analyze } from '../src/core/analysis';
-import { builtinContracts } from '../src/core/contract/declaredContracts';
+import { builtinContracts } from '../src/core/declared/declaredContracts';
 import { DPDK_CONTRACTS_SOURCE, measureHashContracts } from '../../scripts/dpdkContracts';
 
 // A flow cache in the style of an NF built on DPDK: look the 5-tuple up, add it on a miss, drop

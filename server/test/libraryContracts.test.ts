@@ -7,7 +7,7 @@ import * as path from 'path';
 import { analyze } from '../src/core/analysis';
 import { DEFAULT_EXECUTION_OPTIONS } from '../src/core/symex/executor';
 import { diskFileSystem } from '../src/cli/main';
-import { builtinContracts, builtinContractsPath, parseDeclaredContracts, Polynomial } from '../src/core/contract/declaredContracts';
+import { builtinContracts, builtinContractsPath, parseDeclaredContracts, Polynomial } from '../src/core/declared/declaredContracts';
 import { INTRINSICS } from '../src/core/syntax/builtinHeaders';
 import { declaredFromContract } from '../src/core/contract/deriveDeclared';
 import { interpret } from '../src/core/interp/interpreter';

@@ -76,7 +76,7 @@ const interval = setInterval(() => { if (++ticks === 30) { clearInterval(interva
 
 test('checks run on the calling thread: z3 starts no thread over many back-to-back checks', async () => {
   const { Z3Solver, z3ThreadCount } = await import('../src/core/solver/solver');
-  const { bv, compare, symbol } = await import('../src/core/symex/expr');
+  const { bv, compare, symbol } = await import('../src/core/term/expr');
   const solver = new Z3Solver({ timeoutMs: 5000, resourceLimit: 5_000_000 });
   const x = symbol('x', 32);
   for (let i = 0; i < 300; i++) {
@@ -88,7 +88,7 @@ test('checks run on the calling thread: z3 starts no thread over many back-to-ba
 
 test('on the calling thread a query\'s timeout bounds it through z3\'s resource limit', async () => {
   const { Z3Solver } = await import('../src/core/solver/solver');
-  const { binary, bv, compare, symbol } = await import('../src/core/symex/expr');
+  const { binary, bv, compare, symbol } = await import('../src/core/term/expr');
   // Factoring a product of two 16-bit primes: easy for z3, but not within 4,000 resource units (1 ms).
   const a = symbol('a', 32);
   const b = symbol('b', 32);
@@ -104,7 +104,7 @@ test('on the calling thread a query\'s timeout bounds it through z3\'s resource 
 
 test('checks on the calling thread let the event loop run (a language server worker sees its cancellations)', async () => {
   const { Z3Solver } = await import('../src/core/solver/solver');
-  const { bv, compare, symbol } = await import('../src/core/symex/expr');
+  const { bv, compare, symbol } = await import('../src/core/term/expr');
   const solver = new Z3Solver({ timeoutMs: 5000, resourceLimit: 5_000_000 });
   const x = symbol('y', 32);
   let ticks = 0;
@@ -119,7 +119,7 @@ test('checks on the calling thread let the event loop run (a language server wor
 test('with PERFCONTRACT_Z3_THREADS=1, checks run on one z3 thread, kept over many back-to-back checks (each thread is a worker isolate kept for good)', async () => {
   const script = `
 const { Z3Solver, z3ThreadCount } = require(${JSON.stringify(path.resolve(__dirname, '../src/core/solver/solver.js'))});
-const { bv, compare, symbol } = require(${JSON.stringify(path.resolve(__dirname, '../src/core/symex/expr.js'))});
+const { bv, compare, symbol } = require(${JSON.stringify(path.resolve(__dirname, '../src/core/term/expr.js'))});
 (async () => {
   const solver = new Z3Solver({ timeoutMs: 5000, resourceLimit: 5_000_000 });
   const x = symbol('x', 32);

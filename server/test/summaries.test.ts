@@ -7,7 +7,7 @@ import { AnalysisOptions, AnalysisResult, analyze } from '../src/core/analysis';
 import { diskFileSystem } from '../src/cli/main';
 import { ContractCache, MemoryContractCache } from '../src/core/cache/contractCache';
 import type { FunctionContract } from '../src/core/contract/contract';
-import { and, arraySymbol, binary, bv, compare, extract, not, resetExpressionTable, select, store, symbol } from '../src/core/symex/expr';
+import { and, arraySymbol, binary, bv, compare, extract, not, resetExpressionTable, select, store, symbol } from '../src/core/term/expr';
 import { FunctionSummary, Rebuilder, SummaryUse, deserializeSummary, serializeSummary } from '../src/core/symex/summaries';
 import { execFile } from 'child_process';
 import { promisify } from 'util';

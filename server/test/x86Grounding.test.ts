@@ -11,7 +11,7 @@ import { DEFAULT_EXECUTION_OPTIONS } from '../src/core/symex/executor';
 import { evaluateFormula, formulaPcvNames, parseFormula } from '../src/core/cost/formula';
 import { bytesToHex, Witness } from '../src/core/contract/witness';
 import type { FunctionContract, PathClass } from '../src/core/contract/contract';
-import { toPolynomial } from '../src/core/contract/declaredContracts';
+import { toPolynomial } from '../src/core/declared/declaredContracts';
 import { compilerCommandFor, relevantFlags, splitCommandLine } from '../src/ground/compileCommands';
 import { DEFAULT_CYCLES_MODEL, Grounding, groundContract, UnitGrounding, X86_METRICS } from '../src/ground/ground';
 import { buildHarness, runReplay } from '../src/ground/replay';

@@ -9,11 +9,11 @@ import { FunctionContract, PathClass, PathMember, UNBOUNDED_PCV_VALUE, buildCont
 import { evaluateFormula, formulaPcvNames } from './cost/formula';
 import { UNBOUNDED_TARGET, pushWitness } from './contract/adversarialWitness';
 import { Reasons } from './reasons';
-import { resetExpressionTable, clearSymbolCache, expressionCount, symbolsOf } from './symex/expr';
+import { resetExpressionTable, clearSymbolCache, expressionCount, symbolsOf } from './term/expr';
 import { interpret } from './interp/interpreter';
 import { DEFAULT_FULL_UNROLL_LIMIT } from './ir/fullUnroll';
 import { ContractCache, functionKeys } from './cache/contractCache';
-import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, outParameterOf, parseDeclaredContracts } from './contract/declaredContracts';
+import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, outParameterOf, parseDeclaredContracts } from './declared/declaredContracts';
 import { SummaryStore, SummaryUse } from './symex/summaries';
 import { runInit } from './initState';
 import * as path from 'path';

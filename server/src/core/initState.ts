@@ -1,6 +1,6 @@
 // Runs an NF's init function (`--init`) in the interpreter and turns what it allocated into the heap the analysis of a handler starts from.
 import type { IrProgram } from './ir/ir';
-import type { DeclaredContracts } from './contract/declaredContracts';
+import type { DeclaredContracts } from './declared/declaredContracts';
 import { interpret } from './interp/interpreter';
 import { AnalysisError } from './reasons';
 import type { InitHeap } from './symex/lazyMemory';

@@ -16,8 +16,8 @@
 // the largest x86/IR ratio seen, and says it is estimated. See docs/x86-grounding.md.
 import { performance } from 'perf_hooks';
 import type { FunctionContract, PathClass, PathMember } from '../core/contract/contract';
-import type { DeclaredContracts } from '../core/contract/declaredContracts';
-import { Polynomial, splitLoopDeclaredName, toPolynomial } from '../core/contract/declaredContracts';
+import type { DeclaredContracts } from '../core/declared/declaredContracts';
+import { Polynomial, splitLoopDeclaredName, toPolynomial } from '../core/declared/declaredContracts';
 import type { Witness } from '../core/contract/witness';
 import { HEAP_WITNESS_NOTE, witnessNeedsHeap } from '../core/contract/heapWitness';
 import type { IrMetric } from '../core/cost/costModel';

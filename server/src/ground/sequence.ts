@@ -3,7 +3,7 @@
 // contract's terms: its path identity and its PCV values. Used by the validation sessions (one
 // call per packet) and by x86 grounding (calibration calls).
 import { runPathKey } from '../core/contract/contract';
-import type { DeclaredContracts } from '../core/contract/declaredContracts';
+import type { DeclaredContracts } from '../core/declared/declaredContracts';
 import { bytesToHex, hexToBytes, numberForJson, Witness } from '../core/contract/witness';
 import type { IrMetric } from '../core/cost/costModel';
 import type { IrProgram } from '../core/ir/ir';

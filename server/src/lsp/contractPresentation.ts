@@ -1,5 +1,5 @@
 // Turns contracts and engine diagnostics into what the editor shows: diagnostics, hovers, code lens titles, worst-case reports.
-import type { DeclaredContract } from '../core/contract/declaredContracts';
+import type { DeclaredContract } from '../core/declared/declaredContracts';
 import { formatPolynomialMap } from '../core/cost/formula';
 import type { IrMetric } from '../core/cost/costModel';
 import type { Grounding, GroundingFailure } from '../ground/ground';

@@ -9,7 +9,7 @@ import type { IrMetric } from '../core/cost/costModel';
 import type { IrProgram } from '../core/ir/ir';
 import { buildTranslationUnit } from '../core/syntax/translationUnit';
 import { lowerProgram } from '../core/ir/lowerProgram';
-import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, outParameterOf } from '../core/contract/declaredContracts';
+import { DeclaredContracts, bindDeclaredWrites, loadDeclaredContracts, outParameterOf } from '../core/declared/declaredContracts';
 import { MeasureError } from './measureError';
 import { NfDefinition } from './nfRegistry';
 import { TracePacket } from './traffic';

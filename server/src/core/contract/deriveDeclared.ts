@@ -2,7 +2,7 @@
 // data-structure library can be analysed once and its callers analysed without its bodies.
 import type { IrMetric } from '../cost/costModel';
 import type { FunctionContract, PathClass } from './contract';
-import { Polynomial, toPolynomial } from './declaredContracts';
+import { Polynomial, toPolynomial } from '../declared/declaredContracts';
 import { parseFormula } from '../cost/formula';
 
 /** One function's entry of a contract file, in the file's JSON form. */

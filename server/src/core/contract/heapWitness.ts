@@ -1,8 +1,8 @@
 // The heap part of a witness: lazily created objects, the pointers to them, and what unmodelled calls wrote.
 import type { CompletedPath } from '../symex/executor';
 import type { InitHeap } from '../symex/lazyMemory';
-import { arraySymbol, symbol } from '../symex/expr';
-import type { ModelEvaluator } from '../solver/solver';
+import { arraySymbol, symbol } from '../term/expr';
+import type { ModelEvaluator } from '../term/model';
 import { Witness, witnessBytes } from './witness';
 
 /**

@@ -1,8 +1,8 @@
 // What a contract says of each PCV beyond its bound: typical value, call site, whether an attacker drives it, and the names of returned constants.
 import type { IrFunction, IrProgram } from '../ir/ir';
 import type { CompletedPath, SummarizedLoopPcv } from '../symex/executor';
-import { toSigned } from '../symex/expr';
-import type { DeclaredContracts } from './declaredContracts';
+import { toSigned } from '../term/expr';
+import type { DeclaredContracts } from '../declared/declaredContracts';
 import { defaultTypical, pcvBase } from './pcvDisplay';
 
 export interface PcvFacts {

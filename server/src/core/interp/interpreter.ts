@@ -21,7 +21,7 @@ import { hexToBytes, Witness } from '../contract/witness';
 import { PACKET_OBJECT } from '../symex/packet';
 import { countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
 import { runsInFull } from '../ir/fullUnroll';
-import { DeclaredCase, DeclaredContracts, DeclaredWrite, caseCost, contractForDiscardedResult, nameCasePcvs, rangeOf } from '../contract/declaredContracts';
+import { DeclaredCase, DeclaredContracts, DeclaredWrite, caseCost, contractForDiscardedResult, nameCasePcvs, rangeOf } from '../declared/declaredContracts';
 
 export interface InterpretOptions {
   regions: RegionOptions;

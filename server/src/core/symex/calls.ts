@@ -3,8 +3,8 @@
 import type { Instruction, IrFunction } from '../ir/ir';
 import { addCost, instructionCost, zeroCost } from '../cost/costModel';
 import { INTRINSICS } from '../syntax/builtinHeaders';
-import { BitVecExpr, BoolExpr, FALSE, TRUE, and, bv, compare, not, or, symbol, zeroExtend } from './expr';
-import { DeclaredCase, DeclaredContract, IntegerOrRange, caseCost, contractForDiscardedResult, nameCasePcvs } from '../contract/declaredContracts';
+import { BitVecExpr, BoolExpr, FALSE, TRUE, and, bv, compare, not, or, symbol, zeroExtend } from '../term/expr';
+import { DeclaredCase, DeclaredContract, IntegerOrRange, caseCost, contractForDiscardedResult, nameCasePcvs } from '../declared/declaredContracts';
 import { decisionLoops } from './decisionLoops';
 import { SymbolicValue, SummarizedLoopPcv, widenBound, Frame, State, ConcreteRunAbandoned, PathEnd, rangeText } from './state';
 import { LoopSummariser } from './loopSummaries';
@@ -60,11 +60,11 @@ export abstract class CallExecutor extends LoopSummariser {
     if (declared) return this.declaredCall(state, frame, instruction, declared, key, outputs);
     // A call without a body or contract: its result is unknown and its cost is not counted.
     state.externalCalls.push({ callee: instruction.callee, key, width: instruction.returnsPointer ? 0 : instruction.returnWidth, range: instruction.range, declared: false });
-    if (this.recording && (instruction.returnsPointer || args.some((a) => a.kind === 'pointer'))) {
-      throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `it calls '${instruction.callee}', which has no body or contract, with or for pointers, which a summary cannot express`, range: instruction.range });
+    if (instruction.returnsPointer || args.some((a) => a.kind === 'pointer')) {
+      this.recorder?.unsupported(`it calls '${instruction.callee}', which has no body or contract, with or for pointers, which a summary cannot express`, instruction.range);
     }
-    if (this.recording && instruction.clobbersMemory) {
-      throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `its assembly at line ${instruction.range.startLine + 1} may write any memory (a "memory" clobber), which a summary cannot express`, range: instruction.range });
+    if (instruction.clobbersMemory) {
+      this.recorder?.unsupported(`its assembly at line ${instruction.range.startLine + 1} may write any memory (a "memory" clobber), which a summary cannot express`, instruction.range);
     }
     this.forgetReachable(state, key, args, instruction.clobbersMemory);
     if (instruction.dst !== undefined) {
@@ -89,9 +89,7 @@ export abstract class CallExecutor extends LoopSummariser {
     const result = symbol(`ext:${key}`, width);
     // A pointer result is NULL or a fresh object, as for a call without a contract; its cases read
     // it as 0 when NULL and 1 otherwise (`returns: 0` is the NULL case).
-    if (instruction.returnsPointer && this.recording) {
-      throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `it calls '${contract.name}', whose declared contract returns a pointer, which a summary cannot express`, range: instruction.range });
-    }
+    if (instruction.returnsPointer) this.recorder?.unsupported(`it calls '${contract.name}', whose declared contract returns a pointer, which a summary cannot express`, instruction.range);
     const pointer = instruction.returnsPointer ? this.createLazy(state, { kind: 'result', key }, instruction.pointee) : undefined;
     const isNull = pointer?.kind === 'pointer' ? pointer.nullable ?? FALSE : FALSE;
     const pointerCondition = (c: DeclaredCase) => or([c.returns === undefined || rangeHolds(c.returns, 0) ? isNull : FALSE, c.returns === undefined || rangeHolds(c.returns, 1) ? not(isNull) : FALSE]);
@@ -127,7 +125,7 @@ export abstract class CallExecutor extends LoopSummariser {
       const loop = successor.boundaries[successor.boundaries.length - 1]?.pcv;
       const renamed = nameCasePcvs(c, successor.pcvInstances, loop);
       if (loop !== undefined) for (const name of renamed.values()) this.noteDeclaredTotal(name);
-      if (this.recording) successor.pcvEvents = [...(successor.pcvEvents ?? []), ...[...renamed.values()].map((pcv) => ({ pcv }))];
+      if (this.recorder) successor.pcvEvents = [...(successor.pcvEvents ?? []), ...[...renamed.values()].map((pcv) => ({ pcv }))];
       for (const [pcv, name] of renamed) {
         this.noteDeclaredPcv({
           name, description: `${c.pcvs[pcv]} (in ${contract.name}, declared in ${contract.source.split('/').pop()})`,

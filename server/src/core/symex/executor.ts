@@ -18,11 +18,13 @@
 // listed at the end of its class. Which pending state runs next is a searcher's choice (searcher.ts).
 import type { IrFunction, IrProgram } from '../ir/ir';
 import { zeroCost } from '../cost/costModel';
-import { ArrayExpr, arrayConst, arraySymbol, bv, symbol } from './expr';
-import { EMPTY_MODEL, IndependenceCachingSolver, ModelEvaluator } from '../solver/solver';
+import { ArrayExpr, arrayConst, arraySymbol, bv, symbol } from '../term/expr';
+import { IndependenceCachingSolver } from '../solver/solver';
+import { EMPTY_MODEL, ModelEvaluator } from '../term/model';
 import { TOTAL_PCV_NOTE, successorsOf } from '../ir/loops';
 import { ArgumentShape, FunctionSummary, RecordingTrace, SummaryLeaf, SummaryStore, SummaryValue, UnusableSummary, summaryArgument, summaryObjectArray, summaryOffset } from './summaries';
-import { ExecutionOptions, SymbolicValue, ExplorationResult, MemoryObject, State, Recording, summaryDecision } from './state';
+import { ExecutionOptions, SymbolicValue, ExplorationResult, MemoryObject, State, summaryDecision } from './state';
+import { SummaryRecorder } from './summaryRecorder';
 import { SummaryCalls } from './summaryCalls';
 
 export { DEFAULT_EXECUTION_OPTIONS } from './state';
@@ -77,8 +79,8 @@ class Explorer extends SummaryCalls {
   }
 
   protected async record(fn: IrFunction, shape: ArgumentShape[]): Promise<FunctionSummary | UnusableSummary> {
-    const recording: Recording = { leaves: [], loops: new Map(), touched: new Set(), copiesMemory: false, concreteQuestions: [], concreteLoops: 0, pastUnroll: false };
-    this.recording = recording;
+    const recording = new SummaryRecorder();
+    this.recorder = recording;
     const { state, initial } = this.summaryState(fn, shape);
     const searcher = this.newSearcher(state);
     while (searcher.size > 0) {

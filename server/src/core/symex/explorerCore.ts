@@ -7,13 +7,15 @@ import { PathTrace } from '../ir/pathTrace';
 import { parameterRegionSize } from '../ir/regionSize';
 import { zeroCost } from '../cost/costModel';
 import { type ReasonKind } from '../reasons';
-import { BitVecExpr, BoolExpr, arrayConst, arraySymbol, bv, not, symbol, symbolsOf, zeroExtend } from './expr';
-import { EMPTY_MODEL, IndependenceCachingSolver, Model, ModelEvaluator, layeredModel } from '../solver/solver';
+import { BitVecExpr, BoolExpr, arrayConst, arraySymbol, bv, not, symbol, symbolsOf, zeroExtend } from '../term/expr';
+import { IndependenceCachingSolver } from '../solver/solver';
+import { EMPTY_MODEL, Model, ModelEvaluator, layeredModel } from '../term/model';
 import { SummaryStore, SummaryUse } from './summaries';
 import { LazyObjectRecord } from './lazyMemory';
 import { decisionLoops } from './decisionLoops';
 import { lengthConditionText } from './packet';
-import { ExecutionOptions, SymbolicValue, PathOutcome, SummarizedLoopPcv, CompletedPath, ExplorationResult, InputObject, MemoryObject, Frame, State, ConcreteRunAbandoned, PathEnd, Recording, rangeText } from './state';
+import { ExecutionOptions, SymbolicValue, PathOutcome, SummarizedLoopPcv, CompletedPath, ExplorationResult, InputObject, MemoryObject, Frame, State, ConcreteRunAbandoned, PathEnd, rangeText } from './state';
+import type { SummaryRecorder } from './summaryRecorder';
 
 export abstract class ExplorerCore {
   protected readonly paths: CompletedPath[] = [];
@@ -41,7 +43,8 @@ export abstract class ExplorerCore {
 
   protected readonly summaryUse: SummaryUse = { instantiated: {}, inlined: [] };
 
-  protected recording?: Recording;
+  /** Set while this exploration records a summary (summaryRecorder.ts). */
+  protected recorder?: SummaryRecorder;
 
   protected readonly arrayObjects: NonNullable<ExplorationResult['arrayObjects']> = [];
 
@@ -169,7 +172,7 @@ export abstract class ExplorerCore {
       boundary.finished.push({ state, outcome, returnValue });
       return;
     }
-    this.recording?.leaves.push({ state, outcome, returnValue });
+    this.recorder?.pathEnded(state, outcome, returnValue);
     this.paths.push({
       trace: state.trace.digest(),
       outcome,

@@ -8,7 +8,7 @@
 // unless the path already decided it is NULL (then it is a null dereference). Distinct lazy objects
 // never alias each other or anything else (the no-alias assumption, stated in every contract).
 import type { Pointee } from '../ir/ir';
-import { ArrayExpr, BitVecExpr, BoolExpr, bv, compare, symbol } from './expr';
+import { ArrayExpr, BitVecExpr, BoolExpr, bv, compare, symbol } from '../term/expr';
 
 /**
  * Where a lazy object's pointer came from: a byte offset of another object, or an unmodelled call's

@@ -6,9 +6,9 @@
 // the path condition: a binary search over solver queries, between the count the path's own model
 // gives and a ceiling (the structural range of the limit, or UNBOUNDED_TRIP_COUNT).
 import type { SummaryGuard } from './summaries';
-import { BitVecExpr, BoolExpr, binary, bv, compare, signExtend, symbolsOf, toSigned, zeroExtend } from './expr';
-import type { ModelEvaluator } from '../solver/solver';
-import { unsignedInterval } from './interval';
+import { BitVecExpr, BoolExpr, binary, bv, compare, signExtend, symbolsOf, toSigned, zeroExtend } from '../term/expr';
+import type { ModelEvaluator } from '../term/model';
+import { unsignedInterval } from '../term/interval';
 
 /**
  * A loop the path allows to run this many more iterations (2^20) counts as unbounded: its PCV gets

@@ -1,7 +1,7 @@
 // Loop guards read from the IR: the counters a loop's exits compare and how they step, the constant
 // trip bounds those give, and the header guards whose counter steps by what the body computes.
 import type { BasicBlock, Instruction, IrFunction, Operand, Terminator } from '../ir/ir';
-import { BitVecExpr, bv } from './expr';
+import { BitVecExpr, bv } from '../term/expr';
 import { dominatorsOf, successorsOf } from '../ir/loops';
 import { SummaryGuard } from './summaries';
 import { Frame } from './state';

@@ -3,8 +3,8 @@
 // the guard, the solver or the least step of a variable-step counter).
 import type { BasicBlock, Instruction, Operand } from '../ir/ir';
 import { Cost } from '../cost/costModel';
-import { BitVecExpr, BoolExpr, and, arraySymbol, binary, bv, compare, signExtend, symbol, toSigned, zeroExtend } from './expr';
-import { ModelEvaluator } from '../solver/solver';
+import { BitVecExpr, BoolExpr, and, arraySymbol, binary, bv, compare, signExtend, symbol, toSigned, zeroExtend } from '../term/expr';
+import { ModelEvaluator } from '../term/model';
 import { countMarks, loopBody, loopMarkNames, loopPcv, pcvInstanceName } from '../ir/loops';
 import { DEFAULT_FULL_UNROLL_LIMIT, runsInFull } from '../ir/fullUnroll';
 import { SolverTripBound, solverTripBound } from './loopBounds';
@@ -64,7 +64,7 @@ export abstract class LoopSummariser extends Stepper {
         if (this.options.signal?.aborted || performance.now() - this.started > this.options.timeLimitMs) return undefined;
         const next = await this.runUntilFork(probe);
         if (next.length === 0 && probe.frames.length === 0) { // the entry returned: recorded by finish()
-          if (this.recording) this.recording.concreteLoops++;
+          this.recorder?.ranConcretely();
           return 'finished';
         }
         if (next.length !== 1 || next[0] !== probe) return undefined; // forked
@@ -73,18 +73,18 @@ export abstract class LoopSummariser extends Stepper {
     } catch (error) {
       if (error instanceof PathEnd && (error.outcome.kind === 'return' || error.outcome.kind === 'error')) {
         this.finish(probe, error.outcome);
-        if (this.recording) this.recording.concreteLoops++;
+        this.recorder?.ranConcretely();
         return 'finished';
       }
       // While a summary is recorded, the question that stopped the run is kept: at a call site
       // where the caller's values answer it without the solver, inlining would run on, and the
       // callee is inlined there (see `concreteQuestions`).
-      if (error instanceof ConcreteRunAbandoned && error.condition && this.recording) this.recording.concreteQuestions.push(error.condition);
+      if (error instanceof ConcreteRunAbandoned && error.condition) this.recorder?.askedConcretely(error.condition);
       if (error instanceof PathEnd || error instanceof ConcreteRunAbandoned) return undefined;
       throw error;
     }
     probe.concreteRun = undefined;
-    if (this.recording) this.recording.concreteLoops++;
+    this.recorder?.ranConcretely();
     return probe;
   }
 
@@ -104,16 +104,14 @@ export abstract class LoopSummariser extends Stepper {
       markPcvs.set(name, pcvInstanceName(name, markInstance));
     }
     if (base.total) for (const name of [pcv, ...markPcvs.values()]) this.totalPcvs.add(name);
-    if (this.recording && state.boundaries.length > 0) {
-      throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `a loop inside a loop in '${fn.name}', whose cost a summary cannot settle per call site` });
-    }
+    if (state.boundaries.length > 0) this.recorder?.unsupported(`a loop inside a loop in '${fn.name}', whose cost a summary cannot settle per call site`);
     const markOf = (name: string) => [...countMarks(fn).values()].flatMap((m) => [...m.values()]).find((m) => m.name === name && m.header === header.id)!;
     const declared = loop.bounds[base.name];
     const inferred = declared === undefined ? guardBound(frame, header, body) : undefined;
     // Without a constant guard, the solver finds the most iterations the path allows, for loops of
     // the entry function: a callee's loop gets the bound its summary would settle at the call site
     // (guards only), so that summaries and inlining give the same contract.
-    const solved: SolverTripBound | undefined = declared === undefined && inferred === undefined && !this.recording && state.frames.length === 1
+    const solved: SolverTripBound | undefined = declared === undefined && inferred === undefined && !this.recorder && state.frames.length === 1
       ? await solverTripBound(loopGuards(frame, header, body), {
         evaluator: state.evaluator,
         feasible: async (condition) => (await this.feasible(state, condition)).result,
@@ -124,21 +122,20 @@ export abstract class LoopSummariser extends Stepper {
     let boundSource: SummarizedLoopPcv['boundSource'] = declared !== undefined ? 'annotation' : inferred !== undefined ? 'guard' : bound !== undefined ? 'solver' : undefined;
     // A guard whose counter steps by what the body computes (`off += olen`): bounded after the
     // iteration is explored, by the least step every path through it takes (stepBound).
-    const stepped = bound === undefined && solved === undefined && declared === undefined && !this.recording && state.frames.length === 1
+    const stepped = bound === undefined && solved === undefined && declared === undefined && !this.recorder && state.frames.length === 1
       ? variableStepGuard(frame, header, body) : undefined;
     const beforeLoop = stepped ? { constraints: [...state.constraints], evaluator: state.evaluator, start: counterValue(frame, stepped.counter, stepped.pointerObject) } : undefined;
     const known = this.pcvs.get(pcv);
     const knownBound = known?.bound;
     let recorded: SummaryLoop | undefined;
-    if (this.recording) {
+    if (this.recorder) {
       // The PCV's bound and per-iteration cost are settled at each call site (instantiateSummary).
-      recorded = {
-        id: this.recording.loops.size, pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name,
+      recorded = this.recorder.recordLoop({
+        pcv, description: base.description, origin: { file: loop.range.file, line: loop.range.startLine + 1 }, functionName: fn.name,
         header: header.id, ...(declared !== undefined ? { declaredBound: declared } : {}), ...(base.total ? { total: true } : {}),
         guards: declared === undefined ? loopGuards(frame, header, body) : [], iterations: [],
         marks: [...markPcvs].map(([name, markPcv]) => ({ name, pcv: markPcv, description: markOf(name).description, line: markOf(name).line + 1 })),
-      };
-      this.recording.loops.set(recorded.id, recorded);
+      });
       state.loopIds = [...(state.loopIds ?? []), recorded.id];
       state.pcvEvents = [...(state.pcvEvents ?? []), { loop: recorded.id }];
     } else if (!known) {
@@ -379,7 +376,7 @@ export abstract class LoopSummariser extends Stepper {
     }
     if (!writesMemory) return;
     const objects = this.writtenObjects(frame, body);
-    if (objects === 'all' && this.recording) state.forgetsAll = true;
+    if (objects === 'all' && this.recorder) state.forgetsAll = true;
     for (const object of state.memory.values()) {
       if (!object.readOnly && (objects === 'all' || objects.has(object.name))) object.bytes = arraySymbol(`havoc${k}:${object.name}`);
     }

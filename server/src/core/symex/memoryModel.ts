@@ -2,7 +2,7 @@
 // objects created lazily behind pointers the analysed code did not store, pointers at symbolic
 // offsets, and what unmodelled calls may write.
 import type { Instruction, MbufLayout, Operand, Pointee, SourceRange } from '../ir/ir';
-import { BitVecExpr, BoolExpr, TRUE, and, arraySymbol, binary, bv, compare, concat, extract, not, select, store, zeroExtend } from './expr';
+import { BitVecExpr, BoolExpr, TRUE, and, arraySymbol, binary, bv, compare, concat, extract, not, select, store, zeroExtend } from '../term/expr';
 import { DEFAULT_ARRAY_ELEMENTS, LazyOrigin, lazyObjectName, lazyObjectSize, nullCondition, stillInput } from './lazyMemory';
 import { DEFAULT_PACKET_MAX_LENGTH, MBUF_BUFFER_SIZE, MBUF_HEADROOM, PACKET_BYTES, PACKET_LENGTH_NAME, PACKET_OBJECT, packetLength, packetLengthBound } from './packet';
 import { SymbolicValue, MemoryObject, Frame, State, PathEnd, displayObject, rangeText } from './state';
@@ -32,7 +32,7 @@ export abstract class MemoryModel extends ExplorerCore {
     }
     await this.assumeInArray(state, object, offset, bytes);
     if (await this.check(state, outOfBounds, { kind: 'error', reason: 'out-of-bounds', message, range })) return 'forked';
-    this.recording?.touched.add(object.name);
+    this.recorder?.accessed(object.name);
     if (object.inputArray) {
       const extent = state.inputExtents.get(object.inputArray) ?? { offsets: [], sizes: [] };
       extent.offsets.push(offset);
@@ -219,7 +219,7 @@ export abstract class MemoryModel extends ExplorerCore {
   private async growIntoArray(object: MemoryObject, offset: BitVecExpr, bytes: number, range: SourceRange): Promise<void> {
     const elementSize = object.elementSize!;
     if (offset.op === 'const' && offset.value + BigInt(bytes) <= BigInt(elementSize)) return;
-    if (this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `it indexes '${displayObject(object.name)}' as an array, which a summary cannot express`, range });
+    this.recorder?.unsupported(`it indexes '${displayObject(object.name)}' as an array, which a summary cannot express`, range);
     object.arrayElements = this.options.regions.arrayElements ?? DEFAULT_ARRAY_ELEMENTS;
     object.size = object.arrayElements * elementSize;
     const input = this.inputObjects.find((i) => i.arrayName === object.inputArray);

@@ -14,7 +14,7 @@
 // buffer (`buf_len` = 2176) and places the packet in it (`data_off <= 128`, `data_off + data_len
 // <= buf_len`), which the contract states as an assumption. Reads beyond `data_len` stay in bounds,
 // as in DPDK: no length conditions come from them.
-import { BitVecExpr, BoolExpr, bv, compare, symbol } from './expr';
+import { BitVecExpr, BoolExpr, bv, compare, symbol } from '../term/expr';
 
 /** The packet's memory object (not a C name, so it never collides with a parameter or global). */
 export const PACKET_OBJECT = 'xdp:packet';

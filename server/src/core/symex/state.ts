@@ -6,10 +6,10 @@ import { PathTrace } from '../ir/pathTrace';
 import { DEFAULT_REGION_OPTIONS, RegionOptions } from '../ir/regionSize';
 import { Cost, zeroCost } from '../cost/costModel';
 import { type ReasonKind } from '../reasons';
-import { ArrayExpr, BitVecExpr, BoolExpr } from './expr';
-import { Model, ModelEvaluator } from '../solver/solver';
+import { ArrayExpr, BitVecExpr, BoolExpr } from '../term/expr';
+import { Model, ModelEvaluator } from '../term/model';
 import { DEFAULT_FULL_UNROLL_LIMIT } from '../ir/fullUnroll';
-import { DeclaredContracts } from '../contract/declaredContracts';
+import { DeclaredContracts } from '../declared/declaredContracts';
 import { PcvEvent, SummaryDecision, SummaryLoop, SummaryUse } from './summaries';
 import { InitHeap, LazyObjectInfo, LazyObjectRecord } from './lazyMemory';
 import { DecisionLoop } from './decisionLoops';
@@ -341,20 +341,6 @@ export class PathEnd extends Error {
   constructor(readonly outcome: PathOutcome) {
     super(outcome.message ?? outcome.kind);
   }
-}
-
-/** A summary being recorded: the states of the callee's finished paths and what they touched. */
-export interface Recording {
-  leaves: { state: State; outcome: PathOutcome; returnValue: SymbolicValue | undefined }[];
-  loops: Map<number, SummaryLoop>;
-  touched: Set<string>;
-  copiesMemory: boolean;
-  /** See `FunctionSummary.concreteQuestions`. */
-  concreteQuestions: BoolExpr[];
-  /** See `FunctionSummary.concreteLoops`. */
-  concreteLoops: number;
-  /** See `FunctionSummary.pastUnroll`. */
-  pastUnroll: boolean;
 }
 
 export function displayObject(name: string): string {

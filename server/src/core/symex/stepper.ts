@@ -4,8 +4,8 @@
 import type { BasicBlock, Instruction, IrFunction, Terminator } from '../ir/ir';
 import { addCost, instructionCost, intrinsicCost, terminatorCost } from '../cost/costModel';
 import { ERROR_REASONS } from '../reasons';
-import { BitVecExpr, BoolExpr, FALSE, TRUE, and, binary, bv, compare, extract, ite, not, select, signExtend, store, symbolsOf, zeroExtend } from './expr';
-import { Model } from '../solver/solver';
+import { BitVecExpr, BoolExpr, FALSE, TRUE, and, binary, bv, compare, extract, ite, not, select, signExtend, store, symbolsOf, zeroExtend } from '../term/expr';
+import { Model } from '../term/model';
 import { CountMark, countMarks, loopBody } from '../ir/loops';
 import { nullableEquality } from './lazyMemory';
 import { decisionLoops } from './decisionLoops';
@@ -72,7 +72,7 @@ export abstract class Stepper extends MemoryModel {
           state.skipHeaderVisit = false;
         } else if (this.visitLoopHeader(frame, block) === 'summarize') {
           if (run) throw new ConcreteRunAbandoned(); // a loop inside the concrete run would be summarised
-          if (this.recording) this.recording.pastUnroll = true;
+          this.recorder?.loopPastUnroll();
           const completed = await this.completeConcretely(state, frame, block);
           if (completed === 'finished') return [];
           if (completed) return [completed];
@@ -179,7 +179,7 @@ export abstract class Stepper extends MemoryModel {
         break;
       }
       case 'packetPointer': {
-        if (this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'it reads the packet pointers of an XDP context, which a summary cannot express' });
+        this.recorder?.unsupported('it reads the packet pointers of an XDP context, which a summary cannot express');
         const packet = this.packetObject(state);
         set(instruction.dst, { kind: 'pointer', object: PACKET_OBJECT, offset: instruction.field === 'data_end' ? packet.length! : bv(0n, 64) });
         break;
@@ -199,7 +199,7 @@ export abstract class Stepper extends MemoryModel {
         const { object, offset } = access;
         if (instruction.pointer) {
           const stored = offset.op === 'const' ? object.pointers.get(Number(offset.value)) : undefined;
-          if (!stored && this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'it loads a pointer from memory, which a summary cannot express' });
+          if (!stored) this.recorder?.unsupported('it loads a pointer from memory, which a summary cannot express');
           const loaded = stored ?? (offset.op !== 'const' || object.indexedPointers
             ? await this.indexedPointer(state, object, offset, instruction)
             : this.unstoredPointer(state, object, offset, instruction));
@@ -216,7 +216,7 @@ export abstract class Stepper extends MemoryModel {
         const { object, offset } = access;
         const value = this.value(frame, instruction.value);
         if (instruction.pointer || value.kind !== 'int') {
-          if (this.recording) throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: 'it stores a pointer in memory, which a summary cannot express' });
+          this.recorder?.unsupported('it stores a pointer in memory, which a summary cannot express');
           if (offset.op !== 'const') {
             await this.storeIndexedPointer(state, object, offset, value, instruction.range);
             break;
@@ -274,7 +274,7 @@ export abstract class Stepper extends MemoryModel {
     const second = name === 'memset' ? undefined : await this.accessRange(state, frame, instruction.args[1]!, n, instruction.range);
     if (second === 'forked') return true;
     if (name === 'memcpy') {
-      if (this.recording) this.recording.copiesMemory = true;
+      this.recorder?.copiedMemory();
       const bytes: BitVecExpr[] = [];
       for (let i = 0; i < n; i++) bytes.push(select(second!.object.bytes, binary('add', second!.offset, bv(BigInt(i), 64))));
       const movedPointers = [...second!.object.pointers].filter(([at]) => second!.offset.op === 'const' && at >= Number(second!.offset.value) && at + 8 <= Number(second!.offset.value) + n);
@@ -414,7 +414,7 @@ export abstract class Stepper extends MemoryModel {
         if (!violatesAssumption(frame.fn, terminator)) successor.decisions.push({
           ...t.decision, otherLabels: t.decision.caseLabel === 'default' ? otherLabels : undefined, range: terminator.range, functionName: frame.fn.name, inputs: [...symbolsOf(t.condition)],
           loops: decisionLoops(state.frames),
-          ...(this.recording ? { condition: t.condition, fork: { point, branch: index } } : {}),
+          ...(this.recorder ? { condition: t.condition, fork: { point, branch: index } } : {}),
         });
       }
       successor.trace.decide(frame.fn.name, frame.block, t.target);

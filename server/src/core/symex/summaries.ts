@@ -20,7 +20,7 @@ import type { BranchDecision, SymbolicValue } from './executor';
 import {
   ArrayExpr, BitVecExpr, BoolExpr, BvBinaryOp, CmpPredicate, Expr, FALSE, TRUE, and, arrayConst, arraySymbol, binary, bv, compare, concat, extract, ite, not, or,
   select, signExtend, store, symbol, zeroExtend,
-} from './expr';
+} from '../term/expr';
 
 /** How one argument reaches the callee: the part of the call site a summary depends on. */
 export type ArgumentShape =

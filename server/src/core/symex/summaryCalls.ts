@@ -2,13 +2,13 @@
 // explorer) and instantiating it at each call site with the caller's values, PCVs and loop bounds.
 import type { Instruction, IrFunction } from '../ir/ir';
 import { Cost, addCost, instructionCost, zeroCost } from '../cost/costModel';
-import { BoolExpr, and, arraySymbol, bv, not, symbol, symbolsOf, zeroExtend } from './expr';
-import { Model } from '../solver/solver';
+import { BoolExpr, and, arraySymbol, bv, not, symbol, symbolsOf, zeroExtend } from '../term/expr';
+import { Model } from '../term/model';
 import { pcvInstanceName } from '../ir/loops';
-import { loopDeclaredKey, splitLoopDeclaredName } from '../contract/declaredContracts';
+import { loopDeclaredKey, splitLoopDeclaredName } from '../declared/declaredContracts';
 import { ArgumentShape, FunctionSummary, Rebuilder, SummaryDecision, SummaryIteration, SummaryLeaf, SummaryLoop, SummaryPcv, UnusableSummary, summaryArgObject } from './summaries';
 import { decisionLoops, nestedDecisionLoops } from './decisionLoops';
-import { ExecutionOptions, SymbolicValue, BranchDecision, CostTerms, SummarizedLoopPcv, widenBound, State, ConcreteRunAbandoned, PathEnd, displayObject, rangeText, maxOfIterations, addLoopTerms, summaryDecision } from './state';
+import { ExecutionOptions, SymbolicValue, BranchDecision, CostTerms, SummarizedLoopPcv, widenBound, State, ConcreteRunAbandoned, displayObject, rangeText, maxOfIterations, addLoopTerms, summaryDecision } from './state';
 import { boundOfGuards } from './loopGuards';
 import { CallExecutor } from './calls';
 
@@ -121,8 +121,8 @@ export abstract class SummaryCalls extends CallExecutor {
       if (!havocs.has(m[1]!)) havocs.set(m[1]!, this.havocCounter++);
       return `havoc${havocs.get(m[1]!)}:${m[2]}`;
     };
-    if (this.recording && state.boundaries.length > 0 && summary.loops.length > 0) {
-      throw new PathEnd({ kind: 'incomplete', reason: 'unsupported', message: `'${callee.name}' has a loop and is called inside a loop, whose cost a summary cannot settle per call site` });
+    if (state.boundaries.length > 0 && summary.loops.length > 0) {
+      this.recorder?.unsupported(`'${callee.name}' has a loop and is called inside a loop, whose cost a summary cannot settle per call site`);
     }
     const rebuild = new Rebuilder(
       (name, width) => {
@@ -155,12 +155,10 @@ export abstract class SummaryCalls extends CallExecutor {
       const questions = summary.concreteQuestions.map((q) => rebuild.boolean(q));
       const answered = summary.concreteQuestions.findIndex((_, i) => questions[i]!.op === 'true' || questions[i]!.op === 'false');
       if (answered >= 0) return this.inlined(callee.name, 'a loop of it runs a fixed number of iterations at this call site (the caller\'s values decide it), which only inlining counts exactly');
-      if (this.recording) this.recording.concreteQuestions.push(...questions);
+      this.recorder?.askedConcretely(...questions);
     }
-    if (this.recording) {
-      this.recording.concreteLoops += summary.concreteLoops;
-      if (summary.pastUnroll) this.recording.pastUnroll = true;
-    }
+    this.recorder?.ranConcretely(summary.concreteLoops);
+    if (summary.pastUnroll) this.recorder?.loopPastUnroll();
     const feasible: { leaf: SummaryLeaf; condition: BoolExpr; model: Model }[] = [];
     for (const leaf of summary.leaves) {
       const condition = and(leaf.constraints.map((c) => rebuild.boolean(c)));
@@ -216,9 +214,9 @@ export abstract class SummaryCalls extends CallExecutor {
       return [{
         text: d.text, taken: d.taken, ...(d.caseLabel !== undefined ? { caseLabel: d.caseLabel } : {}), ...(d.otherLabels !== undefined ? { otherLabels: d.otherLabels } : {}),
         range: d.range, functionName: d.functionName, inputs: decisionCondition ? [...symbolsOf(decisionCondition)] : [],
-        ...(this.recording && decisionCondition ? { condition: decisionCondition } : {}),
+        ...(this.recorder && decisionCondition ? { condition: decisionCondition } : {}),
         loops: nestedDecisionLoops(decisionLoops(state.frames), d.loops, state.frames.length),
-        ...(this.recording && d.fork ? { fork: { point: pointHere(d.fork.point), branch: d.fork.branch } } : {}),
+        ...(this.recorder && d.fork ? { fork: { point: pointHere(d.fork.point), branch: d.fork.branch } } : {}),
       }];
     });
     const renameTerms = (terms: [string, Cost][]): CostTerms => new Map(terms.map(([key, cost]) => [key.split('*').map(renamePcv).sort().join('*'), { ...cost }]));
@@ -245,17 +243,16 @@ export abstract class SummaryCalls extends CallExecutor {
       const inIterations = new Set(kept.flatMap((iteration) => iteration.terms.flatMap(([key]) => key.split('*'))));
       const declaredInLoop = new Map<string, SummaryPcv>();
       for (const record of summary.pcvs) if (record.total && inIterations.has(record.name)) declaredInLoop.set(renamePcv(record.name), record);
-      if (this.recording) {
+      if (this.recorder) {
         for (const [name, record] of declaredInLoop) if (!this.pcvs.has(name)) this.pcvs.set(name, declaredRecord(record, name));
-        const recorded: SummaryLoop = {
-          ...loop, id: this.recording.loops.size, pcv, guards,
+        const recorded = this.recorder.recordLoop({
+          ...loop, pcv, guards,
           iterations: kept.map((i) => ({
             constraints: i.constraints.map((c) => rebuild.boolean(c)), decisions: decisionsHere(i.decisions).map(summaryDecision), cost: i.cost, terms: [...renameTerms(i.terms)],
             ...(i.mark === undefined ? {} : { mark: i.mark }),
           })),
           marks: loop.marks.map((m) => ({ ...m, pcv: renamePcv(m.pcv) })),
-        };
-        this.recording.loops.set(recorded.id, recorded);
+        });
         loopsHere.set(loop.id, { pcv, perIteration, marks, recordedId: recorded.id });
         continue;
       }
@@ -310,7 +307,7 @@ export abstract class SummaryCalls extends CallExecutor {
         for (const object of successor.memory.values()) {
           if (!object.readOnly && !reached.has(object.name) && !object.name.startsWith('str#')) object.bytes = arraySymbol(`havoc${k}:${object.name}`);
         }
-        if (this.recording) successor.forgetsAll = true;
+        if (this.recorder) successor.forgetsAll = true;
       }
       // PCVs are registered when the successor runs, in the order inlining would meet them.
       const registrations: (() => void)[] = [];
@@ -319,7 +316,7 @@ export abstract class SummaryCalls extends CallExecutor {
           const record = declaredPcvs.get(event.pcv);
           const name = renamePcv(event.pcv);
           const register = () => { if (record) this.noteDeclaredPcv(declaredRecord(record, name)); };
-          if (this.recording) {
+          if (this.recorder) {
             register();
             successor.pcvEvents = [...(successor.pcvEvents ?? []), { pcv: name }];
           } else {
