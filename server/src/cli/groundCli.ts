@@ -6,6 +6,7 @@ import type { AnalysisResult } from '../core/analysis';
 import type { Witness } from '../core/contract/witness';
 import { resolveCompilerCommand } from '../ground/compileCommands';
 import { groundContract, Grounding, GroundingFailure } from '../ground/ground';
+import { failureOf, GroundingError } from '../ground/groundingError';
 import { readPcap, readPortsFile } from '../measure/pcap';
 import { packetCall } from '../measure/session';
 import type { ParsedArguments } from './main';
@@ -44,7 +45,7 @@ export function groundForCli(result: AnalysisResult, args: ParsedArguments, err:
 /** The packets of a pcap trace as calls of an NF entry (pkt, len, port, now). */
 function pcapCalls(result: AnalysisResult, entry: string, pcapPath: string, portsPath: string | undefined): Witness[] | GroundingFailure {
   const fn = result.program.functions.get(entry);
-  const fail = (message: string): GroundingFailure => ({ error: { code: 'PG005', kind: 'no-calibration', message } });
+  const fail = (message: string): GroundingFailure => failureOf(new GroundingError('no-calibration', message));
   if (!fn || fn.params.length !== 4 || fn.params[0]!.type.kind !== 'pointer' || fn.params.slice(1).some((p) => p.type.kind !== 'int')) {
     return fail(`--calibrate needs an entry with the NF signature (pkt, len, port, now); '${entry}' does not have it`);
   }

@@ -1,4 +1,4 @@
-// The perfcontract command line: prints contracts (`contract`), runs witnesses concretely (`run`) and evaluates saved contracts (`predict`).
+// The perfcontract command line: prints contracts (`contract`), runs witnesses concretely (`run`), evaluates saved contracts (`predict`) and explains codes (`explain`).
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, AnalysisOptions, FileSystem } from '../core/analysis';
@@ -18,6 +18,7 @@ import { CyclesModel, DEFAULT_CYCLES_MODEL, isX86Metric, X86Metric } from '../gr
 import { groundForCli } from './groundCli';
 import { CompilerFlags, emptyCompilerFlags, frontEndOptions, ignoredFlagsNote, readCompilerFlag } from './compilerFlags';
 import { diagnosticLines } from './diagnosticLines';
+import { CATALOGUE, catalogueEntry, explainText } from '../diagnosticCatalogue';
 
 const USAGE = `usage:
   perfcontract contract FILE... [--entry NAME[,NAME...]] [--format json|md|pcontract] [--metrics LIST] [-I DIR] [-D NAME[=VALUE]]
@@ -33,6 +34,7 @@ const USAGE = `usage:
 ${PREDICT_USAGE}
 ${DISTILL_USAGE}
 ${CHECK_USAGE}
+  perfcontract explain [CODE...]         what a diagnostic code (PC302, PG005, ...) means and what to do; every code without one
   perfcontract lsp --stdio|--node-ipc`;
 
 export interface ParsedArguments {
@@ -191,12 +193,31 @@ function nonNegativeInteger(name: string, text: string): number {
 
 export class UsageError extends Error {}
 
+/** `perfcontract explain [CODE...]`: the catalogue's entries for the codes, or all of them. */
+function runExplain(codes: string[], out: (text: string) => void, err: (text: string) => void): number {
+  if (codes.length === 0) {
+    for (const entry of CATALOGUE) out(`${entry.code}  ${entry.summary}`);
+    return 0;
+  }
+  let unknown = 0;
+  for (const code of codes) {
+    const entry = catalogueEntry(code);
+    if (entry) out(explainText(entry).trimEnd());
+    else {
+      err(`perfcontract: no code '${code}' (perfcontract explain lists them all)`);
+      unknown++;
+    }
+  }
+  return unknown === 0 ? 0 : 2;
+}
+
 export async function runCli(argv: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
   // predict reads a saved contract, not C files, so it parses its own options.
   if (argv[0] === 'predict') return runPredict(argv.slice(1), out, err);
   // distill takes the analysis options of contract plus its own (the trace), which it separates.
   if (argv[0] === 'distill') return runDistill(argv.slice(1), out, err, (rest) => parseArguments(['contract', ...rest]), diskFileSystem);
   if (argv[0] === 'check') return runCheck(argv.slice(1), out, err, (rest) => parseArguments(['contract', ...rest]), diskFileSystem);
+  if (argv[0] === 'explain') return runExplain(argv.slice(1), out, err);
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     out(USAGE);
     return 0;

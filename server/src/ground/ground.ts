@@ -197,7 +197,7 @@ export function groundContract(contract: FunctionContract, lowered: LoweredProgr
     return groundOrThrow(contract, lowered, metrics, options);
   } catch (error) {
     if (error instanceof GroundingError) return failureOf(error);
-    if (error instanceof SequenceError) return { error: { code: 'PG004', kind: 'replay-failed', message: `the interpreter could not run the calibration calls: ${error.message}` } };
+    if (error instanceof SequenceError) return failureOf(new GroundingError('replay-failed', `the interpreter could not run the calibration calls: ${error.message}`));
     throw error;
   }
 }

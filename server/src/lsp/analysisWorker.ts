@@ -27,6 +27,7 @@ import { MeasureError } from '../measure/measureError';
 import type { ExecutionOptions } from '../core/symex/executor';
 import { startMemoryLog } from './memoryLog';
 import { wasmMemoryFigures } from './wasmMemory';
+import type { ReasonKind } from '../core/reasons';
 
 /**
  * z3's memory ceiling in the worker. The CLI allows 1200 MB; an editor's server lives long and z3's
@@ -44,13 +45,13 @@ setZ3MemoryLimitMb(WORKER_Z3_MEMORY_MB);
 preloadZ3();
 
 /** Reasons that make an incomplete contract a settled answer for its key: the path and time limits. */
-const SETTLED_CODES = new Set(['PC301', 'PC302']);
+const SETTLED_REASONS = new Set<ReasonKind>(['path-limit', 'time-limit']);
 /**
  * A solver timeout (PC304) depends on the machine's load at that moment: such a contract is settled
  * for this session only, so unchanged functions are not analysed again on every edit, but it is
  * never written to disk.
  */
-const SESSION_SETTLED_CODES = new Set(['PC301', 'PC302', 'PC304']);
+const SESSION_SETTLED_REASONS = new Set<ReasonKind>(['path-limit', 'time-limit', 'solver-unknown']);
 
 let cache = new PersistentContractCache(undefined);
 const relocations = new RelocationStore();
@@ -212,7 +213,7 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
     }
     for (const contract of first.contracts) {
       if (declared[contract.name] !== undefined) continue;
-      const cancelled = contract.incompleteReasons.some((r) => r.code === 'PC303');
+      const cancelled = contract.incompleteReasons.some((r) => r.kind === 'cancelled');
       if (cancelled) pending.push(contract.name);
       else {
         final.push(contract);
@@ -228,7 +229,7 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
     const remember = (contract: FunctionContract) => {
       if (heldStubs.has(contract)) return; // stored when it was first posted
       const shape = shapes.get(contract.name);
-      const reusable = contract.complete || contract.incompleteReasons.every((r) => SESSION_SETTLED_CODES.has(r.code));
+      const reusable = contract.complete || contract.incompleteReasons.every((r) => SESSION_SETTLED_REASONS.has(r.kind));
       if (shape && reusable) relocations.set(shape, contract, layoutOf(program, contract.name));
     };
     for (const name of [...pending]) {
@@ -262,15 +263,15 @@ async function runJob(job: AnalyzeRequest, signal: AbortSignal): Promise<void> {
       if (solverFailed(result, job.id)) return;
       const contract = result.contracts.find((c) => c.name === entry);
       if (!contract) continue;
-      if (contract.incompleteReasons.some((r) => r.code === 'PC303') || signal.aborted) break;
+      if (contract.incompleteReasons.some((r) => r.kind === 'cancelled') || signal.aborted) break;
       if (result.recomputed.includes(entry)) recomputed.push(entry);
       // One lookup that missed belongs to this entry: an incomplete answer that only hit limits is settled for that key.
       const settled = !contract.complete && requests.length === 1 && requests[0]!.hit === undefined
-        && contract.incompleteReasons.every((r) => SESSION_SETTLED_CODES.has(r.code));
+        && contract.incompleteReasons.every((r) => SESSION_SETTLED_REASONS.has(r.kind));
       const fingerprint = requests.length === 1 && requests[0]!.hit === undefined ? requests[0]!.key : undefined;
       post({ type: 'contract', id: job.id, contract, settled, ...(fingerprint ? { fingerprint } : {}) });
       // Storing compresses the contract's JSON: after the post, so that the editor does not wait for it.
-      if (settled) cache.setSettled(requests[0]!.key, contract, contract.incompleteReasons.every((r) => SETTLED_CODES.has(r.code)));
+      if (settled) cache.setSettled(requests[0]!.key, contract, contract.incompleteReasons.every((r) => SETTLED_REASONS.has(r.kind)));
       remember(contract);
       final.push(contract);
     }

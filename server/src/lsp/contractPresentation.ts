@@ -9,6 +9,7 @@ import type { FunctionContract, PathClass } from '../core/contract/contract';
 import { formatRatio } from '../core/contract/ratio';
 import { evaluateFormula, formulaPcvNames } from '../core/cost/formula';
 import { Reasons, ReasonKind } from '../core/reasons';
+import { EDITOR_DIAGNOSTICS } from '../diagnosticCatalogue';
 import { Behaviour, computeBehaviours, maximumFormula } from '../core/contract/behaviours';
 import { DisplayPcv, displayFormula, formatCount, typicalValues, valueAt } from '../core/contract/pcvDisplay';
 import type { EditorDocument, Range } from './textDocument';
@@ -16,16 +17,16 @@ import type { Outline } from './sourceOutline';
 import type { FunctionSummary } from './workerProtocol';
 import { compareMetric, formatDelta, formatFormulaDelta, formulaDelta } from '../cli/baseline';
 
-/** The server's own diagnostic codes (engine reasons keep their PC1xx-PC4xx and PC900 codes). */
+/** The server's own diagnostic codes (diagnosticCatalogue.ts; engine reasons keep their PC1xx-PC4xx and PC900 codes). */
 export const ServerCodes = {
-  adversarialPath: 'PC501',
-  budgetExceeded: 'PC502',
-  unboundedLoop: 'PC503',
-  incomplete: 'PC505',
-  invalidBudget: 'PC506',
-  configuration: 'PC507',
-  outOfMemory: 'PC508',
-  grewAgainstBaseline: 'PC509',
+  adversarialPath: EDITOR_DIAGNOSTICS['adversarial-path'].code,
+  budgetExceeded: EDITOR_DIAGNOSTICS['budget-exceeded'].code,
+  unboundedLoop: EDITOR_DIAGNOSTICS['unbounded-loop'].code,
+  incomplete: EDITOR_DIAGNOSTICS.incomplete.code,
+  invalidBudget: EDITOR_DIAGNOSTICS['invalid-budget'].code,
+  configuration: EDITOR_DIAGNOSTICS.configuration.code,
+  outOfMemory: EDITOR_DIAGNOSTICS['out-of-memory'].code,
+  grewAgainstBaseline: EDITOR_DIAGNOSTICS['grew-against-baseline'].code,
 } as const;
 
 export const Severity = { Error: 1, Warning: 2, Information: 3, Hint: 4 } as const;
@@ -147,7 +148,7 @@ export function diagnosticsFor(inputs: DiagnosticInputs): LspDiagnostic[] {
       range: { start: document.positionAt(fn.nameStart), end: document.positionAt(fn.nameEnd) }, severity: Severity.Information, code: ServerCodes.incomplete, source: 'perfcontract',
       message: `the analysis of '${name}' ran far past its time limit (${inputs.timeLimitMs ?? '?'} ms per function) and was stopped, so it has no contract until it changes. ` +
         `Lower perfcontract.maxPaths or perfcontract.unrollLimit, or split the function.`,
-      data: { reasons: ['PC302'], overran: true },
+      data: { reasons: [Reasons['time-limit'].code], overran: true },
     });
   }
   for (const name of inputs.outOfMemory ?? []) {
@@ -157,7 +158,7 @@ export function diagnosticsFor(inputs: DiagnosticInputs): LspDiagnostic[] {
       range: { start: document.positionAt(fn.nameStart), end: document.positionAt(fn.nameEnd) }, severity: Severity.Information, code: ServerCodes.outOfMemory, source: 'perfcontract',
       message: `the analysis of '${name}' ran out of memory and was stopped, so it has no contract until it changes. ` +
         `Lower perfcontract.maxPaths, perfcontract.timeLimitMs or perfcontract.unrollLimit, or split the function.`,
-      data: { reasons: ['PC508'], outOfMemory: true },
+      data: { reasons: [ServerCodes.outOfMemory], outOfMemory: true },
     });
   }
   const seenLoops = new Set<string>();
@@ -228,9 +229,9 @@ export function diagnosticsFor(inputs: DiagnosticInputs): LspDiagnostic[] {
     }
     if (!contract.complete) {
       const reasons = contract.incompleteReasons.map((r) => `${r.code} ${r.message}`).join('; ');
-      const advice = contract.incompleteReasons.some((r) => r.code === 'PC301') ? ' Raise perfcontract.maxPaths, or split the function.'
-        : contract.incompleteReasons.some((r) => r.code === 'PC302') ? ' Raise perfcontract.timeLimitMs, or split the function.'
-          : contract.incompleteReasons.some((r) => r.code === 'PC304') ? ' Raise perfcontract.solverTimeoutMs, or simplify the conditions.' : '';
+      const advice = contract.incompleteReasons.some((r) => r.kind === 'path-limit') ? ' Raise perfcontract.maxPaths, or split the function.'
+        : contract.incompleteReasons.some((r) => r.kind === 'time-limit') ? ' Raise perfcontract.timeLimitMs, or split the function.'
+          : contract.incompleteReasons.some((r) => r.kind === 'solver-unknown') ? ' Raise perfcontract.solverTimeoutMs, or simplify the conditions.' : '';
       result.push({
         range: where, severity: Severity.Information, code: ServerCodes.incomplete, source: 'perfcontract',
         message: `the contract of '${contract.name}' is incomplete: ${reasons}.${advice}`,
