@@ -3,6 +3,7 @@ import { computeBehaviours } from '../../server/src/core/contract/behaviours';
 import type { Behaviour } from '../../server/src/core/contract/behaviours';
 import { DisplayPcv, displayFormula, formatCount, isTotal, pcvBase, pcvMeaning, polynomialOf, typicalValues } from '../../server/src/core/contract/pcvDisplay';
 import type { FunctionContract } from './contractTypes';
+import { monomialPcvs } from '../../server/src/core/cost/monomial';
 
 /** Defaults of the throughput inputs: a 3 GHz core retiring one IR instruction per cycle. */
 export const DEFAULT_CLOCK_GHZ = 3;
@@ -48,7 +49,7 @@ export function calculatorData(fn: FunctionContract): CalculatorData {
   }
   const behaviours = behavioursOfDocument(fn).map((b) => ({
     id: b.id,
-    terms: [...polynomialOf(b.cost[metric as keyof Behaviour['cost']] ?? '0')].map(([key, coefficient]) => ({ coefficient, names: key === '' ? [] : key.split('*') })),
+    terms: [...polynomialOf(b.cost[metric as keyof Behaviour['cost']] ?? '0')].map(([key, coefficient]) => ({ coefficient, names: monomialPcvs(key) })),
   }));
   return { metric, inputs: [...inputs.values()], behaviours };
 }

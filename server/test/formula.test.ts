@@ -1,7 +1,8 @@
 // Cost formulas: parsing, evaluation, errors and polynomial rendering.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { evaluateFormula, formatPolynomial, FormulaError, formulaPcvNames, parseFormula } from '../src/core/cost/formula';
+import { evaluateFormula, formatPolynomial, formatPolynomialMap, FormulaError, formulaPcvNames, parseFormula } from '../src/core/cost/formula';
+import { CONSTANT_TERM, compareMonomials, monomialDegree, monomialKey, monomialPcvs, monomialValue, multiplyMonomials, renameMonomial } from '../src/core/cost/monomial';
 import { formatRatio } from '../src/core/contract/ratio';
 
 const evaluate = (text: string, pcv: Record<string, number> = {}) => evaluateFormula(text, pcv);
@@ -157,4 +158,22 @@ test('cost ratios: two decimals below 100, whole numbers with thousands separato
   assert.equal(formatRatio(100), '100');
   assert.equal(formatRatio(276540.85), '276,541');
   assert.equal(formatRatio(23678809.88), '23,678,810');
+});
+
+test('monomial keys: sorted PCV names joined by *, the constant term empty, renaming and products sort again', () => {
+  assert.equal(monomialKey(['t', 'c', "c'"]), "c*c'*t");
+  assert.equal(monomialKey([]), CONSTANT_TERM);
+  assert.deepEqual(monomialPcvs(CONSTANT_TERM), []);
+  assert.deepEqual(monomialPcvs("c*t'"), ['c', "t'"]);
+  assert.equal(monomialDegree('n*n'), 2);
+  assert.equal(monomialDegree(CONSTANT_TERM), 0);
+  assert.equal(renameMonomial("t*t'", (n) => (n === 't' ? 'z' : n)), "t'*z");
+  assert.equal(renameMonomial(CONSTANT_TERM, () => 'x'), CONSTANT_TERM);
+  assert.equal(multiplyMonomials('t', 'c*n'), 'c*n*t');
+  assert.equal(multiplyMonomials(CONSTANT_TERM, 'n'), 'n');
+  assert.equal(monomialValue('n*n*t', (n) => (n === 'n' ? 3 : 2)), 18);
+  assert.equal(monomialValue(CONSTANT_TERM, () => 7), 1);
+  assert.deepEqual(['t*n', 'z', 'c', 'a*b*c'].sort(compareMonomials), ['c', 'z', 't*n', 'a*b*c']);
+  // The printed order of a formula follows compareMonomials: degree, then name.
+  assert.equal(formatPolynomialMap(new Map([['z', 1], ['a*b', 2], ['', 5], ['c', 3]])), '5 + 3*c + z + 2*a*b');
 });

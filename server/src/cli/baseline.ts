@@ -7,6 +7,7 @@ import type { FunctionContract } from '../core/contract/contract';
 import { maximumFormula } from '../core/contract/behaviours';
 import { polynomialOf } from '../core/contract/pcvDisplay';
 import { evaluateFormula, FormulaNode, formulaPcvNames, parseFormula } from '../core/cost/formula';
+import { compareMonomials, monomialKey, monomialPcvs } from '../core/cost/monomial';
 
 /** A baseline that cannot be used: not a saved contract, not a revision, a git failure. The message says which. */
 export class BaselineError extends Error {}
@@ -250,8 +251,7 @@ export function formulaDelta(contract: FunctionContract, base: FunctionContract,
   const then = new Map<string, number>();
   for (const [key, coefficient] of polynomialOf(maximum(base))) {
     // Factors sorted by name, as polynomialOf keys them.
-    const renamed = key.replace(LOOP_SITE, (whole, fn: string, line: string) => { const to = sites.get(`${fn}:${line}`); return to ? `@${to}` : whole; })
-      .split('*').sort().join('*');
+    const renamed = monomialKey(monomialPcvs(key.replace(LOOP_SITE, (whole, fn: string, line: string) => { const to = sites.get(`${fn}:${line}`); return to ? `@${to}` : whole; })));
     then.set(renamed, (then.get(renamed) ?? 0) + coefficient);
   }
   const delta = new Map<string, number>();
@@ -266,7 +266,7 @@ export function formulaDelta(contract: FunctionContract, base: FunctionContract,
 export function formatFormulaDelta(delta: ReadonlyMap<string, number>, unit: string): string {
   if (delta.size === 0) return `±0 ${unit}`;
   const constant = delta.get('') ?? 0;
-  const terms = [...delta].filter(([k]) => k !== '').sort(([a], [b]) => a.split('*').length - b.split('*').length || (a < b ? -1 : a > b ? 1 : 0));
+  const terms = [...delta].filter(([k]) => k !== '').sort(([a], [b]) => compareMonomials(a, b));
   const signed = (c: number) => (c < 0 ? `-${Math.abs(c)}` : `+${c}`);
   const parts = [`${signed(constant)} ${unit}`];
   for (const [key, c] of terms) parts.push(`${c < 0 ? '-' : '+'}${Math.abs(c) === 1 ? '' : `${Math.abs(c)}*`}${key}`);

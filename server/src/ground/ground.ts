@@ -27,6 +27,7 @@ import { failureOf, GroundingError, GroundingFailure } from './groundingError';
 import { buildHarness, CompilerCommand, detectTools, globalSymbols, ReplayCost, runReplay } from './replay';
 import { interpretSequence, SequenceCall, SequenceError } from './sequence';
 import { intrinsicSizes, LibraryWorstCase, measureLibraryWorstCase } from './libraryWorstCase';
+import { monomialDegree, monomialPcvs, monomialValue as productOf, renameMonomial } from '../core/cost/monomial';
 
 export const X86_METRICS = ['x86_instructions', 'x86_memory_accesses', 'cycles'] as const;
 export type X86Metric = (typeof X86_METRICS)[number];
@@ -471,7 +472,7 @@ function hingeKey(monomial: string, above: number): string {
 
 /** A monomial (`d*p`) at the given PCV values; a PCV without a value is 0. */
 export function monomialValue(monomial: string, pcv: Record<string, number>): number {
-  return monomial.split('*').reduce((product, name) => product * (pcv[name] ?? 0), 1);
+  return productOf(monomial, (name) => pcv[name] ?? 0);
 }
 
 /**
@@ -482,10 +483,10 @@ export function monomialValue(monomial: string, pcv: Record<string, number>): nu
  * summarised loop's calls (`t'@e`) counts the same units as one call's, so it shares that regressor.
  */
 function regressorKey(monomial: string, callees: Record<string, string>): string {
-  return monomial.split('*').map((name) => {
+  return renameMonomial(monomial, (name) => {
     const callee = callees[name];
     return callee === undefined ? name : `${declaredBase(name)}@${callee}`;
-  }).sort().join('*');
+  });
 }
 
 /** A declared contract's PCV name without its primes and, for a total in a loop (`t'@e`), without the loop: `t`. */
@@ -576,7 +577,7 @@ function pooledSlopes(units: readonly FitUnit[], samples: Map<string, Sample[]>,
  * covers it. With an outer PCV of 1 the product is exact.
  */
 function nestedAbstraction(ir: Polynomial, pcv: Record<string, number>): boolean {
-  return [...ir.keys()].some((m) => m.includes('*') && m.split('*').every((name) => (pcv[name] ?? 0) >= 2));
+  return [...ir.keys()].some((m) => monomialDegree(m) > 1 && monomialPcvs(m).every((name) => (pcv[name] ?? 0) >= 2));
 }
 
 /**
@@ -701,7 +702,7 @@ function integerCoefficient(slope: number, monomial: string, own: Sample[], boun
   const frac = slope - Math.floor(slope);
   if (frac < 1e-9) return up;
   let bound: number | undefined = 1;
-  for (const name of monomial.split('*')) {
+  for (const name of monomialPcvs(monomial)) {
     const b = own.map((s) => bounds(name, s.callees)).reduce<number | undefined>((a, x) => (a === undefined || x === undefined ? undefined : Math.max(a, x)), 0);
     bound = bound === undefined || b === undefined ? undefined : bound * b;
   }

@@ -2,6 +2,7 @@
 import type { IrMetric } from '../cost/costModel';
 import type { ClassCondition, FunctionContract, PathClass } from './contract';
 import { DisplayPcv, formulaOfPolynomial, isTotal, pcvBase, polynomialOf, valueAt, valueAtBounds } from './pcvDisplay';
+import { CONSTANT_TERM, monomialPcvs } from '../cost/monomial';
 
 /** More behaviours than this are merged further (coarser grouping), so that a reader can take them in at once. */
 export const MAX_BEHAVIOURS = 10;
@@ -147,7 +148,7 @@ export function computeBehaviours(contract: FunctionContract, context: Behaviour
     // Growth that only the members with extra loop iterations have (expiry work before the packet is looked at) is not what packet contents select.
     // Loops count wherever they are; a declared call's PCVs only on the members a typical packet
     // takes, since the others' calls can be expiry work that has nothing to do with the packet.
-    const loopTerms = [...polynomialOf(b.cost[primary] ?? '0')].filter(([k]) => k.split('*').every((n) => isLoopPcv(contract, n)));
+    const loopTerms = [...polynomialOf(b.cost[primary] ?? '0')].filter(([k]) => k !== CONSTANT_TERM && monomialPcvs(k).every((n) => isLoopPcv(contract, n)));
     const reachable = maximumFormula([b.typicalFormula, formulaOfPolynomial(new Map(loopTerms))]);
     let attackerPcvs = attackerTerms(reachable, contract);
     // An attacker's PCV matters when driving it to its bound (the others typical) costs more than the factor.
@@ -177,7 +178,7 @@ function attackerTerms(formula: string, contract: FunctionContract): { name: str
   const result = new Map<string, { name: string; perUnit: number; how: string }>();
   for (const [key, c] of polynomialOf(formula)) {
     if (key === '' || c <= 0) continue;
-    for (const name of key.split('*')) {
+    for (const name of monomialPcvs(key)) {
       const pcv = contract.pcvs.find((p) => p.name === name);
       if (!pcv?.attacker) continue;
       const base = pcvBase(name);
@@ -222,7 +223,7 @@ function featuresOf(c: PathClass, contract: FunctionContract, context: Behaviour
     if (d.functionName !== contract.name && !inLoop && !functions.includes(d.functionName)) functions.push(d.functionName);
   }
   const loopPcvs = contract.pcvs.filter((p) => !/\bdeclared in\b/.test(p.description) && !isTotal(p));
-  const names = new Set(Object.values(c.cost).flatMap((f) => (f ? [...polynomialOf(f).keys()].flatMap((k) => (k ? k.split('*') : [])) : [])));
+  const names = new Set(Object.values(c.cost).flatMap((f) => (f ? [...polynomialOf(f).keys()].flatMap(monomialPcvs) : [])));
   const loops = [...new Set(loopPcvs.filter((p) => names.has(p.name)).map((p) => pcvBase(p.name)))].sort();
   return { outcome: outcomeOf(c, context), outcomeKind: c.outcome, cases: collapseRepeats(cases), loopCases: collapseRepeats(loopCases), functions, loops, loopDecisions, anyDeclared: contract.classes.some((k) => decisionsOf(k).some((d) => /^[\w$]+\(\): /.test(d.text))) };
 }

@@ -18,6 +18,7 @@ import { behaviourItems, behaviourKey, connectedGroups, countRepeats, exitIterat
 import { DEFAULT_EXECUTION_OPTIONS } from '../symex/executor';
 import { WorstCaseRanking, compareWorst, valueAtBounds } from './worstCase';
 import { insideLoop, pcvFacts, returnNameOf } from './pcvFacts';
+import { monomialPcvs } from '../cost/monomial';
 
 export interface ContractRange { startLine: number; startColumn: number; endLine: number; endColumn: number; startByte: number; endByte: number }
 
@@ -354,7 +355,7 @@ function costFormulas(cost: Cost, terms: CostTerms, metrics: IrMetric[]): Partia
 }
 
 function formulaOf(cost: Cost, terms: CostTerms, metric: IrMetric): string {
-  return formatPolynomial(cost[metric], [...terms].map(([key, c]) => ({ monomial: key.split('*'), coefficient: c[metric] })));
+  return formatPolynomial(cost[metric], [...terms].map(([key, c]) => ({ monomial: monomialPcvs(key), coefficient: c[metric] })));
 }
 
 

@@ -4,6 +4,7 @@ import type { IrMetric } from '../cost/costModel';
 import type { FunctionContract, PathClass } from './contract';
 import { Polynomial, toPolynomial } from '../declared/declaredContracts';
 import { parseFormula } from '../cost/formula';
+import { monomialDegree, monomialPcvs, renameMonomial } from '../cost/monomial';
 
 /** One function's entry of a contract file, in the file's JSON form. */
 export interface DeclaredContractJson {
@@ -65,11 +66,11 @@ function caseBody(contract: FunctionContract, classes: PathClass[], names: Map<s
       const formula = c.cost[metric];
       if (formula === undefined) continue;
       for (const [term, coefficient] of toPolynomial(parseFormula(formula))) {
-        const renamed = term === '' ? '' : term.split('*').map((n) => names.get(n) ?? n).sort().join('*');
+        const renamed = renameMonomial(term, (n) => names.get(n) ?? n);
         bound.set(renamed, Math.max(bound.get(renamed) ?? 0, coefficient));
       }
     }
-    for (const term of bound.keys()) if (term !== '') for (const n of term.split('*')) used.add(n);
+    for (const term of bound.keys()) for (const n of monomialPcvs(term)) used.add(n);
     cost[metric] = polynomialText(bound);
   }
   if (used.size === 0) return { cost };
@@ -99,7 +100,7 @@ function pcvNames(contract: FunctionContract): Map<string, string> {
 }
 
 function polynomialText(polynomial: Polynomial): string {
-  const terms = [...polynomial].filter(([, c]) => c !== 0).sort(([a], [b]) => a.split('*').length - b.split('*').length || a.localeCompare(b));
+  const terms = [...polynomial].filter(([, c]) => c !== 0).sort(([a], [b]) => monomialDegree(a) - monomialDegree(b) || a.localeCompare(b));
   const constant = polynomial.get('') ?? 0;
   const parts = terms.filter(([t]) => t !== '').map(([t, c]) => (c === 1 ? t : `${c}*${t}`));
   return [String(constant), ...parts].join(' + ');

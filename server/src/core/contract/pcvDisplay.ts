@@ -1,5 +1,6 @@
 // How PCVs and cost formulas are shown to people: instances grouped into sums, typical values, call sites.
 import { evaluateFormula, formulaPcvNames } from '../cost/formula';
+import { CONSTANT_TERM, compareMonomials, monomialKey, monomialPcvs } from '../cost/monomial';
 
 /** What the display needs of a PCV (a subset of `FunctionContract['pcvs']` entries). */
 export interface DisplayPcv {
@@ -49,7 +50,7 @@ export function polynomialOf(formula: string): Map<string, number> {
       if (/^[0-9]+$/.test(factor)) coefficient *= Number(factor);
       else names.push(factor);
     }
-    const key = names.sort().join('*');
+    const key = monomialKey(names);
     result.set(key, (result.get(key) ?? 0) + coefficient);
   }
   return result;
@@ -58,8 +59,7 @@ export function polynomialOf(formula: string): Map<string, number> {
 /** Writes a polynomial back in the engine's order (constant, then by degree and name). */
 export function formulaOfPolynomial(polynomial: ReadonlyMap<string, number>): string {
   const constant = polynomial.get('') ?? 0;
-  const terms = [...polynomial].filter(([k, c]) => k !== '' && c !== 0)
-    .sort(([a], [b]) => a.split('*').length - b.split('*').length || (a < b ? -1 : a > b ? 1 : 0));
+  const terms = [...polynomial].filter(([k, c]) => k !== CONSTANT_TERM && c !== 0).sort(([a], [b]) => compareMonomials(a, b));
   const parts: string[] = [];
   if (constant !== 0 || terms.length === 0) parts.push(String(constant));
   for (const [key, c] of terms) {
@@ -80,12 +80,12 @@ export function displayFormula(formula: string, pcvs: readonly DisplayPcv[], mod
   const parts: string[] = [];
   if (mode === 'perCallSite') {
     const labels = siteLabels(pcvs);
-    for (const [key, c] of sortedTerms(polynomial)) parts.push(`${c === 1 ? '' : `${c}*`}${key.split('*').map((n) => labels.get(n) ?? n).join('*')}`);
+    for (const [key, c] of sortedTerms(polynomial)) parts.push(`${c === 1 ? '' : `${c}*`}${monomialPcvs(key).map((n) => labels.get(n) ?? n).join('*')}`);
   } else {
     // Group linear terms by (base PCV, coefficient); products keep their factors, named by base.
     const groups = new Map<string, { base: string; coefficient: number; names: string[]; degree: number }>();
     for (const [key, c] of sortedTerms(polynomial)) {
-      const names = key.split('*');
+      const names = monomialPcvs(key);
       const base = names.map(pcvBase).join('*');
       const id = `${base}|${c}`;
       const group = groups.get(id) ?? { base, coefficient: c, names: [], degree: names.length };
@@ -99,7 +99,7 @@ export function displayFormula(formula: string, pcvs: readonly DisplayPcv[], mod
         parts.push(`${coefficient}${g.base}`);
         continue;
       }
-      const declared = g.names.every((n) => n.split('*').some((f) => isDeclaredSite(byName.get(f))));
+      const declared = g.names.every((n) => monomialPcvs(n).some((f) => isDeclaredSite(byName.get(f))));
       parts.push(`${coefficient}Σ${g.base} [${g.names.length} ${declared ? 'calls' : 'loop runs'}]`);
     }
   }
@@ -129,8 +129,7 @@ function isDeclaredSite(p: DisplayPcv | undefined): boolean {
 }
 
 function sortedTerms(polynomial: Map<string, number>): [string, number][] {
-  return [...polynomial].filter(([k, c]) => k !== '' && c !== 0)
-    .sort(([a], [b]) => a.split('*').length - b.split('*').length || (a < b ? -1 : a > b ? 1 : 0));
+  return [...polynomial].filter(([k, c]) => k !== CONSTANT_TERM && c !== 0).sort(([a], [b]) => compareMonomials(a, b));
 }
 
 /** The typical value of every PCV; a PCV without one counts as 1 (a loop) or 0 (a total). */

@@ -1,6 +1,7 @@
 // Which class is the worst: by its formula at the PCV bounds, or, when a PCV has no bound, by how fast its cost grows.
 import { evaluateFormula, formulaPcvNames } from '../cost/formula';
 import { polynomialOf } from './pcvDisplay';
+import { monomialPcvs } from '../cost/monomial';
 
 /** How a contract ranked its classes for the worst case (`FunctionContract.worstCase.ranking`). */
 export type WorstCaseRanking = 'bounds' | 'growth';
@@ -32,7 +33,7 @@ export function growthOf(formula: string, bounds: ReadonlyMap<string, number | u
   const byDegree = new Map<number, number[]>();
   for (const [key, coefficient] of polynomialOf(formula)) {
     if (key === '' || coefficient <= 0) continue;
-    const unbounded = key.split('*').filter((n) => bounds.get(n) === undefined).length;
+    const unbounded = monomialPcvs(key).filter((n) => bounds.get(n) === undefined).length;
     if (unbounded === 0) continue;
     degree = Math.max(degree, unbounded);
     byDegree.set(unbounded, [...(byDegree.get(unbounded) ?? []), coefficient]);

@@ -11,6 +11,8 @@
 // Values are JS numbers. Every constant, PCV value and intermediate result must be a safe integer
 // (|x| <= Number.MAX_SAFE_INTEGER); anything else is a FormulaError, never a rounded result.
 
+import { CONSTANT_TERM, monomialKey, monomialPcvs } from './monomial';
+
 export type FormulaNode =
   | { kind: 'number'; value: number }
   | { kind: 'pcv'; name: string }
@@ -243,7 +245,7 @@ export function formatPolynomial(constant: number, terms: { monomial: string[]; 
       continue;
     }
     const factors = [...term.monomial].sort();
-    const key = factors.join('*');
+    const key = monomialKey(factors);
     const existing = byMonomial.get(key);
     if (existing) existing.coefficient = addSafe(existing.coefficient, term.coefficient);
     else byMonomial.set(key, { factors, coefficient: term.coefficient });
@@ -271,5 +273,5 @@ function addSafe(a: number, b: number): number {
 
 /** Renders a polynomial held as monomial -> coefficient ('' for the constant, `a*b` for products). */
 export function formatPolynomialMap(poly: ReadonlyMap<string, number>): string {
-  return formatPolynomial(poly.get('') ?? 0, [...poly].filter(([m]) => m !== '').map(([m, c]) => ({ monomial: m.split('*'), coefficient: c })));
+  return formatPolynomial(poly.get(CONSTANT_TERM) ?? 0, [...poly].filter(([m]) => m !== CONSTANT_TERM).map(([m, c]) => ({ monomial: monomialPcvs(m), coefficient: c })));
 }

@@ -5,6 +5,7 @@ import Ajv from 'ajv';
 import { FormulaError, FormulaNode, parseFormula } from '../cost/formula';
 import type { Cost, IrMetric } from '../cost/costModel';
 import type { TranslationUnit } from '../syntax/translationUnit';
+import { monomialPcvs, multiplyMonomials, renameMonomial } from '../cost/monomial';
 
 /** A cost polynomial: monomial key (PCV names sorted, joined by '*'; '' for the constant) -> coefficient. */
 export type Polynomial = Map<string, number>;
@@ -178,7 +179,7 @@ function toCase(raw: RawCase, index: number): DeclaredCase {
     const formula = raw.cost[metric] ?? '0';
     const polynomial = toPolynomial(parseFormula(formula));
     for (const key of polynomial.keys()) {
-      for (const name of key === '' ? [] : key.split('*')) {
+      for (const name of monomialPcvs(key)) {
         if (!(name in pcvs)) throw new FormulaError(`case ${index + 1}: '${name}' in the ${metric} formula is not one of the case's pcvs`);
       }
     }
@@ -208,7 +209,7 @@ export function toPolynomial(node: FormulaNode): Polynomial {
       const right = toPolynomial(node.right);
       if (node.operator === '*') {
         const product: Polynomial = new Map();
-        for (const [a, x] of left) for (const [b, y] of right) addTerm(product, [...(a ? a.split('*') : []), ...(b ? b.split('*') : [])].sort().join('*'), x * y);
+        for (const [a, x] of left) for (const [b, y] of right) addTerm(product, multiplyMonomials(a, b), x * y);
         return product;
       }
       const sum = new Map(left);
@@ -263,7 +264,7 @@ export function caseCost(c: DeclaredCase, rename: (pcv: string) => string): { co
         constant[metric] += value;
         continue;
       }
-      const renamed = key.split('*').map(rename).sort().join('*');
+      const renamed = renameMonomial(key, rename);
       const term = terms.get(renamed) ?? { instructions: 0, memory_accesses: 0 };
       term[metric] += value;
       terms.set(renamed, term);

@@ -13,6 +13,7 @@ import { PACKET_OBJECT } from './packet';
 import { CostTerms, SummarizedLoopPcv, widenBound, Frame, Boundary, State, ConcreteRun, ConcreteRunAbandoned, PathEnd, cloneTerms, subtractTerms, maxOfIterations, addLoopTerms } from './state';
 import { Step, inductionStep, mergeStep, guardBound, loopGuards, VariableStepGuard, variableStepGuard, counterValue } from './loopGuards';
 import { Stepper } from './stepper';
+import { monomialPcvs } from '../cost/monomial';
 
 export abstract class LoopSummariser extends Stepper {
   /** A loop with a small constant trip count and few paths: explored in full, never summarised (`ir/fullUnroll.ts`). */
@@ -209,7 +210,7 @@ export abstract class LoopSummariser extends Stepper {
       marked.push({ pcv: markPcv, perIteration: cost });
     }
     // Declared calls on the pass that leaves the loop (or ends in it) share the iterations' totals.
-    const partial = new Set([...boundary.exits, ...boundary.finished.map((f) => f.state)].flatMap((s) => [...subtractTerms(s.terms, boundary.startTerms).keys()]).flatMap((key) => key.split('*')));
+    const partial = new Set([...boundary.exits, ...boundary.finished.map((f) => f.state)].flatMap((s) => [...subtractTerms(s.terms, boundary.startTerms).keys()]).flatMap(monomialPcvs));
     this.scaleTotalBounds(pcv, bound, [perIteration, ...marked.map((m) => m.perIteration)], partial);
     const leave = (s: State) => {
       s.boundaries = s.boundaries.filter((b) => b !== boundary);
@@ -234,7 +235,7 @@ export abstract class LoopSummariser extends Stepper {
   protected scaleTotalBounds(outer: string, outerBound: number | undefined, costs: { terms: CostTerms }[], partial?: ReadonlySet<string>): void {
     for (const cost of costs) {
       for (const key of cost.terms.keys()) {
-        for (const name of key.split('*')) {
+        for (const name of monomialPcvs(key)) {
           if (!this.totalPcvs.has(name) || this.totalBoundsScaled.has(`${name}|${outer}`)) continue;
           const record = this.pcvs.get(name);
           if (!record) continue;

@@ -13,6 +13,7 @@ import { DeclaredContracts } from '../declared/declaredContracts';
 import { PcvEvent, SummaryDecision, SummaryLoop, SummaryUse } from './summaries';
 import { InitHeap, LazyObjectInfo, LazyObjectRecord } from './lazyMemory';
 import { DecisionLoop } from './decisionLoops';
+import { monomialKey, monomialPcvs } from '../cost/monomial';
 
 export interface ExecutionOptions {
   /**
@@ -396,15 +397,15 @@ export function addLoopTerms(
     const current = terms.get(key) ?? zeroCost();
     // A declared call's total (t@e) sums its calls in the iterations and in the pass that leaves the
     // loop: charging each call at the largest coefficient bounds them all.
-    const largest = declaredTotals !== undefined && key.split('*').some((name) => declaredTotals.has(name));
+    const largest = declaredTotals !== undefined && monomialPcvs(key).some((name) => declaredTotals.has(name));
     terms.set(key, largest
       ? { instructions: Math.max(current.instructions, c.instructions), memory_accesses: Math.max(current.memory_accesses, c.memory_accesses) }
       : { instructions: current.instructions + c.instructions, memory_accesses: current.memory_accesses + c.memory_accesses });
   };
   add(pcv, perIteration.cost);
   for (const [key, c] of perIteration.terms) {
-    const names = key.split('*');
-    add(totals && names.some((name) => totals.has(name)) ? key : [...names, pcv].sort().join('*'), c);
+    const names = monomialPcvs(key);
+    add(totals && names.some((name) => totals.has(name)) ? key : monomialKey([...names, pcv]), c);
   }
 }
 

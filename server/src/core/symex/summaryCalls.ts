@@ -11,6 +11,7 @@ import { decisionLoops, nestedDecisionLoops } from './decisionLoops';
 import { ExecutionOptions, SymbolicValue, BranchDecision, CostTerms, SummarizedLoopPcv, widenBound, State, ConcreteRunAbandoned, displayObject, rangeText, maxOfIterations, addLoopTerms, summaryDecision } from './state';
 import { boundOfGuards } from './loopGuards';
 import { CallExecutor } from './calls';
+import { monomialPcvs, renameMonomial } from '../cost/monomial';
 
 export abstract class SummaryCalls extends CallExecutor {
   /** Instantiates the callee's summary for this call, or returns undefined (after saying why) to inline it. */
@@ -219,12 +220,12 @@ export abstract class SummaryCalls extends CallExecutor {
         ...(this.recorder && d.fork ? { fork: { point: pointHere(d.fork.point), branch: d.fork.branch } } : {}),
       }];
     });
-    const renameTerms = (terms: [string, Cost][]): CostTerms => new Map(terms.map(([key, cost]) => [key.split('*').map(renamePcv).sort().join('*'), { ...cost }]));
+    const renameTerms = (terms: [string, Cost][]): CostTerms => new Map(terms.map(([key, cost]) => [renameMonomial(key, renamePcv), { ...cost }]));
     // Each loop's PCV for this call: settled here, or (while recording a caller's summary) kept for its call sites.
     type IterationCost = { cost: Cost; terms: CostTerms };
     const loopsHere = new Map<number, { pcv: string; perIteration: IterationCost; marks: { pcv: string; perIteration: IterationCost }[]; recordedId?: number; register?: () => void }>();
     // Declared calls on the passes that leave a loop (the leaves' own terms) share its iterations' totals.
-    const partial = new Set(feasible.flatMap((f) => f.leaf.terms.flatMap(([key]) => key.split('*').map(renamePcv))));
+    const partial = new Set(feasible.flatMap((f) => f.leaf.terms.flatMap(([key]) => monomialPcvs(key).map(renamePcv))));
     for (const loop of summary.loops) {
       const pcv = renamePcv(loop.pcv);
       const kept = iterationsHere.get(loop.id)!;
@@ -240,7 +241,7 @@ export abstract class SummaryCalls extends CallExecutor {
       // The PCVs of declared calls in the loop's iterations: totals, registered with the loop, and
       // their bounds scaled by the loop's (as summarizeLoop does inline), in the order the summary
       // registered them (the order inlining meets them), not the order of the cost terms.
-      const inIterations = new Set(kept.flatMap((iteration) => iteration.terms.flatMap(([key]) => key.split('*'))));
+      const inIterations = new Set(kept.flatMap((iteration) => iteration.terms.flatMap(([key]) => monomialPcvs(key))));
       const declaredInLoop = new Map<string, SummaryPcv>();
       for (const record of summary.pcvs) if (record.total && inIterations.has(record.name)) declaredInLoop.set(renamePcv(record.name), record);
       if (this.recorder) {

@@ -8,6 +8,7 @@ import { LoopCounter } from './loops';
 import {
   ConcreteValue, Frame, MAX_CALL_DEPTH, ObservedCall, PointerOrNull, Stop, ZERO, int, own, witnessInteger,
 } from './types';
+import { monomialValue } from '../../cost/monomial';
 
 const INTRINSICS = new Set(['memcpy', 'memset', 'memcmp']);
 
@@ -163,7 +164,7 @@ export class CallHandler extends LoopCounter {
     const cost = caseCost(c, (pcv) => renamed.get(pcv) ?? pcv);
     addCost(this.cost, cost.constant);
     for (const [term, coefficient] of cost.terms) {
-      const factor = term.split('*').reduce((product, name) => product * (thisCall.get(name) ?? this.pcv[name] ?? 0), 1);
+      const factor = monomialValue(term, (name) => thisCall.get(name) ?? this.pcv[name] ?? 0);
       addCost(this.cost, { instructions: coefficient.instructions * factor, memory_accesses: coefficient.memory_accesses * factor });
     }
     this.trace.declaredCase(contract.name, index);
