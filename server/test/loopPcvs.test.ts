@@ -584,3 +584,18 @@ test('a counter stepped by what the body reads is bounded by its least step, up,
     skip_records: [{ bound: null, source: null }],
   });
 });
+
+test('an exit inside the body on a variable stepped by what the body reads bounds the loop', async () => {
+  const file = path.resolve(__dirname, '../../../test-fixtures/engine/body_exit_steps.c');
+  const analysis = await analyze([{ path: file }], {}, diskFileSystem);
+  const pcvs = Object.fromEntries(analysis.contracts.map((c) => [c.name, c.pcvs.map((p) => ({ bound: p.bound ?? null, source: p.boundSource ?? null }))]));
+  assert.deepEqual(pcvs, {
+    // `tokens < 0` leaves; tokens counts down from at most 24000 by at least 1 (l == 0 leaves
+    // before the step): at most 23998 after the two explicit iterations, so 23998 more go round
+    // and one more leaves. The check follows the step, so the summarised iteration may assume
+    // tokens >= 0 at the header; without that, a havocked tokens could wrap and no bound holds.
+    drain: [{ bound: 23999, source: 'solver' }],
+    // `seen` steps by 0 on even bytes: no least step, no bound.
+    skim: [{ bound: null, source: null }],
+  });
+});

@@ -1,7 +1,7 @@
 // Loop guards read from the IR: the counters a loop's exits compare and how they step, the constant
 // trip bounds those give, and the header guards whose counter steps by what the body computes.
 import type { BasicBlock, Instruction, IrFunction, Operand, Terminator } from '../ir/ir';
-import { BitVecExpr, bv } from '../term/expr';
+import { BitVecExpr, BoolExpr, bv, compare } from '../term/expr';
 import { dominatorsOf, successorsOf } from '../ir/loops';
 import { SummaryGuard } from './summaries';
 import { Frame } from './state';
@@ -86,6 +86,18 @@ export interface VariableStepGuard {
   signed: boolean;
   inclusive: boolean;
   width: number;
+  /**
+   * A body exit checked right after the counter's only step: from the second iteration on, the
+   * counter satisfies the check at the header (`holdsAtHeader`), which the summarised iteration
+   * may assume (a havocked counter would otherwise be free to wrap around).
+   */
+  checkedAfterStep?: boolean;
+}
+
+/** The guard's condition on a counter value: `counter < limit` going up, `limit < counter` going down (or `<=`). */
+export function holdsAtHeader(guard: VariableStepGuard, counter: BitVecExpr): BoolExpr {
+  const predicate = guard.signed ? (guard.inclusive ? 'sle' : 'slt') : guard.inclusive ? 'ule' : 'ult';
+  return guard.direction === 'up' ? compare(predicate, counter, guard.limit) : compare(predicate, guard.limit, counter);
 }
 
 /**
@@ -119,20 +131,57 @@ export function variableStepGuard(frame: Frame, header: BasicBlock, body: Readon
         };
       }
     }
-    if (c?.op === 'compare' && !c.pointers && c.predicate !== 'eq' && c.predicate !== 'ne') {
-      // As `a < b` (or `<=`): the loop goes on while it holds.
-      const less = /^(s|u)l[te]$/.test(c.predicate);
-      const [a, b] = less ? [c.left, c.right] : [c.right, c.left];
-      const inclusive = c.predicate.endsWith('e');
-      const signed = c.predicate.startsWith('s');
-      const up = a.kind === 'reg' && written.has(a.id) ? { counter: a, limit: value(b, c.width), direction: 'up' as const } : undefined;
-      const down = b.kind === 'reg' && written.has(b.id) ? { counter: b, limit: value(a, c.width), direction: 'down' as const } : undefined;
-      const found = up ?? down;
-      const counterValue = found?.counter.kind === 'reg' ? integerRegister(frame, found.counter) : undefined;
-      if (found?.counter.kind === 'reg' && found.limit && counterValue && counterValue.width === c.width && found.limit.width === c.width) {
-        return { functionName: frame.fn.name, header: header.id, counter: found.counter.id, direction: found.direction, limit: found.limit, signed, inclusive, width: c.width };
-      }
-    }
+    const guard = c?.op === 'compare' ? integerStepGuard(frame, header, c, true, (register) => written.has(register), value) : undefined;
+    if (guard) return guard;
+  }
+  // An exit inside the body that every iteration passes (`total += l + 1; if (total > 255) return -1;`)
+  // bounds the loop like a header guard, on a variable the loop carries from one iteration to the
+  // next (a register the body updates from itself): its value back at the header is the one the
+  // next iteration's check starts from. Whether the check comes before or after the step, an
+  // iteration goes round only if the check held, so the header guard's count is an upper bound.
+  const chain = new Set(headerChain(frame.fn, header, body).map((block) => block.id));
+  const latches = [...body].filter((id) => successorsOf(frame.fn, id).includes(header.id));
+  const carried = (register: number) => [...body].some((id) => frame.fn.blocks[id]!.instructions.some((i) => i.op === 'binary' && i.dst === register
+    && ((i.left.kind === 'reg' && i.left.id === register) || (i.right.kind === 'reg' && i.right.id === register))));
+  for (const id of [...body].sort((x, y) => x - y)) {
+    const block = frame.fn.blocks[id]!;
+    const terminator = block.terminator;
+    if (chain.has(id) || terminator.op !== 'branch' || terminator.condition.kind !== 'reg' || body.has(terminator.whenTrue) === body.has(terminator.whenFalse)) continue;
+    if (!latches.every((latch) => dominatorsOf(frame.fn, latch)?.has(id))) continue;
+    const condition = terminator.condition.id;
+    const c = block.instructions.find((i) => 'dst' in i && i.dst === condition);
+    const guard = c?.op === 'compare' ? integerStepGuard(frame, header, c, body.has(terminator.whenTrue), (register) => written.has(register) && carried(register), value) : undefined;
+    if (!guard) continue;
+    // Checked right after the counter's only step, in the same block: every iteration that goes
+    // round leaves the counter satisfying the check, so it holds at the header from then on.
+    const steps = [...body].flatMap((b) => frame.fn.blocks[b]!.instructions.map((instruction, index) => ({ b, index, instruction })))
+      .filter((w) => 'dst' in w.instruction && w.instruction.dst === guard.counter);
+    const checkedAfterStep = steps.length === 1 && steps[0]!.b === id && steps[0]!.index < block.instructions.indexOf(c!);
+    return { ...guard, ...(checkedAfterStep ? { checkedAfterStep } : {}) };
+  }
+  return undefined;
+}
+
+/**
+ * An integer comparison the loop goes on under (`staysOnTrue`: while it holds, else while it does
+ * not), as `a < b` (or `<=`) between a counter the body steps (`counts`) and a limit it does not.
+ */
+function integerStepGuard(
+  frame: Frame, header: BasicBlock, c: CompareInstruction, staysOnTrue: boolean, counts: (register: number) => boolean,
+  value: (operand: Operand, width: number) => BitVecExpr | undefined,
+): VariableStepGuard | undefined {
+  if (c.pointers || c.predicate === 'eq' || c.predicate === 'ne') return undefined;
+  const predicate = staysOnTrue ? c.predicate : NEGATED[c.predicate]!;
+  const less = /^(s|u)l[te]$/.test(predicate);
+  const [a, b] = less ? [c.left, c.right] : [c.right, c.left];
+  const inclusive = predicate.endsWith('e');
+  const signed = predicate.startsWith('s');
+  const up = a.kind === 'reg' && counts(a.id) ? { counter: a, limit: value(b, c.width), direction: 'up' as const } : undefined;
+  const down = b.kind === 'reg' && counts(b.id) ? { counter: b, limit: value(a, c.width), direction: 'down' as const } : undefined;
+  const found = up ?? down;
+  const counterValue = found?.counter.kind === 'reg' ? integerRegister(frame, found.counter) : undefined;
+  if (found?.counter.kind === 'reg' && found.limit && counterValue && counterValue.width === c.width && found.limit.width === c.width) {
+    return { functionName: frame.fn.name, header: header.id, counter: found.counter.id, direction: found.direction, limit: found.limit, signed, inclusive, width: c.width };
   }
   return undefined;
 }
@@ -225,6 +274,9 @@ function conditionGuard(frame: Frame, header: BasicBlock, body: ReadonlySet<numb
 
 type CompareInstruction = Extract<Instruction, { op: 'compare' }>;
 
+/** The comparison that holds exactly when this one does not. */
+const NEGATED: Record<string, CompareInstruction['predicate']> = { slt: 'sge', ult: 'uge', sle: 'sgt', ule: 'ugt', sgt: 'sle', ugt: 'ule', sge: 'slt', uge: 'ult', eq: 'ne', ne: 'eq' };
+
 /**
  * The comparison as `counter < limit` or `counter <= limit` with the counter on the left, true
  * while the loop goes on (`staysOnTrue`: the branch's true side stays in the loop); `untilEqual`
@@ -232,12 +284,11 @@ type CompareInstruction = Extract<Instruction, { op: 'compare' }>;
  */
 function continuingComparison(comparison: CompareInstruction, staysOnTrue: boolean): (CompareInstruction & { untilEqual?: boolean }) | undefined {
   const swapped: Record<string, CompareInstruction['predicate']> = { slt: 'sgt', ult: 'ugt', sle: 'sge', ule: 'uge', sgt: 'slt', ugt: 'ult', sge: 'sle', uge: 'ule', eq: 'eq', ne: 'ne' };
-  const negated: Record<string, CompareInstruction['predicate']> = { slt: 'sge', ult: 'uge', sle: 'sgt', ule: 'ugt', sgt: 'sle', ugt: 'ule', sge: 'slt', uge: 'ult', eq: 'ne', ne: 'eq' };
   // The limit on the right: a constant or register on the left is swapped over.
   let c: CompareInstruction = comparison.left.kind === 'imm' && comparison.right.kind === 'reg'
     ? { ...comparison, left: comparison.right, right: comparison.left, predicate: swapped[comparison.predicate]! }
     : comparison;
-  if (!staysOnTrue) c = { ...c, predicate: negated[c.predicate]! };
+  if (!staysOnTrue) c = { ...c, predicate: NEGATED[c.predicate]! };
   if (['slt', 'ult', 'sle', 'ule'].includes(c.predicate)) return c;
   // `counter != limit`: signedness does not matter to the equality; the start check uses unsigned.
   if (c.predicate === 'ne') return { ...c, predicate: 'ult', untilEqual: true };

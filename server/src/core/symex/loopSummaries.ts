@@ -11,7 +11,7 @@ import { SolverTripBound, solverTripBound } from './loopBounds';
 import { SummaryLoop } from './summaries';
 import { PACKET_OBJECT } from './packet';
 import { CostTerms, SummarizedLoopPcv, widenBound, Frame, Boundary, State, ConcreteRun, ConcreteRunAbandoned, PathEnd, cloneTerms, subtractTerms, maxOfIterations, addLoopTerms } from './state';
-import { Step, inductionStep, mergeStep, guardBound, loopGuards, VariableStepGuard, variableStepGuard, counterValue } from './loopGuards';
+import { Step, inductionStep, mergeStep, guardBound, loopGuards, VariableStepGuard, variableStepGuard, counterValue, holdsAtHeader } from './loopGuards';
 import { Stepper } from './stepper';
 import { monomialPcvs } from '../cost/monomial';
 
@@ -150,6 +150,13 @@ export abstract class LoopSummariser extends Stepper {
     }
     await this.havoc(state, body);
     const counterAtStart = stepped ? counterValue(frame, stepped.counter, stepped.pointerObject) : undefined;
+    // A body exit checked right after the step held on every iteration that went round (at least
+    // one has, past the unroll limit): the havocked counter satisfies it at the header.
+    if (stepped?.checkedAfterStep && counterAtStart && (frame.loopVisits.get(header.id) ?? 0) > 1) {
+      const held = holdsAtHeader(stepped, counterAtStart);
+      const answer = await this.feasible(state, held);
+      if (answer.result === 'sat') this.addConstraint(state, held, answer.model!);
+    }
     const boundary: Boundary = {
       pcv, depth: state.frames.length, header: header.id, body, startCost: { ...state.cost }, startTerms: cloneTerms(state.terms),
       iterations: [], exits: [], finished: [], ...(recorded ? { recorded } : {}),
