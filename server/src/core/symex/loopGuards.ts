@@ -149,7 +149,7 @@ export function variableStepGuard(frame: Frame, header: BasicBlock, body: Readon
     if (chain.has(id) || terminator.op !== 'branch' || terminator.condition.kind !== 'reg' || body.has(terminator.whenTrue) === body.has(terminator.whenFalse)) continue;
     if (!latches.every((latch) => dominatorsOf(frame.fn, latch)?.has(id))) continue;
     const condition = terminator.condition.id;
-    const c = block.instructions.find((i) => 'dst' in i && i.dst === condition);
+    const c = [...block.instructions].reverse().find((i) => 'dst' in i && i.dst === condition); // the last write is the one branched on
     const guard = c?.op === 'compare' ? integerStepGuard(frame, header, c, body.has(terminator.whenTrue), (register) => written.has(register) && carried(register), value) : undefined;
     if (!guard) continue;
     // Checked right after the counter's only step, in the same block: every iteration that goes
