@@ -599,3 +599,35 @@ test('an exit inside the body on a variable stepped by what the body reads bound
     skim: [{ bound: null, source: null }],
   });
 });
+
+test('a summarised iteration with a branch the solver cannot decide gives no class through the loop', async () => {
+  // q * d + r == v[i] always holds, but showing it needs 64-bit multiplication and division: the
+  // solver answers unknown, so the `odd += 5` side is never explored. Its cost is not in the
+  // iteration's worst cost, so no path through the summarised loop may claim a formula.
+  const source = `#include <stdint.h>
+int scan(const uint64_t *v, uint32_t n)
+{
+    int odd = 0;
+    for (uint32_t i = 0; i < n && i < 100; i++) {
+        uint64_t d = v[i] | 1;
+        uint64_t q = v[i] / d, r = v[i] % d;
+        if (q * d + r != v[i])
+            odd += 5;
+        odd++;
+    }
+    return odd;
+}
+`;
+  const r = await analyze([{ path: '/virtual/scan.c' }], { entries: ['scan'] }, { readFile: (p) => (p === '/virtual/scan.c' ? source : undefined) });
+  const contract = r.contracts[0]!;
+  assert.equal(contract.complete, false);
+  assert.ok(contract.incompleteReasons.some((reason) => reason.kind === 'solver-unknown' && /inside the loop at line 5 of scan, so the worst cost of its iterations is not known/.test(reason.message)),
+    JSON.stringify(contract.incompleteReasons));
+  const loopPcv = contract.pcvs.find((p) => p.name.startsWith('iterations@scan'));
+  for (const c of contract.classes) {
+    if (c.outcome === 'incomplete') continue;
+    assert.ok(!loopPcv || !Object.values(c.cost).some((formula) => formula?.includes(loopPcv.name)), `${c.id} has a formula in ${loopPcv?.name}: ${JSON.stringify(c.cost)}`);
+  }
+  // The paths that leave before the summary (n <= 2) keep their classes.
+  assert.ok(contract.classes.some((c) => c.outcome !== 'incomplete'));
+});

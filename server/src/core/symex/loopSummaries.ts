@@ -10,7 +10,7 @@ import { DEFAULT_FULL_UNROLL_LIMIT, runsInFull } from '../ir/fullUnroll';
 import { SolverTripBound, solverTripBound } from './loopBounds';
 import { SummaryLoop } from './summaries';
 import { PACKET_OBJECT } from './packet';
-import { CostTerms, SummarizedLoopPcv, widenBound, Frame, Boundary, State, ConcreteRun, ConcreteRunAbandoned, PathEnd, cloneTerms, subtractTerms, maxOfIterations, addLoopTerms } from './state';
+import { PathOutcome, CostTerms, SummarizedLoopPcv, widenBound, Frame, Boundary, State, ConcreteRun, ConcreteRunAbandoned, PathEnd, cloneTerms, subtractTerms, maxOfIterations, addLoopTerms } from './state';
 import { Step, inductionStep, mergeStep, guardBound, loopGuards, VariableStepGuard, variableStepGuard, counterValue, holdsAtHeader } from './loopGuards';
 import { Stepper } from './stepper';
 import { monomialPcvs } from '../cost/monomial';
@@ -165,6 +165,7 @@ export abstract class LoopSummariser extends Stepper {
     state.boundaries = [...state.boundaries, boundary];
     state.skipHeaderVisit = true;
     const searcher = this.newSearcher(state);
+    const stopsBefore = this.stopReasons.length;
     while (searcher.size > 0) {
       if (this.options.signal?.aborted) { this.stop('cancelled', 'the analysis was cancelled'); break; }
       if (performance.now() - this.started > this.options.timeLimitMs) { this.stop('time-limit', `stopped after ${this.options.timeLimitMs} ms while summarising the loop at line ${loop.range.startLine + 1} of ${fn.name}`); break; }
@@ -185,6 +186,21 @@ export abstract class LoopSummariser extends Stepper {
           boundSource = 'solver';
         }
       }
+    }
+    // A branch of the iteration that the solver could not decide was not explored, and it may cost
+    // more than every explored one: the iteration's worst cost is not known, so no path through the
+    // loop gets a cost from it (a contract's classes stay upper bounds; the contract is incomplete).
+    if (!recorded && this.stopReasons.slice(stopsBefore).some((r) => r.reason === 'solver-unknown')) {
+      const outcome: PathOutcome = {
+        kind: 'incomplete', reason: 'solver-unknown', range: loop.range,
+        message: `the solver could not decide a branch inside the loop at line ${loop.range.startLine + 1} of ${fn.name}, so the worst cost of its iterations is not known`,
+      };
+      for (const s of [...boundary.finished.map((f) => f.state), ...boundary.exits]) {
+        s.boundaries = s.boundaries.filter((b) => b !== boundary);
+        s.marks.delete(boundary);
+        this.finish(s, outcome);
+      }
+      return [];
     }
     if (recorded) {
       for (const s of [...boundary.finished.map((f) => f.state), ...boundary.exits]) {
