@@ -7,7 +7,7 @@
 // `perfcontract explain CODE` prints an entry; docs/diagnostics.md lists them all, and a test keeps
 // the two the same. Code compares kinds (`Reasons[kind].code`, `EDITOR_DIAGNOSTICS[kind].code`),
 // never code strings.
-import { Reasons, ReasonKind } from './core/reasons';
+import { Reasons } from './core/reasons';
 
 export const EDITOR_DIAGNOSTICS = {
   'adversarial-path': { code: 'PC501', summary: 'a behaviour that packet contents select costs far more than a typical packet, or grows in a PCV an attacker drives' },
@@ -115,11 +115,6 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
 export function catalogueEntry(code: string): CatalogueEntry | undefined {
   const wanted = code.trim().toUpperCase();
   return CATALOGUE.find((entry) => entry.code === wanted);
-}
-
-/** The code of an engine reason (`code('time-limit')` is PC302). */
-export function reasonCode(kind: ReasonKind): string {
-  return Reasons[kind].code;
 }
 
 /** `perfcontract explain CODE`'s text for one entry. */
